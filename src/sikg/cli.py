@@ -1,0 +1,169 @@
+"""The `sikg` command: serve, query, validate, export, load, stats.
+
+Each subcommand parses its arguments and calls one module; errors a user can cause are printed as one clear line
+with a non-zero exit code, never as a traceback.
+"""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import __version__
+from .rdf_input import RdfInputError
+from .sparql import OUTPUT_FORMATS, QueryError, run_query, write_result
+
+EXPORT_FORMATS = {
+    "jsonld": ox.RdfFormat.JSON_LD, "ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+
+def _store_arg(parser: argparse.ArgumentParser, default: str | None = None) -> None:
+    parser.add_argument("--store", default=os.environ.get("SIKG_STORE", default),
+                        help="memory, a directory (on-disk store) or an http(s) SPARQL endpoint (env SIKG_STORE)")
+
+
+def _open(spec):
+    from .store import open_store
+    return open_store(spec)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"sikg: {message}", file=sys.stderr)
+    return code
+
+
+def cmd_query(args) -> int:
+    from . import queries
+    from .namespaces import PREFIXES
+    try:
+        if args.name:
+            text, bindings = queries.bind(args.name, dict(_pairs(args.param)))
+        else:
+            text = Path(args.file).read_text(encoding="utf-8") if args.file else args.query
+            bindings = {}
+        if not text:
+            return _fail("give a query, --file F.rq or --name NAME", 2)
+        result = run_query(_open(args.store), text, bindings, prefixes=PREFIXES)
+        write_result(result, OUTPUT_FORMATS[args.format], sys.stdout.buffer)
+    except (QueryError, queries.UnknownQuery, queries.ParameterError) as error:
+        return _fail(f"bad query: {error}", 2)
+    except OSError as error:
+        return _fail(f"cannot read {args.file}: {error.strerror}", 2)
+    return 0
+
+
+def _pairs(items):
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise SystemExit(_fail(f"--param takes name=value, got {item!r}", 2))
+        yield key, value
+
+
+def cmd_validate(args) -> int:
+    from .validation import validate_files
+    try:
+        report = validate_files([Path(f) for f in args.files])
+    except RdfInputError as error:
+        return _fail(str(error), 2)
+    text = {"text": report.to_text, "json": report.to_json, "ttl": report.to_turtle}[args.format]()
+    sys.stdout.write(text)
+    return 0 if report.conforms else 1
+
+
+def cmd_export(args) -> int:
+    store = _open(args.store)
+    output = open(args.output, "wb") if args.output else sys.stdout.buffer
+    try:
+        from .namespaces import PREFIXES
+        store.dump(output, EXPORT_FORMATS[args.format], prefixes=PREFIXES)
+    finally:
+        if args.output:
+            output.close()
+    return 0
+
+
+def cmd_load(args) -> int:
+    store = _open(args.store if args.store not in (None, "memory") else "memory")
+    try:
+        store.load_curated()
+        loaded = store.load_files([Path(f) for f in args.files])
+    except RdfInputError as error:
+        return _fail(str(error), 2)
+    for graph, count in loaded.items():
+        print(f"{graph}: {count} triples")
+    print(f"store holds {len(store)} quads in {len(store.named_graphs())} named graphs")
+    return 0
+
+
+def cmd_stats(args) -> int:
+    from .stats import compute_stats, render_stats
+    sys.stdout.write(render_stats(compute_stats(_open(args.store))))
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from .server import serve
+    return serve(host=args.host, port=args.port, store=args.store, workers=args.workers)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sikg", description="Social Innovation Support Knowledge Graph")
+    parser.add_argument("--version", action="version", version=f"sikg {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="run the HTTP service")
+    p.add_argument("--host", default=os.environ.get("SIKG_HOST", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(os.environ.get("SIKG_PORT", "8000")))
+    p.add_argument("--workers", type=int, default=int(os.environ.get("SIKG_WORKERS", "4")),
+                   help="threads answering requests")
+    _store_arg(p, default="var/store")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("query", help="run a SPARQL query over the KG")
+    p.add_argument("query", nargs="?", help="the SPARQL query text")
+    p.add_argument("--file", help="read the query from a .rq file")
+    p.add_argument("--name", help="run a curated query from queries/ by name")
+    p.add_argument("--param", action="append", metavar="NAME=VALUE", help="a parameter of a curated query")
+    p.add_argument("--format", choices=list(OUTPUT_FORMATS), default="table")
+    _store_arg(p)
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("validate", help="SHACL-validate RDF files against the sikg shapes")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--format", choices=["text", "json", "ttl"], default="text")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("export", help="dump the whole KG")
+    p.add_argument("--format", choices=list(EXPORT_FORMATS), default="ttl")
+    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    _store_arg(p)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("load", help="(re)load the ontology and curated data, and any FILEs, into a store")
+    p.add_argument("files", nargs="*", metavar="FILE")
+    _store_arg(p)
+    p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser("stats", help="triples, practices per country and element")
+    _store_arg(p)
+    p.set_defaults(func=cmd_stats)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # `sikg export | head` is fine
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""Where the hand-edited content lives: ontology/, data/, shapes/ and queries/.
+
+In a source checkout they sit at the top of the repository; an installed wheel carries a copy under sikg/content/.
+SIKG_HOME points elsewhere for a deployment that keeps its content outside the package.
+"""
+
+import os
+from pathlib import Path
+
+from .namespaces import GRAPH_CURATED, GRAPH_ONTOLOGY
+
+
+def home() -> Path:
+    if os.environ.get("SIKG_HOME"):
+        return Path(os.environ["SIKG_HOME"])
+    packaged = Path(__file__).parent / "content"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2]
+
+
+def ontology_files() -> list[Path]:
+    root = home() / "ontology"
+    return sorted(root.glob("*.ttl")) + sorted((root / "alignments").glob("*.ttl"))
+
+
+def data_files() -> list[Path]:
+    return sorted((home() / "data").glob("*.ttl"))
+
+
+def shape_files() -> list[Path]:
+    return sorted((home() / "shapes").glob("*.ttl"))
+
+
+def queries_dir() -> Path:
+    return home() / "queries"
+
+
+def curated_graphs() -> dict[str, list[Path]]:
+    """The named graphs `sikg load` (re)builds from the repository, and the files that make each one."""
+    return {GRAPH_ONTOLOGY: ontology_files(), GRAPH_CURATED: data_files()}

@@ -1,0 +1,33 @@
+"""`sikg serve`: the Flask app under gunicorn, a production WSGI server.
+
+The embedded on-disk store is a RocksDB database that one process may open for writing, so the service runs one
+process with several threads; Oxigraph releases the GIL while it evaluates, so threads answer queries in parallel.
+"""
+
+from gunicorn.app.base import BaseApplication
+
+from .app import create_app
+from .store import open_store
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, options: dict, store_spec: str | None):
+        self.options = options
+        self.store_spec = store_spec
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        store = open_store(self.store_spec)
+        store.load_curated()  # the repository's content is the truth for the curated graphs
+        return create_app(store)
+
+
+def serve(host: str, port: int, store: str | None, workers: int) -> int:
+    options = {"bind": f"{host}:{port}", "workers": 1, "threads": max(1, workers), "worker_class": "gthread",
+               "timeout": 60, "accesslog": "-", "errorlog": "-"}
+    _Gunicorn(options, store).run()
+    return 0

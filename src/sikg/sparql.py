@@ -1,0 +1,89 @@
+"""Running SPARQL against the KG and writing the results, shared by the command line and the HTTP endpoint.
+
+Results are written by Oxigraph's own serializers; only the terminal table is drawn here.
+"""
+
+import io
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import pyoxigraph as ox
+
+from .namespaces import PREFIXES
+
+
+class QueryError(Exception):
+    """A query the client sent that cannot be run (syntax error, unsupported form); carries the parser's message."""
+
+
+@dataclass(frozen=True)
+class OutputFormat:
+    name: str
+    media_type: str
+    results: ox.QueryResultsFormat | None = None  # for SELECT/ASK
+    rdf: ox.RdfFormat | None = None  # for CONSTRUCT/DESCRIBE
+
+
+OUTPUT_FORMATS = {f.name: f for f in [
+    OutputFormat("json", "application/sparql-results+json", results=ox.QueryResultsFormat.JSON),
+    OutputFormat("xml", "application/sparql-results+xml", results=ox.QueryResultsFormat.XML),
+    OutputFormat("csv", "text/csv", results=ox.QueryResultsFormat.CSV),
+    OutputFormat("tsv", "text/tab-separated-values", results=ox.QueryResultsFormat.TSV),
+    OutputFormat("ttl", "text/turtle", rdf=ox.RdfFormat.TURTLE),
+    OutputFormat("nt", "application/n-triples", rdf=ox.RdfFormat.N_TRIPLES),
+    OutputFormat("jsonld", "application/ld+json", rdf=ox.RdfFormat.JSON_LD),
+    OutputFormat("rdfxml", "application/rdf+xml", rdf=ox.RdfFormat.RDF_XML),
+    OutputFormat("table", "text/plain"),
+]}
+
+
+def run_query(store, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
+              prefixes: dict[str, str] | None = None):
+    """Evaluates `sparql` over the union of all named graphs; parameters are bound as RDF terms, never pasted in.
+
+    `prefixes` are declared for the query's convenience (the command line passes sikg's); the protocol endpoint passes
+    none, so that a query means the same there as on any other SPARQL 1.1 service.
+    """
+    bindings = {ox.Variable(name): term for name, term in (substitutions or {}).items()}
+    try:
+        return store.query(sparql, prefixes=prefixes, substitutions=bindings or None)
+    except SyntaxError as error:
+        raise QueryError(str(error)) from None
+
+
+def is_graph_result(result) -> bool:
+    return isinstance(result, ox.QueryTriples)
+
+
+def write_result(result, fmt: OutputFormat, output: BinaryIO) -> None:
+    if fmt.name == "table":
+        output.write(render_table(result).encode())
+    elif is_graph_result(result):
+        rdf_format = fmt.rdf or ox.RdfFormat.TURTLE
+        ox.serialize(result, output, rdf_format, prefixes=PREFIXES if rdf_format != ox.RdfFormat.N_TRIPLES else None)
+    else:
+        result.serialize(output, fmt.results or ox.QueryResultsFormat.JSON)
+
+
+def _cell(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal):
+        return term.value + (f"@{term.language}" if term.language else "")
+    return getattr(term, "value", str(term))
+
+
+def render_table(result) -> str:
+    """A plain-text table for people at a terminal."""
+    if isinstance(result, ox.QueryBoolean):
+        return ("yes" if bool(result) else "no") + "\n"
+    if is_graph_result(result):
+        buffer = io.BytesIO()
+        ox.serialize(result, buffer, ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+        return buffer.getvalue().decode()
+    names = [v.value for v in result.variables]
+    rows = [[_cell(solution[name]) for name in names] for solution in result]
+    widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
+    line = lambda cells: " | ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+    out = [line(names), "-+-".join("-" * w for w in widths)] + [line(r) for r in rows]
+    return "\n".join(out) + f"\n({len(rows)} rows)\n"

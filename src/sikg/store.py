@@ -1,0 +1,74 @@
+"""The knowledge graph's store: pyoxigraph, in memory or on disk, holding one named graph per content source.
+
+The default graph of every query is the union of all named graphs (the contract), so callers never name graphs to
+see the whole KG.
+"""
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+
+from . import content
+from .namespaces import GRAPH_FILE
+from .rdf_input import parse_file
+
+
+class EmbeddedStore:
+    def __init__(self, path: str | Path | None = None):
+        self.path = Path(path) if path is not None else None
+        self._store = ox.Store(str(path)) if path is not None else ox.Store()
+
+    # -- reading ---------------------------------------------------------------------------------------------
+    def query(self, sparql: str, **options):
+        return self._store.query(sparql, use_default_graph_as_union=True, **options)
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs())
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def dump(self, output: BinaryIO, rdf_format: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> None:
+        """Writes the whole KG: every quad for dataset formats, the union graph for triple formats."""
+        if rdf_format.supports_datasets:
+            quads = self._store.quads_for_pattern(None, None, None, None)
+            ox.serialize(quads, output, rdf_format, prefixes=prefixes)
+        else:
+            triples = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+            ox.serialize(triples, output, rdf_format, prefixes=prefixes)
+
+    # -- writing ---------------------------------------------------------------------------------------------
+    def replace_graphs(self, graphs: dict[str, Iterable[ox.Quad | ox.Triple]]) -> None:
+        """Replaces each named graph with the given triples in a single transaction: readers see all or nothing."""
+        parts = []
+        for graph, triples in graphs.items():
+            statements = ox.serialize([t.triple if isinstance(t, ox.Quad) else t for t in triples],
+                                      format=ox.RdfFormat.N_TRIPLES).decode()
+            parts.append(f"DROP SILENT GRAPH <{graph}>")
+            if statements:
+                parts.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{statements}}} }}")
+        if parts:
+            self._store.update(" ;\n".join(parts))
+        self._store.flush() if self.path is not None else None
+
+    def load_curated(self) -> None:
+        """(Re)loads the ontology and curated data from the repository, replacing those named graphs."""
+        self.replace_graphs({graph: [q for f in files for q in parse_file(f)]
+                             for graph, files in content.curated_graphs().items()})
+
+    def load_files(self, paths: Iterable[Path]) -> dict[str, int]:
+        """Loads each file into a named graph of its own (…/graph/file/{name}), replacing an earlier load of it."""
+        graphs = {GRAPH_FILE + Path(p).name: parse_file(Path(p)) for p in paths}
+        self.replace_graphs(graphs)
+        return {g: len(quads) for g, quads in graphs.items()}
+
+
+def open_store(spec: str | None = None) -> EmbeddedStore:
+    """`memory` (or nothing): a throwaway store with the curated KG; a directory: the on-disk store there."""
+    if spec in (None, "", "memory"):
+        store = EmbeddedStore()
+        store.load_curated()
+        return store
+    return EmbeddedStore(spec)
