@@ -18,6 +18,8 @@ from .rdf_input import parse_file
 class EmbeddedStore:
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path) if path is not None else None
+        if self.path is not None:
+            self.path.mkdir(parents=True, exist_ok=True)
         self._store = ox.Store(str(path)) if path is not None else ox.Store()
 
     # -- reading ---------------------------------------------------------------------------------------------
@@ -40,6 +42,10 @@ class EmbeddedStore:
             ox.serialize(triples, output, rdf_format, prefixes=prefixes)
 
     # -- writing ---------------------------------------------------------------------------------------------
+    def update(self, sparql_update: str) -> None:
+        """Runs a SPARQL 1.1 Update as one transaction. Internal writes only: the query endpoint never calls it."""
+        self._store.update(sparql_update)
+
     def replace_graphs(self, graphs: dict[str, Iterable[ox.Quad | ox.Triple]]) -> None:
         """Replaces each named graph with the given triples in a single transaction: readers see all or nothing."""
         parts = []

@@ -1,0 +1,144 @@
+"""The `sikg` command line as a user runs it: query, validate, export, load, stats, and its errors."""
+
+import csv
+import io
+import json
+
+import pyoxigraph as ox
+import pytest
+
+from conftest import FIXTURES, ROOT, run_cli
+
+PER_ELEMENT_AND_COUNTRY = """
+SELECT ?element ?country (COUNT(DISTINCT ?practice) AS ?practices) WHERE {
+  ?practice a sikg:SupportPractice ; sikg:supportsElement ?e ; sikg:country ?c .
+  ?e skos:notation ?element . ?c skos:notation ?country .
+} GROUP BY ?element ?country ORDER BY ?element ?country"""
+
+
+def test_query_csv_answers_practices_per_element_per_country(kg):
+    result = run_cli("query", "--format", "csv", PER_ELEMENT_AND_COUNTRY)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert set(rows[0]) == {"element", "country", "practices"}
+    assert {r["country"] for r in rows} == {"FRA", "LVA", "ESP", "SWE"}
+    # Cross-check the CLI against the store directly: the same counts, element by element.
+    from sikg.namespaces import PREFIXES
+    expected = {(s["element"].value, s["country"].value): s["practices"].value
+                for s in kg.query(PER_ELEMENT_AND_COUNTRY, prefixes=PREFIXES)}
+    assert {(r["element"], r["country"]): r["practices"] for r in rows} == expected
+    # Each country's practices are counted at least once across the elements.
+    for country, total in {"FRA": 14, "LVA": 4, "ESP": 7, "SWE": 10}.items():
+        assert max(int(r["practices"]) for r in rows if r["country"] == country) <= total
+
+
+@pytest.mark.parametrize("fmt,check", [
+    ("json", lambda out: json.loads(out)["results"]["bindings"]),
+    ("tsv", lambda out: out.splitlines()[0].startswith("?n")),
+    ("xml", lambda out: "<sparql" in out),
+    ("table", lambda out: "(1 rows)" in out),
+])
+def test_query_formats(fmt, check):
+    result = run_cli("query", "--format", fmt, "SELECT (COUNT(*) AS ?n) WHERE { ?p a sikg:SupportPractice }")
+    assert result.returncode == 0, result.stderr
+    assert check(result.stdout)
+
+
+def test_query_construct_as_turtle():
+    result = run_cli("query", "--format", "ttl",
+                     "CONSTRUCT { ?p rdfs:label ?l } WHERE { ?p a sikg:SupportPractice ; rdfs:label ?l }")
+    assert result.returncode == 0, result.stderr
+    assert len(list(ox.parse(input=result.stdout.encode(), format=ox.RdfFormat.TURTLE))) >= 35
+
+
+def test_query_from_file(tmp_path):
+    path = tmp_path / "count.rq"
+    path.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?p a <https://w3id.org/sikg/ontology#SupportPractice> }")
+    result = run_cli("query", "--file", str(path), "--format", "csv")
+    assert result.stdout.splitlines() == ["n", "35"]
+
+
+def test_bad_query_exits_2_with_the_parsers_message():
+    result = run_cli("query", "SELEKT * WHERE { ?s ?p ?o }")
+    assert result.returncode == 2
+    assert "bad query" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_validate_unparseable_file_exits_2_with_file_line_and_message(tmp_path):
+    path = tmp_path / "broken.ttl"
+    path.write_text('@prefix ex: <http://example.org/> .\nex:a ex:b "unterminated .\n')
+    result = run_cli("validate", str(path))
+    assert result.returncode == 2
+    assert f"{path}:2:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_validate_missing_file_and_unknown_extension_exit_2(tmp_path):
+    assert run_cli("validate", str(tmp_path / "nope.ttl")).returncode == 2
+    odd = tmp_path / "data.xyz"
+    odd.write_text("x")
+    result = run_cli("validate", str(odd))
+    assert result.returncode == 2 and "unknown RDF file extension" in result.stderr
+
+
+def test_validate_refuses_rdfxml_with_doctype(tmp_path):
+    path = tmp_path / "entities.rdf"
+    path.write_text('<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY a "aaaaaaaa">]>\n'
+                    '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n')
+    result = run_cli("validate", str(path))
+    assert result.returncode == 2 and "DOCTYPE" in result.stderr
+
+
+def test_validate_reads_other_syntaxes(tmp_path):
+    for fmt, ext in [(ox.RdfFormat.N_TRIPLES, "nt"), (ox.RdfFormat.JSON_LD, "jsonld"), (ox.RdfFormat.RDF_XML, "rdf")]:
+        path = tmp_path / f"practice.{ext}"
+        ox.serialize(ox.parse(path=str(FIXTURES / "valid" / "practice.ttl")), str(path), fmt)
+        result = run_cli("validate", str(path))
+        assert result.returncode == 0, (ext, result.stdout, result.stderr)
+
+
+def test_export_jsonld_parses_back_to_the_same_number_of_quads(tmp_path, kg):
+    out = tmp_path / "kg.jsonld"
+    result = run_cli("export", "--format", "jsonld", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    quads = list(ox.parse(path=str(out), format=ox.RdfFormat.JSON_LD))
+    assert len(quads) == len(kg)
+    assert {q.graph_name.value for q in quads} == set(kg.named_graphs())
+
+
+@pytest.mark.parametrize("fmt,rdf_format", [("ttl", ox.RdfFormat.TURTLE), ("nt", ox.RdfFormat.N_TRIPLES),
+                                            ("rdfxml", ox.RdfFormat.RDF_XML), ("nq", ox.RdfFormat.N_QUADS),
+                                            ("trig", ox.RdfFormat.TRIG)])
+def test_export_formats_parse_back(tmp_path, kg, fmt, rdf_format):
+    out = tmp_path / f"kg.{fmt}"
+    assert run_cli("export", "--format", fmt, "-o", str(out)).returncode == 0
+    parsed = list(ox.parse(path=str(out), format=rdf_format))
+    if rdf_format.supports_datasets:
+        assert len(parsed) == len(kg)
+    else:  # triple formats carry the union graph
+        union = list(kg.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"))
+        assert len(parsed) == len(union)
+        ground = lambda triples: {t for t in triples if not any(isinstance(x, ox.BlankNode) for x in t)}
+        assert ground((q.subject, q.predicate, q.object) for q in parsed) == ground(
+            (t.subject, t.predicate, t.object) for t in union)
+
+
+def test_stats_prints_counts():
+    result = run_cli("stats")
+    assert result.returncode == 0
+    assert "practices: 35" in result.stdout
+    for line in ("FRA: 14", "LVA: 4", "ESP: 7", "SWE: 10"):
+        assert line in result.stdout
+
+
+def test_load_into_an_on_disk_store_is_idempotent(tmp_path):
+    store_dir = tmp_path / "store"
+    extra = FIXTURES / "valid" / "practice.ttl"
+    first = run_cli("load", "--store", str(store_dir), str(extra))
+    second = run_cli("load", "--store", str(store_dir), str(extra))
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert "graph/file/practice.ttl" in first.stdout
+    assert first.stdout.splitlines()[-1] == second.stdout.splitlines()[-1]  # same quad count after reloading
+    result = run_cli("query", "--store", str(store_dir), "--format", "csv",
+                     "SELECT (COUNT(*) AS ?n) WHERE { ?p a sikg:SupportPractice }")
+    assert result.stdout.splitlines() == ["n", "36"]

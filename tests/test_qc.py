@@ -1,0 +1,43 @@
+"""Quality-control queries (queries/qc/*-violation.rq): zero rows on the KG, and each one catches what it is for."""
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from conftest import ROOT
+from sikg.store import open_store
+
+QC = sorted((ROOT / "queries" / "qc").glob("*-violation.rq"))
+
+# For each check, a small defect planted into a copy of the KG that the check must report.
+PLANTED = {
+    "practice-without-source-violation": "<urn:x:p> a sikg:SupportPractice .",
+    "organisation-without-source-violation": "<urn:x:o> a sikg:Organisation ; sikg:actorType actortype:company .",
+    "organisation-without-type-violation": "<urn:x:o> a sikg:Organisation ; dct:source <urn:x:s> .",
+    "concept-without-sv-and-en-label-violation": "<urn:x:c> skos:inScheme scheme:levels ; skos:prefLabel \"giga\"@en .",
+    "qualified-link-without-basis-or-source-violation":
+        "<urn:x:p> sikg:qualifiedMethodUse [ sikg:method method:incubation-programmes ; sikg:rationale \"r\"@en ] .",
+    "direct-link-without-qualified-record-violation": "<urn:x:p> sikg:usesMethod method:incubation-programmes .",
+    "source-not-documented-violation": "<urn:x:p> dct:source <urn:x:undocumented> .",
+    "term-without-definition-violation": "sikg:NewClass a owl:Class ; rdfs:label \"new\"@en .",
+}
+
+
+def test_every_qc_query_has_a_planted_defect():
+    assert {p.stem for p in QC} == set(PLANTED)
+
+
+@pytest.mark.parametrize("path", QC, ids=lambda p: p.stem)
+def test_qc_query_returns_no_rows(kg, path):
+    rows = list(kg.query(path.read_text(encoding="utf-8")))
+    assert rows == [], [[t.value if t else None for t in r] for r in rows]
+
+
+@pytest.mark.parametrize("path", QC, ids=lambda p: p.stem)
+def test_qc_query_catches_its_defect(path):
+    from sikg.namespaces import sparql_prologue
+    store = open_store("memory")
+    store.update(sparql_prologue() + "INSERT DATA { GRAPH <urn:x:g> { " + PLANTED[path.stem] + " } }")
+    rows = list(store.query(path.read_text(encoding="utf-8")))
+    assert rows, f"{path.stem} did not report the planted defect"
