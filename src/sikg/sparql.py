@@ -33,6 +33,8 @@ OUTPUT_FORMATS = {f.name: f for f in [
     OutputFormat("nt", "application/n-triples", rdf=ox.RdfFormat.N_TRIPLES),
     OutputFormat("jsonld", "application/ld+json", rdf=ox.RdfFormat.JSON_LD),
     OutputFormat("rdfxml", "application/rdf+xml", rdf=ox.RdfFormat.RDF_XML),
+    OutputFormat("trig", "application/trig", rdf=ox.RdfFormat.TRIG),
+    OutputFormat("nq", "application/n-quads", rdf=ox.RdfFormat.N_QUADS),
     OutputFormat("table", "text/plain"),
 ]}
 
@@ -51,6 +53,10 @@ def run_query(store, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Lit
         raise QueryError(str(error)) from None
 
 
+RESULT_FORMAT_NAMES = ("json", "xml", "csv", "tsv")
+GRAPH_FORMAT_NAMES = ("ttl", "nt", "jsonld", "rdfxml", "trig", "nq")
+
+
 def is_graph_result(result) -> bool:
     return isinstance(result, ox.QueryTriples)
 
@@ -60,7 +66,8 @@ def write_result(result, fmt: OutputFormat, output: BinaryIO) -> None:
         output.write(render_table(result).encode())
     elif is_graph_result(result):
         rdf_format = fmt.rdf or ox.RdfFormat.TURTLE
-        ox.serialize(result, output, rdf_format, prefixes=PREFIXES if rdf_format != ox.RdfFormat.N_TRIPLES else None)
+        plain = rdf_format in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
+        ox.serialize(result, output, rdf_format, prefixes=None if plain else PREFIXES)
     else:
         result.serialize(output, fmt.results or ox.QueryResultsFormat.JSON)
 

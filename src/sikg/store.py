@@ -4,6 +4,12 @@ The default graph of every query is the union of all named graphs (the contract)
 see the whole KG.
 """
 
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+import weakref
 from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
@@ -11,8 +17,13 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from . import content
+from .evaluator import Snapshot
 from .namespaces import GRAPH_FILE
 from .rdf_input import parse_file
+
+# A snapshot that a newer one replaced is deleted only after this long, so that no evaluator still reading it (a query
+# runs at most the time limit) loses its files.
+SNAPSHOT_GRACE_SECONDS = 120
 
 
 class EmbeddedStore:
@@ -21,6 +32,64 @@ class EmbeddedStore:
         if self.path is not None:
             self.path.mkdir(parents=True, exist_ok=True)
         self._store = ox.Store(str(path)) if path is not None else ox.Store()
+        # The state token names the store's content for HTTP caching: it changes with every write, and with every
+        # start, since nothing here proves the content unchanged since the last one.
+        self._boot = uuid.uuid4().hex[:12]
+        self.generation = 0
+        self._snapshots_dir: Path | None = None  # made on first use: most commands never query through evaluators
+        self._snapshot: Snapshot | None = None
+        self._retired: list[tuple[Snapshot, float]] = []
+        self._snapshot_lock = threading.Lock()
+
+    @property
+    def state_token(self) -> str:
+        return f"{self._boot}-{self.generation}"
+
+    def _changed(self) -> None:
+        self.generation += 1
+
+    def snapshot(self) -> Snapshot:
+        """A read-only copy of the current content for the query evaluators, made once per generation."""
+        with self._snapshot_lock:
+            generation = self.generation
+            if self._snapshot is not None and self._snapshot.generation == generation:
+                return self._snapshot
+            if self._snapshots_dir is None:
+                self._snapshots_dir = self._make_snapshots_dir()
+            target = self._snapshots_dir / f"{generation}-{uuid.uuid4().hex[:8]}"
+            if self.path is not None:
+                self._store.flush()
+                self._store.backup(str(target))  # a RocksDB checkpoint: hard links, not a copy
+                snapshot = Snapshot("rocksdb", str(target), generation)
+            else:
+                self._store.dump(str(target) + ".nq", ox.RdfFormat.N_QUADS)
+                snapshot = Snapshot("nquads", str(target) + ".nq", generation)
+            if self._snapshot is not None:
+                self._retired.append((self._snapshot, time.monotonic()))
+            self._snapshot = snapshot
+            self._delete_old_snapshots()
+            return snapshot
+
+    def _make_snapshots_dir(self) -> Path:
+        if self.path is None:
+            directory = Path(tempfile.mkdtemp(prefix="sikg-snapshots-"))
+        else:  # beside the store; the store's lock means no other process is using what an earlier run left
+            directory = self.path.with_name(self.path.name + ".snapshots")
+            shutil.rmtree(directory, ignore_errors=True)
+            directory.mkdir(parents=True)
+        weakref.finalize(self, shutil.rmtree, str(directory), True)
+        return directory
+
+    def _delete_old_snapshots(self) -> None:
+        now, keep = time.monotonic(), []
+        for snapshot, retired_at in self._retired:
+            if now - retired_at > SNAPSHOT_GRACE_SECONDS:
+                path = Path(snapshot.path)
+                shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+            else:
+                keep.append((snapshot, retired_at))
+        self._retired = keep
+
 
     # -- reading ---------------------------------------------------------------------------------------------
     def query(self, sparql: str, **options):
@@ -45,6 +114,7 @@ class EmbeddedStore:
     def update(self, sparql_update: str) -> None:
         """Runs a SPARQL 1.1 Update as one transaction. Internal writes only: the query endpoint never calls it."""
         self._store.update(sparql_update)
+        self._changed()
 
     def replace_graphs(self, graphs: dict[str, Iterable[ox.Quad | ox.Triple]]) -> None:
         """Replaces each named graph with the given triples in a single transaction: readers see all or nothing."""
@@ -57,7 +127,9 @@ class EmbeddedStore:
                 parts.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{statements}}} }}")
         if parts:
             self._store.update(" ;\n".join(parts))
-        self._store.flush() if self.path is not None else None
+            self._changed()
+        if self.path is not None:
+            self._store.flush()
 
     def load_curated(self) -> None:
         """(Re)loads the ontology and curated data from the repository, replacing those named graphs."""

@@ -1,0 +1,239 @@
+"""Query evaluation in child processes that can be killed: the SPARQL time limit that really stops a query.
+
+pyoxigraph cannot cancel a running query (oxigraph issue 1926), so a thread that runs over the limit keeps burning a
+core until it finishes on its own. Here each query runs in one of a small pool of evaluator processes. The service
+waits for the answer up to the limit; past it, the process is killed (its CPU is released at once), a fresh one takes
+its place, and the client gets 503 while every other request goes on being answered.
+
+Evaluators read a snapshot of the store: for an on-disk store an Oxigraph backup (a RocksDB checkpoint made of hard
+links, so it is cheap), for an in-memory store an N-Quads dump. A write makes a new snapshot; each evaluator moves to
+the newest one before its next query. Results are written by Oxigraph's own serializers inside the evaluator and
+travel back in chunks.
+"""
+
+import logging
+import multiprocessing
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+
+CHUNK_BYTES = 256 * 1024
+
+
+class QueryTimeout(Exception):
+    pass
+
+
+class ResultTooLarge(Exception):
+    pass
+
+
+class EvaluatorBusy(Exception):
+    pass
+
+
+class EvaluationFailed(Exception):
+    """The query could not be evaluated (an error Oxigraph reports, or an evaluator that died on it)."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    kind: str  # "rocksdb": a read-only Oxigraph directory; "nquads": a dump to load into memory
+    path: str
+    generation: int
+
+
+@dataclass(frozen=True)
+class EvalRequest:
+    query: str
+    format_name: str  # a key of sikg.sparql.OUTPUT_FORMATS, chosen for the query's form
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    # Parameters of a curated query, bound as RDF terms (SEP-0007): name -> (value, datatype IRI, language);
+    # datatype "iri" marks an IRI. Plain tuples, because pyoxigraph terms do not cross process boundaries.
+    bindings: tuple[tuple[str, tuple[str, str | None, str | None]], ...] = ()
+
+
+def term_to_wire(term) -> tuple[str, str | None, str | None]:
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return (term.value, "iri", None)
+    return (term.value, term.datatype.value if not term.language else None, term.language)
+
+
+def term_from_wire(value: str, datatype: str | None, language: str | None):
+    import pyoxigraph as ox
+
+    if datatype == "iri":
+        return ox.NamedNode(value)
+    if language:
+        return ox.Literal(value, language=language)
+    return ox.Literal(value, datatype=ox.NamedNode(datatype)) if datatype else ox.Literal(value)
+
+
+# -- the evaluator process ---------------------------------------------------------------------------------------
+
+class _ChunkWriter:
+    """A binary file object for Oxigraph's serializers that sends full chunks to the parent and enforces the cap."""
+
+    def __init__(self, conn, max_bytes: int):
+        self.conn, self.max_bytes = conn, max_bytes
+        self.buffer, self.total = bytearray(), 0
+
+    def write(self, data) -> int:
+        self.total += len(data)
+        if self.total > self.max_bytes:
+            raise ResultTooLarge()
+        self.buffer += data
+        if len(self.buffer) >= CHUNK_BYTES:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self.buffer:
+            self.conn.send(("chunk", bytes(self.buffer)))
+            self.buffer.clear()
+
+
+def _open_snapshot(snapshot: Snapshot):
+    import pyoxigraph as ox
+
+    if snapshot.kind == "rocksdb":
+        return ox.Store.read_only(snapshot.path)
+    store = ox.Store()
+    store.bulk_load(path=snapshot.path, format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def _evaluate(store, request: EvalRequest, writer: _ChunkWriter) -> str:
+    import pyoxigraph as ox
+
+    from .sparql import OUTPUT_FORMATS, write_result
+
+    options = {}
+    if request.default_graphs:
+        options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
+    else:
+        options["use_default_graph_as_union"] = True
+    if request.named_graphs:
+        options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
+    if request.bindings:
+        options["substitutions"] = {ox.Variable(name): term_from_wire(*term) for name, term in request.bindings}
+    result = store.query(request.query, **options)
+    fmt = OUTPUT_FORMATS[request.format_name]
+    write_result(result, fmt, writer)
+    writer.flush()
+    return fmt.media_type
+
+
+def _serve(conn) -> None:
+    """The evaluator's loop: one request at a time, answered as chunks then ("done", …) or one ("error", …)."""
+    store, generation = None, None
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        snapshot, request, max_bytes = message
+        try:
+            if snapshot.generation != generation:
+                store = None  # release the old snapshot's files before opening the new one
+                store, generation = _open_snapshot(snapshot), snapshot.generation
+            media_type = _evaluate(store, request, _ChunkWriter(conn, max_bytes))
+            conn.send(("done", media_type))
+        except ResultTooLarge:
+            conn.send(("error", "too-large", f"the result is larger than {max_bytes} bytes"))
+        except SyntaxError as error:
+            conn.send(("error", "syntax", str(error)))
+        except Exception as error:  # an evaluation error Oxigraph reports: the client's query caused it
+            conn.send(("error", "evaluation", f"{type(error).__name__}: {error}"))
+
+
+# -- the pool, in the service process ----------------------------------------------------------------------------
+
+class _Evaluator:
+    def __init__(self, context):
+        parent, child = context.Pipe()
+        self.conn = parent
+        self.process = context.Process(target=_serve, args=(child,), daemon=True, name="sikg-evaluator")
+        self.process.start()
+        child.close()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class EvaluatorPool:
+    def __init__(self, size: int, timeout: float, max_bytes: int):
+        self.timeout, self.max_bytes = timeout, max_bytes
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(["pyoxigraph", "sikg.evaluator", "sikg.sparql"])
+        self._idle: queue.Queue[_Evaluator] = queue.Queue()
+        for _ in range(size):
+            self._idle.put(_Evaluator(self._context))
+
+    def run(self, snapshot: Snapshot, request: EvalRequest, deadline: float | None = None) -> Iterator[tuple]:
+        """Yields ("chunk", bytes)… then ("done", media_type); raises QueryTimeout, ResultTooLarge, EvaluatorBusy,
+        EvaluationFailed or SyntaxError. The generator must be consumed or closed: closing it early kills the
+        evaluator, since it may still be writing."""
+        deadline = deadline or time.monotonic() + self.timeout
+        try:
+            evaluator = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise EvaluatorBusy() from None
+        healthy = False
+        try:
+            evaluator.conn.send((snapshot, request, self.max_bytes))
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not evaluator.conn.poll(remaining):
+                    raise QueryTimeout()
+                message = evaluator.conn.recv()
+                if message[0] == "chunk":
+                    yield message
+                    continue
+                healthy = True
+                if message[0] == "done":
+                    yield message
+                    return
+                _, kind, text = message
+                if kind == "too-large":
+                    raise ResultTooLarge(text)
+                if kind == "syntax":
+                    raise SyntaxError(text)
+                raise EvaluationFailed(text)
+        except (EOFError, OSError, BrokenPipeError):
+            raise EvaluationFailed("the evaluator stopped while running this query (is it nested too deeply?)") from None
+        finally:
+            if healthy:
+                self._idle.put(evaluator)
+            else:
+                self._replace(evaluator)
+
+    def _replace(self, evaluator: _Evaluator) -> None:
+        """Kills an evaluator that timed out, died or was abandoned mid-result, and starts another in the background
+        so that the 503 goes out at once."""
+        def work():
+            evaluator.kill()
+            try:
+                self._idle.put(_Evaluator(self._context))
+            except Exception:  # the service keeps running with one evaluator fewer rather than fail requests
+                log.exception("could not start a replacement evaluator")
+        threading.Thread(target=work, daemon=True).start()
+
+    def close(self) -> None:
+        while True:
+            try:
+                evaluator = self._idle.get_nowait()
+            except queue.Empty:
+                return
+            evaluator.kill()

@@ -1,0 +1,215 @@
+"""The SPARQL 1.1 Protocol query operation: reading the request, choosing the result format, answering.
+
+The route in app.py hands the Flask request here and sends back what `SparqlService.answer` returns. Queries are
+checked (safety.py), then evaluated in the killable evaluator processes (evaluator.py); answers are cached per store
+state, so a write invalidates them and repeated queries cost a dictionary look-up.
+"""
+
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from werkzeug.datastructures import MIMEAccept
+
+from .evaluator import (EvalRequest, EvaluationFailed, EvaluatorBusy, EvaluatorPool, QueryTimeout, ResultTooLarge,
+                        term_to_wire)
+from .safety import QueryRefused, check_dataset, inspect_query
+from .sparql import GRAPH_FORMAT_NAMES, OUTPUT_FORMATS, RESULT_FORMAT_NAMES
+
+# Media types a client may ask for, in the order the service prefers them; aliases that common clients send
+# (SPARQLWrapper's application/json, Jena's text/plain for N-Triples, RDF/XML's application/xml) map onto them.
+RESULT_MEDIA_TYPES = {
+    "application/sparql-results+json": "json", "application/json": "json",
+    "application/sparql-results+xml": "xml", "application/xml": "xml", "text/xml": "xml",
+    "text/csv": "csv", "text/tab-separated-values": "tsv",
+}
+GRAPH_MEDIA_TYPES = {
+    "text/turtle": "ttl", "application/x-turtle": "ttl", "application/n-triples": "nt", "text/plain": "nt",
+    "application/ld+json": "jsonld", "application/rdf+xml": "rdfxml", "application/xml": "rdfxml",
+    "application/trig": "trig", "application/n-quads": "nq",
+}
+
+STREAM_AFTER_BYTES = 1024 * 1024  # answers smaller than this go out whole, with their real status on failure
+CACHEABLE_BYTES = 512 * 1024
+
+
+class ProtocolError(Exception):
+    def __init__(self, status: int, message: str, headers: dict | None = None):
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, headers or {}
+
+
+@dataclass
+class QueryRequest:
+    query: str | None
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+    format: str | None = None  # the `format` parameter, for links that cannot set Accept
+    bindings: dict = field(default_factory=dict)  # a curated query's parameters, as pyoxigraph terms
+
+
+@dataclass
+class Answer:
+    status: int
+    media_type: str
+    body: bytes | Iterator[bytes]
+    headers: dict = field(default_factory=dict)
+
+
+def read_query_request(request) -> QueryRequest:
+    """The query and its dataset from GET parameters, a form-encoded POST or an application/sparql-query POST."""
+    url = request.args
+    if request.method == "GET":
+        params = url
+        queries = url.getlist("query")
+    elif request.method == "POST":
+        media_type = request.mimetype
+        charset = request.mimetype_params.get("charset", "utf-8").lower()
+        if charset not in ("utf-8", "utf8"):
+            raise ProtocolError(415, f"the body must be UTF-8 (charset={charset} given)")
+        body = request.get_data(cache=True)
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ProtocolError(415, f"the body is not valid UTF-8 ({error.reason} at byte {error.start})") from None
+        if media_type == "application/x-www-form-urlencoded":
+            params = request.form
+            queries = request.form.getlist("query") + url.getlist("query")
+        elif media_type == "application/sparql-query":
+            params = url
+            queries = [text] + url.getlist("query")
+        elif media_type == "application/sparql-update":
+            raise ProtocolError(400, "SPARQL Update is not accepted: /sparql is read-only (query operation only)")
+        else:
+            raise ProtocolError(415, f"unsupported body type {media_type or '(none)'}: send "
+                                     "application/x-www-form-urlencoded or application/sparql-query")
+        if "update" in params:
+            raise ProtocolError(400, "SPARQL Update is not accepted: /sparql is read-only (query operation only)")
+    else:
+        raise ProtocolError(405, "use GET or POST", {"Allow": "GET, POST, HEAD, OPTIONS"})
+    if len(queries) > 1:
+        raise ProtocolError(400, "exactly one query is allowed; this request carries "
+                                 f"{len(queries)} 'query' parameters")
+    graphs = lambda name: params.getlist(name) + (url.getlist(name) if params is not url else [])
+    return QueryRequest(queries[0] if queries else None, graphs("default-graph-uri"), graphs("named-graph-uri"),
+                        url.get("format") or (params.get("format") if params is not url else None))
+
+
+def choose_format(accept: MIMEAccept, format_param: str | None, returns_graph: bool):
+    names = GRAPH_FORMAT_NAMES if returns_graph else RESULT_FORMAT_NAMES
+    media_types = GRAPH_MEDIA_TYPES if returns_graph else RESULT_MEDIA_TYPES
+    if format_param:
+        name = format_param if format_param in names else media_types.get(format_param.split(";")[0].strip())
+        if name not in names:
+            raise ProtocolError(406, f"format={format_param} cannot express this result; use one of "
+                                     f"{', '.join(names)}")
+        return OUTPUT_FORMATS[name]
+    best = accept.best_match(list(media_types)) if accept else next(iter(media_types))
+    if best is None:
+        offered = ", ".join(OUTPUT_FORMATS[n].media_type for n in names)
+        raise ProtocolError(406, f"none of the accepted media types fits this result; available: {offered}")
+    return OUTPUT_FORMATS[media_types[best]]
+
+
+class AnswerCache:
+    """Small answers by (store state, request): bounded in bytes, least recently used first out."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes, self.size = max_bytes, 0
+        self._entries: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, media_type: str, body: bytes) -> None:
+        if len(body) > CACHEABLE_BYTES:
+            return
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = (media_type, body)
+            self.size += len(body)
+            while self.size > self.max_bytes:
+                _, (_, old) = self._entries.popitem(last=False)
+                self.size -= len(old)
+
+
+class SparqlService:
+    def __init__(self, store, pool: EvaluatorPool, cache_bytes: int = 64 * 1024 * 1024):
+        self.store, self.pool = store, pool
+        self.cache = AnswerCache(cache_bytes)
+
+    def etag(self, request: QueryRequest, format_name: str) -> str:
+        bindings = sorted((name, term_to_wire(term)) for name, term in request.bindings.items())
+        key = "\x00".join([self.store.state_token, request.query or "", format_name, repr(bindings),
+                           "\x01".join(request.default_graphs), "\x01".join(request.named_graphs)])
+        return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+    def prepare(self, request: QueryRequest, accept: MIMEAccept):
+        """Checks the query and picks the format: everything that can fail before evaluation, as ProtocolError."""
+        try:
+            shape = inspect_query(request.query)
+            check_dataset(shape, request.default_graphs, request.named_graphs, set(self.store.named_graphs()))
+        except QueryRefused as refusal:
+            raise ProtocolError(400, str(refusal)) from None
+        return choose_format(accept, request.format, shape.returns_graph)
+
+    def answer(self, request: QueryRequest, accept: MIMEAccept, if_none_match=None) -> Answer:
+        fmt = self.prepare(request, accept)
+        etag = self.etag(request, fmt.name)
+        headers = {"ETag": f'"{etag}"', "Vary": "Accept", "Cache-Control": "no-cache"}
+        if if_none_match is not None and etag in if_none_match:
+            return Answer(304, fmt.media_type, b"", headers)
+        cached = self.cache.get(etag)
+        if cached is not None:
+            return Answer(200, cached[0], cached[1], headers)
+        evaluation = EvalRequest(request.query, fmt.name, tuple(request.default_graphs), tuple(request.named_graphs),
+                                 tuple(sorted((n, term_to_wire(t)) for n, t in request.bindings.items())))
+        chunks = self.pool.run(self.store.snapshot(), evaluation, time.monotonic() + self.pool.timeout)
+        head, media_type = [], fmt.media_type
+        try:
+            size = 0
+            for kind, payload in chunks:
+                if kind == "done":
+                    chunks.close()  # hands the evaluator back to the pool
+                    body = b"".join(head)
+                    self.cache.put(etag, payload, body)
+                    return Answer(200, payload, body, headers)
+                head.append(payload)
+                size += len(payload)
+                if size >= STREAM_AFTER_BYTES:
+                    return Answer(200, media_type, _stream(head, chunks), headers)
+        except SyntaxError as error:
+            raise ProtocolError(400, str(error)) from None
+        except QueryTimeout:
+            raise ProtocolError(503, f"the query ran longer than the time limit ({self.pool.timeout:g} s) and was "
+                                     "stopped; narrow it or add a LIMIT", {"Retry-After": "1"}) from None
+        except EvaluatorBusy:
+            raise ProtocolError(503, "all query evaluators are busy; try again shortly", {"Retry-After": "1"}) from None
+        except ResultTooLarge:
+            raise ProtocolError(400, f"the result is larger than the service's cap ({self.pool.max_bytes} bytes, "
+                                     "SIKG_MAX_RESULT_BYTES); narrow the query or add a LIMIT") from None
+        except EvaluationFailed as error:
+            raise ProtocolError(400, f"the query could not be evaluated: {error}") from None
+        raise ProtocolError(503, "the evaluator ended without an answer")
+
+
+def _stream(head: list[bytes], chunks) -> Iterator[bytes]:
+    """Sends what was held back, then the rest as it comes. Past this point the status is sent: a failure (time limit,
+    size cap) can only cut the response short. The exception propagates so that the server drops the connection
+    without the final chunk, and clients report an incomplete transfer instead of taking a truncated result."""
+    try:
+        yield from head
+        for kind, payload in chunks:
+            if kind == "chunk":
+                yield payload
+    finally:
+        chunks.close()

@@ -1,0 +1,115 @@
+"""What a query sent to the public endpoint may do, decided before it is evaluated.
+
+The endpoint is read-only and never opens a connection because of a query: SPARQL Update, SERVICE, LOAD and a
+FROM / FROM NAMED of a graph the store does not hold are refused with the reason. The checks work on the query's
+tokens with comments, strings and IRIs set apart, so a keyword inside a literal or an IRI does not trip them and a
+keyword hidden by odd spacing or case does not slip through.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+_TOKEN = re.compile(r"""
+    (?P<comment>\#[^\n\r]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
+  | (?P<pname>(?:[A-Za-z][\w.\-]*)?:[\w.\-:%\\]*)
+  | (?P<word>[A-Za-z_][\w\-]*)
+  | (?P<space>\s+)
+  | (?P<other>.)
+""", re.VERBOSE | re.DOTALL)
+
+UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+
+
+class QueryRefused(ValueError):
+    """A query the endpoint will not run; the message says why, for a 400 answer."""
+
+
+@dataclass
+class QueryShape:
+    form: str | None  # SELECT, ASK, CONSTRUCT, DESCRIBE (None if the text is not a query at all)
+    from_graphs: list[str] = field(default_factory=list)
+    from_named_graphs: list[str] = field(default_factory=list)
+
+    @property
+    def returns_graph(self) -> bool:
+        return self.form in ("CONSTRUCT", "DESCRIBE")
+
+
+_CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    # SPARQL processes \u and \U escapes anywhere in the query before parsing it (SPARQL 1.1, 19.2), and Oxigraph
+    # does: "\u0053ERVICE" is SERVICE. Read the text the way the parser will.
+    text = _CODEPOINT_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    return [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text) if m.lastgroup not in ("comment", "space")]
+
+
+def inspect_query(text: str) -> QueryShape:
+    """The query's form and dataset clauses, or QueryRefused for anything the read-only endpoint does not run."""
+    tokens = _tokens(text)
+    # Bare words are keywords (a language tag after "@" is not); variables, prefixed names, strings and IRIs are
+    # separate tokens, so "?delete", "ex:insert" or "LOAD" inside a literal never count.
+    words = [(i, value.upper()) for i, (kind, value) in enumerate(tokens)
+             if kind == "word" and not (i and tokens[i - 1][1] == "@")]
+    prefixes, base = _prologue(tokens)
+    form = next((w for _, w in words if w in QUERY_FORMS), None)
+    for position, word in words:
+        if word == "SERVICE":
+            raise QueryRefused("SERVICE is not allowed: this endpoint never queries other services")
+        if word in UPDATE_KEYWORDS:  # none of them is a word of the query language, so this is an update
+            raise QueryRefused(f"SPARQL Update ({word}) is not accepted here: /sparql is read-only "
+                               "(the SPARQL 1.1 Protocol query operation only)")
+    shape = QueryShape(form)
+    for position, word in words:
+        if word != "FROM":
+            continue
+        named = position + 1 < len(tokens) and tokens[position + 1][1].upper() == "NAMED"
+        target = tokens[position + 2 if named else position + 1] if position + (2 if named else 1) < len(tokens) else None
+        iri = _resolve(target, prefixes, base)
+        if iri is None:
+            raise QueryRefused("FROM must be followed by a graph IRI")
+        (shape.from_named_graphs if named else shape.from_graphs).append(iri)
+    return shape
+
+
+def _prologue(tokens) -> tuple[dict[str, str], str | None]:
+    prefixes, base = {}, None
+    for i, (kind, value) in enumerate(tokens):
+        upper = value.upper()
+        if kind == "word" and upper == "PREFIX" and i + 2 < len(tokens) and tokens[i + 2][0] == "iri":
+            prefixes[tokens[i + 1][1].rstrip(":")] = tokens[i + 2][1][1:-1]
+        elif kind == "word" and upper == "BASE" and i + 1 < len(tokens) and tokens[i + 1][0] == "iri":
+            base = tokens[i + 1][1][1:-1]
+    return prefixes, base
+
+
+def _resolve(token, prefixes: dict[str, str], base: str | None) -> str | None:
+    if token is None:
+        return None
+    kind, value = token
+    if kind == "iri":
+        iri = value[1:-1]
+        if not re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", iri) and base:
+            from urllib.parse import urljoin
+            iri = urljoin(base, iri)
+        return iri
+    if kind == "pname":
+        prefix, _, local = value.partition(":")
+        if prefix in prefixes:
+            return prefixes[prefix] + local
+        raise QueryRefused(f"undeclared prefix {prefix!r} in FROM")
+    return None
+
+
+def check_dataset(shape: QueryShape, default_graphs, named_graphs, known_graphs: set[str]) -> None:
+    """Every graph a query names (FROM, FROM NAMED, default-graph-uri, named-graph-uri) must be one the store holds:
+    an unknown one would be fetched by a store that loads graphs on demand, and is an error here."""
+    for graph in [*shape.from_graphs, *shape.from_named_graphs, *default_graphs, *named_graphs]:
+        if graph not in known_graphs:
+            raise QueryRefused(f"unknown graph <{graph}>: this endpoint only queries the graphs it holds "
+                               f"(see the service description at /sparql)")
