@@ -1,12 +1,15 @@
 """The Flask application: routes only. Each route hands the request to the module that owns the concern."""
 
+import json
 import logging
 
 import pyoxigraph as ox
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from . import queries
+from . import content, exports, jsonld, queries, resources
+from .namespaces import BASE, GRAPH_ONTOLOGY
+from .rdf_input import parse_file
 from .descriptions import service_description, void_description
 from .evaluator import EvaluatorPool
 from .openapi import openapi_document
@@ -18,6 +21,19 @@ from .sparql import PREFIXES
 log = logging.getLogger(__name__)
 
 READ_METHODS = "GET, HEAD, POST, OPTIONS"
+RESOURCE_FORMATS = {"html": "text/html", "ttl": "text/turtle", "jsonld": "application/ld+json",
+                    "nt": "application/n-triples", "rdfxml": "application/rdf+xml"}
+
+UI_TEXT = {
+    "en": {"formats": "Formats", "language": "Language", "why": "Why these links", "source": "source",
+           "sources": "Sources"},
+    "sv": {"formats": "Format", "language": "Språk", "why": "Varför dessa kopplingar", "source": "källa",
+           "sources": "Källor"},
+}
+
+
+def ui_text(language: str) -> dict:
+    return UI_TEXT.get(language, UI_TEXT["en"])
 
 
 def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | None = None) -> Flask:
@@ -87,6 +103,88 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
         except queries.ParameterError as error:
             raise ProtocolError(400, str(error)) from None
         return answer(QueryRequest(text, format=request.args.get("format"), bindings=bindings))
+
+    @app.get("/context.jsonld")
+    def context_document():
+        return Response(jsonld.CONTEXT_FILE.read_bytes(), 200, content_type="application/ld+json",
+                        headers={"Cache-Control": "public, max-age=3600"})
+
+    @app.get("/export")
+    def export_kg():
+        try:
+            request_ = exports.read_export_request(request.args, request.headers.get("Accept-Profile"),
+                                                   request.accept_mimetypes)
+        except exports.UnknownView as error:
+            raise ProtocolError(400, str(error)) from None
+        body = exports.stream(lambda output: exports.export(store, request_.format, output, request_.view))
+        return Response(body, 200, content_type=_with_charset(request_.media_type), headers=request_.headers)
+
+    @app.get("/id/<kind>/<path:slug>")
+    def resource(kind, slug):
+        iri = resources.resource_iri(kind, slug)
+        if iri is None or not resources.exists(store, iri):
+            raise ProtocolError(404, f"no resource {BASE}id/{kind}/{slug} in this knowledge graph")
+        fmt = choose_resource_format()
+        alternates = {name: media for name, media in RESOURCE_FORMATS.items()}
+        link = ", ".join(f'<{request.base_url}?format={name}>; rel="alternate"; type="{media}"'
+                         for name, media in alternates.items())
+        headers = {"Vary": "Accept, Accept-Language", "Link": link}
+        triples = resources.describe(store, iri)
+        if fmt == "html":
+            language = resources.choose_language(request.args.get("lang"), request.accept_languages)
+            page = resources.build_page(store, iri, triples, language, resources.property_labels(store, language))
+            html = render_template("resource.html", page=page, alternates=list(alternates.items()),
+                                   languages=resources.SUPPORTED_LANGUAGES, ui=ui_text(language))
+            return Response(html, 200, content_type="text/html; charset=utf-8", headers=headers)
+        if fmt == "jsonld":
+            body = json.dumps(jsonld.compact(triples, f"{service_root()}context.jsonld"), ensure_ascii=False,
+                              indent=1)
+        else:
+            rdf_format = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML}[fmt]
+            body = ox.serialize(triples, format=rdf_format,
+                                prefixes=None if fmt == "nt" else PREFIXES)
+        return Response(body, 200, content_type=_with_charset(RESOURCE_FORMATS[fmt]), headers=headers)
+
+    def choose_resource_format() -> str:
+        requested = request.args.get("format")
+        if requested:
+            if requested not in RESOURCE_FORMATS:
+                raise ProtocolError(406, f"format={requested} is not available; use one of "
+                                         f"{', '.join(RESOURCE_FORMATS)}")
+            return requested
+        by_media = {media: name for name, media in RESOURCE_FORMATS.items()}
+        by_media["application/xhtml+xml"] = "html"
+        if not request.accept_mimetypes:
+            return "html"
+        best = request.accept_mimetypes.best_match(list(by_media))
+        if best is None:
+            raise ProtocolError(406, "none of the accepted media types is available; offered: "
+                                     + ", ".join(RESOURCE_FORMATS.values()))
+        return by_media[best]
+
+    @app.get("/ontology")
+    def ontology():
+        return redirect_or_graph(GRAPH_ONTOLOGY)
+
+    @app.get("/shapes")
+    def shapes():
+        fmt = choose_format(request.accept_mimetypes, request.args.get("format"), returns_graph=True)
+        triples = [q.triple for f in content.shape_files() for q in parse_file(f)]
+        return Response(ox.serialize(triples, format=fmt.rdf, prefixes=PREFIXES | {"sh": PREFIXES["sh"]}), 200,
+                        content_type=_with_charset(fmt.media_type), headers={"Vary": "Accept"})
+
+    def redirect_or_graph(graph: str):
+        if _wants_html():
+            language = resources.choose_language(request.args.get("lang"), request.accept_languages)
+            terms = resources.ontology_terms(store, language)
+            return render_template("ontology.html", terms=terms, language=language, ui=ui_text(language))
+        fmt = choose_format(request.accept_mimetypes, request.args.get("format"), returns_graph=True)
+        triples = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        if fmt.name == "jsonld":
+            body = json.dumps(jsonld.compact(triples, f"{service_root()}context.jsonld"), ensure_ascii=False, indent=1)
+        else:
+            body = ox.serialize(triples, format=fmt.rdf, prefixes=None if fmt.name in ("nt", "nq") else PREFIXES)
+        return Response(body, 200, content_type=_with_charset(fmt.media_type), headers={"Vary": "Accept"})
 
     @app.after_request
     def cors(response: Response):

@@ -76,11 +76,17 @@ def cmd_validate(args) -> int:
 
 
 def cmd_export(args) -> int:
+    from .exports import UnknownView, export
+    view = "practices" if args.frame else ("schema.org" if args.schema_org else None)
+    if args.frame and args.frame != "practices":
+        return _fail(f"unknown frame {args.frame!r}; the only frame is 'practices'", 2)
+    format_name = "jsonld" if view == "practices" else args.format
     store = _open(args.store)
     output = open(args.output, "wb") if args.output else sys.stdout.buffer
     try:
-        from .namespaces import PREFIXES
-        store.dump(output, EXPORT_FORMATS[args.format], prefixes=PREFIXES)
+        export(store, format_name, output, view)
+    except UnknownView as error:
+        return _fail(str(error), 2)
     finally:
         if args.output:
             output.close()
@@ -103,6 +109,17 @@ def cmd_load(args) -> int:
 def cmd_stats(args) -> int:
     from .stats import compute_stats, render_stats
     sys.stdout.write(render_stats(compute_stats(_open(args.store))))
+    return 0
+
+
+def cmd_synth(args) -> int:
+    from .synth import write_synthetic
+    if args.output:
+        with open(args.output, "wb") as output:
+            count = write_synthetic(output, args.practices, args.seed)
+        print(f"{count} triples, {args.practices} practices -> {args.output}", file=sys.stderr)
+    else:
+        write_synthetic(sys.stdout.buffer, args.practices, args.seed)
     return 0
 
 
@@ -140,6 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="dump the whole KG")
     p.add_argument("--format", choices=list(EXPORT_FORMATS), default="ttl")
+    p.add_argument("--frame", metavar="practices", help="the framed view: a JSON array of nested practices")
+    p.add_argument("--schema-org", action="store_true", help="the schema.org view of the practices")
     p.add_argument("-o", "--output", help="write to this file instead of standard output")
     _store_arg(p)
     p.set_defaults(func=cmd_export)
@@ -148,6 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", metavar="FILE")
     _store_arg(p)
     p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser("synth", help="deterministic synthetic practices in the real ontology (N-Triples), for benchmarks")
+    p.add_argument("--practices", type=int, required=True)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    p.set_defaults(func=cmd_synth)
 
     p = sub.add_parser("stats", help="triples, practices per country and element")
     _store_arg(p)

@@ -22,7 +22,8 @@ class _Gunicorn(BaseApplication):
 
     def load(self):
         store = open_store(self.store_spec)
-        store.load_curated()  # the repository's content is the truth for the curated graphs
+        if store.path is not None:
+            store.load_curated()  # the repository's content is the truth for the curated graphs
         return create_app(store)
 
 

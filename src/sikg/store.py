@@ -101,11 +101,14 @@ class EmbeddedStore:
     def __len__(self) -> int:
         return len(self._store)
 
+    def all_quads(self) -> Iterable[ox.Quad]:
+        """Every quad, grouped by graph and subject (the store's index order)."""
+        return self._store.quads_for_pattern(None, None, None, None)
+
     def dump(self, output: BinaryIO, rdf_format: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> None:
         """Writes the whole KG: every quad for dataset formats, the union graph for triple formats."""
         if rdf_format.supports_datasets:
-            quads = self._store.quads_for_pattern(None, None, None, None)
-            ox.serialize(quads, output, rdf_format, prefixes=prefixes)
+            ox.serialize(self.all_quads(), output, rdf_format, prefixes=prefixes)
         else:
             triples = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
             ox.serialize(triples, output, rdf_format, prefixes=prefixes)
@@ -113,23 +116,23 @@ class EmbeddedStore:
     # -- writing ---------------------------------------------------------------------------------------------
     def update(self, sparql_update: str) -> None:
         """Runs a SPARQL 1.1 Update as one transaction. Internal writes only: the query endpoint never calls it."""
-        self._store.update(sparql_update)
-        self._changed()
+        with self._snapshot_lock:
+            self._store.update(sparql_update)
+            self._changed()
 
     def replace_graphs(self, graphs: dict[str, Iterable[ox.Quad | ox.Triple]]) -> None:
-        """Replaces each named graph with the given triples in a single transaction: readers see all or nothing."""
-        parts = []
-        for graph, triples in graphs.items():
-            statements = ox.serialize([t.triple if isinstance(t, ox.Quad) else t for t in triples],
-                                      format=ox.RdfFormat.N_TRIPLES).decode()
-            parts.append(f"DROP SILENT GRAPH <{graph}>")
-            if statements:
-                parts.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{statements}}} }}")
-        if parts:
-            self._store.update(" ;\n".join(parts))
+        """Replaces each named graph with the given triples. Each graph's new content is added in one transaction,
+        and no snapshot for the query evaluators is taken while the replacement is under way, so queries see the
+        graphs before or after, never between."""
+        with self._snapshot_lock:
+            for graph, triples in graphs.items():
+                name = ox.NamedNode(graph)
+                self._store.remove_graph(name) if self._store.contains_named_graph(name) else None
+                self._store.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
+                self._store.add_graph(name)
+            if self.path is not None:
+                self._store.flush()
             self._changed()
-        if self.path is not None:
-            self._store.flush()
 
     def load_curated(self) -> None:
         """(Re)loads the ontology and curated data from the repository, replacing those named graphs."""

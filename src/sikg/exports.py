@@ -1,0 +1,232 @@
+"""Whole-KG exports and the two views of it: the practices frame (nested JSON for web developers) and the
+schema.org view (the practices as schema.org types and properties, from ontology/alignments/schema-org.ttl).
+
+Dumps are streamed: Oxigraph's writers for the RDF syntaxes, jsonld.write_compacted for compact JSON-LD.
+"""
+
+import json
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+
+from . import content, jsonld
+from .namespaces import PREFIXES
+from .rdf_input import parse_file
+
+FRAMES = Path(__file__).parent / "frames"
+SCHEMA = PREFIXES["schema"]
+RDFS_SUBCLASS = PREFIXES["rdfs"] + "subClassOf"
+RDFS_SUBPROPERTY = PREFIXES["rdfs"] + "subPropertyOf"
+CLOSE_MATCH = PREFIXES["skos"] + "closeMatch"
+RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+
+FORMATS = {  # name: (media type, file extension, Oxigraph format or None for compact JSON-LD)
+    "jsonld": ("application/ld+json", "jsonld", None),
+    "ttl": ("text/turtle", "ttl", ox.RdfFormat.TURTLE),
+    "nt": ("application/n-triples", "nt", ox.RdfFormat.N_TRIPLES),
+    "nq": ("application/n-quads", "nq", ox.RdfFormat.N_QUADS),
+    "trig": ("application/trig", "trig", ox.RdfFormat.TRIG),
+    "rdfxml": ("application/rdf+xml", "rdf", ox.RdfFormat.RDF_XML),
+}
+VIEWS = {"practices": "frame", "schema.org": "profile"}
+SCHEMA_ORG_PROFILE = "https://schema.org/"
+PRACTICES_PROFILE = "https://w3id.org/sikg/profile/practices"
+
+
+class UnknownView(ValueError):
+    pass
+
+
+class ExportRequest:
+    """What GET /export asks for: a format (format= or Accept) and a view (frame=, profile= or Accept-Profile)."""
+
+    def __init__(self, format_name: str, view: str | None):
+        self.format, self.view = format_name, view
+        self.media_type = "application/ld+json" if view == "practices" else FORMATS[format_name][0]
+
+    @property
+    def headers(self) -> dict:
+        suffix = {"practices": "-practices", "schema.org": "-schema-org"}.get(self.view, "")
+        extension = "jsonld" if self.view == "practices" else FORMATS[self.format][1]
+        headers = {"Content-Disposition": f'attachment; filename="sikg{suffix}.{extension}"',
+                   "Vary": "Accept, Accept-Profile"}
+        profile = {"practices": PRACTICES_PROFILE, "schema.org": SCHEMA_ORG_PROFILE}.get(self.view)
+        if profile:
+            headers["Content-Profile"] = f"<{profile}>"
+        return headers
+
+
+def read_export_request(args, accept_profile: str | None, accept) -> ExportRequest:
+    """Raises UnknownView (a 400 or 406 for the caller) for what cannot be exported."""
+    view = None
+    if args.get("frame"):
+        if args["frame"] != "practices":
+            raise UnknownView(f"unknown frame {args['frame']!r}; the only frame is 'practices'")
+        view = "practices"
+    elif args.get("profile"):
+        view = {"schema.org": "schema.org", SCHEMA_ORG_PROFILE: "schema.org", PRACTICES_PROFILE: "practices",
+                "practices": "practices"}.get(args["profile"])
+        if view is None:
+            raise UnknownView(f"unknown profile {args['profile']!r}; use schema.org or practices")
+    elif accept_profile:
+        # W3C Content Negotiation by Profile: a list of <uri>;q= entries; the first one offered wins.
+        for entry in accept_profile.split(","):
+            uri = entry.split(";")[0].strip().strip("<>")
+            view = {SCHEMA_ORG_PROFILE: "schema.org", SCHEMA_ORG_PROFILE.rstrip("/"): "schema.org",
+                    PRACTICES_PROFILE: "practices"}.get(uri)
+            if view:
+                break
+    format_name = args.get("format")
+    if format_name is None:
+        by_media = {media: name for name, (media, _, _) in FORMATS.items()}
+        best = accept.best_match(list(by_media)) if accept else None
+        format_name = by_media.get(best, "jsonld" if view == "practices" else "ttl")
+    if format_name not in FORMATS:
+        raise UnknownView(f"unknown format {format_name!r}; use one of {', '.join(FORMATS)}")
+    if view == "practices":
+        format_name = "jsonld"
+    return ExportRequest(format_name, view)
+
+
+def export(store, format_name: str, output: BinaryIO, view: str | None = None) -> None:
+    if view is None:
+        _export_kg(store, format_name, output)
+    elif view == "practices":
+        if format_name != "jsonld":
+            raise UnknownView("the practices frame is JSON-LD only (format=jsonld)")
+        output.write(json.dumps(practices_frame(store), ensure_ascii=False, indent=1).encode() + b"\n")
+    elif view == "schema.org":
+        _write_triples(schema_org_triples(store), format_name, output, _schema_context())
+    else:
+        raise UnknownView(f"unknown view {view!r}: use frame=practices or profile=schema.org")
+
+
+def _export_kg(store, format_name: str, output: BinaryIO) -> None:
+    media_type, _, rdf_format = FORMATS[format_name]
+    if rdf_format is None:
+        jsonld.write_compacted(store.all_quads(), output)
+    else:
+        store.dump(output, rdf_format, prefixes=PREFIXES)
+
+
+def _write_triples(triples, format_name: str, output: BinaryIO, ctx: dict) -> None:
+    rdf_format = FORMATS[format_name][2]
+    if rdf_format is None:
+        quads = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+        jsonld.write_compacted(quads, output, ctx=ctx)
+    else:
+        ox.serialize(triples, output, rdf_format, prefixes={"schema": SCHEMA} | PREFIXES)
+
+
+@lru_cache(maxsize=1)
+def _frame_document() -> dict:
+    document = json.loads((FRAMES / "practices.frame.jsonld").read_text(encoding="utf-8"))
+    document["@context"] = jsonld.context()
+    return document
+
+
+def practices_frame(store) -> dict:
+    """A JSON array (under "@graph") of practices, each nested with its elements, methods, organisations, country,
+    level and sources, with their labels."""
+    triples = store.query((FRAMES / "practices.rq").read_text(encoding="utf-8"))
+    framed = jsonld.frame(triples, _frame_document())
+    framed["@context"] = jsonld.CANONICAL_CONTEXT_URL
+    return framed
+
+
+# -- the schema.org view ---------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def schema_org_mapping() -> tuple[dict[str, str], dict[str, str]]:
+    """(class map, property map) from the schema.org alignment file: sikg term (or reused term) -> schema.org."""
+    classes, properties = {}, {}
+    for quad in parse_file(content.home() / "ontology" / "alignments" / "schema-org.ttl"):
+        target = quad.object.value
+        if not target.startswith(SCHEMA):
+            continue
+        if quad.predicate.value == RDFS_SUBCLASS:
+            classes.setdefault(quad.subject.value, target)
+        elif quad.predicate.value in (RDFS_SUBPROPERTY, CLOSE_MATCH):
+            # closeMatch between a class and a schema.org class (skos:ConceptScheme ~ DefinedTermSet) is a class map
+            (classes if target[len(SCHEMA):][:1].isupper() else properties).setdefault(quad.subject.value, target)
+    return classes, properties
+
+
+def schema_org_triples(store) -> Iterator[ox.Triple]:
+    """Every triple of the KG whose predicate (and, for rdf:type, class) has a schema.org counterpart, mapped."""
+    classes, properties = schema_org_mapping()
+    for triple in store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"):
+        predicate = triple.predicate.value
+        if predicate == RDF_TYPE.value:
+            if triple.object.value in classes:
+                yield ox.Triple(triple.subject, RDF_TYPE, ox.NamedNode(classes[triple.object.value]))
+        elif predicate in properties:
+            yield ox.Triple(triple.subject, ox.NamedNode(properties[predicate]), triple.object)
+
+
+def _schema_context() -> dict:
+    ctx = {"@vocab": SCHEMA, "schema": SCHEMA, "id": "@id", "type": "@type", "graph": "@graph"}
+    for prefix in ("practice", "organisation", "scheme", "collection", "actortype", "characteristic", "xsd"):
+        ctx[prefix] = PREFIXES[prefix]
+    for name in ("provider", "areaServed", "serviceType", "category", "audience", "citation", "url",
+                 "inDefinedTermSet"):
+        ctx[name] = {"@id": SCHEMA + name, "@type": "@id"}
+    for name in ("name", "description"):
+        ctx[name] = {"@id": SCHEMA + name, "@container": "@language"}
+    return ctx
+
+
+class _QueueWriter:
+    """A file object whose writes become chunks in a bounded queue, for streaming a writer that pushes."""
+
+    def __init__(self, chunks, chunk_bytes: int):
+        self.chunks, self.chunk_bytes = chunks, chunk_bytes
+        self.buffer, self.closed_by_reader = bytearray(), False
+
+    def write(self, data) -> int:
+        if self.closed_by_reader:
+            raise BrokenPipeError("the client went away")
+        self.buffer += data
+        if len(self.buffer) >= self.chunk_bytes:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self.buffer:
+            self.chunks.put(bytes(self.buffer))
+            self.buffer.clear()
+
+
+def stream(write_to, chunk_bytes: int = 256 * 1024) -> Iterator[bytes]:
+    """Runs `write_to(file)` in a thread and yields what it writes as it comes: an HTTP response body that starts at
+    once and holds at most a few chunks in memory, whatever the size of the dump."""
+    import queue
+    import threading
+
+    chunks: queue.Queue = queue.Queue(maxsize=8)
+    writer, done, failure = _QueueWriter(chunks, chunk_bytes), object(), []
+
+    def work():
+        try:
+            write_to(writer)
+            writer.flush()
+        except BrokenPipeError:
+            pass
+        except Exception as error:  # reported to the reader, which cuts the response short
+            failure.append(error)
+        finally:
+            chunks.put(done)
+
+    threading.Thread(target=work, daemon=True, name="sikg-export").start()
+    try:
+        while (chunk := chunks.get()) is not done:
+            yield chunk
+        if failure:
+            raise failure[0]
+    finally:
+        writer.closed_by_reader = True
+        while not chunks.empty():  # unblock the writer if it is waiting on a full queue
+            chunks.get_nowait()

@@ -1,0 +1,196 @@
+"""JSON-LD: the sikg context, a document loader that never goes to the network, compaction and framing with pyld,
+and a streaming writer for whole-KG dumps.
+
+pyld compacts and frames small documents (a resource, a query result, the 35 practices). A dump of the whole KG goes
+through `write_compacted`, which writes compact JSON-LD straight from the store's quads, one node at a time, using
+the same context: expanding its output (with pyld or any JSON-LD 1.1 processor) gives back exactly the store's
+quads. It only uses the context's simple forms (prefixes, @type: @id, @container @language / @set), so what it
+writes is what a compactor would accept.
+"""
+
+import json
+from functools import lru_cache
+from itertools import groupby
+from pathlib import Path
+from typing import BinaryIO, Iterable
+
+import pyoxigraph as ox
+from pyld import jsonld
+
+from .namespaces import BASE
+
+CONTEXT_FILE = Path(__file__).parent / "context.jsonld"
+CANONICAL_CONTEXT_URL = "https://w3id.org/sikg/context.jsonld"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+class RemoteContextRefused(ValueError):
+    """A JSON-LD document asked for a context or document that would have to be fetched from elsewhere."""
+
+
+@lru_cache(maxsize=1)
+def context_document() -> dict:
+    return json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))
+
+
+def context() -> dict:
+    return context_document()["@context"]
+
+
+def context_urls() -> set[str]:
+    """The URLs under which the sikg context is published; all of them resolve to the local file."""
+    return {CANONICAL_CONTEXT_URL, BASE + "context.jsonld"}
+
+
+def local_document_loader(url: str, options=None) -> dict:
+    """pyld's document loader: the sikg context from the package, anything else refused without a connection."""
+    if url in context_urls():
+        return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url,
+                "document": context_document()}
+    raise RemoteContextRefused(f"remote JSON-LD context or document {url!r} is not fetched; only the sikg context "
+                               f"({CANONICAL_CONTEXT_URL}) is available")
+
+
+_OPTIONS = {"documentLoader": local_document_loader}
+
+
+def triples_to_expanded(triples: Iterable[ox.Triple]) -> list:
+    """Expanded JSON-LD for pyld to compact and frame. (pyld's own RDF conversion, from N-Triples that Oxigraph
+    writes: Oxigraph's JSON-LD writer keeps rdf:type as a property rather than @type, which framing matches on.)"""
+    nquads = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
+    return jsonld.from_rdf(nquads, {"format": "application/n-quads"})
+
+
+def compact(triples: Iterable[ox.Triple], context_ref=None) -> dict:
+    """Compacted JSON-LD of a small graph; `context_ref` (a URL) replaces the inline context in the result."""
+    compacted = jsonld.compact(triples_to_expanded(triples), {"@context": context()}, _OPTIONS)
+    if context_ref:
+        compacted["@context"] = context_ref
+    return compacted
+
+
+def frame(triples: Iterable[ox.Triple], frame_document: dict) -> dict:
+    return jsonld.frame(triples_to_expanded(triples), frame_document, {**_OPTIONS, "omitGraph": False})
+
+
+def to_quads(document) -> list[str]:
+    """N-Quads lines of a JSON-LD document, remote contexts refused (for tests and contributions)."""
+    nquads = jsonld.to_rdf(document, {**_OPTIONS, "format": "application/n-quads"})
+    return [line for line in nquads.splitlines() if line]
+
+
+# -- streaming compact writer ------------------------------------------------------------------------------------
+
+class _Compactor:
+    """Term selection for one context, precomputed so that writing a node is dictionary look-ups."""
+
+    def __init__(self, ctx: dict):
+        expand = lambda value: self._expand_prefixed(value, ctx)
+        self.vocab = ctx.get("@vocab")
+        self.prefixes = sorted(((name, iri) for name, iri in ctx.items()
+                                if isinstance(iri, str) and not name.startswith("@") and iri.endswith(("/", "#"))),
+                               key=lambda p: -len(p[1]))
+        self.class_terms, self.terms = {}, {}
+        for name, definition in ctx.items():
+            if name.startswith("@") or name in ("id", "type", "graph"):
+                continue
+            if isinstance(definition, str):
+                if not definition.endswith(("/", "#")):
+                    self.class_terms.setdefault(expand(definition), name)
+                    self.terms.setdefault(expand(definition), (name, None, None))
+                continue
+            container = definition.get("@container")
+            container = container if isinstance(container, str) else None
+            if container == "@list":
+                continue  # lists are written as their rdf:first/rdf:rest cells instead
+            self.terms.setdefault(expand(definition["@id"]), (name, definition.get("@type"), container))
+
+    @staticmethod
+    def _expand_prefixed(value: str, ctx: dict) -> str:
+        prefix, _, local = value.partition(":")
+        target = ctx.get(prefix)
+        return target + local if isinstance(target, str) and local and not local.startswith("//") else value
+
+    def iri(self, iri: str, vocab: bool = False) -> str:
+        if vocab:
+            if iri in self.class_terms:
+                return self.class_terms[iri]
+            if self.vocab and iri.startswith(self.vocab) and ":" not in iri[len(self.vocab):]:
+                return iri[len(self.vocab):]
+        for name, namespace in self.prefixes:
+            if iri.startswith(namespace) and len(iri) > len(namespace) and not iri[len(namespace):].startswith("//"):
+                return f"{name}:{iri[len(namespace):]}"
+        return iri
+
+    def ref(self, term) -> str:
+        return f"_:{term.value}" if isinstance(term, ox.BlankNode) else self.iri(term.value)
+
+    def value_object(self, term) -> dict:
+        if isinstance(term, (ox.NamedNode, ox.BlankNode)):
+            return {"@id": self.ref(term)}
+        if term.language:
+            return {"@value": term.value, "@language": term.language}
+        if term.datatype.value == XSD_STRING:
+            return {"@value": term.value}
+        return {"@value": term.value, "@type": self.iri(term.datatype.value, vocab=True)}
+
+    def node(self, subject, predicate_objects: list[tuple]) -> dict:
+        node = {"id": self.ref(subject)}
+        types = [self.iri(o.value, vocab=True) for p, o in predicate_objects
+                 if p.value == RDF_TYPE and isinstance(o, ox.NamedNode)]
+        if types:
+            node["type"] = types if len(types) > 1 else types[0]
+        for predicate, obj in predicate_objects:
+            if predicate.value == RDF_TYPE and isinstance(obj, ox.NamedNode):
+                continue
+            term = self.terms.get(predicate.value)
+            if term is not None:
+                name, coercion, container = term
+                if coercion == "@id" and isinstance(obj, (ox.NamedNode, ox.BlankNode)):
+                    node.setdefault(name, []).append(self.ref(obj))
+                    continue
+                if container == "@language" and isinstance(obj, ox.Literal) and obj.language:
+                    node.setdefault(name, {}).setdefault(obj.language, []).append(obj.value)
+                    continue
+                if coercion is None and container is None:
+                    node.setdefault(name, []).append(self.value_object(obj))
+                    continue
+            key = self.iri(predicate.value, vocab=True)
+            if self.terms.get(predicate.value, (None,))[0] == key or key in ("id", "type", "graph"):
+                key = predicate.value  # never let a compact IRI read as a term with another meaning
+            node.setdefault(key, []).append(self.value_object(obj))
+        for key, value in node.items():
+            if isinstance(value, dict):
+                node[key] = {lang: texts[0] if len(texts) == 1 else texts for lang, texts in value.items()}
+        return node
+
+
+def write_compacted(quads: Iterable[ox.Quad], output: BinaryIO, context_value=None, ctx: dict | None = None) -> int:
+    """Writes compact JSON-LD of `quads`, grouped as they come by graph, then subject (Oxigraph's index order; a
+    graph or subject met again later just becomes a second entry, which JSON-LD merges). Named graphs become
+    {"id": graph, "graph": [...]} entries. Returns the number of quads written."""
+    compactor = _Compactor(ctx or context())
+    dumps = lambda value: json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    output.write(b'{"@context":' + dumps(context_value if context_value is not None else (ctx or context()))
+                 + b',\n"@graph":[\n')
+    count, first_top = 0, True
+    for graph, graph_quads in groupby(quads, key=lambda q: q.graph_name):
+        named = not isinstance(graph, ox.DefaultGraph)
+        if named:
+            output.write((b"" if first_top else b",\n") + b'{"id":' + dumps(compactor.ref(graph)) + b',"graph":[\n')
+            first_top, first_inner = False, True
+        for subject, subject_quads in groupby(graph_quads, key=lambda q: q.subject):
+            pairs = [(q.predicate, q.object) for q in subject_quads]
+            count += len(pairs)
+            if named:
+                output.write((b"" if first_inner else b",\n") + dumps(compactor.node(subject, pairs)))
+                first_inner = False
+            else:
+                output.write((b"" if first_top else b",\n") + dumps(compactor.node(subject, pairs)))
+                first_top = False
+        if named:
+            output.write(b"]}")
+    output.write(b"]}\n")
+    return count
