@@ -56,7 +56,7 @@ JOIN = PROLOGUE + """SELECT ?practice ?label ?operator ?country WHERE {{
   ?practice a sikg:SupportPractice ; rdfs:label ?label ; sikg:operatedBy ?org ; sikg:country ?c .
   ?org rdfs:label ?operator .
   ?c skos:notation ?country .
-}} ORDER BY ?label ?practice ?operator LIMIT 20 OFFSET {offset}"""
+}} ORDER BY STR(?label) ?practice ?operator LIMIT 20 OFFSET {offset}"""
 
 AGGREGATE = PROLOGUE + """SELECT ?element ?country (COUNT(DISTINCT ?practice) AS ?practices) WHERE {
   ?practice a sikg:SupportPractice ; sikg:supportsElement ?e ; sikg:country ?c .

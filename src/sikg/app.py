@@ -9,7 +9,6 @@ from werkzeug.exceptions import HTTPException
 
 from . import content, exports, jsonld, queries, resources
 from .namespaces import BASE, GRAPH_ONTOLOGY
-from .rdf_input import parse_file
 from .descriptions import service_description, void_description
 from .evaluator import EvaluatorPool
 from .openapi import openapi_document
@@ -106,7 +105,8 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
 
     @app.get("/context.jsonld")
     def context_document():
-        return Response(jsonld.CONTEXT_FILE.read_bytes(), 200, content_type="application/ld+json",
+        return Response(json.dumps(jsonld.context_document(), indent=2, ensure_ascii=False), 200,
+                        content_type="application/ld+json",
                         headers={"Cache-Control": "public, max-age=3600"})
 
     @app.get("/export")
@@ -169,7 +169,7 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
     @app.get("/shapes")
     def shapes():
         fmt = choose_format(request.accept_mimetypes, request.args.get("format"), returns_graph=True)
-        triples = [q.triple for f in content.shape_files() for q in parse_file(f)]
+        triples = [q.triple for f in content.shape_files() for q in content.read(f)]
         return Response(ox.serialize(triples, format=fmt.rdf, prefixes=PREFIXES | {"sh": PREFIXES["sh"]}), 200,
                         content_type=_with_charset(fmt.media_type), headers={"Vary": "Accept"})
 

@@ -7,7 +7,10 @@ SIKG_HOME points elsewhere for a deployment that keeps its content outside the p
 import os
 from pathlib import Path
 
-from .namespaces import GRAPH_CURATED, GRAPH_ONTOLOGY
+import pyoxigraph as ox
+
+from .namespaces import BASE, CANONICAL_BASE, GRAPH_CURATED, GRAPH_ONTOLOGY, rebase
+from .rdf_input import parse_file
 
 
 def home() -> Path:
@@ -37,3 +40,12 @@ def queries_dir() -> Path:
 def curated_graphs() -> dict[str, list[Path]]:
     """The named graphs `sikg load` (re)builds from the repository, and the files that make each one."""
     return {GRAPH_ONTOLOGY: ontology_files(), GRAPH_CURATED: data_files()}
+
+
+def read(path: Path) -> list[ox.Quad]:
+    """A content file's quads, with instance IRIs moved under SIKG_BASE when the service publishes elsewhere."""
+    quads = parse_file(path)
+    if BASE == CANONICAL_BASE:
+        return quads
+    term = lambda t: ox.NamedNode(rebase(t.value)) if isinstance(t, ox.NamedNode) else t
+    return [ox.Quad(term(q.subject), q.predicate, term(q.object), q.graph_name) for q in quads]

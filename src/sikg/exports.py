@@ -14,7 +14,6 @@ import pyoxigraph as ox
 
 from . import content, jsonld
 from .namespaces import PREFIXES
-from .rdf_input import parse_file
 
 FRAMES = Path(__file__).parent / "frames"
 SCHEMA = PREFIXES["schema"]
@@ -143,7 +142,7 @@ def practices_frame(store) -> dict:
 def schema_org_mapping() -> tuple[dict[str, str], dict[str, str]]:
     """(class map, property map) from the schema.org alignment file: sikg term (or reused term) -> schema.org."""
     classes, properties = {}, {}
-    for quad in parse_file(content.home() / "ontology" / "alignments" / "schema-org.ttl"):
+    for quad in content.read(content.home() / "ontology" / "alignments" / "schema-org.ttl"):
         target = quad.object.value
         if not target.startswith(SCHEMA):
             continue

@@ -17,7 +17,7 @@ from typing import BinaryIO, Iterable
 import pyoxigraph as ox
 from pyld import jsonld
 
-from .namespaces import BASE
+from .namespaces import BASE, rebase_text
 
 CONTEXT_FILE = Path(__file__).parent / "context.jsonld"
 CANONICAL_CONTEXT_URL = "https://w3id.org/sikg/context.jsonld"
@@ -32,7 +32,7 @@ class RemoteContextRefused(ValueError):
 
 @lru_cache(maxsize=1)
 def context_document() -> dict:
-    return json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))
+    return json.loads(rebase_text(CONTEXT_FILE.read_text(encoding="utf-8")))
 
 
 def context() -> dict:

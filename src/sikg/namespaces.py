@@ -4,8 +4,14 @@ schema.org has one spelling here, https://schema.org/; tests fail on the other o
 elements namespace, so that exports never mix them.
 """
 
-BASE = "https://w3id.org/sikg/"
-ONTOLOGY_IRI = BASE + "ontology"
+import os
+
+# The content in ontology/, data/, shapes/ and queries/ is written with the canonical base. A service that publishes
+# at its own address sets SIKG_BASE: instance IRIs (…/id/…) and graph names (…/graph/…) then live under it, while
+# the vocabulary (the sikg ontology namespace) keeps its one IRI, as vocabularies must.
+CANONICAL_BASE = "https://w3id.org/sikg/"
+BASE = os.environ.get("SIKG_BASE") or CANONICAL_BASE
+ONTOLOGY_IRI = CANONICAL_BASE + "ontology"
 
 PREFIXES = {
     "sikg": ONTOLOGY_IRI + "#",
@@ -45,6 +51,20 @@ GRAPH_ONTOLOGY = BASE + "graph/ontology"
 GRAPH_CURATED = BASE + "graph/curated"
 GRAPH_CONTRIBUTION = BASE + "graph/contribution/"
 GRAPH_FILE = BASE + "graph/file/"
+
+
+def rebase(iri: str) -> str:
+    """The IRI under this service's base, for an IRI written with the canonical base in the content files."""
+    if BASE != CANONICAL_BASE and iri.startswith((CANONICAL_BASE + "id/", CANONICAL_BASE + "graph/")):
+        return BASE + iri[len(CANONICAL_BASE):]
+    return iri
+
+
+def rebase_text(text: str) -> str:
+    """The same for IRIs inside a text (a SPARQL query, a JSON-LD context)."""
+    if BASE == CANONICAL_BASE:
+        return text
+    return text.replace(CANONICAL_BASE + "id/", BASE + "id/").replace(CANONICAL_BASE + "graph/", BASE + "graph/")
 
 
 def sparql_prologue() -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .content import queries_dir
+from .namespaces import rebase_text
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -59,7 +60,7 @@ class CuratedQuery:
 
 
 def parse_query_file(path: Path) -> CuratedQuery:
-    text = path.read_text(encoding="utf-8")
+    text = rebase_text(path.read_text(encoding="utf-8"))
     header = {"title": "", "description": ""}
     parameters = []
     for line in text.splitlines():

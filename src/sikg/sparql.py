@@ -64,6 +64,9 @@ def is_graph_result(result) -> bool:
 def write_result(result, fmt: OutputFormat, output: BinaryIO) -> None:
     if fmt.name == "table":
         output.write(render_table(result).encode())
+    elif is_graph_result(result) and fmt.name == "jsonld":
+        from .jsonld import write_compacted  # compact JSON-LD with the sikg context, streamed
+        write_compacted((ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in result), output)
     elif is_graph_result(result):
         rdf_format = fmt.rdf or ox.RdfFormat.TURTLE
         plain = rdf_format in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)

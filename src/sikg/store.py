@@ -136,7 +136,7 @@ class EmbeddedStore:
 
     def load_curated(self) -> None:
         """(Re)loads the ontology and curated data from the repository, replacing those named graphs."""
-        self.replace_graphs({graph: [q for f in files for q in parse_file(f)]
+        self.replace_graphs({graph: [q for f in files for q in content.read(f)]
                              for graph, files in content.curated_graphs().items()})
 
     def load_files(self, paths: Iterable[Path]) -> dict[str, int]:

@@ -13,7 +13,6 @@ import rdflib
 from pyshacl import validate as shacl_validate
 
 from . import content
-from .rdf_input import parse_file
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 
@@ -65,19 +64,19 @@ def _term(term):
 
 @lru_cache(maxsize=1)
 def shapes_graph() -> rdflib.Graph:
-    return to_rdflib(q for f in content.shape_files() for q in parse_file(f))
+    return to_rdflib(q for f in content.shape_files() for q in content.read(f))
 
 
 @lru_cache(maxsize=1)
 def ontology_graph() -> rdflib.Graph:
-    return to_rdflib(q for f in content.ontology_files() for q in parse_file(f))
+    return to_rdflib(q for f in content.ontology_files() for q in content.read(f))
 
 
 @lru_cache(maxsize=1)
 def _curated_types() -> dict[rdflib.URIRef, list[rdflib.URIRef]]:
     types: dict = {}
     for f in content.data_files():
-        for quad in parse_file(f):
+        for quad in content.read(f):
             if quad.predicate.value == str(rdflib.RDF.type) and isinstance(quad.subject, ox.NamedNode):
                 types.setdefault(rdflib.URIRef(quad.subject.value), []).append(rdflib.URIRef(quad.object.value))
     return types
@@ -203,4 +202,5 @@ def _remove_tree(graph: rdflib.Graph, node) -> None:
 
 def validate_files(paths) -> ValidationReport:
     """Raises RdfInputError for a file that cannot be read or parsed, before anything is validated."""
-    return validate_graph(to_rdflib(q for p in paths for q in parse_file(p)))
+    # Read like content: canonical sikg IRIs in the input name the same resources as this service's (SIKG_BASE).
+    return validate_graph(to_rdflib(q for p in paths for q in content.read(p)))
