@@ -123,6 +123,15 @@ def _session_processes(session: int) -> list[tuple[int, int, int]]:
     return rows
 
 
+def _machine_busy_seconds() -> float:
+    """CPU seconds all cores spent busy since boot (from /proc/stat): with the server's and this script's own,
+    what else ran on the machine during a cell."""
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    idle = values[3] + (values[4] if len(values) > 4 else 0)
+    return (sum(values[:8]) - idle) / CLK_TCK
+
+
 @dataclass
 class Server:
     name: str
@@ -227,6 +236,7 @@ class Cell:
     latencies: list = field(default_factory=list)
     server_cpu: float = 0.0
     client_cpu: float = 0.0
+    other_cpu: float = 0.0  # CPU time of everything else on the machine during the cell
     idle_wait: float = 0.0
 
     @property
@@ -251,7 +261,8 @@ class Cell:
                 "p99_ms": _round(self.percentile(0.99)),
                 "server_cpu_ms_per_req": _round(1000 * self.server_cpu / self.ok) if self.ok else None,
                 "server_cpu_cores": round(self.server_cpu / self.seconds, 2) if self.seconds else None,
-                "client_cpu_cores": round(self.client_cpu / self.seconds, 2) if self.seconds else None}
+                "client_cpu_cores": round(self.client_cpu / self.seconds, 2) if self.seconds else None,
+                "other_cpu_cores": round(self.other_cpu / self.seconds, 2) if self.seconds else None}
 
 
 def _round(value):
@@ -309,7 +320,7 @@ def drive(server: Server, paths: list[str], concurrency: int, duration: float, t
     threads = [threading.Thread(target=worker, daemon=True, name=f"client-{i}") for i in range(concurrency)]
     for t in threads:
         t.start()
-    cpu0, client0 = server.cpu_seconds(), time.process_time()
+    cpu0, client0, machine0 = server.cpu_seconds(), time.process_time(), _machine_busy_seconds()
     timing["start"] = time.perf_counter()
     timing["deadline"] = timing["start"] + duration
     start_gate.wait()
@@ -319,6 +330,7 @@ def drive(server: Server, paths: list[str], concurrency: int, duration: float, t
     cell.seconds = finished - timing["start"]
     cell.server_cpu = server.cpu_seconds() - cpu0
     cell.client_cpu = time.process_time() - client0
+    cell.other_cpu = max(0.0, _machine_busy_seconds() - machine0 - cell.server_cpu - cell.client_cpu)
     for latencies, ok, errors, samples, _ in results:
         cell.latencies.extend(latencies)
         cell.ok += ok
@@ -371,8 +383,18 @@ def machine_facts() -> dict:
         facts["loadavg_at_start"] = open("/proc/loadavg").read().split()[:3]
     except (OSError, StopIteration):
         pass
-    from importlib import metadata
-    for package in ("pyoxigraph", "oxigraph", "rdflib", "rdflib-endpoint", "uvicorn", "gunicorn", "flask"):
+    from importlib import metadata, util
+    spec = util.find_spec("sikg")  # the code the sikg servers run; the tree is edited often, so name its state
+    if spec and spec.origin:
+        import hashlib
+        digest = hashlib.sha256()
+        root = Path(spec.origin).parent
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".html", ".jsonld", ".json"):
+                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+        facts["sikg_source"] = str(root)
+        facts["sikg_source_sha256"] = digest.hexdigest()[:16]
+    for package in ("sikg", "pyoxigraph", "oxigraph", "rdflib", "rdflib-endpoint", "uvicorn", "gunicorn", "flask"):
         try:
             facts[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
@@ -536,7 +558,8 @@ def render(cells: list[Cell], facts: dict, data: dict, checks: dict, args) -> st
              f"machine: {facts.get('cpus')} CPUs ({facts.get('cpu_model', '?')}), {facts.get('mem_total_gib')} GiB, "
              f"load average at start {' '.join(facts.get('loadavg_at_start', []))}; Python {facts['python']}; "
              f"pyoxigraph {facts['pyoxigraph']}, oxigraph CLI {facts['oxigraph']}, rdflib {facts['rdflib']}, "
-             f"rdflib-endpoint {facts['rdflib-endpoint']}",
+             f"rdflib-endpoint {facts['rdflib-endpoint']}; sikg {facts.get('sikg')} (source digest "
+             f"{facts.get('sikg_source_sha256')})",
              f"data: {args.practices} synthetic practices + the curated KG = {data['quads_in_kg_nq']} quads "
              f"(held: {', '.join(f'{k} {v}' for k, v in checks['quads'].items())})",
              f"cells: {args.seconds:g} s measured after a {args.warmup:g} s warm-up; client: threads, one keep-alive "
@@ -546,8 +569,8 @@ def render(cells: list[Cell], facts: dict, data: dict, checks: dict, args) -> st
                                                        for k, v in list(a.values())[1].items() if k != servers[0])
                  for q, a in checks["answers"].items()),
              "",
-             "| query | conc | server | ok | errors | req/s | p50 ms | p99 ms | server CPU ms/req | server cores | client cores |",
-             "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| query | conc | server | ok | errors | req/s | p50 ms | p99 ms | server CPU ms/req | server cores | client cores | other cores |",
+             "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for query in dict.fromkeys(c.query for c in cells):
         for concurrency in dict.fromkeys(c.concurrency for c in cells):
             for server in servers:
@@ -558,7 +581,8 @@ def render(cells: list[Cell], facts: dict, data: dict, checks: dict, args) -> st
                 lines.append(f"| {query} | {concurrency} | {server} | {c.ok} | {errors} | {c.rps:.1f} | "
                              f"{_fmt(c.percentile(0.5), digits=2)} | {_fmt(c.percentile(0.99), digits=2)} | "
                              f"{_fmt(1000 * c.server_cpu / c.ok if c.ok else None, digits=2)} | "
-                             f"{c.server_cpu / c.seconds:.2f} | {c.client_cpu / c.seconds:.2f} |")
+                             f"{c.server_cpu / c.seconds:.2f} | {c.client_cpu / c.seconds:.2f} | "
+                             f"{c.other_cpu / c.seconds:.2f} |")
     sikgs = [s for s in servers if s.startswith("sikg")]
     lines += ["", "Ratios (throughput = req/s; latency = p50):", "",
               "| query | conc | " + " | ".join(f"{s}/oxigraph req/s | {s}/rdflib req/s | {s}/oxigraph p50"

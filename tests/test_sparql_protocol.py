@@ -287,9 +287,6 @@ def test_query_content_type_construct(client):
     assert triples(response) == {ox.Triple(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"), ox.Literal(1))}
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the service defines no base IRI, so the W3C case verbatim "
-                                       "(CONSTRUCT { <s> <p> 1 } WHERE {}) is a 400 'IRI parsing failed' instead "
-                                       "of 2xx; the protocol lets the base be the endpoint's URL")
 def test_query_content_type_construct_verbatim_relative_iris(client):
     response = client.post(f"/sparql?default-graph-uri={urllib.parse.quote(ONT, safe='')}",
                            data="CONSTRUCT { <s> <p> 1 } WHERE {}", content_type="application/sparql-query")
@@ -320,7 +317,6 @@ def test_bad_query_wrong_media_type(client):
 
 def test_bad_query_missing_form_type(client):
     response = client.post("/sparql", data=b"query=ASK%20%7B%7D")
-    assert response.headers.get("Content-Type") is None or response.status_code == 415
     assert_refused(response, 415, "unsupported body type")
 
 
@@ -340,8 +336,6 @@ def test_bad_query_syntax(client):
     assert_refused(response, 400, "error at 1:")
 
 
-@pytest.mark.xfail(strict=True, reason="bug: GET /sparql?update=… is not refused: read_query_request checks "
-                                       "'update' only for POST, so the GET gets 200 and the Service Description")
 def test_bad_update_get(client, kg, kg_size):
     response = client.get("/sparql?update=CLEAR%20ALL")
     assert len(kg) == kg_size
@@ -351,7 +345,6 @@ def test_bad_update_get(client, kg, kg_size):
 def test_bad_multiple_updates(client, kg, kg_size):
     response = client.post("/sparql", data="update=CLEAR%20NAMED&update=CLEAR%20DEFAULT",
                            content_type="application/x-www-form-urlencoded")
-    assert 400 <= response.status_code < 500
     assert_refused(response, 400, "update")
     assert len(kg) == kg_size
 
@@ -410,8 +403,7 @@ UPDATE = "INSERT DATA { GRAPH <urn:x:g> { <urn:x:s> <urn:x:p> <urn:x:o> } }"
 
 
 @pytest.mark.parametrize("send", [
-    pytest.param("get-update", marks=pytest.mark.xfail(
-        strict=True, reason="bug: GET /sparql?update=… answers 200 with the Service Description")),
+    pytest.param("get-update"),
     "get-query", "post-form-update", "post-form-query", "post-sparql-update", "post-direct-query"])
 def test_sparql_update_is_refused_with_the_reason(client, kg, kg_size, send):
     if send == "get-update":
@@ -471,9 +463,6 @@ def test_service_is_refused_and_nothing_is_fetched(client, listener, keyword):
     pytest.param("VALUES ?v {{ ex:a\\' }} SERVICE <{url}> {{ ?s ?p ?o }} FILTER(?v != 'x')", id="escaped-quote"),
     pytest.param("?s ?p ex:a\\@ SERVICE <{url}> {{ ?x ?y ?z }}", id="escaped-at"),
 ])
-@pytest.mark.xfail(strict=True, reason="bug: SERVICE hidden behind a prefixed name with an escaped #, ' or @ "
-                                       "(ex:a\\#) passes safety.inspect_query; Oxigraph then opens an HTTP "
-                                       "connection to the SERVICE IRI (an SSRF hole)")
 def test_service_hidden_behind_an_escaped_local_name_is_refused(client, listener, hiding):
     query = "PREFIX ex: <http://e/>\nSELECT * WHERE { " + hiding.format(url=listener.url) + " }"
     response = client.get("/sparql", query_string={"query": query})
@@ -491,15 +480,19 @@ def test_load_is_refused_and_nothing_is_fetched(client, listener, kg, kg_size):
 
 
 @pytest.mark.parametrize("query", [
-    f"SELECT * FROM <{UNKNOWN}> WHERE {{ ?s ?p ?o }}",
-    f"SELECT * FROM NAMED <{UNKNOWN}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
-    f"PREFIX ex: <http://example.org/> SELECT * FROM ex:not-a-graph-here WHERE {{ ?s ?p ?o }}",
-    f"BASE <http://example.org/> SELECT * FROM <not-a-graph-here> WHERE {{ ?s ?p ?o }}",
-    f"SELECT * FROM <{ONT}> FROM <{UNKNOWN}> WHERE {{ ?s ?p ?o }}",
+    "SELECT * FROM <{base}sparql> WHERE {{ ?s ?p ?o }}",
+    "SELECT * FROM NAMED <{base}sparql> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+    "PREFIX ex: <{base}> SELECT * FROM ex:sparql WHERE {{ ?s ?p ?o }}",
+    "BASE <{base}> SELECT * FROM <sparql> WHERE {{ ?s ?p ?o }}",
+    "SELECT * FROM <{ont}> FROM <{base}sparql> WHERE {{ ?s ?p ?o }}",
 ], ids=["from", "from-named", "from-prefixed-name", "from-relative-iri", "from-known-and-unknown"])
 def test_from_an_unknown_graph_is_refused_naming_it(client, listener, query):
-    response = client.get("/sparql", query_string={"query": query})
-    assert_refused(response, 400, f"unknown graph <{UNKNOWN}>")
+    # The unknown graph is the listener's URL: a store that loads graphs on demand would fetch it.
+    base = listener.url.removesuffix("sparql")
+    response = client.get("/sparql", query_string={"query": query.format(base=base, ont=ONT)})
+    assert_refused(response, 400, f"unknown graph <{listener.url}>")
+    time.sleep(0.1)
+    assert listener.connections == []
 
 
 @pytest.mark.parametrize("parameter", ["default-graph-uri", "named-graph-uri"])
@@ -577,12 +570,10 @@ def test_methods_other_than_get_and_post_are_405_with_allow(client, method):
     assert not allowed & {"PUT", "DELETE", "PATCH"}
 
 
-@pytest.mark.xfail(strict=True, reason="bug: HEAD /sparql is 405 'use GET or POST' (read_query_request only "
-                                       "knows GET and POST) although Allow and OPTIONS advertise HEAD")
 def test_head_is_answered_like_get_without_a_body(client):
     get = client.get("/sparql", query_string={"query": "ASK {}"})
     head = client.head("/sparql", query_string={"query": "ASK {}"})
-    assert head.status_code == 200, text(head)
+    assert head.status_code == 200, f"{head.status_code}, Allow: {head.headers.get('Allow')}"
     assert head.headers["Content-Type"] == get.headers["Content-Type"]
     assert head.headers["ETag"] == get.headers["ETag"]
     assert head.data == b""
@@ -617,9 +608,6 @@ def test_any_media_type_gives_the_default_format(client, accept):
         assert len(triples(construct)) == 35
 
 
-@pytest.mark.xfail(strict=True, reason="bug: Accept: text/* for a SELECT is answered as "
-                                       "application/sparql-results+xml (matched via the text/xml alias), which the "
-                                       "client did not accept, instead of text/csv")
 def test_accept_text_wildcard_gives_csv_for_select(client):
     response = client.get("/sparql", query_string={"query": PRACTICES}, headers={"Accept": "text/*"})
     assert response.mimetype == "text/csv"
@@ -637,17 +625,11 @@ def test_accept_text_wildcard_gives_turtle_for_construct(client):
     pytest.param(PRACTICES, "application/*", id="select-application-wildcard"),
     pytest.param(PRACTICES_GRAPH, "text/*", id="construct-text-wildcard"),
     pytest.param(PRACTICES_GRAPH, "text/plain;q=0.1, application/n-quads", id="construct-q-values"),
-    pytest.param(PRACTICES_GRAPH, "application/*", marks=pytest.mark.xfail(
-        strict=True, reason="bug: Accept: application/* for a CONSTRUCT matches the application/x-turtle alias and "
-                            "is answered text/turtle, which the client did not accept"),
+    pytest.param(PRACTICES_GRAPH, "application/*",
         id="construct-application-wildcard"),
-    pytest.param(PRACTICES, "application/sparql-results+json;q=0, */*;q=0.1", marks=pytest.mark.xfail(
-        strict=True, reason="bug: a SELECT with application/sparql-results+json refused (q=0) is answered "
-                            "application/sparql-results+json, matched via the application/json alias"),
+    pytest.param(PRACTICES, "application/sparql-results+json;q=0, */*;q=0.1",
         id="select-json-refused"),
-    pytest.param(PRACTICES_GRAPH, "text/turtle;q=0, */*;q=0.1", marks=pytest.mark.xfail(
-        strict=True, reason="bug: a CONSTRUCT with text/turtle refused (q=0) is answered text/turtle, matched via "
-                            "the application/x-turtle alias"),
+    pytest.param(PRACTICES_GRAPH, "text/turtle;q=0, */*;q=0.1",
         id="construct-turtle-refused"),
 ])
 def test_the_answer_is_in_a_media_type_the_client_accepts(client, query, accept):
@@ -722,10 +704,6 @@ def test_the_default_graph_is_the_union_of_all_named_graphs(client, kg, graph_si
     assert int(count[0]["n"]) == sum(graph_sizes.values()) == len(kg)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: FROM <graph> is ignored: the evaluator always sets "
-                                       "use_default_graph_as_union when no default-graph-uri is given, which "
-                                       "overrides the query's own dataset, so FROM <ontology> still sees all 4093 "
-                                       "triples and the curated practices")
 def test_from_restricts_the_default_graph_to_that_graph(client, graph_sizes):
     count = results(client.get("/sparql", query_string={
         "query": f"SELECT (COUNT(*) AS ?n) FROM <{ONT}> WHERE {{ ?s ?p ?o }}"}))
@@ -800,8 +778,6 @@ def test_etag_and_if_none_match_give_304(client):
     assert csv_answer.status_code == 200 and csv_answer.headers["ETag"] != etag
 
 
-@pytest.mark.xfail(strict=True, reason="bug: If-None-Match uses weak comparison (RFC 9110 13.1.2), but a "
-                                       "W/-prefixed copy of the ETag (as proxies that compress produce) gets 200")
 def test_if_none_match_compares_etags_weakly(client):
     etag = client.get("/sparql", query_string={"query": PRACTICES}).headers["ETag"]
     assert client.get("/sparql", query_string={"query": PRACTICES},

@@ -7,7 +7,11 @@ import pyoxigraph as ox
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from . import content, exports, jsonld, queries, resources
+from pathlib import Path
+
+from . import content, exports, jsonld, queries, rdf_input, resources, validation
+from .contributions import Contributions, ContributionsDisabled, NotAuthorised, NotConforming
+from .rdf_input import FORMAT_BY_MEDIA_TYPE, RdfInputError, UnsupportedMediaType, format_for_media_type
 from .namespaces import BASE, GRAPH_ONTOLOGY
 from .descriptions import service_description, void_description
 from .evaluator import EvaluatorPool
@@ -19,7 +23,7 @@ from .sparql import PREFIXES
 
 log = logging.getLogger(__name__)
 
-READ_METHODS = "GET, HEAD, POST, OPTIONS"
+READ_METHODS = "GET, HEAD, POST, DELETE, OPTIONS"
 RESOURCE_FORMATS = {"html": "text/html", "ttl": "text/turtle", "jsonld": "application/ld+json",
                     "nt": "application/n-triples", "rdfxml": "application/rdf+xml"}
 
@@ -41,6 +45,7 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload
     pool = pool or EvaluatorPool(settings.evaluators, settings.query_timeout, settings.max_result_bytes)
     sparql = SparqlService(store, pool, settings.cache_bytes)
+    contributions = Contributions(store)
     app.extensions["sikg"] = {"store": store, "pool": pool, "sparql": sparql, "settings": settings}
 
     def service_root() -> str:
@@ -54,7 +59,8 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
         return Response(body, 200, content_type=_with_charset(fmt.media_type), headers={"Vary": "Accept"})
 
     def answer(query_request: QueryRequest):
-        result = sparql.answer(query_request, request.accept_mimetypes, request.if_none_match)
+        conditional = request.if_none_match if request.method in ("GET", "HEAD") else None
+        result = sparql.answer(query_request, request.accept_mimetypes, conditional)
         response = Response(result.body, result.status, headers=result.headers,
                             content_type=_with_charset(result.media_type))
         return response
@@ -66,7 +72,7 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
     @app.route("/sparql", methods=["GET", "POST", "OPTIONS"])
     def sparql_endpoint():
         if request.method == "OPTIONS":
-            return Response(status=204, headers={"Allow": READ_METHODS})
+            return Response(status=204, headers={"Allow": "GET, HEAD, POST, OPTIONS"}, mimetype="text/plain")
         query_request = read_query_request(request)
         if query_request.query is None:
             if _wants_html():
@@ -186,12 +192,103 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
             body = ox.serialize(triples, format=fmt.rdf, prefixes=None if fmt.name in ("nt", "nq") else PREFIXES)
         return Response(body, 200, content_type=_with_charset(fmt.media_type), headers={"Vary": "Accept"})
 
+    @app.post("/validate")
+    def validate():
+        quads = parse_request_rdf()
+        report = validation.validate_quads(quads, validation.store_reference(store))
+        return report_response(report, 200)
+
+    @app.post("/contributions")
+    def contribute():
+        holder = contributions.holder(request.headers.get("Authorization"))
+        payload, rdf_format = read_rdf_body()
+        try:
+            accepted = contributions.contribute(payload, rdf_format, holder)
+        except NotConforming as refusal:
+            return report_response(refusal.report, 422)
+        location = f"{service_root()}contributions/{accepted.id}"
+        body = {"id": accepted.id, "graph": accepted.graph, "location": location, **accepted.report.as_json()}
+        return Response(json.dumps(body, indent=2), 201, content_type="application/json",
+                        headers={"Location": location})
+
+    @app.get("/contributions")
+    def list_contributions():
+        return jsonify(contributions.listing())
+
+    @app.get("/contributions/<contribution_id>")
+    def get_contribution(contribution_id):
+        triples = contributions.triples(contribution_id)
+        if triples is None:
+            raise ProtocolError(404, f"no contribution {contribution_id!r}")
+        fmt = choose_format(request.accept_mimetypes, request.args.get("format"), returns_graph=True)
+        if fmt.name == "jsonld":
+            body = json.dumps(jsonld.compact(triples, f"{service_root()}context.jsonld"), ensure_ascii=False, indent=1)
+        else:
+            body = ox.serialize(triples, format=fmt.rdf, prefixes=None if fmt.name in ("nt", "nq") else PREFIXES)
+        return Response(body, 200, content_type=_with_charset(fmt.media_type), headers={"Vary": "Accept"})
+
+    @app.delete("/contributions/<contribution_id>")
+    def withdraw_contribution(contribution_id):
+        contributions.holder(request.headers.get("Authorization"))
+        if not contributions.withdraw(contribution_id):
+            raise ProtocolError(404, f"no contribution {contribution_id!r}")
+        return Response(status=204)
+
+    def read_rdf_body() -> tuple[bytes, ox.RdfFormat]:
+        """The RDF payload and its syntax: a body with an RDF media type, or a multipart upload's file."""
+        if request.mimetype == "multipart/form-data":
+            upload = next(iter(request.files.values()), None)
+            if upload is None:
+                raise ProtocolError(400, "the multipart body has no file part")
+            media_type = upload.mimetype if upload.mimetype in FORMAT_BY_MEDIA_TYPE else None
+            try:
+                rdf_format = format_for_media_type(media_type) if media_type else \
+                    rdf_input.format_for_path(Path(upload.filename or "upload"))
+            except (UnsupportedMediaType, RdfInputError) as error:
+                raise ProtocolError(415, str(error)) from None
+            return upload.read(), rdf_format
+        try:
+            rdf_format = format_for_media_type(request.mimetype)
+        except UnsupportedMediaType as error:
+            raise ProtocolError(415, str(error)) from None
+        return request.get_data(cache=False), rdf_format
+
+    def parse_request_rdf() -> list:
+        payload, rdf_format = read_rdf_body()
+        return rdf_input.parse_upload(payload, rdf_format, "request body")
+
+    def report_response(report, status: int):
+        best = request.accept_mimetypes.best_match(["application/json", "text/turtle", "application/ld+json",
+                                                     "text/plain"]) if request.accept_mimetypes else None
+        if best == "text/turtle":
+            return Response(report.to_turtle(), status, content_type="text/turtle; charset=utf-8")
+        if best == "application/ld+json":
+            return Response(report.to_jsonld(), status, content_type="application/ld+json")
+        if best == "text/plain":
+            return Response(report.to_text(), status, content_type="text/plain; charset=utf-8")
+        return Response(report.to_json(), status, content_type="application/json")
+
+    @app.errorhandler(RdfInputError)
+    def unreadable_rdf(error: RdfInputError):
+        body = {"error": "unreadable RDF", "message": error.message, "line": error.line, "column": error.column}
+        return Response(json.dumps(body) + "\n", 400, content_type="application/json")
+
+    @app.errorhandler(ContributionsDisabled)
+    def contributions_off(error):
+        return Response(f"{error}\n", 403, mimetype="text/plain")
+
+    @app.errorhandler(NotAuthorised)
+    def not_authorised(error: NotAuthorised):
+        headers = {"WWW-Authenticate": 'Bearer realm="sikg"'} if error.status == 401 else {}
+        return Response(f"{error}\n", error.status, mimetype="text/plain", headers=headers)
+
     @app.after_request
     def cors(response: Response):
         # Every route here only reads (contributions, later, check their token): any origin may read.
         response.headers.setdefault("Access-Control-Allow-Origin", "*")
         response.headers.setdefault("Access-Control-Allow-Methods", READ_METHODS)
-        response.headers.setdefault("Access-Control-Allow-Headers", "Accept, Content-Type, If-None-Match")
+        response.headers.setdefault("Access-Control-Allow-Headers",
+                                    "Accept, Accept-Profile, Authorization, Content-Type, If-None-Match")
         response.headers.setdefault("Access-Control-Expose-Headers", "ETag, Content-Type, Link, Vary")
         return response
 

@@ -56,6 +56,7 @@ class EvalRequest:
     # Parameters of a curated query, bound as RDF terms (SEP-0007): name -> (value, datatype IRI, language);
     # datatype "iri" marks an IRI. Plain tuples, because pyoxigraph terms do not cross process boundaries.
     bindings: tuple[tuple[str, tuple[str, str | None, str | None]], ...] = ()
+    union_default_graph: bool = True  # False when the query names its dataset (FROM / FROM NAMED)
 
 
 def term_to_wire(term) -> tuple[str, str | None, str | None]:
@@ -115,10 +116,13 @@ def _evaluate(store, request: EvalRequest, writer: _ChunkWriter) -> str:
 
     from .sparql import OUTPUT_FORMATS, write_result
 
-    options = {}
+    from .namespaces import BASE
+
+    # Relative IRIs in a query resolve against the service's base, as a SPARQL service's own address would.
+    options = {"base_iri": BASE}
     if request.default_graphs:
         options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
-    else:
+    elif request.union_default_graph:
         options["use_default_graph_as_union"] = True
     if request.named_graphs:
         options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
@@ -131,8 +135,31 @@ def _evaluate(store, request: EvalRequest, writer: _ChunkWriter) -> str:
     return fmt.media_type
 
 
+CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000
+
+
+def isolate_network() -> bool:
+    """Moves this process into a network namespace of its own, with no interface but a downed loopback: whatever a
+    query asks for, the evaluator cannot open a connection. This backs up safety.py's refusal of SERVICE (Oxigraph
+    does send SERVICE requests over HTTP). Unprivileged, a user namespace makes it possible where the kernel allows;
+    where neither works, the refusal before evaluation remains the guard, and a warning says so."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    except OSError:
+        return False
+    for flags in (CLONE_NEWNET, CLONE_NEWUSER | CLONE_NEWNET):
+        if libc.unshare(flags) == 0:
+            return True
+    log.warning("query evaluators could not be isolated from the network (unshare: errno %d)", ctypes.get_errno())
+    return False
+
+
 def _serve(conn) -> None:
     """The evaluator's loop: one request at a time, answered as chunks then ("done", …) or one ("error", …)."""
+    isolate_network()
     store, generation = None, None
     while True:
         try:

@@ -61,10 +61,12 @@ class Answer:
 
 def read_query_request(request) -> QueryRequest:
     """The query and its dataset from GET parameters, a form-encoded POST or an application/sparql-query POST."""
-    url = request.args
-    if request.method == "GET":
+    url = _strict_parameters(request.query_string, "the URL's query string")
+    if request.method in ("GET", "HEAD"):
         params = url
         queries = url.getlist("query")
+        if "update" in url:
+            raise ProtocolError(400, "SPARQL Update is not accepted: /sparql is read-only (query operation only)")
     elif request.method == "POST":
         media_type = request.mimetype
         charset = request.mimetype_params.get("charset", "utf-8").lower()
@@ -76,8 +78,8 @@ def read_query_request(request) -> QueryRequest:
         except UnicodeDecodeError as error:
             raise ProtocolError(415, f"the body is not valid UTF-8 ({error.reason} at byte {error.start})") from None
         if media_type == "application/x-www-form-urlencoded":
-            params = request.form
-            queries = request.form.getlist("query") + url.getlist("query")
+            params = _strict_parameters(body, "the form body", status=415)
+            queries = params.getlist("query") + url.getlist("query")
         elif media_type == "application/sparql-query":
             params = url
             queries = [text] + url.getlist("query")
@@ -98,6 +100,19 @@ def read_query_request(request) -> QueryRequest:
                         url.get("format") or (params.get("format") if params is not url else None))
 
 
+def _strict_parameters(raw: bytes, where: str, status: int = 400):
+    """URL-encoded parameters decoded as UTF-8 strictly: a %FF is an error, not a silent U+FFFD."""
+    from urllib.parse import parse_qsl
+
+    from werkzeug.datastructures import MultiDict
+    try:
+        pairs = parse_qsl(raw.decode("ascii", errors="strict"), keep_blank_values=True, encoding="utf-8",
+                          errors="strict")
+    except (UnicodeDecodeError, UnicodeEncodeError) as error:
+        raise ProtocolError(status, f"{where} is not valid percent-encoded UTF-8 ({error.reason})") from None
+    return MultiDict(pairs)
+
+
 def choose_format(accept: MIMEAccept, format_param: str | None, returns_graph: bool):
     names = GRAPH_FORMAT_NAMES if returns_graph else RESULT_FORMAT_NAMES
     media_types = GRAPH_MEDIA_TYPES if returns_graph else RESULT_MEDIA_TYPES
@@ -107,7 +122,14 @@ def choose_format(accept: MIMEAccept, format_param: str | None, returns_graph: b
             raise ProtocolError(406, f"format={format_param} cannot express this result; use one of "
                                      f"{', '.join(names)}")
         return OUTPUT_FORMATS[name]
-    best = accept.best_match(list(media_types)) if accept else next(iter(media_types))
+    # Canonical media types first, aliases only when none of them is acceptable: "text/*" means CSV, not text/xml,
+    # and an answer never goes out under a type the client refused.
+    canonical = [OUTPUT_FORMATS[n].media_type for n in names]
+    best = (accept.best_match(canonical) or accept.best_match([m for m in media_types if m not in canonical])) \
+        if accept else canonical[0]
+    if best is not None and accept and accept.quality(OUTPUT_FORMATS[media_types[best]].media_type) == 0 \
+            and best not in canonical:
+        best = None
     if best is None:
         offered = ", ".join(OUTPUT_FORMATS[n].media_type for n in names)
         raise ProtocolError(406, f"none of the accepted media types fits this result; available: {offered}")
@@ -160,19 +182,21 @@ class SparqlService:
             check_dataset(shape, request.default_graphs, request.named_graphs, set(self.store.named_graphs()))
         except QueryRefused as refusal:
             raise ProtocolError(400, str(refusal)) from None
-        return choose_format(accept, request.format, shape.returns_graph)
+        return shape, choose_format(accept, request.format, shape.returns_graph)
 
     def answer(self, request: QueryRequest, accept: MIMEAccept, if_none_match=None) -> Answer:
-        fmt = self.prepare(request, accept)
+        """`if_none_match` is werkzeug's ETags of a GET or HEAD (None for a POST: its answer is never a 304)."""
+        shape, fmt = self.prepare(request, accept)
         etag = self.etag(request, fmt.name)
         headers = {"ETag": f'"{etag}"', "Vary": "Accept", "Cache-Control": "no-cache"}
-        if if_none_match is not None and etag in if_none_match:
+        if if_none_match is not None and if_none_match.contains_weak(etag):
             return Answer(304, fmt.media_type, b"", headers)
         cached = self.cache.get(etag)
         if cached is not None:
             return Answer(200, cached[0], cached[1], headers)
         evaluation = EvalRequest(request.query, fmt.name, tuple(request.default_graphs), tuple(request.named_graphs),
-                                 tuple(sorted((n, term_to_wire(t)) for n, t in request.bindings.items())))
+                                 tuple(sorted((n, term_to_wire(t)) for n, t in request.bindings.items())),
+                                 union_default_graph=not shape.names_its_dataset)
         chunks = self.pool.run(self.store.snapshot(), evaluation, time.monotonic() + self.pool.timeout)
         head, media_type = [], fmt.media_type
         try:

@@ -68,4 +68,85 @@ def parse_file(path: Path, base_iri: str | None = None) -> list[ox.Quad]:
         data = path.read_bytes()
     except OSError as error:
         raise RdfInputError(str(path), error.strerror or str(error)) from None
+    if rdf_format == ox.RdfFormat.JSON_LD:
+        data = inline_sikg_context(data, str(path))
     return parse_bytes(data, rdf_format, str(path), base_iri)
+
+
+# Media types accepted over HTTP (parameters such as charset are ignored; RDF syntaxes are UTF-8).
+FORMAT_BY_MEDIA_TYPE = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/trig": ox.RdfFormat.TRIG,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+
+
+class UnsupportedMediaType(ValueError):
+    pass
+
+
+def format_for_media_type(media_type: str | None) -> ox.RdfFormat:
+    rdf_format = FORMAT_BY_MEDIA_TYPE.get((media_type or "").split(";")[0].strip().lower())
+    if rdf_format is None:
+        raise UnsupportedMediaType(f"unsupported media type {media_type or '(none)'}; send one of "
+                                   f"{', '.join(FORMAT_BY_MEDIA_TYPE)}")
+    return rdf_format
+
+
+def inline_sikg_context(data: bytes, source: str) -> bytes:
+    """A JSON-LD document may name the sikg context by URL; it is put inline so that nothing is fetched. Any other
+    remote context is refused (Oxigraph's parser, given no document loader, refuses it too)."""
+    import json
+
+    from .jsonld import context_document, context_urls
+
+    try:
+        document = json.loads(data)
+    except RecursionError:
+        raise RdfInputError(source, "the JSON is nested too deeply") from None
+    except (ValueError, UnicodeDecodeError) as error:
+        line, column = getattr(error, "lineno", None), getattr(error, "colno", None)
+        raise RdfInputError(source, f"not JSON: {getattr(error, 'msg', error)}", line, column) from None
+    allowed, inline = context_urls(), context_document()["@context"]
+
+    def resolve(value):
+        if isinstance(value, str):
+            if value in allowed:
+                return inline
+            raise RdfInputError(source, f"remote JSON-LD context {value!r} is not fetched; use the sikg context "
+                                        f"({sorted(allowed)[0]}) or put the context inline")
+        if isinstance(value, list):
+            return [resolve(v) for v in value]
+        return value
+
+    def walk(node, depth=0):
+        if depth > 200:
+            raise RdfInputError(source, "the JSON-LD is nested too deeply")
+        if isinstance(node, dict):
+            for key, value in node.items():
+                node[key] = resolve(value) if key == "@context" else walk(value, depth + 1)
+        elif isinstance(node, list):
+            return [walk(item, depth + 1) for item in node]
+        return node
+
+    try:
+        return json.dumps(walk(document)).encode()
+    except RecursionError:
+        raise RdfInputError(source, "the JSON-LD is nested too deeply") from None
+
+
+def parse_upload(data: bytes, rdf_format: ox.RdfFormat, source: str) -> list[ox.Quad]:
+    """RDF sent by a client: never empty, never fetching anything, errors with line and column."""
+    if not data.strip():
+        raise RdfInputError(source, "the body is empty: send RDF data")
+    if rdf_format == ox.RdfFormat.JSON_LD:
+        data = inline_sikg_context(data, source)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise RdfInputError(source, f"not UTF-8 ({error.reason} at byte {error.start})") from None
+    return parse_bytes(data, rdf_format, source)

@@ -14,7 +14,7 @@ _TOKEN = re.compile(r"""
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
-  | (?P<pname>(?:[A-Za-z][\w.\-]*)?:[\w.\-:%\\]*)
+  | (?P<pname>(?:[A-Za-z][\w.\-]*)?:(?:[\w.\-:]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])*)
   | (?P<word>[A-Za-z_][\w\-]*)
   | (?P<space>\s+)
   | (?P<other>.)
@@ -33,6 +33,12 @@ class QueryShape:
     form: str | None  # SELECT, ASK, CONSTRUCT, DESCRIBE (None if the text is not a query at all)
     from_graphs: list[str] = field(default_factory=list)
     from_named_graphs: list[str] = field(default_factory=list)
+
+    @property
+    def names_its_dataset(self) -> bool:
+        """A query with FROM or FROM NAMED defines its own dataset; only without them is the default graph the
+        union of all graphs."""
+        return bool(self.from_graphs or self.from_named_graphs)
 
     @property
     def returns_graph(self) -> bool:

@@ -134,6 +134,14 @@ class EmbeddedStore:
                 self._store.flush()
             self._changed()
 
+    def remove_graphs(self, graphs: Iterable[str]) -> None:
+        with self._snapshot_lock:
+            for graph in graphs:
+                self._store.remove_graph(ox.NamedNode(graph))
+            if self.path is not None:
+                self._store.flush()
+            self._changed()
+
     def load_curated(self) -> None:
         """(Re)loads the ontology and curated data from the repository, replacing those named graphs."""
         self.replace_graphs({graph: [q for f in files for q in content.read(f)]

@@ -73,24 +73,41 @@ def ontology_graph() -> rdflib.Graph:
 
 
 @lru_cache(maxsize=1)
-def _curated_types() -> dict[rdflib.URIRef, list[rdflib.URIRef]]:
+def _curated_types() -> dict[str, list[str]]:
     types: dict = {}
     for f in content.data_files():
         for quad in content.read(f):
             if quad.predicate.value == str(rdflib.RDF.type) and isinstance(quad.subject, ox.NamedNode):
-                types.setdefault(rdflib.URIRef(quad.subject.value), []).append(rdflib.URIRef(quad.object.value))
+                types.setdefault(quad.subject.value, []).append(quad.object.value)
     return types
 
 
-def context_for(data: rdflib.Graph) -> rdflib.Graph:
-    """What validating `data` needs besides itself: the ontology with its concept schemes, and the types of the
-    curated resources `data` points at (so that sh:class accepts an existing organisation). Its size follows the
-    input's references, not the size of the KG."""
-    context = rdflib.Graph()
+def curated_reference(iris: set[str]) -> list[tuple[str, str]]:
+    """(IRI, class) pairs for the IRIs the curated data describes: the reference when no store is at hand."""
     types = _curated_types()
-    for node in set(data.objects()) | set(data.subjects()):
-        for type_ in types.get(node, ()):
-            context.add((node, rdflib.RDF.type, type_))
+    return [(iri, type_) for iri in iris for type_ in types.get(iri, ())]
+
+
+def store_reference(store):
+    """The reference for a service: what the store (curated data and accepted contributions) knows of the IRIs,
+    looked up for exactly those IRIs, so the cost follows the input and not the size of the store."""
+    def lookup(iris: set[str]) -> list[tuple[str, str]]:
+        pairs, ordered = [], sorted(iris)
+        for start in range(0, len(ordered), 500):
+            values = " ".join(f"<{iri}>" for iri in ordered[start:start + 500])
+            rows = store.query(f"SELECT ?s ?t WHERE {{ VALUES ?s {{ {values} }} ?s a ?t }}")
+            pairs += [(row["s"].value, row["t"].value) for row in rows]
+        return pairs
+    return lookup
+
+
+def context_for(data: rdflib.Graph, reference=curated_reference) -> rdflib.Graph:
+    """What validating `data` needs besides itself and the ontology: the types of the known resources it points at
+    (so that sh:class accepts an existing organisation). Its size follows the input's references."""
+    context = rdflib.Graph()
+    iris = {str(n) for n in set(data.objects()) | set(data.subjects()) if isinstance(n, rdflib.URIRef)}
+    for iri, type_ in reference(iris):
+        context.add((rdflib.URIRef(iri), rdflib.RDF.type, rdflib.URIRef(type_)))
     return context
 
 
@@ -138,6 +155,9 @@ class ValidationReport:
     def to_turtle(self) -> str:
         return self.graph.serialize(format="turtle")
 
+    def to_jsonld(self) -> str:
+        return self.graph.serialize(format="json-ld", auto_compact=True)
+
     def count(self, severity: str) -> int:
         return sum(r.severity == severity for r in self.results)
 
@@ -152,14 +172,14 @@ def _text(graph: rdflib.Graph, node) -> str | None:
     return str(node)
 
 
-def validate_graph(data: rdflib.Graph) -> ValidationReport:
+def validate_graph(data: rdflib.Graph, reference=curated_reference) -> ValidationReport:
     """Validates the nodes described in `data`, with the ontology and the curated resources it references as context.
 
     The report speaks only of the input's own subjects, never of the context. Warnings never make data
     non-conforming. (pySHACL's focus_nodes option would narrow the work further, but it also narrows the value nodes
     of nested shapes such as sh:qualifiedValueShape, which then pass unchecked; the fixtures caught it.)
     """
-    merged = data + ontology_graph() + context_for(data)
+    merged = data + ontology_graph() + context_for(data, reference)
     merged.namespace_manager.bind("sikg", "https://w3id.org/sikg/ontology#")
     _, report_graph, _ = shacl_validate(merged, shacl_graph=shapes_graph(), allow_warnings=True, inference="none")
     _keep_only_results_about(report_graph, set(data.subjects()))
@@ -198,6 +218,10 @@ def _remove_tree(graph: rdflib.Graph, node) -> None:
         graph.remove((node, None, obj))
         if isinstance(obj, rdflib.BNode) and not any(graph.subject_predicates(obj)):
             _remove_tree(graph, obj)
+
+
+def validate_quads(quads, reference=curated_reference) -> ValidationReport:
+    return validate_graph(to_rdflib(quads), reference)
 
 
 def validate_files(paths) -> ValidationReport:

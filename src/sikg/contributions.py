@@ -1,0 +1,136 @@
+"""Contributions: conforming RDF from a token holder becomes a named graph of its own, with its provenance.
+
+A contribution is validated against the shapes with the store as reference; only conforming data is written, in one
+transaction together with the PROV record of the graph (when, by whom, the payload's sha256, the outcome), so the
+KG never holds half a contribution or a contribution without its provenance. Withdrawing one drops its graph.
+"""
+
+import hashlib
+import hmac
+import os
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import pyoxigraph as ox
+
+from .namespaces import GRAPH_CONTRIBUTION, PREFIXES
+from .rdf_input import parse_upload
+from .validation import ValidationReport, store_reference, validate_quads
+
+SIKG = PREFIXES["sikg"]
+PROV = PREFIXES["prov"]
+XSD = PREFIXES["xsd"]
+_ID = re.compile(r"^[0-9a-f]{16}$")
+
+
+class ContributionsDisabled(Exception):
+    pass
+
+
+class NotAuthorised(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+class NotConforming(Exception):
+    def __init__(self, report: ValidationReport):
+        super().__init__("the data does not conform to the sikg shapes")
+        self.report = report
+
+
+@dataclass
+class Contribution:
+    id: str
+    graph: str
+    report: ValidationReport
+
+
+def parse_tokens(raw: str | None) -> dict[str, str]:
+    """SIKG_CONTRIB_TOKEN: one token, or `label=token` entries separated by commas (the label names the holder in
+    the provenance; the token itself is never stored)."""
+    tokens = {}
+    for entry in (raw or "").split(","):
+        entry = entry.strip()
+        if not entry:
+            continue
+        label, sep, token = entry.partition("=")
+        tokens[token.strip() if sep else label] = label.strip() if sep else "contributor"
+    return tokens
+
+
+class Contributions:
+    def __init__(self, store, tokens: dict[str, str] | None = None):
+        self.store = store
+        self.tokens = parse_tokens(os.environ.get("SIKG_CONTRIB_TOKEN")) if tokens is None else tokens
+
+    def holder(self, authorization: str | None) -> str:
+        """The label of the token holder, or an exception that says why not (403 off, 401 missing, 403 wrong)."""
+        if not self.tokens:
+            raise ContributionsDisabled("contributions are switched off on this service (no SIKG_CONTRIB_TOKEN set)")
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthorised(401, "send the contribution token as 'Authorization: Bearer <token>'")
+        for known, label in self.tokens.items():
+            if hmac.compare_digest(known.encode(), token.strip().encode()):
+                return label
+        raise NotAuthorised(403, "this token is not allowed to contribute")
+
+    def contribute(self, payload: bytes, rdf_format: ox.RdfFormat, holder: str) -> Contribution:
+        """Raises RdfInputError for unreadable data, NotConforming (with the report) for data that fails the shapes."""
+        quads = parse_upload(payload, rdf_format, "request body")
+        report = validate_quads(quads, store_reference(self.store))
+        if not report.conforms:
+            raise NotConforming(report)
+        contribution_id = uuid.uuid4().hex[:16]
+        graph = GRAPH_CONTRIBUTION + contribution_id
+        record = self._provenance(graph, holder, hashlib.sha256(payload).hexdigest(), report)
+        self.store.replace_graphs({graph: [*(q.triple for q in quads), *record]})
+        return Contribution(contribution_id, graph, report)
+
+    @staticmethod
+    def _provenance(graph: str, holder: str, sha256: str, report: ValidationReport) -> list[ox.Triple]:
+        g, agent = ox.NamedNode(graph), ox.BlankNode()
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        typed = lambda value, datatype: ox.Literal(value, datatype=ox.NamedNode(XSD + datatype))
+        return [
+            ox.Triple(g, ox.NamedNode(PREFIXES["rdf"] + "type"), ox.NamedNode(SIKG + "Contribution")),
+            ox.Triple(g, ox.NamedNode(PREFIXES["rdf"] + "type"), ox.NamedNode(PROV + "Entity")),
+            ox.Triple(g, ox.NamedNode(PROV + "generatedAtTime"), typed(now, "dateTime")),
+            ox.Triple(g, ox.NamedNode(PROV + "wasAttributedTo"), agent),
+            ox.Triple(agent, ox.NamedNode(PREFIXES["rdf"] + "type"), ox.NamedNode(PROV + "Agent")),
+            ox.Triple(agent, ox.NamedNode(PREFIXES["rdfs"] + "label"), ox.Literal(holder)),
+            ox.Triple(g, ox.NamedNode(SIKG + "payloadSha256"), ox.Literal(sha256)),
+            ox.Triple(g, ox.NamedNode(SIKG + "validationOutcome"),
+                      ox.Literal(f"conforms; {report.count('Warning')} warning(s)")),
+        ]
+
+    def listing(self) -> list[dict]:
+        rows = self.store.query(f"""
+            SELECT ?g ?when ?who ?sha WHERE {{ GRAPH ?g {{ ?g a <{SIKG}Contribution> ;
+                <{PROV}generatedAtTime> ?when ; <{SIKG}payloadSha256> ?sha .
+                OPTIONAL {{ ?g <{PROV}wasAttributedTo>/<{PREFIXES['rdfs']}label> ?who }} }} }} ORDER BY ?when ?g""")
+        return [{"id": row["g"].value[len(GRAPH_CONTRIBUTION):], "graph": row["g"].value,
+                 "generatedAtTime": row["when"].value, "contributor": row["who"].value if row["who"] else None,
+                 "sha256": row["sha"].value} for row in rows]
+
+    def graph_of(self, contribution_id: str) -> str | None:
+        if not _ID.match(contribution_id or ""):
+            return None
+        graph = GRAPH_CONTRIBUTION + contribution_id
+        return graph if graph in self.store.named_graphs() else None
+
+    def triples(self, contribution_id: str) -> list[ox.Triple] | None:
+        graph = self.graph_of(contribution_id)
+        if graph is None:
+            return None
+        return list(self.store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"))
+
+    def withdraw(self, contribution_id: str) -> bool:
+        graph = self.graph_of(contribution_id)
+        if graph is None:
+            return False
+        self.store.remove_graphs([graph])
+        return True
