@@ -65,6 +65,10 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
                             content_type=_with_charset(result.media_type))
         return response
 
+    # The pages people read (home, browse, validation form) live in web.py, as a blueprint over the same store.
+    from .web import pages
+    app.register_blueprint(pages)
+
     @app.get("/health")
     def health():
         return jsonify(status="ok", triples=len(store))
