@@ -15,6 +15,7 @@ from .rdf_input import FORMAT_BY_MEDIA_TYPE, RdfInputError, UnsupportedMediaType
 from .namespaces import BASE, GRAPH_ONTOLOGY
 from .descriptions import service_description, void_description
 from .evaluator import EvaluatorPool
+from .remote_store import RemoteStore, StoreUnavailable
 from .openapi import openapi_document
 from .protocol import (GRAPH_MEDIA_TYPES, ProtocolError, QueryRequest, SparqlService, choose_format,
                        read_query_request)
@@ -43,8 +44,13 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
     settings = settings or Settings.from_environment()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload
-    pool = pool or EvaluatorPool(settings.evaluators, settings.query_timeout, settings.max_result_bytes)
-    sparql = SparqlService(store, pool, settings.cache_bytes)
+    if isinstance(store, RemoteStore):  # the external store evaluates; sikg checks, times and caps
+        pool = None
+        evaluate = lambda request_, deadline: store.run(request_, deadline, settings.max_result_bytes)
+    else:
+        pool = pool or EvaluatorPool(settings.evaluators, settings.query_timeout, settings.max_result_bytes)
+        evaluate = lambda request_, deadline: pool.run(store.snapshot(), request_, deadline)
+    sparql = SparqlService(store, evaluate, settings.query_timeout, settings.max_result_bytes, settings.cache_bytes)
     contributions = Contributions(store)
     app.extensions["sikg"] = {"store": store, "pool": pool, "sparql": sparql, "settings": settings}
 
@@ -71,7 +77,11 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
 
     @app.get("/health")
     def health():
-        return jsonify(status="ok", triples=len(store))
+        try:
+            return jsonify(status="ok", triples=len(store))
+        except StoreUnavailable as error:
+            return Response(json.dumps({"status": "unavailable", "message": str(error)}), 503,
+                            content_type="application/json", headers={"Retry-After": "5"})
 
     @app.route("/sparql", methods=["GET", "POST", "OPTIONS"])
     def sparql_endpoint():
@@ -276,6 +286,11 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
     def unreadable_rdf(error: RdfInputError):
         body = {"error": "unreadable RDF", "message": error.message, "line": error.line, "column": error.column}
         return Response(json.dumps(body) + "\n", 400, content_type="application/json")
+
+    @app.errorhandler(StoreUnavailable)
+    def store_unavailable(error: StoreUnavailable):
+        return Response(f"503 Service Unavailable: {error}; try again shortly\n", 503, mimetype="text/plain",
+                        headers={"Retry-After": "5"})
 
     @app.errorhandler(ContributionsDisabled)
     def contributions_off(error):

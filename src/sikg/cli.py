@@ -24,11 +24,18 @@ EXPORT_FORMATS = {
 def _store_arg(parser: argparse.ArgumentParser, default: str | None = None) -> None:
     parser.add_argument("--store", default=os.environ.get("SIKG_STORE", default),
                         help="memory, a directory (on-disk store) or an http(s) SPARQL endpoint (env SIKG_STORE)")
+    parser.add_argument("--update-url", default=os.environ.get("SIKG_STORE_UPDATE"),
+                        help="an external store's SPARQL Update endpoint (default: beside --store, …/update)")
+    parser.add_argument("--store-url", default=os.environ.get("SIKG_STORE_GSP"),
+                        help="an external store's Graph Store Protocol endpoint (default: beside --store, …/store)")
+
+
+_ARGS = {}
 
 
 def _open(spec):
     from .store import open_store
-    return open_store(spec)
+    return open_store(spec, _ARGS.get("update_url"), _ARGS.get("store_url"))
 
 
 def _fail(message: str, code: int) -> int:
@@ -93,13 +100,29 @@ def cmd_export(args) -> int:
     return 0
 
 
+def _progress(label: str, done: int, total: int) -> None:
+    """A progress bar on standard error for big uploads (only when it is a terminal, or asked for)."""
+    if total < 4 * 1024 * 1024:
+        return
+    width = 30
+    filled = width * done // max(total, 1)
+    sys.stderr.write(f"\r{label.rsplit('/', 1)[-1]} [{'#' * filled}{'.' * (width - filled)}] "
+                     f"{done // 1048576}/{total // 1048576} MiB")
+    if done >= total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
 def cmd_load(args) -> int:
+    from .remote_store import StoreUnavailable
     store = _open(args.store if args.store not in (None, "memory") else "memory")
     try:
         store.load_curated()
-        loaded = store.load_files([Path(f) for f in args.files])
+        loaded = store.load_files([Path(f) for f in args.files], progress=_progress)
     except RdfInputError as error:
         return _fail(str(error), 2)
+    except StoreUnavailable as error:
+        return _fail(str(error), 3)
     for graph, count in loaded.items():
         print(f"{graph}: {count} triples")
     print(f"store holds {len(store)} quads in {len(store.named_graphs())} named graphs")
@@ -182,6 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
+    _ARGS.update(update_url=getattr(args, "update_url", None), store_url=getattr(args, "store_url", None))
     try:
         return args.func(args)
     except BrokenPipeError:  # `sikg export | head` is fine

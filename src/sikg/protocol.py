@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from werkzeug.datastructures import MIMEAccept
 
-from .evaluator import (EvalRequest, EvaluationFailed, EvaluatorBusy, EvaluatorPool, QueryTimeout, ResultTooLarge,
-                        term_to_wire)
+from .evaluator import EvalRequest, EvaluationFailed, EvaluatorBusy, QueryTimeout, ResultTooLarge, term_to_wire
+from .remote_store import StoreUnavailable
 from .safety import QueryRefused, check_dataset, inspect_query
 from .sparql import GRAPH_FORMAT_NAMES, OUTPUT_FORMATS, RESULT_FORMAT_NAMES
 
@@ -165,8 +165,12 @@ class AnswerCache:
 
 
 class SparqlService:
-    def __init__(self, store, pool: EvaluatorPool, cache_bytes: int = 64 * 1024 * 1024):
-        self.store, self.pool = store, pool
+    """`evaluate(request, deadline)` runs a checked query and yields ("chunk", bytes)… ("done", media type): the
+    evaluator pool over the embedded store's snapshots, or the external store's own endpoint."""
+
+    def __init__(self, store, evaluate, timeout: float, max_bytes: int, cache_bytes: int = 64 * 1024 * 1024):
+        self.store, self.evaluate = store, evaluate
+        self.timeout, self.max_bytes = timeout, max_bytes
         self.cache = AnswerCache(cache_bytes)
 
     def etag(self, request: QueryRequest, format_name: str) -> str:
@@ -179,7 +183,8 @@ class SparqlService:
         """Checks the query and picks the format: everything that can fail before evaluation, as ProtocolError."""
         try:
             shape = inspect_query(request.query)
-            check_dataset(shape, request.default_graphs, request.named_graphs, set(self.store.named_graphs()))
+            if shape.names_its_dataset or request.default_graphs or request.named_graphs:
+                check_dataset(shape, request.default_graphs, request.named_graphs, set(self.store.named_graphs()))
         except QueryRefused as refusal:
             raise ProtocolError(400, str(refusal)) from None
         return shape, choose_format(accept, request.format, shape.returns_graph)
@@ -197,7 +202,10 @@ class SparqlService:
         evaluation = EvalRequest(request.query, fmt.name, tuple(request.default_graphs), tuple(request.named_graphs),
                                  tuple(sorted((n, term_to_wire(t)) for n, t in request.bindings.items())),
                                  union_default_graph=not shape.names_its_dataset)
-        chunks = self.pool.run(self.store.snapshot(), evaluation, time.monotonic() + self.pool.timeout)
+        try:
+            chunks = self.evaluate(evaluation, time.monotonic() + self.timeout)
+        except SyntaxError as error:  # an external store checks the query as it receives it
+            raise ProtocolError(400, str(error)) from None
         head, media_type = [], fmt.media_type
         try:
             size = 0
@@ -214,7 +222,7 @@ class SparqlService:
         except SyntaxError as error:
             raise ProtocolError(400, str(error)) from None
         except QueryTimeout:
-            raise ProtocolError(503, f"the query ran longer than the time limit ({self.pool.timeout:g} s) and was "
+            raise ProtocolError(503, f"the query ran longer than the time limit ({self.timeout:g} s) and was "
                                      "stopped; narrow it or add a LIMIT", {"Retry-After": "1"}) from None
         except EvaluatorBusy:
             raise ProtocolError(503, "all query evaluators are busy; try again shortly", {"Retry-After": "1"}) from None
@@ -223,6 +231,8 @@ class SparqlService:
                                      "SIKG_MAX_RESULT_BYTES); narrow the query or add a LIMIT") from None
         except EvaluationFailed as error:
             raise ProtocolError(400, f"the query could not be evaluated: {error}") from None
+        except StoreUnavailable as error:
+            raise ProtocolError(503, str(error), {"Retry-After": "5"}) from None
         raise ProtocolError(503, "the evaluator ended without an answer")
 
 

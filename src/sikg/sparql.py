@@ -58,7 +58,8 @@ GRAPH_FORMAT_NAMES = ("ttl", "nt", "jsonld", "rdfxml", "trig", "nq")
 
 
 def is_graph_result(result) -> bool:
-    return isinstance(result, ox.QueryTriples)
+    """CONSTRUCT and DESCRIBE results: Oxigraph's QueryTriples, or the triples an external store sent back."""
+    return isinstance(result, (ox.QueryTriples, list))
 
 
 def write_result(result, fmt: OutputFormat, output: BinaryIO) -> None:

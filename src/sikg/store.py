@@ -4,6 +4,7 @@ The default graph of every query is the union of all named graphs (the contract)
 see the whole KG.
 """
 
+import os
 import shutil
 import tempfile
 import threading
@@ -26,20 +27,14 @@ from .rdf_input import parse_file
 SNAPSHOT_GRACE_SECONDS = 120
 
 
-class EmbeddedStore:
-    def __init__(self, path: str | Path | None = None):
-        self.path = Path(path) if path is not None else None
-        if self.path is not None:
-            self.path.mkdir(parents=True, exist_ok=True)
-        self._store = ox.Store(str(path)) if path is not None else ox.Store()
+class KnowledgeGraphStore:
+    """What both backends share: a generation counted up by every write, and loading the repository's content."""
+
+    def __init__(self):
         # The state token names the store's content for HTTP caching: it changes with every write, and with every
         # start, since nothing here proves the content unchanged since the last one.
         self._boot = uuid.uuid4().hex[:12]
         self.generation = 0
-        self._snapshots_dir: Path | None = None  # made on first use: most commands never query through evaluators
-        self._snapshot: Snapshot | None = None
-        self._retired: list[tuple[Snapshot, float]] = []
-        self._snapshot_lock = threading.Lock()
 
     @property
     def state_token(self) -> str:
@@ -47,6 +42,30 @@ class EmbeddedStore:
 
     def _changed(self) -> None:
         self.generation += 1
+
+    def load_curated(self) -> None:
+        """(Re)loads the ontology and curated data from the repository, replacing those named graphs."""
+        self.replace_graphs({graph: [q for f in files for q in content.read(f)]
+                             for graph, files in content.curated_graphs().items()})
+
+    def load_files(self, paths: Iterable[Path], progress=None) -> dict[str, int]:
+        """Loads each file into a named graph of its own (…/graph/file/{name}), replacing an earlier load of it."""
+        graphs = {GRAPH_FILE + Path(p).name: parse_file(Path(p)) for p in paths}
+        self.replace_graphs(graphs, progress=progress)
+        return {g: len(quads) for g, quads in graphs.items()}
+
+
+class EmbeddedStore(KnowledgeGraphStore):
+    def __init__(self, path: str | Path | None = None):
+        super().__init__()
+        self.path = Path(path) if path is not None else None
+        if self.path is not None:
+            self.path.mkdir(parents=True, exist_ok=True)
+        self._store = ox.Store(str(path)) if path is not None else ox.Store()
+        self._snapshots_dir: Path | None = None  # made on first use: most commands never query through evaluators
+        self._snapshot: Snapshot | None = None
+        self._retired: list[tuple[Snapshot, float]] = []
+        self._snapshot_lock = threading.Lock()
 
     def snapshot(self) -> Snapshot:
         """A read-only copy of the current content for the query evaluators, made once per generation."""
@@ -120,7 +139,7 @@ class EmbeddedStore:
             self._store.update(sparql_update)
             self._changed()
 
-    def replace_graphs(self, graphs: dict[str, Iterable[ox.Quad | ox.Triple]]) -> None:
+    def replace_graphs(self, graphs: dict[str, Iterable[ox.Quad | ox.Triple]], progress=None) -> None:
         """Replaces each named graph with the given triples. Each graph's new content is added in one transaction,
         and no snapshot for the query evaluators is taken while the replacement is under way, so queries see the
         graphs before or after, never between."""
@@ -142,20 +161,15 @@ class EmbeddedStore:
                 self._store.flush()
             self._changed()
 
-    def load_curated(self) -> None:
-        """(Re)loads the ontology and curated data from the repository, replacing those named graphs."""
-        self.replace_graphs({graph: [q for f in files for q in content.read(f)]
-                             for graph, files in content.curated_graphs().items()})
 
-    def load_files(self, paths: Iterable[Path]) -> dict[str, int]:
-        """Loads each file into a named graph of its own (…/graph/file/{name}), replacing an earlier load of it."""
-        graphs = {GRAPH_FILE + Path(p).name: parse_file(Path(p)) for p in paths}
-        self.replace_graphs(graphs)
-        return {g: len(quads) for g, quads in graphs.items()}
-
-
-def open_store(spec: str | None = None) -> EmbeddedStore:
-    """`memory` (or nothing): a throwaway store with the curated KG; a directory: the on-disk store there."""
+def open_store(spec: str | None = None, update_url: str | None = None, store_url: str | None = None,
+               timeout: float = 10.0) -> KnowledgeGraphStore:
+    """`memory` (or nothing): a throwaway store with the curated KG; a directory: the on-disk store there; an
+    http(s) URL: the SPARQL query endpoint of an external store (update and Graph Store URLs beside it by default)."""
+    if spec and spec.startswith(("http://", "https://")):
+        from .remote_store import RemoteStore
+        return RemoteStore(spec, update_url or os.environ.get("SIKG_STORE_UPDATE"),
+                           store_url or os.environ.get("SIKG_STORE_GSP"), timeout)
     if spec in (None, "", "memory"):
         store = EmbeddedStore()
         store.load_curated()

@@ -1,0 +1,278 @@
+"""An external SPARQL 1.1 store (Oxigraph server, Fuseki, GraphDB, Virtuoso…) behind the same interface as the
+embedded store, spoken to in standards only: the SPARQL 1.1 Protocol for queries, SPARQL 1.1 Update for writes, the
+Graph Store HTTP Protocol for loading big graphs.
+
+sikg stays stateless in front of it, so many instances can share one store. The store's state token (for ETags and
+the answer cache) therefore lives in the store itself: every write made through sikg sets a new token in the graph
+…/graph/state in the same update request, and every instance reads it from there.
+
+The store must use the union of its named graphs as the default graph (Oxigraph: `serve --union-default-graph`;
+Fuseki: `tdb2:unionDefaultGraph true`), as the contract says every query does.
+"""
+
+import base64
+import logging
+import os
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
+
+import pyoxigraph as ox
+import urllib3
+
+from .evaluator import EvalRequest, EvaluationFailed, QueryTimeout, ResultTooLarge, term_from_wire
+from .namespaces import BASE
+from .sparql import OUTPUT_FORMATS, write_result
+from .store import KnowledgeGraphStore
+
+log = logging.getLogger(__name__)
+
+STATE_GRAPH = BASE + "graph/state"
+DCT_IDENTIFIER = "http://purl.org/dc/terms/identifier"
+INSERT_DATA_LIMIT = 20_000  # triples; bigger replacements go by Graph Store Protocol PUT, one graph at a time
+
+
+class StoreUnavailable(Exception):
+    """The external store did not answer (down, unreachable, too slow, or failing)."""
+
+
+def _sibling(url: str, name: str) -> str:
+    """Oxigraph server's layout: /query, /update, /store side by side."""
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
+def _auth_headers() -> dict:
+    """Credentials for the store from the environment; they go in headers only and are never logged."""
+    token = os.environ.get("SIKG_STORE_TOKEN")
+    if token:
+        return {"Authorization": f"Bearer {token}"}
+    user, password = os.environ.get("SIKG_STORE_USER"), os.environ.get("SIKG_STORE_PASSWORD")
+    if user:
+        return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password or ''}".encode()).decode()}
+    return {}
+
+
+def _prologue(prefixes: dict[str, str] | None) -> str:
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (prefixes or {}).items())
+
+
+def bind_as_values(query: str, substitutions: dict | None) -> str:
+    """Parameters for a store that only speaks the protocol: a VALUES block opening the first group of the query's
+    WHERE clause, so the values join first and every FILTER of that group sees them. The terms are written by
+    Oxigraph (escaped RDF term syntax), so a value cannot change the query's shape."""
+    if not substitutions:
+        return query
+    from .safety import _tokens
+
+    variables = " ".join(f"?{v.value if isinstance(v, ox.Variable) else v}" for v in substitutions)
+    terms = " ".join(str(t) for t in substitutions.values())
+    values = f" VALUES ({variables}) {{ ({terms}) }} "
+    # Find the first "{" that is a token (not inside a string, IRI or comment) and insert after it.
+    offset, position = 0, None
+    for kind, text in _tokens(query):
+        offset = query.index(text, offset)
+        if kind == "other" and text == "{":
+            position = offset + 1
+            break
+        offset += len(text)
+    if position is None:
+        raise ValueError("the query has no group to bind parameters in")
+    return query[:position] + values + query[position:]
+
+
+class RemoteStore(KnowledgeGraphStore):
+    def __init__(self, query_url: str, update_url: str | None = None, store_url: str | None = None,
+                 timeout: float = 10.0):
+        super().__init__()
+        self.query_url = query_url
+        self.update_url = update_url or _sibling(query_url, "update")
+        self.store_url = store_url or _sibling(query_url, "store")
+        self.path = None
+        self.timeout = timeout
+        self._http = urllib3.PoolManager(num_pools=4, maxsize=32, block=False, retries=False,
+                                         timeout=urllib3.Timeout(connect=min(3.0, timeout), read=timeout))
+        self._auth = _auth_headers()
+
+    def __repr__(self) -> str:  # never shows credentials
+        return f"RemoteStore({self.query_url!r})"
+
+    # -- HTTP ----------------------------------------------------------------------------------------------------
+    def _request(self, method: str, url: str, *, body=None, headers=None, fields=None, stream=False,
+                 timeout: float | None = None):
+        try:
+            response = self._http.request(
+                method, url, body=body, fields=fields, headers={**self._auth, **(headers or {})},
+                encode_multipart=False, preload_content=not stream,
+                timeout=urllib3.Timeout(connect=min(3.0, timeout or self.timeout), read=timeout or self.timeout))
+        except urllib3.exceptions.ReadTimeoutError:
+            raise QueryTimeout() from None
+        except urllib3.exceptions.HTTPError as error:
+            raise StoreUnavailable(f"the external store at {url} is unreachable ({type(error).__name__})") from None
+        if response.status >= 500:
+            text = response.data[:300].decode(errors="replace") if not stream else ""
+            raise StoreUnavailable(f"the external store answered {response.status}: {text}".strip())
+        return response
+
+    def _query_response(self, sparql: str, accept: str, stream=False, timeout=None, graphs=((), ())):
+        fields = [("query", sparql)] + [("default-graph-uri", g) for g in graphs[0]] + \
+                 [("named-graph-uri", g) for g in graphs[1]]
+        response = self._request("POST", self.query_url, fields=fields, stream=stream, timeout=timeout,
+                                 headers={"Accept": accept})
+        if response.status >= 400:
+            message = (response.data if not stream else response.read(2000)).decode(errors="replace")
+            raise SyntaxError(message.strip() or f"the store refused the query ({response.status})")
+        return response
+
+    # -- reading ---------------------------------------------------------------------------------------------
+    def query(self, sparql: str, prefixes=None, substitutions=None, **_options):
+        """Results as pyoxigraph objects, like the embedded store: QuerySolutions, QueryBoolean or a list of triples."""
+        text = bind_as_values(_prologue(prefixes) + sparql, substitutions)
+        response = self._query_response(text, "application/sparql-results+json, application/n-triples;q=0.9")
+        media_type = (response.headers.get("Content-Type") or "").split(";")[0].strip()
+        if media_type == "application/n-triples":
+            return [q.triple for q in ox.parse(input=response.data, format=ox.RdfFormat.N_TRIPLES)]
+        return ox.parse_query_results(response.data, format=ox.QueryResultsFormat.JSON)
+
+    def named_graphs(self) -> list[str]:
+        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return sorted(r["g"].value for r in rows if r["g"].value != STATE_GRAPH)
+
+    def __len__(self) -> int:
+        rows = list(self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+                               f"FILTER(?g != <{STATE_GRAPH}>) }}"))
+        return int(rows[0]["n"].value)
+
+    @property
+    def state_token(self) -> str:
+        rows = list(self.query(f"SELECT ?t WHERE {{ GRAPH <{STATE_GRAPH}> {{ <{STATE_GRAPH}> <{DCT_IDENTIFIER}> ?t }} }}"))
+        return "remote-" + (rows[0]["t"].value if rows else "initial")
+
+    def all_quads(self) -> Iterator[ox.Quad]:
+        """Every quad of the named graphs, streamed from a SELECT (the protocol has no quad-returning query)."""
+        response = self._query_response(
+            f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{STATE_GRAPH}>) }} ORDER BY ?g ?s",
+            "application/sparql-results+json", stream=True, timeout=max(self.timeout, 300))
+        try:
+            for row in ox.parse_query_results(response, format=ox.QueryResultsFormat.JSON):
+                yield ox.Quad(row["s"], row["p"], row["o"], row["g"])
+        finally:
+            response.release_conn()
+
+    def dump(self, output: BinaryIO, rdf_format: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> None:
+        if rdf_format.supports_datasets:
+            ox.serialize(self.all_quads(), output, rdf_format, prefixes=prefixes)
+        else:
+            ox.serialize(self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"), output, rdf_format, prefixes=prefixes)
+
+    # -- writing ---------------------------------------------------------------------------------------------
+    def _state_update(self) -> str:
+        token = uuid.uuid4().hex
+        return (f'DROP SILENT GRAPH <{STATE_GRAPH}> ; INSERT DATA {{ GRAPH <{STATE_GRAPH}> {{ <{STATE_GRAPH}> '
+                f'<{DCT_IDENTIFIER}> "{token}" }} }}')
+
+    def update(self, sparql_update: str) -> None:
+        """One update request: the change and the new state token commit together."""
+        response = self._request("POST", self.update_url, body=(sparql_update + " ;\n" + self._state_update()).encode(),
+                                 headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+                                 timeout=max(self.timeout, 120))
+        if response.status >= 400:
+            raise StoreUnavailable(f"the external store refused the update ({response.status}): "
+                                   f"{response.data[:300].decode(errors='replace')}")
+        self._changed()
+
+    def replace_graphs(self, graphs: dict[str, Iterable[ox.Quad | ox.Triple]], progress=None) -> None:
+        """Small replacements in one update request (atomic, with the state token); big graphs by a Graph Store
+        Protocol PUT each (atomic per graph), then the new state token."""
+        materialised = {g: [t.triple if isinstance(t, ox.Quad) else t for t in triples] for g, triples in graphs.items()}
+        if sum(map(len, materialised.values())) <= INSERT_DATA_LIMIT:
+            parts = []
+            for graph, triples in materialised.items():
+                parts.append(f"DROP SILENT GRAPH <{graph}>")
+                if triples:
+                    body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
+                    parts.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}}} }}")
+            self.update(" ;\n".join(parts))
+            return
+        for graph, triples in materialised.items():
+            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+            response = self._request("PUT", f"{self.store_url}?graph={_quote(graph)}", body=_Progress(body, progress, graph), timeout=max(self.timeout, 600),
+                                     headers={"Content-Type": "application/n-triples",
+                                              "Content-Length": str(len(body))})
+            if response.status >= 400:
+                raise StoreUnavailable(f"the external store refused the graph {graph} ({response.status})")
+        self.update(f"INSERT DATA {{ GRAPH <{STATE_GRAPH}> {{ }} }}")
+
+    def remove_graphs(self, graphs: Iterable[str]) -> None:
+        self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
+
+    # -- the SPARQL endpoint's evaluation ---------------------------------------------------------------------
+    def run(self, request: EvalRequest, deadline: float, max_bytes: int) -> Iterator[tuple]:
+        """Forwards a checked query; yields ("chunk", bytes)… ("done", media_type), like the evaluators. Graph
+        results come as N-Triples and are written here, so JSON-LD is compacted with the sikg context as always."""
+        fmt = OUTPUT_FORMATS[request.format_name]
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise QueryTimeout()
+        substitutions = {name: term_from_wire(*term) for name, term in request.bindings}
+        text = bind_as_values(request.query, substitutions) if substitutions else request.query
+        graph_result = fmt.rdf is not None
+        accept = "application/n-triples" if graph_result else fmt.media_type
+        response = self._query_response(text, accept, stream=True, timeout=remaining,
+                                         graphs=(request.default_graphs, request.named_graphs))
+        try:
+            if graph_result:
+                buffer = _CappedBuffer(max_bytes)
+                triples = (q.triple for q in ox.parse(input=response, format=ox.RdfFormat.N_TRIPLES))
+                write_result(list(triples), fmt, buffer)
+                yield ("chunk", bytes(buffer.data))
+            else:
+                total = 0
+                for chunk in response.stream(256 * 1024):
+                    total += len(chunk)
+                    if total > max_bytes:
+                        raise ResultTooLarge()
+                    if time.monotonic() > deadline:
+                        raise QueryTimeout()
+                    yield ("chunk", chunk)
+            yield ("done", fmt.media_type)
+        except urllib3.exceptions.ReadTimeoutError:
+            raise QueryTimeout() from None
+        except urllib3.exceptions.HTTPError as error:
+            raise StoreUnavailable(f"the external store failed mid-answer ({type(error).__name__})") from None
+        except (SyntaxError, ValueError) as error:
+            raise EvaluationFailed(f"the store's answer could not be read: {error}") from None
+        finally:
+            response.release_conn()
+
+
+def _quote(iri: str) -> str:
+    from urllib.parse import quote
+    return quote(iri, safe="")
+
+
+class _Progress:
+    """A request body that reports how much of it has been sent (the `sikg load` progress bar)."""
+
+    def __init__(self, data: bytes, progress, label: str):
+        self.data, self.progress, self.label = data, progress, label
+
+    def __iter__(self):
+        step = 1024 * 1024
+        for start in range(0, len(self.data), step):
+            if self.progress:
+                self.progress(self.label, start, len(self.data))
+            yield self.data[start:start + step]
+        if self.progress:
+            self.progress(self.label, len(self.data), len(self.data))
+
+
+class _CappedBuffer:
+    def __init__(self, max_bytes: int):
+        self.data, self.max_bytes = bytearray(), max_bytes
+
+    def write(self, chunk) -> int:
+        self.data += chunk
+        if len(self.data) > self.max_bytes:
+            raise ResultTooLarge()
+        return len(chunk)
