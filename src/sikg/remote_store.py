@@ -276,3 +276,6 @@ class _CappedBuffer:
         if len(self.data) > self.max_bytes:
             raise ResultTooLarge()
         return len(chunk)
+
+    def flush(self) -> None:
+        pass
