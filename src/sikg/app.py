@@ -1,5 +1,6 @@
 """The Flask application: routes only. Each route hands the request to the module that owns the concern."""
 
+import io
 import json
 import logging
 
@@ -20,7 +21,7 @@ from .openapi import openapi_document
 from .protocol import (GRAPH_MEDIA_TYPES, ProtocolError, QueryRequest, SparqlService, choose_format,
                        read_query_request)
 from .settings import Settings
-from .sparql import PREFIXES
+from .sparql import OUTPUT_FORMATS, write_result
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +58,13 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
     def service_root() -> str:
         return request.url_root
 
-    def rdf_response(triples):
-        fmt = choose_format(request.accept_mimetypes, request.args.get("format"), returns_graph=True)
-        plain = fmt.rdf in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
-        body = ox.serialize(triples, format=fmt.rdf, prefixes=None if plain else PREFIXES | {
-            "sd": "http://www.w3.org/ns/sparql-service-description#"})
-        return Response(body, 200, content_type=_with_charset(fmt.media_type), headers={"Vary": "Accept"})
+    def rdf_response(triples, fmt=None, headers=None):
+        """A graph in the negotiated RDF syntax (format= or Accept), written like every SPARQL graph result."""
+        fmt = fmt or choose_format(request.accept_mimetypes, request.args.get("format"), returns_graph=True)
+        buffer = io.BytesIO()
+        write_result(list(triples), fmt, buffer)
+        return Response(buffer.getvalue(), 200, content_type=_with_charset(fmt.media_type),
+                        headers={"Vary": "Accept", **(headers or {})})
 
     def answer(query_request: QueryRequest):
         conditional = request.if_none_match if request.method in ("GET", "HEAD") else None
@@ -135,7 +137,7 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
             request_ = exports.read_export_request(request.args, request.headers.get("Accept-Profile"),
                                                    request.accept_mimetypes)
         except exports.UnknownView as error:
-            raise ProtocolError(400, str(error)) from None
+            raise ProtocolError(error.status, str(error)) from None
         body = exports.stream(lambda output: exports.export(store, request_.format, output, request_.view))
         return Response(body, 200, content_type=_with_charset(request_.media_type), headers=request_.headers)
 
@@ -143,27 +145,21 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
     def resource(kind, slug):
         iri = resources.resource_iri(kind, slug)
         if iri is None or not resources.exists(store, iri):
-            raise ProtocolError(404, f"no resource {BASE}id/{kind}/{slug} in this knowledge graph")
+            shown = "".join(c if c.isprintable() else "?" for c in f"{kind}/{slug}")[:300]
+            raise ProtocolError(404, f"no resource {BASE}id/{shown} in this knowledge graph")
         fmt = choose_resource_format()
         alternates = {name: media for name, media in RESOURCE_FORMATS.items()}
         link = ", ".join(f'<{request.base_url}?format={name}>; rel="alternate"; type="{media}"'
                          for name, media in alternates.items())
         headers = {"Vary": "Accept, Accept-Language", "Link": link}
         triples = resources.describe(store, iri)
-        if fmt == "html":
-            language = resources.choose_language(request.args.get("lang"), request.accept_languages)
-            page = resources.build_page(store, iri, triples, language, resources.property_labels(store, language))
-            html = render_template("resource.html", page=page, alternates=list(alternates.items()),
-                                   languages=resources.SUPPORTED_LANGUAGES, ui=ui_text(language))
-            return Response(html, 200, content_type="text/html; charset=utf-8", headers=headers)
-        if fmt == "jsonld":
-            body = json.dumps(jsonld.compact(triples, f"{service_root()}context.jsonld"), ensure_ascii=False,
-                              indent=1)
-        else:
-            rdf_format = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML}[fmt]
-            body = ox.serialize(triples, format=rdf_format,
-                                prefixes=None if fmt == "nt" else PREFIXES)
-        return Response(body, 200, content_type=_with_charset(RESOURCE_FORMATS[fmt]), headers=headers)
+        if fmt != "html":
+            return rdf_response(triples, OUTPUT_FORMATS[fmt], headers)
+        language = resources.choose_language(request.args.get("lang"), request.accept_languages)
+        page = resources.build_page(store, iri, triples, language, resources.property_labels(store, language))
+        html = render_template("resource.html", page=page, alternates=list(alternates.items()),
+                               languages=resources.SUPPORTED_LANGUAGES, ui=ui_text(language))
+        return Response(html, 200, content_type="text/html; charset=utf-8", headers=headers)
 
     def choose_resource_format() -> str:
         requested = request.args.get("format")
@@ -184,27 +180,15 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
 
     @app.get("/ontology")
     def ontology():
-        return redirect_or_graph(GRAPH_ONTOLOGY)
-
-    @app.get("/shapes")
-    def shapes():
-        fmt = choose_format(request.accept_mimetypes, request.args.get("format"), returns_graph=True)
-        triples = [q.triple for f in content.shape_files() for q in content.read(f)]
-        return Response(ox.serialize(triples, format=fmt.rdf, prefixes=PREFIXES | {"sh": PREFIXES["sh"]}), 200,
-                        content_type=_with_charset(fmt.media_type), headers={"Vary": "Accept"})
-
-    def redirect_or_graph(graph: str):
         if _wants_html():
             language = resources.choose_language(request.args.get("lang"), request.accept_languages)
             terms = resources.ontology_terms(store, language)
             return render_template("ontology.html", terms=terms, language=language, ui=ui_text(language))
-        fmt = choose_format(request.accept_mimetypes, request.args.get("format"), returns_graph=True)
-        triples = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-        if fmt.name == "jsonld":
-            body = json.dumps(jsonld.compact(triples, f"{service_root()}context.jsonld"), ensure_ascii=False, indent=1)
-        else:
-            body = ox.serialize(triples, format=fmt.rdf, prefixes=None if fmt.name in ("nt", "nq") else PREFIXES)
-        return Response(body, 200, content_type=_with_charset(fmt.media_type), headers={"Vary": "Accept"})
+        return rdf_response(store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} }}"))
+
+    @app.get("/shapes")
+    def shapes():
+        return rdf_response(q.triple for f in content.shape_files() for q in content.read(f))
 
     @app.post("/validate")
     def validate():
@@ -234,12 +218,7 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
         triples = contributions.triples(contribution_id)
         if triples is None:
             raise ProtocolError(404, f"no contribution {contribution_id!r}")
-        fmt = choose_format(request.accept_mimetypes, request.args.get("format"), returns_graph=True)
-        if fmt.name == "jsonld":
-            body = json.dumps(jsonld.compact(triples, f"{service_root()}context.jsonld"), ensure_ascii=False, indent=1)
-        else:
-            body = ox.serialize(triples, format=fmt.rdf, prefixes=None if fmt.name in ("nt", "nq") else PREFIXES)
-        return Response(body, 200, content_type=_with_charset(fmt.media_type), headers={"Vary": "Accept"})
+        return rdf_response(triples)
 
     @app.delete("/contributions/<contribution_id>")
     def withdraw_contribution(contribution_id):

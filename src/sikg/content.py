@@ -47,5 +47,10 @@ def read(path: Path) -> list[ox.Quad]:
     quads = parse_file(path)
     if BASE == CANONICAL_BASE:
         return quads
-    term = lambda t: ox.NamedNode(rebase(t.value)) if isinstance(t, ox.NamedNode) else t
+    def term(t):
+        if isinstance(t, ox.NamedNode):
+            return ox.NamedNode(rebase(t.value))
+        if isinstance(t, ox.Literal) and not t.language and t.value.startswith(CANONICAL_BASE) and " " not in t.value:
+            return ox.Literal(rebase(t.value), datatype=t.datatype)  # an IRI space written as text (void:uriSpace)
+        return t
     return [ox.Quad(term(q.subject), q.predicate, term(q.object), q.graph_name) for q in quads]

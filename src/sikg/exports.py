@@ -36,7 +36,11 @@ PRACTICES_PROFILE = "https://w3id.org/sikg/profile/practices"
 
 
 class UnknownView(ValueError):
-    pass
+    status = 400
+
+
+class NotAcceptable(UnknownView):
+    status = 406
 
 
 class ExportRequest:
@@ -81,8 +85,13 @@ def read_export_request(args, accept_profile: str | None, accept) -> ExportReque
     format_name = args.get("format")
     if format_name is None:
         by_media = {media: name for name, (media, _, _) in FORMATS.items()}
-        best = accept.best_match(list(by_media)) if accept else None
-        format_name = by_media.get(best, "jsonld" if view == "practices" else "ttl")
+        default = "jsonld" if view == "practices" else "ttl"
+        offers = [FORMATS[default][0]] + [m for m in by_media if m != FORMATS[default][0]]
+        best = accept.best_match(offers) if accept else FORMATS[default][0]
+        if best is None:
+            raise NotAcceptable("none of the accepted media types is available; use one of "
+                                + ", ".join(media for media, _, _ in FORMATS.values()))
+        format_name = by_media[best]
     if format_name not in FORMATS:
         raise UnknownView(f"unknown format {format_name!r}; use one of {', '.join(FORMATS)}")
     if view == "practices":

@@ -76,8 +76,17 @@ def frame(triples: Iterable[ox.Triple], frame_document: dict) -> dict:
 
 
 def to_quads(document) -> list[str]:
-    """N-Quads lines of a JSON-LD document, remote contexts refused (for tests and contributions)."""
-    nquads = jsonld.to_rdf(document, {**_OPTIONS, "format": "application/n-quads"})
+    """N-Quads lines of a JSON-LD document; a remote context raises RemoteContextRefused (pyld wraps what its
+    document loader raises in its own errors, so the cause is looked for along the chain)."""
+    try:
+        nquads = jsonld.to_rdf(document, {**_OPTIONS, "format": "application/n-quads"})
+    except jsonld.JsonLdError as error:
+        cause = error
+        while cause is not None:
+            if isinstance(cause, RemoteContextRefused):
+                raise cause from None
+            cause = getattr(cause, "cause", None) or cause.__cause__ or cause.__context__
+        raise
     return [line for line in nquads.splitlines() if line]
 
 
@@ -154,7 +163,7 @@ class _Compactor:
                 if container == "@language" and isinstance(obj, ox.Literal) and obj.language:
                     node.setdefault(name, {}).setdefault(obj.language, []).append(obj.value)
                     continue
-                if coercion is None and container is None:
+                if coercion is None and container in (None, "@set"):
                     node.setdefault(name, []).append(self.value_object(obj))
                     continue
             key = self.iri(predicate.value, vocab=True)

@@ -39,7 +39,7 @@ def describe(store, iri: str) -> list[ox.Triple]:
          OPTIONAL {{ ?in ?inlp ?inlabel . FILTER(?inlp IN (<{LABELS[0]}>, <{LABELS[1]}>)) }}
          OPTIONAL {{ ?in a ?intype }} }}
     }}"""
-    return list(store.query(query))
+    return list(dict.fromkeys(store.query(query)))  # CONSTRUCT repeats a triple once per label it matched
 
 
 def exists(store, iri: str) -> bool:

@@ -1,6 +1,144 @@
-"""Pages for people: the home page, browsing practices, the validation form. Routes only; data comes from pages
-logic elsewhere."""
+"""Pages for people: the home page, browsing practices, the validation form. Routes only; what they show comes
+from pages.py."""
 
-from flask import Blueprint
+import json
+
+from flask import Blueprint, Response, current_app, render_template, request
+from markupsafe import Markup
+
+from . import pages as data
+from .protocol import ProtocolError
 
 pages = Blueprint("pages", __name__)
+
+PRACTICE_LIST_FORMATS = {"html": "text/html", "jsonld": "application/ld+json"}
+
+
+def _store():
+    return current_app.extensions["sikg"]["store"]
+
+
+def _language() -> str:
+    return data.choose_ui_language(request.args.get("lang"), request.accept_languages)
+
+
+def _html(body: str, status: int = 200) -> Response:
+    return Response(body, status, content_type="text/html; charset=utf-8",
+                    headers={"Vary": "Accept, Accept-Language"})
+
+
+@pages.app_context_processor
+def site_chrome():
+    """What base.html needs on every page, whichever route rendered it: the interface language and its words,
+    and links that keep the language the reader chose."""
+    if not request:
+        return {}
+    language = _language()
+    chosen = request.args.get("lang")
+    chosen = chosen if chosen in data.UI_LANGUAGES else None
+
+    def link(path: str) -> str:
+        if not chosen:
+            return path
+        return f"{path}{'&' if '?' in path else '?'}lang={chosen}"
+
+    def switch(code: str) -> str:
+        return request.path + data.query_string(request.args, lang=code)
+
+    return {"site": {"lang": language, "t": data.text(language), "link": link, "switch": switch,
+                     "languages": [("en", "English"), ("sv", "Svenska")], "path": request.path,
+                     "chosen": chosen}}
+
+
+@pages.app_template_filter("curated_catalogue")
+def curated_catalogue(queries) -> list[dict]:
+    """The curated queries as the SPARQL page's script reads them."""
+    return [{"name": q.name, "title": q.title, "description": q.description, "text": q.text,
+             "parameters": [p.name for p in q.parameters]} for q in queries]
+
+
+@pages.app_template_global("sparql_prefixes")
+def sparql_prefixes() -> dict:
+    return dict(data.PREFIXES)
+
+
+@pages.after_app_request
+def vary_on_language(response: Response):
+    if response.mimetype == "text/html":
+        present = {v.strip().lower() for v in response.headers.get("Vary", "").split(",") if v.strip()}
+        if "accept-language" not in present:
+            response.headers["Vary"] = ", ".join(filter(None, [response.headers.get("Vary"), "Accept-Language"]))
+    return response
+
+
+@pages.get("/")
+def home():
+    summary = data.home(_store(), _language())
+    return _html(render_template("home.html", home=summary, chart_svg=Markup(summary.chart.svg),
+                                 downloads=data.DOWNLOADS))
+
+
+@pages.get("/chart.svg")
+def chart():
+    language = _language()
+    words = data.text(language)
+    svg = data.chart_svg(data.chart_data(_store(), language), words, standalone=True)
+    return Response(svg, 200, content_type="image/svg+xml; charset=utf-8",
+                    headers={"Vary": "Accept-Language",
+                             "Content-Disposition": 'inline; filename="sikg-practices-per-element-and-country.svg"'})
+
+
+@pages.get("/practices")
+def practices():
+    fmt = _practice_list_format()
+    language = _language()
+    selected, q = data.read_filters(request.args)
+    found = data.browse(_store(), language, selected, q)
+    if fmt == "jsonld":
+        document = data.practices_jsonld(_store(), [p.iri for p in found.practices],
+                                         f"{request.url_root}context.jsonld")
+        return Response(json.dumps(document, ensure_ascii=False, indent=1), 200,
+                        content_type="application/ld+json", headers={"Vary": "Accept, Accept-Language"})
+    return _html(render_template("practices.html", browse=found, query_string=data.query_string,
+                                 without=data.without, args=request.args))
+
+
+def _practice_list_format() -> str:
+    requested = request.args.get("format")
+    if requested:
+        if requested not in PRACTICE_LIST_FORMATS:
+            raise ProtocolError(406, f"format={requested} is not available; use html or jsonld")
+        return requested
+    if not request.accept_mimetypes:
+        return "html"
+    offered = ["text/html", "application/xhtml+xml", "application/ld+json", "application/json"]
+    best = request.accept_mimetypes.best_match(offered)
+    if best is None:
+        raise ProtocolError(406, "none of the accepted media types is available; offered: text/html, "
+                                 "application/ld+json")
+    return "jsonld" if best in ("application/ld+json", "application/json") else "html"
+
+
+@pages.get("/validate")
+def validate_form():
+    language = _language()
+    return _html(render_template("validate.html", report=None, syntaxes=data.PASTE_SYNTAXES, pasted="",
+                                 chosen_syntax="text/turtle", client=data.client_strings(language)))
+
+
+@pages.post("/validate/form")
+def validate_form_post():
+    """The same check as POST /validate, for the form sent without JavaScript: the report as a page."""
+    language = _language()
+    upload = request.files.get("file")
+    content = upload.read() if upload and upload.filename else None
+    pasted = request.form.get("data", "")
+    syntax = request.form.get("syntax") or "text/turtle"
+    report, error, status = None, None, 200
+    try:
+        report = data.validate_submission(_store(), pasted, syntax, content, upload.filename if upload else None,
+                                          language)
+    except data.NothingToValidate as refusal:
+        error, status = str(refusal), 400
+    return _html(render_template("validate.html", report=report, error=error, syntaxes=data.PASTE_SYNTAXES,
+                                 pasted=pasted, chosen_syntax=syntax, client=data.client_strings(language)), status)

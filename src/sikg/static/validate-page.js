@@ -1,0 +1,154 @@
+// The validation page: sends the pasted text or the chosen file to POST /validate (the JSON report) and writes
+// the report as the server-rendered form does: what, where, how to fix, with downloads. Without JavaScript the form
+// posts to /validate/form, which renders the same list.
+(function () {
+  "use strict";
+  var form = document.getElementById("validate-form");
+  if (!form || !window.fetch) return;
+  var client = JSON.parse(document.getElementById("validate-data").textContent);
+  var t = client.text;
+  var prefixes = Object.keys(client.prefixes).map(function (p) { return [p, client.prefixes[p]]; })
+    .sort(function (a, b) { return b[1].length - a[1].length; });
+  var section = document.getElementById("report");
+  var out = document.getElementById("report-body");
+  var heading = document.getElementById("report-heading");
+  var lastRequest = null;
+
+  function compact(iri) {
+    if (!iri) return "";
+    for (var i = 0; i < prefixes.length; i++) {
+      var ns = prefixes[i][1];
+      if (iri.indexOf(ns) === 0 && iri.length > ns.length) return prefixes[i][0] + ":" + iri.slice(ns.length);
+    }
+    return iri;
+  }
+
+  function fmt(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, k) { return values[k] === undefined ? "" : values[k]; });
+  }
+
+  function hint(result) {
+    var component = (result.sourceConstraintComponent || "").split("#").pop();
+    var template = client.hints[component] || client.hints[""];
+    return fmt(template, { path: compact(result.path) || "…", focus: compact(result.focusNode) || "…" });
+  }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") node.textContent = attrs[k]; else node.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) { node.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
+    return node;
+  }
+
+  function item(severity, what, where, value, fix) {
+    var whereDd = el("dd", { "class": "where" }, [el("code", { text: where })]);
+    if (value) { whereDd.appendChild(document.createTextNode(" · " + t.value + ": ")); whereDd.appendChild(el("code", { text: value })); }
+    return el("li", { "class": "report-item " + severity.toLowerCase(), "data-severity": severity }, [
+      el("p", { "class": "severity", text: severity }),
+      el("dl", {}, [el("dt", { text: t.what }), el("dd", { "class": "what", text: what }),
+                    el("dt", { text: t.where }), whereDd,
+                    el("dt", { text: t.fix }), el("dd", { "class": "fix", text: fix })])
+    ]);
+  }
+
+  function blobLink(label, filename, type, body) {
+    var a = el("a", { href: URL.createObjectURL(new Blob([body], { type: type })), download: filename, text: label });
+    return a;
+  }
+
+  function asText(report) {
+    var v = report.results.filter(function (r) { return r.severity === "Violation"; }).length;
+    var w = report.results.length - v;
+    var lines = [report.conforms ? (w ? fmt(t.conforms_warnings, { w: w }) : t.conforms) : fmt(t.not_conforms, { v: v, w: w })];
+    report.results.forEach(function (r) {
+      lines.push(r.severity.toUpperCase() + ": " + compact(r.focusNode) + (r.path ? " " + compact(r.path) : ""),
+                 "  " + t.what + ": " + r.message + (r.value ? " (" + t.value + ": " + r.value + ")" : ""),
+                 "  " + t.fix + ": " + hint(r));
+    });
+    return lines.join("\n") + "\n";
+  }
+
+  function show(nodes) {
+    out.textContent = "";
+    nodes.forEach(function (n) { out.appendChild(n); });
+    section.hidden = false;
+    heading.focus();
+  }
+
+  function showReport(report, raw) {
+    var v = report.results.filter(function (r) { return r.severity === "Violation"; }).length;
+    var w = report.results.length - v;
+    var summary = report.conforms ? (w ? fmt(t.conforms_warnings, { w: w }) : t.conforms) : fmt(t.not_conforms, { v: v, w: w });
+    var nodes = [el("p", { id: "report-summary", "class": "summary " + (report.conforms ? "good" : "bad"),
+                           "data-conforms": String(report.conforms), text: summary })];
+    if (report.results.length) {
+      nodes.push(el("ol", { "class": "report-items" }, report.results.map(function (r) {
+        var where = compact(r.focusNode) + (r.path ? " → " + compact(r.path) : "");
+        return item(r.severity, r.message, where, r.value, hint(r));
+      })));
+    }
+    var downloads = el("p", { "class": "downloads" }, [t.download_report + ": ",
+      blobLink("JSON", "sikg-report.json", "application/json", raw), " · ",
+      blobLink("Text", "sikg-report.txt", "text/plain", asText(report)), " · "]);
+    var turtle = el("a", { href: "#", text: "Turtle" });
+    turtle.addEventListener("click", function (event) {
+      event.preventDefault();
+      send("text/turtle").then(function (response) { return response.text(); }).then(function (body) {
+        var a = blobLink("Turtle", "sikg-report.ttl", "text/turtle", body);
+        document.body.appendChild(a); a.click(); a.remove();
+      });
+    });
+    downloads.appendChild(turtle);
+    nodes.push(downloads);
+    show(nodes);
+  }
+
+  function showUnreadable(error, raw) {
+    var where = error.line != null ? fmt(t.line, { line: error.line, column: error.column }) : "";
+    show([el("p", { id: "report-summary", "class": "summary bad", "data-conforms": "false", text: t.unreadable + "." }),
+          el("ol", { "class": "report-items" }, [item("Violation", t.unreadable + ": " + error.message, where, null, t.fix_syntax)]),
+          el("p", { "class": "downloads" }, [t.download_report + ": ",
+            blobLink("JSON", "sikg-report.json", "application/json", raw)])]);
+  }
+
+  function send(accept) {
+    var init = { method: "POST", headers: { "Accept": accept } };
+    if (lastRequest.file) {
+      var data = new FormData();
+      data.append("file", lastRequest.file, lastRequest.file.name);
+      init.body = data;
+    } else {
+      init.headers["Content-Type"] = lastRequest.syntax;
+      init.body = lastRequest.text;
+    }
+    return fetch("/validate", init);
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var file = form.elements.file.files[0];
+    var text = form.elements.data.value;
+    if (!file && !text.trim()) {
+      show([el("p", { id: "report-summary", "class": "summary bad", text: t.nothing_sent })]);
+      return;
+    }
+    lastRequest = { file: file || null, text: text, syntax: form.elements.syntax.value };
+    show([el("p", { id: "report-summary", "class": "summary", text: t.checking })]);
+    section.setAttribute("aria-busy", "true");
+    send("application/json").then(function (response) {
+      return response.text().then(function (raw) { return { response: response, raw: raw }; });
+    }).then(function (answer) {
+      section.removeAttribute("aria-busy");
+      var body;
+      try { body = JSON.parse(answer.raw); } catch (e) { body = null; }
+      if (body && Array.isArray(body.results)) { showReport(body, answer.raw); return; }
+      if (body && body.message) { showUnreadable(body, answer.raw); return; }
+      showUnreadable({ message: answer.raw.trim() || String(answer.response.status) }, answer.raw);
+    }).catch(function (error) {
+      section.removeAttribute("aria-busy");
+      showUnreadable({ message: String(error) }, String(error));
+    });
+  });
+})();
