@@ -142,3 +142,17 @@ def test_load_into_an_on_disk_store_is_idempotent(tmp_path):
     result = run_cli("query", "--store", str(store_dir), "--format", "csv",
                      "SELECT (COUNT(*) AS ?n) WHERE { ?p a sikg:SupportPractice }")
     assert result.stdout.splitlines() == ["n", "36"]
+
+
+def test_query_by_name_with_a_parameter():
+    result = run_cli("query", "--name", "practices-for-method", "--param",
+                     "method=https://w3id.org/sikg/id/method/incubation-programmes", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows and {r["method"] for r in rows} == {"https://w3id.org/sikg/id/method/incubation-programmes"}
+
+
+def test_query_by_unknown_name_or_parameter_exits_2():
+    assert run_cli("query", "--name", "no-such-query").returncode == 2
+    result = run_cli("query", "--name", "practices-for-method", "--param", "colour=blue")
+    assert result.returncode == 2 and "no parameter" in result.stderr
