@@ -67,3 +67,7 @@ def live_server(tmp_path_factory):
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: a test that starts and kills real servers (runs in `make test` too)")

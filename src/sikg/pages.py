@@ -353,7 +353,7 @@ def _wrap(words: str, width: int) -> list[str]:
 def chart_svg(chart: Chart, words: dict, standalone: bool = False) -> str:
     """A grouped horizontal bar chart: one group per element (in order), one bar per country. Each bar carries its
     numbers as data attributes and a <title>, and the whole has a title and description for screen readers."""
-    width, label_width, bar_height, gap = 720, 110, 16, 4
+    width, label_width, bar_height, gap = 860, 110, 16, 4
     plot_width = width - label_width - 50
     peak = max(chart.counts.values(), default=0) or 1
     colours = {c.iri: PALETTE[i % len(PALETTE)] for i, c in enumerate(chart.countries)}
@@ -626,7 +626,7 @@ def readable(report: validation.ValidationReport, language: str) -> ReadableRepo
         where = compact_iri(r.focus_node) + (f" → {compact_iri(r.path)}" if r.path else "")
         items.append(ReportItem(r.severity, r.message, where, fix_hint(r.constraint_component, r.path, r.focus_node,
                                                                           language),
-                                r.value, local_href(r.focus_node) if (r.focus_node or "").startswith("http")
+                                r.value if r.value != r.focus_node else None, local_href(r.focus_node) if (r.focus_node or "").startswith("http")
                                 else None))
     result = ReadableReport(report.conforms, report.count("Violation"), report.count("Warning"), items)
     result.downloads = [

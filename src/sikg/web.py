@@ -6,6 +6,7 @@ import json
 from flask import Blueprint, Response, current_app, render_template, request
 from markupsafe import Markup
 
+from . import jsonld
 from . import pages as data
 from .protocol import ProtocolError
 
@@ -95,8 +96,9 @@ def practices():
     selected, q = data.read_filters(request.args)
     found = data.browse(_store(), language, selected, q)
     if fmt == "jsonld":
-        document = data.practices_jsonld(_store(), [p.iri for p in found.practices],
-                                         f"{request.url_root}context.jsonld")
+        # The context by its published IRI (as /export names it), which every sikg reader resolves locally: the
+        # list can be sent back to POST /validate as it is.
+        document = data.practices_jsonld(_store(), [p.iri for p in found.practices], jsonld.CANONICAL_CONTEXT_URL)
         return Response(json.dumps(document, ensure_ascii=False, indent=1), 200,
                         content_type="application/ld+json", headers={"Vary": "Accept, Accept-Language"})
     return _html(render_template("practices.html", browse=found, query_string=data.query_string,

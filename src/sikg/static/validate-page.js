@@ -86,7 +86,7 @@
     if (report.results.length) {
       nodes.push(el("ol", { "class": "report-items" }, report.results.map(function (r) {
         var where = compact(r.focusNode) + (r.path ? " → " + compact(r.path) : "");
-        return item(r.severity, r.message, where, r.value, hint(r));
+        return item(r.severity, r.message, where, r.value !== r.focusNode ? r.value : null, hint(r));
       })));
     }
     var downloads = el("p", { "class": "downloads" }, [t.download_report + ": ",
