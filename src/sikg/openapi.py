@@ -16,6 +16,15 @@ def _any(description: str, media_types: list[str]) -> dict:
     return {"description": description, "content": {m: {"schema": {"type": "string"}} for m in media_types}}
 
 
+RDF_BODIES = ["text/turtle", "application/n-triples", "application/n-quads", "application/trig",
+              "application/ld+json", "application/rdf+xml"]
+BODY_ERRORS = {
+    "400": _text("Empty or unreadable RDF (line and column where the parser gives them), DOCTYPE/ENTITY in RDF/XML, "
+                 "a remote JSON-LD context"),
+    "413": _text("Body over SIKG_MAX_UPLOAD"),
+    "415": _text("Unsupported media type"),
+}
+
 ERRORS = {
     "400": _text("Malformed or refused query (syntax error, SPARQL Update, SERVICE, LOAD, unknown graph, result cap)"),
     "406": _text("None of the accepted media types fits the result"),
@@ -74,5 +83,68 @@ def openapi_document(server: str) -> dict:
                 "503": _text("The store is unreachable")}}},
             "/openapi.json": {"get": {"summary": "This document",
                                       "responses": {"200": {"description": "OpenAPI 3 document"}}}},
+            "/context.jsonld": {"get": {"summary": "The JSON-LD 1.1 context every JSON-LD of the service uses",
+                                        "responses": {"200": _any("The context", ["application/ld+json"])}}},
+            "/export": {"get": {
+                "summary": "The whole KG, streamed; views as profiles (W3C Content Negotiation by Profile)",
+                "parameters": [
+                    {"name": "format", "in": "query", "schema": {"type": "string",
+                                                                 "enum": ["jsonld", "ttl", "nt", "nq", "trig", "rdfxml"]}},
+                    {"name": "frame", "in": "query", "schema": {"type": "string", "enum": ["practices"]}},
+                    {"name": "profile", "in": "query", "schema": {"type": "string", "enum": ["schema.org", "practices"]}},
+                    {"name": "Accept-Profile", "in": "header", "schema": {"type": "string"}}],
+                "responses": {"200": _any("The dump (Content-Disposition: attachment; Content-Profile for views)",
+                                          GRAPHS),
+                              "400": _text("Unknown format, frame or profile"), "406": ERRORS["406"]}}},
+            "/id/{kind}/{slug}": {"get": {
+                "summary": "Dereferences an IRI of the KG: its description, by content negotiation",
+                "parameters": [{"name": "kind", "in": "path", "required": True, "schema": {"type": "string"}},
+                               {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
+                               {"name": "format", "in": "query", "schema": {"type": "string",
+                                "enum": ["html", "ttl", "jsonld", "nt", "rdfxml"]}},
+                               {"name": "lang", "in": "query", "schema": {"type": "string"}}],
+                "responses": {"200": _any("The description", ["text/html", *GRAPHS[:4]]),
+                              "404": _text("No such resource"), "406": ERRORS["406"]}}},
+            "/ontology": {"get": {"summary": "The ontology: HTML documentation or RDF",
+                                  "responses": {"200": _any("The ontology", ["text/html", *GRAPHS])}}},
+            "/shapes": {"get": {"summary": "The SHACL shapes", "responses": {"200": _any("The shapes", GRAPHS)}}},
+            "/practices": {"get": {
+                "summary": "Browse practices with facets and full-text search (HTML or JSON-LD)",
+                "parameters": [{"name": n, "in": "query", "schema": {"type": "string"}}
+                               for n in ("element", "method", "country", "actor-type", "level", "q", "lang")],
+                "responses": {"200": _any("The practices", ["text/html", "application/ld+json"])}}},
+            "/validate": {
+                "get": {"summary": "The validation page", "responses": {"200": _any("HTML", ["text/html"])}},
+                "post": {"summary": "SHACL-validates RDF against the sikg shapes (the store as reference data)",
+                         "requestBody": {"required": True, "content": {
+                             **{m: {"schema": {"type": "string"}} for m in RDF_BODIES},
+                             "multipart/form-data": {"schema": {"type": "object", "properties": {
+                                 "file": {"type": "string", "format": "binary"}}}}}},
+                         "responses": {"200": _any("The report: JSON by default, or the sh:ValidationReport graph",
+                                                   ["application/json", "text/turtle", "application/ld+json"]),
+                                       **BODY_ERRORS}}},
+            "/contributions": {
+                "get": {"summary": "The accepted contributions",
+                        "responses": {"200": _any("The list", ["application/json"])}},
+                "post": {"summary": "Contributes conforming data as a new named graph with provenance",
+                         "security": [{"bearer": []}],
+                         "requestBody": {"required": True, "content": {
+                             m: {"schema": {"type": "string"}} for m in RDF_BODIES}},
+                         "responses": {"201": _any("Accepted; Location names the contribution", ["application/json"]),
+                                       "422": _any("Not conforming: the report; nothing written",
+                                                   ["application/json"]),
+                                       "401": _text("No token"), "403": _text("Wrong token, or contributions off"),
+                                       **BODY_ERRORS}}},
+            "/contributions/{id}": {
+                "get": {"summary": "One contribution's graph",
+                        "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                        "responses": {"200": _any("The graph", GRAPHS), "404": _text("No such contribution")}},
+                "delete": {"summary": "Withdraws a contribution", "security": [{"bearer": []}],
+                           "parameters": [{"name": "id", "in": "path", "required": True,
+                                           "schema": {"type": "string"}}],
+                           "responses": {"204": {"description": "Withdrawn"}, "401": _text("No token"),
+                                         "403": _text("Wrong token"), "404": _text("No such contribution")}}},
         },
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                                      "description": "SIKG_CONTRIB_TOKEN"}}},
     }
