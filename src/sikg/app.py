@@ -6,7 +6,7 @@ import logging
 
 import pyoxigraph as ox
 from flask import Flask, Response, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from pathlib import Path
 
@@ -76,6 +76,23 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
     # The pages people read (home, browse, validation form) live in web.py, as a blueprint over the same store.
     from .web import pages
     app.register_blueprint(pages)
+
+    @app.before_request
+    def bound_chunked_bodies():
+        """Flask answers 413 for a Content-Length over the limit, but a chunked body (no Content-Length) would be cut
+        silently at the limit and the rest taken for the whole. Read such a body here, up to one byte past the
+        limit, refuse it if it is over, and hand the rest of the app a body of known length."""
+        if request.method in ("POST", "PUT", "PATCH") and request.content_length is None \
+                and "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+            body = request.environ["wsgi.input"].read(settings.max_upload + 1)
+            if len(body) > settings.max_upload:
+                raise RequestEntityTooLarge(f"the body is larger than SIKG_MAX_UPLOAD ({settings.max_upload} bytes)")
+            request.environ["wsgi.input"] = io.BytesIO(body)
+            request.environ["CONTENT_LENGTH"] = str(len(body))
+            request.environ.pop("HTTP_TRANSFER_ENCODING", None)
+            request.environ["wsgi.input_terminated"] = False
+            for cached in ("content_length", "stream"):
+                request.__dict__.pop(cached, None)
 
     @app.get("/health")
     def health():
@@ -251,8 +268,10 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
         return rdf_input.parse_upload(payload, rdf_format, "request body")
 
     def report_response(report, status: int):
-        best = request.accept_mimetypes.best_match(["application/json", "text/turtle", "application/ld+json",
-                                                     "text/plain"]) if request.accept_mimetypes else None
+        offers = ["application/json", "text/turtle", "application/ld+json", "text/plain"]
+        best = request.accept_mimetypes.best_match(offers) if request.accept_mimetypes else "application/json"
+        if best is None:
+            raise ProtocolError(406, "the report is available as " + ", ".join(offers))
         if best == "text/turtle":
             return Response(report.to_turtle(), status, content_type="text/turtle; charset=utf-8")
         if best == "application/ld+json":

@@ -57,7 +57,12 @@ def parse_tokens(raw: str | None) -> dict[str, str]:
         if not entry:
             continue
         label, sep, token = entry.partition("=")
-        tokens[token.strip() if sep else label] = label.strip() if sep else "contributor"
+        # A token may itself contain "=" (base64 padding): only a label of plain characters followed by a token
+        # that is more than padding makes a `label=token` entry.
+        if sep and re.fullmatch(r"[A-Za-z0-9_.\-]+", label) and token.strip("= "):
+            tokens[token.strip()] = label
+        else:
+            tokens[entry] = "contributor"
     return tokens
 
 

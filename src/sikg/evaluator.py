@@ -160,7 +160,7 @@ def isolate_network() -> bool:
 def _serve(conn) -> None:
     """The evaluator's loop: one request at a time, answered as chunks then ("done", …) or one ("error", …)."""
     isolate_network()
-    store, generation = None, None
+    store, opened = None, None
     while True:
         try:
             message = conn.recv()
@@ -170,9 +170,9 @@ def _serve(conn) -> None:
             return
         snapshot, request, max_bytes = message
         try:
-            if snapshot.generation != generation:
+            if snapshot.path != opened:  # a snapshot's path is unique to its store and generation
                 store = None  # release the old snapshot's files before opening the new one
-                store, generation = _open_snapshot(snapshot), snapshot.generation
+                store, opened = _open_snapshot(snapshot), snapshot.path
             media_type = _evaluate(store, request, _ChunkWriter(conn, max_bytes))
             conn.send(("done", media_type))
         except ResultTooLarge:

@@ -27,6 +27,23 @@ FORMAT_BY_EXTENSION = {
 _XML_DECLARATIONS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
+MAX_XML_DEPTH = 200
+_XML_TAG = re.compile(rb"<(/?)[^>!?]*?(/?)>")
+
+
+def _xml_depth(data: bytes) -> int:
+    """The deepest element nesting, counted from the tags (comments and CDATA are rare enough in RDF/XML uploads
+    that counting their tags too only errs on the side of refusing)."""
+    depth = deepest = 0
+    for closing, empty in _XML_TAG.findall(data):
+        if closing:
+            depth -= 1
+        elif not empty:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
 @dataclass
 class RdfInputError(Exception):
     source: str
@@ -51,8 +68,13 @@ def format_for_path(path: Path) -> ox.RdfFormat:
 
 def parse_bytes(data: bytes, rdf_format: ox.RdfFormat, source: str, base_iri: str | None = None) -> list[ox.Quad]:
     """All quads of `data`, with blank nodes renamed so that inputs never share one by accident."""
-    if rdf_format == ox.RdfFormat.RDF_XML and _XML_DECLARATIONS.search(data):
-        raise RdfInputError(source, "RDF/XML with a DOCTYPE or ENTITY declaration is refused (entities are never expanded)")
+    if rdf_format == ox.RdfFormat.RDF_XML:
+        if _XML_DECLARATIONS.search(data):
+            raise RdfInputError(source, "RDF/XML with a DOCTYPE or ENTITY declaration is refused "
+                                        "(entities are never expanded)")
+        if _xml_depth(data) > MAX_XML_DEPTH:
+            # Oxigraph's RDF/XML parser slows down steeply with depth; no real RDF/XML nests this deep.
+            raise RdfInputError(source, f"the RDF/XML is nested more than {MAX_XML_DEPTH} elements deep")
     try:
         return list(ox.parse(input=data, format=rdf_format, base_iri=base_iri, rename_blank_nodes=True))
     except SyntaxError as error:
@@ -149,4 +171,7 @@ def parse_upload(data: bytes, rdf_format: ox.RdfFormat, source: str) -> list[ox.
         data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise RdfInputError(source, f"not UTF-8 ({error.reason} at byte {error.start})") from None
-    return parse_bytes(data, rdf_format, source)
+    quads = parse_bytes(data, rdf_format, source)
+    if not quads:
+        raise RdfInputError(source, "the data holds no triples")
+    return quads

@@ -82,22 +82,31 @@ def _curated_types() -> dict[str, list[str]]:
     return types
 
 
-def curated_reference(iris: set[str]) -> list[tuple[str, str]]:
-    """(IRI, class) pairs for the IRIs the curated data describes: the reference when no store is at hand."""
+def curated_reference(iris: set[str], subjects: set[str] = frozenset()) -> list:
+    """The reference when no store is at hand: the curated data's types of `iris`. (Re-describing a curated resource
+    is checked against its existing description only by the service, which has the store.)"""
     types = _curated_types()
-    return [(iri, type_) for iri in iris for type_ in types.get(iri, ())]
+    return [(rdflib.URIRef(iri), rdflib.RDF.type, rdflib.URIRef(t)) for iri in iris for t in types.get(iri, ())]
 
 
 def store_reference(store):
-    """The reference for a service: what the store (curated data and accepted contributions) knows of the IRIs,
-    looked up for exactly those IRIs, so the cost follows the input and not the size of the store."""
-    def lookup(iris: set[str]) -> list[tuple[str, str]]:
-        pairs, ordered = [], sorted(iris)
+    """The reference for a service, looked up for exactly the input's IRIs, so the cost follows the input and not
+    the size of the store: the types of every IRI it names (so sh:class accepts an existing organisation), and the
+    whole existing description of every resource it describes (so adding to a practice is checked together with
+    what the practice already says: a second English label is a violation, not a silent duplicate)."""
+    def lookup(iris: set[str], subjects: set[str] = frozenset()) -> list:
+        triples, ordered = [], sorted(iris)
         for start in range(0, len(ordered), 500):
             values = " ".join(f"<{iri}>" for iri in ordered[start:start + 500])
-            rows = store.query(f"SELECT ?s ?t WHERE {{ VALUES ?s {{ {values} }} ?s a ?t }}")
-            pairs += [(row["s"].value, row["t"].value) for row in rows]
-        return pairs
+            for row in store.query(f"SELECT ?s ?t WHERE {{ VALUES ?s {{ {values} }} ?s a ?t }}"):
+                triples.append((rdflib.URIRef(row["s"].value), rdflib.RDF.type, rdflib.URIRef(row["t"].value)))
+        described = sorted(subjects)
+        for start in range(0, len(described), 200):
+            values = " ".join(f"<{iri}>" for iri in described[start:start + 200])
+            for triple in store.query(f"""CONSTRUCT {{ ?s ?p ?o . ?o ?bp ?bo }} WHERE {{ VALUES ?s {{ {values} }}
+                                          ?s ?p ?o . OPTIONAL {{ ?o ?bp ?bo . FILTER(isBlank(?o)) }} }}"""):
+                triples.append(tuple(_term(t) for t in (triple.subject, triple.predicate, triple.object)))
+        return triples
     return lookup
 
 
@@ -106,8 +115,9 @@ def context_for(data: rdflib.Graph, reference=curated_reference) -> rdflib.Graph
     (so that sh:class accepts an existing organisation). Its size follows the input's references."""
     context = rdflib.Graph()
     iris = {str(n) for n in set(data.objects()) | set(data.subjects()) if isinstance(n, rdflib.URIRef)}
-    for iri, type_ in reference(iris):
-        context.add((rdflib.URIRef(iri), rdflib.RDF.type, rdflib.URIRef(type_)))
+    subjects = {str(n) for n in data.subjects() if isinstance(n, rdflib.URIRef)}
+    for triple in reference(iris, subjects):
+        context.add(triple)
     return context
 
 
@@ -162,12 +172,16 @@ class ValidationReport:
         return sum(r.severity == severity for r in self.results)
 
 
-def _text(graph: rdflib.Graph, node) -> str | None:
+def _text(graph: rdflib.Graph, node, depth: int = 0) -> str | None:
+    """A node as people read it: a blank node by the node pointing at it (a few steps up at most: blank nodes may
+    form cycles or long chains)."""
     if node is None:
         return None
     if isinstance(node, rdflib.BNode):
+        if depth >= 3:
+            return "[blank node]"
         for subject, predicate in graph.subject_predicates(node):
-            return f"[{predicate.n3(graph.namespace_manager)} of {_text(graph, subject)}]"
+            return f"[{predicate.n3(graph.namespace_manager)} of {_text(graph, subject, depth + 1)}]"
         return "[blank node]"
     return str(node)
 
