@@ -45,6 +45,8 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
     settings = settings or Settings.from_environment()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload
+    # Links to the outside are made only for web addresses: a contributed <javascript:…> source stays text.
+    app.jinja_env.tests["web_url"] = lambda url: isinstance(url, str) and url.lower().startswith(("http://", "https://"))
     if isinstance(store, RemoteStore):  # the external store evaluates; sikg checks, times and caps
         pool = None
         evaluate = lambda request_, deadline: store.run(request_, deadline, settings.max_result_bytes)

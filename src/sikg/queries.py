@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from .content import queries_dir
 from .namespaces import rebase_text
 
-_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 
 

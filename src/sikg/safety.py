@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 _TOKEN = re.compile(r"""
     (?P<comment>\#[^\n\r]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+  | (?P<string>'\'\'(?:[^'\\]|\\.|'(?!''))*+\'\'\'|\"\"\"(?:[^"\\]|\\.|"(?!""))*+\"\"\"|'(?:[^'\\\n\r]|\\.)*+'|"(?:[^"\\\n\r]|\\.)*+")
+  | (?P<unterminated>["'][^\n\r]*)
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
   | (?P<pname>(?:[A-Za-z][\w.\-]*)?:(?:[\w.\-:]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])*)
@@ -51,7 +52,12 @@ _CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 def _tokens(text: str) -> list[tuple[str, str]]:
     # SPARQL processes \u and \U escapes anywhere in the query before parsing it (SPARQL 1.1, 19.2), and Oxigraph
     # does: "\u0053ERVICE" is SERVICE. Read the text the way the parser will.
-    text = _CODEPOINT_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    def codepoint(match) -> str:
+        value = int(match.group(1) or match.group(2), 16)
+        if value > 0x10FFFF or 0xD800 <= value <= 0xDFFF:
+            raise QueryRefused(f"invalid codepoint escape {match.group(0)}")
+        return chr(value)
+    text = _CODEPOINT_ESCAPE.sub(codepoint, text)
     return [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text) if m.lastgroup not in ("comment", "space")]
 
 

@@ -5,6 +5,7 @@ with line and column on errors); the checking is pySHACL's.
 """
 
 import json
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -42,6 +43,10 @@ def _prepare_sparql_once() -> None:
 
 
 _prepare_sparql_once()
+
+# pySHACL and rdflib's SPARQL parser (pyparsing) are not thread-safe: the first validations of a process, run at once
+# in several threads, corrupt the parser for good. The service's threads therefore validate one at a time.
+_VALIDATION_LOCK = threading.Lock()
 
 
 def to_rdflib(quads) -> rdflib.Graph:
@@ -195,7 +200,9 @@ def validate_graph(data: rdflib.Graph, reference=curated_reference) -> Validatio
     """
     merged = data + ontology_graph() + context_for(data, reference)
     merged.namespace_manager.bind("sikg", "https://w3id.org/sikg/ontology#")
-    _, report_graph, _ = shacl_validate(merged, shacl_graph=shapes_graph(), allow_warnings=True, inference="none")
+    with _VALIDATION_LOCK:
+        _, report_graph, _ = shacl_validate(merged, shacl_graph=shapes_graph(), allow_warnings=True,
+                                            inference="none")
     _keep_only_results_about(report_graph, set(data.subjects()))
     results = []
     for result in report_graph.subjects(rdflib.RDF.type, SH.ValidationResult):
