@@ -182,15 +182,16 @@ class Server:
     def rss_mb(self) -> float:
         return sum(rss for _, _, rss in _session_processes(self.process.pid)) * PAGE_SIZE / 2**20
 
-    def wait_idle(self, limit: float = 180.0, threshold: float = 0.05) -> float:
-        """Waits until the server's processes use under `threshold` of a core (work that clients gave up on, e.g. a
-        timed-out rdflib query, must not run during the next server's cell); returns the time waited."""
-        started = time.monotonic()
-        while time.monotonic() - started < limit:
+    def wait_idle(self, limit: float = 300.0, threshold: float = 0.05, quiet_windows: int = 4) -> float:
+        """Waits until the server's processes have used under `threshold` of a core in `quiet_windows` windows of
+        0.25 s in a row (work that clients gave up on, e.g. a timed-out rdflib query, must not run during the next
+        server's cell; several windows, because on a busy machine a running server can be starved for a moment);
+        returns the time waited."""
+        started, quiet = time.monotonic(), 0
+        while time.monotonic() - started < limit and quiet < quiet_windows:
             before, t0 = self.cpu_seconds(), time.monotonic()
-            time.sleep(0.3)
-            if (self.cpu_seconds() - before) / (time.monotonic() - t0) < threshold:
-                break
+            time.sleep(0.25)
+            quiet = quiet + 1 if (self.cpu_seconds() - before) / (time.monotonic() - t0) < threshold else 0
         return time.monotonic() - started
 
     def stop(self) -> None:
@@ -282,9 +283,13 @@ def drive(server: Server, paths: list[str], concurrency: int, duration: float, t
     start_gate = threading.Barrier(concurrency + 1)
     timing = {}
 
-    def worker():
+    in_flight: list = [None] * concurrency  # per thread: (start, connection) of the request under way
+    expired = [False] * concurrency
+
+    def worker(index: int):
         latencies, ok, errors, samples, ends = [], 0, {}, {}, 0.0
-        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
+        # The socket timeout is a backstop; the watchdog below enforces `timeout` on the whole request.
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout + 5)
         start_gate.wait()
         deadline = timing["deadline"]
         while True:
@@ -296,11 +301,13 @@ def drive(server: Server, paths: list[str], concurrency: int, duration: float, t
             if time.perf_counter() >= deadline:
                 break
             t0 = time.perf_counter()
+            in_flight[index] = (t0, conn)
             try:
                 conn.request("GET", path, headers={"Accept": ACCEPT})
                 response = conn.getresponse()
                 body = response.read()
                 elapsed = time.perf_counter() - t0
+                in_flight[index] = None
                 if response.status == 200 and body[:1] == b"{":
                     ok += 1
                     latencies.append(elapsed)
@@ -308,8 +315,10 @@ def drive(server: Server, paths: list[str], concurrency: int, duration: float, t
                     key = f"HTTP {response.status}"
                     errors[key] = errors.get(key, 0) + 1
                     samples.setdefault(key, body[:200].decode(errors="replace"))
-            except (OSError, http.client.HTTPException) as error:
-                key = "timeout" if isinstance(error, TimeoutError | socket.timeout) else type(error).__name__
+            except Exception as error:  # counted, whatever it is; the run goes on
+                in_flight[index] = None
+                key = "timeout" if expired[index] or isinstance(error, TimeoutError) else type(error).__name__
+                expired[index] = False
                 errors[key] = errors.get(key, 0) + 1
                 conn.close()  # http.client opens a fresh connection on the next request
                 time.sleep(0.05)  # never spin on a server that refuses connections
@@ -317,15 +326,34 @@ def drive(server: Server, paths: list[str], concurrency: int, duration: float, t
         conn.close()
         results.append((latencies, ok, errors, samples, ends))
 
-    threads = [threading.Thread(target=worker, daemon=True, name=f"client-{i}") for i in range(concurrency)]
+    def watchdog():
+        """Cuts the connection of a request that has run `timeout` seconds: its thread counts a timeout."""
+        while any(t.is_alive() for t in threads):
+            time.sleep(0.2)
+            now = time.perf_counter()
+            for index, entry in enumerate(in_flight):
+                if entry is not None and now - entry[0] > timeout and not expired[index]:
+                    expired[index] = True
+                    sock = entry[1].sock
+                    if sock is not None:
+                        try:
+                            sock.shutdown(socket.SHUT_RDWR)
+                        except OSError:
+                            pass
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True, name=f"client-{i}")
+               for i in range(concurrency)]
     for t in threads:
         t.start()
+    guard = threading.Thread(target=watchdog, daemon=True, name="watchdog")
+    guard.start()
     cpu0, client0, machine0 = server.cpu_seconds(), time.process_time(), _machine_busy_seconds()
     timing["start"] = time.perf_counter()
     timing["deadline"] = timing["start"] + duration
     start_gate.wait()
     for t in threads:
         t.join(duration + timeout + 30)
+    guard.join(1)
     finished = max([r[4] for r in results] + [timing["start"] + duration])
     cell.seconds = finished - timing["start"]
     cell.server_cpu = server.cpu_seconds() - cpu0
@@ -344,9 +372,13 @@ def drive(server: Server, paths: list[str], concurrency: int, duration: float, t
 
 
 def fetch(server: Server, query: str, timeout: float) -> tuple[int, bytes]:
+    return fetch_path(server, server.path + "?" + urllib.parse.urlencode({"query": query}), timeout)
+
+
+def fetch_path(server: Server, path: str, timeout: float) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
     try:
-        conn.request("GET", server.path + "?" + urllib.parse.urlencode({"query": query}), headers={"Accept": ACCEPT})
+        conn.request("GET", path, headers={"Accept": ACCEPT})
         response = conn.getresponse()
         return response.status, response.read()
     finally:
@@ -498,26 +530,34 @@ def run(args) -> int:
         facts["servers"] = {s.name: {"command": " ".join(s.command), "endpoint": s.path,
                                      "ready_after_s": round(s.ready_after, 1)} for s in servers}
         checks = check_servers(servers, texts, args.timeout, say)
-        for server in servers:  # first warm-up: every query variant once or more, at concurrency 1
+        for server in servers:  # first warm-up: every variant of every query once, one at a time
+            warm = time.monotonic()
             for query in queries:
-                drive(server, paths_for(server)[query], 1, args.warmup, args.timeout)
+                for path in paths_for(server)[query]:
+                    try:
+                        fetch_path(server, path, args.timeout)
+                    except OSError:
+                        pass
             server.wait_idle()
-        for query in queries:
-            for concurrency in concurrencies:
-                for server in servers:
-                    paths = paths_for(server)[query]
-                    idle = server.wait_idle()
-                    drive(server, paths, concurrency, args.warmup, args.timeout)  # warm-up for this cell
-                    idle += server.wait_idle()
-                    cell = drive(server, paths, concurrency, args.seconds, args.timeout,
-                                 Cell(server.name, query, concurrency))
-                    cell.idle_wait = idle
-                    cells.append(cell)
-                    say(f"{query:9} c={concurrency} {server.name:15} {cell.rps:9.1f} req/s  "
-                        f"p50 {_fmt(cell.percentile(0.5))} ms  p99 {_fmt(cell.percentile(0.99))} ms  "
-                        f"errors {cell.error_count}")
+            say(f"{server.name} warmed up: every variant once in {time.monotonic() - warm:.1f} s")
+        for number, (query, concurrency) in enumerate((q, c) for q in queries for c in concurrencies):
+            # The servers take turns going first, so that drift in the machine's load favours none of them.
+            turn = number % len(servers)
+            for server in servers[turn:] + servers[:turn]:
+                paths = paths_for(server)[query]
+                idle = server.wait_idle()
+                drive(server, paths, concurrency, args.warmup, args.timeout)  # warm-up for this cell
+                idle += server.wait_idle()
+                cell = drive(server, paths, concurrency, args.seconds, args.timeout,
+                             Cell(server.name, query, concurrency))
+                cell.idle_wait = idle
+                cells.append(cell)
+                say(f"{query:9} c={concurrency} {server.name:15} {cell.rps:9.1f} req/s  "
+                    f"p50 {_fmt(cell.percentile(0.5))} ms  p99 {_fmt(cell.percentile(0.99))} ms  "
+                    f"errors {cell.error_count}")
         for server in servers:
             facts["servers"][server.name]["rss_mb_at_end"] = round(server.rss_mb())
+        facts["loadavg_at_end"] = open("/proc/loadavg").read().split()[:3]
     except KeyboardInterrupt:
         say("interrupted: stopping the servers")
         return 130
@@ -554,9 +594,13 @@ def _ratio(a, b) -> float | None:
 def render(cells: list[Cell], facts: dict, data: dict, checks: dict, args) -> str:
     by_key = {(c.server, c.query, c.concurrency): c for c in cells}
     servers = list(dict.fromkeys(c.server for c in cells))
+    measured = sum(c.seconds for c in cells)
+    other = sum(c.other_cpu for c in cells) / measured if measured else 0.0
     lines = [f"# sikg SPARQL benchmark — {facts['date_utc']}", "",
              f"machine: {facts.get('cpus')} CPUs ({facts.get('cpu_model', '?')}), {facts.get('mem_total_gib')} GiB, "
-             f"load average at start {' '.join(facts.get('loadavg_at_start', []))}; Python {facts['python']}; "
+             f"load average at start {' '.join(facts.get('loadavg_at_start', []))}, at end "
+             f"{' '.join(facts.get('loadavg_at_end', []))}; other processes used {other:.2f} cores on average "
+             f"during the cells; Python {facts['python']}; "
              f"pyoxigraph {facts['pyoxigraph']}, oxigraph CLI {facts['oxigraph']}, rdflib {facts['rdflib']}, "
              f"rdflib-endpoint {facts['rdflib-endpoint']}; sikg {facts.get('sikg')} (source digest "
              f"{facts.get('sikg_source_sha256')})",
@@ -583,6 +627,10 @@ def render(cells: list[Cell], facts: dict, data: dict, checks: dict, args) -> st
                              f"{_fmt(1000 * c.server_cpu / c.ok if c.ok else None, digits=2)} | "
                              f"{c.server_cpu / c.seconds:.2f} | {c.client_cpu / c.seconds:.2f} | "
                              f"{c.other_cpu / c.seconds:.2f} |")
+    samples = [f"- {c.server}, {c.query}, c={c.concurrency}, {key}: {text.strip()[:160]!r}"
+               for c in cells for key, text in c.error_samples.items()]
+    if samples:
+        lines += ["", "Error bodies (first of each kind per cell):", "", *samples]
     sikgs = [s for s in servers if s.startswith("sikg")]
     lines += ["", "Ratios (throughput = req/s; latency = p50):", "",
               "| query | conc | " + " | ".join(f"{s}/oxigraph req/s | {s}/rdflib req/s | {s}/oxigraph p50"
@@ -614,7 +662,7 @@ def render(cells: list[Cell], facts: dict, data: dict, checks: dict, args) -> st
                     parts.append(f"{s} c={concurrency}: n/a")
                     continue
                 passed = value >= bound if op == ">=" else value <= bound
-                parts.append(f"{s} c={concurrency}: {value:.2f} {'PASS' if passed else 'FAIL'}")
+                parts.append(f"{s} c={concurrency}: {value:.3f} {'PASS' if passed else 'FAIL'}")
         lines.append(f"- {label}: " + "; ".join(parts))
     return "\n".join(lines)
 
@@ -628,7 +676,7 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="a fast check: 2000 practices, 3 s per cell")
     parser.add_argument("--concurrency", default="1,8", help="comma-separated client thread counts (default 1,8)")
     parser.add_argument("--queries", default="lookup,join,aggregate")
-    parser.add_argument("--timeout", type=float, default=30.0, help="per-request timeout, seconds (default 30)")
+    parser.add_argument("--timeout", type=float, default=60.0, help="per-request timeout, seconds (default 60)")
     parser.add_argument("--no-nocache", action="store_true", help="skip the sikg run with SIKG_CACHE_BYTES=0")
     parser.add_argument("--no-rdflib", action="store_true", help="skip rdflib-endpoint")
     parser.add_argument("--sikg-threads", type=int, default=None, help="`sikg serve --workers` (default: its own)")

@@ -227,7 +227,7 @@ class SparqlService:
         except EvaluatorBusy:
             raise ProtocolError(503, "all query evaluators are busy; try again shortly", {"Retry-After": "1"}) from None
         except ResultTooLarge:
-            raise ProtocolError(400, f"the result is larger than the service's cap ({self.pool.max_bytes} bytes, "
+            raise ProtocolError(400, f"the result is larger than the service's cap ({self.max_bytes} bytes, "
                                      "SIKG_MAX_RESULT_BYTES); narrow the query or add a LIMIT") from None
         except EvaluationFailed as error:
             raise ProtocolError(400, f"the query could not be evaluated: {error}") from None

@@ -74,7 +74,7 @@ def parse_bytes(data: bytes, rdf_format: ox.RdfFormat, source: str, base_iri: st
                                         "(entities are never expanded)")
         if _xml_depth(data) > MAX_XML_DEPTH:
             # Oxigraph's RDF/XML parser slows down steeply with depth; no real RDF/XML nests this deep.
-            raise RdfInputError(source, f"the RDF/XML is nested more than {MAX_XML_DEPTH} elements deep")
+            raise RdfInputError(source, f"the RDF/XML is nested too deeply (more than {MAX_XML_DEPTH} elements)")
     try:
         return list(ox.parse(input=data, format=rdf_format, base_iri=base_iri, rename_blank_nodes=True))
     except SyntaxError as error:

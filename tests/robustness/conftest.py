@@ -1,0 +1,79 @@
+"""Robustness tests: property-based fuzzing (hypothesis), the hostile-input corpus (tests/hostile/) and fault
+injection (SIGKILL, a killed worker, the external store going away).
+
+    pytest tests/robustness              # seeded, bounded: part of `make test`
+    pytest tests/robustness --long       # 25 × the examples of every property (or SIKG_FUZZ_LONG=1 from anywhere)
+
+`--long` is an option of this folder: give the folder (or a file in it) on the command line with it.
+"""
+
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+import fuzzkit
+
+
+def pytest_addoption(parser):
+    parser.addoption("--long", action="store_true", default=False,
+                     help="robustness: run 25 times the hypothesis examples of every property (a deeper, slower run)")
+
+
+def pytest_configure(config):
+    fuzzkit.LONG = fuzzkit.LONG or bool(config.getoption("--long", default=False))
+    # Seeded (derandomize: the examples follow from the test's code, the same on every machine and every run), no
+    # example database (nothing written beside the sources), no per-example deadline (the request budget of
+    # fuzzkit.call is the time limit that matters).
+    settings.register_profile("sikg", derandomize=True, database=None, deadline=None, print_blob=True,
+                              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
+                                                     HealthCheck.data_too_large, HealthCheck.filter_too_much,
+                                                     HealthCheck.large_base_example])
+    settings.load_profile("sikg")
+
+
+@pytest.fixture(scope="module")
+def contrib_token():
+    patch = pytest.MonkeyPatch()
+    patch.setenv("SIKG_CONTRIB_TOKEN", f"fuzzer={fuzzkit.TOKEN}")
+    yield fuzzkit.TOKEN
+    patch.undo()
+
+
+@pytest.fixture(scope="module")
+def app(contrib_token):
+    """A fresh service per module: in-memory store with the curated KG, contributions on, 2 s query limit."""
+    app = fuzzkit.make_app()
+    yield app
+    fuzzkit.close_app(app)
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def listener():
+    listening = fuzzkit.Listener()
+    yield listening
+    listening.close()
+
+
+# pytest imports every conftest.py outside a package under the module name "conftest"; once this one is imported, a
+# test module elsewhere that does `from conftest import ROOT` would get this module. Names not defined here are
+# therefore looked up in the suite's own tests/conftest.py (PEP 562), so both keep working whatever the collection
+# order.
+_PARENT = None
+
+
+def __getattr__(name):
+    global _PARENT
+    if name.startswith("__"):
+        raise AttributeError(name)
+    if _PARENT is None:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("_sikg_tests_conftest", fuzzkit.ROOT / "tests" / "conftest.py")
+        _PARENT = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(_PARENT)
+    return getattr(_PARENT, name)
