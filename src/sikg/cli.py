@@ -148,7 +148,7 @@ def cmd_synth(args) -> int:
 
 def cmd_serve(args) -> int:
     from .server import serve
-    return serve(host=args.host, port=args.port, store=args.store, workers=args.workers)
+    return serve(host=args.host, port=args.port, store=args.store, workers=args.workers, access_log=args.access_log)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -161,6 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=int(os.environ.get("SIKG_PORT", "8000")))
     p.add_argument("--workers", type=int, default=int(os.environ.get("SIKG_WORKERS", "4")),
                    help="threads answering requests")
+    p.add_argument("--access-log", action="store_true", default=os.environ.get("SIKG_ACCESS_LOG") == "1",
+                   help="log every request to standard output (env SIKG_ACCESS_LOG=1)")
     _store_arg(p, default="var/store")
     p.set_defaults(func=cmd_serve)
 
