@@ -14,6 +14,8 @@ Servers (all hold the same ~290k quads, the default graph being the union of the
   sikg-nocache     the same, a copy of the store, with SIKG_CACHE_BYTES=0 (answer cache off)  GET /sparql
   rdflib-endpoint  `rdflib-endpoint serve kg.nq` (rdflib's in-memory Dataset, union default)   GET /
 where kg.nq is `sikg export --format nq` of sikg's store, so that all of them hold the same quads.
+With --external, also sikg-over-oxigraph: `sikg serve --store http://127.0.0.1:P/query` over the oxigraph server above
+(sikg's external backend), SIKG_CACHE_BYTES=0, with its overhead ratio over oxigraph direct.
 
 Only the Python standard library is used here; the servers come from the project's `bench` extra.
 """
@@ -454,7 +456,8 @@ def build_data(tmp: Path, practices: int, with_nocache: bool, log) -> dict:
     return {"quads_in_kg_nq": quads, "setup_seconds": {k: round(v, 1) for k, v in times.items()}}
 
 
-def make_servers(tmp: Path, with_nocache: bool, with_rdflib: bool, sikg_threads: int | None) -> list[Server]:
+def make_servers(tmp: Path, with_nocache: bool, with_rdflib: bool, sikg_threads: int | None,
+                 external: bool = False) -> list[Server]:
     sikg = _executable("sikg")
     servers = [Server("oxigraph", [_executable("oxigraph"), "serve", "--location", str(tmp / "oxigraph-store"),
                                    "--bind", "127.0.0.1:{port}", "--union-default-graph"], "/query",
@@ -472,9 +475,18 @@ def make_servers(tmp: Path, with_nocache: bool, with_rdflib: bool, sikg_threads:
         servers.append(Server("rdflib-endpoint", [_executable("rdflib-endpoint"), "serve", "--host", "127.0.0.1",
                                                   "--port", "{port}", str(tmp / "kg.nq")], "/",
                               tmp / "rdflib-endpoint.log", startup_timeout=1200.0))
+    if external:  # sikg's external backend in front of the oxigraph server above (docs/deployment.md, shape 2)
+        command = [sikg, "serve", "--host", "127.0.0.1", "--port", "{port}", "--store",
+                   "http://127.0.0.1:{oxigraph_port}/query"]
+        if sikg_threads:
+            command += ["--workers", str(sikg_threads)]
+        servers.append(Server("sikg-over-oxigraph", command, "/sparql", tmp / "sikg-over-oxigraph.log",
+                              env=base_env | {"SIKG_CACHE_BYTES": "0"}))
     for server in servers:
         server.port = _free_port()
-        server.command = [part.replace("{port}", str(server.port)) for part in server.command]
+    for server in servers:
+        server.command = [part.replace("{port}", str(server.port)).replace("{oxigraph_port}", str(servers[0].port))
+                          for part in server.command]
     return servers
 
 
@@ -520,11 +532,16 @@ def run(args) -> int:
     cells: list[Cell] = []
     try:
         data = build_data(tmp, args.practices, not args.no_nocache, say)
-        servers = make_servers(tmp, not args.no_nocache, not args.no_rdflib, args.sikg_threads)
+        servers = make_servers(tmp, not args.no_nocache, not args.no_rdflib, args.sikg_threads, args.external)
         # rdflib-endpoint parses kg.nq into memory at start, which takes long: start it first, the others meanwhile.
-        for server in sorted(servers, key=lambda s: s.name != "rdflib-endpoint"):
+        # sikg-over-oxigraph needs oxigraph up (it reloads the curated graphs into it at start): it starts last.
+        later = [s for s in servers if s.name == "sikg-over-oxigraph"]
+        for server in sorted((s for s in servers if s not in later), key=lambda s: s.name != "rdflib-endpoint"):
             server.start()
         for server in servers:
+            if server in later:
+                servers[0].wait_ready()
+                server.start()
             server.wait_ready()
             say(f"{server.name} ready on 127.0.0.1:{server.port} after {server.ready_after:.1f} s")
         facts["servers"] = {s.name: {"command": " ".join(s.command), "endpoint": s.path,
@@ -649,6 +666,21 @@ def render(cells: list[Cell], facts: dict, data: dict, checks: dict, args) -> st
                 row.append(" | ".join(_fmt(r[k], digits=2) for k in ("thr_vs_oxigraph", "thr_vs_rdflib",
                                                                      "p50_vs_oxigraph")))
             lines.append(f"| {query} | {concurrency} | " + " | ".join(row) + " |")
+    if "sikg-over-oxigraph" in servers:  # the external backend's overhead over the store it forwards to
+        lines += ["", "Overhead of sikg's external backend (sikg-over-oxigraph, answer cache off) over oxigraph "
+                  "direct:", "", "| query | conc | req/s ratio | p50 ratio | p99 ratio | server CPU ms/req ratio |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        for query in dict.fromkeys(c.query for c in cells):
+            for concurrency in dict.fromkeys(c.concurrency for c in cells):
+                ext, ox = (by_key.get((n, query, concurrency)) for n in ("sikg-over-oxigraph", "oxigraph"))
+                if not (ext and ox):
+                    continue
+                # the external server's CPU is only sikg's process tree; oxigraph's share of its requests is not in it
+                cpu = _ratio(ext.server_cpu / ext.ok if ext.ok else None, ox.server_cpu / ox.ok if ox.ok else None)
+                lines.append(f"| {query} | {concurrency} | {_fmt(_ratio(ext.rps, ox.rps), digits=3)} | "
+                             f"{_fmt(_ratio(ext.percentile(0.5), ox.percentile(0.5)), digits=2)} | "
+                             f"{_fmt(_ratio(ext.percentile(0.99), ox.percentile(0.99)), digits=2)} | "
+                             f"{_fmt(cpu, digits=2)} |")
     lines += ["", "Targets:", ""]
     targets = [("lookup", "thr_vs_oxigraph", ">=", 0.25, "lookup throughput ≥ 0.25× oxigraph"),
                ("lookup", "thr_vs_rdflib", ">=", 3.0, "lookup throughput ≥ 3× rdflib-endpoint"),
@@ -679,6 +711,8 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=float, default=60.0, help="per-request timeout, seconds (default 60)")
     parser.add_argument("--no-nocache", action="store_true", help="skip the sikg run with SIKG_CACHE_BYTES=0")
     parser.add_argument("--no-rdflib", action="store_true", help="skip rdflib-endpoint")
+    parser.add_argument("--external", action="store_true", help="add sikg-over-oxigraph: `sikg serve --store "
+                        "http://…/query` in front of the oxigraph server, SIKG_CACHE_BYTES=0")
     parser.add_argument("--sikg-threads", type=int, default=None, help="`sikg serve --workers` (default: its own)")
     parser.add_argument("--json", help="also write every cell's numbers to this JSON file")
     parser.add_argument("--markdown", help="also write the printed report to this file")

@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+"""sikg's JSON-LD exports against rdflib's JSON-LD serializer, on one synthetic KG, side by side.
+
+    .venv/bin/python bench/export_bench.py                # 20,000 synthetic practices + the curated KG
+    .venv/bin/python bench/export_bench.py --quick        # 2,000 practices
+    .venv/bin/python bench/export_bench.py --frame-timeout 300 --json out.json
+
+Setup (in a temporary directory, removed at the end): `sikg synth --practices N -o synth.nt`, `sikg load --store
+DIR synth.nt` (the curated KG plus the synthetic practices, on disk), `sikg export --store DIR --format nq -o kg.nq`.
+
+Each measurement runs in a fresh interpreter of its own (this script with --measure), so that its peak RSS
+(getrusage(RUSAGE_SELF).ru_maxrss, read in the child) is its own:
+
+  sikg-jsonld     exports.export(store, "jsonld", file): the whole KG as compact JSON-LD (what `sikg export
+                  --format jsonld` and GET /export?format=jsonld do)
+  rdflib-jsonld   rdflib.Dataset().parse(kg.nq) (timed apart, "load"), then only ds.serialize(file, "json-ld") timed
+  sikg-schema.org exports.export(store, "jsonld", file, view="schema.org")
+  sikg-practices  the practices frame, exports.export(..., view="practices"), run phase by phase the way
+                  exports.practices_frame does it (CONSTRUCT, then pyld framing, then json.dumps), so that a run cut
+                  at --frame-timeout can say how far it got; the peak RSS of a cut run is the child's VmHWM
+
+Afterwards both whole-KG JSON-LD files are parsed back with pyoxigraph (also in a subprocess) and their quads counted.
+"""
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve()
+
+
+def _executable(name: str) -> str:
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    if not found:
+        raise SystemExit(f"export_bench: cannot find `{name}`")
+    return found
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kB
+
+
+def _emit(**fields) -> None:
+    """One progress/result line for the parent (stdout, flushed: a run cut by the timeout keeps what it said)."""
+    print(json.dumps(fields), flush=True)
+
+
+# -- the children -----------------------------------------------------------------------------------------------------
+
+def measure(kind: str, store_dir: str, nq: str, out: str) -> None:
+    t_import = time.perf_counter()
+    if kind == "rdflib-jsonld":
+        import rdflib
+        _emit(phase="imported", seconds=time.perf_counter() - t_import, peak_mb=_peak_mb())
+        t0 = time.perf_counter()
+        ds = rdflib.Dataset()
+        ds.parse(nq, format="nquads")
+        quads = sum(1 for _ in ds.quads((None, None, None, None)))
+        _emit(phase="loaded", seconds=time.perf_counter() - t0, peak_mb=_peak_mb(), quads=quads)
+        t0 = time.perf_counter()
+        with open(out, "wb") as f:
+            ds.serialize(f, format="json-ld")
+        _emit(phase="done", seconds=time.perf_counter() - t0, peak_mb=_peak_mb(), bytes=os.path.getsize(out))
+        return
+    from sikg import exports, jsonld
+    from sikg.store import EmbeddedStore
+    import pyoxigraph as ox
+    store = EmbeddedStore(store_dir)
+    _emit(phase="opened", seconds=time.perf_counter() - t_import, peak_mb=_peak_mb(), quads=len(store))
+    t0 = time.perf_counter()
+    if kind == "sikg-jsonld":
+        with open(out, "wb") as f:
+            exports.export(store, "jsonld", f)
+    elif kind == "sikg-schema.org":
+        with open(out, "wb") as f:
+            exports.export(store, "jsonld", f, view="schema.org")
+    elif kind == "sikg-practices":
+        # exports.export(store, "jsonld", f, view="practices") = practices_frame + json.dumps, phase by phase
+        triples = list(store.query((exports.FRAMES / "practices.rq").read_text(encoding="utf-8")))
+        _emit(phase="construct", seconds=time.perf_counter() - t0, peak_mb=_peak_mb(), triples=len(triples))
+        t1 = time.perf_counter()
+        expanded = jsonld.triples_to_expanded(triples)
+        _emit(phase="from_rdf", seconds=time.perf_counter() - t1, peak_mb=_peak_mb(), nodes=len(expanded))
+        t1 = time.perf_counter()
+        from pyld import jsonld as pyld
+        framed = pyld.frame(expanded, exports._frame_document(), {**jsonld._OPTIONS, "omitGraph": False})
+        framed["@context"] = jsonld.CANONICAL_CONTEXT_URL
+        _emit(phase="frame", seconds=time.perf_counter() - t1, peak_mb=_peak_mb(),
+              practices=len(framed.get("@graph", framed.get("graph", []))))
+        with open(out, "wb") as f:
+            f.write(json.dumps(framed, ensure_ascii=False, indent=1).encode() + b"\n")
+    else:
+        raise SystemExit(f"unknown kind {kind}")
+    _emit(phase="done", seconds=time.perf_counter() - t0, peak_mb=_peak_mb(), bytes=os.path.getsize(out))
+
+
+def count_jsonld(path: str) -> None:
+    import pyoxigraph as ox
+    t0 = time.perf_counter()
+    with open(path, "rb") as f:
+        quads = sum(1 for _ in ox.parse(f, format=ox.RdfFormat.JSON_LD))
+    with open(path, "rb") as f:
+        distinct = len({(q.subject, q.predicate, q.object, q.graph_name)
+                        for q in ox.parse(f, format=ox.RdfFormat.JSON_LD)})
+    _emit(phase="counted", quads=quads, distinct=distinct, seconds=time.perf_counter() - t0)
+
+
+# -- the parent -------------------------------------------------------------------------------------------------------
+
+def _vm_hwm_mb(pid: int) -> float | None:
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+
+
+def child(args: list[str], timeout: float) -> dict:
+    """Runs this script with `args` in a fresh interpreter; returns its progress lines, wall time and whether it
+    was cut at `timeout`."""
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, str(HERE), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    cut, hwm = False, None
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        cut, hwm = True, _vm_hwm_mb(proc.pid)
+        proc.kill()  # this child only, by its id
+        out, err = proc.communicate()
+    lines = [json.loads(line) for line in out.decode().splitlines() if line.startswith("{")]
+    return {"lines": lines, "wall": time.perf_counter() - started, "cut": cut, "hwm_mb": hwm,
+            "returncode": proc.returncode, "stderr": err.decode(errors="replace")[-1500:]}
+
+
+def _phase(result: dict, name: str) -> dict:
+    return next((line for line in result["lines"] if line.get("phase") == name), {})
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--practices", type=int, default=20000)
+    parser.add_argument("--quick", action="store_true", help="2,000 practices")
+    parser.add_argument("--timeout", type=float, default=1800.0, help="per measurement, seconds (default 1800)")
+    parser.add_argument("--frame-timeout", type=float, default=300.0, help="for the practices frame (default 300)")
+    parser.add_argument("--skip", default="", help="comma-separated kinds to leave out")
+    parser.add_argument("--json", help="also write the numbers here")
+    parser.add_argument("--tmpdir", default=None)
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument("--count", help=argparse.SUPPRESS)
+    parser.add_argument("--store", help=argparse.SUPPRESS)
+    parser.add_argument("--nq", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.measure:
+        measure(args.measure, args.store, args.nq, args.out)
+        return 0
+    if args.count:
+        count_jsonld(args.count)
+        return 0
+    if args.quick:
+        args.practices = 2000
+    say = lambda message: print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+    sikg = _executable("sikg")
+    tmp = Path(tempfile.mkdtemp(prefix="sikg-export-bench-", dir=args.tmpdir))
+    results, setup = {}, {}
+    try:
+        for name, command in (
+                ("synth", [sikg, "synth", "--practices", str(args.practices), "-o", str(tmp / "synth.nt")]),
+                ("load", [sikg, "load", "--store", str(tmp / "store"), str(tmp / "synth.nt")]),
+                ("export nq", [sikg, "export", "--store", str(tmp / "store"), "--format", "nq", "-o",
+                               str(tmp / "kg.nq")])):
+            say(name + " …")
+            t0 = time.perf_counter()
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           stdin=subprocess.DEVNULL)
+            setup[name] = time.perf_counter() - t0
+        with open(tmp / "kg.nq", "rb") as f:
+            nq_quads = sum(1 for line in f if line.strip() and not line.startswith(b"#"))
+        setup["quads"] = nq_quads
+        say(f"kg.nq: {nq_quads} quads, {os.path.getsize(tmp / 'kg.nq') / 2**20:.1f} MiB")
+        kinds = [k for k in ("sikg-jsonld", "rdflib-jsonld", "sikg-schema.org", "sikg-practices")
+                 if k not in args.skip.split(",")]
+        for kind in kinds:
+            say(f"{kind} …")
+            results[kind] = child(["--measure", kind, "--store", str(tmp / "store"), "--nq", str(tmp / "kg.nq"),
+                                   "--out", str(tmp / f"{kind}.jsonld")],
+                                  args.frame_timeout if kind == "sikg-practices" else args.timeout)
+            r = results[kind]
+            say(f"{kind}: wall {r['wall']:.1f} s, cut {r['cut']}, rc {r['returncode']}, lines {r['lines']}")
+            if r["returncode"] not in (0, None) and not r["cut"]:
+                say(r["stderr"])
+        counts = {}
+        for kind in ("sikg-jsonld", "rdflib-jsonld"):
+            if kind in results and _phase(results[kind], "done"):
+                c = child(["--count", str(tmp / f"{kind}.jsonld")], args.timeout)
+                counts[kind] = _phase(c, "counted") or {"error": c["stderr"][-300:]}
+                say(f"parsed back {kind}: {counts[kind]}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(render(args, setup, results, counts))
+    if args.json:
+        Path(args.json).write_text(json.dumps({"setup": setup, "results": results, "counts": counts}, indent=2))
+    return 0
+
+
+def render(args, setup, results, counts) -> str:
+    from importlib import metadata
+    versions = ", ".join(f"{p} {metadata.version(p)}" for p in ("pyoxigraph", "rdflib", "PyLD"))
+    lines = [f"# sikg export benchmark — {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}", "",
+             f"machine: {os.cpu_count()} CPUs, load average {' '.join(open('/proc/loadavg').read().split()[:3])}; "
+             f"Python {platform.python_version()}; {versions}",
+             f"data: {args.practices} synthetic practices + curated KG = {setup.get('quads')} quads "
+             f"(setup: synth {setup.get('synth', 0):.1f} s, sikg load {setup.get('load', 0):.1f} s, "
+             f"export nq {setup.get('export nq', 0):.1f} s)", "",
+             "| export | status | time s | peak RSS MiB | RSS before MiB | output MiB | quads parsed back | notes |",
+             "|---|---|---:|---:|---:|---:|---:|---|"]
+    for kind, r in results.items():
+        done = _phase(r, "done")
+        before = _phase(r, "loaded") if kind == "rdflib-jsonld" else _phase(r, "opened")
+        peak = done.get("peak_mb") or r["hwm_mb"] or max((l.get("peak_mb", 0) for l in r["lines"]), default=None)
+        status = "ok" if done else (f"cut at {args.frame_timeout:g} s" if r["cut"] else f"failed rc {r['returncode']}")
+        notes = []
+        if kind == "rdflib-jsonld" and before:
+            notes.append(f"load (parse kg.nq into Dataset) {before['seconds']:.1f} s, not counted")
+        for line in r["lines"]:
+            if line["phase"] in ("construct", "from_rdf", "frame"):
+                extra = {k: v for k, v in line.items() if k not in ("phase", "seconds", "peak_mb")}
+                notes.append(f"{line['phase']} {line['seconds']:.1f} s {extra}")
+        if r["cut"] and kind == "sikg-practices":
+            reached = [l["phase"] for l in r["lines"] if l["phase"] in ("construct", "from_rdf", "frame")]
+            nxt = {(): "construct", ("construct",): "from_rdf (pyld)", ("construct", "from_rdf"): "frame (pyld)",
+                   ("construct", "from_rdf", "frame"): "writing"}.get(tuple(reached), "?")
+            notes.append(f"still in {nxt} when cut")
+        count = counts.get(kind, {})
+        counted = f"{count['quads']:,} ({count['distinct']:,} distinct)" if "quads" in count else "-"
+        lines.append(f"| {kind} | {status} | {done['seconds']:.1f} | " if done else f"| {kind} | {status} | "
+                     f">{r['wall']:.0f} | ")
+        lines[-1] += (f"{peak:.0f} | {before.get('peak_mb', 0):.0f} | "
+                      f"{done['bytes'] / 2**20:.1f} | {counted} | {'; '.join(notes)} |" if done else
+                      f"{peak or 0:.0f} | {before.get('peak_mb', 0):.0f} | - | - | {'; '.join(notes)} |")
+    s, r = (_phase(results.get(k, {"lines": []}), "done") for k in ("sikg-jsonld", "rdflib-jsonld"))
+    if s and r:
+        lines += ["", f"sikg/rdflib (whole KG as JSON-LD): time {s['seconds'] / r['seconds']:.3f} "
+                      f"(rdflib/sikg {r['seconds'] / s['seconds']:.1f}× slower), peak RSS "
+                      f"{s['peak_mb'] / r['peak_mb']:.3f}, output size {s['bytes'] / r['bytes']:.3f}"]
+        a, b = counts.get("sikg-jsonld", {}), counts.get("rdflib-jsonld", {})
+        if "distinct" in a and "distinct" in b:
+            lines.append(f"same quads parsed back: {'yes' if a['distinct'] == b['distinct'] == setup['quads'] else 'NO'}"
+                         f" (sikg {a['distinct']:,}, rdflib {b['distinct']:,}, kg.nq {setup['quads']:,})")
+        lines.append(f"targets: time ≥ 10× faster: {'PASS' if r['seconds'] >= 10 * s['seconds'] else 'FAIL'}; "
+                     f"peak RSS below rdflib's: {'PASS' if s['peak_mb'] < r['peak_mb'] else 'FAIL'}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
