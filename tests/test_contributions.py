@@ -32,6 +32,7 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from conftest import FIXTURES, ROOT, free_port, run_cli
+from listener import Listener
 from sikg import content, jsonld, rdf_input, validation
 from sikg import contributions as contributions_module
 from sikg.app import create_app
@@ -120,48 +121,13 @@ def practice_visible(client) -> bool:
     return ask(client, f"ASK {{ <{PRACTICE}> a <{SIKG}SupportPractice> }}")
 
 
-class Listener:
-    """A TCP listener on 127.0.0.1 that counts the connections made to it (none should ever be)."""
-
-    def __init__(self):
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(16)
-        self.socket.settimeout(0.05)
-        self.port = self.socket.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self):
-        while not self._stop.is_set():
-            try:
-                connection, _ = self.socket.accept()
-            except (TimeoutError, socket.timeout):
-                continue
-            except OSError:
-                return
-            self.connections += 1
-            connection.close()
-
-    def close(self) -> int:
-        """Stops listening and returns the number of connections seen (queued ones included)."""
-        time.sleep(0.3)
-        self._stop.set()
-        self._thread.join()
-        self.socket.close()
-        return self.connections
-
-
 @contextmanager
 def listener():
     spy = Listener()
     try:
         yield spy
     finally:
-        spy.close()
+        spy.close(grace=0.3)
 
 
 def post(client, route: str, body, content_type: str | None = "text/turtle", headers=None, **options):
@@ -346,10 +312,10 @@ def test_rdf_xml_with_a_doctype_or_entity_is_400_and_never_expanded(client, shar
 @pytest.mark.parametrize("route", ROUTES)
 def test_rdf_xml_with_an_external_entity_on_the_network_fetches_nothing(client, route):
     with listener() as spy:
-        body = XXE_FILE.replace(b"file:///etc/passwd", f"{spy.url}/entity".encode())
+        body = XXE_FILE.replace(b"file:///etc/passwd", f"{spy.base}/entity".encode())
         response = post(client, route, body, "application/rdf+xml")
         assert response.status_code == 400
-    assert spy.connections == 0
+    assert spy.connections == []
 
 
 @pytest.mark.parametrize("route", ROUTES)
@@ -385,10 +351,10 @@ def _remote_context_documents(url: str) -> dict[str, object]:
 def test_json_ld_with_a_remote_context_is_400_and_nothing_is_fetched(client, shared_store, route, case):
     before = dump(shared_store)
     with listener() as spy:
-        document = _remote_context_documents(f"{spy.url}/context.jsonld")[case]
+        document = _remote_context_documents(f"{spy.base}/context.jsonld")[case]
         response = post(client, route, json.dumps(document), "application/ld+json")
         assert response.status_code == 400, response.get_data(as_text=True)
-    assert spy.connections == 0
+    assert spy.connections == []
     assert dump(shared_store) == before
 
 
@@ -405,24 +371,24 @@ def test_deeply_nested_json_ld_is_400_not_500(client, route, depth):
 
 def test_owl_imports_is_never_followed_by_validate(client):
     with listener() as spy:
-        body = template() + f"\n<{PRACTICE}> <http://www.w3.org/2002/07/owl#imports> <{spy.url}/ontology.ttl> .\n" \
+        body = template() + f"\n<{PRACTICE}> <http://www.w3.org/2002/07/owl#imports> <{spy.base}/ontology.ttl> .\n" \
             .encode()
         response = post(client, "/validate", body)
         assert response.status_code == 200
         assert response.get_json() == {"conforms": True, "results": []}  # validation ran, on the data as sent
         broken = post(client, "/validate", body.replace(b"    sikg:country country:SWE ;\n", b""))
         assert broken.get_json()["conforms"] is False
-    assert spy.connections == 0
+    assert spy.connections == []
 
 
 def test_owl_imports_is_never_followed_by_a_contribution(fresh):
     store, client = fresh
     with listener() as spy:
-        body = template() + f"\n<{PRACTICE}> <http://www.w3.org/2002/07/owl#imports> <{spy.url}/ontology.ttl> .\n" \
+        body = template() + f"\n<{PRACTICE}> <http://www.w3.org/2002/07/owl#imports> <{spy.base}/ontology.ttl> .\n" \
             .encode()
         response = post(client, "/contributions", body)
         assert response.status_code == 201
-    assert spy.connections == 0
+    assert spy.connections == []
 
 
 # -- the token ------------------------------------------------------------------------------------------------------

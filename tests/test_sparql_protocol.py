@@ -28,6 +28,8 @@ import pytest
 from sikg.app import create_app
 from sikg.settings import Settings
 
+from listener import Listener
+
 ONT = "https://w3id.org/sikg/graph/ontology"
 CUR = "https://w3id.org/sikg/graph/curated"
 ONTOLOGY = "https://w3id.org/sikg/ontology"  # a owl:Ontology, in the ontology graph only
@@ -142,43 +144,6 @@ def quality(accept: str, media_type: str) -> float:
         if specificity > best_specificity:
             best_specificity, best_q = specificity, q
     return best_q
-
-
-class Listener:
-    """A TCP listener on 127.0.0.1 that records every connection made to it (and reads the request's start)."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.05)
-        self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}/sparql"
-        self.connections: list[bytes] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self):
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.connections.append(b"")
-            with conn:
-                conn.settimeout(1)
-                try:
-                    self.connections[-1] = conn.recv(200)
-                except OSError:
-                    pass
-
-    def close(self):
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self.sock.close()
 
 
 @pytest.fixture
