@@ -9,17 +9,11 @@ import os
 import sys
 from pathlib import Path
 
-import pyoxigraph as ox
 
 from . import __version__
 from .rdf_input import RdfInputError
+from .exports import FORMATS as EXPORT_FORMATS
 from .sparql import OUTPUT_FORMATS, QueryError, run_query, write_result
-
-EXPORT_FORMATS = {
-    "jsonld": ox.RdfFormat.JSON_LD, "ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "rdfxml": ox.RdfFormat.RDF_XML,
-}
-
 
 def _store_arg(parser: argparse.ArgumentParser, default: str | None = None) -> None:
     parser.add_argument("--store", default=os.environ.get("SIKG_STORE", default),
@@ -30,12 +24,9 @@ def _store_arg(parser: argparse.ArgumentParser, default: str | None = None) -> N
                         help="an external store's Graph Store Protocol endpoint (default: beside --store, …/store)")
 
 
-_ARGS = {}
-
-
-def _open(spec):
+def _open(args):
     from .store import open_store
-    return open_store(spec, _ARGS.get("update_url"), _ARGS.get("store_url"))
+    return open_store(args.store, args.update_url, args.store_url)
 
 
 def _fail(message: str, code: int) -> int:
@@ -54,7 +45,7 @@ def cmd_query(args) -> int:
             bindings = {}
         if not text:
             return _fail("give a query, --file F.rq or --name NAME", 2)
-        result = run_query(_open(args.store), text, bindings, prefixes=PREFIXES)
+        result = run_query(_open(args), text, bindings, prefixes=PREFIXES)
         write_result(result, OUTPUT_FORMATS[args.format], sys.stdout.buffer)
     except (QueryError, queries.UnknownQuery, queries.ParameterError) as error:
         return _fail(f"bad query: {error}", 2)
@@ -88,7 +79,7 @@ def cmd_export(args) -> int:
     if args.frame and args.frame != "practices":
         return _fail(f"unknown frame {args.frame!r}; the only frame is 'practices'", 2)
     format_name = "jsonld" if view == "practices" else args.format
-    store = _open(args.store)
+    store = _open(args)
     output = open(args.output, "wb") if args.output else sys.stdout.buffer
     try:
         export(store, format_name, output, view)
@@ -115,7 +106,7 @@ def _progress(label: str, done: int, total: int) -> None:
 
 def cmd_load(args) -> int:
     from .remote_store import StoreUnavailable
-    store = _open(args.store if args.store not in (None, "memory") else "memory")
+    store = _open(args)
     try:
         store.load_curated()
         loaded = store.load_files([Path(f) for f in args.files], progress=_progress)
@@ -131,7 +122,7 @@ def cmd_load(args) -> int:
 
 def cmd_stats(args) -> int:
     from .stats import compute_stats, render_stats
-    sys.stdout.write(render_stats(compute_stats(_open(args.store))))
+    sys.stdout.write(render_stats(compute_stats(_open(args))))
     return 0
 
 
@@ -148,7 +139,8 @@ def cmd_synth(args) -> int:
 
 def cmd_serve(args) -> int:
     from .server import serve
-    return serve(host=args.host, port=args.port, store=args.store, workers=args.workers, access_log=args.access_log)
+    return serve(host=args.host, port=args.port, store=args.store, update_url=args.update_url,
+                 store_url=args.store_url, workers=args.workers, access_log=args.access_log)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -207,7 +199,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    _ARGS.update(update_url=getattr(args, "update_url", None), store_url=getattr(args, "store_url", None))
     try:
         return args.func(args)
     except BrokenPipeError:  # `sikg export | head` is fine

@@ -6,6 +6,7 @@ import threading
 
 import pyoxigraph as ox
 
+from .exports import FORMATS as DUMP_FORMATS
 from .namespaces import BASE, PREFIXES
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -19,9 +20,9 @@ PLACEHOLDER_ENDPOINT = BASE + "sparql"
 
 RESULT_FORMAT_IRIS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
                       "Turtle", "N-Triples", "RDF_XML", "JSON-LD", "TriG", "N-Quads"]
-DUMP_FORMATS = {"ttl": ("text/turtle", "RDF_TURTLE"), "nt": ("application/n-triples", "RDF_N_TRIPLES"),
-                "nq": ("application/n-quads", "RDF_N_QUADS"), "trig": ("application/trig", "RDF_TRIG"),
-                "jsonld": ("application/ld+json", "JSON_LD"), "rdfxml": ("application/rdf+xml", "RDF_XML")}
+# EU Publications Office file types of the dumps /export offers (their media types: exports.FORMATS).
+DUMP_FILE_TYPES = {"ttl": "RDF_TURTLE", "nt": "RDF_N_TRIPLES", "nq": "RDF_N_QUADS", "trig": "RDF_TRIG",
+                   "jsonld": "JSON_LD", "rdfxml": "RDF_XML"}
 
 _cache: dict = {}
 _lock = threading.Lock()
@@ -96,7 +97,8 @@ def void_description(store, service_root: str) -> list[ox.Triple]:
         ox.Triple(service, _n(DCAT + "servesDataset"), dataset),
         ox.Triple(service, _n(DCT + "conformsTo"), _n("https://www.w3.org/TR/sparql11-protocol/")),
     ]
-    for name, (media_type, file_type) in DUMP_FORMATS.items():
+    for name, (media_type, _, _) in DUMP_FORMATS.items():
+        file_type = DUMP_FILE_TYPES[name]
         dump = _n(f"{service_root}export?format={name}")
         triples += [ox.Triple(dataset, _n(VOID + "dataDump"), dump),
                     ox.Triple(dump, _n(DCAT + "mediaType"),

@@ -67,6 +67,6 @@ def rebase_text(text: str) -> str:
     return text.replace(CANONICAL_BASE + "id/", BASE + "id/").replace(CANONICAL_BASE + "graph/", BASE + "graph/")
 
 
-def sparql_prologue() -> str:
-    """PREFIX declarations for every namespace above, for queries written without their own."""
-    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+def sparql_prologue(prefixes: dict[str, str] | None = None) -> str:
+    """PREFIX declarations (sikg's by default), for queries written without their own."""
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (PREFIXES if prefixes is None else prefixes).items())

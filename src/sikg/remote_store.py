@@ -22,7 +22,7 @@ import pyoxigraph as ox
 import urllib3
 
 from .evaluator import EvalRequest, EvaluationFailed, QueryTimeout, ResultTooLarge, term_from_wire
-from .namespaces import BASE
+from .namespaces import BASE, sparql_prologue
 from .sparql import OUTPUT_FORMATS, write_result
 from .store import KnowledgeGraphStore
 
@@ -51,10 +51,6 @@ def _auth_headers() -> dict:
     if user:
         return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password or ''}".encode()).decode()}
     return {}
-
-
-def _prologue(prefixes: dict[str, str] | None) -> str:
-    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (prefixes or {}).items())
 
 
 def bind_as_values(query: str, substitutions: dict | None) -> str:
@@ -127,7 +123,7 @@ class RemoteStore(KnowledgeGraphStore):
     # -- reading ---------------------------------------------------------------------------------------------
     def query(self, sparql: str, prefixes=None, substitutions=None, **_options):
         """Results as pyoxigraph objects, like the embedded store: QuerySolutions, QueryBoolean or a list of triples."""
-        text = bind_as_values(_prologue(prefixes) + sparql, substitutions)
+        text = bind_as_values(sparql_prologue(prefixes or {}) + sparql, substitutions)
         response = self._query_response(text, "application/sparql-results+json, application/n-triples;q=0.9")
         media_type = (response.headers.get("Content-Type") or "").split(";")[0].strip()
         if media_type == "application/n-triples":

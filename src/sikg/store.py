@@ -109,7 +109,6 @@ class EmbeddedStore(KnowledgeGraphStore):
                 keep.append((snapshot, retired_at))
         self._retired = keep
 
-
     # -- reading ---------------------------------------------------------------------------------------------
     def query(self, sparql: str, **options):
         return self._store.query(sparql, use_default_graph_as_union=True, **options)
@@ -146,7 +145,8 @@ class EmbeddedStore(KnowledgeGraphStore):
         with self._snapshot_lock:
             for graph, triples in graphs.items():
                 name = ox.NamedNode(graph)
-                self._store.remove_graph(name) if self._store.contains_named_graph(name) else None
+                if self._store.contains_named_graph(name):
+                    self._store.remove_graph(name)
                 self._store.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
                 self._store.add_graph(name)
             if self.path is not None:
