@@ -200,3 +200,11 @@ def test_store_down_gives_503_and_recovers_without_restart(tmp_path):
     assert client.get("/health").status_code == 200
     assert json.loads(client.get("/health").data)["triples"] == len(open_store("memory"))
     server.stop()
+
+
+def test_sikg_load_without_files_replaces_only_the_curated_graphs(oxigraph_server):
+    """`sikg load --store URL` with no file, as docs/deployment.md shows it."""
+    from conftest import run_cli
+    result = run_cli("load", "--store", oxigraph_server.query_url)
+    assert result.returncode == 0, result.stderr
+    assert "store holds" in result.stdout
