@@ -596,11 +596,24 @@ def test_accept_text_wildcard_gives_turtle_for_construct(client):
         id="select-json-refused"),
     pytest.param(PRACTICES_GRAPH, "text/turtle;q=0, */*;q=0.1",
         id="construct-turtle-refused"),
+    pytest.param(PRACTICES, "application/json", id="select-json-alias"),
+    pytest.param(PRACTICES, "application/json, application/sparql-results+json;q=0", id="select-alias-only"),
+    pytest.param(PRACTICES, "text/xml", id="select-xml-alias"),
+    pytest.param(PRACTICES_GRAPH, "text/plain", id="construct-ntriples-alias"),
 ])
 def test_the_answer_is_in_a_media_type_the_client_accepts(client, query, accept):
     response = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
     assert response.status_code == 200, text(response)
     assert quality(accept, response.mimetype) > 0, f"{response.mimetype} is not acceptable under {accept!r}"
+
+
+def test_an_alias_media_type_gets_the_format_under_that_name(client):
+    """Clients that only know "application/json" (fetch, curl habits) get SPARQL JSON, labelled as they asked."""
+    response = client.get("/sparql", query_string={"query": PRACTICES}, headers={"Accept": "application/json"})
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert len(json.loads(response.data)["results"]["bindings"]) == 35
+    canonical = client.get("/sparql", query_string={"query": PRACTICES})
+    assert canonical.data == response.data and canonical.headers["ETag"] != response.headers["ETag"]
 
 
 @pytest.mark.parametrize("name", list(RESULT_TYPES))

@@ -17,6 +17,7 @@ from .namespaces import BASE, GRAPH_ONTOLOGY
 from .descriptions import service_description, void_description
 from .evaluator import EvaluatorPool
 from .remote_store import RemoteStore, StoreUnavailable
+from .response_cache import RepeatedGetCache
 from .openapi import openapi_document
 from .protocol import (GRAPH_MEDIA_TYPES, ProtocolError, QueryRequest, SparqlService, choose_format,
                        read_query_request)
@@ -56,6 +57,7 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
     sparql = SparqlService(store, evaluate, settings.query_timeout, settings.max_result_bytes, settings.cache_bytes)
     contributions = Contributions(store)
     app.extensions["sikg"] = {"store": store, "pool": pool, "sparql": sparql, "settings": settings}
+    app.wsgi_app = RepeatedGetCache(app.wsgi_app, lambda: store.state_token, settings.cache_bytes)
 
     def service_root() -> str:
         return request.url_root

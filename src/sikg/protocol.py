@@ -10,7 +10,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from werkzeug.datastructures import MIMEAccept
 
@@ -127,13 +127,12 @@ def choose_format(accept: MIMEAccept, format_param: str | None, returns_graph: b
     canonical = [OUTPUT_FORMATS[n].media_type for n in names]
     best = (accept.best_match(canonical) or accept.best_match([m for m in media_types if m not in canonical])) \
         if accept else canonical[0]
-    if best is not None and accept and accept.quality(OUTPUT_FORMATS[media_types[best]].media_type) == 0 \
-            and best not in canonical:
-        best = None
     if best is None:
         offered = ", ".join(OUTPUT_FORMATS[n].media_type for n in names)
         raise ProtocolError(406, f"none of the accepted media types fits this result; available: {offered}")
-    return OUTPUT_FORMATS[media_types[best]]
+    fmt = OUTPUT_FORMATS[media_types[best]]
+    # An alias the client asked for by name (only "application/json", say) labels the answer: the body is the same.
+    return fmt if best in canonical else replace(fmt, media_type=best)
 
 
 class AnswerCache:
@@ -192,7 +191,7 @@ class SparqlService:
     def answer(self, request: QueryRequest, accept: MIMEAccept, if_none_match=None) -> Answer:
         """`if_none_match` is werkzeug's ETags of a GET or HEAD (None for a POST: its answer is never a 304)."""
         shape, fmt = self.prepare(request, accept)
-        etag = self.etag(request, fmt.name)
+        etag = self.etag(request, f"{fmt.name} {fmt.media_type}")
         headers = {"ETag": f'"{etag}"', "Vary": "Accept", "Cache-Control": "no-cache"}
         if if_none_match is not None and if_none_match.contains_weak(etag):
             return Answer(304, fmt.media_type, b"", headers)
@@ -212,9 +211,9 @@ class SparqlService:
             for kind, payload in chunks:
                 if kind == "done":
                     chunks.close()  # hands the evaluator back to the pool
-                    body = b"".join(head)
-                    self.cache.put(etag, payload, body)
-                    return Answer(200, payload, body, headers)
+                    body, media_type = b"".join(head), _label(payload, fmt)
+                    self.cache.put(etag, media_type, body)
+                    return Answer(200, media_type, body, headers)
                 head.append(payload)
                 size += len(payload)
                 if size >= STREAM_AFTER_BYTES:
@@ -234,6 +233,11 @@ class SparqlService:
         except StoreUnavailable as error:
             raise ProtocolError(503, str(error), {"Retry-After": "5"}) from None
         raise ProtocolError(503, "the evaluator ended without an answer")
+
+
+def _label(media_type: str, fmt) -> str:
+    """The answer's media type: the evaluator's, or the alias the client chose for that format."""
+    return fmt.media_type if media_type == OUTPUT_FORMATS[fmt.name].media_type else media_type
 
 
 def _stream(head: list[bytes], chunks) -> Iterator[bytes]:

@@ -1,0 +1,83 @@
+"""Repeated GET requests for SPARQL answers, answered in front of Flask.
+
+A public endpoint is asked the same thing again and again (links in pages, dashboards, a YASGUI tab re-run): the
+same URL with the same Accept header against the same store state. For such a request the answer cache in
+protocol.py already saves the evaluation, but Flask, Werkzeug and the request parsing still cost most of the time
+of a cached answer (bench/README.md, "SPARQL endpoint"). This WSGI middleware keeps the whole response of such a
+request and sends it again without entering Flask.
+
+What it keeps is what an HTTP shared cache could keep: a 200 to a GET that carries an ETag (the app sets one only
+on answers derived from the store's state, so a write changes the key), a Content-Length (not a streamed answer)
+and varies on Accept alone. The key holds the store's state token read before the app ran, the path, the raw query
+string and the raw Accept header. Conditional requests go to the app, which owns the 304 logic.
+"""
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+CACHEABLE_BYTES = 512 * 1024
+BYPASS_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_RANGE")
+
+
+class RepeatedGetCache:
+    def __init__(self, app, state_token: Callable[[], str], max_bytes: int):
+        self.app, self.state_token, self.max_bytes = app, state_token, max_bytes
+        self.size = 0
+        self._entries: OrderedDict[tuple, tuple[str, list, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if self.max_bytes <= 0 or environ["REQUEST_METHOD"] != "GET" or any(h in environ for h in BYPASS_HEADERS):
+            return self.app(environ, start_response)
+        try:
+            token = self.state_token()
+        except Exception:  # an external store that is down: the app answers with its own 503
+            return self.app(environ, start_response)
+        key = (token, environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT", ""))
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+        if entry is not None:
+            status, headers, body = entry
+            start_response(status, list(headers))
+            return [body]
+        return self._remember(key, environ, start_response)
+
+    def _remember(self, key: tuple, environ, start_response):
+        sent = []
+
+        def capture(status, headers, exc_info=None):
+            sent[:] = [status, headers]
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        body = self.app(environ, capture)
+        if not sent or not self._cacheable(*sent):
+            return body
+        try:  # the app knows the length: the body is in memory already, joining it costs a copy
+            data = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        self._put(key, sent[0], sent[1], data)
+        return [data]
+
+    @staticmethod
+    def _cacheable(status: str, headers: list) -> bool:
+        if not status.startswith("200"):
+            return False
+        names = {name.lower(): value for name, value in headers}
+        return "etag" in names and names.get("vary", "").strip().lower() == "accept" \
+            and int(names.get("content-length", CACHEABLE_BYTES + 1)) <= CACHEABLE_BYTES
+
+    def _put(self, key: tuple, status: str, headers: list, body: bytes) -> None:
+        cost = len(body) + sum(len(n) + len(v) for n, v in headers)
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = (status, list(headers), body)
+            self.size += cost
+            while self.size > self.max_bytes and self._entries:
+                _, (_, old_headers, old_body) = self._entries.popitem(last=False)
+                self.size -= len(old_body) + sum(len(n) + len(v) for n, v in old_headers)
