@@ -7,6 +7,7 @@ import logging
 import pyoxigraph as ox
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.wsgi import wrap_file
 
 from pathlib import Path
 
@@ -56,6 +57,7 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
         evaluate = lambda request_, deadline: pool.run(store.snapshot(), request_, deadline)
     sparql = SparqlService(store, evaluate, settings.query_timeout, settings.max_result_bytes, settings.cache_bytes)
     contributions = Contributions(store)
+    dump_files = exports.DumpFiles.from_setting(settings.export_cache)
     app.extensions["sikg"] = {"store": store, "pool": pool, "sparql": sparql, "settings": settings}
     app.wsgi_app = RepeatedGetCache(app.wsgi_app, lambda: store.state_token, settings.cache_bytes)
 
@@ -159,8 +161,10 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
                                                    request.accept_mimetypes)
         except exports.UnknownView as error:
             raise ProtocolError(error.status, str(error)) from None
-        body = exports.stream(lambda output: exports.export(store, request_.format, output, request_.view))
-        return Response(body, 200, content_type=_with_charset(request_.media_type), headers=request_.headers)
+        status, body, headers = dump_files.answer(store, request_, request.if_none_match,
+                                                  lambda file: wrap_file(request.environ, file))
+        return Response(body, status, content_type=_with_charset(request_.media_type), headers=headers,
+                        direct_passthrough=True)
 
     @app.get("/id/<kind>/<path:slug>")
     def resource(kind, slug):

@@ -12,7 +12,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from . import content, jsonld
+from . import content, framing, jsonld
 from .namespaces import PREFIXES
 
 FRAMES = Path(__file__).parent / "frames"
@@ -138,9 +138,9 @@ def _frame_document() -> dict:
 
 def practices_frame(store) -> dict:
     """A JSON array (under "@graph") of practices, each nested with its elements, methods, organisations, country,
-    level and sources, with their labels."""
+    level and sources, with their labels. (framing.frame gives what pyld's framing would, in linear time.)"""
     triples = store.query((FRAMES / "practices.rq").read_text(encoding="utf-8"))
-    framed = jsonld.frame(triples, _frame_document())
+    framed = framing.frame(triples, _frame_document())
     framed["@context"] = jsonld.CANONICAL_CONTEXT_URL
     return framed
 
@@ -188,15 +188,18 @@ def _schema_context() -> dict:
 
 
 class _QueueWriter:
-    """A file object whose writes become chunks in a bounded queue, for streaming a writer that pushes."""
+    """A file object whose writes become chunks in a bounded queue, for streaming a writer that pushes; `keep`, a
+    file, gets a copy of every byte."""
 
-    def __init__(self, chunks, chunk_bytes: int):
-        self.chunks, self.chunk_bytes = chunks, chunk_bytes
+    def __init__(self, chunks, chunk_bytes: int, keep: BinaryIO | None = None):
+        self.chunks, self.chunk_bytes, self.keep = chunks, chunk_bytes, keep
         self.buffer, self.closed_by_reader = bytearray(), False
 
     def write(self, data) -> int:
         if self.closed_by_reader:
             raise BrokenPipeError("the client went away")
+        if self.keep is not None:
+            self.keep.write(data)
         self.buffer += data
         if len(self.buffer) >= self.chunk_bytes:
             self.flush()
@@ -208,24 +211,29 @@ class _QueueWriter:
             self.buffer.clear()
 
 
-def stream(write_to, chunk_bytes: int = 256 * 1024) -> Iterator[bytes]:
+def stream(write_to, chunk_bytes: int = 256 * 1024, keep=None) -> Iterator[bytes]:
     """Runs `write_to(file)` in a thread and yields what it writes as it comes: an HTTP response body that starts at
-    once and holds at most a few chunks in memory, whatever the size of the dump."""
+    once and holds at most a few chunks in memory, whatever the size of the dump. `keep` (a DumpFiles.keeper) gets
+    a copy, committed only if the whole dump was written."""
     import queue
     import threading
 
     chunks: queue.Queue = queue.Queue(maxsize=8)
-    writer, done, failure = _QueueWriter(chunks, chunk_bytes), object(), []
+    writer, done, failure = _QueueWriter(chunks, chunk_bytes, keep.file if keep else None), object(), []
 
     def work():
         try:
             write_to(writer)
             writer.flush()
+            if keep:
+                keep.commit()
         except BrokenPipeError:
             pass
         except Exception as error:  # reported to the reader, which cuts the response short
             failure.append(error)
         finally:
+            if keep:
+                keep.discard()  # after a commit, a no-op
             chunks.put(done)
 
     threading.Thread(target=work, daemon=True, name="sikg-export").start()
@@ -238,3 +246,87 @@ def stream(write_to, chunk_bytes: int = 256 * 1024) -> Iterator[bytes]:
         writer.closed_by_reader = True
         while not chunks.empty():  # unblock the writer if it is waiting on a full queue
             chunks.get_nowait()
+
+
+# -- dumps kept per store state --------------------------------------------------------------------------------------
+
+class DumpFiles:
+    """Exports kept as files, one set per store state, so that a dump is written once and then sent as a file
+    (mirrors and crawlers fetch the same dump again and again; writing it costs seconds on a large KG: bench/README.md,
+    "Export"). A dump's name is its ETag: the store's state token (hashed), the format and the view. A write starts a
+    new set, and the first dump of a new state removes the files of older ones (a response still sending one keeps
+    its open file). A dump being written is sent to its client at the same time and kept only if it was written
+    whole. `directory` None keeps nothing."""
+
+    def __init__(self, directory: Path | None):
+        self.directory = directory
+
+    @staticmethod
+    def etag(state_token: str, request: ExportRequest) -> str:
+        import hashlib
+        state = hashlib.sha256(state_token.encode()).hexdigest()[:16]
+        return f"{state}-{request.format}-{request.view or 'kg'}".replace(".", "")
+
+    @classmethod
+    def from_setting(cls, setting: str) -> "DumpFiles":
+        """SIKG_EXPORT_CACHE: a directory, "off", or unset for a temporary directory removed when the process ends."""
+        if setting == "off":
+            return cls(None)
+        if setting:
+            return cls(Path(setting))
+        import atexit
+        import shutil
+        import tempfile
+        directory = Path(tempfile.mkdtemp(prefix="sikg-exports-"))
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)
+        return cls(directory)
+
+    def answer(self, store, request: ExportRequest, if_none_match, wrap_file) -> tuple[int, object, dict]:
+        """(status, body, headers) for GET /export: 304 for a dump the client has, the kept file, or a dump written
+        now (and kept). `wrap_file` is the server's file wrapper (sendfile where it has one)."""
+        etag = self.etag(store.state_token, request)
+        headers = {**request.headers, "ETag": f'"{etag}"', "Cache-Control": "no-cache"}
+        if if_none_match is not None and if_none_match.contains_weak(etag):
+            return 304, b"", headers
+        kept = self.open(etag)
+        if kept is not None:
+            import os
+            return 200, wrap_file(kept), {**headers, "Content-Length": str(os.fstat(kept.fileno()).st_size)}
+        body = stream(lambda output: export(store, request.format, output, request.view), keep=self.keeper(etag))
+        return 200, body, headers
+
+    def open(self, etag: str) -> BinaryIO | None:
+        if self.directory is None:
+            return None
+        try:
+            return (self.directory / etag).open("rb")
+        except FileNotFoundError:
+            return None
+
+    def keeper(self, etag: str) -> "_Keeper | None":
+        if self.directory is None:
+            return None
+        self.directory.mkdir(parents=True, exist_ok=True)
+        state = etag.split("-")[0]
+        for old in self.directory.iterdir():
+            if not old.name.startswith((state, ".partial-")):
+                old.unlink(missing_ok=True)
+        return _Keeper(self.directory / etag)
+
+
+class _Keeper:
+    """A dump being written beside its response: renamed into place only when written whole."""
+
+    def __init__(self, target: Path):
+        import tempfile
+        self.target = target
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".partial-")
+        self.temporary, self.file = Path(temporary), open(handle, "wb")
+
+    def commit(self) -> None:
+        self.file.close()
+        self.temporary.replace(self.target)
+
+    def discard(self) -> None:
+        self.file.close()
+        self.temporary.unlink(missing_ok=True)

@@ -115,6 +115,11 @@ class _Compactor:
             if container == "@list":
                 continue  # lists are written as their rdf:first/rdf:rest cells instead
             self.terms.setdefault(expand(definition["@id"]), (name, definition.get("@type"), container))
+        # Compacting an IRI is the writer's commonest step. Every prefix that can match an IRI is a prefix of its
+        # part up to the last "/" or "#", so the longest match is found once per such part and remembered; IRIs in
+        # vocabulary position, which are few (properties, classes, datatypes), are remembered whole.
+        self.namespace_match: dict[str, tuple | None] = {}
+        self.vocab_terms: dict[str, str] = {}
 
     @staticmethod
     def _expand_prefixed(value: str, ctx: dict) -> str:
@@ -124,10 +129,28 @@ class _Compactor:
 
     def iri(self, iri: str, vocab: bool = False) -> str:
         if vocab:
-            if iri in self.class_terms:
-                return self.class_terms[iri]
-            if self.vocab and iri.startswith(self.vocab) and ":" not in iri[len(self.vocab):]:
-                return iri[len(self.vocab):]
+            compacted = self.vocab_terms.get(iri)
+            if compacted is None:
+                compacted = self.vocab_terms[iri] = self._vocab_iri(iri)
+            return compacted
+        head = iri[:max(iri.rfind("/"), iri.rfind("#")) + 1]
+        match = self.namespace_match.get(head, False)
+        if match is False:
+            match = self.namespace_match[head] = next(
+                ((name, namespace) for name, namespace in self.prefixes if head.startswith(namespace)), None)
+        if match is None:
+            return iri
+        local = iri[len(match[1]):]
+        return f"{match[0]}:{local}" if local and not local.startswith("//") else self._prefixed(iri)
+
+    def _vocab_iri(self, iri: str) -> str:
+        if iri in self.class_terms:
+            return self.class_terms[iri]
+        if self.vocab and iri.startswith(self.vocab) and ":" not in iri[len(self.vocab):]:
+            return iri[len(self.vocab):]
+        return self.iri(iri)
+
+    def _prefixed(self, iri: str) -> str:
         for name, namespace in self.prefixes:
             if iri.startswith(namespace) and len(iri) > len(namespace) and not iri[len(namespace):].startswith("//"):
                 return f"{name}:{iri[len(namespace):]}"
@@ -146,33 +169,37 @@ class _Compactor:
         return {"@value": term.value, "@type": self.iri(term.datatype.value, vocab=True)}
 
     def node(self, subject, predicate_objects: list[tuple]) -> dict:
-        node = {"id": self.ref(subject)}
-        types = [self.iri(o.value, vocab=True) for p, o in predicate_objects
-                 if p.value == RDF_TYPE and isinstance(o, ox.NamedNode)]
-        if types:
-            node["type"] = types if len(types) > 1 else types[0]
+        types, entries = [], {}
+        named = ox.NamedNode
         for predicate, obj in predicate_objects:
-            if predicate.value == RDF_TYPE and isinstance(obj, ox.NamedNode):
+            predicate = predicate.value
+            is_node = type(obj) is named or isinstance(obj, ox.BlankNode)
+            if predicate == RDF_TYPE and type(obj) is named:
+                types.append(self.iri(obj.value, vocab=True))
                 continue
-            term = self.terms.get(predicate.value)
+            term = self.terms.get(predicate)
             if term is not None:
                 name, coercion, container = term
-                if coercion == "@id" and isinstance(obj, (ox.NamedNode, ox.BlankNode)):
-                    node.setdefault(name, []).append(self.ref(obj))
+                if coercion == "@id" and is_node:
+                    entries.setdefault(name, []).append(self.ref(obj))
                     continue
-                if container == "@language" and isinstance(obj, ox.Literal) and obj.language:
-                    node.setdefault(name, {}).setdefault(obj.language, []).append(obj.value)
+                if container == "@language" and not is_node and obj.language:
+                    entries.setdefault(name, {}).setdefault(obj.language, []).append(obj.value)
                     continue
                 if coercion is None and container in (None, "@set"):
-                    node.setdefault(name, []).append(self.value_object(obj))
+                    entries.setdefault(name, []).append(self.value_object(obj))
                     continue
-            key = self.iri(predicate.value, vocab=True)
-            if self.terms.get(predicate.value, (None,))[0] == key or key in ("id", "type", "graph"):
-                key = predicate.value  # never let a compact IRI read as a term with another meaning
-            node.setdefault(key, []).append(self.value_object(obj))
-        for key, value in node.items():
+            key = self.iri(predicate, vocab=True)
+            if term is not None and term[0] == key or key in ("id", "type", "graph"):
+                key = predicate  # never let a compact IRI read as a term with another meaning
+            entries.setdefault(key, []).append(self.value_object(obj))
+        node = {"id": self.ref(subject)}
+        if types:
+            node["type"] = types if len(types) > 1 else types[0]
+        for key, value in entries.items():
             if isinstance(value, dict):
-                node[key] = {lang: texts[0] if len(texts) == 1 else texts for lang, texts in value.items()}
+                value = {lang: texts[0] if len(texts) == 1 else texts for lang, texts in value.items()}
+            node[key] = value
         return node
 
 

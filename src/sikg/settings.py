@@ -22,6 +22,7 @@ class Settings:
     evaluators: int        # SIKG_EVALUATORS: processes that evaluate queries in parallel
     max_upload: int        # SIKG_MAX_UPLOAD: the largest request body accepted (413 above it)
     cache_bytes: int       # SIKG_CACHE_BYTES: memory for cached answers to repeated queries
+    export_cache: str      # SIKG_EXPORT_CACHE: where dumps are kept per store state ("off"; unset: a temp dir)
 
     @classmethod
     def from_environment(cls) -> "Settings":
@@ -32,4 +33,5 @@ class Settings:
             evaluators=max(1, int(_number("SIKG_EVALUATORS", max(2, os.cpu_count() or 2)))),
             max_upload=int(_number("SIKG_MAX_UPLOAD", 10 * 1024 * 1024)),
             cache_bytes=int(_number("SIKG_CACHE_BYTES", 64 * 1024 * 1024)),
+            export_cache=os.environ.get("SIKG_EXPORT_CACHE", ""),
         )

@@ -1,0 +1,122 @@
+"""Dumps kept per store state (exports.DumpFiles): written once, then sent as a file with an ETag; a write starts
+afresh; a dump that was not written whole is never kept."""
+
+import dataclasses
+
+import pytest
+
+from sikg import exports
+from sikg.app import create_app
+from sikg.settings import Settings
+from sikg.store import open_store
+
+
+@pytest.fixture
+def service(tmp_path, monkeypatch):
+    store = open_store("memory")
+    settings = dataclasses.replace(Settings.from_environment(), evaluators=1, export_cache=str(tmp_path / "dumps"))
+    app = create_app(store, settings)
+    written = []
+    real_export = exports.export
+
+    def counting_export(*args, **kwargs):
+        written.append((args[1], args[3] if len(args) > 3 else kwargs.get("view")))
+        return real_export(*args, **kwargs)
+
+    monkeypatch.setattr(exports, "export", counting_export)
+    try:
+        yield store, app.test_client(), written, tmp_path / "dumps"
+    finally:
+        app.extensions["sikg"]["pool"].close()
+
+
+def kept(directory) -> list[str]:
+    return sorted(p.name for p in directory.iterdir()) if directory.exists() else []
+
+
+def test_a_dump_is_written_once_then_sent_from_its_file(service):
+    _, client, written, directory = service
+    first = client.get("/export", query_string={"format": "nt"})
+    first_body = first.data  # read to the end: the dump is kept once it was sent whole
+    again = client.get("/export", query_string={"format": "nt"})
+    assert first.status_code == again.status_code == 200
+    assert again.data == first_body and len(first_body) > 100_000
+    assert written == [("nt", None)], "the second request wrote the dump again"
+    assert again.headers["Content-Length"] == str(len(first.data))
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert again.headers["Content-Disposition"] == first.headers["Content-Disposition"]
+    assert len(kept(directory)) == 1 and not any(name.startswith(".") for name in kept(directory))
+
+
+def test_if_none_match_gets_304(service):
+    _, client, _, _ = service
+    first = client.get("/export", query_string={"format": "ttl"})
+    etag, _ = first.headers["ETag"], first.data
+    response = client.get("/export", query_string={"format": "ttl"}, headers={"If-None-Match": etag})
+    assert response.status_code == 304 and response.data == b""
+    other = client.get("/export", query_string={"format": "nt"}, headers={"If-None-Match": etag})
+    assert other.status_code == 200 and other.headers["ETag"] != etag
+
+
+def test_each_format_and_view_is_its_own_dump(service):
+    _, client, written, directory = service
+    for args in ({"format": "nt"}, {"format": "ttl"}, {"frame": "practices"}, {"profile": "schema.org"}):
+        response = client.get("/export", query_string=args)
+        assert response.status_code == 200 and response.data
+    assert len(set(written)) == 4 and len(kept(directory)) == 4
+
+
+def test_a_write_starts_a_new_set_and_removes_the_old(service):
+    store, client, written, directory = service
+    before = client.get("/export", query_string={"format": "nt"})
+    before.data
+    old_files = kept(directory)
+    store.update("INSERT DATA { GRAPH <urn:x:g> { <urn:x:s> <urn:x:p> <urn:x:o> } }")
+    after = client.get("/export", query_string={"format": "nt"})
+    assert b"<urn:x:s> <urn:x:p> <urn:x:o>" in after.data and b"urn:x:s" not in before.data
+    assert after.headers["ETag"] != before.headers["ETag"] and len(written) == 2
+    assert kept(directory) and not set(kept(directory)) & set(old_files)
+    assert client.get("/export", query_string={"format": "nt"},
+                      headers={"If-None-Match": before.headers["ETag"]}).status_code == 200
+
+
+def test_a_dump_that_fails_midway_is_not_kept(service, monkeypatch):
+    _, client, written, directory = service
+
+    def failing_export(store, format_name, output, view=None):
+        output.write(b"<urn:x:partial> ")
+        raise RuntimeError("the store went away")
+
+    monkeypatch.setattr(exports, "export", failing_export)
+    with pytest.raises(RuntimeError):
+        client.get("/export", query_string={"format": "nt"}).data
+    assert kept(directory) == []
+
+
+def test_a_client_that_goes_away_leaves_no_partial_file(service, monkeypatch):
+    """The writer stops when the client goes away; what it wrote is thrown away, never kept as the dump."""
+    import threading
+    import time
+
+    _, client, _, directory = service
+    real_export, go_on = exports.export, threading.Event()
+
+    def slow_export(store, format_name, output, view=None):
+        output.write(b"# the first chunk\n" * 20_000)  # more than one chunk: the client gets it
+        go_on.wait(10)
+        real_export(store, format_name, output, view)
+
+    monkeypatch.setattr(exports, "export", slow_export)
+    response = client.get("/export", query_string={"format": "nt"}, buffered=False)
+    next(iter(response.response))
+    response.close()
+    go_on.set()
+    deadline = time.monotonic() + 10
+    while any(name.startswith(".partial-") for name in kept(directory)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert kept(directory) == []
+
+
+def test_off_keeps_nothing(tmp_path):
+    files = exports.DumpFiles.from_setting("off")
+    assert files.directory is None and files.keeper("x-nt-kg") is None and files.open("x-nt-kg") is None
