@@ -11,6 +11,7 @@ writes is what a compactor would accept.
 import json
 from functools import lru_cache
 from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
 from typing import BinaryIO, Iterable
 
@@ -208,25 +209,35 @@ def write_compacted(quads: Iterable[ox.Quad], output: BinaryIO, context_value=No
     graph or subject met again later just becomes a second entry, which JSON-LD merges). Named graphs become
     {"id": graph, "graph": [...]} entries. Returns the number of quads written."""
     compactor = _Compactor(ctx or context())
-    dumps = lambda value: json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-    output.write(b'{"@context":' + dumps(context_value if context_value is not None else (ctx or context()))
-                 + b',\n"@graph":[\n')
-    count, first_top = 0, True
-    for graph, graph_quads in groupby(quads, key=lambda q: q.graph_name):
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # one encoder, not one per node
+    pending: list[str] = []  # written a few hundred nodes at a time: one write per batch, not per node
+
+    def emit(text: str) -> None:
+        pending.append(text)
+        if len(pending) >= 512:
+            output.write("".join(pending).encode())
+            pending.clear()
+
+    emit('{"@context":' + encode(context_value if context_value is not None else (ctx or context()))
+         + ',\n"@graph":[\n')
+    count, separator = 0, ""
+    for graph, graph_quads in groupby(quads, key=_graph_name):
         named = not isinstance(graph, ox.DefaultGraph)
         if named:
-            output.write((b"" if first_top else b",\n") + b'{"id":' + dumps(compactor.ref(graph)) + b',"graph":[\n')
-            first_top, first_inner = False, True
-        for subject, subject_quads in groupby(graph_quads, key=lambda q: q.subject):
+            emit(f'{separator}{{"id":{encode(compactor.ref(graph))},"graph":[\n')
+            outer, separator = ",\n", ""
+        for subject, subject_quads in groupby(graph_quads, key=_subject):
             pairs = [(q.predicate, q.object) for q in subject_quads]
             count += len(pairs)
-            if named:
-                output.write((b"" if first_inner else b",\n") + dumps(compactor.node(subject, pairs)))
-                first_inner = False
-            else:
-                output.write((b"" if first_top else b",\n") + dumps(compactor.node(subject, pairs)))
-                first_top = False
+            emit(separator + encode(compactor.node(subject, pairs)))
+            separator = ",\n"
         if named:
-            output.write(b"]}")
-    output.write(b"]}\n")
+            emit("]}")
+            separator = outer
+    emit("]}\n")
+    output.write("".join(pending).encode())
     return count
+
+
+_graph_name = attrgetter("graph_name")
+_subject = attrgetter("subject")
