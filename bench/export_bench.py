@@ -16,8 +16,8 @@ Each measurement runs in a fresh interpreter of its own (this script with --meas
   rdflib-jsonld   rdflib.Dataset().parse(kg.nq) (timed apart, "load"), then only ds.serialize(file, "json-ld") timed
   sikg-schema.org exports.export(store, "jsonld", file, view="schema.org")
   sikg-practices  the practices frame, exports.export(..., view="practices"), run phase by phase the way
-                  exports.practices_frame does it (CONSTRUCT, then pyld framing, then json.dumps), so that a run cut
-                  at --frame-timeout can say how far it got; the peak RSS of a cut run is the child's VmHWM
+                  exports.practices_frame does it (CONSTRUCT, then sikg.framing.frame, then json.dumps), so that a
+                  run cut at --frame-timeout can say how far it got; the peak RSS of a cut run is the child's VmHWM
 
 Afterwards both whole-KG JSON-LD files are parsed back with pyoxigraph (also in a subprocess) and their quads counted.
 """
@@ -71,7 +71,7 @@ def measure(kind: str, store_dir: str, nq: str, out: str) -> None:
             ds.serialize(f, format="json-ld")
         _emit(phase="done", seconds=time.perf_counter() - t0, peak_mb=_peak_mb(), bytes=os.path.getsize(out))
         return
-    from sikg import exports, jsonld
+    from sikg import exports, framing, jsonld
     from sikg.store import EmbeddedStore
     import pyoxigraph as ox
     store = EmbeddedStore(store_dir)
@@ -88,14 +88,9 @@ def measure(kind: str, store_dir: str, nq: str, out: str) -> None:
         triples = list(store.query((exports.FRAMES / "practices.rq").read_text(encoding="utf-8")))
         _emit(phase="construct", seconds=time.perf_counter() - t0, peak_mb=_peak_mb(), triples=len(triples))
         t1 = time.perf_counter()
-        expanded = jsonld.triples_to_expanded(triples)
-        _emit(phase="from_rdf", seconds=time.perf_counter() - t1, peak_mb=_peak_mb(), nodes=len(expanded))
-        t1 = time.perf_counter()
-        from pyld import jsonld as pyld
-        framed = pyld.frame(expanded, exports._frame_document(), {**jsonld._OPTIONS, "omitGraph": False})
+        framed = framing.frame(triples, exports._frame_document())
         framed["@context"] = jsonld.CANONICAL_CONTEXT_URL
-        _emit(phase="frame", seconds=time.perf_counter() - t1, peak_mb=_peak_mb(),
-              practices=len(framed.get("@graph", framed.get("graph", []))))
+        _emit(phase="frame", seconds=time.perf_counter() - t1, peak_mb=_peak_mb(), practices=len(framed["graph"]))
         with open(out, "wb") as f:
             f.write(json.dumps(framed, ensure_ascii=False, indent=1).encode() + b"\n")
     else:
@@ -234,13 +229,12 @@ def render(args, setup, results, counts) -> str:
         if kind == "rdflib-jsonld" and before:
             notes.append(f"load (parse kg.nq into Dataset) {before['seconds']:.1f} s, not counted")
         for line in r["lines"]:
-            if line["phase"] in ("construct", "from_rdf", "frame"):
+            if line["phase"] in ("construct", "frame"):
                 extra = {k: v for k, v in line.items() if k not in ("phase", "seconds", "peak_mb")}
                 notes.append(f"{line['phase']} {line['seconds']:.1f} s {extra}")
         if r["cut"] and kind == "sikg-practices":
-            reached = [l["phase"] for l in r["lines"] if l["phase"] in ("construct", "from_rdf", "frame")]
-            nxt = {(): "construct", ("construct",): "from_rdf (pyld)", ("construct", "from_rdf"): "frame (pyld)",
-                   ("construct", "from_rdf", "frame"): "writing"}.get(tuple(reached), "?")
+            reached = [l["phase"] for l in r["lines"] if l["phase"] in ("construct", "frame")]
+            nxt = {(): "construct", ("construct",): "frame", ("construct", "frame"): "writing"}.get(tuple(reached), "?")
             notes.append(f"still in {nxt} when cut")
         count = counts.get(kind, {})
         counted = f"{count['quads']:,} ({count['distinct']:,} distinct)" if "quads" in count else "-"

@@ -1,0 +1,267 @@
+"""Framing without a JSON-LD processor: the triples of a CONSTRUCT nested as a frame says, in one pass, giving the
+JSON that pyld's jsonld.frame (omitGraph false) gives for the same triples and frame (tests/test_framing.py holds it
+to that, byte for byte).
+
+pyld parses its input as N-Quads, checking each triple against every one read before, then walks generic node maps:
+20,000 practices did not finish in minutes. The practices frame needs little of JSON-LD framing, so this interprets
+that part, with pyld's defaults for the rest (@explicit, @requireAll and @omitDefault false), and refuses any other
+frame keyword rather than guess what it would do:
+
+- a frame matches nodes by @type (any of its types), else by having a value for any property it names, else all;
+- top-level nodes are the matching ones, in order of IRI; inside a node, properties come in order of IRI and values
+  in the order their triples first came;
+- a value of a property the frame names is embedded if its node matches that property's frame, and left out if not;
+  values of other properties follow the @embed of the node they are in (pyld's "implicit frame");
+- @embed @always embeds every time, @once (the default) the first time within one top-level node, @never never; a
+  node already on the path above the parent is a reference, never embedded again (pyld's circular-reference test);
+- a property the frame names that is left with no value is null, or [] under a @set term.
+
+Terms and compact IRIs come from jsonld._Compactor; on top of what that streaming writer needs, pyld's compaction
+unwraps single values unless the term is a @set, keys plain strings under a language map as "@none" and writes value
+objects with the "type" alias. The context's own forms are assumed: terms without @type or with @type @id,
+containers @set and @language. Blank nodes keep their labels (pyld renames them _:b0, _:b1, … and drops those used
+once): the practices and all they link to are named by IRIs in the KG.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from . import jsonld
+from .jsonld import RDF_TYPE, XSD_STRING, _Compactor
+
+_EMBED_FLAGS = {"@always": "@always", "@once": "@once", "@never": "@never", True: "@once", False: "@never"}
+_REFERENCE = object()  # a node value written as its IRI, not embedded
+
+
+class UnsupportedFrame(ValueError):
+    """A frame using a part of JSON-LD framing this module does not interpret."""
+
+
+@dataclass(frozen=True)
+class NodeFrame:
+    """One level of a frame: the types a matching node has one of (none: no type test), how a matching node is
+    embedded, and the frames of the properties it names (by expanded IRI)."""
+    types: frozenset[str] = frozenset()
+    embed: str = "@once"  # pyld's default
+    properties: dict[str, "NodeFrame"] = field(default_factory=dict)
+
+    def implicit(self) -> "NodeFrame":
+        """The frame for values of properties this one does not name: any node, embedded as this frame's nodes are."""
+        return NodeFrame(embed=self.embed)
+
+    def matches(self, node: "_Node") -> bool:
+        if self.types:
+            return not self.types.isdisjoint(node.types)
+        return not self.properties or any(p in node.properties for p in self.properties)
+
+
+def read_frame(document: dict) -> tuple[NodeFrame, dict]:
+    """The frame of a frame document and the context it is written in (inline, or the sikg context by URL)."""
+    ctx = document.get("@context")
+    if isinstance(ctx, str) and ctx in jsonld.context_urls():
+        ctx = jsonld.context()
+    if not isinstance(ctx, dict):
+        raise UnsupportedFrame("the frame's @context must be the sikg context, inline or by its URL")
+    return _node_frame({k: v for k, v in document.items() if k != "@context"}, ctx), ctx
+
+
+def _node_frame(entries: dict, ctx: dict) -> NodeFrame:
+    types, embed, properties = frozenset(), "@once", {}
+    for key, value in entries.items():
+        keyword = ctx.get(key) if ctx.get(key) in ("@type", "@id", "@graph") else key
+        if keyword == "@type":
+            named = value if isinstance(value, list) else [value]
+            if not named or not all(isinstance(t, str) for t in named):
+                raise UnsupportedFrame(f"only named types are matched, not {value!r}")
+            types = frozenset(_expand(t, ctx) for t in named)
+        elif keyword == "@embed":
+            if not isinstance(value, (str, bool)) or value not in _EMBED_FLAGS:
+                raise UnsupportedFrame(f"@embed {value!r} is not interpreted; use one of @always, @once, @never")
+            embed = _EMBED_FLAGS[value]
+        elif keyword.startswith("@"):
+            raise UnsupportedFrame(f"frame keyword {keyword} is not interpreted")
+        elif isinstance(value, dict):
+            container = ctx[key].get("@container", "@set") if isinstance(ctx.get(key), dict) else "@set"
+            if container != "@set":  # its frame would be expanded as a language map, list, …
+                raise UnsupportedFrame(f"{key!r} has @container {container}; only properties without one or with "
+                                       "@set can be framed")
+            properties[_expand(key, ctx)] = _node_frame(value, ctx)
+        else:
+            raise UnsupportedFrame(f"the frame of {key!r} must be a node frame (an object), not {value!r}")
+    return NodeFrame(types, embed, properties)
+
+
+def _expand(name, ctx: dict) -> str:
+    definition = ctx.get(name, name)
+    iri = _Compactor._expand_prefixed(definition["@id"] if isinstance(definition, dict) else definition, ctx)
+    if ":" not in iri:
+        raise UnsupportedFrame(f"{name!r} is not a term or compact IRI of the context")
+    return iri
+
+
+class _Node:
+    """A subject (or an object only referred to) of the triples: its types and its other values, each kept once,
+    in the order they first came."""
+    __slots__ = ("term", "types", "properties")
+
+    def __init__(self, term):
+        self.term, self.types, self.properties = term, {}, {}
+
+
+def _node_map(triples: Iterable[ox.Triple]) -> dict:
+    nodes: dict = {}
+    for triple in triples:
+        subject, obj = triple.subject, triple.object
+        node = nodes.get(subject) or nodes.setdefault(subject, _Node(subject))
+        predicate = triple.predicate.value
+        if predicate == RDF_TYPE and isinstance(obj, ox.NamedNode):
+            node.types[obj.value] = None
+            continue
+        if not isinstance(obj, ox.Literal) and obj not in nodes:
+            nodes[obj] = _Node(obj)
+        node.properties.setdefault(predicate, {})[obj] = None
+    return nodes
+
+
+def _expanded_id(term) -> str:
+    return f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value
+
+
+class _Terms:
+    """The context's term for each predicate, looked up once: (term, its @type coercion, its containers), or no term.
+    (_Compactor keeps one container per term, and none for a list of them such as [@language, @set].)"""
+
+    def __init__(self, ctx: dict):
+        self.ctx, self.compactor, self._terms = ctx, _Compactor(ctx), {}
+
+    def of(self, predicate: str) -> tuple[str | None, str | None, frozenset]:
+        if predicate not in self._terms:
+            term = self.compactor.terms.get(predicate)
+            if term is None:
+                self._terms[predicate] = None, None, frozenset()
+            else:
+                definition = self.ctx[term[0]]
+                containers = definition.get("@container", ()) if isinstance(definition, dict) else ()
+                self._terms[predicate] = (term[0], term[1],
+                                          frozenset([containers] if isinstance(containers, str) else containers))
+        return self._terms[predicate]
+
+    def for_nodes(self, predicate: str) -> tuple[str, str | None, frozenset]:
+        """The key for node values (references or embedded nodes): the term unless it is for literals only."""
+        name, coercion, containers = self.of(predicate)
+        if name is None or coercion not in (None, "@id") or "@language" in containers:
+            return self.compactor.iri(predicate), None, frozenset()
+        return name, coercion, containers
+
+
+class _Output:
+    """One node's compacted output as pyld writes it: keys chosen per value, single values unwrapped at the end."""
+
+    def __init__(self, terms: _Terms, node: _Node):
+        self.terms, self.compactor = terms, terms.compactor
+        self.entries: dict = {"id": self.compactor.ref(node.term)}
+        if node.types:
+            types = [self.compactor.iri(t, vocab=True) for t in node.types]
+            self.entries["type"] = types[0] if len(types) == 1 else types
+        self.arrays: set[str] = set()  # keys (of values or of language maps) that stay arrays with one value
+
+    def _append(self, key: str, value, as_set: bool) -> None:
+        self.entries.setdefault(key, []).append(value)
+        if as_set:
+            self.arrays.add(key)
+
+    def add_node(self, predicate: str, term, framed) -> None:
+        key, coercion, containers = self.terms.for_nodes(predicate)
+        if framed is _REFERENCE or len(framed) == 1:  # a node with nothing but its id is a reference
+            ref = self.compactor.ref(term)
+            framed = ref if coercion == "@id" else {"id": ref}
+        self._append(key, framed, "@set" in containers)
+
+    def add_literal(self, predicate: str, literal: ox.Literal) -> None:
+        name, coercion, containers = self.terms.of(predicate)
+        plain = not literal.language and literal.datatype.value == XSD_STRING
+        if name is not None and "@language" in containers and (literal.language or plain):
+            languages = self.entries.setdefault(name, {})
+            languages.setdefault(literal.language or "@none", []).append(literal.value)
+            if "@set" in containers:
+                self.arrays.add(name)
+            return
+        if literal.language:
+            value = {"@language": literal.language, "@value": literal.value}
+        elif plain:
+            value = literal.value
+        else:
+            value = {"type": self.compactor.iri(literal.datatype.value, vocab=True), "@value": literal.value}
+        usable = name is not None and coercion is None and "@language" not in containers
+        self._append(name if usable else self.compactor.iri(predicate), value, usable and "@set" in containers)
+
+    def add_missing(self, predicate: str) -> None:
+        """A property the frame names with no value left: null, or an empty array under a @set term."""
+        key, _, containers = self.terms.for_nodes(predicate)
+        self.entries[key] = [] if "@set" in containers else None
+
+    def compacted(self) -> dict:
+        for key, value in self.entries.items():
+            if isinstance(value, list) and len(value) == 1 and key not in self.arrays:
+                self.entries[key] = value[0]
+            elif isinstance(value, dict) and key not in self.arrays:  # a language map
+                self.entries[key] = {lang: texts[0] if len(texts) == 1 else texts for lang, texts in value.items()}
+        return self.entries
+
+
+class _Framer:
+    def __init__(self, nodes: dict, ctx: dict):
+        self.nodes, self.terms = nodes, _Terms(ctx)
+        self.embedded: set = set()  # nodes embedded so far under the current top-level node, for @once
+        self.path: list = []  # the nodes being embedded, outermost first
+
+    def top_level(self, frame: NodeFrame) -> list[dict]:
+        graph = []
+        for term in sorted(self.nodes, key=_expanded_id):
+            node = self.nodes[term]
+            if frame.matches(node):
+                self.embedded = set()  # pyld frames each top-level node on its own
+                graph.append(self._embed(node, frame))
+        return graph
+
+    def _value(self, term, frame: NodeFrame):
+        """A node value under `frame`: embedded, a reference, or None when the node does not match (left out)."""
+        node = self.nodes[term]
+        if not frame.matches(node):
+            return None
+        if (frame.embed == "@never" or term in self.path[:-1]
+                or (frame.embed == "@once" and term in self.embedded)):
+            return _REFERENCE
+        return self._embed(node, frame)
+
+    def _embed(self, node: _Node, frame: NodeFrame) -> dict:
+        self.embedded.add(node.term)
+        self.path.append(node.term)
+        output = _Output(self.terms, node)
+        for predicate in sorted(node.properties.keys() | frame.properties.keys()):
+            subframe = frame.properties[predicate] if predicate in frame.properties else frame.implicit()
+            added = False
+            for value in node.properties.get(predicate, ()):
+                if isinstance(value, ox.Literal):
+                    if subframe.types:  # pyld's value match: a frame with @type matches no literal
+                        continue
+                    output.add_literal(predicate, value)
+                else:
+                    framed = self._value(value, subframe)
+                    if framed is None:
+                        continue
+                    output.add_node(predicate, value, framed)
+                added = True
+            if not added and predicate in frame.properties:
+                output.add_missing(predicate)
+        self.path.pop()
+        return output.compacted()
+
+
+def frame(triples: Iterable[ox.Triple], frame_document: dict) -> dict:
+    """What jsonld.frame(triples, frame_document) returns, for a frame that read_frame accepts."""
+    node_frame, ctx = read_frame(frame_document)
+    # "graph" is the sikg context's alias of @graph, which pyld's compaction writes (as write_compacted does)
+    return {"@context": frame_document["@context"], "graph": _Framer(_node_map(triples), ctx).top_level(node_frame)}
