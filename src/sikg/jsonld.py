@@ -1,7 +1,8 @@
 """JSON-LD: the sikg context, a document loader that never goes to the network, compaction and framing with pyld,
 and a streaming writer for whole-KG dumps.
 
-pyld compacts and frames small documents (a resource, a query result, the 35 practices). A dump of the whole KG goes
+pyld compacts small documents (a resource, a query result); its framing is the reference that framing.py, which
+nests the practices frame in linear time, is tested against. A dump of the whole KG goes
 through `write_compacted`, which writes compact JSON-LD straight from the store's quads, one node at a time, using
 the same context: expanding its output (with pyld or any JSON-LD 1.1 processor) gives back exactly the store's
 quads. It only uses the context's simple forms (prefixes, @type: @id, @container @language / @set), so what it
@@ -73,6 +74,7 @@ def compact(triples: Iterable[ox.Triple], context_ref=None) -> dict:
 
 
 def frame(triples: Iterable[ox.Triple], frame_document: dict) -> dict:
+    """pyld's framing: right for any frame, but slow past a few thousand nodes (exports use framing.frame)."""
     return jsonld.frame(triples_to_expanded(triples), frame_document, {**_OPTIONS, "omitGraph": False})
 
 
