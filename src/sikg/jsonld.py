@@ -16,6 +16,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import BinaryIO, Iterable
 
+import orjson
 import pyoxigraph as ox
 from pyld import jsonld
 
@@ -123,6 +124,7 @@ class _Compactor:
         # vocabulary position, which are few (properties, classes, datatypes), are remembered whole.
         self.namespace_match: dict[str, tuple | None] = {}
         self.vocab_terms: dict[str, str] = {}
+        self.object_refs: dict[str, str] = {}
 
     @staticmethod
     def _expand_prefixed(value: str, ctx: dict) -> str:
@@ -162,9 +164,22 @@ class _Compactor:
     def ref(self, term) -> str:
         return f"_:{term.value}" if isinstance(term, ox.BlankNode) else self.iri(term.value)
 
+    def object_ref(self, term) -> str:
+        """ref() for objects, remembered: a KG links to the same few hundred things (elements, methods, countries,
+        sources) over and over. Subjects are not remembered; each comes once."""
+        if type(term) is not ox.NamedNode:
+            return self.ref(term)
+        value = term.value
+        compacted = self.object_refs.get(value)
+        if compacted is None:
+            compacted = self.iri(value)
+            if len(self.object_refs) < 100_000:  # bounded: a dump's memory must not grow with the KG
+                self.object_refs[value] = compacted
+        return compacted
+
     def value_object(self, term) -> dict:
         if isinstance(term, (ox.NamedNode, ox.BlankNode)):
-            return {"@id": self.ref(term)}
+            return {"@id": self.object_ref(term)}
         if term.language:
             return {"@value": term.value, "@language": term.language}
         if term.datatype.value == XSD_STRING:
@@ -184,7 +199,7 @@ class _Compactor:
             if term is not None:
                 name, coercion, container = term
                 if coercion == "@id" and is_node:
-                    entries.setdefault(name, []).append(self.ref(obj))
+                    entries.setdefault(name, []).append(self.object_ref(obj))
                     continue
                 if container == "@language" and not is_node and obj.language:
                     entries.setdefault(name, {}).setdefault(obj.language, []).append(obj.value)
@@ -211,33 +226,32 @@ def write_compacted(quads: Iterable[ox.Quad], output: BinaryIO, context_value=No
     graph or subject met again later just becomes a second entry, which JSON-LD merges). Named graphs become
     {"id": graph, "graph": [...]} entries. Returns the number of quads written."""
     compactor = _Compactor(ctx or context())
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # one encoder, not one per node
-    pending: list[str] = []  # written a few hundred nodes at a time: one write per batch, not per node
+    pending: list[bytes] = []  # written a few hundred nodes at a time: one write per batch, not per node
 
-    def emit(text: str) -> None:
-        pending.append(text)
+    def emit(data: bytes) -> None:
+        pending.append(data)
         if len(pending) >= 512:
-            output.write("".join(pending).encode())
+            output.write(b"".join(pending))
             pending.clear()
 
-    emit('{"@context":' + encode(context_value if context_value is not None else (ctx or context()))
-         + ',\n"@graph":[\n')
-    count, separator = 0, ""
+    emit(b'{"@context":' + orjson.dumps(context_value if context_value is not None else (ctx or context()))
+         + b',\n"@graph":[\n')
+    count, separator = 0, b""
     for graph, graph_quads in groupby(quads, key=_graph_name):
         named = not isinstance(graph, ox.DefaultGraph)
         if named:
-            emit(f'{separator}{{"id":{encode(compactor.ref(graph))},"graph":[\n')
-            outer, separator = ",\n", ""
+            emit(separator + b'{"id":' + orjson.dumps(compactor.ref(graph)) + b',"graph":[\n')
+            outer, separator = b",\n", b""
         for subject, subject_quads in groupby(graph_quads, key=_subject):
             pairs = [(q.predicate, q.object) for q in subject_quads]
             count += len(pairs)
-            emit(separator + encode(compactor.node(subject, pairs)))
-            separator = ",\n"
+            emit(separator + orjson.dumps(compactor.node(subject, pairs)))
+            separator = b",\n"
         if named:
-            emit("]}")
+            emit(b"]}")
             separator = outer
-    emit("]}\n")
-    output.write("".join(pending).encode())
+    emit(b"]}\n")
+    output.write(b"".join(pending))
     return count
 
 
