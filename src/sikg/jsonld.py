@@ -91,7 +91,7 @@ def to_quads(document) -> list[str]:
                 raise cause from None
             cause = getattr(cause, "cause", None) or cause.__cause__ or cause.__context__
         raise
-    return [line for line in nquads.splitlines() if line]
+    return [line for line in nquads.split("\n") if line]  # not splitlines(): a form feed may sit in a literal
 
 
 # -- streaming compact writer ------------------------------------------------------------------------------------
