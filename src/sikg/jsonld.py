@@ -125,6 +125,7 @@ class _Compactor:
         self.namespace_match: dict[str, tuple | None] = {}
         self.vocab_terms: dict[str, str] = {}
         self.object_refs: dict[str, str] = {}
+        self.plans: dict[str, tuple] = {}
 
     @staticmethod
     def _expand_prefixed(value: str, ctx: dict) -> str:
@@ -180,37 +181,50 @@ class _Compactor:
     def value_object(self, term) -> dict:
         if isinstance(term, (ox.NamedNode, ox.BlankNode)):
             return {"@id": self.object_ref(term)}
-        if term.language:
-            return {"@value": term.value, "@language": term.language}
-        if term.datatype.value == XSD_STRING:
-            return {"@value": term.value}
-        return {"@value": term.value, "@type": self.iri(term.datatype.value, vocab=True)}
+        return self._literal_object(term)
 
-    def node(self, subject, predicate_objects: list[tuple]) -> dict:
-        types, entries = [], {}
-        named = ox.NamedNode
-        for predicate, obj in predicate_objects:
-            predicate = predicate.value
-            is_node = type(obj) is named or isinstance(obj, ox.BlankNode)
+    def _literal_object(self, literal) -> dict:
+        if literal.language:
+            return {"@value": literal.value, "@language": literal.language}
+        datatype = literal.datatype.value
+        if datatype == XSD_STRING:
+            return {"@value": literal.value}
+        return {"@value": literal.value, "@type": self.iri(datatype, vocab=True)}
+
+    def _plan(self, predicate: str) -> tuple:
+        """How values of one predicate are written: (term, its @type coercion, its container, the key for values the
+        term cannot take). Worked out once per predicate, since the writer meets each one many times."""
+        name, coercion, container = self.terms.get(predicate, (None, None, None))
+        key = self.iri(predicate, vocab=True)
+        if name == key or key in ("id", "type", "graph"):
+            key = predicate  # never let a compact IRI read as a term with another meaning
+        plain = name is not None and coercion is None and container in (None, "@set")
+        return name, coercion == "@id" and name is not None, container == "@language" and name is not None, \
+            name if plain else None, key
+
+    def node(self, subject, quads: Iterable) -> dict:
+        """The node object of `subject` from its quads (or triples): anything with .predicate and .object."""
+        types, entries, plans = [], {}, self.plans
+        named, literal = ox.NamedNode, ox.Literal
+        for quad in quads:
+            predicate, obj = quad.predicate.value, quad.object
+            plan = plans.get(predicate)
+            if plan is None:
+                plan = plans[predicate] = self._plan(predicate)
+            name, as_id, as_language_map, plain_name, other_key = plan
+            if type(obj) is literal:
+                language = obj.language
+                if as_language_map and language:
+                    entries.setdefault(name, {}).setdefault(language, []).append(obj.value)
+                else:
+                    entries.setdefault(plain_name or other_key, []).append(self._literal_object(obj))
+                continue
             if predicate == RDF_TYPE and type(obj) is named:
                 types.append(self.iri(obj.value, vocab=True))
-                continue
-            term = self.terms.get(predicate)
-            if term is not None:
-                name, coercion, container = term
-                if coercion == "@id" and is_node:
-                    entries.setdefault(name, []).append(self.object_ref(obj))
-                    continue
-                if container == "@language" and not is_node and obj.language:
-                    entries.setdefault(name, {}).setdefault(obj.language, []).append(obj.value)
-                    continue
-                if coercion is None and container in (None, "@set"):
-                    entries.setdefault(name, []).append(self.value_object(obj))
-                    continue
-            key = self.iri(predicate, vocab=True)
-            if term is not None and term[0] == key or key in ("id", "type", "graph"):
-                key = predicate  # never let a compact IRI read as a term with another meaning
-            entries.setdefault(key, []).append(self.value_object(obj))
+            elif as_id:
+                entries.setdefault(name, []).append(self.object_ref(obj))
+            else:
+                entries.setdefault(plain_name or other_key, []).append({"@id": self.object_ref(obj)})
         node = {"id": self.ref(subject)}
         if types:
             node["type"] = types if len(types) > 1 else types[0]
@@ -221,10 +235,10 @@ class _Compactor:
         return node
 
 
-def write_compacted(quads: Iterable[ox.Quad], output: BinaryIO, context_value=None, ctx: dict | None = None) -> int:
+def write_compacted(quads: Iterable[ox.Quad], output: BinaryIO, context_value=None, ctx: dict | None = None) -> None:
     """Writes compact JSON-LD of `quads`, grouped as they come by graph, then subject (Oxigraph's index order; a
     graph or subject met again later just becomes a second entry, which JSON-LD merges). Named graphs become
-    {"id": graph, "graph": [...]} entries. Returns the number of quads written."""
+    {"id": graph, "graph": [...]} entries."""
     compactor = _Compactor(ctx or context())
     pending: list[bytes] = []  # written a few hundred nodes at a time: one write per batch, not per node
 
@@ -236,23 +250,20 @@ def write_compacted(quads: Iterable[ox.Quad], output: BinaryIO, context_value=No
 
     emit(b'{"@context":' + orjson.dumps(context_value if context_value is not None else (ctx or context()))
          + b',\n"@graph":[\n')
-    count, separator = 0, b""
+    separator = b""
     for graph, graph_quads in groupby(quads, key=_graph_name):
         named = not isinstance(graph, ox.DefaultGraph)
         if named:
             emit(separator + b'{"id":' + orjson.dumps(compactor.ref(graph)) + b',"graph":[\n')
             outer, separator = b",\n", b""
         for subject, subject_quads in groupby(graph_quads, key=_subject):
-            pairs = [(q.predicate, q.object) for q in subject_quads]
-            count += len(pairs)
-            emit(separator + orjson.dumps(compactor.node(subject, pairs)))
+            emit(separator + orjson.dumps(compactor.node(subject, subject_quads)))
             separator = b",\n"
         if named:
             emit(b"]}")
             separator = outer
     emit(b"]}\n")
     output.write(b"".join(pending))
-    return count
 
 
 _graph_name = attrgetter("graph_name")
