@@ -117,6 +117,47 @@ def test_a_client_that_goes_away_leaves_no_partial_file(service, monkeypatch):
     assert kept(directory) == []
 
 
+def test_a_directory_that_cannot_be_written_only_means_nothing_is_kept(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    store = open_store("memory")
+    settings = dataclasses.replace(Settings.from_environment(), evaluators=1, export_cache=str(blocker / "dumps"))
+    app = create_app(store, settings)
+    try:
+        client = app.test_client()
+        responses = [client.get("/export", query_string={"format": "nt"}) for _ in range(2)]
+        assert [r.status_code for r in responses] == [200, 200]
+        assert responses[0].data == responses[1].data and len(responses[0].data) > 100_000
+    finally:
+        app.extensions["sikg"]["pool"].close()
+
+
+def test_a_full_disk_while_keeping_stops_the_keeping_not_the_response(service, monkeypatch):
+    _, client, _, directory = service
+    real_open = exports._Keeper.__init__
+
+    def keeper_on_a_full_disk(self, target):
+        real_open(self, target)
+
+        class FullDisk:
+            def write(self, data):
+                raise OSError(28, "No space left on device")
+
+            def close(self):
+                pass
+
+        self.file.close()
+        self.file = FullDisk()
+
+    monkeypatch.setattr(exports._Keeper, "__init__", keeper_on_a_full_disk)
+    response = client.get("/export", query_string={"format": "nt"})
+    body = response.data
+    assert response.status_code == 200 and body.endswith(b" .\n")
+    assert kept(directory) == [], "a dump whose copy failed was kept"
+    monkeypatch.undo()
+    assert client.get("/export", query_string={"format": "nt"}).data == body, "the first response was cut short"
+
+
 def test_off_keeps_nothing(tmp_path):
     files = exports.DumpFiles.from_setting("off")
     assert files.directory is None and files.keeper("x-nt-kg") is None and files.open("x-nt-kg") is None

@@ -5,6 +5,7 @@ Dumps are streamed: Oxigraph's writers for the RDF syntaxes, jsonld.write_compac
 """
 
 import json
+import logging
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +16,7 @@ import pyoxigraph as ox
 from . import content, framing, jsonld
 from .namespaces import PREFIXES
 
+log = logging.getLogger(__name__)
 FRAMES = Path(__file__).parent / "frames"
 SCHEMA = PREFIXES["schema"]
 RDFS_SUBCLASS = PREFIXES["rdfs"] + "subClassOf"
@@ -188,8 +190,8 @@ def _schema_context() -> dict:
 
 
 class _QueueWriter:
-    """A file object whose writes become chunks in a bounded queue, for streaming a writer that pushes; `keep`, a
-    file, gets a copy of every byte."""
+    """A file object whose writes become chunks in a bounded queue, for streaming a writer that pushes; `keep` (a
+    _Keeper) gets a copy of every byte."""
 
     def __init__(self, chunks, chunk_bytes: int, keep: BinaryIO | None = None):
         self.chunks, self.chunk_bytes, self.keep = chunks, chunk_bytes, keep
@@ -219,7 +221,7 @@ def stream(write_to, chunk_bytes: int = 256 * 1024, keep=None) -> Iterator[bytes
     import threading
 
     chunks: queue.Queue = queue.Queue(maxsize=8)
-    writer, done, failure = _QueueWriter(chunks, chunk_bytes, keep.file if keep else None), object(), []
+    writer, done, failure = _QueueWriter(chunks, chunk_bytes, keep), object(), []
 
     def work():
         try:
@@ -300,33 +302,58 @@ class DumpFiles:
             return None
         try:
             return (self.directory / etag).open("rb")
-        except FileNotFoundError:
+        except OSError:  # not kept (yet), or the directory went away: the dump is written again
             return None
 
     def keeper(self, etag: str) -> "_Keeper | None":
+        """Where a dump being written is copied; None when nothing is kept. Keeping is a saving, never a condition:
+        a directory that cannot be written (full, read-only, gone) only means the dump is not kept."""
         if self.directory is None:
             return None
-        self.directory.mkdir(parents=True, exist_ok=True)
         state = etag.split("-")[0]
-        for old in self.directory.iterdir():
-            if not old.name.startswith((state, ".partial-")):
-                old.unlink(missing_ok=True)
-        return _Keeper(self.directory / etag)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            for old in self.directory.iterdir():
+                if not old.name.startswith((state, ".partial-")):
+                    old.unlink(missing_ok=True)
+            return _Keeper(self.directory / etag)
+        except OSError as error:
+            log.warning("export dumps are not kept in %s: %s", self.directory, str(error))
+            return None
 
 
 class _Keeper:
-    """A dump being written beside its response: renamed into place only when written whole."""
+    """A dump being written beside its response: renamed into place only when written whole. A failed write (a full
+    disk) stops the keeping, not the response. (Errors are logged as text: an exception object's frames would keep
+    the export's Oxigraph iterators alive past their thread.)"""
 
     def __init__(self, target: Path):
         import tempfile
         self.target = target
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".partial-")
-        self.temporary, self.file = Path(temporary), open(handle, "wb")
+        self.temporary, self.file, self.failed = Path(temporary), open(handle, "wb"), False
+
+    def write(self, data) -> None:
+        if self.failed:
+            return
+        try:
+            self.file.write(data)
+        except OSError as error:
+            log.warning("export dump %s is not kept: %s", self.target.name, str(error))
+            self.failed = True
 
     def commit(self) -> None:
-        self.file.close()
-        self.temporary.replace(self.target)
+        if self.failed:
+            return
+        try:
+            self.file.close()
+            self.temporary.replace(self.target)
+        except OSError as error:
+            log.warning("export dump %s is not kept: %s", self.target.name, str(error))
 
     def discard(self) -> None:
-        self.file.close()
+        try:
+            self.file.close()
+        except OSError:
+            pass
         self.temporary.unlink(missing_ok=True)
