@@ -178,17 +178,14 @@ class _Compactor:
                 self.object_refs[value] = compacted
         return compacted
 
-    def value_object(self, term) -> dict:
-        if isinstance(term, (ox.NamedNode, ox.BlankNode)):
-            return {"@id": self.object_ref(term)}
-        return self._literal_object(term)
-
-    def _literal_object(self, literal) -> dict:
+    def _literal_object(self, literal) -> dict | str:
+        """A literal as compact JSON-LD writes it: a plain string for xsd:string (the context sets no default
+        language, so it reads back as one), else a value object."""
         if literal.language:
             return {"@value": literal.value, "@language": literal.language}
         datatype = literal.datatype.value
         if datatype == XSD_STRING:
-            return {"@value": literal.value}
+            return literal.value
         return {"@value": literal.value, "@type": self.iri(datatype, vocab=True)}
 
     def _plan(self, predicate: str) -> tuple:
