@@ -6,6 +6,7 @@ Dumps are streamed: Oxigraph's writers for the RDF syntaxes, jsonld.write_compac
 
 import json
 import logging
+import re
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +18,7 @@ from . import content, framing, jsonld
 from .namespaces import PREFIXES
 
 log = logging.getLogger(__name__)
+DUMP_NAME = re.compile(r"[0-9a-f]{16}-[a-z]+-[a-z]+\Z")  # what DumpFiles.etag names a kept dump
 FRAMES = Path(__file__).parent / "frames"
 SCHEMA = PREFIXES["schema"]
 RDFS_SUBCLASS = PREFIXES["rdfs"] + "subClassOf"
@@ -313,8 +315,8 @@ class DumpFiles:
         state = etag.split("-")[0]
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            for old in self.directory.iterdir():
-                if not old.name.startswith((state, ".partial-")):
+            for old in self.directory.iterdir():  # only dumps of older states: the directory may hold other files
+                if DUMP_NAME.match(old.name) and not old.name.startswith(state):
                     old.unlink(missing_ok=True)
             return _Keeper(self.directory / etag)
         except OSError as error:
