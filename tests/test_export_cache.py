@@ -164,3 +164,23 @@ def test_a_full_disk_while_keeping_stops_the_keeping_not_the_response(service, m
 def test_off_keeps_nothing(tmp_path):
     files = exports.DumpFiles.from_setting("off")
     assert files.directory is None and files.keeper("x-nt-kg") is None and files.open("x-nt-kg") is None
+
+
+def test_a_kept_dump_answers_byte_ranges(service):
+    """A large download can be resumed: the kept file answers Range (and If-Range) like a static file."""
+    _, client, _, _ = service
+    whole = client.get("/export", query_string={"format": "nt"}).data
+    etag = client.get("/export", query_string={"format": "nt"}).headers["ETag"]
+    part = client.get("/export", query_string={"format": "nt"}, headers={"Range": "bytes=100-199"})
+    assert part.status_code == 206 and part.data == whole[100:200]
+    assert part.headers["Content-Range"] == f"bytes 100-199/{len(whole)}"
+    tail = client.get("/export", query_string={"format": "nt"}, headers={"Range": "bytes=-50"})
+    assert tail.status_code == 206 and tail.data == whole[-50:]
+    resumed = client.get("/export", query_string={"format": "nt"},
+                         headers={"Range": f"bytes={len(whole) - 10}-", "If-Range": etag})
+    assert resumed.status_code == 206 and resumed.data == whole[-10:]
+    stale = client.get("/export", query_string={"format": "nt"}, headers={"Range": "bytes=0-9", "If-Range": '"old"'})
+    assert stale.status_code == 200 and stale.data == whole, "a range of another version must not be sent"
+    beyond = client.get("/export", query_string={"format": "nt"}, headers={"Range": f"bytes={len(whole) + 5}-"})
+    assert beyond.status_code == 416
+    assert client.get("/export", query_string={"format": "nt"}).headers["Accept-Ranges"] == "bytes"

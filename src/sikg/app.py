@@ -163,8 +163,11 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
             raise ProtocolError(error.status, str(error)) from None
         status, body, headers = dump_files.answer(store, request_, request.if_none_match,
                                                   lambda file: wrap_file(request.environ, file))
-        return Response(body, status, content_type=_with_charset(request_.media_type), headers=headers,
-                        direct_passthrough=True)
+        response = Response(body, status, content_type=_with_charset(request_.media_type), headers=headers,
+                            direct_passthrough=True)
+        if status == 200 and "Content-Length" in headers:  # a kept file: byte ranges, to resume a download
+            response.make_conditional(request, accept_ranges=True, complete_length=int(headers["Content-Length"]))
+        return response
 
     @app.get("/id/<kind>/<path:slug>")
     def resource(kind, slug):

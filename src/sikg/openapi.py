@@ -93,10 +93,14 @@ def openapi_document(server: str) -> dict:
                     {"name": "frame", "in": "query", "schema": {"type": "string", "enum": ["practices"]}},
                     {"name": "profile", "in": "query", "schema": {"type": "string", "enum": ["schema.org", "practices"]}},
                     {"name": "Accept-Profile", "in": "header", "schema": {"type": "string"}},
-                    {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}}],
+                    {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}},
+                    {"name": "Range", "in": "header", "schema": {"type": "string"},
+                     "description": "bytes=…, answered once the dump is kept (Accept-Ranges: bytes)"}],
                 "responses": {"200": _any("The dump (Content-Disposition: attachment; Content-Profile for views; "
                                           "an ETag that changes with every write)", GRAPHS),
+                              "206": {"description": "The requested byte range of a kept dump"},
                               "304": {"description": "Not modified (If-None-Match): the data has not changed"},
+                              "416": {"description": "The range is outside the dump"},
                               "400": _text("Unknown format, frame or profile"), "406": ERRORS["406"]}}},
             "/id/{kind}/{slug}": {"get": {
                 "summary": "Dereferences an IRI of the KG: its description, by content negotiation",
