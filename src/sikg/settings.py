@@ -21,7 +21,7 @@ class Settings:
     max_result_bytes: int  # SIKG_MAX_RESULT_BYTES: the largest SPARQL answer the service will produce
     evaluators: int        # SIKG_EVALUATORS: processes that evaluate queries in parallel
     max_upload: int        # SIKG_MAX_UPLOAD: the largest request body accepted (413 above it)
-    cache_bytes: int       # SIKG_CACHE_BYTES: memory for cached answers to repeated queries
+    cache_bytes: int       # SIKG_CACHE_BYTES: memory for answers to repeated queries (each of its two layers)
     export_cache: str      # SIKG_EXPORT_CACHE: where dumps are kept per store state ("off"; unset: a temp dir)
 
     @classmethod
