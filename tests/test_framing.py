@@ -67,6 +67,16 @@ def test_export_is_the_fast_frame_with_the_context_url(kg):
     assert dumps(exports.practices_frame(kg)) == dumps(reference)
 
 
+def test_the_written_frame_is_the_frame(with_synthetic):
+    """What the export writes, a practice at a time, reads back as exactly practices_frame (order included)."""
+    import io
+    import json
+    output = io.BytesIO()
+    exports.export(with_synthetic, "jsonld", output, view="practices")
+    assert json.loads(output.getvalue()) == exports.practices_frame(with_synthetic)
+    assert list(json.loads(output.getvalue())) == ["@context", "graph"]
+
+
 def test_synthetic_practices_have_empty_sets_for_missing_links(with_synthetic):
     """Most synthetic practices target no level: the frame's default, an empty array under a @set term."""
     framed = exports.practices_frame(with_synthetic)

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
+import orjson
 import pyoxigraph as ox
 
 from . import content, framing, jsonld
@@ -109,7 +110,7 @@ def export(store, format_name: str, output: BinaryIO, view: str | None = None) -
     elif view == "practices":
         if format_name != "jsonld":
             raise UnknownView("the practices frame is JSON-LD only (format=jsonld)")
-        output.write(json.dumps(practices_frame(store), ensure_ascii=False, indent=1).encode() + b"\n")
+        write_practices_frame(store, output)
     elif view == "schema.org":
         _write_triples(schema_org_triples(store), format_name, output, _schema_context())
     else:
@@ -143,10 +144,22 @@ def _frame_document() -> dict:
 def practices_frame(store) -> dict:
     """A JSON array (under "@graph") of practices, each nested with its elements, methods, organisations, country,
     level and sources, with their labels. (framing.frame gives what pyld's framing would, in linear time.)"""
+    return {"@context": jsonld.CANONICAL_CONTEXT_URL, "graph": list(_practices(store))}
+
+
+def write_practices_frame(store, output: BinaryIO) -> None:
+    """practices_frame(store) as JSON, written a practice at a time."""
+    output.write(b'{"@context":' + orjson.dumps(jsonld.CANONICAL_CONTEXT_URL) + b',"graph":[')
+    separator = b"\n"
+    for practice in _practices(store):
+        output.write(separator + orjson.dumps(practice))
+        separator = b",\n"
+    output.write(b"\n]}\n")
+
+
+def _practices(store) -> Iterator[dict]:
     triples = store.query((FRAMES / "practices.rq").read_text(encoding="utf-8"))
-    framed = framing.frame(triples, _frame_document())
-    framed["@context"] = jsonld.CANONICAL_CONTEXT_URL
-    return framed
+    return framing.framed_nodes(triples, _frame_document())
 
 
 # -- the schema.org view ---------------------------------------------------------------------------------------

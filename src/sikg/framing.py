@@ -23,7 +23,7 @@ containers @set and @language. Blank nodes keep their labels (pyld renames them 
 once): the practices and all they link to are named by IRIs in the KG.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -217,14 +217,12 @@ class _Framer:
         self.embedded: set = set()  # nodes embedded so far under the current top-level node, for @once
         self.path: list = []  # the nodes being embedded, outermost first
 
-    def top_level(self, frame: NodeFrame) -> list[dict]:
-        graph = []
+    def top_level(self, frame: NodeFrame) -> Iterator[dict]:
         for term in sorted(self.nodes, key=_expanded_id):
             node = self.nodes[term]
             if frame.matches(node):
                 self.embedded = set()  # pyld frames each top-level node on its own
-                graph.append(self._embed(node, frame))
-        return graph
+                yield self._embed(node, frame)
 
     def _value(self, term, frame: NodeFrame):
         """A node value under `frame`: embedded, a reference, or None when the node does not match (left out)."""
@@ -262,6 +260,11 @@ class _Framer:
 
 def frame(triples: Iterable[ox.Triple], frame_document: dict) -> dict:
     """What jsonld.frame(triples, frame_document) returns, for a frame that read_frame accepts."""
-    node_frame, ctx = read_frame(frame_document)
     # "graph" is the sikg context's alias of @graph, which pyld's compaction writes (as write_compacted does)
-    return {"@context": frame_document["@context"], "graph": _Framer(_node_map(triples), ctx).top_level(node_frame)}
+    return {"@context": frame_document["@context"], "graph": list(framed_nodes(triples, frame_document))}
+
+
+def framed_nodes(triples: Iterable[ox.Triple], frame_document: dict) -> Iterator[dict]:
+    """The top-level nodes of frame(), one at a time: a large frame is written as it is made, not held whole."""
+    node_frame, ctx = read_frame(frame_document)
+    return _Framer(_node_map(triples), ctx).top_level(node_frame)
