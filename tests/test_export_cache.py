@@ -183,4 +183,8 @@ def test_a_kept_dump_answers_byte_ranges(service):
     assert stale.status_code == 200 and stale.data == whole, "a range of another version must not be sent"
     beyond = client.get("/export", query_string={"format": "nt"}, headers={"Range": f"bytes={len(whole) + 5}-"})
     assert beyond.status_code == 416
-    assert client.get("/export", query_string={"format": "nt"}).headers["Accept-Ranges"] == "bytes"
+    full = client.get("/export", query_string={"format": "nt"})
+    assert full.headers["Accept-Ranges"] == "bytes"
+    exposed = full.headers["Access-Control-Expose-Headers"].lower()  # a web page may resume a download too
+    assert {"content-range", "accept-ranges", "content-disposition", "etag"} <= set(exposed.replace(" ", "").split(","))
+    assert "range" in full.headers["Access-Control-Allow-Headers"].lower().replace(" ", "").split(",")

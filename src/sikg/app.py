@@ -316,8 +316,10 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
         response.headers.setdefault("Access-Control-Allow-Origin", "*")
         response.headers.setdefault("Access-Control-Allow-Methods", READ_METHODS)
         response.headers.setdefault("Access-Control-Allow-Headers",
-                                    "Accept, Accept-Profile, Authorization, Content-Type, If-None-Match")
-        response.headers.setdefault("Access-Control-Expose-Headers", "ETag, Content-Type, Link, Vary")
+                                    "Accept, Accept-Profile, Authorization, Content-Type, If-None-Match, "
+                                    "Range, If-Range")
+        response.headers.setdefault("Access-Control-Expose-Headers", "ETag, Content-Type, Link, Vary, Content-Profile, "
+                                    "Content-Disposition, Content-Range, Accept-Ranges")
         return response
 
     @app.errorhandler(ProtocolError)
