@@ -183,6 +183,11 @@ def test_a_kept_dump_answers_byte_ranges(service):
     assert stale.status_code == 200 and stale.data == whole, "a range of another version must not be sent"
     beyond = client.get("/export", query_string={"format": "nt"}, headers={"Range": f"bytes={len(whole) + 5}-"})
     assert beyond.status_code == 416
+    longer = client.get("/export", query_string={"format": "nt"}, headers={"Range": f"bytes=-{len(whole) * 2}"})
+    assert longer.status_code == 206 and longer.data == whole, "a suffix longer than the dump is all of it"
+    for unsupported in ("bytes=0-1,5-6", "items=0-5", "bytes=abc", "bytes=9-1", ""):
+        ignored = client.get("/export", query_string={"format": "nt"}, headers={"Range": unsupported})
+        assert ignored.status_code == 200 and ignored.data == whole, f"Range {unsupported!r} must be ignored"
     full = client.get("/export", query_string={"format": "nt"})
     assert full.headers["Accept-Ranges"] == "bytes"
     exposed = full.headers["Access-Control-Expose-Headers"].lower()  # a web page may resume a download too

@@ -166,7 +166,9 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
         response = Response(body, status, content_type=_with_charset(request_.media_type), headers=headers,
                             direct_passthrough=True)
         if status == 200 and "Content-Length" in headers:  # a kept file: byte ranges, to resume a download
-            response.make_conditional(request, accept_ranges=True, complete_length=int(headers["Content-Length"]))
+            length = int(headers["Content-Length"])
+            response.make_conditional(exports.honoured_range(request.environ, length), accept_ranges=True,
+                                      complete_length=length)
         return response
 
     @app.get("/id/<kind>/<path:slug>")

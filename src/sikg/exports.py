@@ -337,6 +337,25 @@ class DumpFiles:
             return None
 
 
+def honoured_range(environ: dict, length: int) -> dict:
+    """The request environ with the Range header to act on for a kept dump of `length` bytes: one byte range, a suffix
+    longer than the dump meaning all of it. Anything else (another unit, several ranges, bad syntax) is dropped, so
+    the whole dump is sent with 200, as RFC 9110 asks of a server that does not support such a range."""
+    from werkzeug.http import parse_range_header
+
+    header = environ.get("HTTP_RANGE")
+    if header is None:
+        return environ
+    parsed = parse_range_header(header)
+    environ = {k: v for k, v in environ.items() if k != "HTTP_RANGE"}
+    if parsed is None or parsed.units != "bytes" or len(parsed.ranges) != 1:
+        return environ
+    start, _ = parsed.ranges[0]
+    if start < 0 and -start > length:
+        header = "bytes=0-"  # a suffix longer than the representation: all of it
+    return {**environ, "HTTP_RANGE": header}
+
+
 class _Keeper:
     """A dump being written beside its response: renamed into place only when written whole. A failed write (a full
     disk) stops the keeping, not the response. (Errors are logged as text: an exception object's frames would keep
