@@ -122,6 +122,26 @@ def test_turned_off_with_no_memory(service):
     assert inner.calls == 2 and front.size == 0
 
 
+def test_other_paths_pass_through_without_reading_the_state():
+    """Pages, exports and descriptions never touch the state token: over an external store it is a request."""
+    reads = []
+
+    def token():
+        reads.append(1)
+        return "t"
+
+    def app(environ, start_response):
+        start_response("200 OK", [("ETag", '"x"'), ("Vary", "Accept"), ("Content-Length", "2")])
+        return [b"ok"]
+
+    front = RepeatedGetCache(app, token, 1024, paths=("/sparql", "/queries/"))
+    for path in ("/", "/export", "/id/practice/x", "/sparql/extra", "/queriesx"):
+        assert b"".join(front({"REQUEST_METHOD": "GET", "PATH_INFO": path}, lambda s, h: None)) == b"ok"
+    assert reads == [] and front.size == 0
+    front({"REQUEST_METHOD": "GET", "PATH_INFO": "/queries/x"}, lambda s, h: None)
+    assert reads == [1] and front.size > 0
+
+
 def test_a_failing_state_token_leaves_the_answer_to_the_app():
     """Over an external store that is down, reading the state token fails: the app answers (with its 503)."""
     def broken_token():
@@ -131,7 +151,7 @@ def test_a_failing_state_token_leaves_the_answer_to_the_app():
         start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
         return [b"down"]
 
-    front = RepeatedGetCache(app, broken_token, 1024)
+    front = RepeatedGetCache(app, broken_token, 1024, paths=("/sparql",))
     seen = []
     body = front({"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql", "QUERY_STRING": "query=x"},
                  lambda status, headers: seen.append(status))

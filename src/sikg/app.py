@@ -59,7 +59,8 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
     contributions = Contributions(store)
     dump_files = exports.DumpFiles.from_setting(settings.export_cache)
     app.extensions["sikg"] = {"store": store, "pool": pool, "sparql": sparql, "settings": settings}
-    app.wsgi_app = RepeatedGetCache(app.wsgi_app, lambda: store.state_token, settings.cache_bytes)
+    app.wsgi_app = RepeatedGetCache(app.wsgi_app, lambda: store.state_token, settings.cache_bytes,
+                                    paths=("/sparql", "/queries/"))
 
     def service_root() -> str:
         return request.url_root

@@ -22,20 +22,26 @@ BYPASS_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_RANGE")
 
 
 class RepeatedGetCache:
-    def __init__(self, app, state_token: Callable[[], str], max_bytes: int):
+    """`paths`: where SPARQL answers are (exact paths, or prefixes ending in "/"); other requests pass straight
+    through, without reading the state token (a request to an external store)."""
+
+    def __init__(self, app, state_token: Callable[[], str], max_bytes: int, paths: tuple[str, ...]):
         self.app, self.state_token, self.max_bytes = app, state_token, max_bytes
+        self.paths = tuple(p for p in paths if not p.endswith("/")), tuple(p for p in paths if p.endswith("/"))
         self.size = 0
         self._entries: OrderedDict[tuple, tuple[str, list, bytes]] = OrderedDict()
         self._lock = threading.Lock()
 
     def __call__(self, environ, start_response):
-        if self.max_bytes <= 0 or environ["REQUEST_METHOD"] != "GET" or any(h in environ for h in BYPASS_HEADERS):
+        path = environ.get("PATH_INFO", "")
+        if self.max_bytes <= 0 or environ["REQUEST_METHOD"] != "GET" or any(h in environ for h in BYPASS_HEADERS) \
+                or not (path in self.paths[0] or path.startswith(self.paths[1])):
             return self.app(environ, start_response)
         try:
             token = self.state_token()
         except Exception:  # an external store that is down: the app answers with its own 503
             return self.app(environ, start_response)
-        key = (token, environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT", ""))
+        key = (token, path, environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT", ""))
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
