@@ -156,3 +156,31 @@ def test_a_failing_state_token_leaves_the_answer_to_the_app():
     body = front({"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql", "QUERY_STRING": "query=x"},
                  lambda status, headers: seen.append(status))
     assert b"".join(body) == b"down" and seen == ["503 Service Unavailable"]
+
+
+def test_the_state_is_read_once_a_request():
+    """Over an external store reading the state token is a request to it: the front cache hands the token it read to
+    the app, whose ETag is then made from the same state as the cache key."""
+    from sikg.store import EmbeddedStore
+
+    class CountingStore(EmbeddedStore):
+        reads = 0
+
+        @property
+        def state_token(self):
+            CountingStore.reads += 1
+            return super().state_token
+
+    store = CountingStore()
+    store.load_curated()
+    app = create_app(store, dataclasses.replace(Settings.from_environment(), evaluators=1))
+    try:
+        client = app.test_client()
+        CountingStore.reads = 0
+        miss = client.get("/sparql", query_string={"query": QUERY})
+        assert miss.status_code == 200 and CountingStore.reads == 1
+        CountingStore.reads = 0
+        hit = client.get("/sparql", query_string={"query": QUERY})
+        assert hit.data == miss.data and CountingStore.reads == 1
+    finally:
+        app.extensions["sikg"]["pool"].close()

@@ -18,7 +18,7 @@ from .namespaces import BASE, GRAPH_ONTOLOGY
 from .descriptions import service_description, void_description
 from .evaluator import EvaluatorPool
 from .remote_store import RemoteStore, StoreUnavailable
-from .response_cache import RepeatedGetCache
+from .response_cache import STATE_TOKEN_KEY, RepeatedGetCache
 from .openapi import openapi_document
 from .protocol import (GRAPH_MEDIA_TYPES, ProtocolError, QueryRequest, SparqlService, choose_format,
                        read_query_request)
@@ -75,7 +75,8 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
 
     def answer(query_request: QueryRequest):
         conditional = request.if_none_match if request.method in ("GET", "HEAD") else None
-        result = sparql.answer(query_request, request.accept_mimetypes, conditional)
+        result = sparql.answer(query_request, request.accept_mimetypes, conditional,
+                               request.environ.get(STATE_TOKEN_KEY))
         response = Response(result.body, result.status, headers=result.headers,
                             content_type=_with_charset(result.media_type))
         return response

@@ -172,9 +172,9 @@ class SparqlService:
         self.timeout, self.max_bytes = timeout, max_bytes
         self.cache = AnswerCache(cache_bytes)
 
-    def etag(self, request: QueryRequest, format_name: str) -> str:
+    def etag(self, request: QueryRequest, format_name: str, state_token: str | None = None) -> str:
         bindings = sorted((name, term_to_wire(term)) for name, term in request.bindings.items())
-        key = "\x00".join([self.store.state_token, request.query or "", format_name, repr(bindings),
+        key = "\x00".join([state_token or self.store.state_token, request.query or "", format_name, repr(bindings),
                            "\x01".join(request.default_graphs), "\x01".join(request.named_graphs)])
         return hashlib.sha256(key.encode()).hexdigest()[:32]
 
@@ -188,10 +188,12 @@ class SparqlService:
             raise ProtocolError(400, str(refusal)) from None
         return shape, choose_format(accept, request.format, shape.returns_graph)
 
-    def answer(self, request: QueryRequest, accept: MIMEAccept, if_none_match=None) -> Answer:
-        """`if_none_match` is werkzeug's ETags of a GET or HEAD (None for a POST: its answer is never a 304)."""
+    def answer(self, request: QueryRequest, accept: MIMEAccept, if_none_match=None,
+               state_token: str | None = None) -> Answer:
+        """`if_none_match` is werkzeug's ETags of a GET or HEAD (None for a POST: its answer is never a 304);
+        `state_token`, the store's, when the caller has read it already (over an external store, a request)."""
         shape, fmt = self.prepare(request, accept)
-        etag = self.etag(request, f"{fmt.name} {fmt.media_type}")
+        etag = self.etag(request, f"{fmt.name} {fmt.media_type}", state_token)
         headers = {"ETag": f'"{etag}"', "Vary": "Accept", "Cache-Control": "no-cache"}
         if if_none_match is not None and if_none_match.contains_weak(etag):
             return Answer(304, fmt.media_type, b"", headers)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 CACHEABLE_BYTES = 512 * 1024
 ENTRY_OVERHEAD = 600  # tuples, list, dictionary slot; with 100 a header, within 15 % above what tracemalloc counts
 BYPASS_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_RANGE")
+STATE_TOKEN_KEY = "sikg.state_token"  # the token read here, handed to the app in the environ: one read a request
 
 
 class RepeatedGetCache:
@@ -42,6 +43,7 @@ class RepeatedGetCache:
         except Exception:  # an external store that is down: the app answers with its own 503
             return self.app(environ, start_response)
         key = (token, path, environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT", ""))
+        environ[STATE_TOKEN_KEY] = token  # the answer's ETag is made from the same state as this key
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
