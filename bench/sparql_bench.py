@@ -457,7 +457,7 @@ def build_data(tmp: Path, practices: int, with_nocache: bool, log) -> dict:
 
 
 def make_servers(tmp: Path, with_nocache: bool, with_rdflib: bool, sikg_threads: int | None,
-                 external: bool = False) -> list[Server]:
+                 external: bool = False, sikg_processes: int | None = None) -> list[Server]:
     sikg = _executable("sikg")
     servers = [Server("oxigraph", [_executable("oxigraph"), "serve", "--location", str(tmp / "oxigraph-store"),
                                    "--bind", "127.0.0.1:{port}", "--union-default-graph"], "/query",
@@ -470,6 +470,8 @@ def make_servers(tmp: Path, with_nocache: bool, with_rdflib: bool, sikg_threads:
         command = [sikg, "serve", "--host", "127.0.0.1", "--port", "{port}", "--store", str(tmp / store)]
         if sikg_threads:
             command += ["--workers", str(sikg_threads)]
+        if sikg_processes:
+            command += ["--processes", str(sikg_processes)]
         servers.append(Server(name, command, "/sparql", tmp / f"{name}.log", env=base_env | extra))
     if with_rdflib:
         servers.append(Server("rdflib-endpoint", [_executable("rdflib-endpoint"), "serve", "--host", "127.0.0.1",
@@ -532,7 +534,8 @@ def run(args) -> int:
     cells: list[Cell] = []
     try:
         data = build_data(tmp, args.practices, not args.no_nocache, say)
-        servers = make_servers(tmp, not args.no_nocache, not args.no_rdflib, args.sikg_threads, args.external)
+        servers = make_servers(tmp, not args.no_nocache, not args.no_rdflib, args.sikg_threads, args.external,
+                               args.sikg_processes)
         # rdflib-endpoint parses kg.nq into memory at start, which takes long: start it first, the others meanwhile.
         # sikg-over-oxigraph needs oxigraph up (it reloads the curated graphs into it at start): it starts last.
         later = [s for s in servers if s.name == "sikg-over-oxigraph"]
@@ -714,6 +717,8 @@ def main(argv=None) -> int:
     parser.add_argument("--external", action="store_true", help="add sikg-over-oxigraph: `sikg serve --store "
                         "http://…/query` in front of the oxigraph server, SIKG_CACHE_BYTES=0")
     parser.add_argument("--sikg-threads", type=int, default=None, help="`sikg serve --workers` (default: its own)")
+    parser.add_argument("--sikg-processes", type=int, default=None,
+                        help="`sikg serve --processes` (default: its own, 1; more serve the store read-only)")
     parser.add_argument("--json", help="also write every cell's numbers to this JSON file")
     parser.add_argument("--markdown", help="also write the printed report to this file")
     parser.add_argument("--tmpdir", default=None, help="where the temporary directory goes (default: the system's)")

@@ -140,7 +140,7 @@ def cmd_synth(args) -> int:
 def cmd_serve(args) -> int:
     from .server import serve
     return serve(host=args.host, port=args.port, store=args.store, update_url=args.update_url,
-                 store_url=args.store_url, workers=args.workers, access_log=args.access_log)
+                 store_url=args.store_url, workers=args.workers, access_log=args.access_log, processes=args.processes)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -153,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=int(os.environ.get("SIKG_PORT", "8000")))
     p.add_argument("--workers", type=int, default=int(os.environ.get("SIKG_WORKERS", "4")),
                    help="threads answering requests")
+    p.add_argument("--processes", type=int, default=int(os.environ.get("SIKG_PROCESSES", "1")),
+                   help="worker processes (env SIKG_PROCESSES); over the embedded store, more than one serves it "
+                        "read-only and needs contributions off")
     p.add_argument("--access-log", action="store_true", default=os.environ.get("SIKG_ACCESS_LOG") == "1",
                    help="log every request to standard output (env SIKG_ACCESS_LOG=1)")
     _store_arg(p, default="var/store")

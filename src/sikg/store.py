@@ -29,11 +29,13 @@ SNAPSHOT_GRACE_SECONDS = 120
 
 class KnowledgeGraphStore:
     """What both backends share: a generation counted up by every write, and loading the repository's content."""
+    read_only = False
 
-    def __init__(self):
+    def __init__(self, boot: str | None = None):
         # The state token names the store's content for HTTP caching: it changes with every write, and with every
-        # start, since nothing here proves the content unchanged since the last one.
-        self._boot = uuid.uuid4().hex[:12]
+        # start, since nothing here proves the content unchanged since the last one. Processes serving the same
+        # read-only content share one `boot`, so that their ETags agree.
+        self._boot = boot or uuid.uuid4().hex[:12]
         self.generation = 0
 
     @property
@@ -56,12 +58,21 @@ class KnowledgeGraphStore:
 
 
 class EmbeddedStore(KnowledgeGraphStore):
-    def __init__(self, path: str | Path | None = None):
-        super().__init__()
+    """`read_only`: the on-disk store opened without the write lock, by as many processes as serve it; nothing may
+    write to it meanwhile (`sikg serve --processes`, with contributions off)."""
+
+    def __init__(self, path: str | Path | None = None, read_only: bool = False, boot: str | None = None):
+        super().__init__(boot)
         self.path = Path(path) if path is not None else None
-        if self.path is not None:
-            self.path.mkdir(parents=True, exist_ok=True)
-        self._store = ox.Store(str(path)) if path is not None else ox.Store()
+        self.read_only = read_only
+        if read_only:
+            if self.path is None:
+                raise ValueError("only an on-disk store can be opened read-only")
+            self._store = ox.Store.read_only(str(self.path))
+        else:
+            if self.path is not None:
+                self.path.mkdir(parents=True, exist_ok=True)
+            self._store = ox.Store(str(path)) if path is not None else ox.Store()
         self._snapshots_dir: Path | None = None  # made on first use: most commands never query through evaluators
         self._snapshot: Snapshot | None = None
         self._retired: list[tuple[Snapshot, float]] = []
@@ -69,6 +80,8 @@ class EmbeddedStore(KnowledgeGraphStore):
 
     def snapshot(self) -> Snapshot:
         """A read-only copy of the current content for the query evaluators, made once per generation."""
+        if self.read_only:  # the directory itself does not change while it is served
+            return Snapshot("rocksdb", str(self.path), self.generation)
         with self._snapshot_lock:
             generation = self.generation
             if self._snapshot is not None and self._snapshot.generation == generation:
@@ -163,15 +176,16 @@ class EmbeddedStore(KnowledgeGraphStore):
 
 
 def open_store(spec: str | None = None, update_url: str | None = None, store_url: str | None = None,
-               timeout: float = 10.0) -> KnowledgeGraphStore:
-    """`memory` (or nothing): a throwaway store with the curated KG; a directory: the on-disk store there; an
-    http(s) URL: the SPARQL query endpoint of an external store (update and Graph Store URLs beside it by default)."""
+               timeout: float = 10.0, read_only: bool = False, boot: str | None = None) -> KnowledgeGraphStore:
+    """`memory` (or nothing): a throwaway store with the curated KG; a directory: the on-disk store there (`read_only`:
+    see EmbeddedStore); an http(s) URL: the SPARQL query endpoint of an external store (update and Graph Store URLs
+    beside it by default). `boot`: see KnowledgeGraphStore."""
     if spec and spec.startswith(("http://", "https://")):
         from .remote_store import RemoteStore
         return RemoteStore(spec, update_url or os.environ.get("SIKG_STORE_UPDATE"),
                            store_url or os.environ.get("SIKG_STORE_GSP"), timeout)
     if spec in (None, "", "memory"):
-        store = EmbeddedStore()
+        store = EmbeddedStore(boot=boot)
         store.load_curated()
         return store
-    return EmbeddedStore(spec)
+    return EmbeddedStore(spec, read_only=read_only, boot=boot)
