@@ -7,6 +7,7 @@ Dumps are streamed: Oxigraph's writers for the RDF syntaxes, jsonld.write_compac
 import json
 import logging
 import re
+import traceback
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -46,6 +47,10 @@ class UnknownView(ValueError):
 
 class NotAcceptable(UnknownView):
     status = 406
+
+
+class ExportFailed(RuntimeError):
+    """A dump could not be written to the end (the response was cut short)."""
 
 
 class ExportRequest:
@@ -247,7 +252,10 @@ def stream(write_to, chunk_bytes: int = 256 * 1024, keep=None) -> Iterator[bytes
         except BrokenPipeError:
             pass
         except Exception as error:  # reported to the reader, which cuts the response short
-            failure.append(error)
+            # As text: the exception's frames hold the export's Oxigraph iterators, which must not be dropped on
+            # another thread (pyo3 refuses, and leaks them).
+            log.error("export failed:\n%s", traceback.format_exc())
+            failure.append(ExportFailed(f"{type(error).__name__}: {error}"))
         finally:
             if keep:
                 keep.discard()  # after a commit, a no-op
@@ -358,8 +366,7 @@ def honoured_range(environ: dict, length: int) -> dict:
 
 class _Keeper:
     """A dump being written beside its response: renamed into place only when written whole. A failed write (a full
-    disk) stops the keeping, not the response. (Errors are logged as text: an exception object's frames would keep
-    the export's Oxigraph iterators alive past their thread.)"""
+    disk) stops the keeping, not the response. (Errors are logged as text, as in stream().)"""
 
     def __init__(self, target: Path):
         import tempfile
