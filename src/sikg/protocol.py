@@ -6,9 +6,7 @@ state, so a write invalidates them and repeated queries cost a dictionary look-u
 """
 
 import hashlib
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
@@ -16,6 +14,7 @@ from werkzeug.datastructures import MIMEAccept
 
 from .evaluator import EvalRequest, EvaluationFailed, EvaluatorBusy, QueryTimeout, ResultTooLarge, term_to_wire
 from .remote_store import StoreUnavailable
+from .response_cache import CACHEABLE_BYTES, BoundedCache
 from .safety import QueryRefused, check_dataset, inspect_query
 from .sparql import GRAPH_FORMAT_NAMES, OUTPUT_FORMATS, RESULT_FORMAT_NAMES
 
@@ -33,7 +32,6 @@ GRAPH_MEDIA_TYPES = {
 }
 
 STREAM_AFTER_BYTES = 1024 * 1024  # answers smaller than this go out whole, with their real status on failure
-CACHEABLE_BYTES = 512 * 1024
 
 
 class ProtocolError(Exception):
@@ -135,34 +133,6 @@ def choose_format(accept: MIMEAccept, format_param: str | None, returns_graph: b
     return fmt if best in canonical else replace(fmt, media_type=best)
 
 
-class AnswerCache:
-    """Small answers by (store state, request): bounded in bytes, least recently used first out."""
-
-    def __init__(self, max_bytes: int):
-        self.max_bytes, self.size = max_bytes, 0
-        self._entries: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str):
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-            return entry
-
-    def put(self, key: str, media_type: str, body: bytes) -> None:
-        if len(body) > CACHEABLE_BYTES:
-            return
-        with self._lock:
-            if key in self._entries:
-                return
-            self._entries[key] = (media_type, body)
-            self.size += len(body)
-            while self.size > self.max_bytes:
-                _, (_, old) = self._entries.popitem(last=False)
-                self.size -= len(old)
-
-
 class SparqlService:
     """`evaluate(request, deadline)` runs a checked query and yields ("chunk", bytes)… ("done", media type): the
     evaluator pool over the embedded store's snapshots, or the external store's own endpoint."""
@@ -170,7 +140,7 @@ class SparqlService:
     def __init__(self, store, evaluate, timeout: float, max_bytes: int, cache_bytes: int = 64 * 1024 * 1024):
         self.store, self.evaluate = store, evaluate
         self.timeout, self.max_bytes = timeout, max_bytes
-        self.cache = AnswerCache(cache_bytes)
+        self.cache = BoundedCache(cache_bytes)  # small answers by ETag: (media type, body)
 
     def etag(self, request: QueryRequest, format_name: str, state_token: str | None = None) -> str:
         bindings = sorted((name, term_to_wire(term)) for name, term in request.bindings.items())
@@ -214,7 +184,8 @@ class SparqlService:
                 if kind == "done":
                     chunks.close()  # hands the evaluator back to the pool
                     body, media_type = b"".join(head), _label(payload, fmt)
-                    self.cache.put(etag, media_type, body)
+                    if len(body) <= CACHEABLE_BYTES:
+                        self.cache.put(etag, (media_type, body), len(body))
                     return Answer(200, media_type, body, headers)
                 head.append(payload)
                 size += len(payload)

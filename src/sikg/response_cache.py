@@ -1,4 +1,4 @@
-"""Repeated GET requests for SPARQL answers, answered in front of Flask.
+"""Caches of SPARQL answers: the bounded store both use, and repeated GET requests answered in front of Flask.
 
 A public endpoint is asked the same thing again and again (links in pages, dashboards, a YASGUI tab re-run): the
 same URL with the same Accept header against the same store state. For such a request the answer cache in
@@ -22,16 +22,42 @@ BYPASS_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_RANGE")
 STATE_TOKEN_KEY = "sikg.state_token"  # the token read here, handed to the app in the environ: one read a request
 
 
-class RepeatedGetCache:
+class BoundedCache:
+    """Entries by key, bounded in bytes by the cost each was put with; least recently used first out. The answer
+    cache of protocol.py and the front cache below are both one."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes, self.size = max_bytes, 0
+        self._entries: OrderedDict = OrderedDict()  # key -> (value, cost)
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            self._entries.move_to_end(key)
+            return entry[0]
+
+    def put(self, key, value, cost: int) -> None:
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = (value, cost)
+            self.size += cost
+            while self.size > self.max_bytes and self._entries:
+                _, (_, old_cost) = self._entries.popitem(last=False)
+                self.size -= old_cost
+
+
+class RepeatedGetCache(BoundedCache):
     """`paths`: where SPARQL answers are (exact paths, or prefixes ending in "/"); other requests pass straight
     through, without reading the state token (a request to an external store)."""
 
     def __init__(self, app, state_token: Callable[[], str], max_bytes: int, paths: tuple[str, ...]):
-        self.app, self.state_token, self.max_bytes = app, state_token, max_bytes
+        super().__init__(max_bytes)
+        self.app, self.state_token = app, state_token
         self.paths = tuple(p for p in paths if not p.endswith("/")), tuple(p for p in paths if p.endswith("/"))
-        self.size = 0
-        self._entries: OrderedDict[tuple, tuple[str, list, bytes]] = OrderedDict()
-        self._lock = threading.Lock()
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -44,10 +70,7 @@ class RepeatedGetCache:
             return self.app(environ, start_response)
         key = (token, path, environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT", ""))
         environ[STATE_TOKEN_KEY] = token  # the answer's ETag is made from the same state as this key
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
+        entry = self.get(key)
         if entry is not None:
             status, headers, body = entry
             start_response(status, list(headers))
@@ -69,7 +92,7 @@ class RepeatedGetCache:
         finally:
             if hasattr(body, "close"):
                 body.close()
-        self._put(key, sent[0], sent[1], data)
+        self.put(key, (sent[0], list(sent[1]), data), _cost(key, sent[1], data))
         return [data]
 
     @staticmethod
@@ -79,16 +102,6 @@ class RepeatedGetCache:
         names = {name.lower(): value for name, value in headers}
         return "etag" in names and names.get("vary", "").strip().lower() == "accept" \
             and int(names.get("content-length", CACHEABLE_BYTES + 1)) <= CACHEABLE_BYTES
-
-    def _put(self, key: tuple, status: str, headers: list, body: bytes) -> None:
-        with self._lock:
-            if key in self._entries:
-                return
-            self._entries[key] = (status, list(headers), body)
-            self.size += _cost(key, headers, body)
-            while self.size > self.max_bytes and self._entries:
-                old_key, (_, old_headers, old_body) = self._entries.popitem(last=False)
-                self.size -= _cost(old_key, old_headers, old_body)
 
 
 def _cost(key: tuple, headers: list, body: bytes) -> int:
