@@ -15,7 +15,7 @@ from gunicorn.app.base import BaseApplication
 
 from .app import create_app
 from .contributions import parse_tokens
-from .store import open_store
+from .store import open_store, store_kind
 
 
 class _Gunicorn(BaseApplication):
@@ -39,13 +39,13 @@ def serve(host: str, port: int, store: str | None, workers: int, access_log: boo
           update_url: str | None = None, store_url: str | None = None, processes: int = 1) -> int:
     spec = {"spec": store, "update_url": update_url, "store_url": store_url}
     processes = max(1, processes)
-    external = bool(store and store.startswith(("http://", "https://")))
-    if processes > 1 and not external:
+    kind = store_kind(store)
+    if processes > 1 and kind != "external":
         if parse_tokens(os.environ.get("SIKG_CONTRIB_TOKEN")):
             raise SystemExit("sikg serve: --processes over the embedded store serves it read-only, and contributions "
                              "write to it; run one process (threads: --workers), or use an external store "
                              "(docs/deployment.md)")
-        on_disk = store not in (None, "", "memory")
+        on_disk = kind == "disk"
         if on_disk:  # load the curated content now, then close the store: the workers open it read-only
             writer = open_store(store)
             writer.load_curated()
