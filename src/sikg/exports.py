@@ -213,7 +213,7 @@ class _QueueWriter:
     """A file object whose writes become chunks in a bounded queue, for streaming a writer that pushes; `keep` (a
     _Keeper) gets a copy of every byte."""
 
-    def __init__(self, chunks, chunk_bytes: int, keep: BinaryIO | None = None):
+    def __init__(self, chunks, chunk_bytes: int, keep: "_Keeper | None" = None):
         self.chunks, self.chunk_bytes, self.keep = chunks, chunk_bytes, keep
         self.buffer, self.closed_by_reader = bytearray(), False
 
