@@ -2,6 +2,7 @@
 practices, schema.org), dereferenceable IRIs with content negotiation and languages, JSON-LD contexts that never go
 to the network, and a service published under its own base IRI (SIKG_BASE)."""
 
+import io
 import json
 import os
 import re
@@ -673,3 +674,46 @@ def test_sikg_base_leaves_nothing_under_the_canonical_instance_space():
         FILTER(CONTAINS(STR(?s), "w3id.org/sikg/id/") || CONTAINS(STR(?o), "w3id.org/sikg/id/")) }""")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[1:] == []
+
+
+def _sorted_values(node: dict) -> dict:
+    """A node object with every array (also inside language maps) sorted, so that value order does not count."""
+    def norm(value):
+        if isinstance(value, list):
+            return sorted((norm(v) for v in value), key=json.dumps)
+        if isinstance(value, dict):
+            return {k: norm(v) for k, v in value.items()}
+        return value
+    return norm(node)
+
+
+def test_dump_writer_writes_each_node_as_pyld_compacts_it():
+    """The whole-KG writer's node objects are what a JSON-LD compactor makes of them with the same context: language
+    maps for labels (also for altLabel, whose container is [@language, @set] and so keeps arrays), @type @id links
+    as plain strings, @set terms as arrays, typed literals as value objects."""
+    skos, sikg_ns = "http://www.w3.org/2004/02/skos/core#", "https://w3id.org/sikg/ontology#"
+    subject = ox.NamedNode(ID + "practice/example")
+    triples = [
+        ox.Triple(subject, ox.NamedNode(jsonld_rdf_type()), ox.NamedNode(sikg_ns + "SupportPractice")),
+        ox.Triple(subject, ox.NamedNode(skos + "prefLabel"), ox.Literal("Example", language="en")),
+        ox.Triple(subject, ox.NamedNode(skos + "prefLabel"), ox.Literal("Exempel", language="sv")),
+        ox.Triple(subject, ox.NamedNode(skos + "altLabel"), ox.Literal("Ex", language="en")),
+        ox.Triple(subject, ox.NamedNode(skos + "altLabel"), ox.Literal("Sample", language="en")),
+        ox.Triple(subject, ox.NamedNode(skos + "altLabel"), ox.Literal("Prov", language="sv")),
+        ox.Triple(subject, ox.NamedNode(sikg_ns + "country"), ox.NamedNode(ID + "country/se")),
+        ox.Triple(subject, ox.NamedNode("http://purl.org/dc/terms/source"), ox.NamedNode("https://example.org/a")),
+        ox.Triple(subject, ox.NamedNode("http://purl.org/dc/terms/modified"),
+                  ox.Literal("2026-11-28", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))),
+    ]
+    output = io.BytesIO()
+    sikg_jsonld.write_compacted((ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples),
+                                output)
+    [written] = json.loads(output.getvalue())["@graph"]
+    expected = sikg_jsonld.compact(triples)
+    expected.pop("@context")
+    assert written["altLabel"] == {"en": ["Ex", "Sample"], "sv": ["Prov"]}
+    assert _sorted_values(written) == _sorted_values(expected)
+
+
+def jsonld_rdf_type() -> str:
+    return sikg_jsonld.RDF_TYPE

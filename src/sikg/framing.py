@@ -16,10 +16,10 @@ frame keyword rather than guess what it would do:
   node already on the path above the parent is a reference, never embedded again (pyld's circular-reference test);
 - a property the frame names that is left with no value is null, or [] under a @set term.
 
-Terms and compact IRIs come from jsonld._Compactor; on top of what that streaming writer needs, pyld's compaction
-unwraps single values unless the term is a @set, keys plain strings under a language map as "@none" and writes value
-objects with the "type" alias. The context's own forms are assumed: terms without @type or with @type @id,
-containers @set and @language. Blank nodes keep their labels (pyld renames them _:b0, _:b1, … and drops those used
+Keys, values and unwrapping are jsonld._Compactor's, the rules the whole-KG writer follows too (pyld's compaction:
+single values unwrapped unless the term is a @set, plain strings under a language map keyed "@none", value objects
+with the "type" alias). The context's own forms are assumed: terms without @type or with @type @id, containers @set
+and @language. Blank nodes keep their labels (pyld renames them _:b0, _:b1, … and drops those used
 once): the practices and all they link to are named by IRIs in the KG.
 """
 
@@ -129,91 +129,46 @@ def _expanded_id(term) -> str:
     return f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value
 
 
-class _Terms:
-    """The context's term for each predicate, looked up once: (term, its @type coercion, its containers), or no term.
-    (_Compactor keeps one container per term, and none for a list of them such as [@language, @set].)"""
-
-    def __init__(self, ctx: dict):
-        self.ctx, self.compactor, self._terms = ctx, _Compactor(ctx), {}
-
-    def of(self, predicate: str) -> tuple[str | None, str | None, frozenset]:
-        if predicate not in self._terms:
-            term = self.compactor.terms.get(predicate)
-            if term is None:
-                self._terms[predicate] = None, None, frozenset()
-            else:
-                definition = self.ctx[term[0]]
-                containers = definition.get("@container", ()) if isinstance(definition, dict) else ()
-                self._terms[predicate] = (term[0], term[1],
-                                          frozenset([containers] if isinstance(containers, str) else containers))
-        return self._terms[predicate]
-
-    def for_nodes(self, predicate: str) -> tuple[str, str | None, frozenset]:
-        """The key for node values (references or embedded nodes): the term unless it is for literals only."""
-        name, coercion, containers = self.of(predicate)
-        if name is None or coercion not in (None, "@id") or "@language" in containers:
-            return self.compactor.iri(predicate), None, frozenset()
-        return name, coercion, containers
-
-
 class _Output:
-    """One node's compacted output as pyld writes it: keys chosen per value, single values unwrapped at the end."""
+    """One node's compacted output as pyld writes it: keys chosen per value (jsonld._Compactor.plan), single values
+    unwrapped at the end."""
 
-    def __init__(self, terms: _Terms, node: _Node):
-        self.terms, self.compactor = terms, terms.compactor
-        self.entries: dict = {"id": self.compactor.ref(node.term)}
+    def __init__(self, compactor: _Compactor, node: _Node):
+        self.compactor = compactor
+        self.node: dict = {"id": compactor.ref(node.term)}
         if node.types:
-            types = [self.compactor.iri(t, vocab=True) for t in node.types]
-            self.entries["type"] = types[0] if len(types) == 1 else types
-        self.arrays: set[str] = set()  # keys (of values or of language maps) that stay arrays with one value
-
-    def _append(self, key: str, value, as_set: bool) -> None:
-        self.entries.setdefault(key, []).append(value)
-        if as_set:
-            self.arrays.add(key)
+            types = [compactor.iri(t, vocab=True) for t in node.types]
+            self.node["type"] = types[0] if len(types) == 1 else types
+        self.entries: dict = {}
 
     def add_node(self, predicate: str, term, framed) -> None:
-        key, coercion, containers = self.terms.for_nodes(predicate)
+        plan = self.compactor.plan(predicate)
         if framed is _REFERENCE or len(framed) == 1:  # a node with nothing but its id is a reference
             ref = self.compactor.ref(term)
-            framed = ref if coercion == "@id" else {"id": ref}
-        self._append(key, framed, "@set" in containers)
+            framed = ref if plan.node_ref else {"id": ref}
+        self.entries.setdefault(plan.node_key, []).append(framed)
 
     def add_literal(self, predicate: str, literal: ox.Literal) -> None:
-        name, coercion, containers = self.terms.of(predicate)
+        plan = self.compactor.plan(predicate)
         plain = not literal.language and literal.datatype.value == XSD_STRING
-        if name is not None and "@language" in containers and (literal.language or plain):
-            languages = self.entries.setdefault(name, {})
+        if plan.language_key is not None and (literal.language and literal.direction is None or plain):
+            languages = self.entries.setdefault(plan.language_key, {})
             languages.setdefault(literal.language or "@none", []).append(literal.value)
-            if "@set" in containers:
-                self.arrays.add(name)
-            return
-        if literal.language:
-            value = {"@language": literal.language, "@value": literal.value}
-        elif plain:
-            value = literal.value
         else:
-            value = {"type": self.compactor.iri(literal.datatype.value, vocab=True), "@value": literal.value}
-        usable = name is not None and coercion is None and "@language" not in containers
-        self._append(name if usable else self.compactor.iri(predicate), value, usable and "@set" in containers)
+            self.entries.setdefault(plan.literal_key, []).append(self.compactor.literal(literal))
 
     def add_missing(self, predicate: str) -> None:
         """A property the frame names with no value left: null, or an empty array under a @set term."""
-        key, _, containers = self.terms.for_nodes(predicate)
-        self.entries[key] = [] if "@set" in containers else None
+        key = self.compactor.plan(predicate).node_key
+        self.entries[key] = [] if key in self.compactor.set_terms else None
 
     def compacted(self) -> dict:
-        for key, value in self.entries.items():
-            if isinstance(value, list) and len(value) == 1 and key not in self.arrays:
-                self.entries[key] = value[0]
-            elif isinstance(value, dict) and key not in self.arrays:  # a language map
-                self.entries[key] = {lang: texts[0] if len(texts) == 1 else texts for lang, texts in value.items()}
-        return self.entries
+        return self.compactor.unwrapped(self.node, self.entries)
 
 
 class _Framer:
     def __init__(self, nodes: dict, ctx: dict):
-        self.nodes, self.terms = nodes, _Terms(ctx)
+        self.nodes, self.compactor = nodes, _Compactor(ctx)
         self.embedded: set = set()  # nodes embedded so far under the current top-level node, for @once
         self.path: list = []  # the nodes being embedded, outermost first
 
@@ -237,7 +192,7 @@ class _Framer:
     def _embed(self, node: _Node, frame: NodeFrame) -> dict:
         self.embedded.add(node.term)
         self.path.append(node.term)
-        output = _Output(self.terms, node)
+        output = _Output(self.compactor, node)
         for predicate in sorted(node.properties.keys() | frame.properties.keys()):
             subframe = frame.properties[predicate] if predicate in frame.properties else frame.implicit()
             added = False

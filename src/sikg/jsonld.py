@@ -2,11 +2,12 @@
 and a streaming writer for whole-KG dumps.
 
 pyld compacts small documents (a resource, a query result); its framing is the reference that framing.py, which
-nests the practices frame in linear time, is tested against. A dump of the whole KG goes
-through `write_compacted`, which writes compact JSON-LD straight from the store's quads, one node at a time, using
-the same context: expanding its output (with pyld or any JSON-LD 1.1 processor) gives back exactly the store's
-quads. It only uses the context's simple forms (prefixes, @type: @id, @container @language / @set), so what it
-writes is what a compactor would accept.
+nests the practices frame in linear time, is tested against. A dump of the whole KG goes through `write_compacted`,
+which writes compact JSON-LD straight from the store's quads, one node at a time, using the same context. Its node
+objects are the ones pyld's compaction makes of the same quads (tests/robustness/test_fuzz_jsonld_writer.py holds it
+to that on generated datasets): the same terms, language maps, "@none", value objects, and single values unwrapped
+unless the term is a @set. It assumes the context's own forms (prefixes, @type @id, @container @language / @set);
+RDF lists are written as their rdf:first/rdf:rest cells rather than as @list.
 """
 
 import json
@@ -14,7 +15,7 @@ from functools import lru_cache
 from itertools import groupby
 from operator import attrgetter
 from pathlib import Path
-from typing import BinaryIO, Iterable
+from typing import BinaryIO, Iterable, NamedTuple
 
 import orjson
 import pyoxigraph as ox
@@ -105,27 +106,26 @@ class _Compactor:
         self.prefixes = sorted(((name, iri) for name, iri in ctx.items()
                                 if isinstance(iri, str) and not name.startswith("@") and iri.endswith(("/", "#"))),
                                key=lambda p: -len(p[1]))
-        self.class_terms, self.terms = {}, {}
+        self.terms = {}
         for name, definition in ctx.items():
             if name.startswith("@") or name in ("id", "type", "graph"):
                 continue
-            if isinstance(definition, str):
-                if not definition.endswith(("/", "#")):
-                    self.class_terms.setdefault(expand(definition), name)
-                    self.terms.setdefault(expand(definition), (name, None, None))
+            if isinstance(definition, str):  # prefixes too: pyld writes "dct" for the property <dct:> itself
+                self.terms.setdefault(expand(definition), (name, None, frozenset()))
                 continue
-            container = definition.get("@container")
-            container = container if isinstance(container, str) else None
-            if container == "@list":
+            containers = definition.get("@container", ())
+            containers = frozenset([containers] if isinstance(containers, str) else containers)
+            if "@list" in containers:
                 continue  # lists are written as their rdf:first/rdf:rest cells instead
-            self.terms.setdefault(expand(definition["@id"]), (name, definition.get("@type"), container))
+            self.terms.setdefault(expand(definition["@id"]), (name, definition.get("@type"), containers))
         # Compacting an IRI is the writer's commonest step. Every prefix that can match an IRI is a prefix of its
         # part up to the last "/" or "#", so the longest match is found once per such part and remembered; IRIs in
         # vocabulary position, which are few (properties, classes, datatypes), are remembered whole.
+        self.set_terms = {name for name, _, containers in self.terms.values() if "@set" in containers}
         self.namespace_match: dict[str, tuple | None] = {}
         self.vocab_terms: dict[str, str] = {}
         self.object_refs: dict[str, str] = {}
-        self.plans: dict[str, tuple] = {}
+        self.plans: dict[str, Plan] = {}
 
     @staticmethod
     def _expand_prefixed(value: str, ctx: dict) -> str:
@@ -150,8 +150,9 @@ class _Compactor:
         return f"{match[0]}:{local}" if local and not local.startswith("//") else self._prefixed(iri)
 
     def _vocab_iri(self, iri: str) -> str:
-        if iri in self.class_terms:
-            return self.class_terms[iri]
+        term = self.terms.get(iri)
+        if term is not None and "@language" not in term[2]:  # as pyld: any term but a language map's, whatever
+            return term[0]                                     # its @type, names a class or datatype
         if self.vocab and iri.startswith(self.vocab) and ":" not in iri[len(self.vocab):]:
             return iri[len(self.vocab):]
         return self.iri(iri)
@@ -163,7 +164,11 @@ class _Compactor:
         return iri
 
     def ref(self, term) -> str:
-        return f"_:{term.value}" if isinstance(term, ox.BlankNode) else self.iri(term.value)
+        if isinstance(term, ox.BlankNode):
+            return f"_:{term.value}"
+        if isinstance(term, ox.Triple):
+            raise ValueError("JSON-LD 1.1 has no form for an RDF 1.2 triple term; export N-Quads or Turtle instead")
+        return self.iri(term.value)
 
     def object_ref(self, term) -> str:
         """ref() for objects, remembered: a KG links to the same few hundred things (elements, methods, countries,
@@ -178,58 +183,82 @@ class _Compactor:
                 self.object_refs[value] = compacted
         return compacted
 
-    def _literal_object(self, literal) -> dict | str:
-        """A literal as compact JSON-LD writes it: a plain string for xsd:string (the context sets no default
-        language, so it reads back as one), else a value object."""
-        if literal.language:
-            return {"@value": literal.value, "@language": literal.language}
+    def plan(self, predicate: str) -> "Plan":
+        """How values of `predicate` are compacted (pyld's term selection for the context's forms), worked out once
+        per predicate, since a writer meets each one many times."""
+        plan = self.plans.get(predicate)
+        if plan is None:
+            name, coercion, containers = self.terms.get(predicate, (None, None, frozenset()))
+            compact = self.iri(predicate)
+            language_map = name is not None and "@language" in containers
+            literal_term = name is not None and coercion is None and not language_map
+            node_term = name is not None and coercion in (None, "@id") and not language_map
+            plan = self.plans[predicate] = Plan(name if literal_term else compact, name if language_map else None,
+                                                name if node_term else compact, node_term and coercion == "@id")
+        return plan
+
+    def literal(self, literal) -> dict | str:
+        """A literal outside a language map: a plain string for xsd:string (the context sets no default language),
+        else a value object."""
+        language = literal.language
+        if language:
+            direction = literal.direction
+            if direction is not None:  # RDF 1.2 base direction
+                return {"@direction": str(direction.value), "@language": language, "@value": literal.value}
+            return {"@language": language, "@value": literal.value}
         datatype = literal.datatype.value
         if datatype == XSD_STRING:
             return literal.value
-        return {"@value": literal.value, "@type": self.iri(datatype, vocab=True)}
-
-    def _plan(self, predicate: str) -> tuple:
-        """How values of one predicate are written: (term, its @type coercion, its container, the key for values the
-        term cannot take). Worked out once per predicate, since the writer meets each one many times."""
-        name, coercion, container = self.terms.get(predicate, (None, None, None))
-        key = self.iri(predicate, vocab=True)
-        if name == key or key in ("id", "type", "graph"):
-            key = predicate  # never let a compact IRI read as a term with another meaning
-        plain = name is not None and coercion is None and container in (None, "@set")
-        return name, coercion == "@id" and name is not None, container == "@language" and name is not None, \
-            name if plain else None, key
+        return {"type": self.iri(datatype, vocab=True), "@value": literal.value}
 
     def node(self, subject, quads: Iterable) -> dict:
-        """The node object of `subject` from its quads (or triples): anything with .predicate and .object."""
-        types, entries, plans = [], {}, self.plans
-        named, literal = ox.NamedNode, ox.Literal
+        """The compacted node object of `subject` from its quads (or triples): anything with .predicate and .object.
+        Single values are unwrapped unless their term is a @set; plain strings under a language-map term are keyed
+        "@none"."""
+        types, entries = [], {}
+        named, literal, plan_of = ox.NamedNode, ox.Literal, self.plan
         for quad in quads:
             predicate, obj = quad.predicate.value, quad.object
-            plan = plans.get(predicate)
-            if plan is None:
-                plan = plans[predicate] = self._plan(predicate)
-            name, as_id, as_language_map, plain_name, other_key = plan
+            plan = plan_of(predicate)
             if type(obj) is literal:
-                language = obj.language
-                if as_language_map and language:
-                    entries.setdefault(name, {}).setdefault(language, []).append(obj.value)
-                else:
-                    entries.setdefault(plain_name or other_key, []).append(self._literal_object(obj))
-                continue
-            if predicate == RDF_TYPE and type(obj) is named:
-                types.append(self.iri(obj.value, vocab=True))
-            elif as_id:
-                entries.setdefault(name, []).append(self.object_ref(obj))
+                key = plan.language_key
+                if key is not None:
+                    language = obj.language
+                    if language and obj.direction is None or not language and obj.datatype.value == XSD_STRING:
+                        entries.setdefault(key, {}).setdefault(language or "@none", []).append(obj.value)
+                        continue
+                entries.setdefault(plan.literal_key, []).append(self.literal(obj))
+            elif predicate == RDF_TYPE:
+                types.append(self.iri(obj.value, vocab=True) if type(obj) is named else self.ref(obj))
+            elif plan.node_ref:
+                entries.setdefault(plan.node_key, []).append(self.object_ref(obj))
             else:
-                entries.setdefault(plain_name or other_key, []).append({"@id": self.object_ref(obj)})
+                entries.setdefault(plan.node_key, []).append({"id": self.object_ref(obj)})
         node = {"id": self.ref(subject)}
         if types:
             node["type"] = types if len(types) > 1 else types[0]
+        return self.unwrapped(node, entries)
+
+    def unwrapped(self, node: dict, entries: dict) -> dict:
+        """Adds `entries` (key -> values, or language -> texts) to `node`, single values unwrapped unless the key is
+        a @set term (None, for a property framing found empty, stays)."""
+        sets = self.set_terms
         for key, value in entries.items():
-            if isinstance(value, dict):
-                value = {lang: texts[0] if len(texts) == 1 else texts for lang, texts in value.items()}
-            node[key] = value
+            if key in sets or value is None:
+                node[key] = value
+            elif type(value) is dict:
+                node[key] = {lang: texts[0] if len(texts) == 1 else texts for lang, texts in value.items()}
+            else:
+                node[key] = value[0] if len(value) == 1 else value
         return node
+
+
+class Plan(NamedTuple):
+    """Where one predicate's values go in a compacted node object."""
+    literal_key: str  # for literals outside a language map: the term if it takes them, else a compact IRI
+    language_key: str | None  # the language-map term that takes tagged (and, as "@none", plain) strings
+    node_key: str  # for IRIs and blank nodes
+    node_ref: bool  # the node key's term has @type @id: references are bare strings, not {"id": ...}
 
 
 def write_compacted(quads: Iterable[ox.Quad], output: BinaryIO, context_value=None, ctx: dict | None = None) -> None:
