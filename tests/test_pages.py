@@ -344,3 +344,124 @@ def test_practice_list_jsonld_can_be_validated_as_it_is(client):
     listing = client.get("/practices", query_string={"format": "jsonld", "country": "LVA"})
     response = client.post("/validate", data=listing.data, content_type="application/ld+json")
     assert response.status_code == 200, response.get_data(as_text=True)
+
+
+# -- which language a page says it is in ---------------------------------------------------------------------------
+# <html lang> states the language of the page's own words (English or Swedish); a text from the data in another
+# language carries its own lang attribute, and a fallback text is never labelled with the language asked for.
+
+def labels_of(kg, iri: str) -> dict[str, str]:
+    return {row["lang"]: row["label"] for row in select(kg, f"""
+        SELECT ?label (LANG(?label) AS ?lang) WHERE {{ <{iri}> rdfs:label|skos:prefLabel ?label }}""")}
+
+
+def html_lang(page: str) -> str:
+    return re.search(r'<html lang="([^"]*)">', page).group(1)
+
+
+def test_a_language_without_interface_words_gets_an_english_page_with_marked_data(client, kg):
+    ptce = labels_of(kg, PRACTICE + "ptce")
+    assert {"en", "fr"} <= set(ptce) and "sv" not in ptce
+    page = html(client, "/id/practice/ptce", query_string={"lang": "fr"})
+    assert html_lang(page) == "en"
+    assert f'<h1 lang="fr">{ptce["fr"]}</h1>' in page
+    # no French text in the data: English everywhere, and nothing claims to be French
+    for path in ("/id/element/mobilisation", "/id/practice/coompanion"):
+        page = html(client, path, query_string={"lang": "fr"})
+        assert html_lang(page) == "en", path
+        assert '<article class="resource">' in page and re.search(r"<h1>[^<]+</h1>", page), path
+    element = html(client, "/id/element/mobilisation", query_string={"lang": "fr"})
+    assert not re.search(r'<(h1|h2|p|dt)[^>]* lang="fr"', element)
+
+
+def test_a_fallback_text_is_marked_with_its_own_language(client, kg):
+    ptce = labels_of(kg, PRACTICE + "ptce")
+    page = html(client, "/id/practice/ptce", headers={"Accept-Language": "sv"})
+    assert html_lang(page) == "sv"
+    assert f'<h1 lang="en">{ptce["en"]}</h1>' in page
+    assert 'lang="sv"' not in page.split("<main", 1)[1].split("</article>", 1)[0].replace('hreflang="sv"', "")
+
+
+def test_the_page_language_is_exposed_for_content_language(kg):
+    from sikg import resources
+
+    iri = PRACTICE + "ptce"
+    triples = resources.describe(kg, iri)
+    for chosen, page_language in (("fr", "en"), ("sv", "sv"), ("en", "en"), ("lv", "en")):
+        page = resources.build_page(kg, iri, triples, chosen, resources.property_labels(kg, chosen))
+        assert (page.language, page.requested) == (page_language, chosen)
+        assert resources.page_language(chosen) == page_language
+
+
+def test_html_pages_send_content_language(client):
+    for path, lang, expected in (("/id/practice/ptce", "fr", "en"), ("/id/practice/ptce", "sv", "sv"),
+                                 ("/practices", "fr", "en"), ("/", "sv", "sv")):
+        response = client.get(path, query_string={"lang": lang}, headers={"Accept": "text/html"})
+        assert response.headers.get("Content-Language") == expected, path
+
+
+def test_language_tags_match_by_bcp47_for_parameter_and_header(client, kg):
+    from sikg import pages, resources
+
+    assert resources.match_language("sv-SE", resources.SUPPORTED_LANGUAGES) == "sv"
+    assert resources.match_language("FR-ca", resources.SUPPORTED_LANGUAGES) == "fr"
+    assert resources.match_language("de-DE", resources.SUPPORTED_LANGUAGES) is None
+    assert pages.choose_ui_language("sv-SE", None) == "sv"
+    swedish = labels_of(kg, ELEMENT + "realisation")["sv"]
+    for path in ("/", "/practices", "/id/element/realisation"):
+        for kwargs in ({"query_string": {"lang": "sv-SE"}}, {"query_string": {"lang": "SV"}},
+                       {"headers": {"Accept-Language": "sv-se"}}):
+            page = html(client, path, **kwargs)
+            assert html_lang(page) == "sv", (path, kwargs)
+            assert swedish in page, (path, kwargs)
+
+
+def test_list_pages_pick_labels_as_the_id_pages_do(kg):
+    from sikg import pages
+
+    ptce = labels_of(kg, PRACTICE + "ptce")
+    assert pages.choose_data_language("fr", None) == "fr" and pages.choose_ui_language("fr", None) == "en"
+    listed = {hit.iri: hit for hit in pages.browse(kg, "fr", {}, "").practices}
+    assert (listed[PRACTICE + "ptce"].label, listed[PRACTICE + "ptce"].label.lang) == (ptce["fr"], "fr")
+    coompanion = listed[PRACTICE + "coompanion"].label  # no French label: English, the page's own language
+    assert coompanion == labels_of(kg, PRACTICE + "coompanion")["en"] and coompanion.lang is None
+    swedish_page = {hit.iri: hit for hit in pages.browse(kg, "sv", {}, "").practices}
+    assert (swedish_page[PRACTICE + "ptce"].label, swedish_page[PRACTICE + "ptce"].label.lang) == (ptce["en"], "en")
+    france = {c.iri: c for c in pages.home(kg, "fr").chart.countries}[COUNTRY + "FRA"]
+    assert france.label.lang == "fr"
+
+
+def test_list_pages_mark_foreign_labels_with_their_language(client, kg):
+    from flask import render_template
+
+    from sikg import pages
+
+    app = client.application
+    ptce = labels_of(kg, PRACTICE + "ptce")
+    with app.test_request_context("/practices?lang=fr") as context:
+        found = pages.browse(kg, pages.choose_data_language("fr", None), {}, "")
+        page = render_template("practices.html", browse=found, query_string=pages.query_string,
+                               without=pages.without, args=context.request.args)
+    assert html_lang(page) == "en"
+    assert f'lang="fr">{ptce["fr"]}</a></h3>' in page
+    # an English label on a Swedish page says so
+    page = html(client, "/practices", query_string={"lang": "sv", "country": "FRA"})
+    assert f'<a href="/id/practice/ptce?lang=sv" lang="en">{ptce["en"]}</a>' in page
+
+
+def test_list_pages_honour_a_data_only_language(client, kg):
+    ptce = labels_of(kg, PRACTICE + "ptce")
+    page = html(client, "/practices", query_string={"lang": "fr", "country": "FRA"})
+    assert html_lang(page) == "en" and f'lang="fr">{ptce["fr"]}</a>' in page
+
+
+def test_ontology_and_concept_pages_state_the_page_language(client):
+    french = html(client, "/ontology", query_string={"lang": "fr"}, headers={"Accept": "text/html"})
+    assert html_lang(french) == "en" and 'lang="fr"' not in french
+    swedish = html(client, "/ontology", query_string={"lang": "sv"}, headers={"Accept": "text/html"})
+    assert html_lang(swedish) == "sv" and "<h1>sikg-ontologin</h1>" in swedish
+    for path in ("/id/element/realisation", "/id/method/gather-stakeholders"):
+        page = html(client, path, query_string={"lang": "fr"})
+        assert html_lang(page) == "en" and re.search(r"<h1>[^<]+</h1>", page), path
+        page = html(client, path, query_string={"lang": "sv"})
+        assert html_lang(page) == "sv" and re.search(r"<h1>[^<]+</h1>", page), path

@@ -3,6 +3,7 @@
 import io
 import json
 import logging
+from dataclasses import replace
 
 import pyoxigraph as ox
 from flask import Flask, Response, jsonify, render_template, request
@@ -11,7 +12,7 @@ from werkzeug.wsgi import wrap_file
 
 from pathlib import Path
 
-from . import content, exports, jsonld, queries, rdf_input, resources, validation
+from . import conneg, content, exports, jsonld, queries, rdf_input, resources, validation
 from .contributions import Contributions, ContributionsDisabled, NotAuthorised, NotConforming
 from .rdf_input import FORMAT_BY_MEDIA_TYPE, RdfInputError, UnsupportedMediaType, format_for_media_type
 from .namespaces import BASE, GRAPH_ONTOLOGY
@@ -26,10 +27,18 @@ from .settings import Settings
 from .sparql import OUTPUT_FORMATS, write_result
 
 log = logging.getLogger(__name__)
+EXPORT_MEDIA_TYPES = [media for media, _, _ in exports.FORMATS.values()]
 
 READ_METHODS = "GET, HEAD, POST, DELETE, OPTIONS"
 RESOURCE_FORMATS = {"html": "text/html", "ttl": "text/turtle", "jsonld": "application/ld+json",
                     "nt": "application/n-triples", "rdfxml": "application/rdf+xml"}
+# Other names clients use for the same bytes, in Accept or format=: the aliases /sparql takes for these syntaxes, and
+# application/json, since JSON-LD is JSON. An alias is answered only when no canonical type is acceptable.
+RESOURCE_ALIASES = {"application/json": "application/ld+json",
+                    **{alias: RESOURCE_FORMATS[name] for alias, name in GRAPH_MEDIA_TYPES.items()
+                       if name in RESOURCE_FORMATS and alias not in RESOURCE_FORMATS.values()}}
+RESOURCE_FORMAT_OF = {**{media: name for name, media in RESOURCE_FORMATS.items()}, "application/xhtml+xml": "html"}
+CATALOGUE_MEDIA_TYPES = ["application/json", "text/html", "application/xhtml+xml"]
 
 UI_TEXT = {
     "en": {"formats": "Formats", "language": "Language", "why": "Why these links", "source": "source",
@@ -46,6 +55,7 @@ def ui_text(language: str) -> dict:
 def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | None = None) -> Flask:
     settings = settings or Settings.from_environment()
     app = Flask(__name__)
+    app.request_class = conneg.NegotiatingRequest  # every route reads Accept without media-type parameters
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload
     # Links to the outside are made only for web addresses: a contributed <javascript:…> source stays text.
     app.jinja_env.tests["web_url"] = lambda url: isinstance(url, str) and url.lower().startswith(("http://", "https://"))
@@ -132,7 +142,7 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
     @app.get("/queries")
     def query_catalogue():
         catalogue = queries.catalogue().values()
-        if _wants_html():
+        if _catalogue_media_type() != "application/json":
             return render_template("queries.html", queries=catalogue)
         return jsonify([{"name": q.name, "title": q.title, "description": q.description,
                          "parameters": [{"name": p.name, "type": p.type, "default": p.default}
@@ -152,20 +162,25 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
 
     @app.get("/context.jsonld")
     def context_document():
-        return Response(json.dumps(jsonld.context_document(), indent=2, ensure_ascii=False), 200,
-                        content_type="application/ld+json",
-                        headers={"Cache-Control": "public, max-age=3600"})
+        response = Response(json.dumps(jsonld.context_document(), indent=2, ensure_ascii=False), 200,
+                            content_type="application/ld+json",
+                            headers={"Cache-Control": "public, max-age=3600"})
+        response.add_etag()  # the body's hash: the context changes with SIKG_BASE and releases, not with the store
+        return response.make_conditional(request)
 
     @app.get("/export")
     def export_kg():
+        as_json = conneg.only_json_acceptable(request.accept_mimetypes, EXPORT_MEDIA_TYPES)
         try:
-            request_ = exports.read_export_request(request.args, request.headers.get("Accept-Profile"),
-                                                   request.accept_mimetypes)
+            request_ = exports.read_export_request(conneg.without_empty(request.args, "format"),
+                                                   request.headers.get("Accept-Profile"),
+                                                   conneg.JSON_LD_ONLY if as_json else request.accept_mimetypes)
         except exports.UnknownView as error:
             raise ProtocolError(error.status, str(error)) from None
         status, body, headers = dump_files.answer(store, request_, request.if_none_match,
                                                   lambda file: wrap_file(request.environ, file))
-        response = Response(body, status, content_type=_with_charset(request_.media_type), headers=headers,
+        media_type = conneg.JSON if as_json and request_.media_type == "application/ld+json" else request_.media_type
+        response = Response(body, status, content_type=_with_charset(media_type), headers=headers,
                             direct_passthrough=True)
         if status == 200 and "Content-Length" in headers:  # a kept file: byte ranges, to resume a download
             length = int(headers["Content-Length"])
@@ -179,43 +194,63 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
         if iri is None or not resources.exists(store, iri):
             shown = "".join(c if c.isprintable() else "?" for c in f"{kind}/{slug}")[:300]
             raise ProtocolError(404, f"no resource {BASE}id/{shown} in this knowledge graph")
-        fmt = choose_resource_format()
+        fmt, media_type = choose_resource_format()
         alternates = {name: media for name, media in RESOURCE_FORMATS.items()}
         link = ", ".join(f'<{request.base_url}?format={name}>; rel="alternate"; type="{media}"'
                          for name, media in alternates.items())
         headers = {"Vary": "Accept, Accept-Language", "Link": link}
+        language = resources.choose_language(request.args.get("lang"), request.accept_languages) \
+            if fmt == "html" else ""
+        etag = conneg.representation_etag(request.environ.get(STATE_TOKEN_KEY) or store.state_token, iri, fmt,
+                                          media_type, language)
+        if request.if_none_match.contains_weak(etag):  # If-None-Match compares weakly (RFC 9110 §13.1.2)
+            return Response(status=304, headers={**headers, "ETag": f'"{etag}"'})
         triples = resources.describe(store, iri)
         if fmt != "html":
-            return rdf_response(triples, OUTPUT_FORMATS[fmt], headers)
-        language = resources.choose_language(request.args.get("lang"), request.accept_languages)
-        page = resources.build_page(store, iri, triples, language, resources.property_labels(store, language))
-        html = render_template("resource.html", page=page, alternates=list(alternates.items()),
-                               languages=resources.SUPPORTED_LANGUAGES, ui=ui_text(language))
-        return Response(html, 200, content_type="text/html; charset=utf-8", headers=headers)
+            response = rdf_response(triples, replace(OUTPUT_FORMATS[fmt], media_type=media_type), headers)
+        else:
+            page = resources.build_page(store, iri, triples, language, resources.property_labels(store, language))
+            html = render_template("resource.html", page=page, alternates=list(alternates.items()),
+                                   languages=resources.SUPPORTED_LANGUAGES, ui=ui_text(language))
+            response = Response(html, 200, content_type="text/html; charset=utf-8",
+                                headers={**headers, "Content-Language": page.language})
+        response.set_etag(etag)
+        return response
 
-    def choose_resource_format() -> str:
+    def choose_resource_format() -> tuple[str, str]:
+        """(format name, media type to label the answer with), from format= or else Accept. An empty format= is no
+        format= (what an HTML form sends for "no choice"), as on /sparql and /export."""
         requested = request.args.get("format")
         if requested:
-            if requested not in RESOURCE_FORMATS:
-                raise ProtocolError(406, f"format={requested} is not available; use one of "
-                                         f"{', '.join(RESOURCE_FORMATS)}")
-            return requested
-        by_media = {media: name for name, media in RESOURCE_FORMATS.items()}
-        by_media["application/xhtml+xml"] = "html"
-        if not request.accept_mimetypes:
-            return "html"
-        best = request.accept_mimetypes.best_match(list(by_media))
-        if best is None:
+            media = requested.split(";")[0].strip().lower()
+            name = requested if requested in RESOURCE_FORMATS else \
+                RESOURCE_FORMAT_OF.get(RESOURCE_ALIASES.get(media, media))
+            if name is None:  # 400, not 406: the URL is wrong, whatever the client accepts
+                raise ProtocolError(400, f"unknown format={requested}; use one of {', '.join(RESOURCE_FORMATS)} "
+                                         "(or one of their media types)")
+            return name, RESOURCE_FORMATS[name]
+        chosen = conneg.choose_media_type(request.accept_mimetypes, list(RESOURCE_FORMAT_OF), RESOURCE_ALIASES)
+        if chosen is None:
             raise ProtocolError(406, "none of the accepted media types is available; offered: "
-                                     + ", ".join(RESOURCE_FORMATS.values()))
-        return by_media[best]
+                                     + ", ".join([*RESOURCE_FORMATS.values(), *RESOURCE_ALIASES]))
+        name = RESOURCE_FORMAT_OF[chosen[0]]
+        # The page is sent as text/html whatever the client called it: it is not written as XML.
+        return name, "text/html" if name == "html" else chosen[1]
+
+    def _catalogue_media_type() -> str:
+        request.vary_on("Accept", "Accept-Language")  # the HTML catalogue's words follow the reader's language
+        chosen = conneg.choose_media_type(request.accept_mimetypes, CATALOGUE_MEDIA_TYPES, {})
+        if chosen is None:
+            raise ProtocolError(406, "the catalogue is available as application/json or text/html")
+        return chosen[0]
 
     @app.get("/ontology")
     def ontology():
         if _wants_html():
             language = resources.choose_language(request.args.get("lang"), request.accept_languages)
             terms = resources.ontology_terms(store, language)
-            return render_template("ontology.html", terms=terms, language=language, ui=ui_text(language))
+            return render_template("ontology.html", terms=terms, language=language, ui=ui_text(language)), \
+                {"Content-Language": resources.page_language(language)}
         return rdf_response(store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} }}"))
 
     @app.get("/shapes")
@@ -322,9 +357,15 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
         response.headers.setdefault("Access-Control-Allow-Headers",
                                     "Accept, Accept-Profile, Authorization, Content-Type, If-None-Match, "
                                     "Range, If-Range")
+        # Location: a page's script reads where POST /contributions put the new graph.
         response.headers.setdefault("Access-Control-Expose-Headers", "ETag, Content-Type, Link, Vary, Content-Profile, "
-                                    "Content-Disposition, Content-Range, Accept-Ranges")
+                                    "Content-Disposition, Content-Range, Accept-Ranges, Location, Last-Modified")
         return response
+
+    @app.after_request
+    def declare_vary(response: Response):
+        """Vary names every request header the answer was chosen by (RFC 9110 §12.5.5), whichever route chose."""
+        return conneg.add_vary(response, request.varied_on)
 
     @app.errorhandler(ProtocolError)
     def protocol_error(error: ProtocolError):
@@ -333,6 +374,10 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         response = Response(f"{error.code} {error.name}: {error.description}\n", error.code, mimetype="text/plain")
+        # What the exception says beside its status, such as a 416's Content-Range: bytes */length (RFC 9110 §15.5.17)
+        for name, value in error.get_headers(request.environ):
+            if name.lower() != "content-type":
+                response.headers[name] = value
         if error.code == 405:
             response.headers["Allow"] = ", ".join(error.valid_methods or [])
         return response
@@ -347,6 +392,8 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
 
 
 def _wants_html() -> bool:
+    # Every variant of a resource that has a page varies on both headers: the page's words follow Accept-Language.
+    request.vary_on("Accept", "Accept-Language")
     best = request.accept_mimetypes.best_match(["text/turtle", "text/html", *GRAPH_MEDIA_TYPES])
     return best == "text/html"
 

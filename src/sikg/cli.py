@@ -78,7 +78,12 @@ def cmd_export(args) -> int:
     view = "practices" if args.frame else ("schema.org" if args.schema_org else None)
     if args.frame and args.frame != "practices":
         return _fail(f"unknown frame {args.frame!r}; the only frame is 'practices'", 2)
-    format_name = "jsonld" if view == "practices" else args.format
+    if args.frame and args.schema_org:  # two views asked for: refused rather than one silently dropped
+        return _fail("--frame practices and --schema-org are two different views; give one of them", 2)
+    if view == "practices" and args.format not in (None, "jsonld"):
+        return _fail(f"the practices frame is JSON-LD only: --format {args.format} cannot be combined with it "
+                     f"(use --format jsonld, or leave --format out)", 2)
+    format_name = args.format or ("jsonld" if view == "practices" else "ttl")
     store = _open(args)
     output = open(args.output, "wb") if args.output else sys.stdout.buffer
     try:
@@ -176,8 +181,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("export", help="dump the whole KG")
-    p.add_argument("--format", choices=list(EXPORT_FORMATS), default="ttl")
-    p.add_argument("--frame", metavar="practices", help="the framed view: a JSON array of nested practices")
+    p.add_argument("--format", choices=list(EXPORT_FORMATS),
+                   help="default: ttl, or jsonld with --frame (the only format of the frame)")
+    p.add_argument("--frame", metavar="practices",
+                   help="the framed view: a JSON-LD document whose graph is the array of practices, each nested "
+                        "with its elements, methods, organisations, country, level and sources")
     p.add_argument("--schema-org", action="store_true", help="the schema.org view of the practices")
     p.add_argument("-o", "--output", help="write to this file instead of standard output")
     _store_arg(p)

@@ -79,12 +79,16 @@ def read_export_request(args, accept_profile: str | None, accept) -> ExportReque
         if args["frame"] != "practices":
             raise UnknownView(f"unknown frame {args['frame']!r}; the only frame is 'practices'")
         view = "practices"
-    elif args.get("profile"):
+    if args.get("profile"):
+        asked = view
         view = {"schema.org": "schema.org", SCHEMA_ORG_PROFILE: "schema.org", PRACTICES_PROFILE: "practices",
                 "practices": "practices"}.get(args["profile"])
         if view is None:
             raise UnknownView(f"unknown profile {args['profile']!r}; use schema.org or practices")
-    elif accept_profile:
+        if asked not in (None, view):  # an explicit conflict is refused rather than one of the two silently dropped
+            raise UnknownView(f"frame={args['frame']} and profile={args['profile']} are two different views; "
+                              f"ask for one of them")
+    elif view is None and accept_profile:
         # W3C Content Negotiation by Profile: a list of <uri>;q= entries; the first one offered wins.
         for entry in accept_profile.split(","):
             uri = entry.split(";")[0].strip().strip("<>")
@@ -96,7 +100,8 @@ def read_export_request(args, accept_profile: str | None, accept) -> ExportReque
     if format_name is None:
         by_media = {media: name for name, (media, _, _) in FORMATS.items()}
         default = "jsonld" if view == "practices" else "ttl"
-        offers = [FORMATS[default][0]] + [m for m in by_media if m != FORMATS[default][0]]
+        # The practices frame exists only as JSON-LD: an Accept that excludes it is a 406, not another format.
+        offers = [FORMATS[default][0]] + [m for m in by_media if m != FORMATS[default][0] and view != "practices"]
         best = accept.best_match(offers) if accept else FORMATS[default][0]
         if best is None:
             raise NotAcceptable("none of the accepted media types is available; use one of "
@@ -104,8 +109,9 @@ def read_export_request(args, accept_profile: str | None, accept) -> ExportReque
         format_name = by_media[best]
     if format_name not in FORMATS:
         raise UnknownView(f"unknown format {format_name!r}; use one of {', '.join(FORMATS)}")
-    if view == "practices":
-        format_name = "jsonld"
+    if view == "practices" and format_name != "jsonld":
+        raise UnknownView(f"the practices frame is JSON-LD only: format={format_name} cannot be combined with it "
+                          f"(use format=jsonld, or leave format out)")
     return ExportRequest(format_name, view)
 
 
@@ -125,7 +131,7 @@ def export(store, format_name: str, output: BinaryIO, view: str | None = None) -
 def _export_kg(store, format_name: str, output: BinaryIO) -> None:
     media_type, _, rdf_format = FORMATS[format_name]
     if rdf_format is None:
-        jsonld.write_compacted(store.all_quads(), output)
+        jsonld.write_compacted(store.all_quads(), output, grouped=store.quads_grouped)
     else:
         store.dump(output, rdf_format, prefixes=PREFIXES)
 
@@ -149,12 +155,12 @@ def _frame_document() -> dict:
 def practices_frame(store) -> dict:
     """A JSON array (under "@graph") of practices, each nested with its elements, methods, organisations, country,
     level and sources, with their labels. (framing.frame gives what pyld's framing would, in linear time.)"""
-    return {"@context": jsonld.CANONICAL_CONTEXT_URL, "graph": list(_practices(store))}
+    return {"@context": jsonld.context_url(), "graph": list(_practices(store))}
 
 
 def write_practices_frame(store, output: BinaryIO) -> None:
     """practices_frame(store) as JSON, written a practice at a time."""
-    output.write(b'{"@context":' + orjson.dumps(jsonld.CANONICAL_CONTEXT_URL) + b',"graph":[')
+    output.write(b'{"@context":' + orjson.dumps(jsonld.context_url()) + b',"graph":[')
     separator = b"\n"
     for practice in _practices(store):
         output.write(separator + orjson.dumps(practice))
@@ -186,9 +192,20 @@ def schema_org_mapping() -> tuple[dict[str, str], dict[str, str]]:
 
 
 def schema_org_triples(store) -> Iterator[ox.Triple]:
-    """Every triple of the KG whose predicate (and, for rdf:type, class) has a schema.org counterpart, mapped."""
+    """The triples about every node that the view can present, i.e. that has a schema.org type and a schema:name,
+    whose predicate (and, for rdf:type, class) has a schema.org counterpart, mapped. Other nodes are left out rather
+    than written as untyped or nameless fragments, which schema.org consumers cannot present: the qualified-link
+    records (their sources are already each practice's schema:citation), a contribution's provenance (its agent is
+    the token holder, an operational record, not a fact about practices), source documents known only by their URL
+    (which stay the objects of schema:citation)."""
     classes, properties = schema_org_mapping()
-    for triple in store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"):
+    names = [iri for iri, target in properties.items() if target == SCHEMA + "name"]
+    values = lambda iris: " ".join(f"<{iri}>" for iri in iris)
+    query = f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+        ?s ?p ?o . VALUES ?p {{ <{RDF_TYPE.value}> {values(properties)} }}
+        FILTER EXISTS {{ ?s a ?class ; ?name ?label . VALUES ?class {{ {values(classes)} }}
+                         VALUES ?name {{ {values(names)} }} }} }}"""
+    for triple in store.query(query):
         predicate = triple.predicate.value
         if predicate == RDF_TYPE.value:
             if triple.object.value in classes:

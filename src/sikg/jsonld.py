@@ -15,7 +15,7 @@ from functools import lru_cache
 from itertools import groupby
 from operator import attrgetter
 from pathlib import Path
-from typing import BinaryIO, Iterable, NamedTuple
+from typing import BinaryIO, Iterable, Iterator, NamedTuple
 
 import orjson
 import pyoxigraph as ox
@@ -43,9 +43,22 @@ def context() -> dict:
     return context_document()["@context"]
 
 
+def context_url() -> str:
+    """The URL by which the JSON-LD this service writes names its context: this service's own /context.jsonld, whose
+    IRIs are rebased with the data's. (Under SIKG_BASE the canonical URL's context would expand the data's compact
+    IRIs to the canonical instance space, where the KG has nothing.)"""
+    return BASE + "context.jsonld"
+
+
 def context_urls() -> set[str]:
     """The URLs under which the sikg context is published; all of them resolve to the local file."""
-    return {CANONICAL_CONTEXT_URL, BASE + "context.jsonld"}
+    return {CANONICAL_CONTEXT_URL, context_url()}
+
+
+def refusal(url) -> str:
+    """Why a remote context or document was not loaded, naming it and the policy."""
+    return (f"remote JSON-LD context or document {url!r} is not fetched: only the sikg context ({context_url()}) is "
+            f"resolved; put any other context inline")
 
 
 def local_document_loader(url: str, options=None) -> dict:
@@ -53,8 +66,31 @@ def local_document_loader(url: str, options=None) -> dict:
     if url in context_urls():
         return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url,
                 "document": context_document()}
-    raise RemoteContextRefused(f"remote JSON-LD context or document {url!r} is not fetched; only the sikg context "
-                               f"({CANONICAL_CONTEXT_URL}) is available")
+    raise RemoteContextRefused(refusal(url))
+
+
+def local_context(value):
+    """A context value (a URL, an object or an array of them) with the sikg context put inline wherever it is named,
+    also by @import and in the scoped contexts of term definitions; any other URL raises RemoteContextRefused naming
+    it. Parsers given no document loader (Oxigraph's) refuse those nested ones too, but with a message that names
+    neither the URL nor the policy ("No LoadDocumentCallback has been set")."""
+    if isinstance(value, str):
+        if value in context_urls():
+            return context()
+        raise RemoteContextRefused(refusal(value))
+    if isinstance(value, list):
+        return [local_context(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    resolved = {key: {**item, "@context": local_context(item["@context"])}
+                if isinstance(item, dict) and "@context" in item else item
+                for key, item in value.items() if key != "@import"}
+    imported = value.get("@import")
+    if imported is None:
+        return resolved
+    if not isinstance(imported, str):
+        return {**resolved, "@import": imported}  # invalid JSON-LD: left for the parser to report
+    return {**local_context(imported), **resolved}  # as @import does: the importing context's own terms win
 
 
 _OPTIONS = {"documentLoader": local_document_loader}
@@ -212,9 +248,18 @@ class _Compactor:
         return {"type": self.iri(datatype, vocab=True), "@value": literal.value}
 
     def node(self, subject, quads: Iterable) -> dict:
-        """The compacted node object of `subject` from its quads (or triples): anything with .predicate and .object.
-        Single values are unwrapped unless their term is a @set; plain strings under a language-map term are keyed
-        "@none"."""
+        """The compacted node object of `subject` from its quads (or triples): anything with .predicate and .object."""
+        return self.node_object(self.ref(subject), *self.values(quads))
+
+    def node_object(self, ref: str, types: list, entries: dict) -> dict:
+        node = {"id": ref}
+        if types:
+            node["type"] = types if len(types) > 1 else types[0]
+        return self.unwrapped(node, entries)
+
+    def values(self, quads: Iterable) -> tuple[list, dict]:
+        """A subject's types, and its other values by key (key -> values, or for a language map key -> language ->
+        texts; plain strings under a language-map term are keyed "@none"), from its quads."""
         types, entries = [], {}
         named, literal, plan_of = ox.NamedNode, ox.Literal, self.plan
         for quad in quads:
@@ -234,10 +279,7 @@ class _Compactor:
                 entries.setdefault(plan.node_key, []).append(self.object_ref(obj))
             else:
                 entries.setdefault(plan.node_key, []).append({"id": self.object_ref(obj)})
-        node = {"id": self.ref(subject)}
-        if types:
-            node["type"] = types if len(types) > 1 else types[0]
-        return self.unwrapped(node, entries)
+        return types, entries
 
     def unwrapped(self, node: dict, entries: dict) -> dict:
         """Adds `entries` (key -> values, or language -> texts) to `node`, single values unwrapped unless the key is
@@ -261,10 +303,12 @@ class Plan(NamedTuple):
     node_ref: bool  # the node key's term has @type @id: references are bare strings, not {"id": ...}
 
 
-def write_compacted(quads: Iterable[ox.Quad], output: BinaryIO, context_value=None, ctx: dict | None = None) -> None:
-    """Writes compact JSON-LD of `quads`, grouped as they come by graph, then subject (Oxigraph's index order; a
-    graph or subject met again later just becomes a second entry, which JSON-LD merges). Named graphs become
-    {"id": graph, "graph": [...]} entries."""
+def write_compacted(quads: Iterable[ox.Quad], output: BinaryIO, context_value=None, ctx: dict | None = None,
+                    grouped: bool = False) -> None:
+    """Writes compact JSON-LD of `quads`: one node object per subject and graph, named graphs as
+    {"id": graph, "graph": [...]} entries. With `grouped` the quads come grouped by graph, then subject (an on-disk
+    Oxigraph store's index order), and each node is written as soon as its quads are read; otherwise (an in-memory
+    store, a query result: pyoxigraph gives no order there) the nodes are gathered before they are written."""
     compactor = _Compactor(ctx or context())
     pending: list[bytes] = []  # written a few hundred nodes at a time: one write per batch, not per node
 
@@ -277,13 +321,13 @@ def write_compacted(quads: Iterable[ox.Quad], output: BinaryIO, context_value=No
     emit(b'{"@context":' + orjson.dumps(context_value if context_value is not None else (ctx or context()))
          + b',\n"@graph":[\n')
     separator = b""
-    for graph, graph_quads in groupby(quads, key=_graph_name):
+    for graph, nodes in (_streamed if grouped else _gathered)(compactor, quads):
         named = not isinstance(graph, ox.DefaultGraph)
         if named:
             emit(separator + b'{"id":' + orjson.dumps(compactor.ref(graph)) + b',"graph":[\n')
             outer, separator = b",\n", b""
-        for subject, subject_quads in groupby(graph_quads, key=_subject):
-            emit(separator + orjson.dumps(compactor.node(subject, subject_quads)))
+        for node in nodes:
+            emit(separator + orjson.dumps(node))
             separator = b",\n"
         if named:
             emit(b"]}")
@@ -292,5 +336,38 @@ def write_compacted(quads: Iterable[ox.Quad], output: BinaryIO, context_value=No
     output.write(b"".join(pending))
 
 
+def _streamed(compactor: _Compactor, quads: Iterable[ox.Quad]) -> Iterator[tuple[object, Iterator[dict]]]:
+    """(graph, its node objects) from quads grouped by graph and subject, a node at a time."""
+    for graph, graph_quads in groupby(quads, key=_graph_name):
+        yield graph, (compactor.node(subject, subject_quads)
+                      for subject, subject_quads in groupby(graph_quads, key=_subject))
+
+
+def _gathered(compactor: _Compactor, quads: Iterable[ox.Quad]) -> Iterator[tuple[object, Iterator[dict]]]:
+    """(graph, its node objects) from quads in any order: each run of one subject's quads is read as it comes and
+    merged into what earlier runs gave for the same subject and graph."""
+    graphs: dict = {}
+    for (graph, subject), run in groupby(quads, key=_graph_and_subject):
+        nodes = graphs.setdefault(graph, {})
+        types, entries = compactor.values(run)
+        ref = compactor.ref(subject)
+        if ref not in nodes:
+            nodes[ref] = types, entries
+            continue
+        known_types, known = nodes[ref]
+        known_types.extend(types)
+        for key, value in entries.items():
+            if key not in known:
+                known[key] = value
+            elif type(value) is dict:
+                for language, texts in value.items():
+                    known[key].setdefault(language, []).extend(texts)
+            else:
+                known[key].extend(value)
+    for graph, nodes in graphs.items():
+        yield graph, (compactor.node_object(ref, types, entries) for ref, (types, entries) in nodes.items())
+
+
 _graph_name = attrgetter("graph_name")
 _subject = attrgetter("subject")
+_graph_and_subject = attrgetter("graph_name", "subject")

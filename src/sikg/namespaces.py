@@ -52,10 +52,14 @@ GRAPH_CURATED = BASE + "graph/curated"
 GRAPH_CONTRIBUTION = BASE + "graph/contribution/"
 GRAPH_FILE = BASE + "graph/file/"
 
+# What moves under SIKG_BASE: instances, graph names, and the service's own addresses that the content names (the
+# SPARQL endpoint and the dumps, in data/dataset.ttl). The ontology, shapes and profile IRIs are vocabulary and stay.
+REBASED = tuple(CANONICAL_BASE + space for space in ("id/", "graph/", "sparql", "export"))
+
 
 def rebase(iri: str) -> str:
     """The IRI under this service's base, for an IRI written with the canonical base in the content files."""
-    if BASE != CANONICAL_BASE and iri.startswith((CANONICAL_BASE + "id/", CANONICAL_BASE + "graph/")):
+    if BASE != CANONICAL_BASE and iri.startswith(REBASED):
         return BASE + iri[len(CANONICAL_BASE):]
     return iri
 
@@ -64,7 +68,9 @@ def rebase_text(text: str) -> str:
     """The same for IRIs inside a text (a SPARQL query, a JSON-LD context)."""
     if BASE == CANONICAL_BASE:
         return text
-    return text.replace(CANONICAL_BASE + "id/", BASE + "id/").replace(CANONICAL_BASE + "graph/", BASE + "graph/")
+    for space in REBASED:
+        text = text.replace(space, BASE + space[len(CANONICAL_BASE):])
+    return text
 
 
 def sparql_prologue(prefixes: dict[str, str] | None = None) -> str:

@@ -90,7 +90,10 @@ def openapi_document(server: str) -> dict:
                 "parameters": [
                     {"name": "format", "in": "query", "schema": {"type": "string",
                                                                  "enum": ["jsonld", "ttl", "nt", "nq", "trig", "rdfxml"]}},
-                    {"name": "frame", "in": "query", "schema": {"type": "string", "enum": ["practices"]}},
+                    {"name": "frame", "in": "query", "schema": {"type": "string", "enum": ["practices"]},
+                     "description": "The practices view: a JSON-LD document (JSON-LD only) whose graph is the array "
+                                    "of practices, each nested with its elements, methods, organisations, country, "
+                                    "level and sources"},
                     {"name": "profile", "in": "query", "schema": {"type": "string", "enum": ["schema.org", "practices"]}},
                     {"name": "Accept-Profile", "in": "header", "schema": {"type": "string"}},
                     {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}},
@@ -101,7 +104,9 @@ def openapi_document(server: str) -> dict:
                               "206": {"description": "The requested byte range of a kept dump"},
                               "304": {"description": "Not modified (If-None-Match): the data has not changed"},
                               "416": {"description": "The range is outside the dump"},
-                              "400": _text("Unknown format, frame or profile"), "406": ERRORS["406"]}}},
+                              "400": _text("Unknown format, frame or profile, or a conflicting combination "
+                                           "(frame with a format other than jsonld, or with another profile)"),
+                              "406": ERRORS["406"]}}},
             "/id/{kind}/{slug}": {"get": {
                 "summary": "Dereferences an IRI of the KG: its description, by content negotiation",
                 "parameters": [{"name": "kind", "in": "path", "required": True, "schema": {"type": "string"}},

@@ -17,8 +17,8 @@ import pyoxigraph as ox
 
 from . import jsonld, rdf_input, validation
 from .namespaces import BASE, PREFIXES
-
-UI_LANGUAGES = ("en", "sv")
+from .resources import PAGE_LANGUAGES as UI_LANGUAGES  # the interface's languages, by the name the routes use
+from .resources import SUPPORTED_LANGUAGES, Text, choose_language, page_language, pick, shown
 
 FACETS = ("element", "method", "country", "actor-type", "level")
 FACET_PATHS = {  # facet: the path from a practice to its values
@@ -180,12 +180,15 @@ DOWNLOADS = (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"), ("nq
              ("rdfxml", "RDF/XML"))
 
 
+def choose_data_language(requested: str | None, accept_language) -> str:
+    """The language the reader wants the data in (labels, descriptions): the same choice as the /id pages make."""
+    return choose_language(requested, accept_language, SUPPORTED_LANGUAGES)
+
+
 def choose_ui_language(requested: str | None, accept_language) -> str:
-    """The interface speaks English or Swedish: `?lang=` first, then Accept-Language, then English."""
-    if requested and requested.lower() in UI_LANGUAGES:
-        return requested.lower()
-    best = accept_language.best_match(UI_LANGUAGES) if accept_language else None
-    return best or "en"
+    """The interface speaks English or Swedish: the reader's data language where it is one of those, else
+    English (a reader asking for French gets French labels where the data has them, in an English page)."""
+    return page_language(choose_data_language(requested, accept_language))
 
 
 def text(language: str) -> dict:
@@ -198,12 +201,11 @@ def _rows(store, query: str) -> list[dict]:
     return [{n: s[n] for n in names} for s in result]
 
 
-def _pick(literals, language: str) -> str | None:
-    for wanted in (language, "en"):
-        for literal in literals:
-            if literal.language == wanted:
-                return literal.value
-    return literals[0].value if literals else None
+def _pick(literals, language: str) -> Text | None:
+    """The text in `language`, else English, else any, marked with its language where a page for a reader of
+    `language` is in another."""
+    literal = pick(literals, language)
+    return shown(literal, page_language(language)) if literal is not None else None
 
 
 def _local(iri: str) -> str:
@@ -225,7 +227,7 @@ def local_href(iri: str) -> str:
 class Concept:
     iri: str
     key: str  # what a URL filter names it by: the slug, or the country code
-    label: str
+    label: Text
     notation: str | None = None
     href: str = ""
 
@@ -253,7 +255,7 @@ def _concept(concepts: dict[str, Concept], iri: str) -> Concept:
     if iri in concepts:
         return concepts[iri]
     key = iri.rsplit("/", 1)[-1]
-    return Concept(iri, key, key, None, local_href(iri))
+    return Concept(iri, key, Text(key), None, local_href(iri))
 
 
 # -- home ------------------------------------------------------------------------------------------------------
@@ -267,7 +269,7 @@ class MethodSummary:
 @dataclass
 class ElementSummary:
     concept: Concept
-    definition: str
+    definition: Text
     practices: int
     methods: list[MethodSummary] = field(default_factory=list)
 
@@ -313,7 +315,8 @@ def process_elements(store, language: str, concepts: dict[str, Concept] | None =
     for iri, literals in definitions.items():
         element = _concept(concepts, iri)
         listed = sorted(methods.get(iri, []), key=lambda m: _notation_key(m.concept.notation))
-        elements.append(ElementSummary(element, _pick(literals, language) or "", element_counts.get(iri, 0), listed))
+        definition = _pick(literals, language) or Text("")
+        elements.append(ElementSummary(element, definition, element_counts.get(iri, 0), listed))
     return sorted(elements, key=lambda e: _notation_key(e.concept.notation))
 
 
@@ -350,6 +353,12 @@ def _wrap(words: str, width: int) -> list[str]:
     return lines + ([line] if line else [])
 
 
+def _lang_attribute(text: str) -> str:
+    """The lang attribute a data text needs where its language is not the page's (see resources.Text)."""
+    lang = getattr(text, "lang", None)
+    return f' lang="{escape(lang)}"' if lang else ""
+
+
 def chart_svg(chart: Chart, words: dict, standalone: bool = False) -> str:
     """A grouped horizontal bar chart: one group per element (in order), one bar per country. Each bar carries its
     numbers as data attributes and a <title>, and the whole has a title and description for screen readers."""
@@ -362,14 +371,16 @@ def chart_svg(chart: Chart, words: dict, standalone: bool = False) -> str:
     x = 0
     for country in chart.countries:
         parts.append(f'<rect x="{x}" y="{legend_y - 10}" width="12" height="12" fill="{colours[country.iri]}"/>'
-                     f'<text x="{x + 16}" y="{legend_y}" class="c-legend">{escape(country.label)}</text>')
+                     f'<text x="{x + 16}" y="{legend_y}" class="c-legend"{_lang_attribute(country.label)}>'
+                     f'{escape(country.label)}</text>')
         x += 24 + 8 * len(country.label)
     y = 28
     for element in chart.elements:
         title_lines = _wrap(f"{element.notation or ''}. {element.label}" if element.notation else element.label, 95)
         for line in title_lines:
             y += 16
-            parts.append(f'<text x="0" y="{y}" class="c-element">{escape(line)}</text>')
+            parts.append(f'<text x="0" y="{y}" class="c-element"{_lang_attribute(element.label)}>'
+                         f'{escape(line)}</text>')
         y += 6
         for country in chart.countries:
             n = chart.counts.get((element.iri, country.iri), 0)
@@ -377,7 +388,7 @@ def chart_svg(chart: Chart, words: dict, standalone: bool = False) -> str:
             tip = f"{country.label} · {element.label}: {n}"
             parts.append(
                 f'<g class="bar-row"><text x="{label_width - 6}" y="{y + bar_height - 4}" class="c-country" '
-                f'text-anchor="end">{escape(country.label)}</text>'
+                f'text-anchor="end"{_lang_attribute(country.label)}>{escape(country.label)}</text>'
                 f'<rect class="bar" x="{label_width}" y="{y}" width="{bar}" height="{bar_height}" '
                 f'fill="{colours[country.iri]}" data-element="{escape(element.key)}" '
                 f'data-element-iri="{escape(element.iri)}" data-country="{escape(country.key)}" '
@@ -414,11 +425,11 @@ class Facet:
 class PracticeHit:
     iri: str
     href: str
-    label: str
-    description: str
+    label: Text
+    description: Text
     country: list[Concept]
     elements: list[Concept]
-    organisations: list[str]
+    organisations: list[Text]
 
 
 @dataclass
@@ -522,9 +533,10 @@ def browse(store, language: str, selected: dict[str, list[str]], q: str) -> Brow
         names: dict[str, list] = {}
         for o, name in organisations.get(p, []):
             names.setdefault(o, []).extend([name] if name is not None else [])
-        orgs = sorted(_pick(ns, language) or _local(o) for o, ns in names.items())
+        orgs = sorted(_pick(ns, language) or Text(_local(o)) for o, ns in names.items())
+        description = _pick(descriptions, language) or Text("")
         practices.append(PracticeHit(
-            p, local_href(p), _pick(labels, language) or _local(p), _snippet(_pick(descriptions, language) or ""),
+            p, local_href(p), _pick(labels, language) or Text(_local(p)), Text(_snippet(description), description.lang),
             [_concept(concepts, c) for c in sorted(facts[p]["country"])],
             sorted((_concept(concepts, e) for e in facts[p]["element"]), key=lambda c: _notation_key(c.notation)),
             orgs))

@@ -124,7 +124,7 @@ def inline_sikg_context(data: bytes, source: str) -> bytes:
     remote context is refused (Oxigraph's parser, given no document loader, refuses it too)."""
     import json
 
-    from .jsonld import context_document, context_urls
+    from .jsonld import RemoteContextRefused, context_document, context_urls, local_context
 
     try:
         document = json.loads(data)
@@ -143,7 +143,10 @@ def inline_sikg_context(data: bytes, source: str) -> bytes:
                                         f"({sorted(allowed)[0]}) or put the context inline")
         if isinstance(value, list):
             return [resolve(v) for v in value]
-        return value
+        try:  # remote contexts inside one (@import, scoped contexts): refused here, naming the URL
+            return local_context(value)
+        except RemoteContextRefused as refused:
+            raise RdfInputError(source, str(refused)) from None
 
     def walk(node, depth=0):
         if depth > 200:

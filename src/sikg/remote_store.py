@@ -78,6 +78,8 @@ def bind_as_values(query: str, substitutions: dict | None) -> str:
 
 
 class RemoteStore(KnowledgeGraphStore):
+    quads_grouped = True  # all_quads() asks for ORDER BY ?g ?s
+
     def __init__(self, query_url: str, update_url: str | None = None, store_url: str | None = None,
                  timeout: float = 10.0):
         super().__init__()

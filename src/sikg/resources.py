@@ -46,27 +46,74 @@ def exists(store, iri: str) -> bool:
     return bool(store.query(f"ASK {{ <{iri}> ?p ?o }}"))
 
 
-def choose_language(requested: str | None, accept_language) -> str:
-    """`?lang=` first, then the browser's Accept-Language, then English."""
-    if requested and requested.lower() in SUPPORTED_LANGUAGES:
-        return requested.lower()
-    best = accept_language.best_match(SUPPORTED_LANGUAGES) if accept_language else None
-    return best or "en"
+# The words of the pages (headings, navigation) exist in these languages only; the data has more.
+PAGE_LANGUAGES = ("en", "sv")
+
+
+def match_language(tag: str | None, available) -> str | None:
+    """BCP 47 lookup (RFC 4647 §3.4), case-insensitive: the tag, then ever shorter prefixes of it, so that sv-SE
+    finds sv."""
+    subtags = (tag or "").strip().lower().split("-")
+    while subtags and subtags[0]:
+        candidate = "-".join(subtags)
+        if candidate in available:
+            return candidate
+        subtags.pop()
+    return None
+
+
+def choose_language(requested: str | None, accept_language, available=SUPPORTED_LANGUAGES) -> str:
+    """`?lang=` first, then the browser's Accept-Language (in its order of preference), then English; both
+    matched by the same BCP 47 rule."""
+    preferences = [requested] + [tag for tag, quality in (accept_language or []) if quality > 0]  # best first
+    for tag in preferences:
+        chosen = match_language(tag, available)
+        if chosen:
+            return chosen
+    return "en"
+
+
+def page_language(language: str) -> str:
+    """The language a page's own words are in for a reader who chose `language`: it, where the interface speaks
+    it, else English. This is what <html lang> and Content-Language state."""
+    return language if language in PAGE_LANGUAGES else "en"
 
 
 def pick(literals: list[ox.Literal], language: str) -> ox.Literal | None:
-    """The literal in `language`, else English, else any."""
+    """The literal in `language` (or a regional variant of it), else English, else any."""
     for wanted in (language, "en"):
         for literal in literals:
-            if literal.language == wanted:
+            tag = (literal.language or "").lower()
+            if tag == wanted or tag.startswith(wanted + "-"):
                 return literal
     return literals[0] if literals else None
+
+
+class Text(str):
+    """A text from the data, with the lang attribute it needs on a page: its own language where that differs from
+    the page's (a French label on an English page), else None, so that no text is labelled with a language it is
+    not in."""
+
+    lang: str | None
+
+    def __new__(cls, value: str, lang: str | None = None):
+        text = super().__new__(cls, value)
+        text.lang = lang
+        return text
+
+
+def shown(literal: ox.Literal | None, page: str, default: str = "") -> Text:
+    """A picked literal (or `default` where there is none) as a Text for a page whose own words are in `page`."""
+    if literal is None:
+        return Text(default)
+    language = literal.language or None
+    return Text(literal.value, language if language and language.lower() != page.lower() else None)
 
 
 @dataclass
 class Link:
     iri: str
-    label: str
+    label: Text
     local: bool  # a resource of this service, shown as an internal link
 
     @property
@@ -78,10 +125,11 @@ class Link:
 @dataclass
 class ResourcePage:
     iri: str
-    title: str
-    language: str
+    title: Text
+    language: str  # of the page's own words: what <html lang> and Content-Language say
+    requested: str  # the reader's choice, which the data may or may not have texts in
     types: list[Link] = field(default_factory=list)
-    texts: list[tuple[str, str]] = field(default_factory=list)  # (property label, text)
+    texts: list[tuple[str, Text]] = field(default_factory=list)  # (property label, text)
     links: list[tuple[str, list[Link]]] = field(default_factory=list)
     qualified: list[dict] = field(default_factory=list)
     incoming: list[tuple[str, list[Link]]] = field(default_factory=list)
@@ -94,8 +142,10 @@ def _local_name(iri: str) -> str:
 
 
 def build_page(store, iri: str, triples: list[ox.Triple], language: str, property_labels: dict[str, str]) -> ResourcePage:
-    """What the HTML page shows, chosen from the description in the reader's language."""
+    """What the HTML page shows, chosen from the description in the reader's language (English, else any, where
+    the data has no text in it), each text marked with its own language where that is not the page's."""
     subject = ox.NamedNode(iri)
+    page_lang = page_language(language)
     labels: dict[str, list[ox.Literal]] = {}
     for t in triples:
         if t.predicate.value in LABELS and isinstance(t.object, ox.Literal):
@@ -103,14 +153,14 @@ def build_page(store, iri: str, triples: list[ox.Triple], language: str, propert
 
     def link(term) -> Link:
         label = pick(labels.get(term.value, []), language)
-        return Link(term.value, label.value if label else _local_name(term.value), term.value.startswith(BASE))
+        return Link(term.value, shown(label, page_lang, _local_name(term.value)), term.value.startswith(BASE))
 
     def prop(p: str) -> str:
         return property_labels.get(p, _local_name(p))
 
     own = [t for t in triples if t.subject == subject]
     title = pick(labels.get(iri, []), language)
-    page = ResourcePage(iri, title.value if title else _local_name(iri), language)
+    page = ResourcePage(iri, shown(title, page_lang, _local_name(iri)), page_lang, language)
     grouped_texts: dict[str, list[ox.Literal]] = {}
     grouped_links: dict[str, list[Link]] = {}
     for t in own:
@@ -133,14 +183,14 @@ def build_page(store, iri: str, triples: list[ox.Triple], language: str, propert
                     elif r.predicate.value != PREFIXES["rdf"] + "type":
                         record.setdefault("links", []).append((prop(r.predicate.value), link(r.object)))
             literal = pick(record.pop("texts", []), language)
-            record["rationale"] = literal.value if literal else ""
+            record["rationale"] = shown(literal, page_lang)
             page.qualified.append(record)
         else:
             grouped_links.setdefault(p, []).append(link(t.object))
     for p, literals in grouped_texts.items():
         chosen = pick(literals, language) if any(l.language for l in literals) else None
         for literal in ([chosen] if chosen else literals):
-            page.texts.append((prop(p), literal.value))
+            page.texts.append((prop(p), shown(literal, page_lang)))
     page.links = [(prop(p), sorted(links, key=lambda l: l.label.lower())) for p, links in grouped_links.items()]
     incoming: dict[str, list[Link]] = {}
     for t in triples:
@@ -152,13 +202,15 @@ def build_page(store, iri: str, triples: list[ox.Triple], language: str, propert
 
 
 def property_labels(store, language: str) -> dict[str, str]:
-    """Labels of the ontology's properties in `language` (English fallback), for page headings."""
+    """Labels of the ontology's properties for page headings, which are the page's own words: in the page's
+    language (English fallback) whichever language the reader chose for the data."""
+    language = page_language(language)
     rows = store.query(f"""SELECT ?p ?label WHERE {{ GRAPH ?g {{ ?p <{PREFIXES['rdfs']}label> ?label }}
                            FILTER(STRSTARTS(STR(?p), "{PREFIXES['sikg']}")) }}""")
     found: dict[str, list[ox.Literal]] = {}
     for row in rows:
         found.setdefault(row["p"].value, []).append(row["label"])
-    labels = {p: pick(ls, language).value for p, ls in found.items()}
+    labels = {p: shown(pick(ls, language), language) for p, ls in found.items()}
     defaults = {"en": {"description": "description", "source": "sources", "homepage": "homepage",
                        "prefLabel": "label", "definition": "definition", "notation": "notation",
                        "inScheme": "in scheme", "hadMember": "members", "publisher": "publisher"},
@@ -173,7 +225,9 @@ def property_labels(store, language: str) -> dict[str, str]:
 
 
 def ontology_terms(store, language: str) -> list[dict]:
-    """The ontology's classes and properties with label and definition in `language` (English fallback)."""
+    """The ontology's classes and properties with label and definition in `language` (English fallback), marked
+    with their language where that is not the page's."""
+    page_lang = page_language(language)
     rows = store.query(f"""
         SELECT ?term ?kind ?label ?definition WHERE {{ GRAPH ?g {{
           ?term a ?kind ; <{PREFIXES['rdfs']}label> ?label ; <{PREFIXES['skos']}definition> ?definition .
@@ -189,6 +243,6 @@ def ontology_terms(store, language: str) -> list[dict]:
     result = []
     for entry in terms.values():
         result.append({"iri": entry["iri"], "name": _local_name(entry["iri"]), "kind": entry["kind"],
-                       "label": pick(list(set(entry["labels"])), language).value,
-                       "definition": pick(list(set(entry["definitions"])), language).value})
+                       "label": shown(pick(list(set(entry["labels"])), language), page_lang),
+                       "definition": shown(pick(list(set(entry["definitions"])), language), page_lang)})
     return sorted(result, key=lambda t: (t["kind"] != "Class", t["name"].lower()))

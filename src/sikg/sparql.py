@@ -66,9 +66,7 @@ def write_result(result, fmt: OutputFormat, output: BinaryIO) -> None:
     if fmt.name == "table":
         output.write(render_table(result).encode())
     elif is_graph_result(result) and fmt.name == "jsonld":
-        from .jsonld import write_compacted  # compact JSON-LD with the sikg context, streamed
-        if isinstance(result, list):  # a description in hand: one node object per subject
-            result = sorted(result, key=lambda t: (str(t.subject), str(t.predicate)))
+        from .jsonld import write_compacted  # compact JSON-LD with the sikg context, one node object per subject
         write_compacted((ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in result), output)
     elif is_graph_result(result):
         rdf_format = fmt.rdf or ox.RdfFormat.TURTLE

@@ -30,6 +30,7 @@ SNAPSHOT_GRACE_SECONDS = 120
 class KnowledgeGraphStore:
     """What both backends share: a generation counted up by every write, and loading the repository's content."""
     read_only = False
+    quads_grouped = False  # whether all_quads() comes grouped by graph, then subject
 
     def __init__(self, boot: str | None = None):
         # The state token names the store's content for HTTP caching: it changes with every write, and with every
@@ -65,6 +66,7 @@ class EmbeddedStore(KnowledgeGraphStore):
         super().__init__(boot)
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
+        self.quads_grouped = self.path is not None  # RocksDB iterates in key order; the in-memory store in none
         if read_only:
             if self.path is None:
                 raise ValueError("only an on-disk store can be opened read-only")
@@ -133,7 +135,7 @@ class EmbeddedStore(KnowledgeGraphStore):
         return len(self._store)
 
     def all_quads(self) -> Iterable[ox.Quad]:
-        """Every quad, grouped by graph and subject (the store's index order)."""
+        """Every quad: on disk grouped by graph and subject (the index order), in memory in no useful order."""
         return self._store.quads_for_pattern(None, None, None, None)
 
     def dump(self, output: BinaryIO, rdf_format: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> None:

@@ -23,9 +23,14 @@ def _language() -> str:
     return data.choose_ui_language(request.args.get("lang"), request.accept_languages)
 
 
+def _data_language() -> str:
+    """The language asked for, for the data's own texts (labels exist in fr, es, lv too); the chrome is en or sv."""
+    return data.choose_data_language(request.args.get("lang"), request.accept_languages)
+
+
 def _html(body: str, status: int = 200) -> Response:
     return Response(body, status, content_type="text/html; charset=utf-8",
-                    headers={"Vary": "Accept, Accept-Language"})
+                    headers={"Vary": "Accept, Accept-Language", "Content-Language": _language()})
 
 
 @pages.app_context_processor
@@ -74,7 +79,7 @@ def vary_on_language(response: Response):
 
 @pages.get("/")
 def home():
-    summary = data.home(_store(), _language())
+    summary = data.home(_store(), _data_language())
     return _html(render_template("home.html", home=summary, chart_svg=Markup(summary.chart.svg),
                                  downloads=data.DOWNLOADS))
 
@@ -91,34 +96,35 @@ def chart():
 
 @pages.get("/practices")
 def practices():
-    fmt = _practice_list_format()
-    language = _language()
+    fmt, media_type = _practice_list_format()
     selected, q = data.read_filters(request.args)
-    found = data.browse(_store(), language, selected, q)
+    found = data.browse(_store(), _data_language(), selected, q)
     if fmt == "jsonld":
         # The context by its published IRI (as /export names it), which every sikg reader resolves locally: the
         # list can be sent back to POST /validate as it is.
-        document = data.practices_jsonld(_store(), [p.iri for p in found.practices], jsonld.CANONICAL_CONTEXT_URL)
+        document = data.practices_jsonld(_store(), [p.iri for p in found.practices], jsonld.context_url())
         return Response(json.dumps(document, ensure_ascii=False, indent=1), 200,
-                        content_type="application/ld+json", headers={"Vary": "Accept, Accept-Language"})
+                        content_type=media_type, headers={"Vary": "Accept, Accept-Language"})
     return _html(render_template("practices.html", browse=found, query_string=data.query_string,
                                  without=data.without, args=request.args))
 
 
-def _practice_list_format() -> str:
+def _practice_list_format() -> tuple[str, str]:
+    """(format name, media type to label it with). JSON-LD is JSON: a client that asked for application/json gets
+    the JSON-LD labelled so."""
     requested = request.args.get("format")
     if requested:
         if requested not in PRACTICE_LIST_FORMATS:
             raise ProtocolError(406, f"format={requested} is not available; use html or jsonld")
-        return requested
+        return requested, PRACTICE_LIST_FORMATS[requested]
     if not request.accept_mimetypes:
-        return "html"
+        return "html", "text/html"
     offered = ["text/html", "application/xhtml+xml", "application/ld+json", "application/json"]
     best = request.accept_mimetypes.best_match(offered)
     if best is None:
         raise ProtocolError(406, "none of the accepted media types is available; offered: text/html, "
                                  "application/ld+json")
-    return "jsonld" if best in ("application/ld+json", "application/json") else "html"
+    return ("jsonld", best) if best in ("application/ld+json", "application/json") else ("html", "text/html")
 
 
 @pages.get("/validate")

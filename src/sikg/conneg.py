@@ -1,0 +1,103 @@
+"""Content negotiation shared by every route: the Accept header as the routes read it, and the Vary header that
+follows from what they read.
+
+Werkzeug's MIMEAccept.best_match only matches an offer that carries the same media-type parameters as the client
+sent, so `text/turtle;charset=utf-8` (the very Content-Type sikg sends) would not match the offer `text/turtle`.
+RFC 9110 §12.5.1 makes parameters part of the range, but none that sikg's representations could differ by: the
+charset is always UTF-8, and a JSON-LD `profile` (#compacted, #expanded) asks for a form a server SHOULD give when it
+can (JSON-LD 1.1 §C), not one it must refuse without: sikg answers compacted JSON-LD. So every route sees the Accept
+header with parameters other than q dropped, through `NegotiatingRequest.accept_mimetypes`.
+"""
+
+import hashlib
+
+from flask import Request, Response
+from werkzeug.datastructures import LanguageAccept, MIMEAccept, MultiDict
+from werkzeug.http import parse_accept_header
+
+JSON = "application/json"
+JSON_LD_ONLY = MIMEAccept([("application/ld+json", 1)])
+
+
+def without_parameters(accept: MIMEAccept) -> MIMEAccept:
+    """`accept` with each media range stripped of its parameters; a range named twice keeps its highest q."""
+    if not accept.provided:
+        return MIMEAccept(None)
+    quality: dict[str, float] = {}
+    for value, q in accept:
+        bare = value.split(";")[0].strip().lower()
+        quality[bare] = max(q, quality.get(bare, 0))
+    return MIMEAccept(list(quality.items()))
+
+
+def choose_media_type(accept: MIMEAccept, canonical: list[str], aliases: dict[str, str]) -> tuple[str, str] | None:
+    """(media type of the representation, media type to label it with), or None when nothing offered is acceptable.
+    Canonical types first; an alias (a name common clients use for the same bytes, such as application/json for
+    JSON-LD) only when none of them is acceptable, and the answer is then labelled as the client asked. Without an
+    Accept header, the first canonical type."""
+    if not accept:
+        return canonical[0], canonical[0]
+    best = accept.best_match(canonical)
+    if best is not None:
+        return best, best
+    alias = accept.best_match(list(aliases))
+    return (aliases[alias], alias) if alias is not None else None
+
+
+def only_json_acceptable(accept: MIMEAccept, offers: list[str]) -> bool:
+    """True when the client takes plain application/json but none of `offers`: JSON-LD is JSON, so such a client is
+    given JSON-LD, labelled application/json (as /sparql labels SPARQL JSON results for it)."""
+    return bool(accept) and accept.best_match(offers) is None and accept.best_match([JSON]) is not None
+
+
+def without_empty(args: MultiDict, name: str) -> MultiDict:
+    """`args` without an empty `name`: an empty format= is what an HTML form sends for "no choice", so it means the
+    same as no format= on every route (Accept decides)."""
+    if args.get(name, None) != "":
+        return args
+    kept = args.copy()
+    kept.pop(name)
+    return kept
+
+
+def representation_etag(state_token: str, *variant: str) -> str:
+    """A strong ETag for one representation: the store's state (a write changes every answer) and what was chosen
+    (resource, format, label, language), so no two variants share one."""
+    return hashlib.sha256("\x00".join([state_token, *variant]).encode()).hexdigest()[:32]
+
+
+class NegotiatingRequest(Request):
+    """Flask's request, with Accept read without media-type parameters, and a record of the request headers the
+    answer was chosen by: each one read here goes into the response's Vary (see `add_vary`)."""
+
+    @property
+    def accept_mimetypes(self) -> MIMEAccept:
+        self.vary_on("Accept")
+        if "_accept_without_parameters" not in self.__dict__:
+            self.__dict__["_accept_without_parameters"] = without_parameters(
+                parse_accept_header(self.headers.get("Accept"), MIMEAccept))
+        return self.__dict__["_accept_without_parameters"]
+
+    @property
+    def accept_languages(self) -> LanguageAccept:
+        self.vary_on("Accept-Language")
+        return parse_accept_header(self.headers.get("Accept-Language"), LanguageAccept)
+
+    def vary_on(self, *fields: str) -> None:
+        """Declares that the answer depends on these request headers, also when this request did not need to read
+        them: every variant of one resource names the same fields, or a cache could serve a stale sibling."""
+        varied_on = self.__dict__.setdefault("_varied_on", [])
+        varied_on.extend(f for f in fields if f not in varied_on)
+
+    @property
+    def varied_on(self) -> list[str]:
+        return self.__dict__.get("_varied_on", [])
+
+
+def add_vary(response: Response, fields: list[str]) -> Response:
+    """Adds the fields not already in the response's Vary (a route may have set its own)."""
+    present = {v.strip().lower() for v in response.headers.get("Vary", "").split(",") if v.strip()}
+    missing = [f for f in fields if f.lower() not in present]
+    if missing and "*" not in present:
+        response.headers["Vary"] = ", ".join(filter(None, [response.headers.get("Vary"), *missing]))
+    return response

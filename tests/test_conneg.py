@@ -1,0 +1,185 @@
+"""HTTP content negotiation across routes (conneg.py): media-type parameters in Accept, application/json for
+JSON-LD, format= errors and aliases, Vary, validators (ETag, 304), 416's Content-Range, and what CORS exposes."""
+
+import dataclasses
+import json
+
+import pytest
+
+from sikg.app import create_app
+from sikg.settings import Settings
+
+PRACTICE = "/id/practice/coompanion"
+SELECT = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
+JSON_LD_PROFILES = ['application/ld+json;profile="http://www.w3.org/ns/json-ld#compacted"',
+                    'application/ld+json;profile="http://www.w3.org/ns/json-ld#expanded"',
+                    "application/ld+json;charset=utf-8"]
+
+
+@pytest.fixture(scope="module")
+def client(kg):
+    return create_app(kg).test_client()
+
+
+def vary(response) -> set[str]:
+    return {v.strip().lower() for v in response.headers.get("Vary", "").split(",") if v.strip()}
+
+
+# -- 1. media-type parameters are no reason to refuse ---------------------------------------------------------------
+
+@pytest.mark.parametrize("path, accept", [
+    *((path, accept) for path in (PRACTICE, "/export", "/practices") for accept in JSON_LD_PROFILES),
+    (PRACTICE, "text/turtle;charset=utf-8"), ("/export", "text/turtle;charset=utf-8"),
+])
+def test_accept_with_media_type_parameters_is_answered(client, path, accept):
+    response = client.get(path, headers={"Accept": accept})
+    assert response.status_code == 200, response.data[:300]
+    assert response.mimetype == accept.split(";")[0]
+
+
+def test_sparql_results_accept_with_charset_is_answered(client):
+    response = client.get("/sparql", query_string={"query": SELECT},
+                          headers={"Accept": "application/sparql-results+json;charset=utf-8"})
+    assert response.status_code == 200 and response.mimetype == "application/sparql-results+json"
+
+
+def test_a_refused_type_stays_refused_whatever_its_parameters(client):
+    response = client.get(PRACTICE, headers={"Accept": "text/turtle;charset=utf-8;q=0, image/png"})
+    assert response.status_code == 406
+
+
+# -- 2. JSON-LD is JSON ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", [PRACTICE, "/export", "/practices"])
+def test_application_json_gets_json_ld_labelled_as_asked(client, path):
+    response = client.get(path, headers={"Accept": "application/json"})
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    document = json.loads(response.data)
+    assert "@context" in document or "@graph" in document
+
+
+def test_a_canonical_type_still_wins_over_the_json_alias(client):
+    response = client.get(PRACTICE, headers={"Accept": "application/json, text/turtle;q=0.5"})
+    assert response.mimetype == "text/turtle"
+
+
+# -- 3. format= on /id ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["pdf", "json-ld", "nq"])
+def test_an_unknown_format_on_id_is_400_listing_the_formats(client, value):
+    response = client.get(PRACTICE, query_string={"format": value}, headers={"Accept": "text/turtle"})
+    assert response.status_code == 400
+    assert all(name in response.get_data(as_text=True) for name in ("html", "ttl", "jsonld", "nt", "rdfxml"))
+
+
+@pytest.mark.parametrize("value, media_type", [
+    ("ttl", "text/turtle"), ("text/turtle", "text/turtle"), ("application/x-turtle", "text/turtle"),
+    ("jsonld", "application/ld+json"), ("application/json", "application/ld+json"), ("nt", "application/n-triples"),
+    ("text/plain", "application/n-triples"), ("rdfxml", "application/rdf+xml"),
+    ("application/xml", "application/rdf+xml"),
+    ("html", "text/html"), ("application/xhtml+xml", "text/html"),
+])
+def test_id_takes_the_format_names_and_media_types_sparql_takes(client, value, media_type):
+    response = client.get(PRACTICE, query_string={"format": value}, headers={"Accept": "image/png"})
+    assert response.status_code == 200 and response.mimetype == media_type
+
+
+@pytest.mark.parametrize("path", [PRACTICE, "/export", "/practices"])
+def test_an_empty_format_is_no_format(client, path):
+    with_empty = client.get(path, query_string={"format": ""}, headers={"Accept": "application/ld+json"})
+    without = client.get(path, headers={"Accept": "application/ld+json"})
+    assert with_empty.status_code == without.status_code == 200
+    assert with_empty.mimetype == without.mimetype == "application/ld+json"
+
+
+# -- 4, 5. Vary, and /queries by Accept -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path, accept", [
+    ("/ontology", "text/html"), ("/ontology", "text/turtle"), ("/sparql", "text/html"), ("/sparql", "text/turtle"),
+    ("/queries", "text/html"), ("/queries", "application/json"), (PRACTICE, "text/html"), (PRACTICE, "text/turtle"),
+])
+def test_every_variant_of_a_page_varies_on_accept_and_language(client, path, accept):
+    response = client.get(path, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert {"accept", "accept-language"} <= vary(response)
+
+
+def test_a_query_answer_varies_on_accept_only(client):
+    """The repeated-GET cache keeps only answers that vary on Accept alone: a query answer must stay one."""
+    response = client.get("/sparql", query_string={"query": SELECT})
+    assert response.headers["Vary"] == "Accept"
+
+
+@pytest.mark.parametrize("accept, media_type", [("text/html", "text/html"), ("application/json", "application/json"),
+                                                ("*/*", "application/json"), (None, "application/json")])
+def test_the_catalogue_is_negotiated(client, accept, media_type):
+    response = client.get("/queries", headers={"Accept": accept} if accept else {})
+    assert response.status_code == 200 and response.mimetype == media_type
+
+
+@pytest.mark.parametrize("accept", ["text/turtle", "application/ld+json", "image/png"])
+def test_the_catalogue_refuses_what_it_cannot_be(client, accept):
+    assert client.get("/queries", headers={"Accept": accept}).status_code == 406
+
+
+# -- 6. 416 ---------------------------------------------------------------------------------------------------------
+
+def test_an_unsatisfiable_range_says_the_length(kg, tmp_path):
+    settings = dataclasses.replace(Settings.from_environment(), evaluators=1, export_cache=str(tmp_path / "dumps"))
+    app = create_app(kg, settings)
+    try:
+        client = app.test_client()
+        whole = client.get("/export", query_string={"format": "nt"}).data
+        kept = client.get("/export", query_string={"format": "nt"})
+        assert kept.headers.get("Content-Length") == str(len(whole))
+        beyond = client.get("/export", query_string={"format": "nt"}, headers={"Range": f"bytes={len(whole) + 5}-"})
+        assert beyond.status_code == 416
+        assert beyond.headers["Content-Range"] == f"bytes */{len(whole)}"
+    finally:
+        app.extensions["sikg"]["pool"].close()
+
+
+# -- 7. validators ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path, headers", [
+    ("/context.jsonld", {}), (PRACTICE, {"Accept": "text/turtle"}), (PRACTICE, {"Accept": "text/html"}),
+    (PRACTICE, {"Accept": "application/json"}),
+])
+def test_an_etag_is_answered_with_304(client, path, headers):
+    first = client.get(path, headers=headers)
+    etag = first.headers["ETag"]
+    assert first.status_code == 200 and not etag.startswith("W/")
+    again = client.get(path, headers={**headers, "If-None-Match": etag})
+    assert again.status_code == 304 and again.headers["ETag"] == etag and again.data == b""
+    assert client.get(path, headers={**headers, "If-None-Match": "*"}).status_code == 304
+    assert client.get(path, headers={**headers, "If-None-Match": '"other"'}).status_code == 200
+
+
+def test_each_variant_of_a_resource_has_its_own_etag(client):
+    etags = {client.get(PRACTICE, headers={"Accept": accept}).headers["ETag"]
+             for accept in ("text/html", "text/turtle", "application/ld+json", "application/json")}
+    etags.add(client.get(PRACTICE, headers={"Accept": "text/html"}, query_string={"lang": "sv"}).headers["ETag"])
+    assert len(etags) == 5
+    turtle = client.get(PRACTICE, headers={"Accept": "text/turtle"}).headers["ETag"]
+    assert client.get(PRACTICE, headers={"Accept": "text/html", "If-None-Match": turtle}).status_code == 200
+
+
+def test_a_write_changes_the_resource_etag(tmp_path):
+    from sikg.store import open_store
+    store = open_store("memory")
+    app = create_app(store)
+    try:
+        client = app.test_client()
+        before = client.get(PRACTICE, headers={"Accept": "text/turtle"}).headers["ETag"]
+        store.update("INSERT DATA { GRAPH <urn:test-graph> { <urn:x> <urn:y> <urn:z> } }")
+        assert client.get(PRACTICE, headers={"Accept": "text/turtle", "If-None-Match": before}).status_code == 200
+    finally:
+        app.extensions["sikg"]["pool"].close()
+
+
+# -- 8. CORS ----------------------------------------------------------------------------------------------------------
+
+def test_cors_exposes_location(client):
+    exposed = {h.strip().lower() for h in
+               client.get("/health").headers["Access-Control-Expose-Headers"].split(",")}
+    assert {"location", "etag", "content-disposition", "link"} <= exposed
