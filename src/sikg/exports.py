@@ -201,10 +201,11 @@ def schema_org_triples(store) -> Iterator[ox.Triple]:
     classes, properties = schema_org_mapping()
     names = [iri for iri, target in properties.items() if target == SCHEMA + "name"]
     values = lambda iris: " ".join(f"<{iri}>" for iri in iris)
+    # The nodes first, once each (a FILTER EXISTS per triple took four times as long on 20,000 practices)
     query = f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-        ?s ?p ?o . VALUES ?p {{ <{RDF_TYPE.value}> {values(properties)} }}
-        FILTER EXISTS {{ ?s a ?class ; ?name ?label . VALUES ?class {{ {values(classes)} }}
-                         VALUES ?name {{ {values(names)} }} }} }}"""
+        {{ SELECT DISTINCT ?s WHERE {{ ?s a ?class ; ?name ?label . VALUES ?class {{ {values(classes)} }}
+                                     VALUES ?name {{ {values(names)} }} }} }}
+        ?s ?p ?o . VALUES ?p {{ <{RDF_TYPE.value}> {values(properties)} }} }}"""
     for triple in store.query(query):
         predicate = triple.predicate.value
         if predicate == RDF_TYPE.value:
