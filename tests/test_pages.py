@@ -465,3 +465,14 @@ def test_ontology_and_concept_pages_state_the_page_language(client):
         assert html_lang(page) == "en" and re.search(r"<h1>[^<]+</h1>", page), path
         page = html(client, path, query_string={"lang": "sv"})
         assert html_lang(page) == "sv" and re.search(r"<h1>[^<]+</h1>", page), path
+
+
+def test_resource_page_links_its_machine_readable_alternates_in_its_head(client):
+    page = html(client, "/id/practice/cap-impact")
+    head = page.split("</head>", 1)[0]
+    links = re.findall(r'<link rel="alternate" type="([^"]+)" href="\?format=(\w+)">', head)
+    assert ("text/turtle", "ttl") in links and ("application/ld+json", "jsonld") in links
+    assert all(media != "text/html" for media, _ in links)
+    for media, name in links:  # each one answers with what it says it is
+        answer = client.get("/id/practice/cap-impact", query_string={"format": name})
+        assert answer.status_code == 200 and answer.mimetype == media
