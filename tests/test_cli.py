@@ -156,3 +156,46 @@ def test_query_by_unknown_name_or_parameter_exits_2():
     assert run_cli("query", "--name", "no-such-query").returncode == 2
     result = run_cli("query", "--name", "practices-for-method", "--param", "colour=blue")
     assert result.returncode == 2 and "no parameter" in result.stderr
+
+
+@pytest.mark.parametrize("service", ["SERVICE", "SERVICE SILENT", "\\u0053ERVICE"])
+def test_query_with_service_is_refused_without_connecting(service):
+    from listener import Listener
+    listener = Listener()
+    try:
+        result = run_cli("query", f"SELECT * WHERE {{ {service} <{listener.url}> {{ ?s ?p ?o }} }}")
+        assert listener.close(grace=0.3) == 0, listener.connections
+    finally:
+        listener.close()
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "SERVICE is not allowed" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_query_from_defines_the_dataset_as_on_the_endpoint(kg):
+    ontology = "https://w3id.org/sikg/graph/ontology"
+    expected = len(list(kg.query(f"SELECT * WHERE {{ GRAPH <{ontology}> {{ ?s ?p ?o }} }}")))
+    everything = len(list(kg.query("SELECT * WHERE { ?s ?p ?o }")))
+    assert 0 < expected < everything
+    result = run_cli("query", "--format", "csv", f"SELECT (COUNT(*) AS ?n) FROM <{ontology}> WHERE {{ ?s ?p ?o }}")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["n", str(expected)]
+    # FROM NAMED alone: the named graphs are those given, the default graph is empty (SPARQL 1.1, 13.2).
+    result = run_cli("query", "--format", "csv", "SELECT ?g (COUNT(*) AS ?n) FROM NAMED <" + ontology + "> "
+                     "WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } } GROUP BY ?g")
+    assert result.returncode == 0, result.stderr
+    assert list(csv.reader(io.StringIO(result.stdout)))[1:] == [[ontology, str(expected)]]
+
+
+def test_query_from_an_unknown_graph_exits_2():
+    result = run_cli("query", "SELECT * FROM <http://nope.example/g> WHERE { ?s ?p ?o }")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "unknown graph <http://nope.example/g>" in result.stderr
+
+
+def test_query_by_name_takes_a_prefixed_name_for_an_iri_parameter():
+    full = run_cli("query", "--name", "practice-sources", "--format", "csv",
+                   "--param", "practice=https://w3id.org/sikg/id/practice/cap-impact")
+    short = run_cli("query", "--name", "practice-sources", "--format", "csv", "--param", "practice=practice:cap-impact")
+    assert short.returncode == 0, short.stderr
+    assert len(short.stdout.splitlines()) > 1 and short.stdout == full.stdout

@@ -65,10 +65,18 @@ def test_a_canonical_type_still_wins_over_the_json_alias(client):
 
 # -- 3. format= on /id ----------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value", ["pdf", "json-ld", "nq"])
+@pytest.mark.parametrize("value", ["pdf", "json-ld"])
 def test_an_unknown_format_on_id_is_400_listing_the_formats(client, value):
     response = client.get(PRACTICE, query_string={"format": value}, headers={"Accept": "text/turtle"})
     assert response.status_code == 400
+    assert all(name in response.get_data(as_text=True) for name in ("html", "ttl", "jsonld", "nt", "rdfxml"))
+
+
+@pytest.mark.parametrize("value", ["nq", "csv", "application/sparql-results+json"])
+def test_a_known_format_id_has_no_representation_in_is_406_listing_the_formats(client, value):
+    # The name is right (other routes answer with it), the resource cannot be that: Not Acceptable, as on /sparql.
+    response = client.get(PRACTICE, query_string={"format": value}, headers={"Accept": "text/turtle"})
+    assert response.status_code == 406
     assert all(name in response.get_data(as_text=True) for name in ("html", "ttl", "jsonld", "nt", "rdfxml"))
 
 
@@ -183,3 +191,55 @@ def test_cors_exposes_location(client):
     exposed = {h.strip().lower() for h in
                client.get("/health").headers["Access-Control-Expose-Headers"].split(",")}
     assert {"location", "etag", "content-disposition", "link"} <= exposed
+
+
+# -- the audit's negotiation defects: q=0 excludes, format= names are 400 when unknown, html where a page exists -----
+
+@pytest.mark.parametrize("accept", ["text/html;q=0, */*", "text/*;q=0, */*", "text/html;q=0, application/*"])
+def test_an_excluded_html_is_never_sent(client, accept):
+    """RFC 9110 §12.5.1: q=0 means "not acceptable", also when a wildcard would match (the page is sent as
+    text/html, so application/xhtml+xml reached through */* does not make it acceptable)."""
+    response = client.get("/practices", headers={"Accept": accept})
+    assert response.status_code == 200 and response.mimetype == "application/ld+json"
+    # the home page has no other representation: Not Acceptable
+    assert client.get("/", headers={"Accept": accept}).status_code == 406
+    assert client.get("/", headers={"Accept": "application/xhtml+xml"}).mimetype == "text/html"
+
+
+@pytest.mark.parametrize("path", ["/practices", "/ontology", "/shapes", "/.well-known/void", "/sparql", "/queries",
+                                  PRACTICE, "/contributions/none-such", "/"])
+def test_an_unknown_format_name_is_400_listing_the_valid_ones(client, path):
+    response = client.get(path, query_string={"format": "bogus"})
+    if path.startswith("/contributions"):
+        assert response.status_code == 404  # the resource does not exist, whatever the format
+        return
+    assert response.status_code == 400, path
+    assert response.mimetype == "text/plain" and "format=bogus" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path, query", [("/practices", {"format": "csv"}), ("/shapes", {"format": "html"}),
+                                         ("/queries", {"format": "ttl"}), ("/", {"format": "jsonld"}),
+                                         ("/sparql", {"query": SELECT, "format": "ttl"}),
+                                         ("/sparql", {"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", "format": "csv"})])
+def test_a_known_format_the_resource_cannot_be_is_406(client, path, query):
+    assert client.get(path, query_string=query).status_code == 406, (path, query)
+
+
+@pytest.mark.parametrize("path", ["/ontology", "/sparql", "/queries", "/practices", "/", PRACTICE])
+def test_format_html_gives_the_page_where_there_is_one(client, path):
+    response = client.get(path, query_string={"format": "html"}, headers={"Accept": "text/turtle"})
+    assert response.status_code == 200 and response.mimetype == "text/html", path
+
+
+def test_queries_honours_format(client):
+    response = client.get("/queries", query_string={"format": "json"}, headers={"Accept": "text/html"})
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert isinstance(response.get_json(), list)
+
+
+def test_a_framed_export_refused_by_accept_lists_only_what_it_can_be(client):
+    response = client.get("/export", query_string={"frame": "practices"}, headers={"Accept": "text/turtle"})
+    assert response.status_code == 406
+    message = response.get_data(as_text=True)
+    assert "application/ld+json" in message and "application/json" in message
+    assert "text/turtle" not in message and "application/n-triples" not in message

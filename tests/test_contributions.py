@@ -908,3 +908,27 @@ def test_a_contribution_survives_a_sigkill_right_after_its_201(tmp_path):
         assert _request(location)[0] == 404
     finally:
         _kill_group(process, signal.SIGTERM)
+
+
+@pytest.mark.parametrize("iri", ["practice:foo", "sikg:Bar", "schema:name"])
+def test_an_iri_that_json_ld_would_read_as_a_compact_iri_is_refused_and_nothing_is_written(fresh, iri):
+    """<practice:foo> is a valid absolute IRI, but in JSON-LD with the sikg context it reads as practice's namespace +
+    "foo": stored, it would make the KG's JSON-LD exports say something else than its Turtle."""
+    store, client = fresh
+    before = dump(store)
+    body = template() + f"\n<https://example.org/x> <https://example.org/p> <{iri}> .\n".encode()
+    answer = client.post("/contributions", data=body, content_type="text/turtle", headers=AUTH)
+    assert answer.status_code == 400, answer.data
+    assert iri in answer.get_data(as_text=True) and "compact IRI" in answer.get_data(as_text=True)
+    assert dump(store) == before
+
+
+def test_json_ld_of_a_query_result_never_turns_an_iri_into_another(client):
+    """A CONSTRUCT whose IRIs read as compact IRIs of the sikg context cannot be JSON-LD with it: a clear 4xx rather
+    than JSON-LD naming other resources (Turtle still carries it)."""
+    query = "CONSTRUCT { <http://a.example/s> <http://b.example/p> <practice:foo> } WHERE {}"
+    as_jsonld = client.post("/sparql", data={"query": query}, headers={"Accept": "application/ld+json"})
+    assert 400 <= as_jsonld.status_code < 500
+    assert "practice:foo" in as_jsonld.get_data(as_text=True)
+    as_turtle = client.post("/sparql", data={"query": query}, headers={"Accept": "text/turtle"})
+    assert as_turtle.status_code == 200 and b"<practice:foo>" in as_turtle.data

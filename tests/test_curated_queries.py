@@ -248,3 +248,29 @@ def test_a_malicious_iri_parameter_is_refused(kg):
         queries.bind("practice-sources", {"practice": "https://x> } ; DROP ALL ; SELECT * { <x"})
     with pytest.raises(queries.ParameterError):
         queries.bind("practices-supporting-several-elements", {"min": "2) } ; DROP ALL ; SELECT * { (1"})
+
+
+def test_an_iri_parameter_may_be_a_prefixed_name_with_sikgs_prefixes(kg):
+    # A user copies "practice:cap-impact" from sikg's own Turtle or JSON-LD: it means the full IRI, not <practice:…>.
+    full = rows(kg, "practice-sources", {"practice": ID + "practice/cap-impact"})
+    assert full and rows(kg, "practice-sources", {"practice": "practice:cap-impact"}) == full
+    assert rows(kg, "practices-for-method", {"method": "method:incubation-programmes"}) == \
+        rows(kg, "practices-for-method", {"method": ID + "method/incubation-programmes"})
+
+
+def test_an_integer_parameter_takes_any_integer_and_names_the_range_it_cannot_compare(kg):
+    assert rows(kg, "practices-supporting-several-elements", {"min": "9223372036854775807"}) == []
+    assert rows(kg, "practices-supporting-several-elements", {"min": "-9223372036854775808"})
+    for huge in ("99999999999999999999999", "-99999999999999999999999", "9" * 10000):
+        with pytest.raises(queries.ParameterError, match="out of range"):
+            queries.bind("practices-supporting-several-elements", {"min": huge})
+
+
+def test_the_service_expands_prefixed_names_and_says_out_of_range(kg):
+    from sikg.app import create_app
+    client = create_app(kg).test_client()
+    answer = client.get("/queries/practice-sources?practice=practice:cap-impact",
+                        headers={"Accept": "application/sparql-results+json"})
+    assert answer.status_code == 200 and answer.get_json()["results"]["bindings"]
+    refused = client.get("/queries/practices-supporting-several-elements?min=99999999999999999999999")
+    assert refused.status_code == 400 and "out of range" in refused.get_data(as_text=True)

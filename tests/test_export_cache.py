@@ -196,3 +196,25 @@ def test_a_kept_dump_answers_byte_ranges(service):
     exposed = full.headers["Access-Control-Expose-Headers"].lower()  # a web page may resume a download too
     assert {"content-range", "accept-ranges", "content-disposition", "etag"} <= set(exposed.replace(" ", "").split(","))
     assert "range" in full.headers["Access-Control-Allow-Headers"].lower().replace(" ", "").split(",")
+
+
+def test_json_ld_and_its_application_json_label_have_their_own_validators(service):
+    """RFC 9110 §8.8.3: the same bytes sent as application/ld+json and as application/json are two representations,
+    each with its own strong ETag; they share one kept file, and 304 and If-Range work for each."""
+    _, client, written, directory = service
+    as_jsonld = client.get("/export", headers={"Accept": "application/ld+json"})
+    whole = as_jsonld.data
+    as_json = client.get("/export", headers={"Accept": "application/json"})
+    assert as_jsonld.mimetype == "application/ld+json" and as_json.mimetype == "application/json"
+    assert as_json.data == whole and written == [("jsonld", None)] and len(kept(directory)) == 1
+    jsonld_etag, json_etag = as_jsonld.headers["ETag"], as_json.headers["ETag"]
+    assert jsonld_etag != json_etag
+    for accept, etag, other in (("application/ld+json", jsonld_etag, json_etag),
+                                ("application/json", json_etag, jsonld_etag)):
+        assert client.get("/export", headers={"Accept": accept, "If-None-Match": etag}).status_code == 304
+        fresh = client.get("/export", headers={"Accept": accept, "If-None-Match": other})
+        assert fresh.status_code == 200 and fresh.headers["ETag"] == etag and fresh.data == whole
+        resumed = client.get("/export", headers={"Accept": accept, "Range": "bytes=0-9", "If-Range": etag})
+        assert resumed.status_code == 206 and resumed.data == whole[:10]
+        refused = client.get("/export", headers={"Accept": accept, "Range": "bytes=0-9", "If-Range": other})
+        assert refused.status_code == 200 and refused.data == whole, "the other variant's validator is not this one"

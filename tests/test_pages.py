@@ -251,7 +251,8 @@ def test_practice_list_as_jsonld_by_conneg(client, kg):
         nodes = document.get("graph", document.get("@graph"))
         assert {n["id"].replace("practice:", PRACTICE) for n in nodes} == expected
     assert client.get("/practices", headers={"Accept": "image/png"}).status_code == 406
-    assert client.get("/practices", query_string={"format": "pdf"}).status_code == 406
+    assert client.get("/practices", query_string={"format": "pdf"}).status_code == 400  # unknown name: the URL's error
+    assert client.get("/practices", query_string={"format": "ttl"}).status_code == 406  # known, not for this list
 
 
 def test_unknown_filter_values_match_nothing_rather_than_failing(client):
@@ -476,3 +477,48 @@ def test_resource_page_links_its_machine_readable_alternates_in_its_head(client)
     for media, name in links:  # each one answers with what it says it is
         answer = client.get("/id/practice/cap-impact", query_string={"format": name})
         assert answer.status_code == 200 and answer.mimetype == media
+
+
+# -- the audit's language defects: Content-Language everywhere, RFC 4647 lookup for the interface, lang= in links ----
+
+@pytest.mark.parametrize("path", ["/sparql", "/queries", "/ontology", "/", "/practices", "/validate"])
+def test_every_localized_page_states_its_language(client, path):
+    for lang in ("sv", "en"):
+        response = client.get(path, query_string={"lang": lang}, headers={"Accept": "text/html"})
+        assert response.status_code == 200 and response.mimetype == "text/html", path
+        assert response.headers.get("Content-Language") == lang, path
+        assert html_lang(response.get_data(as_text=True)) == lang, path
+        assert "accept-language" in response.headers["Vary"].lower(), path
+
+
+def test_the_interface_language_is_looked_up_among_the_interface_languages(client, kg):
+    """RFC 4647 lookup: `fr-FR, sv;q=0.5` finds no French interface, then Swedish; English is not acceptable to this
+    reader. The data's texts still come in French where the data has them."""
+    ptce = labels_of(kg, PRACTICE + "ptce")
+    header = {"Accept-Language": "fr-FR, sv;q=0.5"}
+    for path in ("/id/practice/ptce", "/practices", "/", "/ontology", "/queries", "/sparql"):
+        response = client.get(path, headers={**header, "Accept": "text/html"})
+        assert response.headers["Content-Language"] == "sv", path
+        assert html_lang(response.get_data(as_text=True)) == "sv", path
+    page = html(client, "/id/practice/ptce", headers=header)
+    assert f'<h1 lang="fr">{ptce["fr"]}</h1>' in page
+    listing = html(client, "/practices", query_string={"country": "FRA"}, headers=header)
+    assert f'lang="fr">{ptce["fr"]}</a>' in listing
+    # an explicit lang= stays the choice: French data, English interface (there is no French one)
+    chosen = client.get("/id/practice/ptce", query_string={"lang": "fr"}, headers=header)
+    assert chosen.headers["Content-Language"] == "en" and html_lang(chosen.get_data(as_text=True)) == "en"
+    # no interface language acceptable at all: English, the default of the lookup
+    assert client.get("/", headers={"Accept-Language": "fr"}).headers["Content-Language"] == "en"
+
+
+def test_a_data_only_language_is_kept_in_links_and_the_title_prefers_the_page_language(client, kg):
+    from markupsafe import escape
+
+    page = html(client, "/practices", query_string={"lang": "fr"})
+    assert 'href="/practices?lang=fr"' in page and 'href="/sparql?lang=fr"' in page
+    assert 'href="/sparql?lang' not in html(client, "/practices", query_string={"lang": "xx"})
+    # <title> cannot carry lang: under <html lang="en"> it holds the English label, the <h1> the French one
+    ptce = labels_of(kg, PRACTICE + "ptce")
+    page = html(client, "/id/practice/ptce", query_string={"lang": "fr"})
+    assert f"<title>{escape(ptce['en'])} · sikg</title>" in page
+    assert f'<h1 lang="fr">{escape(ptce["fr"])}</h1>' in page

@@ -488,9 +488,13 @@ def test_an_unsupported_accept_is_406_listing_what_is_available(client, query, a
                    "text/turtle" if graph else "application/sparql-results+json")
 
 
-def test_an_unknown_format_parameter_is_406_listing_the_formats(client):
+def test_an_unknown_format_parameter_is_400_listing_the_formats(client):
+    # An unknown name is the URL's error (400), as on /id and /export; a known format that cannot express the result
+    # stays Not Acceptable.
     response = client.get("/sparql", query_string={"query": PRACTICES, "format": "pdf"})
-    assert_refused(response, 406, "format=pdf", "json, xml, csv, tsv")
+    assert_refused(response, 400, "format=pdf", "json, xml, csv, tsv")
+    response = client.get("/sparql", query_string={"query": PRACTICES, "format": "ttl"})
+    assert_refused(response, 406, "format=ttl", "json, xml, csv, tsv")
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/json", "multipart/form-data; boundary=x",

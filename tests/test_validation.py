@@ -137,3 +137,23 @@ def test_blank_node_links_are_validated_and_named_by_their_practice(tmp_path):
     assert not report.conforms
     [result] = [r for r in report.results if r.source_shape.endswith("QualifiedLink_basis")]
     assert result.focus_node.startswith("[sikg:qualifiedElementSupport of https://w3id.org/sikg/id/practice/")
+
+
+def test_the_json_ld_report_uses_the_sikg_context_and_keeps_the_triples():
+    """The contract: /context.jsonld is the context of every JSON-LD the service writes, the report too (with the sh:
+    prefix it needs), not rdflib's default prefixes; the triples are those of the Turtle report."""
+    import json
+
+    from rdflib.compare import isomorphic
+
+    from sikg import jsonld
+
+    report = validate_files(INVALID[:1])
+    assert not report.conforms
+    document = json.loads(report.to_jsonld())
+    assert document["@context"] == jsonld.context()  # inline: the report parses without fetching anything
+    assert jsonld.context()["sh"] == str(SH)
+    text = report.to_jsonld()
+    assert "brick" not in text and "csvw" not in text and "wgs" not in text
+    from_jsonld = rdflib.Graph().parse(data=text, format="json-ld")
+    assert isomorphic(from_jsonld, rdflib.Graph().parse(data=report.to_turtle(), format="turtle"))

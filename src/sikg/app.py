@@ -37,8 +37,7 @@ RESOURCE_FORMATS = {"html": "text/html", "ttl": "text/turtle", "jsonld": "applic
 RESOURCE_ALIASES = {"application/json": "application/ld+json",
                     **{alias: RESOURCE_FORMATS[name] for alias, name in GRAPH_MEDIA_TYPES.items()
                        if name in RESOURCE_FORMATS and alias not in RESOURCE_FORMATS.values()}}
-RESOURCE_FORMAT_OF = {**{media: name for name, media in RESOURCE_FORMATS.items()}, "application/xhtml+xml": "html"}
-CATALOGUE_MEDIA_TYPES = ["application/json", "text/html", "application/xhtml+xml"]
+CATALOGUE_FORMATS = {"json": "application/json", "html": "text/html"}
 
 UI_TEXT = {
     "en": {"formats": "Formats", "language": "Language", "why": "Why these links", "source": "source",
@@ -92,7 +91,7 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
         return response
 
     # The pages people read (home, browse, validation form) live in web.py, as a blueprint over the same store.
-    from .web import pages
+    from .web import html_response, pages
     app.register_blueprint(pages)
 
     @app.before_request
@@ -126,8 +125,8 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
             return Response(status=204, headers={"Allow": "GET, HEAD, POST, OPTIONS"}, mimetype="text/plain")
         query_request = read_query_request(request)
         if query_request.query is None:
-            if _wants_html():
-                return render_template("sparql.html", queries=queries.catalogue().values())
+            if _wants_html(query_request.format):
+                return html_response(render_template("sparql.html", queries=queries.catalogue().values()))
             return rdf_response(service_description(store, request.base_url))
         return answer(query_request)
 
@@ -142,8 +141,10 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
     @app.get("/queries")
     def query_catalogue():
         catalogue = queries.catalogue().values()
-        if _catalogue_media_type() != "application/json":
-            return render_template("queries.html", queries=catalogue)
+        request.vary_on("Accept", "Accept-Language")  # the HTML catalogue's words follow the reader's language
+        fmt, _ = conneg.choose_representation(request.accept_mimetypes, request.args.get("format"), CATALOGUE_FORMATS)
+        if fmt == "html":
+            return html_response(render_template("queries.html", queries=catalogue))
         return jsonify([{"name": q.name, "title": q.title, "description": q.description,
                          "parameters": [{"name": p.name, "type": p.type, "default": p.default}
                                         for p in q.parameters],
@@ -177,9 +178,9 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
                                                    conneg.JSON_LD_ONLY if as_json else request.accept_mimetypes)
         except exports.UnknownView as error:
             raise ProtocolError(error.status, str(error)) from None
-        status, body, headers = dump_files.answer(store, request_, request.if_none_match,
-                                                  lambda file: wrap_file(request.environ, file))
         media_type = conneg.JSON if as_json and request_.media_type == "application/ld+json" else request_.media_type
+        status, body, headers = dump_files.answer(store, request_, request.if_none_match,
+                                                  lambda file: wrap_file(request.environ, file), media_type)
         response = Response(body, status, content_type=_with_charset(media_type), headers=headers,
                             direct_passthrough=True)
         if status == 200 and "Content-Length" in headers:  # a kept file: byte ranges, to resume a download
@@ -194,15 +195,16 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
         if iri is None or not resources.exists(store, iri):
             shown = "".join(c if c.isprintable() else "?" for c in f"{kind}/{slug}")[:300]
             raise ProtocolError(404, f"no resource {BASE}id/{shown} in this knowledge graph")
-        fmt, media_type = choose_resource_format()
+        fmt, media_type = conneg.choose_representation(request.accept_mimetypes, request.args.get("format"),
+                                                       RESOURCE_FORMATS, RESOURCE_ALIASES)
         alternates = {name: media for name, media in RESOURCE_FORMATS.items()}
         link = ", ".join(f'<{request.base_url}?format={name}>; rel="alternate"; type="{media}"'
                          for name, media in alternates.items())
         headers = {"Vary": "Accept, Accept-Language", "Link": link}
-        language = resources.choose_language(request.args.get("lang"), request.accept_languages) \
-            if fmt == "html" else ""
+        language = resources.choose_languages(request.args.get("lang"), request.accept_languages) \
+            if fmt == "html" else resources.LanguageChoice("", "")
         etag = conneg.representation_etag(request.environ.get(STATE_TOKEN_KEY) or store.state_token, iri, fmt,
-                                          media_type, language)
+                                          media_type, language, language.page)
         if request.if_none_match.contains_weak(etag):  # If-None-Match compares weakly (RFC 9110 §13.1.2)
             return Response(status=304, headers={**headers, "ETag": f'"{etag}"'})
         triples = resources.describe(store, iri)
@@ -211,46 +213,19 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
         else:
             page = resources.build_page(store, iri, triples, language, resources.property_labels(store, language))
             html = render_template("resource.html", page=page, alternates=list(alternates.items()),
-                                   languages=resources.SUPPORTED_LANGUAGES, ui=ui_text(language))
+                                   languages=resources.SUPPORTED_LANGUAGES, ui=ui_text(page.language))
             response = Response(html, 200, content_type="text/html; charset=utf-8",
                                 headers={**headers, "Content-Language": page.language})
         response.set_etag(etag)
         return response
 
-    def choose_resource_format() -> tuple[str, str]:
-        """(format name, media type to label the answer with), from format= or else Accept. An empty format= is no
-        format= (what an HTML form sends for "no choice"), as on /sparql and /export."""
-        requested = request.args.get("format")
-        if requested:
-            media = requested.split(";")[0].strip().lower()
-            name = requested if requested in RESOURCE_FORMATS else \
-                RESOURCE_FORMAT_OF.get(RESOURCE_ALIASES.get(media, media))
-            if name is None:  # 400, not 406: the URL is wrong, whatever the client accepts
-                raise ProtocolError(400, f"unknown format={requested}; use one of {', '.join(RESOURCE_FORMATS)} "
-                                         "(or one of their media types)")
-            return name, RESOURCE_FORMATS[name]
-        chosen = conneg.choose_media_type(request.accept_mimetypes, list(RESOURCE_FORMAT_OF), RESOURCE_ALIASES)
-        if chosen is None:
-            raise ProtocolError(406, "none of the accepted media types is available; offered: "
-                                     + ", ".join([*RESOURCE_FORMATS.values(), *RESOURCE_ALIASES]))
-        name = RESOURCE_FORMAT_OF[chosen[0]]
-        # The page is sent as text/html whatever the client called it: it is not written as XML.
-        return name, "text/html" if name == "html" else chosen[1]
-
-    def _catalogue_media_type() -> str:
-        request.vary_on("Accept", "Accept-Language")  # the HTML catalogue's words follow the reader's language
-        chosen = conneg.choose_media_type(request.accept_mimetypes, CATALOGUE_MEDIA_TYPES, {})
-        if chosen is None:
-            raise ProtocolError(406, "the catalogue is available as application/json or text/html")
-        return chosen[0]
-
     @app.get("/ontology")
     def ontology():
-        if _wants_html():
-            language = resources.choose_language(request.args.get("lang"), request.accept_languages)
+        if _wants_html(request.args.get("format")):
+            language = resources.choose_languages(request.args.get("lang"), request.accept_languages)
             terms = resources.ontology_terms(store, language)
-            return render_template("ontology.html", terms=terms, language=language, ui=ui_text(language)), \
-                {"Content-Language": resources.page_language(language)}
+            return html_response(render_template("ontology.html", terms=terms, language=language.page,
+                                                 ui=ui_text(language.page)))
         return rdf_response(store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} }}"))
 
     @app.get("/shapes")
@@ -368,7 +343,8 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
         return conneg.add_vary(response, request.varied_on)
 
     @app.errorhandler(ProtocolError)
-    def protocol_error(error: ProtocolError):
+    @app.errorhandler(conneg.NegotiationFailed)
+    def protocol_error(error: ProtocolError | conneg.NegotiationFailed):
         return Response(error.message + "\n", error.status, headers=error.headers, mimetype="text/plain")
 
     @app.errorhandler(HTTPException)
@@ -391,11 +367,10 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
     return app
 
 
-def _wants_html() -> bool:
+def _wants_html(requested_format: str | None) -> bool:
     # Every variant of a resource that has a page varies on both headers: the page's words follow Accept-Language.
     request.vary_on("Accept", "Accept-Language")
-    best = request.accept_mimetypes.best_match(["text/turtle", "text/html", *GRAPH_MEDIA_TYPES])
-    return best == "text/html"
+    return conneg.html_chosen(request.accept_mimetypes, requested_format, GRAPH_MEDIA_TYPES)
 
 
 def _with_charset(media_type: str) -> str:

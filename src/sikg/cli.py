@@ -111,6 +111,7 @@ def _progress(label: str, done: int, total: int) -> None:
 
 def cmd_load(args) -> int:
     from .remote_store import StoreUnavailable
+    from .store import BaseMismatch
     store = _open(args)
     try:
         store.load_curated()
@@ -119,6 +120,8 @@ def cmd_load(args) -> int:
         return _fail(str(error), 2)
     except StoreUnavailable as error:
         return _fail(str(error), 3)
+    except BaseMismatch as error:
+        return _fail(str(error), 2)
     for graph, count in loaded.items():
         print(f"{graph}: {count} triples")
     print(f"store holds {len(store)} quads in {len(store.named_graphs())} named graphs")

@@ -44,6 +44,74 @@ def choose_media_type(accept: MIMEAccept, canonical: list[str], aliases: dict[st
     return (aliases[alias], alias) if alias is not None else None
 
 
+# Every format name and media type some route of the service answers with: format= naming one of these on a route
+# that has no such representation is a 406 (the name is right, the resource cannot be that); any other name is a
+# 400 (the URL is wrong, whatever the client accepts).
+KNOWN_FORMAT_NAMES = ("html", "json", "xml", "csv", "tsv", "ttl", "nt", "jsonld", "rdfxml", "trig", "nq")
+KNOWN_MEDIA_TYPES = ("text/html", "application/xhtml+xml", "application/json", "application/sparql-results+json",
+                     "application/sparql-results+xml", "application/xml", "text/xml", "text/csv",
+                     "text/tab-separated-values", "text/turtle", "application/x-turtle", "application/n-triples",
+                     "text/plain", "application/ld+json", "application/rdf+xml", "application/trig",
+                     "application/n-quads")
+# Pages are sent as text/html, never written as XML: application/xhtml+xml selects a page only when the client names
+# it, not through a wildcard (`text/html;q=0, */*` has refused the type the page is labelled with).
+XHTML = "application/xhtml+xml"
+
+
+class NegotiationFailed(Exception):
+    """A request no representation of the resource answers: 400 for a format= the service does not know, 406 for
+    one it knows but the resource does not have, or for an Accept that excludes every representation."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, {}
+
+
+def unknown_format(requested: str, available) -> NegotiationFailed:
+    """The refusal of a format= that names none of `available`."""
+    media = requested.split(";")[0].strip().lower()
+    if requested in KNOWN_FORMAT_NAMES or media in KNOWN_MEDIA_TYPES:
+        return NegotiationFailed(406, f"format={requested} cannot express this result; use one of "
+                                      f"{', '.join(available)}")
+    return NegotiationFailed(400, f"unknown format={requested}; use one of {', '.join(available)} "
+                                  "(or one of their media types)")
+
+
+def choose_representation(accept: MIMEAccept, requested: str | None, formats: dict[str, str],
+                          aliases: dict[str, str] | None = None) -> tuple[str, str]:
+    """(format name, media type to label the answer with) among `formats` (name: media type, preferred first), from
+    format= (a name or a media type) or else Accept. Raises NegotiationFailed. A page ("html") is labelled
+    text/html whatever the client called it."""
+    aliases = dict(aliases or {})
+    if "html" in formats:
+        aliases.setdefault(XHTML, formats["html"])
+    name_of = {media: name for name, media in formats.items()}
+    if requested:
+        media = requested.split(";")[0].strip().lower()
+        name = requested if requested in formats else name_of.get(aliases.get(media, media))
+        if name is None:
+            raise unknown_format(requested, formats)
+        return name, formats[name]
+    canonical = list(formats.values())
+    if "html" in formats and any(value == XHTML and q > 0 for value, q in accept):
+        canonical.append(XHTML)
+    chosen = choose_media_type(accept, canonical, {a: m for a, m in aliases.items() if a != XHTML})
+    if chosen is None:
+        raise NegotiationFailed(406, "none of the accepted media types is available; offered: "
+                                     + ", ".join([*formats.values(), *aliases]))
+    name = name_of[aliases.get(chosen[0], chosen[0])]
+    return name, "text/html" if name == "html" else chosen[1]
+
+
+def html_chosen(accept: MIMEAccept, requested: str | None, graph_media_types) -> bool:
+    """Whether a resource that is a page or an RDF graph (/ontology, /sparql without a query) is answered with its
+    page: format=html (or its media type), else an Accept preferring text/html to every RDF syntax (Turtle first,
+    for `*/*`). Any other format= is left to the RDF negotiation, which refuses what it cannot write."""
+    if requested:
+        return requested.split(";")[0].strip().lower() in ("html", "text/html", XHTML)
+    return accept.best_match(["text/turtle", "text/html", *graph_media_types]) == "text/html"
+
+
 def only_json_acceptable(accept: MIMEAccept, offers: list[str]) -> bool:
     """True when the client takes plain application/json but none of `offers`: JSON-LD is JSON, so such a client is
     given JSON-LD, labelled application/json (as /sparql labels SPARQL JSON results for it)."""

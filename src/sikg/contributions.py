@@ -16,7 +16,8 @@ from datetime import datetime, timezone
 import pyoxigraph as ox
 
 from .namespaces import GRAPH_CONTRIBUTION, PREFIXES
-from .rdf_input import parse_upload
+from .jsonld import confusable_iris
+from .rdf_input import RdfInputError, parse_upload
 from .validation import ValidationReport, store_reference, validate_quads
 
 SIKG = PREFIXES["sikg"]
@@ -86,6 +87,10 @@ class Contributions:
     def contribute(self, payload: bytes, rdf_format: ox.RdfFormat, holder: str) -> Contribution:
         """Raises RdfInputError for unreadable data, NotConforming (with the report) for data that fails the shapes."""
         quads = parse_upload(payload, rdf_format, "request body")
+        confusable = confusable_iris(quads)
+        if confusable:  # the KG must stay writable as JSON-LD (its exports, its /id pages)
+            raise RdfInputError("request body", f"IRI <{confusable[0]}> looks like a compact IRI of the sikg context "
+                                                f"(its scheme is one of the context's prefixes); use a full IRI")
         report = validate_quads(quads, store_reference(self.store))
         if not report.conforms:
             raise NotConforming(report)

@@ -103,9 +103,10 @@ def read_export_request(args, accept_profile: str | None, accept) -> ExportReque
         # The practices frame exists only as JSON-LD: an Accept that excludes it is a 406, not another format.
         offers = [FORMATS[default][0]] + [m for m in by_media if m != FORMATS[default][0] and view != "practices"]
         best = accept.best_match(offers) if accept else FORMATS[default][0]
-        if best is None:
-            raise NotAcceptable("none of the accepted media types is available; use one of "
-                                + ", ".join(media for media, _, _ in FORMATS.values()))
+        if best is None:  # list what this view can be: the practices frame is JSON-LD (also as application/json)
+            usable = ["application/ld+json", "application/json"] if view == "practices" else \
+                [media for media, _, _ in FORMATS.values()]
+            raise NotAcceptable("none of the accepted media types is available; use one of " + ", ".join(usable))
         format_name = by_media[best]
     if format_name not in FORMATS:
         raise UnknownView(f"unknown format {format_name!r}; use one of {', '.join(FORMATS)}")
@@ -324,12 +325,24 @@ class DumpFiles:
         atexit.register(shutil.rmtree, directory, ignore_errors=True)
         return cls(directory)
 
-    def answer(self, store, request: ExportRequest, if_none_match, wrap_file) -> tuple[int, object, dict]:
+    @staticmethod
+    def validator(etag: str, request: ExportRequest, media_type: str | None) -> str:
+        """The ETag sent for a dump labelled `media_type`: the kept file's name for the format's own media type, that
+        name with the label added for another (JSON-LD sent as application/json). The bytes are the same, and so is
+        the kept file, but each representation has its own validator (RFC 9110 §8.8.3)."""
+        if media_type is None or media_type == request.media_type:
+            return etag
+        return f"{etag}-as-{re.sub(r'[^a-z0-9]+', '-', media_type.lower())}"
+
+    def answer(self, store, request: ExportRequest, if_none_match, wrap_file,
+               media_type: str | None = None) -> tuple[int, object, dict]:
         """(status, body, headers) for GET /export: 304 for a dump the client has, the kept file, or a dump written
-        now (and kept). `wrap_file` is the server's file wrapper (sendfile where it has one)."""
+        now (and kept). `wrap_file` is the server's file wrapper (sendfile where it has one); `media_type` is what
+        the response is labelled with, when not the format's own."""
         etag = self.etag(store.state_token, request)
-        headers = {**request.headers, "ETag": f'"{etag}"', "Cache-Control": "no-cache"}
-        if if_none_match is not None and if_none_match.contains_weak(etag):
+        validator = self.validator(etag, request, media_type)
+        headers = {**request.headers, "ETag": f'"{validator}"', "Cache-Control": "no-cache"}
+        if if_none_match is not None and if_none_match.contains_weak(validator):
             return 304, b"", headers
         kept = self.open(etag)
         if kept is not None:

@@ -32,6 +32,11 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
+class ConfusableIri(ValueError):
+    """An IRI that JSON-LD with the sikg context cannot hold: its scheme is one of the context's prefixes, so any
+    processor would read it as a compact IRI (<practice:x> as practice's namespace + "x")."""
+
+
 class RemoteContextRefused(ValueError):
     """A JSON-LD document asked for a context or document that would have to be fetched from elsewhere."""
 
@@ -98,6 +103,14 @@ def local_context(value):
 _OPTIONS = {"documentLoader": local_document_loader}
 
 
+def confusable_iris(quads: Iterable[ox.Quad]) -> list[str]:
+    """The IRIs among `quads` that JSON-LD with the sikg context cannot hold (see ConfusableIri)."""
+    compactor = _Compactor(context())
+    return sorted({term.value for quad in quads for term in (quad.subject, quad.predicate, quad.object,
+                                                            quad.graph_name)
+                   if isinstance(term, ox.NamedNode) and compactor.confusable(term.value)})
+
+
 def triples_to_expanded(triples: Iterable[ox.Triple]) -> list:
     """Expanded JSON-LD for pyld to compact and frame. (pyld's own RDF conversion, from N-Triples that Oxigraph
     writes: Oxigraph's JSON-LD writer keeps rdf:type as a property rather than @type, which framing matches on.)"""
@@ -144,6 +157,7 @@ class _Compactor:
         self.prefixes = sorted(((name, iri) for name, iri in ctx.items()
                                 if isinstance(iri, str) and not name.startswith("@") and iri.endswith(("/", "#"))),
                                key=lambda p: -len(p[1]))
+        self.prefix_names = {name for name, _ in self.prefixes}
         self.terms = {}
         for name, definition in ctx.items():
             if name.startswith("@") or name in ("id", "type", "graph"):
@@ -183,7 +197,7 @@ class _Compactor:
             match = self.namespace_match[head] = next(
                 ((name, namespace) for name, namespace in self.prefixes if head.startswith(namespace)), None)
         if match is None:
-            return iri
+            return self._whole(iri)
         local = iri[len(match[1]):]
         return f"{match[0]}:{local}" if local and not local.startswith("//") else self._prefixed(iri)
 
@@ -199,6 +213,17 @@ class _Compactor:
         for name, namespace in self.prefixes:
             if iri.startswith(namespace) and len(iri) > len(namespace) and not iri[len(namespace):].startswith("//"):
                 return f"{name}:{iri[len(namespace):]}"
+        return self._whole(iri)
+
+    def confusable(self, iri: str) -> bool:
+        scheme, _, rest = iri.partition(":")
+        return scheme in self.prefix_names and not rest.startswith("//")
+
+    def _whole(self, iri: str) -> str:
+        """An IRI no prefix shortens, written whole: unless a JSON-LD reader would take it for a compact IRI."""
+        if self.confusable(iri):
+            raise ConfusableIri(f"the IRI <{iri}> cannot be written as JSON-LD with the sikg context: it would read "
+                                f"as the compact IRI of the context's prefix {iri.partition(':')[0]!r}")
         return iri
 
     def ref(self, term) -> str:

@@ -16,6 +16,8 @@ def _any(description: str, media_types: list[str]) -> dict:
     return {"description": description, "content": {m: {"schema": {"type": "string"}} for m in media_types}}
 
 
+# The SHACL report: JSON (the default), the sh:ValidationReport graph, or text.
+REPORTS = ["application/json", "text/turtle", "application/ld+json", "text/plain"]
 RDF_BODIES = ["text/turtle", "application/n-triples", "application/n-quads", "application/trig",
               "application/ld+json", "application/rdf+xml"]
 BODY_ERRORS = {
@@ -30,6 +32,18 @@ ERRORS = {
     "406": _text("None of the accepted media types fits the result"),
     "503": _text("The query ran over the time limit (SIKG_QUERY_TIMEOUT) and was stopped, or the service is busy"),
 }
+
+# What every negotiated resource answers besides 200: format= naming no format the service knows is the URL's error;
+# a known format the resource cannot be, or an Accept that excludes every representation, is Not Acceptable.
+NEGOTIATION_ERRORS = {
+    "400": _text("Unknown format= name (the message lists the valid ones)"),
+    "406": _text("The requested format, or every media type the client accepts, is not available for this resource"),
+}
+FORMAT_PARAM = {"name": "format", "in": "query", "schema": {"type": "string"},
+                "description": "A format name or media type, instead of Accept"}
+LANG_PARAM = {"name": "lang", "in": "query", "schema": {"type": "string"},
+              "description": "Language of the data's texts (BCP 47), instead of Accept-Language"}
+NOT_MODIFIED = {"description": "Not modified (If-None-Match)"}
 
 _graph_params = [
     {"name": "default-graph-uri", "in": "query", "schema": {"type": "array", "items": {"type": "string"}},
@@ -67,15 +81,20 @@ def openapi_document(server: str) -> dict:
                          "responses": {"200": sparql_ok, **ERRORS,
                                        "415": _text("Unsupported body media type or a body that is not UTF-8")}},
             },
-            "/queries": {"get": {"summary": "The curated query catalogue",
-                                 "responses": {"200": _any("The catalogue", ["application/json", "text/html"])}}},
+            "/": {"get": {"summary": "The home page", "parameters": [FORMAT_PARAM, LANG_PARAM],
+                          "responses": {"200": _any("HTML", ["text/html"]), **NEGOTIATION_ERRORS}}},
+            "/queries": {"get": {"summary": "The curated query catalogue", "parameters": [FORMAT_PARAM, LANG_PARAM],
+                                 "responses": {"200": _any("The catalogue", ["application/json", "text/html"]),
+                                               **NEGOTIATION_ERRORS}}},
             "/queries/{name}": {"get": {
                 "summary": "Runs a curated query; its parameters are bound as RDF terms",
                 "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}},
                                {"name": "format", "in": "query", "schema": {"type": "string"}}],
                 "responses": {"200": sparql_ok, "404": _text("No curated query of that name"), **ERRORS}}},
             "/.well-known/void": {"get": {"summary": "VoID and DCAT description of the dataset",
-                                          "responses": {"200": _any("The description", GRAPHS)}}},
+                                          "parameters": [FORMAT_PARAM],
+                                          "responses": {"200": _any("The description", GRAPHS),
+                                                        **NEGOTIATION_ERRORS}}},
             "/health": {"get": {"summary": "Liveness and size", "responses": {
                 "200": {"description": "Healthy", "content": {"application/json": {"schema": {
                     "type": "object", "properties": {"status": {"type": "string"},
@@ -114,16 +133,21 @@ def openapi_document(server: str) -> dict:
                                {"name": "format", "in": "query", "schema": {"type": "string",
                                 "enum": ["html", "ttl", "jsonld", "nt", "rdfxml"]}},
                                {"name": "lang", "in": "query", "schema": {"type": "string"}}],
-                "responses": {"200": _any("The description", ["text/html", *GRAPHS[:4]]),
-                              "404": _text("No such resource"), "406": ERRORS["406"]}}},
+                "responses": {"200": _any("The description", ["text/html", *GRAPHS[:4]]), "304": NOT_MODIFIED,
+                              "404": _text("No such resource"), **NEGOTIATION_ERRORS}}},
             "/ontology": {"get": {"summary": "The ontology: HTML documentation or RDF",
-                                  "responses": {"200": _any("The ontology", ["text/html", *GRAPHS])}}},
-            "/shapes": {"get": {"summary": "The SHACL shapes", "responses": {"200": _any("The shapes", GRAPHS)}}},
+                                  "parameters": [FORMAT_PARAM, LANG_PARAM],
+                                  "responses": {"200": _any("The ontology", ["text/html", *GRAPHS]),
+                                                **NEGOTIATION_ERRORS}}},
+            "/shapes": {"get": {"summary": "The SHACL shapes", "parameters": [FORMAT_PARAM],
+                                "responses": {"200": _any("The shapes", GRAPHS), **NEGOTIATION_ERRORS}}},
             "/practices": {"get": {
                 "summary": "Browse practices with facets and full-text search (HTML or JSON-LD)",
                 "parameters": [{"name": n, "in": "query", "schema": {"type": "string"}}
-                               for n in ("element", "method", "country", "actor-type", "level", "q", "lang")],
-                "responses": {"200": _any("The practices", ["text/html", "application/ld+json"])}}},
+                               for n in ("element", "method", "country", "actor-type", "level", "q", "lang")]
+                              + [FORMAT_PARAM],
+                "responses": {"200": _any("The practices", ["text/html", "application/ld+json"]),
+                              **NEGOTIATION_ERRORS}}},
             "/validate": {
                 "get": {"summary": "The validation page", "responses": {"200": _any("HTML", ["text/html"])}},
                 "post": {"summary": "SHACL-validates RDF against the sikg shapes (the store as reference data)",
@@ -132,8 +156,8 @@ def openapi_document(server: str) -> dict:
                              "multipart/form-data": {"schema": {"type": "object", "properties": {
                                  "file": {"type": "string", "format": "binary"}}}}}},
                          "responses": {"200": _any("The report: JSON by default, or the sh:ValidationReport graph",
-                                                   ["application/json", "text/turtle", "application/ld+json"]),
-                                       **BODY_ERRORS}}},
+                                                   REPORTS),
+                                       **BODY_ERRORS, "406": NEGOTIATION_ERRORS["406"]}}},
             "/contributions": {
                 "get": {"summary": "The accepted contributions",
                         "responses": {"200": _any("The list", ["application/json"])}},
@@ -142,14 +166,15 @@ def openapi_document(server: str) -> dict:
                          "requestBody": {"required": True, "content": {
                              m: {"schema": {"type": "string"}} for m in RDF_BODIES}},
                          "responses": {"201": _any("Accepted; Location names the contribution", ["application/json"]),
-                                       "422": _any("Not conforming: the report; nothing written",
-                                                   ["application/json"]),
+                                       "422": _any("Not conforming: the report; nothing written", REPORTS),
                                        "401": _text("No token"), "403": _text("Wrong token, or contributions off"),
-                                       **BODY_ERRORS}}},
+                                       **BODY_ERRORS, "406": NEGOTIATION_ERRORS["406"]}}},
             "/contributions/{id}": {
                 "get": {"summary": "One contribution's graph",
-                        "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
-                        "responses": {"200": _any("The graph", GRAPHS), "404": _text("No such contribution")}},
+                        "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+                                       FORMAT_PARAM],
+                        "responses": {"200": _any("The graph", GRAPHS), "404": _text("No such contribution"),
+                                      **NEGOTIATION_ERRORS}},
                 "delete": {"summary": "Withdraws a contribution", "security": [{"bearer": []}],
                            "parameters": [{"name": "id", "in": "path", "required": True,
                                            "schema": {"type": "string"}}],

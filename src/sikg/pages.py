@@ -18,7 +18,8 @@ import pyoxigraph as ox
 from . import jsonld, rdf_input, validation
 from .namespaces import BASE, PREFIXES
 from .resources import PAGE_LANGUAGES as UI_LANGUAGES  # the interface's languages, by the name the routes use
-from .resources import SUPPORTED_LANGUAGES, Text, choose_language, page_language, pick, shown
+from .resources import (SUPPORTED_LANGUAGES, LanguageChoice, Text, choose_languages, match_language,
+                        page_language, pick, shown)
 
 FACETS = ("element", "method", "country", "actor-type", "level")
 FACET_PATHS = {  # facet: the path from a practice to its values
@@ -180,15 +181,16 @@ DOWNLOADS = (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"), ("nq
              ("rdfxml", "RDF/XML"))
 
 
-def choose_data_language(requested: str | None, accept_language) -> str:
-    """The language the reader wants the data in (labels, descriptions): the same choice as the /id pages make."""
-    return choose_language(requested, accept_language, SUPPORTED_LANGUAGES)
+def choose_data_language(requested: str | None, accept_language) -> LanguageChoice:
+    """The language the reader wants the data in (labels, descriptions): the same choice as the /id pages make,
+    carrying the interface language chosen with it (so `_pick` marks texts against the page's real language)."""
+    return choose_languages(requested, accept_language)
 
 
 def choose_ui_language(requested: str | None, accept_language) -> str:
-    """The interface speaks English or Swedish: the reader's data language where it is one of those, else
-    English (a reader asking for French gets French labels where the data has them, in an English page)."""
-    return page_language(choose_data_language(requested, accept_language))
+    """The interface speaks English or Swedish, chosen by RFC 4647 lookup among those two (`fr-FR, sv;q=0.5` gives
+    Swedish, with French labels where the data has them); `?lang=fr` gives French labels in an English page."""
+    return choose_data_language(requested, accept_language).page
 
 
 def text(language: str) -> dict:

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field, replace
 
 from werkzeug.datastructures import MIMEAccept
 
+from .conneg import unknown_format
 from .evaluator import EvalRequest, EvaluationFailed, EvaluatorBusy, QueryTimeout, ResultTooLarge, term_to_wire
 from .remote_store import StoreUnavailable
 from .response_cache import CACHEABLE_BYTES, BoundedCache
-from .safety import QueryRefused, check_dataset, inspect_query
+from .safety import QueryRefused, check_query
 from .sparql import GRAPH_FORMAT_NAMES, OUTPUT_FORMATS, RESULT_FORMAT_NAMES
 
 # Media types a client may ask for, in the order the service prefers them; aliases that common clients send
@@ -116,9 +117,9 @@ def choose_format(accept: MIMEAccept, format_param: str | None, returns_graph: b
     media_types = GRAPH_MEDIA_TYPES if returns_graph else RESULT_MEDIA_TYPES
     if format_param:
         name = format_param if format_param in names else media_types.get(format_param.split(";")[0].strip())
-        if name not in names:
-            raise ProtocolError(406, f"format={format_param} cannot express this result; use one of "
-                                     f"{', '.join(names)}")
+        if name not in names:  # 406 for a format the service knows but this result cannot be; else 400
+            refusal = unknown_format(format_param, names)
+            raise ProtocolError(refusal.status, refusal.message)
         return OUTPUT_FORMATS[name]
     # Canonical media types first, aliases only when none of them is acceptable: "text/*" means CSV, not text/xml,
     # and an answer never goes out under a type the client refused.
@@ -151,9 +152,7 @@ class SparqlService:
     def prepare(self, request: QueryRequest, accept: MIMEAccept):
         """Checks the query and picks the format: everything that can fail before evaluation, as ProtocolError."""
         try:
-            shape = inspect_query(request.query)
-            if shape.names_its_dataset or request.default_graphs or request.named_graphs:
-                check_dataset(shape, request.default_graphs, request.named_graphs, set(self.store.named_graphs()))
+            shape = check_query(request.query, self.store, request.default_graphs, request.named_graphs)
         except QueryRefused as refusal:
             raise ProtocolError(400, str(refusal)) from None
         return shape, choose_format(accept, request.format, shape.returns_graph)

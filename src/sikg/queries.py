@@ -12,10 +12,20 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .content import queries_dir
-from .namespaces import rebase_text
+from .namespaces import PREFIXES, rebase_text
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
+_INT64_MIN, _INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+
+
+def expand_curie(value: str) -> str:
+    """A prefixed name with one of sikg's prefixes (practice:cap-impact) as its full IRI, as people write IRIs in
+    sikg's own SPARQL and JSON-LD; anything else (a full IRI) as it is."""
+    prefix, colon, local = value.partition(":")
+    if colon and prefix in PREFIXES and not local.startswith("//"):
+        return PREFIXES[prefix] + local
+    return value
 
 
 class UnknownQuery(LookupError):
@@ -35,12 +45,19 @@ class Parameter:
     def term(self, raw: str):
         if self.type == "iri":
             try:
-                return ox.NamedNode(raw)
+                return ox.NamedNode(expand_curie(raw))
             except ValueError as error:
-                raise ParameterError(f"parameter {self.name}: {raw!r} is not an IRI ({error})") from None
+                raise ParameterError(f"parameter {self.name}: {raw!r} is not an IRI ({error}); give a full IRI "
+                                     f"or a prefixed name such as practice:cap-impact") from None
         if self.type == "integer":
-            if not re.fullmatch(r"[+-]?\d{1,18}", raw):
+            if not re.fullmatch(r"[+-]?\d+", raw):
                 raise ParameterError(f"parameter {self.name}: {raw!r} is not an integer")
+            # xsd:integer is unbounded, but Oxigraph compares integers as 64 bits: a bigger one would make every
+            # comparison an error and the query silently answer nothing, so it is refused with the range. The length
+            # is looked at first: Python refuses to convert a string of thousands of digits.
+            if len(raw.lstrip("+-").lstrip("0")) > 19 or not _INT64_MIN <= int(raw) <= _INT64_MAX:
+                raise ParameterError(f"parameter {self.name}: {raw} is out of range (the store's integers run from "
+                                     f"{_INT64_MIN} to {_INT64_MAX})")
             return ox.Literal(raw, datatype=ox.NamedNode(_XSD + "integer"))
         if self.type == "lang":
             if not re.fullmatch(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*", raw):

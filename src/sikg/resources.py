@@ -73,10 +73,37 @@ def choose_language(requested: str | None, accept_language, available=SUPPORTED_
     return "en"
 
 
+class LanguageChoice(str):
+    """The reader's language for the data's texts (the string itself), carrying `page`: the language of the page's
+    own words, chosen with it (see `choose_languages`). Every function that takes a data language and derives the
+    page's from it (`page_language`) then agrees with the route on what <html lang> says."""
+
+    page: str
+
+    def __new__(cls, data: str, page: str):
+        choice = super().__new__(cls, data)
+        choice.page = page
+        return choice
+
+
+def choose_languages(requested: str | None, accept_language) -> LanguageChoice:
+    """The data language (labels exist in SUPPORTED_LANGUAGES) and the page language (the interface speaks
+    PAGE_LANGUAGES), each by RFC 4647 lookup over the reader's preferences among what exists: for
+    `fr-FR, sv;q=0.5` French labels in a Swedish page, since English is not acceptable to that reader. `?lang=` is
+    an explicit choice: `lang=fr` gives French data in an English page (there is no French interface)."""
+    data = choose_language(requested, accept_language)
+    if match_language(requested, SUPPORTED_LANGUAGES):
+        page = match_language(requested, PAGE_LANGUAGES) or "en"
+    else:
+        page = choose_language(None, accept_language, PAGE_LANGUAGES)
+    return LanguageChoice(data, page)
+
+
 def page_language(language: str) -> str:
-    """The language a page's own words are in for a reader who chose `language`: it, where the interface speaks
-    it, else English. This is what <html lang> and Content-Language state."""
-    return language if language in PAGE_LANGUAGES else "en"
+    """The language a page's own words are in for a reader who chose `language`: the one chosen with it (a
+    LanguageChoice), else `language` where the interface speaks it, else English. This is what <html lang> and
+    Content-Language state."""
+    return getattr(language, "page", None) or (language if language in PAGE_LANGUAGES else "en")
 
 
 def pick(literals: list[ox.Literal], language: str) -> ox.Literal | None:
@@ -127,6 +154,8 @@ class ResourcePage:
     iri: str
     title: Text
     language: str  # of the page's own words: what <html lang> and Content-Language say
+    # <title> cannot carry a lang attribute: the label in the page's language where there is one, else `title`
+    document_title: str
     requested: str  # the reader's choice, which the data may or may not have texts in
     types: list[Link] = field(default_factory=list)
     texts: list[tuple[str, Text]] = field(default_factory=list)  # (property label, text)
@@ -160,7 +189,10 @@ def build_page(store, iri: str, triples: list[ox.Triple], language: str, propert
 
     own = [t for t in triples if t.subject == subject]
     title = pick(labels.get(iri, []), language)
-    page = ResourcePage(iri, shown(title, page_lang, _local_name(iri)), page_lang, language)
+    in_page_language = [l for l in labels.get(iri, []) if match_language(l.language, (page_lang,))]
+    page = ResourcePage(iri, shown(title, page_lang, _local_name(iri)), page_lang,
+                        in_page_language[0].value if in_page_language else shown(title, page_lang, _local_name(iri)),
+                        language)
     grouped_texts: dict[str, list[ox.Literal]] = {}
     grouped_links: dict[str, list[Link]] = {}
     for t in own:

@@ -1,4 +1,4 @@
-"""What a query sent to the public endpoint may do, decided before it is evaluated.
+"""What a query sent to the public endpoint or `sikg query` may do, decided before it is evaluated.
 
 The endpoint is read-only and never opens a connection because of a query: SPARQL Update, SERVICE, LOAD and a
 FROM / FROM NAMED of a graph the store does not hold are refused with the reason. The checks work on the query's
@@ -61,20 +61,32 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text) if m.lastgroup not in ("comment", "space")]
 
 
-def inspect_query(text: str) -> QueryShape:
+def check_query(text: str, store, default_graphs=(), named_graphs=(),
+                prefixes: dict[str, str] | None = None) -> QueryShape:
+    """Every check a query gets before it is evaluated, whether it came over HTTP or from the command line: its form,
+    no update, SERVICE or LOAD, and a dataset (FROM, FROM NAMED, the protocol's graph parameters) of graphs the
+    store holds. `prefixes` are those the caller declares for the query (the command line's), for reading FROM."""
+    shape = inspect_query(text, prefixes)
+    if shape.names_its_dataset or default_graphs or named_graphs:
+        check_dataset(shape, default_graphs, named_graphs, set(store.named_graphs()))
+    return shape
+
+
+def inspect_query(text: str, prefixes: dict[str, str] | None = None) -> QueryShape:
     """The query's form and dataset clauses, or QueryRefused for anything the read-only endpoint does not run."""
     tokens = _tokens(text)
     # Bare words are keywords (a language tag after "@" is not); variables, prefixed names, strings and IRIs are
     # separate tokens, so "?delete", "ex:insert" or "LOAD" inside a literal never count.
     words = [(i, value.upper()) for i, (kind, value) in enumerate(tokens)
              if kind == "word" and not (i and tokens[i - 1][1] == "@")]
-    prefixes, base = _prologue(tokens)
+    declared, base = _prologue(tokens)
+    prefixes = {**(prefixes or {}), **declared}  # the query's own PREFIX wins, as it does for the parser
     form = next((w for _, w in words if w in QUERY_FORMS), None)
     for position, word in words:
         if word == "SERVICE":
-            raise QueryRefused("SERVICE is not allowed: this endpoint never queries other services")
+            raise QueryRefused("SERVICE is not allowed: sikg never queries other services")
         if word in UPDATE_KEYWORDS:  # none of them is a word of the query language, so this is an update
-            raise QueryRefused(f"SPARQL Update ({word}) is not accepted here: /sparql is read-only "
+            raise QueryRefused(f"SPARQL Update ({word}) is not accepted here: queries are read-only "
                                "(the SPARQL 1.1 Protocol query operation only)")
     shape = QueryShape(form)
     for position, word in words:
@@ -123,5 +135,5 @@ def check_dataset(shape: QueryShape, default_graphs, named_graphs, known_graphs:
     an unknown one would be fetched by a store that loads graphs on demand, and is an error here."""
     for graph in [*shape.from_graphs, *shape.from_named_graphs, *default_graphs, *named_graphs]:
         if graph not in known_graphs:
-            raise QueryRefused(f"unknown graph <{graph}>: this endpoint only queries the graphs it holds "
-                               f"(see the service description at /sparql)")
+            raise QueryRefused(f"unknown graph <{graph}>: only the graphs the store holds can be queried "
+                               f"(listed in the service description at /sparql)")

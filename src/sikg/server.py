@@ -7,15 +7,17 @@ the embedded store the content is loaded first, then every worker opens the stor
 needs contributions (the only writes) off.
 """
 
-import gc
 import os
+import subprocess
+import sys
 import uuid
 
 from gunicorn.app.base import BaseApplication
 
 from .app import create_app
 from .contributions import parse_tokens
-from .store import open_store, store_kind
+from .remote_store import StoreUnavailable
+from .store import BaseMismatch, open_store, store_kind
 
 
 class _Gunicorn(BaseApplication):
@@ -29,10 +31,25 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        store = open_store(**self.store_spec)
-        if store.path is not None and not store.read_only:
-            store.load_curated()  # the repository's content is the truth for the curated graphs
-        return create_app(store)
+        return create_app(open_store(**self.store_spec))
+
+
+def _prepare(kind: str, spec: dict) -> None:
+    """Before any worker starts: an on-disk store gets the repository's content (the truth for the curated graphs),
+    by `sikg load` in a process of its own (RocksDB opened in this one would be inherited by the forked workers,
+    which then hang on exit); an external store is checked for content published under another base."""
+    if kind == "disk":
+        loaded = subprocess.run([sys.executable, "-m", "sikg.cli", "load", "--store", spec["spec"]],
+                                capture_output=True, text=True)
+        if loaded.returncode != 0:
+            raise SystemExit("sikg serve: " + loaded.stderr.strip().removeprefix("sikg: "))
+    elif kind == "external":
+        try:
+            open_store(**spec).check_base()
+        except BaseMismatch as error:
+            raise SystemExit(f"sikg serve: {error}") from None
+        except StoreUnavailable:
+            pass  # the service starts all the same and answers 503 until the store is back
 
 
 def serve(host: str, port: int, store: str | None, workers: int, access_log: bool = False,
@@ -46,16 +63,12 @@ def serve(host: str, port: int, store: str | None, workers: int, access_log: boo
                              "write to it; run one process (threads: --workers), or use an external store "
                              "(docs/deployment.md)")
         on_disk = kind == "disk"
-        if on_disk:  # load the curated content now, then close the store: the workers open it read-only
-            writer = open_store(store)
-            writer.load_curated()
-            del writer
-            gc.collect()
         # One boot for all workers: the same content gets the same ETags whichever worker answers.
         spec |= {"read_only": on_disk, "boot": uuid.uuid4().hex[:12]}
     # The access log is off unless asked for: writing a line per request took 11-18 % of the worker's CPU in the
     # lookup benchmark (bench/README.md). Errors are always logged.
     options = {"bind": f"{host}:{port}", "workers": processes, "threads": max(1, workers), "worker_class": "gthread",
                "timeout": 60, "accesslog": "-" if access_log else None, "errorlog": "-"}
+    _prepare(kind, spec)
     _Gunicorn(options, spec).run()
     return 0

@@ -10,6 +10,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from .namespaces import PREFIXES
+from .safety import QueryRefused, check_query
 
 
 class QueryError(Exception):
@@ -41,14 +42,21 @@ OUTPUT_FORMATS = {f.name: f for f in [
 
 def run_query(store, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
               prefixes: dict[str, str] | None = None):
-    """Evaluates `sparql` over the union of all named graphs; parameters are bound as RDF terms, never pasted in.
+    """Evaluates `sparql` over the union of all named graphs, or over the dataset its FROM / FROM NAMED define;
+    parameters are bound as RDF terms, never pasted in. The query gets the same checks as on /sparql (safety.py):
+    no update, no SERVICE (no connection is ever opened because of a query), no unknown graph.
 
     `prefixes` are declared for the query's convenience (the command line passes sikg's); the protocol endpoint passes
     none, so that a query means the same there as on any other SPARQL 1.1 service.
     """
+    try:
+        shape = check_query(sparql, store, prefixes=prefixes)
+    except QueryRefused as refusal:
+        raise QueryError(str(refusal)) from None
     bindings = {ox.Variable(name): term for name, term in (substitutions or {}).items()}
     try:
-        return store.query(sparql, prefixes=prefixes, substitutions=bindings or None)
+        return store.query(sparql, prefixes=prefixes, substitutions=bindings or None,
+                           use_default_graph_as_union=not shape.names_its_dataset)
     except SyntaxError as error:
         raise QueryError(str(error)) from None
 

@@ -19,12 +19,16 @@ import pyoxigraph as ox
 
 from . import content
 from .evaluator import Snapshot
-from .namespaces import GRAPH_FILE
+from .namespaces import BASE, GRAPH_FILE
 from .rdf_input import parse_file
 
 # A snapshot that a newer one replaced is deleted only after this long, so that no evaluator still reading it (a query
 # runs at most the time limit) loses its files.
 SNAPSHOT_GRACE_SECONDS = 120
+
+
+class BaseMismatch(ValueError):
+    """The store holds sikg content published under another base than this process's SIKG_BASE."""
 
 
 class KnowledgeGraphStore:
@@ -48,8 +52,21 @@ class KnowledgeGraphStore:
 
     def load_curated(self) -> None:
         """(Re)loads the ontology and curated data from the repository, replacing those named graphs."""
+        self.check_base()
         self.replace_graphs({graph: [q for f in files for q in content.read(f)]
                              for graph, files in content.curated_graphs().items()})
+
+    def check_base(self) -> None:
+        """Raises BaseMismatch if the store holds the content as published under another base (SIKG_BASE): loading
+        it again under this one would not replace those graphs but add to them, and every practice would be there
+        twice."""
+        foreign = sorted(graph for graph in self.named_graphs() if not graph.startswith(BASE)
+                         and graph.endswith(tuple(name[len(BASE) - 1:] for name in content.curated_graphs())))
+        if foreign:
+            base = foreign[0][:foreign[0].rindex("/graph/") + 1]
+            raise BaseMismatch(f"the store was built for the base {base} and SIKG_BASE is now {BASE}: load the "
+                               f"content into a new store (sikg load --store NEW_DIR), or serve this one with "
+                               f"SIKG_BASE={base}")
 
     def load_files(self, paths: Iterable[Path], progress=None) -> dict[str, int]:
         """Loads each file into a named graph of its own (…/graph/file/{name}), replacing an earlier load of it."""
@@ -125,8 +142,10 @@ class EmbeddedStore(KnowledgeGraphStore):
         self._retired = keep
 
     # -- reading ---------------------------------------------------------------------------------------------
-    def query(self, sparql: str, **options):
-        return self._store.query(sparql, use_default_graph_as_union=True, **options)
+    def query(self, sparql: str, use_default_graph_as_union: bool = True, **options):
+        # False for a query with FROM / FROM NAMED: those define its dataset (SPARQL 1.1, 13.2), and the union flag
+        # would override them.
+        return self._store.query(sparql, use_default_graph_as_union=use_default_graph_as_union, **options)
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs())

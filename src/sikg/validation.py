@@ -171,7 +171,12 @@ class ValidationReport:
         return self.graph.serialize(format="turtle")
 
     def to_jsonld(self) -> str:
-        return self.graph.serialize(format="json-ld", auto_compact=True)
+        """The report graph compacted with the sikg context (the one /context.jsonld serves, which has the sh:
+        prefix) rather than rdflib's default prefixes: the same triples as to_turtle. The context is inline, not
+        named by its URL: a report is read by validators and plain RDF parsers that would have to fetch it."""
+        from . import jsonld  # here, not at the top: jsonld is needed only for this form of the report
+        triples = ox.parse(self.graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
+        return json.dumps(jsonld.compact(triples), indent=2, ensure_ascii=False) + "\n"
 
     def count(self, severity: str) -> int:
         return sum(r.severity == severity for r in self.results)

@@ -6,13 +6,15 @@ import json
 from flask import Blueprint, Response, current_app, render_template, request
 from markupsafe import Markup
 
-from . import jsonld
+from . import conneg, jsonld
 from . import pages as data
-from .protocol import ProtocolError
 
 pages = Blueprint("pages", __name__)
 
 PRACTICE_LIST_FORMATS = {"html": "text/html", "jsonld": "application/ld+json"}
+# JSON-LD is JSON: a client that asks for application/json gets the JSON-LD labelled so.
+PRACTICE_LIST_ALIASES = {"application/json": "application/ld+json"}
+HOME_FORMATS = {"html": "text/html"}  # the home page has no other representation
 
 
 def _store():
@@ -28,7 +30,9 @@ def _data_language() -> str:
     return data.choose_data_language(request.args.get("lang"), request.accept_languages)
 
 
-def _html(body: str, status: int = 200) -> Response:
+def html_response(body: str, status: int = 200) -> Response:
+    """A page in the interface's language, which Content-Language states (RFC 9110 §8.5): every page of the site
+    is sent through here, whichever module's route rendered it."""
     return Response(body, status, content_type="text/html; charset=utf-8",
                     headers={"Vary": "Accept, Accept-Language", "Content-Language": _language()})
 
@@ -40,8 +44,8 @@ def site_chrome():
     if not request:
         return {}
     language = _language()
-    chosen = request.args.get("lang")
-    chosen = chosen if chosen in data.UI_LANGUAGES else None
+    # Links keep any language the data has texts in (lang=fr too), not only the interface's two.
+    chosen = data.match_language(request.args.get("lang"), data.SUPPORTED_LANGUAGES)
 
     def link(path: str) -> str:
         if not chosen:
@@ -79,8 +83,9 @@ def vary_on_language(response: Response):
 
 @pages.get("/")
 def home():
+    conneg.choose_representation(request.accept_mimetypes, request.args.get("format"), HOME_FORMATS)
     summary = data.home(_store(), _data_language())
-    return _html(render_template("home.html", home=summary, chart_svg=Markup(summary.chart.svg),
+    return html_response(render_template("home.html", home=summary, chart_svg=Markup(summary.chart.svg),
                                  downloads=data.DOWNLOADS))
 
 
@@ -90,13 +95,14 @@ def chart():
     words = data.text(language)
     svg = data.chart_svg(data.chart_data(_store(), language), words, standalone=True)
     return Response(svg, 200, content_type="image/svg+xml; charset=utf-8",
-                    headers={"Vary": "Accept-Language",
+                    headers={"Vary": "Accept-Language", "Content-Language": language,
                              "Content-Disposition": 'inline; filename="sikg-practices-per-element-and-country.svg"'})
 
 
 @pages.get("/practices")
 def practices():
-    fmt, media_type = _practice_list_format()
+    fmt, media_type = conneg.choose_representation(request.accept_mimetypes, request.args.get("format"),
+                                                   PRACTICE_LIST_FORMATS, PRACTICE_LIST_ALIASES)
     selected, q = data.read_filters(request.args)
     found = data.browse(_store(), _data_language(), selected, q)
     if fmt == "jsonld":
@@ -105,32 +111,14 @@ def practices():
         document = data.practices_jsonld(_store(), [p.iri for p in found.practices], jsonld.context_url())
         return Response(json.dumps(document, ensure_ascii=False, indent=1), 200,
                         content_type=media_type, headers={"Vary": "Accept, Accept-Language"})
-    return _html(render_template("practices.html", browse=found, query_string=data.query_string,
+    return html_response(render_template("practices.html", browse=found, query_string=data.query_string,
                                  without=data.without, args=request.args))
-
-
-def _practice_list_format() -> tuple[str, str]:
-    """(format name, media type to label it with). JSON-LD is JSON: a client that asked for application/json gets
-    the JSON-LD labelled so."""
-    requested = request.args.get("format")
-    if requested:
-        if requested not in PRACTICE_LIST_FORMATS:
-            raise ProtocolError(406, f"format={requested} is not available; use html or jsonld")
-        return requested, PRACTICE_LIST_FORMATS[requested]
-    if not request.accept_mimetypes:
-        return "html", "text/html"
-    offered = ["text/html", "application/xhtml+xml", "application/ld+json", "application/json"]
-    best = request.accept_mimetypes.best_match(offered)
-    if best is None:
-        raise ProtocolError(406, "none of the accepted media types is available; offered: text/html, "
-                                 "application/ld+json")
-    return ("jsonld", best) if best in ("application/ld+json", "application/json") else ("html", "text/html")
 
 
 @pages.get("/validate")
 def validate_form():
     language = _language()
-    return _html(render_template("validate.html", report=None, syntaxes=data.PASTE_SYNTAXES, pasted="",
+    return html_response(render_template("validate.html", report=None, syntaxes=data.PASTE_SYNTAXES, pasted="",
                                  chosen_syntax="text/turtle", client=data.client_strings(language)))
 
 
@@ -148,5 +136,5 @@ def validate_form_post():
                                           language)
     except data.NothingToValidate as refusal:
         error, status = str(refusal), 400
-    return _html(render_template("validate.html", report=report, error=error, syntaxes=data.PASTE_SYNTAXES,
+    return html_response(render_template("validate.html", report=report, error=error, syntaxes=data.PASTE_SYNTAXES,
                                  pasted=pasted, chosen_syntax=syntax, client=data.client_strings(language)), status)

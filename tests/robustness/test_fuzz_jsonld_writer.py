@@ -171,3 +171,16 @@ def test_one_node_object_per_subject_and_graph_whatever_the_store_order(tmp_path
     found = _node_objects(json.loads(output.getvalue()))
     assert len(found) == len(set(found)) > 500
     assert store.quads_grouped == (where == "disk")
+
+
+@pytest.mark.parametrize("iri", ["practice:foo", "rdf:type", "sikg:Bar", "schema:"])
+@pytest.mark.parametrize("position", ["subject", "predicate", "object", "graph"])
+def test_the_writer_refuses_an_iri_a_reader_would_take_for_a_compact_iri(iri, position):
+    term, other = ox.NamedNode(iri), ox.NamedNode("http://example.org/x")
+    quad = ox.Quad(term if position == "subject" else other, term if position == "predicate" else other,
+                   term if position == "object" else other, term if position == "graph" else ox.DefaultGraph())
+    with pytest.raises(jsonld.ConfusableIri, match="compact IRI"):
+        jsonld.write_compacted([quad], io.BytesIO())
+    assert jsonld.confusable_iris([quad]) == [iri]
+    # IRIs with "//" after the scheme are never compact IRIs, whatever the scheme
+    assert not jsonld.confusable_iris([ox.Quad(ox.NamedNode("schema://x"), other, other)])
