@@ -199,3 +199,20 @@ def test_query_by_name_takes_a_prefixed_name_for_an_iri_parameter():
     short = run_cli("query", "--name", "practice-sources", "--format", "csv", "--param", "practice=practice:cap-impact")
     assert short.returncode == 0, short.stderr
     assert len(short.stdout.splitlines()) > 1 and short.stdout == full.stdout
+
+
+def test_json_ld_that_cannot_hold_an_iri_is_a_clear_error_and_leaves_no_file(tmp_path):
+    """<practice:foo> would read as a compact IRI in JSON-LD with the sikg context: `query --format jsonld` and
+    `export --format jsonld -o FILE` say so in one line (exit 2), and FILE is not left half written."""
+    (tmp_path / "odd.nt").write_text("<http://a.example/s> <http://b.example/p> <practice:foo> .\n")
+    store = tmp_path / "store"
+    assert run_cli("load", "--store", str(store), str(tmp_path / "odd.nt")).returncode == 0
+    out = tmp_path / "kg.jsonld"
+    exported = run_cli("export", "--store", str(store), "--format", "jsonld", "-o", str(out))
+    assert exported.returncode == 2 and "practice:foo" in exported.stderr and "Traceback" not in exported.stderr
+    assert not out.exists() and not list(tmp_path.glob(".*partial"))
+    assert run_cli("export", "--store", str(store), "--format", "nt", "-o", str(out)).returncode == 0
+    assert "<practice:foo>" in out.read_text()
+    queried = run_cli("query", "--format", "jsonld",
+                      "CONSTRUCT { <http://a.example/s> <http://b.example/p> <practice:foo> } WHERE {}")
+    assert queried.returncode == 2 and "practice:foo" in queried.stderr and "Traceback" not in queried.stderr

@@ -11,6 +11,7 @@ from pathlib import Path
 
 
 from . import __version__
+from .jsonld import ConfusableIri
 from .rdf_input import RdfInputError
 from .exports import FORMATS as EXPORT_FORMATS
 from .sparql import OUTPUT_FORMATS, QueryError, run_query, write_result
@@ -49,6 +50,8 @@ def cmd_query(args) -> int:
         write_result(result, OUTPUT_FORMATS[args.format], sys.stdout.buffer)
     except (QueryError, queries.UnknownQuery, queries.ParameterError) as error:
         return _fail(f"bad query: {error}", 2)
+    except ConfusableIri as error:  # the result exists; JSON-LD with the sikg context cannot hold it
+        return _fail(f"{error}; use another --format", 2)
     except OSError as error:
         return _fail(f"cannot read {args.file}: {error.strerror}", 2)
     return 0
@@ -85,15 +88,26 @@ def cmd_export(args) -> int:
                      f"(use --format jsonld, or leave --format out)", 2)
     format_name = args.format or ("jsonld" if view == "practices" else "ttl")
     store = _open(args)
-    output = open(args.output, "wb") if args.output else sys.stdout.buffer
     try:
-        export(store, format_name, output, view)
-    except UnknownView as error:
-        return _fail(str(error), 2)
-    finally:
         if args.output:
-            output.close()
+            _export_to_file(store, format_name, view, Path(args.output))
+        else:
+            export(store, format_name, sys.stdout.buffer, view)
+    except (UnknownView, ConfusableIri) as error:
+        return _fail(f"{error}{'; use another --format' if isinstance(error, ConfusableIri) else ''}", 2)
     return 0
+
+
+def _export_to_file(store, format_name: str, view: str | None, path: Path) -> None:
+    """Through a temporary file beside `path`, renamed when complete: a failed export never leaves a partial file."""
+    from .exports import export
+    temporary = path.with_name(f".{path.name}.partial")
+    try:
+        with open(temporary, "wb") as output:
+            export(store, format_name, output, view)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _progress(label: str, done: int, total: int) -> None:

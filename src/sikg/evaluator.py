@@ -40,6 +40,10 @@ class EvaluationFailed(Exception):
     """The query could not be evaluated (an error Oxigraph reports, or an evaluator that died on it)."""
 
 
+class Unrepresentable(Exception):
+    """The result cannot be written in the syntax asked for (JSON-LD with the sikg context cannot hold every IRI)."""
+
+
 @dataclass(frozen=True)
 class Snapshot:
     kind: str  # "rocksdb": a read-only Oxigraph directory; "nquads": a dump to load into memory
@@ -159,6 +163,8 @@ def isolate_network() -> bool:
 
 def _serve(conn) -> None:
     """The evaluator's loop: one request at a time, answered as chunks then ("done", …) or one ("error", …)."""
+    from .jsonld import ConfusableIri  # the evaluator's own imports stay out of the service process's start
+
     isolate_network()
     store, opened = None, None
     while True:
@@ -179,6 +185,8 @@ def _serve(conn) -> None:
             conn.send(("error", "too-large", f"the result is larger than {max_bytes} bytes"))
         except SyntaxError as error:
             conn.send(("error", "syntax", str(error)))
+        except ConfusableIri as error:
+            conn.send(("error", "unrepresentable", str(error)))
         except Exception as error:  # an evaluation error Oxigraph reports: the client's query caused it
             conn.send(("error", "evaluation", f"{type(error).__name__}: {error}"))
 
@@ -237,6 +245,8 @@ class EvaluatorPool:
                     raise ResultTooLarge(text)
                 if kind == "syntax":
                     raise SyntaxError(text)
+                if kind == "unrepresentable":
+                    raise Unrepresentable(text)
                 raise EvaluationFailed(text)
         except (EOFError, OSError, BrokenPipeError):
             raise EvaluationFailed("the evaluator stopped while running this query (is it nested too deeply?)") from None

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, replace
 from werkzeug.datastructures import MIMEAccept
 
 from .conneg import unknown_format
-from .evaluator import EvalRequest, EvaluationFailed, EvaluatorBusy, QueryTimeout, ResultTooLarge, term_to_wire
+from .evaluator import (EvalRequest, EvaluationFailed, EvaluatorBusy, QueryTimeout, ResultTooLarge, Unrepresentable,
+                        term_to_wire)
 from .remote_store import StoreUnavailable
 from .response_cache import CACHEABLE_BYTES, BoundedCache
 from .safety import QueryRefused, check_query
@@ -200,6 +201,8 @@ class SparqlService:
         except ResultTooLarge:
             raise ProtocolError(400, f"the result is larger than the service's cap ({self.max_bytes} bytes, "
                                      "SIKG_MAX_RESULT_BYTES); narrow the query or add a LIMIT") from None
+        except Unrepresentable as error:
+            raise ProtocolError(406, f"{error}; ask for Turtle, N-Triples or another RDF syntax") from None
         except EvaluationFailed as error:
             raise ProtocolError(400, f"the query could not be evaluated: {error}") from None
         except StoreUnavailable as error:
