@@ -68,3 +68,21 @@ def test_an_on_disk_store_is_served_with_its_content_loaded_first(tmp_path):
         process.wait(timeout=30)
         log.close()
     assert "4113" in run_cli("stats", "--store", str(store)).stdout.replace(",", "")
+
+
+def test_an_external_store_with_content_under_another_base_is_refused_by_load_and_serve(tmp_path):
+    """The same check over an external SPARQL store (Oxigraph server), where the graphs are all sikg sees."""
+    from test_backends import OxigraphServer
+
+    server = OxigraphServer(tmp_path / "oxigraph")
+    server.start()
+    try:
+        assert _cli("load", "--store", server.query_url).returncode == 0
+        other = "http://127.0.0.1:8765/"
+        refused = _cli("load", "--store", server.query_url, base=other)
+        assert refused.returncode == 2 and other in refused.stderr, refused.stderr
+        port = free_port()
+        served = _cli("serve", "--store", server.query_url, "--port", str(port), base=other)
+        assert served.returncode != 0 and "SIKG_BASE" in served.stderr and "Traceback" not in served.stderr
+    finally:
+        server.stop()
