@@ -21,10 +21,9 @@ from .evaluator import EvaluatorPool
 from .remote_store import RemoteStore, StoreUnavailable
 from .response_cache import STATE_TOKEN_KEY, RepeatedGetCache
 from .openapi import openapi_document
-from .protocol import (GRAPH_MEDIA_TYPES, ProtocolError, QueryRequest, SparqlService, choose_format,
-                       read_query_request)
+from .protocol import ProtocolError, QueryRequest, SparqlService, choose_format, read_query_request
 from .settings import Settings
-from .sparql import OUTPUT_FORMATS, write_result
+from .sparql import GRAPH_MEDIA_TYPES, OUTPUT_FORMATS, write_result
 
 log = logging.getLogger(__name__)
 EXPORT_MEDIA_TYPES = [media for media, _, _ in exports.FORMATS.values()]

@@ -15,6 +15,8 @@ from flask import Request, Response
 from werkzeug.datastructures import LanguageAccept, MIMEAccept, MultiDict
 from werkzeug.http import parse_accept_header
 
+from .sparql import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES
+
 JSON = "application/json"
 JSON_LD_ONLY = MIMEAccept([("application/ld+json", 1)])
 
@@ -44,18 +46,15 @@ def choose_media_type(accept: MIMEAccept, canonical: list[str], aliases: dict[st
     return (aliases[alias], alias) if alias is not None else None
 
 
-# Every format name and media type some route of the service answers with: format= naming one of these on a route
-# that has no such representation is a 406 (the name is right, the resource cannot be that); any other name is a
-# 400 (the URL is wrong, whatever the client accepts).
-KNOWN_FORMAT_NAMES = ("html", "json", "xml", "csv", "tsv", "ttl", "nt", "jsonld", "rdfxml", "trig", "nq")
-KNOWN_MEDIA_TYPES = ("text/html", "application/xhtml+xml", "application/json", "application/sparql-results+json",
-                     "application/sparql-results+xml", "application/xml", "text/xml", "text/csv",
-                     "text/tab-separated-values", "text/turtle", "application/x-turtle", "application/n-triples",
-                     "text/plain", "application/ld+json", "application/rdf+xml", "application/trig",
-                     "application/n-quads")
 # Pages are sent as text/html, never written as XML: application/xhtml+xml selects a page only when the client names
 # it, not through a wildcard (`text/html;q=0, */*` has refused the type the page is labelled with).
 XHTML = "application/xhtml+xml"
+# Every format name and media type some route of the service answers with (pages, and the result and graph formats
+# with their aliases, as sparql.py lists them): format= naming one of these on a route that has no such representation
+# is a 406 (the name is right, the resource cannot be that); any other name is a 400 (the URL is wrong, whatever the
+# client accepts).
+KNOWN_FORMAT_NAMES = {"html", *RESULT_MEDIA_TYPES.values(), *GRAPH_MEDIA_TYPES.values()}
+KNOWN_MEDIA_TYPES = {"text/html", XHTML, *RESULT_MEDIA_TYPES, *GRAPH_MEDIA_TYPES}
 
 
 class NegotiationFailed(Exception):

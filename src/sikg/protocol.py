@@ -18,20 +18,7 @@ from .evaluator import (EvalRequest, EvaluationFailed, EvaluatorBusy, QueryTimeo
 from .remote_store import StoreUnavailable
 from .response_cache import CACHEABLE_BYTES, BoundedCache
 from .safety import QueryRefused, check_query
-from .sparql import GRAPH_FORMAT_NAMES, OUTPUT_FORMATS, RESULT_FORMAT_NAMES
-
-# Media types a client may ask for, in the order the service prefers them; aliases that common clients send
-# (SPARQLWrapper's application/json, Jena's text/plain for N-Triples, RDF/XML's application/xml) map onto them.
-RESULT_MEDIA_TYPES = {
-    "application/sparql-results+json": "json", "application/json": "json",
-    "application/sparql-results+xml": "xml", "application/xml": "xml", "text/xml": "xml",
-    "text/csv": "csv", "text/tab-separated-values": "tsv",
-}
-GRAPH_MEDIA_TYPES = {
-    "text/turtle": "ttl", "application/x-turtle": "ttl", "application/n-triples": "nt", "text/plain": "nt",
-    "application/ld+json": "jsonld", "application/rdf+xml": "rdfxml", "application/xml": "rdfxml",
-    "application/trig": "trig", "application/n-quads": "nq",
-}
+from .sparql import GRAPH_FORMAT_NAMES, GRAPH_MEDIA_TYPES, OUTPUT_FORMATS, RESULT_FORMAT_NAMES, RESULT_MEDIA_TYPES
 
 STREAM_AFTER_BYTES = 1024 * 1024  # answers smaller than this go out whole, with their real status on failure
 

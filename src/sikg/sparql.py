@@ -64,6 +64,19 @@ def run_query(store, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Lit
 RESULT_FORMAT_NAMES = ("json", "xml", "csv", "tsv")
 GRAPH_FORMAT_NAMES = ("ttl", "nt", "jsonld", "rdfxml", "trig", "nq")
 
+# Media types a client may ask for, in the order the service prefers them; aliases that common clients send
+# (SPARQLWrapper's application/json, Jena's text/plain for N-Triples, RDF/XML's application/xml) map onto them.
+RESULT_MEDIA_TYPES = {
+    "application/sparql-results+json": "json", "application/json": "json",
+    "application/sparql-results+xml": "xml", "application/xml": "xml", "text/xml": "xml",
+    "text/csv": "csv", "text/tab-separated-values": "tsv",
+}
+GRAPH_MEDIA_TYPES = {
+    "text/turtle": "ttl", "application/x-turtle": "ttl", "application/n-triples": "nt", "text/plain": "nt",
+    "application/ld+json": "jsonld", "application/rdf+xml": "rdfxml", "application/xml": "rdfxml",
+    "application/trig": "trig", "application/n-quads": "nq",
+}
+
 
 def is_graph_result(result) -> bool:
     """CONSTRUCT and DESCRIBE results: Oxigraph's QueryTriples, or the triples an external store sent back."""
