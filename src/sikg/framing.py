@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from . import jsonld
-from .jsonld import RDF_TYPE, XSD_STRING, _Compactor
+from .jsonld import RDF_TYPE, _Compactor
 
 _EMBED_FLAGS = {"@always": "@always", "@once": "@once", "@never": "@never", True: "@once", False: "@never"}
 _REFERENCE = object()  # a node value written as its IRI, not embedded
@@ -149,13 +149,7 @@ class _Output:
         self.entries.setdefault(plan.node_key, []).append(framed)
 
     def add_literal(self, predicate: str, literal: ox.Literal) -> None:
-        plan = self.compactor.plan(predicate)
-        plain = not literal.language and literal.datatype.value == XSD_STRING
-        if plan.language_key is not None and (literal.language and literal.direction is None or plain):
-            languages = self.entries.setdefault(plan.language_key, {})
-            languages.setdefault(literal.language or "@none", []).append(literal.value)
-        else:
-            self.entries.setdefault(plan.literal_key, []).append(self.compactor.literal(literal))
+        self.compactor.add_literal(self.entries, self.compactor.plan(predicate), literal)
 
     def add_missing(self, predicate: str) -> None:
         """A property the frame names with no value left: null, or an empty array under a @set term."""

@@ -170,10 +170,10 @@ class _Compactor:
             if "@list" in containers:
                 continue  # lists are written as their rdf:first/rdf:rest cells instead
             self.terms.setdefault(expand(definition["@id"]), (name, definition.get("@type"), containers))
+        self.set_terms = {name for name, _, containers in self.terms.values() if "@set" in containers}
         # Compacting an IRI is the writer's commonest step. Every prefix that can match an IRI is a prefix of its
         # part up to the last "/" or "#", so the longest match is found once per such part and remembered; IRIs in
         # vocabulary position, which are few (properties, classes, datatypes), are remembered whole.
-        self.set_terms = {name for name, _, containers in self.terms.values() if "@set" in containers}
         self.namespace_match: dict[str, tuple | None] = {}
         self.vocab_terms: dict[str, str] = {}
         self.object_refs: dict[str, str] = {}
@@ -274,6 +274,17 @@ class _Compactor:
             return literal.value
         return {"type": self.iri(datatype, vocab=True), "@value": literal.value}
 
+    def add_literal(self, entries: dict, plan: "Plan", literal) -> None:
+        """Puts `literal` where pyld's compaction puts it: under a language-map term by its language (a plain string
+        as "@none"), else under the plan's literal key."""
+        key = plan.language_key
+        if key is not None:
+            language = literal.language
+            if language and literal.direction is None or not language and literal.datatype.value == XSD_STRING:
+                entries.setdefault(key, {}).setdefault(language or "@none", []).append(literal.value)
+                return
+        entries.setdefault(plan.literal_key, []).append(self.literal(literal))
+
     def node(self, subject, quads: Iterable) -> dict:
         """The compacted node object of `subject` from its quads (or triples): anything with .predicate and .object."""
         return self.node_object(self.ref(subject), *self.values(quads))
@@ -293,13 +304,7 @@ class _Compactor:
             predicate, obj = quad.predicate.value, quad.object
             plan = plan_of(predicate)
             if type(obj) is literal:
-                key = plan.language_key
-                if key is not None:
-                    language = obj.language
-                    if language and obj.direction is None or not language and obj.datatype.value == XSD_STRING:
-                        entries.setdefault(key, {}).setdefault(language or "@none", []).append(obj.value)
-                        continue
-                entries.setdefault(plan.literal_key, []).append(self.literal(obj))
+                self.add_literal(entries, plan, obj)
             elif predicate == RDF_TYPE:
                 types.append(self.iri(obj.value, vocab=True) if type(obj) is named else self.ref(obj))
             elif plan.node_ref:
