@@ -83,7 +83,6 @@ class EmbeddedStore(KnowledgeGraphStore):
         super().__init__(boot)
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
-        self.quads_grouped = self.path is not None  # RocksDB iterates in key order; the in-memory store in none
         if read_only:
             if self.path is None:
                 raise ValueError("only an on-disk store can be opened read-only")
@@ -152,6 +151,10 @@ class EmbeddedStore(KnowledgeGraphStore):
 
     def __len__(self) -> int:
         return len(self._store)
+
+    @property
+    def quads_grouped(self) -> bool:
+        return self.path is not None  # RocksDB iterates in key order; the in-memory store in none
 
     def all_quads(self) -> Iterable[ox.Quad]:
         """Every quad: on disk grouped by graph and subject (the index order), in memory in no useful order."""
