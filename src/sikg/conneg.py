@@ -10,15 +10,17 @@ header with parameters other than q dropped, through `NegotiatingRequest.accept_
 """
 
 import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from flask import Request, Response
-from werkzeug.datastructures import LanguageAccept, MIMEAccept, MultiDict
+from flask import Request, Response, request
+from werkzeug.datastructures import LanguageAccept, MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from .sparql import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES
+from .errors import ProtocolError
+from .formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format
 
-JSON = "application/json"
-JSON_LD_ONLY = MIMEAccept([("application/ld+json", 1)])
+_FROM_URL = object()  # negotiate's `requested` when the caller does not give it: the URL's format=
 
 
 def without_parameters(accept: MIMEAccept) -> MIMEAccept:
@@ -32,100 +34,86 @@ def without_parameters(accept: MIMEAccept) -> MIMEAccept:
     return MIMEAccept(list(quality.items()))
 
 
-def choose_media_type(accept: MIMEAccept, canonical: list[str], aliases: dict[str, str]) -> tuple[str, str] | None:
-    """(media type of the representation, media type to label it with), or None when nothing offered is acceptable.
-    Canonical types first; an alias (a name common clients use for the same bytes, such as application/json for
-    JSON-LD) only when none of them is acceptable, and the answer is then labelled as the client asked. Without an
-    Accept header, the first canonical type."""
-    if not accept:
-        return canonical[0], canonical[0]
-    best = accept.best_match(canonical)
-    if best is not None:
-        return best, best
-    alias = accept.best_match(list(aliases))
-    return (aliases[alias], alias) if alias is not None else None
-
-
 # Pages are sent as text/html, never written as XML: application/xhtml+xml selects a page only when the client names
 # it, not through a wildcard (`text/html;q=0, */*` has refused the type the page is labelled with).
 XHTML = "application/xhtml+xml"
-# Every format name and media type some route of the service answers with (pages, and the result and graph formats
-# with their aliases, as sparql.py lists them): format= naming one of these on a route that has no such representation
-# is a 406 (the name is right, the resource cannot be that); any other name is a 400 (the URL is wrong, whatever the
-# client accepts).
-KNOWN_FORMAT_NAMES = {"html", *RESULT_MEDIA_TYPES.values(), *GRAPH_MEDIA_TYPES.values()}
-KNOWN_MEDIA_TYPES = {"text/html", XHTML, *RESULT_MEDIA_TYPES, *GRAPH_MEDIA_TYPES}
+# Every format name and media type some route of the service answers with: format= naming one of these on a route
+# that has no such representation is a 406 (the name is right, the resource cannot be that); any other name is a 400
+# (the URL is wrong, whatever the client accepts).
+_ANSWERED = (HTML, *RESULT_FORMATS, *GRAPH_FORMATS)
+KNOWN_FORMAT_NAMES = {f.name for f in _ANSWERED}
+KNOWN_MEDIA_TYPES = {XHTML, *(m for f in _ANSWERED for m in (f.media_type, *f.aliases))}
 
 
-class NegotiationFailed(Exception):
+class NegotiationFailed(ProtocolError):
     """A request no representation of the resource answers: 400 for a format= the service does not know, 406 for
     one it knows but the resource does not have, or for an Accept that excludes every representation."""
 
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status, self.message, self.headers = status, message, {}
+
+@dataclass(frozen=True)
+class Choice:
+    format: Format
+    media_type: str  # what the answer is labelled with: the canonical type, or the alias the client asked for
 
 
-def unknown_format(requested: str, available) -> NegotiationFailed:
-    """The refusal of a format= that names none of `available`."""
+def negotiate(offers: Sequence[Format], aliases: dict[str, Format] | None = None, *, requested=_FROM_URL,
+              nameable: Sequence[Format] | None = None) -> Choice:
+    """The representation of the current request's resource among `offers` (preferred first): format= (a name or a
+    media type; empty means none) or else Accept. Records the headers the choice depends on for Vary: Accept, and
+    Accept-Language too where one of the offers is a page, whose words follow the reader's language.
+    `requested`: the format parameter when it does not come from the URL (a form-encoded /sparql POST);
+    `nameable`: formats format= may name beyond `offers`, whose combination the caller then checks."""
+    if any(f is HTML for f in offers):
+        request.vary_on("Accept", "Accept-Language")
+    accept = request.accept_mimetypes  # records Vary: Accept
+    return choose(accept, request.args.get("format") if requested is _FROM_URL else requested, offers, aliases,
+                  nameable)
+
+
+def choose(accept: MIMEAccept, requested: str | None, offers: Sequence[Format],
+           aliases: dict[str, Format] | None = None, nameable: Sequence[Format] | None = None) -> Choice:
+    """`negotiate` without the request: raises NegotiationFailed."""
+    alias_map = {**(aliases or {}), **{a: f for f in offers for a in f.aliases}}
+    if any(f is HTML for f in offers):
+        alias_map.setdefault(XHTML, HTML)
+    if requested:
+        return _named(requested, [*offers, *(nameable or ())], alias_map)
+    return _accepted(accept, offers, alias_map)
+
+
+def _named(requested: str, offers: Sequence[Format], aliases: dict[str, Format]) -> Choice:
+    media = requested.split(";")[0].strip().lower()
+    chosen = next((f for f in offers if requested == f.name or media == f.media_type), None) or aliases.get(media)
+    if chosen is None or chosen not in offers:
+        raise _unknown_format(requested, [f.name for f in offers])
+    return Choice(chosen, chosen.media_type)
+
+
+def _accepted(accept: MIMEAccept, offers: Sequence[Format], aliases: dict[str, Format]) -> Choice:
+    """Canonical types first; an alias (a name common clients use for the same bytes) only when none of them is
+    acceptable, and the answer is then labelled as the client asked. Without an Accept header, the first offer."""
+    if not accept:
+        return Choice(offers[0], offers[0].media_type)
+    canonical = {f.media_type: f for f in offers}
+    if HTML in offers and any(value == XHTML and q > 0 for value, q in accept):
+        canonical[XHTML] = HTML
+    best = accept.best_match(list(canonical))
+    if best is not None:
+        chosen = canonical[best]
+        return Choice(chosen, chosen.media_type if chosen is HTML else best)
+    alias = accept.best_match([a for a in aliases if a != XHTML])
+    if alias is not None:
+        return Choice(aliases[alias], alias)
+    raise NegotiationFailed(406, "none of the accepted media types is available; offered: "
+                                 + ", ".join([*(f.media_type for f in offers), *(a for a in aliases if a != XHTML)]))
+
+
+def _unknown_format(requested: str, names: list[str]) -> NegotiationFailed:
     media = requested.split(";")[0].strip().lower()
     if requested in KNOWN_FORMAT_NAMES or media in KNOWN_MEDIA_TYPES:
-        return NegotiationFailed(406, f"format={requested} cannot express this result; use one of "
-                                      f"{', '.join(available)}")
-    return NegotiationFailed(400, f"unknown format={requested}; use one of {', '.join(available)} "
+        return NegotiationFailed(406, f"format={requested} cannot express this result; use one of {', '.join(names)}")
+    return NegotiationFailed(400, f"unknown format={requested}; use one of {', '.join(names)} "
                                   "(or one of their media types)")
-
-
-def choose_representation(accept: MIMEAccept, requested: str | None, formats: dict[str, str],
-                          aliases: dict[str, str] | None = None) -> tuple[str, str]:
-    """(format name, media type to label the answer with) among `formats` (name: media type, preferred first), from
-    format= (a name or a media type) or else Accept. Raises NegotiationFailed. A page ("html") is labelled
-    text/html whatever the client called it."""
-    aliases = dict(aliases or {})
-    if "html" in formats:
-        aliases.setdefault(XHTML, formats["html"])
-    name_of = {media: name for name, media in formats.items()}
-    if requested:
-        media = requested.split(";")[0].strip().lower()
-        name = requested if requested in formats else name_of.get(aliases.get(media, media))
-        if name is None:
-            raise unknown_format(requested, formats)
-        return name, formats[name]
-    canonical = list(formats.values())
-    if "html" in formats and any(value == XHTML and q > 0 for value, q in accept):
-        canonical.append(XHTML)
-    chosen = choose_media_type(accept, canonical, {a: m for a, m in aliases.items() if a != XHTML})
-    if chosen is None:
-        raise NegotiationFailed(406, "none of the accepted media types is available; offered: "
-                                     + ", ".join([*formats.values(), *aliases]))
-    name = name_of[aliases.get(chosen[0], chosen[0])]
-    return name, "text/html" if name == "html" else chosen[1]
-
-
-def html_chosen(accept: MIMEAccept, requested: str | None, graph_media_types) -> bool:
-    """Whether a resource that is a page or an RDF graph (/ontology, /sparql without a query) is answered with its
-    page: format=html (or its media type), else an Accept preferring text/html to every RDF syntax (Turtle first,
-    for `*/*`). Any other format= is left to the RDF negotiation, which refuses what it cannot write."""
-    if requested:
-        return requested.split(";")[0].strip().lower() in ("html", "text/html", XHTML)
-    return accept.best_match(["text/turtle", "text/html", *graph_media_types]) == "text/html"
-
-
-def only_json_acceptable(accept: MIMEAccept, offers: list[str]) -> bool:
-    """True when the client takes plain application/json but none of `offers`: JSON-LD is JSON, so such a client is
-    given JSON-LD, labelled application/json (as /sparql labels SPARQL JSON results for it)."""
-    return bool(accept) and accept.best_match(offers) is None and accept.best_match([JSON]) is not None
-
-
-def without_empty(args: MultiDict, name: str) -> MultiDict:
-    """`args` without an empty `name`: an empty format= is what an HTML form sends for "no choice", so it means the
-    same as no format= on every route (Accept decides)."""
-    if args.get(name, None) != "":
-        return args
-    kept = args.copy()
-    kept.pop(name)
-    return kept
-
 
 def representation_etag(state_token: str, *variant: str) -> str:
     """A strong ETag for one representation: the store's state (a write changes every answer) and what was chosen
@@ -135,7 +123,7 @@ def representation_etag(state_token: str, *variant: str) -> str:
 
 class NegotiatingRequest(Request):
     """Flask's request, with Accept read without media-type parameters, and a record of the request headers the
-    answer was chosen by: each one read here goes into the response's Vary (see `add_vary`)."""
+    answer was chosen by: each one read here goes into the response's Vary (see `declare_vary`)."""
 
     @property
     def accept_mimetypes(self) -> MIMEAccept:
@@ -161,10 +149,12 @@ class NegotiatingRequest(Request):
         return self.__dict__.get("_varied_on", [])
 
 
-def add_vary(response: Response, fields: list[str]) -> Response:
-    """Adds the fields not already in the response's Vary (a route may have set its own)."""
+def declare_vary(response: Response) -> Response:
+    """After every request: Vary names each request header the answer was chosen by (RFC 9110 §12.5.5), whichever
+    route chose, and on a page also Accept-Language, since its words follow the reader's language."""
+    fields = [*request.varied_on, *(("Accept", "Accept-Language") if response.mimetype == "text/html" else ())]
     present = {v.strip().lower() for v in response.headers.get("Vary", "").split(",") if v.strip()}
-    missing = [f for f in fields if f.lower() not in present]
+    missing = list(dict.fromkeys(f for f in fields if f.lower() not in present))
     if missing and "*" not in present:
         response.headers["Vary"] = ", ".join(filter(None, [response.headers.get("Vary"), *missing]))
     return response

@@ -54,7 +54,7 @@ class Snapshot:
 @dataclass(frozen=True)
 class EvalRequest:
     query: str
-    format_name: str  # a key of sikg.sparql.OUTPUT_FORMATS, chosen for the query's form
+    format_name: str  # a key of sikg.formats.QUERY_OUTPUTS, chosen for the query's form
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     # Parameters of a curated query, bound as RDF terms (SEP-0007): name -> (value, datatype IRI, language);
@@ -118,7 +118,8 @@ def _open_snapshot(snapshot: Snapshot):
 def _evaluate(store, request: EvalRequest, writer: _ChunkWriter) -> str:
     import pyoxigraph as ox
 
-    from .sparql import OUTPUT_FORMATS, write_result
+    from .formats import QUERY_OUTPUTS
+    from .sparql import write_result
 
     from .namespaces import BASE
 
@@ -133,7 +134,7 @@ def _evaluate(store, request: EvalRequest, writer: _ChunkWriter) -> str:
     if request.bindings:
         options["substitutions"] = {ox.Variable(name): term_from_wire(*term) for name, term in request.bindings}
     result = store.query(request.query, **options)
-    fmt = OUTPUT_FORMATS[request.format_name]
+    fmt = QUERY_OUTPUTS[request.format_name]
     write_result(result, fmt, writer)
     writer.flush()
     return fmt.media_type

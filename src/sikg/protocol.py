@@ -8,25 +8,21 @@ state, so a write invalidates them and repeated queries cost a dictionary look-u
 import hashlib
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
 
-from werkzeug.datastructures import MIMEAccept
+from werkzeug.datastructures import MIMEAccept, MultiDict
 
-from .conneg import unknown_format
+from .conneg import Choice, choose
+from .errors import ProtocolError
 from .evaluator import (EvalRequest, EvaluationFailed, EvaluatorBusy, QueryTimeout, ResultTooLarge, Unrepresentable,
                         term_to_wire)
 from .remote_store import StoreUnavailable
-from .response_cache import CACHEABLE_BYTES, BoundedCache
+from .response_cache import CACHEABLE_BYTES, STATE_TOKEN_KEY, BoundedCache
 from .safety import QueryRefused, check_query
-from .sparql import GRAPH_FORMAT_NAMES, GRAPH_MEDIA_TYPES, OUTPUT_FORMATS, RESULT_FORMAT_NAMES, RESULT_MEDIA_TYPES
+from .formats import GRAPH_FORMATS, RESULT_FORMATS
 
 STREAM_AFTER_BYTES = 1024 * 1024  # answers smaller than this go out whole, with their real status on failure
-
-
-class ProtocolError(Exception):
-    def __init__(self, status: int, message: str, headers: dict | None = None):
-        super().__init__(message)
-        self.status, self.message, self.headers = status, message, headers or {}
 
 
 @dataclass
@@ -89,37 +85,12 @@ def read_query_request(request) -> QueryRequest:
 
 def _strict_parameters(raw: bytes, where: str, status: int = 400):
     """URL-encoded parameters decoded as UTF-8 strictly: a %FF is an error, not a silent U+FFFD."""
-    from urllib.parse import parse_qsl
-
-    from werkzeug.datastructures import MultiDict
     try:
         pairs = parse_qsl(raw.decode("ascii", errors="strict"), keep_blank_values=True, encoding="utf-8",
                           errors="strict")
     except (UnicodeDecodeError, UnicodeEncodeError) as error:
         raise ProtocolError(status, f"{where} is not valid percent-encoded UTF-8 ({error.reason})") from None
     return MultiDict(pairs)
-
-
-def choose_format(accept: MIMEAccept, format_param: str | None, returns_graph: bool):
-    names = GRAPH_FORMAT_NAMES if returns_graph else RESULT_FORMAT_NAMES
-    media_types = GRAPH_MEDIA_TYPES if returns_graph else RESULT_MEDIA_TYPES
-    if format_param:
-        name = format_param if format_param in names else media_types.get(format_param.split(";")[0].strip())
-        if name not in names:  # 406 for a format the service knows but this result cannot be; else 400
-            refusal = unknown_format(format_param, names)
-            raise ProtocolError(refusal.status, refusal.message)
-        return OUTPUT_FORMATS[name]
-    # Canonical media types first, aliases only when none of them is acceptable: "text/*" means CSV, not text/xml,
-    # and an answer never goes out under a type the client refused.
-    canonical = [OUTPUT_FORMATS[n].media_type for n in names]
-    best = (accept.best_match(canonical) or accept.best_match([m for m in media_types if m not in canonical])) \
-        if accept else canonical[0]
-    if best is None:
-        offered = ", ".join(OUTPUT_FORMATS[n].media_type for n in names)
-        raise ProtocolError(406, f"none of the accepted media types fits this result; available: {offered}")
-    fmt = OUTPUT_FORMATS[media_types[best]]
-    # An alias the client asked for by name (only "application/json", say) labels the answer: the body is the same.
-    return fmt if best in canonical else replace(fmt, media_type=best)
 
 
 class SparqlService:
@@ -143,34 +114,41 @@ class SparqlService:
             shape = check_query(request.query, self.store, request.default_graphs, request.named_graphs)
         except QueryRefused as refusal:
             raise ProtocolError(400, str(refusal)) from None
-        return shape, choose_format(accept, request.format, shape.returns_graph)
+        return shape, choose(accept, request.format, GRAPH_FORMATS if shape.returns_graph else RESULT_FORMATS)
+
+    def answer_request(self, request: QueryRequest, http_request) -> "Answer":
+        """The answer to a query from an HTTP request: its Accept, and for a GET or HEAD its If-None-Match (a POST's
+        answer is never a 304)."""
+        conditional = http_request.if_none_match if http_request.method in ("GET", "HEAD") else None
+        return self.answer(request, http_request.accept_mimetypes, conditional,
+                           http_request.environ.get(STATE_TOKEN_KEY))
 
     def answer(self, request: QueryRequest, accept: MIMEAccept, if_none_match=None,
                state_token: str | None = None) -> Answer:
         """`if_none_match` is werkzeug's ETags of a GET or HEAD (None for a POST: its answer is never a 304);
         `state_token`, the store's, when the caller has read it already (over an external store, a request)."""
-        shape, fmt = self.prepare(request, accept)
-        etag = self.etag(request, f"{fmt.name} {fmt.media_type}", state_token)
+        shape, choice = self.prepare(request, accept)
+        etag = self.etag(request, f"{choice.format.name} {choice.media_type}", state_token)
         headers = {"ETag": f'"{etag}"', "Vary": "Accept", "Cache-Control": "no-cache"}
         if if_none_match is not None and if_none_match.contains_weak(etag):
-            return Answer(304, fmt.media_type, b"", headers)
+            return Answer(304, choice.media_type, b"", headers)
         cached = self.cache.get(etag)
         if cached is not None:
             return Answer(200, cached[0], cached[1], headers)
-        evaluation = EvalRequest(request.query, fmt.name, tuple(request.default_graphs), tuple(request.named_graphs),
+        evaluation = EvalRequest(request.query, choice.format.name, tuple(request.default_graphs), tuple(request.named_graphs),
                                  tuple(sorted((n, term_to_wire(t)) for n, t in request.bindings.items())),
                                  union_default_graph=not shape.names_its_dataset)
         try:
             chunks = self.evaluate(evaluation, time.monotonic() + self.timeout)
         except SyntaxError as error:  # an external store checks the query as it receives it
             raise ProtocolError(400, str(error)) from None
-        head, media_type = [], fmt.media_type
+        head, media_type = [], choice.media_type
         try:
             size = 0
             for kind, payload in chunks:
                 if kind == "done":
                     chunks.close()  # hands the evaluator back to the pool
-                    body, media_type = b"".join(head), _label(payload, fmt)
+                    body, media_type = b"".join(head), _label(payload, choice)
                     if len(body) <= CACHEABLE_BYTES:
                         self.cache.put(etag, (media_type, body), len(body))
                     return Answer(200, media_type, body, headers)
@@ -197,9 +175,9 @@ class SparqlService:
         raise ProtocolError(503, "the evaluator ended without an answer")
 
 
-def _label(media_type: str, fmt) -> str:
+def _label(media_type: str, choice: Choice) -> str:
     """The answer's media type: the evaluator's, or the alias the client chose for that format."""
-    return fmt.media_type if media_type == OUTPUT_FORMATS[fmt.name].media_type else media_type
+    return choice.media_type if media_type == choice.format.media_type else media_type
 
 
 def _stream(head: list[bytes], chunks) -> Iterator[bytes]:

@@ -122,3 +122,10 @@ def bind(name: str, values: dict[str, str]) -> tuple[str, dict]:
         if raw is not None and raw != "":
             bindings[parameter.name] = parameter.term(raw)
     return query.text, bindings
+
+
+def catalogue_json(service_root: str) -> list[dict]:
+    """The catalogue as GET /queries answers it in JSON: each query with its parameters, its URL and its text."""
+    return [{"name": q.name, "title": q.title, "description": q.description,
+             "parameters": [{"name": p.name, "type": p.type, "default": p.default} for p in q.parameters],
+             "url": f"{service_root}queries/{q.name}", "sparql": q.text} for q in catalogue().values()]

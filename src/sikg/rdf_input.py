@@ -1,4 +1,5 @@
-"""Reading RDF that someone hands us: a file on the command line, later an HTTP body.
+"""Reading RDF that someone hands us: a file on the command line, or an HTTP body (an upload to /validate or
+/contributions).
 
 Every failure becomes an RdfInputError that names the input, the line and column where the parser gives them, and the
 parser's own message, so that the command line and the service can answer it without a traceback.
@@ -10,18 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-FORMAT_BY_EXTENSION = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".turtle": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".json": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-    ".xml": ox.RdfFormat.RDF_XML,
-}
+from .formats import READABLE_EXTENSIONS, rdf_format_for_extension, upload_format, upload_media_types
 
 # A DOCTYPE can declare entities that expand without bound or read local files; RDF/XML never needs one.
 _XML_DECLARATIONS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -59,11 +49,11 @@ class RdfInputError(Exception):
 
 
 def format_for_path(path: Path) -> ox.RdfFormat:
-    try:
-        return FORMAT_BY_EXTENSION[path.suffix.lower()]
-    except KeyError:
-        known = ", ".join(sorted(FORMAT_BY_EXTENSION))
-        raise RdfInputError(str(path), f"unknown RDF file extension {path.suffix!r} (known: {known})") from None
+    rdf_format = rdf_format_for_extension(path.suffix) if path.suffix else None
+    if rdf_format is None:
+        raise RdfInputError(str(path), f"unknown RDF file extension {path.suffix!r} "
+                                       f"(known: {', '.join(READABLE_EXTENSIONS)})")
+    return rdf_format
 
 
 def parse_bytes(data: bytes, rdf_format: ox.RdfFormat, source: str, base_iri: str | None = None) -> list[ox.Quad]:
@@ -95,28 +85,17 @@ def parse_file(path: Path, base_iri: str | None = None) -> list[ox.Quad]:
     return parse_bytes(data, rdf_format, str(path), base_iri)
 
 
-# Media types accepted over HTTP (parameters such as charset are ignored; RDF syntaxes are UTF-8).
-FORMAT_BY_MEDIA_TYPE = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/trig": ox.RdfFormat.TRIG,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
-
-
 class UnsupportedMediaType(ValueError):
     pass
 
 
 def format_for_media_type(media_type: str | None) -> ox.RdfFormat:
-    rdf_format = FORMAT_BY_MEDIA_TYPE.get((media_type or "").split(";")[0].strip().lower())
-    if rdf_format is None:
+    """The RDF syntax of a body by its media type (charset and other parameters ignored: RDF syntaxes are UTF-8)."""
+    upload = upload_format(media_type)
+    if upload is None:
         raise UnsupportedMediaType(f"unsupported media type {media_type or '(none)'}; send one of "
-                                   f"{', '.join(FORMAT_BY_MEDIA_TYPE)}")
-    return rdf_format
+                                   f"{', '.join(upload_media_types())}")
+    return upload.rdf
 
 
 def inline_sikg_context(data: bytes, source: str) -> bytes:

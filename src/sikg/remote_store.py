@@ -23,7 +23,8 @@ import urllib3
 
 from .evaluator import EvalRequest, EvaluationFailed, QueryTimeout, ResultTooLarge, term_from_wire
 from .namespaces import BASE, sparql_prologue
-from .sparql import OUTPUT_FORMATS, write_result
+from .formats import QUERY_OUTPUTS
+from .sparql import write_result
 from .store import KnowledgeGraphStore
 
 log = logging.getLogger(__name__)
@@ -210,7 +211,7 @@ class RemoteStore(KnowledgeGraphStore):
     def run(self, request: EvalRequest, deadline: float, max_bytes: int) -> Iterator[tuple]:
         """Forwards a checked query; yields ("chunk", bytes)… ("done", media_type), like the evaluators. Graph
         results come as N-Triples and are written here, so JSON-LD is compacted with the sikg context as always."""
-        fmt = OUTPUT_FORMATS[request.format_name]
+        fmt = QUERY_OUTPUTS[request.format_name]
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise QueryTimeout()

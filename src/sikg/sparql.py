@@ -4,40 +4,18 @@ Results are written by Oxigraph's own serializers; only the terminal table is dr
 """
 
 import io
-from dataclasses import dataclass
 from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from .formats import JSON_LD, TABLE, Format
+from .jsonld import write_compacted
 from .namespaces import PREFIXES
 from .safety import QueryRefused, check_query
 
 
 class QueryError(Exception):
     """A query the client sent that cannot be run (syntax error, unsupported form); carries the parser's message."""
-
-
-@dataclass(frozen=True)
-class OutputFormat:
-    name: str
-    media_type: str
-    results: ox.QueryResultsFormat | None = None  # for SELECT/ASK
-    rdf: ox.RdfFormat | None = None  # for CONSTRUCT/DESCRIBE
-
-
-OUTPUT_FORMATS = {f.name: f for f in [
-    OutputFormat("json", "application/sparql-results+json", results=ox.QueryResultsFormat.JSON),
-    OutputFormat("xml", "application/sparql-results+xml", results=ox.QueryResultsFormat.XML),
-    OutputFormat("csv", "text/csv", results=ox.QueryResultsFormat.CSV),
-    OutputFormat("tsv", "text/tab-separated-values", results=ox.QueryResultsFormat.TSV),
-    OutputFormat("ttl", "text/turtle", rdf=ox.RdfFormat.TURTLE),
-    OutputFormat("nt", "application/n-triples", rdf=ox.RdfFormat.N_TRIPLES),
-    OutputFormat("jsonld", "application/ld+json", rdf=ox.RdfFormat.JSON_LD),
-    OutputFormat("rdfxml", "application/rdf+xml", rdf=ox.RdfFormat.RDF_XML),
-    OutputFormat("trig", "application/trig", rdf=ox.RdfFormat.TRIG),
-    OutputFormat("nq", "application/n-quads", rdf=ox.RdfFormat.N_QUADS),
-    OutputFormat("table", "text/plain"),
-]}
 
 
 def run_query(store, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
@@ -61,33 +39,17 @@ def run_query(store, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Lit
         raise QueryError(str(error)) from None
 
 
-RESULT_FORMAT_NAMES = ("json", "xml", "csv", "tsv")
-GRAPH_FORMAT_NAMES = ("ttl", "nt", "jsonld", "rdfxml", "trig", "nq")
-
-# Media types a client may ask for, in the order the service prefers them; aliases that common clients send
-# (SPARQLWrapper's application/json, Jena's text/plain for N-Triples, RDF/XML's application/xml) map onto them.
-RESULT_MEDIA_TYPES = {
-    "application/sparql-results+json": "json", "application/json": "json",
-    "application/sparql-results+xml": "xml", "application/xml": "xml", "text/xml": "xml",
-    "text/csv": "csv", "text/tab-separated-values": "tsv",
-}
-GRAPH_MEDIA_TYPES = {
-    "text/turtle": "ttl", "application/x-turtle": "ttl", "application/n-triples": "nt", "text/plain": "nt",
-    "application/ld+json": "jsonld", "application/rdf+xml": "rdfxml", "application/xml": "rdfxml",
-    "application/trig": "trig", "application/n-quads": "nq",
-}
-
-
 def is_graph_result(result) -> bool:
     """CONSTRUCT and DESCRIBE results: Oxigraph's QueryTriples, or the triples an external store sent back."""
     return isinstance(result, (ox.QueryTriples, list))
 
 
-def write_result(result, fmt: OutputFormat, output: BinaryIO) -> None:
-    if fmt.name == "table":
+def write_result(result, fmt: Format, output: BinaryIO) -> None:
+    """A query's result in `fmt` (one of formats.QUERY_OUTPUTS); JSON-LD compacted with the sikg context, one node
+    object per subject."""
+    if fmt == TABLE:
         output.write(render_table(result).encode())
-    elif is_graph_result(result) and fmt.name == "jsonld":
-        from .jsonld import write_compacted  # compact JSON-LD with the sikg context, one node object per subject
+    elif is_graph_result(result) and fmt == JSON_LD:
         write_compacted((ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in result), output)
     elif is_graph_result(result):
         rdf_format = fmt.rdf or ox.RdfFormat.TURTLE

@@ -68,6 +68,15 @@ class KnowledgeGraphStore:
                                f"content into a new store (sikg load --store NEW_DIR), or serve this one with "
                                f"SIKG_BASE={base}")
 
+    def query_evaluator(self, settings, pool=None):  # TEMP: helper A's store package replaces this
+        from types import SimpleNamespace
+        from .evaluator import EvaluatorPool
+        from .remote_store import RemoteStore
+        if isinstance(self, RemoteStore):
+            return SimpleNamespace(run=lambda r, d: self.run(r, d, settings.max_result_bytes), pool=None)
+        pool = pool or EvaluatorPool(settings.evaluators, settings.query_timeout, settings.max_result_bytes)
+        return SimpleNamespace(run=lambda r, d: pool.run(self.snapshot(), r, d), pool=pool)
+
     def load_files(self, paths: Iterable[Path], progress=None) -> dict[str, int]:
         """Loads each file into a named graph of its own (…/graph/file/{name}), replacing an earlier load of it."""
         graphs = {GRAPH_FILE + Path(p).name: parse_file(Path(p)) for p in paths}

@@ -1,0 +1,34 @@
+"""The services one app holds, built once from the settings and the store and kept in `app.extensions["sikg"]`:
+routes reach them through `current()` and hold none of their own."""
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from .contributions import Contributions
+from .dump_files import DumpFiles
+from .evaluator import EvaluatorPool
+from .protocol import SparqlService
+from .settings import Settings
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: object  # a store.KnowledgeGraphStore
+    sparql: SparqlService
+    contributions: Contributions
+    dumps: DumpFiles
+    pool: EvaluatorPool | None  # the query evaluator processes over the embedded store; None over an external one
+
+
+def build(store, settings: Settings, pool: EvaluatorPool | None = None) -> Services:
+    evaluator = store.query_evaluator(settings, pool)
+    sparql = SparqlService(store, evaluator.run, settings.query_timeout, settings.max_result_bytes,
+                           settings.cache_bytes)
+    return Services(settings, store, sparql, Contributions(store), DumpFiles.from_setting(settings.export_cache),
+                    evaluator.pool)
+
+
+def current() -> Services:
+    return current_app.extensions["sikg"]
