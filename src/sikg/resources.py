@@ -122,7 +122,8 @@ class _Naming:
         return record
 
 
-def build_page(store, iri: str, triples: list[ox.Triple], language: str, property_labels: dict[str, str]) -> ResourcePage:
+def build_page(store, iri: str, triples: list[ox.Triple], language: str,
+               property_labels: dict[str, str]) -> ResourcePage:
     """What the HTML page shows, chosen from the description in the reader's language (English, else any, where
     the data has no text in it), each text marked with its own language where that is not the page's."""
     subject = ox.NamedNode(iri)
