@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, select
+from sikg import resources
 from sikg.app import create_app
+from sikg.browse import browse, query_string, without
+from sikg.home import home_summary
+from sikg.languages import SUPPORTED_LANGUAGES, choose_data_language, choose_ui_language, match_language, page_language
 
 ELEMENT = "https://w3id.org/sikg/id/element/"
 PRACTICE = "https://w3id.org/sikg/id/practice/"
@@ -384,14 +388,12 @@ def test_a_fallback_text_is_marked_with_its_own_language(client, kg):
 
 
 def test_the_page_language_is_exposed_for_content_language(kg):
-    from sikg import resources
-
     iri = PRACTICE + "ptce"
     triples = resources.describe(kg, iri)
-    for chosen, page_language in (("fr", "en"), ("sv", "sv"), ("en", "en"), ("lv", "en")):
+    for chosen, expected in (("fr", "en"), ("sv", "sv"), ("en", "en"), ("lv", "en")):
         page = resources.build_page(kg, iri, triples, chosen, resources.property_labels(kg, chosen))
-        assert (page.language, page.requested) == (page_language, chosen)
-        assert resources.page_language(chosen) == page_language
+        assert (page.language, page.requested) == (expected, chosen)
+        assert page_language(chosen) == expected
 
 
 def test_html_pages_send_content_language(client):
@@ -402,12 +404,10 @@ def test_html_pages_send_content_language(client):
 
 
 def test_language_tags_match_by_bcp47_for_parameter_and_header(client, kg):
-    from sikg import pages, resources
-
-    assert resources.match_language("sv-SE", resources.SUPPORTED_LANGUAGES) == "sv"
-    assert resources.match_language("FR-ca", resources.SUPPORTED_LANGUAGES) == "fr"
-    assert resources.match_language("de-DE", resources.SUPPORTED_LANGUAGES) is None
-    assert pages.choose_ui_language("sv-SE", None) == "sv"
+    assert match_language("sv-SE", SUPPORTED_LANGUAGES) == "sv"
+    assert match_language("FR-ca", SUPPORTED_LANGUAGES) == "fr"
+    assert match_language("de-DE", SUPPORTED_LANGUAGES) is None
+    assert choose_ui_language("sv-SE", None) == "sv"
     swedish = labels_of(kg, ELEMENT + "realisation")["sv"]
     for path in ("/", "/practices", "/id/element/realisation"):
         for kwargs in ({"query_string": {"lang": "sv-SE"}}, {"query_string": {"lang": "SV"}},
@@ -418,31 +418,27 @@ def test_language_tags_match_by_bcp47_for_parameter_and_header(client, kg):
 
 
 def test_list_pages_pick_labels_as_the_id_pages_do(kg):
-    from sikg import pages
-
     ptce = labels_of(kg, PRACTICE + "ptce")
-    assert pages.choose_data_language("fr", None) == "fr" and pages.choose_ui_language("fr", None) == "en"
-    listed = {hit.iri: hit for hit in pages.browse(kg, "fr", {}, "").practices}
+    assert choose_data_language("fr", None) == "fr" and choose_ui_language("fr", None) == "en"
+    listed = {hit.iri: hit for hit in browse(kg, "fr", {}, "").practices}
     assert (listed[PRACTICE + "ptce"].label, listed[PRACTICE + "ptce"].label.lang) == (ptce["fr"], "fr")
     coompanion = listed[PRACTICE + "coompanion"].label  # no French label: English, the page's own language
     assert coompanion == labels_of(kg, PRACTICE + "coompanion")["en"] and coompanion.lang is None
-    swedish_page = {hit.iri: hit for hit in pages.browse(kg, "sv", {}, "").practices}
+    swedish_page = {hit.iri: hit for hit in browse(kg, "sv", {}, "").practices}
     assert (swedish_page[PRACTICE + "ptce"].label, swedish_page[PRACTICE + "ptce"].label.lang) == (ptce["en"], "en")
-    france = {c.iri: c for c in pages.home(kg, "fr").chart.countries}[COUNTRY + "FRA"]
+    france = {c.iri: c for c in home_summary(kg, "fr").chart.countries}[COUNTRY + "FRA"]
     assert france.label.lang == "fr"
 
 
 def test_list_pages_mark_foreign_labels_with_their_language(client, kg):
     from flask import render_template
 
-    from sikg import pages
-
     app = client.application
     ptce = labels_of(kg, PRACTICE + "ptce")
     with app.test_request_context("/practices?lang=fr") as context:
-        found = pages.browse(kg, pages.choose_data_language("fr", None), {}, "")
-        page = render_template("practices.html", browse=found, query_string=pages.query_string,
-                               without=pages.without, args=context.request.args)
+        found = browse(kg, choose_data_language("fr", None), {}, "")
+        page = render_template("practices.html", browse=found, query_string=query_string,
+                               without=without, args=context.request.args)
     assert html_lang(page) == "en"
     assert f'lang="fr">{ptce["fr"]}</a></h3>' in page
     # an English label on a Swedish page says so

@@ -12,7 +12,7 @@ from werkzeug.wsgi import wrap_file
 
 from pathlib import Path
 
-from . import conneg, content, exports, jsonld, queries, rdf_input, resources, validation
+from . import conneg, content, exports, jsonld, languages, queries, rdf_input, resources, validation
 from .contributions import Contributions, ContributionsDisabled, NotAuthorised, NotConforming
 from .rdf_input import FORMAT_BY_MEDIA_TYPE, RdfInputError, UnsupportedMediaType, format_for_media_type
 from .namespaces import BASE, GRAPH_ONTOLOGY
@@ -200,8 +200,8 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
         link = ", ".join(f'<{request.base_url}?format={name}>; rel="alternate"; type="{media}"'
                          for name, media in alternates.items())
         headers = {"Vary": "Accept, Accept-Language", "Link": link}
-        language = resources.choose_languages(request.args.get("lang"), request.accept_languages) \
-            if fmt == "html" else resources.LanguageChoice("", "")
+        language = languages.choose_languages(request.args.get("lang"), request.accept_languages) \
+            if fmt == "html" else languages.LanguageChoice("", "")
         etag = conneg.representation_etag(request.environ.get(STATE_TOKEN_KEY) or store.state_token, iri, fmt,
                                           media_type, language, language.page)
         if request.if_none_match.contains_weak(etag):  # If-None-Match compares weakly (RFC 9110 §13.1.2)
@@ -212,7 +212,7 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
         else:
             page = resources.build_page(store, iri, triples, language, resources.property_labels(store, language))
             html = render_template("resource.html", page=page, alternates=list(alternates.items()),
-                                   languages=resources.SUPPORTED_LANGUAGES, ui=ui_text(page.language))
+                                   languages=languages.SUPPORTED_LANGUAGES, ui=ui_text(page.language))
             response = Response(html, 200, content_type="text/html; charset=utf-8",
                                 headers={**headers, "Content-Language": page.language})
         response.set_etag(etag)
@@ -221,7 +221,7 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
     @app.get("/ontology")
     def ontology():
         if _wants_html(request.args.get("format")):
-            language = resources.choose_languages(request.args.get("lang"), request.accept_languages)
+            language = languages.choose_languages(request.args.get("lang"), request.accept_languages)
             terms = resources.ontology_terms(store, language)
             return html_response(render_template("ontology.html", terms=terms, language=language.page,
                                                  ui=ui_text(language.page)))

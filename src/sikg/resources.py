@@ -1,17 +1,18 @@
-"""Dereferenceable IRIs: what the service says about one resource, and how a page shows it in a chosen language."""
+"""Dereferenceable IRIs: what the service says about one resource, and how its page shows it in the reader's language
+(chosen in languages.py)."""
 
 import re
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from .languages import Text, match_language, page_language, pick, shown
 from .namespaces import BASE, PREFIXES
 
 KINDS = ("practice", "organisation", "element", "method", "level", "actor-type", "characteristic", "basis", "scheme",
          "collection", "dataset")
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,200}$")
 LABELS = [PREFIXES["skos"] + "prefLabel", PREFIXES["rdfs"] + "label", PREFIXES["dct"] + "title"]
-SUPPORTED_LANGUAGES = ("en", "sv", "fr", "es", "lv", "ca", "eu")
 
 
 def resource_iri(kind: str, slug: str) -> str | None:
@@ -46,95 +47,10 @@ def exists(store, iri: str) -> bool:
     return bool(store.query(f"ASK {{ <{iri}> ?p ?o }}"))
 
 
-# The words of the pages (headings, navigation) exist in these languages only; the data has more.
-PAGE_LANGUAGES = ("en", "sv")
-
-
-def match_language(tag: str | None, available) -> str | None:
-    """BCP 47 lookup (RFC 4647 §3.4), case-insensitive: the tag, then ever shorter prefixes of it, so that sv-SE
-    finds sv."""
-    subtags = (tag or "").strip().lower().split("-")
-    while subtags and subtags[0]:
-        candidate = "-".join(subtags)
-        if candidate in available:
-            return candidate
-        subtags.pop()
-    return None
-
-
-def choose_language(requested: str | None, accept_language, available=SUPPORTED_LANGUAGES) -> str:
-    """`?lang=` first, then the browser's Accept-Language (in its order of preference), then English; both
-    matched by the same BCP 47 rule."""
-    preferences = [requested] + [tag for tag, quality in (accept_language or []) if quality > 0]  # best first
-    for tag in preferences:
-        chosen = match_language(tag, available)
-        if chosen:
-            return chosen
-    return "en"
-
-
-class LanguageChoice(str):
-    """The reader's language for the data's texts (the string itself), carrying `page`: the language of the page's
-    own words, chosen with it (see `choose_languages`). Every function that takes a data language and derives the
-    page's from it (`page_language`) then agrees with the route on what <html lang> says."""
-
-    page: str
-
-    def __new__(cls, data: str, page: str):
-        choice = super().__new__(cls, data)
-        choice.page = page
-        return choice
-
-
-def choose_languages(requested: str | None, accept_language) -> LanguageChoice:
-    """The data language (labels exist in SUPPORTED_LANGUAGES) and the page language (the interface speaks
-    PAGE_LANGUAGES), each by RFC 4647 lookup over the reader's preferences among what exists: for
-    `fr-FR, sv;q=0.5` French labels in a Swedish page, since English is not acceptable to that reader. `?lang=` is
-    an explicit choice: `lang=fr` gives French data in an English page (there is no French interface)."""
-    data = choose_language(requested, accept_language)
-    if match_language(requested, SUPPORTED_LANGUAGES):
-        page = match_language(requested, PAGE_LANGUAGES) or "en"
-    else:
-        page = choose_language(None, accept_language, PAGE_LANGUAGES)
-    return LanguageChoice(data, page)
-
-
-def page_language(language: str) -> str:
-    """The language a page's own words are in for a reader who chose `language`: the one chosen with it (a
-    LanguageChoice), else `language` where the interface speaks it, else English. This is what <html lang> and
-    Content-Language state."""
-    return getattr(language, "page", None) or (language if language in PAGE_LANGUAGES else "en")
-
-
-def pick(literals: list[ox.Literal], language: str) -> ox.Literal | None:
-    """The literal in `language` (or a regional variant of it), else English, else any."""
-    for wanted in (language, "en"):
-        for literal in literals:
-            tag = (literal.language or "").lower()
-            if tag == wanted or tag.startswith(wanted + "-"):
-                return literal
-    return literals[0] if literals else None
-
-
-class Text(str):
-    """A text from the data, with the lang attribute it needs on a page: its own language where that differs from
-    the page's (a French label on an English page), else None, so that no text is labelled with a language it is
-    not in."""
-
-    lang: str | None
-
-    def __new__(cls, value: str, lang: str | None = None):
-        text = super().__new__(cls, value)
-        text.lang = lang
-        return text
-
-
-def shown(literal: ox.Literal | None, page: str, default: str = "") -> Text:
-    """A picked literal (or `default` where there is none) as a Text for a page whose own words are in `page`."""
-    if literal is None:
-        return Text(default)
-    language = literal.language or None
-    return Text(literal.value, language if language and language.lower() != page.lower() else None)
+def local_href(iri: str) -> str:
+    """This server's path for a resource under the base IRI, whatever host the base IRI names; other IRIs stay as
+    they are."""
+    return "/" + iri[len(BASE):] if iri.startswith(BASE) else iri
 
 
 @dataclass
@@ -146,7 +62,7 @@ class Link:
     @property
     def href(self) -> str:
         """Local resources link to this server's path, whatever host the base IRI names."""
-        return "/" + self.iri[len(BASE):] if self.local else self.iri
+        return local_href(self.iri) if self.local else self.iri
 
 
 @dataclass
@@ -170,7 +86,44 @@ def _local_name(iri: str) -> str:
     return re.split(r"[#/]", iri.rstrip("/#"))[-1]
 
 
-def build_page(store, iri: str, triples: list[ox.Triple], language: str, property_labels: dict[str, str]) -> ResourcePage:
+@dataclass
+class _Naming:
+    """How a page names what its resource links to: each resource by its label in the reader's language (marked
+    with its own where that is not the page's), each property by its label in the page's language."""
+
+    labels: dict[str, list[ox.Literal]]  # by subject IRI, every language
+    language: str
+    page_lang: str
+    property_labels: dict[str, str]
+
+    def link(self, term) -> Link:
+        label = pick(self.labels.get(term.value, []), self.language)
+        return Link(term.value, shown(label, self.page_lang, _local_name(term.value)), term.value.startswith(BASE))
+
+    def prop(self, p: str) -> str:
+        return self.property_labels.get(p, _local_name(p))
+
+    def grouped(self, links: dict[str, list[Link]]) -> list[tuple[str, list[Link]]]:
+        return [(self.prop(p), sorted(found, key=lambda l: l.label.lower())) for p, found in links.items()]
+
+    def qualified(self, predicate: str, node: ox.BlankNode, triples: list[ox.Triple]) -> dict:
+        """A qualified link (the blank node `predicate` leads to): what it links to, its source, its rationale."""
+        record = {"property": self.prop(predicate)}
+        for r in triples:
+            if r.subject == node:
+                if isinstance(r.object, ox.Literal):
+                    record.setdefault("texts", []).append(r.object)
+                elif r.predicate.value == PREFIXES["dct"] + "source":
+                    record["source"] = r.object.value
+                elif r.predicate.value != PREFIXES["rdf"] + "type":
+                    record.setdefault("links", []).append((self.prop(r.predicate.value), self.link(r.object)))
+        literal = pick(record.pop("texts", []), self.language)
+        record["rationale"] = shown(literal, self.page_lang)
+        return record
+
+
+def build_page(store, iri: str, triples: list[ox.Triple], language: str,
+               property_labels: dict[str, str]) -> ResourcePage:
     """What the HTML page shows, chosen from the description in the reader's language (English, else any, where
     the data has no text in it), each text marked with its own language where that is not the page's."""
     subject = ox.NamedNode(iri)
@@ -179,15 +132,7 @@ def build_page(store, iri: str, triples: list[ox.Triple], language: str, propert
     for t in triples:
         if t.predicate.value in LABELS and isinstance(t.object, ox.Literal):
             labels.setdefault(t.subject.value, []).append(t.object)
-
-    def link(term) -> Link:
-        label = pick(labels.get(term.value, []), language)
-        return Link(term.value, shown(label, page_lang, _local_name(term.value)), term.value.startswith(BASE))
-
-    def prop(p: str) -> str:
-        return property_labels.get(p, _local_name(p))
-
-    own = [t for t in triples if t.subject == subject]
+    naming = _Naming(labels, language, page_lang, property_labels)
     title = pick(labels.get(iri, []), language)
     in_page_language = [l for l in labels.get(iri, []) if match_language(l.language, (page_lang,))]
     page = ResourcePage(iri, shown(title, page_lang, _local_name(iri)), page_lang,
@@ -195,40 +140,29 @@ def build_page(store, iri: str, triples: list[ox.Triple], language: str, propert
                         language)
     grouped_texts: dict[str, list[ox.Literal]] = {}
     grouped_links: dict[str, list[Link]] = {}
-    for t in own:
+    for t in (t for t in triples if t.subject == subject):
         p = t.predicate.value
         if p == PREFIXES["rdf"] + "type":
-            page.types.append(link(t.object))
+            page.types.append(naming.link(t.object))
         elif p == PREFIXES["dct"] + "source":
             page.sources.append(t.object.value)
         elif isinstance(t.object, ox.Literal):
             if p not in LABELS:
                 grouped_texts.setdefault(p, []).append(t.object)
         elif isinstance(t.object, ox.BlankNode):
-            record = {"property": prop(p)}
-            for r in triples:
-                if r.subject == t.object:
-                    if isinstance(r.object, ox.Literal):
-                        record.setdefault("texts", []).append(r.object)
-                    elif r.predicate.value == PREFIXES["dct"] + "source":
-                        record["source"] = r.object.value
-                    elif r.predicate.value != PREFIXES["rdf"] + "type":
-                        record.setdefault("links", []).append((prop(r.predicate.value), link(r.object)))
-            literal = pick(record.pop("texts", []), language)
-            record["rationale"] = shown(literal, page_lang)
-            page.qualified.append(record)
+            page.qualified.append(naming.qualified(p, t.object, triples))
         else:
-            grouped_links.setdefault(p, []).append(link(t.object))
+            grouped_links.setdefault(p, []).append(naming.link(t.object))
     for p, literals in grouped_texts.items():
         chosen = pick(literals, language) if any(l.language for l in literals) else None
         for literal in ([chosen] if chosen else literals):
-            page.texts.append((prop(p), shown(literal, page_lang)))
-    page.links = [(prop(p), sorted(links, key=lambda l: l.label.lower())) for p, links in grouped_links.items()]
+            page.texts.append((naming.prop(p), shown(literal, page_lang)))
+    page.links = naming.grouped(grouped_links)
     incoming: dict[str, list[Link]] = {}
     for t in triples:
         if t.object == subject and t.subject != subject and not isinstance(t.subject, ox.BlankNode):
-            incoming.setdefault(t.predicate.value, []).append(link(t.subject))
-    page.incoming = [(prop(p), sorted(links, key=lambda l: l.label.lower())) for p, links in incoming.items()]
+            incoming.setdefault(t.predicate.value, []).append(naming.link(t.subject))
+    page.incoming = naming.grouped(incoming)
     page.sources.sort()
     return page
 

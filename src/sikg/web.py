@@ -1,5 +1,6 @@
 """Pages for people: the home page, browsing practices, the validation form. Routes only; what they show comes
-from pages.py."""
+from home.py, chart.py, browse.py and report_view.py, in the languages languages.py chooses and the words of
+ui_text.py."""
 
 import json
 
@@ -7,7 +8,13 @@ from flask import Blueprint, Response, current_app, render_template, request
 from markupsafe import Markup
 
 from . import conneg, jsonld
-from . import pages as data
+from .browse import browse, practices_jsonld, query_string, read_filters, without
+from .chart import chart_data, chart_svg
+from .home import DOWNLOADS, home_summary
+from .languages import SUPPORTED_LANGUAGES, choose_data_language, choose_ui_language, match_language
+from .namespaces import PREFIXES
+from .report_view import PASTE_SYNTAXES, NothingToValidate, validate_submission
+from .ui_text import client_strings, text
 
 pages = Blueprint("pages", __name__)
 
@@ -22,12 +29,12 @@ def _store():
 
 
 def _language() -> str:
-    return data.choose_ui_language(request.args.get("lang"), request.accept_languages)
+    return choose_ui_language(request.args.get("lang"), request.accept_languages)
 
 
 def _data_language() -> str:
     """The language asked for, for the data's own texts (labels exist in fr, es, lv too); the chrome is en or sv."""
-    return data.choose_data_language(request.args.get("lang"), request.accept_languages)
+    return choose_data_language(request.args.get("lang"), request.accept_languages)
 
 
 def html_response(body: str, status: int = 200) -> Response:
@@ -45,7 +52,7 @@ def site_chrome():
         return {}
     language = _language()
     # Links keep any language the data has texts in (lang=fr too), not only the interface's two.
-    chosen = data.match_language(request.args.get("lang"), data.SUPPORTED_LANGUAGES)
+    chosen = match_language(request.args.get("lang"), SUPPORTED_LANGUAGES)
 
     def link(path: str) -> str:
         if not chosen:
@@ -53,9 +60,9 @@ def site_chrome():
         return f"{path}{'&' if '?' in path else '?'}lang={chosen}"
 
     def switch(code: str) -> str:
-        return request.path + data.query_string(request.args, lang=code)
+        return request.path + query_string(request.args, lang=code)
 
-    return {"site": {"lang": language, "t": data.text(language), "link": link, "switch": switch,
+    return {"site": {"lang": language, "t": text(language), "link": link, "switch": switch,
                      "languages": [("en", "English"), ("sv", "Svenska")], "path": request.path,
                      "chosen": chosen}}
 
@@ -69,7 +76,7 @@ def curated_catalogue(queries) -> list[dict]:
 
 @pages.app_template_global("sparql_prefixes")
 def sparql_prefixes() -> dict:
-    return dict(data.PREFIXES)
+    return dict(PREFIXES)
 
 
 @pages.after_app_request
@@ -84,16 +91,16 @@ def vary_on_language(response: Response):
 @pages.get("/")
 def home():
     conneg.choose_representation(request.accept_mimetypes, request.args.get("format"), HOME_FORMATS)
-    summary = data.home(_store(), _data_language())
+    summary = home_summary(_store(), _data_language())
     return html_response(render_template("home.html", home=summary, chart_svg=Markup(summary.chart.svg),
-                                 downloads=data.DOWNLOADS))
+                                 downloads=DOWNLOADS))
 
 
 @pages.get("/chart.svg")
 def chart():
     language = _language()
-    words = data.text(language)
-    svg = data.chart_svg(data.chart_data(_store(), language), words, standalone=True)
+    words = text(language)
+    svg = chart_svg(chart_data(_store(), language), words, standalone=True)
     return Response(svg, 200, content_type="image/svg+xml; charset=utf-8",
                     headers={"Vary": "Accept-Language", "Content-Language": language,
                              "Content-Disposition": 'inline; filename="sikg-practices-per-element-and-country.svg"'})
@@ -103,23 +110,23 @@ def chart():
 def practices():
     fmt, media_type = conneg.choose_representation(request.accept_mimetypes, request.args.get("format"),
                                                    PRACTICE_LIST_FORMATS, PRACTICE_LIST_ALIASES)
-    selected, q = data.read_filters(request.args)
-    found = data.browse(_store(), _data_language(), selected, q)
+    selected, q = read_filters(request.args)
+    found = browse(_store(), _data_language(), selected, q)
     if fmt == "jsonld":
         # The context by its published IRI (as /export names it), which every sikg reader resolves locally: the
         # list can be sent back to POST /validate as it is.
-        document = data.practices_jsonld(_store(), [p.iri for p in found.practices], jsonld.context_url())
+        document = practices_jsonld(_store(), [p.iri for p in found.practices], jsonld.context_url())
         return Response(json.dumps(document, ensure_ascii=False, indent=1), 200,
                         content_type=media_type, headers={"Vary": "Accept, Accept-Language"})
-    return html_response(render_template("practices.html", browse=found, query_string=data.query_string,
-                                 without=data.without, args=request.args))
+    return html_response(render_template("practices.html", browse=found, query_string=query_string,
+                                 without=without, args=request.args))
 
 
 @pages.get("/validate")
 def validate_form():
     language = _language()
-    return html_response(render_template("validate.html", report=None, syntaxes=data.PASTE_SYNTAXES, pasted="",
-                                 chosen_syntax="text/turtle", client=data.client_strings(language)))
+    return html_response(render_template("validate.html", report=None, syntaxes=PASTE_SYNTAXES, pasted="",
+                                 chosen_syntax="text/turtle", client=client_strings(language)))
 
 
 @pages.post("/validate/form")
@@ -132,9 +139,9 @@ def validate_form_post():
     syntax = request.form.get("syntax") or "text/turtle"
     report, error, status = None, None, 200
     try:
-        report = data.validate_submission(_store(), pasted, syntax, content, upload.filename if upload else None,
-                                          language)
-    except data.NothingToValidate as refusal:
+        report = validate_submission(_store(), pasted, syntax, content, upload.filename if upload else None,
+                                     language)
+    except NothingToValidate as refusal:
         error, status = str(refusal), 400
-    return html_response(render_template("validate.html", report=report, error=error, syntaxes=data.PASTE_SYNTAXES,
-                                 pasted=pasted, chosen_syntax=syntax, client=data.client_strings(language)), status)
+    return html_response(render_template("validate.html", report=report, error=error, syntaxes=PASTE_SYNTAXES,
+                                 pasted=pasted, chosen_syntax=syntax, client=client_strings(language)), status)
