@@ -16,8 +16,9 @@ import orjson
 import pyoxigraph as ox
 
 from . import content, framing, jsonld
+from .conneg import negotiate
 from .errors import ProtocolError
-from .formats import DUMP_FORMATS, JSON_LD, TURTLE, Format
+from .formats import DUMP_FORMATS, JSON_AS_JSON_LD, JSON_LD, TURTLE, Format
 from .namespaces import PREFIXES
 
 FRAMES = Path(__file__).parent / "frames"
@@ -94,6 +95,14 @@ class ExportRequest:
         if self.view:
             headers["Content-Profile"] = f"<{PROFILES[self.view]}>"
         return headers
+
+
+def negotiated(args, accept_profile: str | None) -> tuple[ExportRequest, str]:
+    """What GET /export asks for, and the media type to label it with: the view (frame=, profile= or
+    Accept-Profile), then its format (format= or Accept). Raises UnknownView or NegotiationFailed."""
+    view = read_view(args.get("frame"), args.get("profile"), accept_profile)
+    choice = negotiate(offered_formats(view), JSON_AS_JSON_LD, nameable=DUMP_FORMATS)
+    return ExportRequest(choice.format, view), choice.media_type
 
 
 def export(store, request: ExportRequest, output: BinaryIO) -> None:

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 
 from .chart import Chart, chart_data
 from .concepts import Concept, concept_for, concept_labels, counts, notation_key, rows
+from .formats import DUMP_FORMATS, TURTLE
 from .languages import Text, pick_text
 
 # The whole knowledge graph's download formats, as the home page lists them: (format name, display name).
-DOWNLOADS = (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"), ("nq", "N-Quads"), ("trig", "TriG"),
-             ("rdfxml", "RDF/XML"))
+DOWNLOADS = tuple((f.name, f.label) for f in (TURTLE, *(f for f in DUMP_FORMATS if f is not TURTLE)))
 
 
 @dataclass

@@ -9,14 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import rdf_input, validation
+from .formats import PASTE_FORMATS
 from .namespaces import PREFIXES
 from .resources import local_href
 from .ui_text import FIX_HINTS, text
 
 # The syntaxes the form offers for pasted text: (media type, display name).
-PASTE_SYNTAXES = (("text/turtle", "Turtle"), ("application/ld+json", "JSON-LD"),
-                  ("application/n-triples", "N-Triples"), ("application/n-quads", "N-Quads"),
-                  ("application/trig", "TriG"), ("application/rdf+xml", "RDF/XML"))
+PASTE_SYNTAXES = tuple((f.media_type, f.label) for f in PASTE_FORMATS)
 
 
 @dataclass
@@ -116,3 +115,15 @@ def validate_submission(store, pasted: str, syntax: str | None, upload: bytes | 
     except rdf_input.RdfInputError as error:
         return unreadable(error, language)
     return readable(validation.validate_quads(quads, validation.store_reference(store)), language)
+
+
+def form_report(store, pasted: str, syntax: str, upload, language: str) -> tuple[ReadableReport | None, str | None,
+                                                                               int]:
+    """(report, error, status) for the validation form sent without JavaScript: `upload` is the form's file part
+    (werkzeug's FileStorage) or None; a form with nothing in it is a 400 with the error to show."""
+    content = upload.read() if upload and upload.filename else None
+    try:
+        return validate_submission(store, pasted, syntax, content, upload.filename if upload else None,
+                                   language), None, 200
+    except NothingToValidate as refusal:
+        return None, str(refusal), 400

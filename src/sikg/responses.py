@@ -8,7 +8,7 @@ from flask import Response, request
 
 from .conneg import Choice, negotiate
 from .formats import GRAPH_FORMATS, JSON, JSON_LD, TURTLE, Format
-from .pages import choose_ui_language
+from .languages import choose_ui_language
 from .sparql import write_result
 
 # The SHACL report: JSON (the default), the sh:ValidationReport graph as Turtle or JSON-LD, or text.
@@ -38,8 +38,9 @@ def html_response(body: str, status: int = 200, headers: dict | None = None) -> 
                     headers={"Content-Language": language, **(headers or {})})
 
 
-def json_response(value, status: int = 200, headers: dict | None = None) -> Response:
-    return Response(json.dumps(value, indent=2, ensure_ascii=False), status, content_type="application/json",
+def json_response(value, status: int = 200, headers: dict | None = None, content_type: str = "application/json",
+                  indent: int = 1) -> Response:
+    return Response(json.dumps(value, indent=indent, ensure_ascii=False), status, content_type=content_type,
                     headers=headers)
 
 

@@ -160,3 +160,16 @@ def client_strings(language: str) -> dict:
             "fix_syntax", "download_report", "nothing_sent", "checking", "report")
     return {"text": {k: words[k] for k in keys}, "hints": FIX_HINTS.get(language, FIX_HINTS["en"]),
             "prefixes": dict(sorted(PREFIXES.items(), key=lambda p: -len(p[1])))}
+
+
+# The resource and ontology pages' own headings.
+RESOURCE_PAGE = {
+    "en": {"formats": "Formats", "language": "Language", "why": "Why these links", "source": "source",
+           "sources": "Sources"},
+    "sv": {"formats": "Format", "language": "Språk", "why": "Varför dessa kopplingar", "source": "källa",
+           "sources": "Källor"},
+}
+
+
+def resource_words(language: str) -> dict:
+    return RESOURCE_PAGE.get(language, RESOURCE_PAGE["en"])

@@ -1,0 +1,89 @@
+"""Pages for people: the home page, its chart, browsing practices, the validation form. What they show comes from
+home.py, chart.py, browse.py and report_view.py, in the languages languages.py chooses and the words of ui_text.py."""
+
+from flask import Response, render_template, request
+from markupsafe import Markup
+
+from .. import jsonld
+from ..browse import browse, practices_jsonld, query_string, read_filters, without
+from ..chart import chart_data, chart_svg
+from ..conneg import negotiate
+from ..formats import HTML, JSON_AS_JSON_LD, JSON_LD
+from ..home import DOWNLOADS, home_summary
+from ..languages import choose_data_language, choose_ui_language
+from ..openapi import FORMAT_PARAM, LANG_PARAM, NEGOTIATION_ERRORS, DescribedBlueprint, any_response
+from ..report_view import PASTE_SYNTAXES, form_report
+from ..responses import html_response, json_response
+from ..services import current
+from ..ui_text import client_strings, text
+
+routes = DescribedBlueprint("pages", __name__)
+
+
+def _language() -> str:
+    return choose_ui_language(request.args.get("lang"), request.accept_languages)
+
+
+def _data_language() -> str:
+    """The language asked for, for the data's own texts (labels exist in fr, es, lv too); the chrome is en or sv."""
+    return choose_data_language(request.args.get("lang"), request.accept_languages)
+
+
+@routes.get("/")
+def home():
+    negotiate((HTML,))  # the home page has no other representation: anything else is refused
+    summary = home_summary(current().store, _data_language())
+    return html_response(render_template("home.html", home=summary, chart_svg=Markup(summary.chart.svg),
+                                         downloads=DOWNLOADS))
+
+
+@routes.get("/chart.svg")
+def chart():
+    language = _language()
+    svg = chart_svg(chart_data(current().store, language), text(language), standalone=True)
+    return Response(svg, 200, content_type="image/svg+xml; charset=utf-8",
+                    headers={"Content-Language": language,
+                             "Content-Disposition": 'inline; filename="sikg-practices-per-element-and-country.svg"'})
+
+
+@routes.get("/practices")
+def practices():
+    choice = negotiate((HTML, JSON_LD), JSON_AS_JSON_LD)
+    selected, q = read_filters(request.args)
+    found = browse(current().store, _data_language(), selected, q)
+    if choice.format is HTML:
+        return html_response(render_template("practices.html", browse=found, query_string=query_string,
+                                             without=without, args=request.args))
+    # The context by its published IRI (as /export names it), which every sikg reader resolves locally: the list
+    # can be sent back to POST /validate as it is.
+    document = practices_jsonld(current().store, [p.iri for p in found.practices], jsonld.context_url())
+    return json_response(document, content_type=choice.media_type)
+
+
+@routes.get("/validate")
+def validate_form():
+    return html_response(render_template("validate.html", report=None, syntaxes=PASTE_SYNTAXES, pasted="",
+                                         chosen_syntax="text/turtle", client=client_strings(_language())))
+
+
+@routes.post("/validate/form")
+def validate_form_post():
+    """The same check as POST /validate, for the form sent without JavaScript: the report as a page."""
+    upload = request.files.get("file")
+    pasted, syntax = request.form.get("data", ""), request.form.get("syntax") or "text/turtle"
+    report, error, status = form_report(current().store, pasted, syntax, upload, _language())
+    return html_response(render_template("validate.html", report=report, error=error, syntaxes=PASTE_SYNTAXES,
+                                         pasted=pasted, chosen_syntax=syntax, client=client_strings(_language())),
+                         status)
+
+
+routes.describe({
+    "/": {"get": {"summary": "The home page", "parameters": [FORMAT_PARAM, LANG_PARAM],
+                  "responses": {"200": any_response("HTML", ["text/html"]), **NEGOTIATION_ERRORS}}},
+    "/practices": {"get": {
+        "summary": "Browse practices with facets and full-text search (HTML or JSON-LD)",
+        "parameters": [{"name": n, "in": "query", "schema": {"type": "string"}}
+                       for n in ("element", "method", "country", "actor-type", "level", "q", "lang")] + [FORMAT_PARAM],
+        "responses": {"200": any_response("The practices", ["text/html", "application/ld+json"]),
+                      **NEGOTIATION_ERRORS}}},
+})
