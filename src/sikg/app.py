@@ -18,11 +18,11 @@ from .rdf_input import FORMAT_BY_MEDIA_TYPE, RdfInputError, UnsupportedMediaType
 from .namespaces import BASE, GRAPH_ONTOLOGY
 from .descriptions import service_description, void_description
 from .evaluator import EvaluatorPool
-from .remote_store import RemoteStore, StoreUnavailable
 from .response_cache import STATE_TOKEN_KEY, RepeatedGetCache
 from .openapi import openapi_document
 from .protocol import ProtocolError, QueryRequest, SparqlService, choose_format, read_query_request
 from .settings import Settings
+from .store.errors import StoreUnavailable
 from .sparql import GRAPH_MEDIA_TYPES, OUTPUT_FORMATS, write_result
 
 log = logging.getLogger(__name__)
@@ -57,12 +57,8 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload
     # Links to the outside are made only for web addresses: a contributed <javascript:…> source stays text.
     app.jinja_env.tests["web_url"] = lambda url: isinstance(url, str) and url.lower().startswith(("http://", "https://"))
-    if isinstance(store, RemoteStore):  # the external store evaluates; sikg checks, times and caps
-        pool = None
-        evaluate = lambda request_, deadline: store.run(request_, deadline, settings.max_result_bytes)
-    else:
-        pool = pool or EvaluatorPool(settings.evaluators, settings.query_timeout, settings.max_result_bytes)
-        evaluate = lambda request_, deadline: pool.run(store.snapshot(), request_, deadline)
+    evaluator = store.query_evaluator(settings, pool)  # over an external store, the store evaluates
+    pool, evaluate = evaluator.pool, evaluator.run
     sparql = SparqlService(store, evaluate, settings.query_timeout, settings.max_result_bytes, settings.cache_bytes)
     contributions = Contributions(store)
     dump_files = exports.DumpFiles.from_setting(settings.export_cache)

@@ -15,10 +15,10 @@ from werkzeug.datastructures import MIMEAccept
 from .conneg import unknown_format
 from .evaluator import (EvalRequest, EvaluationFailed, EvaluatorBusy, QueryTimeout, ResultTooLarge, Unrepresentable,
                         term_to_wire)
-from .remote_store import StoreUnavailable
 from .response_cache import CACHEABLE_BYTES, BoundedCache
 from .safety import QueryRefused, check_query
 from .sparql import GRAPH_FORMAT_NAMES, GRAPH_MEDIA_TYPES, OUTPUT_FORMATS, RESULT_FORMAT_NAMES, RESULT_MEDIA_TYPES
+from .store.errors import StoreUnavailable
 
 STREAM_AFTER_BYTES = 1024 * 1024  # answers smaller than this go out whole, with their real status on failure
 
