@@ -25,9 +25,16 @@ def _store_arg(parser: argparse.ArgumentParser, default: str | None = None) -> N
                         help="an external store's Graph Store Protocol endpoint (default: beside --store, …/store)")
 
 
+def _store_auth_headers() -> dict:  # until Settings carries it
+    from .store.remote import store_auth_headers
+    return store_auth_headers(os.environ.get("SIKG_STORE_TOKEN"), os.environ.get("SIKG_STORE_USER"),
+                              os.environ.get("SIKG_STORE_PASSWORD"))
+
+
 def _open(args):
     from .store import open_store
-    return open_store(args.store, args.update_url, args.store_url)
+    return open_store(args.store, update_url=args.update_url, store_url=args.store_url,
+                      auth_headers=_store_auth_headers())
 
 
 def _fail(message: str, code: int) -> int:
@@ -124,8 +131,7 @@ def _progress(label: str, done: int, total: int) -> None:
 
 
 def cmd_load(args) -> int:
-    from .remote_store import StoreUnavailable
-    from .store import BaseMismatch
+    from .store.errors import BaseMismatch, StoreUnavailable
     store = _open(args)
     try:
         store.load_curated()
@@ -162,7 +168,8 @@ def cmd_synth(args) -> int:
 def cmd_serve(args) -> int:
     from .server import serve
     return serve(host=args.host, port=args.port, store=args.store, update_url=args.update_url,
-                 store_url=args.store_url, workers=args.workers, access_log=args.access_log, processes=args.processes)
+                 store_url=args.store_url, workers=args.workers, access_log=args.access_log, processes=args.processes,
+                 auth_headers=_store_auth_headers())
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,10 +17,10 @@ from .conneg import Choice, choose
 from .errors import ProtocolError
 from .evaluator import (EvalRequest, EvaluationFailed, EvaluatorBusy, QueryTimeout, ResultTooLarge, Unrepresentable,
                         term_to_wire)
-from .remote_store import StoreUnavailable
 from .response_cache import CACHEABLE_BYTES, STATE_TOKEN_KEY, BoundedCache
 from .safety import QueryRefused, check_query
 from .formats import GRAPH_FORMATS, RESULT_FORMATS
+from .store.errors import StoreUnavailable
 
 STREAM_AFTER_BYTES = 1024 * 1024  # answers smaller than this go out whole, with their real status on failure
 

@@ -16,8 +16,8 @@ from gunicorn.app.base import BaseApplication
 
 from .app import create_app
 from .contributions import parse_tokens
-from .remote_store import StoreUnavailable
-from .store import BaseMismatch, open_store, store_kind
+from .store import open_store, store_kind
+from .store.errors import BaseMismatch, StoreUnavailable
 
 
 class _Gunicorn(BaseApplication):
@@ -53,8 +53,9 @@ def _prepare(kind: str, spec: dict) -> None:
 
 
 def serve(host: str, port: int, store: str | None, workers: int, access_log: bool = False,
-          update_url: str | None = None, store_url: str | None = None, processes: int = 1) -> int:
-    spec = {"spec": store, "update_url": update_url, "store_url": store_url}
+          update_url: str | None = None, store_url: str | None = None, processes: int = 1,
+          auth_headers: dict[str, str] | None = None) -> int:
+    spec = {"spec": store, "update_url": update_url, "store_url": store_url, "auth_headers": auth_headers}
     processes = max(1, processes)
     kind = store_kind(store)
     if processes > 1 and kind != "external":

@@ -12,30 +12,27 @@ Fuseki: `tdb2:unionDefaultGraph true`), as the contract says every query does.
 
 import base64
 import logging
-import os
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from typing import BinaryIO
+from urllib.parse import quote
 
 import pyoxigraph as ox
 import urllib3
 
-from .evaluator import EvalRequest, EvaluationFailed, QueryTimeout, ResultTooLarge, term_from_wire
-from .namespaces import BASE, sparql_prologue
-from .formats import QUERY_OUTPUTS
-from .sparql import write_result
-from .store import KnowledgeGraphStore
+from ..evaluator import EvalRequest, EvaluationFailed, EvaluatorPool, QueryTimeout, ResultTooLarge, term_from_wire
+from ..namespaces import BASE, sparql_prologue
+from ..safety import tokenize
+from ..settings import Settings
+from ..formats import QUERY_OUTPUTS
+from ..sparql import write_result
+from .base import KnowledgeGraphStore, QueryEvaluator
+from .errors import StoreUnavailable
 
-log = logging.getLogger(__name__)
 
 STATE_GRAPH = BASE + "graph/state"
 DCT_IDENTIFIER = "http://purl.org/dc/terms/identifier"
 INSERT_DATA_LIMIT = 20_000  # triples; bigger replacements go by Graph Store Protocol PUT, one graph at a time
-
-
-class StoreUnavailable(Exception):
-    """The external store did not answer (down, unreachable, too slow, or failing)."""
 
 
 def _sibling(url: str, name: str) -> str:
@@ -43,12 +40,11 @@ def _sibling(url: str, name: str) -> str:
     return url.rsplit("/", 1)[0] + "/" + name
 
 
-def _auth_headers() -> dict:
-    """Credentials for the store from the environment; they go in headers only and are never logged."""
-    token = os.environ.get("SIKG_STORE_TOKEN")
+def store_auth_headers(token: str | None = None, user: str | None = None, password: str | None = None) -> dict:
+    """The headers carrying credentials for the store (SIKG_STORE_TOKEN, else SIKG_STORE_USER and _PASSWORD): a
+    bearer token, else HTTP Basic, else none. They go in headers only and are never logged."""
     if token:
         return {"Authorization": f"Bearer {token}"}
-    user, password = os.environ.get("SIKG_STORE_USER"), os.environ.get("SIKG_STORE_PASSWORD")
     if user:
         return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password or ''}".encode()).decode()}
     return {}
@@ -60,14 +56,12 @@ def bind_as_values(query: str, substitutions: dict | None) -> str:
     Oxigraph (escaped RDF term syntax), so a value cannot change the query's shape."""
     if not substitutions:
         return query
-    from .safety import _tokens
-
     variables = " ".join(f"?{v.value if isinstance(v, ox.Variable) else v}" for v in substitutions)
     terms = " ".join(str(t) for t in substitutions.values())
     values = f" VALUES ({variables}) {{ ({terms}) }} "
     # Find the first "{" that is a token (not inside a string, IRI or comment) and insert after it.
     offset, position = 0, None
-    for kind, text in _tokens(query):
+    for kind, text in tokenize(query):
         offset = query.index(text, offset)
         if kind == "other" and text == "{":
             position = offset + 1
@@ -79,19 +73,19 @@ def bind_as_values(query: str, substitutions: dict | None) -> str:
 
 
 class RemoteStore(KnowledgeGraphStore):
-    quads_grouped = True  # all_quads() asks for ORDER BY ?g ?s
+    """`query_url`: the store's SPARQL query endpoint; `update_url` and `store_url` (Graph Store Protocol) are beside
+    it unless given. `auth_headers`: sent with every request (store_auth_headers makes them)."""
 
     def __init__(self, query_url: str, update_url: str | None = None, store_url: str | None = None,
-                 timeout: float = 10.0):
+                 timeout: float = 10.0, auth_headers: dict[str, str] | None = None):
         super().__init__()
         self.query_url = query_url
         self.update_url = update_url or _sibling(query_url, "update")
         self.store_url = store_url or _sibling(query_url, "store")
-        self.path = None
         self.timeout = timeout
         self._http = urllib3.PoolManager(num_pools=4, maxsize=32, block=False, retries=False,
                                          timeout=urllib3.Timeout(connect=min(3.0, timeout), read=timeout))
-        self._auth = _auth_headers()
+        self._auth = dict(auth_headers or {})
 
     def __repr__(self) -> str:  # never shows credentials
         return f"RemoteStore({self.query_url!r})"
@@ -147,6 +141,10 @@ class RemoteStore(KnowledgeGraphStore):
         rows = list(self.query(f"SELECT ?t WHERE {{ GRAPH <{STATE_GRAPH}> {{ <{STATE_GRAPH}> <{DCT_IDENTIFIER}> ?t }} }}"))
         return "remote-" + (rows[0]["t"].value if rows else "initial")
 
+    @property
+    def quads_grouped(self) -> bool:
+        return True  # all_quads() asks for ORDER BY ?g ?s
+
     def all_quads(self) -> Iterator[ox.Quad]:
         """Every quad of the named graphs, streamed from a SELECT (the protocol has no quad-returning query)."""
         response = self._query_response(
@@ -157,12 +155,6 @@ class RemoteStore(KnowledgeGraphStore):
                 yield ox.Quad(row["s"], row["p"], row["o"], row["g"])
         finally:
             response.release_conn()
-
-    def dump(self, output: BinaryIO, rdf_format: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> None:
-        if rdf_format.supports_datasets:
-            ox.serialize(self.all_quads(), output, rdf_format, prefixes=prefixes)
-        else:
-            ox.serialize(self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"), output, rdf_format, prefixes=prefixes)
 
     # -- writing ---------------------------------------------------------------------------------------------
     def _state_update(self) -> str:
@@ -197,7 +189,8 @@ class RemoteStore(KnowledgeGraphStore):
             return
         for graph, triples in materialised.items():
             body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-            response = self._request("PUT", f"{self.store_url}?graph={_quote(graph)}", body=_Progress(body, progress, graph), timeout=max(self.timeout, 600),
+            response = self._request("PUT", f"{self.store_url}?graph={quote(graph, safe='')}",
+                                     body=_Progress(body, progress, graph), timeout=max(self.timeout, 600),
                                      headers={"Content-Type": "application/n-triples",
                                               "Content-Length": str(len(body))})
             if response.status >= 400:
@@ -208,6 +201,10 @@ class RemoteStore(KnowledgeGraphStore):
         self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
 
     # -- the SPARQL endpoint's evaluation ---------------------------------------------------------------------
+    def query_evaluator(self, settings: Settings, pool: EvaluatorPool | None = None) -> QueryEvaluator:
+        """The external store evaluates; sikg checks, times and caps (`pool` is not used: there is none)."""
+        return QueryEvaluator(lambda request, deadline: self.run(request, deadline, settings.max_result_bytes))
+
     def run(self, request: EvalRequest, deadline: float, max_bytes: int) -> Iterator[tuple]:
         """Forwards a checked query; yields ("chunk", bytes)… ("done", media_type), like the evaluators. Graph
         results come as N-Triples and are written here, so JSON-LD is compacted with the sikg context as always."""
@@ -245,11 +242,6 @@ class RemoteStore(KnowledgeGraphStore):
             raise EvaluationFailed(f"the store's answer could not be read: {error}") from None
         finally:
             response.release_conn()
-
-
-def _quote(iri: str) -> str:
-    from urllib.parse import quote
-    return quote(iri, safe="")
 
 
 class _Progress:

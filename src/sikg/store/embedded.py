@@ -1,10 +1,9 @@
-"""The knowledge graph's store: pyoxigraph, in memory or on disk, holding one named graph per content source.
+"""The embedded store: pyoxigraph in this process, in memory or on disk (RocksDB).
 
-The default graph of every query is the union of all named graphs (the contract), so callers never name graphs to
-see the whole KG.
+Queries from the SPARQL endpoint run in evaluator processes, each over a read-only snapshot of the store that is
+made once per generation (sikg.evaluator).
 """
 
-import os
 import shutil
 import tempfile
 import threading
@@ -13,83 +12,29 @@ import uuid
 import weakref
 from collections.abc import Iterable
 from pathlib import Path
-from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from . import content
-from .evaluator import Snapshot
-from .namespaces import BASE, GRAPH_FILE
-from .rdf_input import parse_file
+from ..evaluator import EvaluatorPool, Snapshot
+from ..settings import Settings
+from .base import KnowledgeGraphStore, QueryEvaluator
 
 # A snapshot that a newer one replaced is deleted only after this long, so that no evaluator still reading it (a query
 # runs at most the time limit) loses its files.
 SNAPSHOT_GRACE_SECONDS = 120
 
 
-class BaseMismatch(ValueError):
-    """The store holds sikg content published under another base than this process's SIKG_BASE."""
+class EmbeddedStore(KnowledgeGraphStore):
+    """`path`: the on-disk store's directory (None: in memory). `read_only`: the on-disk store opened without the
+    write lock, by as many processes as serve it; nothing may write to it meanwhile (`sikg serve --processes`, with
+    contributions off). `boot`: see state_token."""
 
-
-class KnowledgeGraphStore:
-    """What both backends share: a generation counted up by every write, and loading the repository's content."""
-    read_only = False
-    quads_grouped = False  # whether all_quads() comes grouped by graph, then subject
-
-    def __init__(self, boot: str | None = None):
+    def __init__(self, path: str | Path | None = None, read_only: bool = False, boot: str | None = None):
+        super().__init__()
         # The state token names the store's content for HTTP caching: it changes with every write, and with every
         # start, since nothing here proves the content unchanged since the last one. Processes serving the same
         # read-only content share one `boot`, so that their ETags agree.
         self._boot = boot or uuid.uuid4().hex[:12]
-        self.generation = 0
-
-    @property
-    def state_token(self) -> str:
-        return f"{self._boot}-{self.generation}"
-
-    def _changed(self) -> None:
-        self.generation += 1
-
-    def load_curated(self) -> None:
-        """(Re)loads the ontology and curated data from the repository, replacing those named graphs."""
-        self.check_base()
-        self.replace_graphs({graph: [q for f in files for q in content.read(f)]
-                             for graph, files in content.curated_graphs().items()})
-
-    def check_base(self) -> None:
-        """Raises BaseMismatch if the store holds the content as published under another base (SIKG_BASE): loading
-        it again under this one would not replace those graphs but add to them, and every practice would be there
-        twice."""
-        foreign = sorted(graph for graph in self.named_graphs() if not graph.startswith(BASE)
-                         and graph.endswith(tuple(name[len(BASE) - 1:] for name in content.curated_graphs())))
-        if foreign:
-            base = foreign[0][:foreign[0].rindex("/graph/") + 1]
-            raise BaseMismatch(f"the store was built for the base {base} and SIKG_BASE is now {BASE}: load the "
-                               f"content into a new store (sikg load --store NEW_DIR), or serve this one with "
-                               f"SIKG_BASE={base}")
-
-    def query_evaluator(self, settings, pool=None):  # TEMP: helper A's store package replaces this
-        from types import SimpleNamespace
-        from .evaluator import EvaluatorPool
-        from .remote_store import RemoteStore
-        if isinstance(self, RemoteStore):
-            return SimpleNamespace(run=lambda r, d: self.run(r, d, settings.max_result_bytes), pool=None)
-        pool = pool or EvaluatorPool(settings.evaluators, settings.query_timeout, settings.max_result_bytes)
-        return SimpleNamespace(run=lambda r, d: pool.run(self.snapshot(), r, d), pool=pool)
-
-    def load_files(self, paths: Iterable[Path], progress=None) -> dict[str, int]:
-        """Loads each file into a named graph of its own (…/graph/file/{name}), replacing an earlier load of it."""
-        graphs = {GRAPH_FILE + Path(p).name: parse_file(Path(p)) for p in paths}
-        self.replace_graphs(graphs, progress=progress)
-        return {g: len(quads) for g, quads in graphs.items()}
-
-
-class EmbeddedStore(KnowledgeGraphStore):
-    """`read_only`: the on-disk store opened without the write lock, by as many processes as serve it; nothing may
-    write to it meanwhile (`sikg serve --processes`, with contributions off)."""
-
-    def __init__(self, path: str | Path | None = None, read_only: bool = False, boot: str | None = None):
-        super().__init__(boot)
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
         if read_only:
@@ -162,20 +107,16 @@ class EmbeddedStore(KnowledgeGraphStore):
         return len(self._store)
 
     @property
+    def state_token(self) -> str:
+        return f"{self._boot}-{self.generation}"
+
+    @property
     def quads_grouped(self) -> bool:
         return self.path is not None  # RocksDB iterates in key order; the in-memory store in none
 
     def all_quads(self) -> Iterable[ox.Quad]:
         """Every quad: on disk grouped by graph and subject (the index order), in memory in no useful order."""
         return self._store.quads_for_pattern(None, None, None, None)
-
-    def dump(self, output: BinaryIO, rdf_format: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> None:
-        """Writes the whole KG: every quad for dataset formats, the union graph for triple formats."""
-        if rdf_format.supports_datasets:
-            ox.serialize(self.all_quads(), output, rdf_format, prefixes=prefixes)
-        else:
-            triples = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-            ox.serialize(triples, output, rdf_format, prefixes=prefixes)
 
     # -- writing ---------------------------------------------------------------------------------------------
     def update(self, sparql_update: str) -> None:
@@ -207,26 +148,8 @@ class EmbeddedStore(KnowledgeGraphStore):
                 self._store.flush()
             self._changed()
 
-
-def store_kind(spec: str | None) -> str:
-    """What a store specification names: "external" (an http(s) query endpoint), "memory" or "disk" (a directory)."""
-    if spec and spec.startswith(("http://", "https://")):
-        return "external"
-    return "memory" if spec in (None, "", "memory") else "disk"
-
-
-def open_store(spec: str | None = None, update_url: str | None = None, store_url: str | None = None,
-               timeout: float = 10.0, read_only: bool = False, boot: str | None = None) -> KnowledgeGraphStore:
-    """`memory` (or nothing): a throwaway store with the curated KG; a directory: the on-disk store there (`read_only`:
-    see EmbeddedStore); an http(s) URL: the SPARQL query endpoint of an external store (update and Graph Store URLs
-    beside it by default). `boot`: see KnowledgeGraphStore."""
-    kind = store_kind(spec)
-    if kind == "external":
-        from .remote_store import RemoteStore
-        return RemoteStore(spec, update_url or os.environ.get("SIKG_STORE_UPDATE"),
-                           store_url or os.environ.get("SIKG_STORE_GSP"), timeout)
-    if kind == "memory":
-        store = EmbeddedStore(boot=boot)
-        store.load_curated()
-        return store
-    return EmbeddedStore(spec, read_only=read_only, boot=boot)
+    # -- the SPARQL endpoint's evaluation ---------------------------------------------------------------------
+    def query_evaluator(self, settings: Settings, pool: EvaluatorPool | None = None) -> QueryEvaluator:
+        """Evaluator processes (`pool`, or a new pool sized by `settings`) over this store's snapshots."""
+        pool = pool or EvaluatorPool(settings.evaluators, settings.query_timeout, settings.max_result_bytes)
+        return QueryEvaluator(lambda request, deadline: pool.run(self.snapshot(), request, deadline), pool)

@@ -1,0 +1,36 @@
+"""The knowledge graph's store, behind one interface (base.KnowledgeGraphStore) with two backends: the embedded
+pyoxigraph store, in memory or on disk (embedded.py), and an external SPARQL 1.1 store (remote.py). Its errors are in
+errors.py. `open_store` opens the one a specification names; it reads no environment variable: the caller passes
+the settings in.
+"""
+
+from .base import KnowledgeGraphStore, QueryEvaluator
+from .embedded import EmbeddedStore
+from .errors import BaseMismatch, StoreUnavailable
+from .remote import RemoteStore
+
+__all__ = ["BaseMismatch", "EmbeddedStore", "KnowledgeGraphStore", "QueryEvaluator", "RemoteStore",
+           "StoreUnavailable", "open_store", "store_kind"]
+
+
+def store_kind(spec: str | None) -> str:
+    """What a store specification names: "external" (an http(s) query endpoint), "memory" or "disk" (a directory)."""
+    if spec and spec.startswith(("http://", "https://")):
+        return "external"
+    return "memory" if spec in (None, "", "memory") else "disk"
+
+
+def open_store(spec: str | None = None, *, update_url: str | None = None, store_url: str | None = None,
+               auth_headers: dict[str, str] | None = None, timeout: float = 10.0, read_only: bool = False,
+               boot: str | None = None) -> KnowledgeGraphStore:
+    """`memory` (or nothing): a throwaway store with the curated KG; a directory: the on-disk store there (`read_only`,
+    `boot`: see EmbeddedStore); an http(s) URL: the SPARQL query endpoint of an external store (`update_url`,
+    `store_url`, `auth_headers`, `timeout`: see RemoteStore)."""
+    kind = store_kind(spec)
+    if kind == "external":
+        return RemoteStore(spec, update_url, store_url, timeout, auth_headers)
+    if kind == "memory":
+        store = EmbeddedStore(boot=boot)
+        store.load_curated()
+        return store
+    return EmbeddedStore(spec, read_only=read_only, boot=boot)

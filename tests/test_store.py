@@ -1,0 +1,411 @@
+"""The store interface (sikg.store.base.KnowledgeGraphStore) and the one contract every backend meets.
+
+`StoreContract` holds the tests; a subclass per backend runs them all, as Oxigraph's own Python tests do for its
+stores: the embedded store in memory, the embedded store on disk, and a real Oxigraph server (the `oxigraph`
+package's CLI, started here on a free loopback port with a temporary directory) reached only through the SPARQL 1.1
+Protocol, SPARQL 1.1 Update and the Graph Store Protocol. Each backend holds the curated KG and serves it through the
+app, with contributions switched on.
+
+A store keeps the base (SIKG_BASE) its content was published under: loading or serving it under another base is
+refused with a clear message, never done by adding the content a second time under the new base.
+"""
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from conftest import FIXTURES, ROOT, free_port, run_cli
+from sikg.app import create_app
+from sikg.namespaces import BASE, GRAPH_FILE, GRAPH_ONTOLOGY
+from sikg.settings import Settings
+from sikg.store import EmbeddedStore, KnowledgeGraphStore, QueryEvaluator, RemoteStore, open_store
+from sikg.store.errors import BaseMismatch
+
+ORGANISATION_COUNT = "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a <https://w3id.org/sikg/ontology#Organisation> }"
+PRACTICE_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?p a <https://w3id.org/sikg/ontology#SupportPractice> }"
+OTHER_BASE = "http://127.0.0.1:8765/"
+
+
+class OxigraphServer:
+    def __init__(self, directory: Path):
+        self.directory, self.port, self.process = directory, free_port(), None
+        self.executable = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+
+    @property
+    def query_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/query"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen([self.executable, "serve", "--location", str(self.directory), "--bind",
+                                         f"127.0.0.1:{self.port}", "--union-default-graph"],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.query_url + "?query=ASK%7B%7D", timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("oxigraph serve did not start")
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory):
+    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph"))
+    server.start()
+    yield server
+    server.stop()
+
+
+def sparql_csv(client, query: str) -> list[dict]:
+    response = client.get("/sparql", query_string={"query": query}, headers={"Accept": "text/csv"})
+    assert response.status_code == 200, response.data
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+
+
+def _cli(*args: str, base: str | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env.pop("SIKG_BASE", None)
+    if base:
+        env["SIKG_BASE"] = base
+    return subprocess.run([sys.executable, "-m", "sikg.cli", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def _quads(store) -> str:
+    return _cli("stats", "--store", str(store)).stdout
+
+
+def _in_runs(keys: list) -> bool:
+    """Whether each key's occurrences are all side by side."""
+    starts = [key for i, key in enumerate(keys) if i == 0 or keys[i - 1] != key]
+    return len(starts) == len(set(starts))
+
+
+# -- the interface -----------------------------------------------------------------------------------------------
+
+INTERFACE = {"query", "named_graphs", "__len__", "state_token", "quads_grouped", "all_quads", "update",
+             "replace_graphs", "remove_graphs", "query_evaluator"}
+
+
+def test_both_backends_implement_the_interface():
+    assert isinstance(EmbeddedStore(), KnowledgeGraphStore)
+    assert isinstance(RemoteStore("http://127.0.0.1:9/query"), KnowledgeGraphStore)  # (no request is made)
+    assert KnowledgeGraphStore.__abstractmethods__ == INTERFACE
+
+
+def _backend(name: str, members: set[str]) -> type:
+    """A backend implementing only `members` of the interface (doing nothing)."""
+    implement = lambda member: (property(lambda self: "") if member in ("state_token", "quads_grouped")
+                                else (lambda self, *args, **kwargs: 0))
+    return type(name, (KnowledgeGraphStore,), {member: implement(member) for member in members})
+
+
+def test_the_interface_cannot_be_instantiated_nor_a_backend_missing_a_method():
+    with pytest.raises(TypeError):
+        KnowledgeGraphStore()
+    for missing in sorted(INTERFACE):
+        with pytest.raises(TypeError, match=missing):
+            _backend(f"Without_{missing.strip('_')}", INTERFACE - {missing})()
+    assert isinstance(_backend("Complete", INTERFACE)(), KnowledgeGraphStore)
+
+
+def test_each_backend_says_how_the_endpoint_evaluates():
+    """The embedded store: evaluator processes over its snapshots (the pool given, else its own); the external
+    store evaluates itself, with no pool."""
+    settings, pool = Settings.from_environment(), object()
+    embedded = EmbeddedStore().query_evaluator(settings, pool)
+    assert isinstance(embedded, QueryEvaluator) and embedded.pool is pool and callable(embedded.run)
+    remote = RemoteStore("http://127.0.0.1:9/query").query_evaluator(settings, pool)
+    assert isinstance(remote, QueryEvaluator) and remote.pool is None and callable(remote.run)
+
+
+# -- the contract ------------------------------------------------------------------------------------------------
+
+class StoreContract:
+    """Every test here runs on every backend. A subclass provides `store` (class scope: a store holding the curated
+    KG, shared by its tests, which leave it as they found it) and `grouped` (what its quads_grouped says)."""
+    grouped: bool
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def client(cls, store):
+        patch = pytest.MonkeyPatch()
+        patch.setenv("SIKG_CONTRIB_TOKEN", "tester=t0ken")
+        yield create_app(store).test_client()
+        patch.undo()
+
+    # -- the interface, directly ---------------------------------------------------------------------------------
+    def test_reading(self, store):
+        assert GRAPH_ONTOLOGY in store.named_graphs() and store.named_graphs() == sorted(store.named_graphs())
+        assert len(store) == len(list(store.all_quads())) == len(open_store("memory"))
+        assert bool(store.query(f"ASK {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} }}"))
+        rows = list(store.query("SELECT ?x WHERE { ?x a ex:Class }", prefixes={"ex": "http://www.w3.org/2002/07/owl#"}))
+        assert rows and all(isinstance(row["x"], ox.NamedNode) for row in rows)
+
+    def test_quads_grouped_says_how_all_quads_come(self, store):
+        assert store.quads_grouped is self.grouped
+        if store.quads_grouped:  # each graph, and each subject within it, comes in one run
+            quads = list(store.all_quads())
+            assert _in_runs([q.graph_name for q in quads]) and _in_runs([(q.graph_name, q.subject) for q in quads])
+
+    def test_dump_writes_every_quad_or_the_union_graph(self, store):
+        quads, triples = io.BytesIO(), io.BytesIO()
+        store.dump(quads, ox.RdfFormat.N_QUADS)
+        assert len(list(ox.parse(input=quads.getvalue(), format=ox.RdfFormat.N_QUADS))) == len(store)
+        store.dump(triples, ox.RdfFormat.TURTLE, prefixes={"sikg": "https://w3id.org/sikg/ontology#"})
+        parsed = list(ox.parse(input=triples.getvalue(), format=ox.RdfFormat.TURTLE))
+        assert parsed and all(q.graph_name == ox.DefaultGraph() for q in parsed)
+        assert b"@prefix sikg:" in triples.getvalue()
+
+    def test_writes_are_seen_and_change_the_state_token(self, store):
+        graph, before, token = GRAPH_FILE + "contract-test", len(store), store.state_token
+        triple = ox.Triple(ox.NamedNode("urn:sikg:s"), ox.NamedNode("urn:sikg:p"), ox.Literal("o"))
+        store.replace_graphs({graph: [triple]})
+        assert graph in store.named_graphs() and len(store) == before + 1 and store.state_token != token
+        token = store.state_token
+        store.update(f'INSERT DATA {{ GRAPH <{graph}> {{ <urn:sikg:s> <urn:sikg:p> "p" }} }}')
+        assert len(store) == before + 2 and store.state_token != token
+        store.replace_graphs({graph: [triple]})
+        assert len(store) == before + 1  # replaced, not added to
+        token = store.state_token
+        store.remove_graphs([graph])
+        assert graph not in store.named_graphs() and len(store) == before and store.state_token != token
+
+    def test_load_files_gives_each_file_a_graph_of_its_own(self, store):
+        path, before = FIXTURES / "valid" / "practice.ttl", len(store)
+        loaded = store.load_files([path])
+        graph = GRAPH_FILE + path.name
+        assert list(loaded) == [graph] and loaded[graph] > 0 and len(store) == before + loaded[graph]
+        assert store.load_files([path]) == loaded and len(store) == before + loaded[graph]  # loaded again: replaced
+        store.remove_graphs([graph])
+        assert len(store) == before
+
+    def test_content_under_another_base_is_refused_and_nothing_is_added(self, store):
+        foreign = OTHER_BASE + GRAPH_ONTOLOGY[len(BASE):]
+        triple = ox.Triple(ox.NamedNode(OTHER_BASE + "x"), ox.NamedNode(OTHER_BASE + "p"), ox.Literal("o"))
+        store.replace_graphs({foreign: [triple]})
+        try:
+            before = len(store)
+            with pytest.raises(BaseMismatch, match=OTHER_BASE):
+                store.check_base()
+            with pytest.raises(BaseMismatch, match="SIKG_BASE"):
+                store.load_curated()
+            assert len(store) == before
+        finally:
+            store.remove_graphs([foreign])
+        store.check_base()
+
+    # -- through the app -----------------------------------------------------------------------------------------
+    def test_select_and_count(self, client):
+        assert sparql_csv(client, PRACTICE_COUNT) == [{"n": "35"}]
+        assert int(sparql_csv(client, ORGANISATION_COUNT)[0]["n"]) >= 30
+
+    def test_construct_in_every_graph_format(self, client):
+        query = ("CONSTRUCT WHERE { ?l a <https://w3id.org/sikg/ontology#Level> ; "
+                 "<http://www.w3.org/2004/02/skos/core#prefLabel> ?x }")
+        for media_type, rdf_format in [("text/turtle", ox.RdfFormat.TURTLE),
+                                       ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+                                       ("application/ld+json", ox.RdfFormat.JSON_LD),
+                                       ("application/rdf+xml", ox.RdfFormat.RDF_XML)]:
+            response = client.get("/sparql", query_string={"query": query}, headers={"Accept": media_type})
+            assert response.status_code == 200 and response.mimetype == media_type
+            assert len(list(ox.parse(input=response.data, format=rdf_format))) == 9  # 3 levels × (type + 2 labels)
+
+    def test_safety_rules_hold_in_front_of_the_store(self, client):
+        for query in ["INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+                      "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+                      "SELECT * FROM <http://127.0.0.1:9/x> WHERE { ?s ?p ?o }"]:
+            assert client.get("/sparql", query_string={"query": query}).status_code == 400
+
+    def test_curated_query_with_a_parameter(self, client):
+        response = client.get("/queries/practices-for-method",
+                              query_string={"method": "https://w3id.org/sikg/id/method/incubation-programmes",
+                                            "format": "csv"})
+        assert response.status_code == 200, response.data
+        rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+        assert rows and all(r["method"] == "https://w3id.org/sikg/id/method/incubation-programmes" for r in rows
+                            if "method" in r)
+
+    def test_export_has_the_same_quads_on_every_backend(self, client):
+        response = client.get("/export?format=nq")
+        assert response.status_code == 200
+        exported = list(ox.parse(input=response.data, format=ox.RdfFormat.N_QUADS))
+        reference = open_store("memory")
+        ground = lambda quads: {q for q in quads if not isinstance(q.subject, ox.BlankNode)
+                                and not isinstance(q.object, ox.BlankNode)}
+        assert ground(exported) == ground(reference.all_quads())
+        assert len(exported) == len(reference)
+
+    def test_resource_page_and_description(self, client):
+        assert client.get("/id/practice/cap-impact", headers={"Accept": "text/html"}).status_code == 200
+        turtle = client.get("/id/practice/cap-impact", headers={"Accept": "text/turtle"})
+        triples = list(ox.parse(input=turtle.data, format=ox.RdfFormat.TURTLE))
+        assert any(q.predicate.value.endswith("#operatedBy") for q in triples)
+        assert client.get("/id/practice/no-such-practice").status_code == 404
+
+    def test_validation_uses_the_store_as_reference(self, client):
+        body = (FIXTURES / "valid" / "practice.ttl").read_bytes()
+        report = client.post("/validate", data=body, content_type="text/turtle").get_json()
+        assert report == {"conforms": True, "results": []}
+
+    def test_contribution_round_trip(self, client):
+        auth = {"Authorization": "Bearer t0ken"}
+        body = (FIXTURES / "valid" / "practice.ttl").read_bytes()
+        etag_before = client.get("/sparql", query_string={"query": ORGANISATION_COUNT}).headers["ETag"]
+        created = client.post("/contributions", data=body, content_type="text/turtle", headers=auth)
+        assert created.status_code == 201, created.data
+        contribution = created.get_json()["id"]
+        assert sparql_csv(client, PRACTICE_COUNT) == [{"n": "36"}]
+        # The write changed the store's state: the ETag of an answer changes with it (also across instances, for the
+        # external store, where the state token lives in the store).
+        assert client.get("/sparql", query_string={"query": ORGANISATION_COUNT}).headers["ETag"] != etag_before
+        listed = client.get("/contributions").get_json()
+        assert [c["contributor"] for c in listed if c["id"] == contribution] == ["tester"]
+        assert client.delete(f"/contributions/{contribution}", headers=auth).status_code == 204
+        assert sparql_csv(client, PRACTICE_COUNT) == [{"n": "35"}]
+
+
+
+class CommandLineContract:
+    """The same through the command line, for every backend another process can open: a subclass provides
+    `fresh_spec`, a `--store` value naming a new empty store."""
+
+    def test_loading_a_store_under_another_base_is_refused_and_changes_nothing(self, fresh_spec):
+        assert _cli("load", "--store", fresh_spec).returncode == 0
+        before = _quads(fresh_spec)
+        refused = _cli("load", "--store", fresh_spec, base=OTHER_BASE)
+        assert refused.returncode == 2, refused.stderr
+        assert "https://w3id.org/sikg/" in refused.stderr and OTHER_BASE in refused.stderr
+        assert "Traceback" not in refused.stderr
+        assert _quads(fresh_spec) == before  # nothing added under the new base
+        again = _cli("load", "--store", fresh_spec)  # under its own base it loads as before
+        assert again.returncode == 0 and _quads(fresh_spec) == before
+
+    def test_serving_a_store_under_another_base_is_refused_before_it_starts(self, fresh_spec):
+        assert _cli("load", "--store", fresh_spec).returncode == 0
+        port = free_port()
+        refused = _cli("serve", "--store", fresh_spec, "--port", str(port), base=f"http://127.0.0.1:{port}/")
+        assert refused.returncode != 0
+        assert "SIKG_BASE" in refused.stderr and "Traceback" not in refused.stderr
+
+
+class TestInMemory(StoreContract):
+    grouped = False  # the in-memory store iterates in no useful order
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def store(cls):
+        return open_store("memory")
+
+
+class TestOnDisk(StoreContract, CommandLineContract):
+    grouped = True  # RocksDB iterates in key order
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def store(cls, tmp_path_factory):
+        store = open_store(str(tmp_path_factory.mktemp("disk") / "store"))
+        store.load_curated()
+        return store
+
+    @pytest.fixture
+    def fresh_spec(self, tmp_path):
+        return str(tmp_path / "store")
+
+    def test_an_on_disk_store_is_served_with_its_content_loaded_first(self, tmp_path):
+        """serve loads the curated content into the on-disk store before its worker opens it (the base check runs
+        there): the service answers with the whole KG."""
+        store, port = tmp_path / "store", free_port()
+        env = {k: v for k, v in os.environ.items() if k != "SIKG_BASE"}
+        log = open(tmp_path / "serve.log", "wb")
+        process = subprocess.Popen([sys.executable, "-m", "sikg.cli", "serve", "--store", str(store), "--port",
+                                    str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/id/practice/cap-impact?format=nt") as answer:
+                        assert answer.status == 200 and b"cap-impact" in answer.read()
+                        break
+                except OSError:
+                    assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
+                    time.sleep(0.3)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+            log.close()
+        assert "4113" in run_cli("stats", "--store", str(store)).stdout.replace(",", "")
+
+
+class TestExternal(StoreContract, CommandLineContract):
+    grouped = True  # all_quads() asks for ORDER BY ?g ?s
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def store(cls, oxigraph_server):
+        store = open_store(oxigraph_server.query_url, timeout=5)
+        store.load_curated()
+        return store
+
+    @pytest.fixture
+    def fresh_spec(self, tmp_path):
+        server = OxigraphServer(tmp_path / "oxigraph")
+        server.start()
+        yield server.query_url
+        server.stop()
+
+    def test_a_second_instance_sees_the_first_ones_writes(self, store, oxigraph_server, monkeypatch):
+        """Stateless instances over one store: a write through one invalidates the other's cached answers."""
+        monkeypatch.setenv("SIKG_CONTRIB_TOKEN", "tester=t0ken")
+        first = create_app(open_store(oxigraph_server.query_url)).test_client()
+        second = create_app(open_store(oxigraph_server.query_url)).test_client()
+        before = sparql_csv(second, PRACTICE_COUNT)
+        created = first.post("/contributions", data=(FIXTURES / "valid" / "practice.ttl").read_bytes(),
+                             content_type="text/turtle", headers={"Authorization": "Bearer t0ken"})
+        assert created.status_code == 201
+        after = sparql_csv(second, PRACTICE_COUNT)
+        assert int(after[0]["n"]) == int(before[0]["n"]) + 1
+        first.delete(f"/contributions/{created.get_json()['id']}", headers={"Authorization": "Bearer t0ken"})
+
+    def test_store_down_gives_503_and_recovers_without_restart(self, tmp_path):
+        server = OxigraphServer(tmp_path / "store")
+        server.start()
+        store = open_store(server.query_url, timeout=3)
+        store.load_curated()
+        client = create_app(store).test_client()
+        assert client.get("/health").status_code == 200
+        server.stop()
+        started = time.monotonic()
+        for path in ["/health", "/sparql?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D", "/id/practice/cap-impact",
+                     "/queries/practices-per-country"]:
+            response = client.get(path)
+            assert response.status_code == 503, (path, response.status_code, response.data)
+            assert b"unreachable" in response.data or b"unavailable" in response.data
+        assert time.monotonic() - started < 3 * 4  # each within the time limit
+        server.start()  # same port, same directory
+        assert client.get("/health").status_code == 200
+        assert json.loads(client.get("/health").data)["triples"] == len(open_store("memory"))
+        server.stop()
+
+    def test_sikg_load_without_files_replaces_only_the_curated_graphs(self, store, oxigraph_server):
+        """`sikg load --store URL` with no file, as docs/deployment.md shows it."""
+        result = run_cli("load", "--store", oxigraph_server.query_url)
+        assert result.returncode == 0, result.stderr
+        assert "store holds" in result.stdout
