@@ -59,14 +59,14 @@ def bind_as_values(query: str, substitutions: dict | None) -> str:
     Oxigraph (escaped RDF term syntax), so a value cannot change the query's shape."""
     if not substitutions:
         return query
-    from .safety import _tokens
+    from .safety import tokenize
 
     variables = " ".join(f"?{v.value if isinstance(v, ox.Variable) else v}" for v in substitutions)
     terms = " ".join(str(t) for t in substitutions.values())
     values = f" VALUES ({variables}) {{ ({terms}) }} "
     # Find the first "{" that is a token (not inside a string, IRI or comment) and insert after it.
     offset, position = 0, None
-    for kind, text in _tokens(query):
+    for kind, text in tokenize(query):
         offset = query.index(text, offset)
         if kind == "other" and text == "{":
             position = offset + 1
