@@ -32,6 +32,7 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from conftest import FIXTURES, ROOT, free_port, run_cli
+from jsonld_helpers import to_quads
 from listener import Listener
 from sikg import content, jsonld, rdf_input, validation
 from sikg import contributions as contributions_module
@@ -167,7 +168,7 @@ def test_the_two_templates_describe_the_same_graph():
     by_oxigraph = validation.to_rdflib(rdf_input.parse_file(TEMPLATE_JSONLD))
     document = json.loads(TEMPLATE_JSONLD.read_text())
     assert document["@context"] == "https://w3id.org/sikg/context.jsonld"
-    by_pyld = rdflib.Graph().parse(data="\n".join(jsonld.to_quads(document)), format="nt")
+    by_pyld = rdflib.Graph().parse(data="\n".join(to_quads(document)), format="nt")
     assert len(turtle) > 40
     assert isomorphic(turtle, by_oxigraph)
     assert isomorphic(turtle, by_pyld)
@@ -581,7 +582,7 @@ def test_a_conforming_contribution_round_trip(fresh):
     if isinstance(document["@context"], str):  # the sikg context by URL: resolved locally, never fetched
         assert document["@context"].endswith("/context.jsonld")
         document["@context"] = jsonld.CANONICAL_CONTEXT_URL
-    assert isomorphic(rdflib.Graph().parse(data="\n".join(jsonld.to_quads(document)), format="nt"), graph)
+    assert isomorphic(rdflib.Graph().parse(data="\n".join(to_quads(document)), format="nt"), graph)
 
     # Withdrawing needs the token.
     assert client.delete(path).status_code == 401

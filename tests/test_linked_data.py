@@ -20,6 +20,7 @@ from markupsafe import escape
 from pyld import jsonld as pyld
 
 from conftest import ROOT, run_cli
+from jsonld_helpers import to_quads
 from sikg import jsonld as sikg_jsonld
 from sikg.app import create_app
 
@@ -605,7 +606,7 @@ def cause_chain(error: BaseException) -> list[BaseException]:
 def test_remote_context_is_refused_without_a_connection(listener, form):
     url, connections = listener
     with pytest.raises(Exception) as raised:
-        sikg_jsonld.to_quads(remote_documents(url)[form])
+        to_quads(remote_documents(url)[form])
     assert any(isinstance(e, sikg_jsonld.RemoteContextRefused) for e in cause_chain(raised.value)), raised.value
     assert connections == []
 
@@ -613,7 +614,7 @@ def test_remote_context_is_refused_without_a_connection(listener, form):
 def test_to_quads_raises_remote_context_refused(listener):
     url, connections = listener
     with pytest.raises(sikg_jsonld.RemoteContextRefused):
-        sikg_jsonld.to_quads(remote_documents(url)["context"])
+        to_quads(remote_documents(url)["context"])
     assert connections == []
 
 
@@ -629,9 +630,9 @@ def no_network(monkeypatch):
 def test_canonical_context_resolves_locally(no_network):
     loaded = sikg_jsonld.local_document_loader(sikg_jsonld.CANONICAL_CONTEXT_URL)
     assert loaded["document"] == sikg_jsonld.context_document()
-    lines = sikg_jsonld.to_quads({"@context": sikg_jsonld.CANONICAL_CONTEXT_URL, "id": "practice:x",
-                                  "type": "SupportPractice", "label": {"en": "X", "sv": "X på svenska"},
-                                  "operatedBy": ["organisation:y"]})
+    lines = to_quads({"@context": sikg_jsonld.CANONICAL_CONTEXT_URL, "id": "practice:x",
+                      "type": "SupportPractice", "label": {"en": "X", "sv": "X på svenska"},
+                      "operatedBy": ["organisation:y"]})
     assert set(lines) == {
         f"<{ID}practice/x> <{RDF_TYPE}> <{SIKG}SupportPractice> .",
         f'<{ID}practice/x> <{RDFS_LABEL}> "X"@en .',

@@ -12,9 +12,10 @@ from pathlib import Path
 
 from . import __version__
 from .jsonld import ConfusableIri
+from .exports import export
 from .rdf_input import RdfInputError
-from .exports import FORMATS as EXPORT_FORMATS
-from .sparql import OUTPUT_FORMATS, QueryError, run_query, write_result
+from .formats import DUMP_FORMATS, QUERY_OUTPUTS, by_name
+from .sparql import QueryError, run_query, write_result
 
 def _store_arg(parser: argparse.ArgumentParser, default: str | None = None) -> None:
     parser.add_argument("--store", default=os.environ.get("SIKG_STORE", default),
@@ -54,7 +55,7 @@ def cmd_query(args) -> int:
         if not text:
             return _fail("give a query, --file F.rq or --name NAME", 2)
         result = run_query(_open(args), text, bindings, prefixes=PREFIXES)
-        write_result(result, OUTPUT_FORMATS[args.format], sys.stdout.buffer)
+        write_result(result, QUERY_OUTPUTS[args.format], sys.stdout.buffer)
     except (QueryError, queries.UnknownQuery, queries.ParameterError) as error:
         return _fail(f"bad query: {error}", 2)
     except ConfusableIri as error:  # the result exists; JSON-LD with the sikg context cannot hold it
@@ -84,34 +85,29 @@ def cmd_validate(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .exports import UnknownView, export
-    view = "practices" if args.frame else ("schema.org" if args.schema_org else None)
-    if args.frame and args.frame != "practices":
-        return _fail(f"unknown frame {args.frame!r}; the only frame is 'practices'", 2)
-    if args.frame and args.schema_org:  # two views asked for: refused rather than one silently dropped
-        return _fail("--frame practices and --schema-org are two different views; give one of them", 2)
-    if view == "practices" and args.format not in (None, "jsonld"):
-        return _fail(f"the practices frame is JSON-LD only: --format {args.format} cannot be combined with it "
-                     f"(use --format jsonld, or leave --format out)", 2)
-    format_name = args.format or ("jsonld" if view == "practices" else "ttl")
+    from .exports import ExportRequest, UnknownView, offered_formats, read_view
+    try:  # the same rules as GET /export
+        view = read_view(args.frame, "schema.org" if args.schema_org else None)
+        wanted = ExportRequest(by_name(args.format, DUMP_FORMATS) if args.format else offered_formats(view)[0], view)
+    except UnknownView as error:
+        return _fail(str(error), 2)
     store = _open(args)
     try:
         if args.output:
-            _export_to_file(store, format_name, view, Path(args.output))
+            _export_to_file(store, wanted, Path(args.output))
         else:
-            export(store, format_name, sys.stdout.buffer, view)
-    except (UnknownView, ConfusableIri) as error:
-        return _fail(f"{error}{'; use another --format' if isinstance(error, ConfusableIri) else ''}", 2)
+            export(store, wanted, sys.stdout.buffer)
+    except ConfusableIri as error:
+        return _fail(f"{error}; use another --format", 2)
     return 0
 
 
-def _export_to_file(store, format_name: str, view: str | None, path: Path) -> None:
+def _export_to_file(store, wanted, path: Path) -> None:
     """Through a temporary file beside `path`, renamed when complete: a failed export never leaves a partial file."""
-    from .exports import export
     temporary = path.with_name(f".{path.name}.partial")
     try:
         with open(temporary, "wb") as output:
-            export(store, format_name, output, view)
+            export(store, wanted, output)
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
@@ -195,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--file", help="read the query from a .rq file")
     p.add_argument("--name", help="run a curated query from queries/ by name")
     p.add_argument("--param", action="append", metavar="NAME=VALUE", help="a parameter of a curated query")
-    p.add_argument("--format", choices=list(OUTPUT_FORMATS), default="table")
+    p.add_argument("--format", choices=list(QUERY_OUTPUTS), default="table")
     _store_arg(p)
     p.set_defaults(func=cmd_query)
 
@@ -205,7 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("export", help="dump the whole KG")
-    p.add_argument("--format", choices=list(EXPORT_FORMATS),
+    p.add_argument("--format", choices=[f.name for f in DUMP_FORMATS],
                    help="default: ttl, or jsonld with --frame (the only format of the frame)")
     p.add_argument("--frame", metavar="practices",
                    help="the framed view: a JSON-LD document whose graph is the array of practices, each nested "

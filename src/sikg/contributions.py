@@ -15,8 +15,8 @@ from datetime import datetime, timezone
 
 import pyoxigraph as ox
 
-from .namespaces import GRAPH_CONTRIBUTION, PREFIXES
 from .jsonld import confusable_iris
+from .namespaces import GRAPH_CONTRIBUTION, PREFIXES
 from .rdf_input import RdfInputError, parse_upload
 from .validation import ValidationReport, store_reference, validate_quads
 

@@ -11,6 +11,8 @@ the newest one before its next query. Results are written by Oxigraph's own seri
 travel back in chunks.
 """
 
+import ctypes
+import ctypes.util
 import logging
 import multiprocessing
 import queue
@@ -18,6 +20,13 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from .jsonld import ConfusableIri
+from .namespaces import BASE
+from .formats import QUERY_OUTPUTS
+from .sparql import write_result
 
 log = logging.getLogger(__name__)
 
@@ -64,16 +73,12 @@ class EvalRequest:
 
 
 def term_to_wire(term) -> tuple[str, str | None, str | None]:
-    import pyoxigraph as ox
-
     if isinstance(term, ox.NamedNode):
         return (term.value, "iri", None)
     return (term.value, term.datatype.value if not term.language else None, term.language)
 
 
 def term_from_wire(value: str, datatype: str | None, language: str | None):
-    import pyoxigraph as ox
-
     if datatype == "iri":
         return ox.NamedNode(value)
     if language:
@@ -106,8 +111,6 @@ class _ChunkWriter:
 
 
 def _open_snapshot(snapshot: Snapshot):
-    import pyoxigraph as ox
-
     if snapshot.kind == "rocksdb":
         return ox.Store.read_only(snapshot.path)
     store = ox.Store()
@@ -116,13 +119,6 @@ def _open_snapshot(snapshot: Snapshot):
 
 
 def _evaluate(store, request: EvalRequest, writer: _ChunkWriter) -> str:
-    import pyoxigraph as ox
-
-    from .formats import QUERY_OUTPUTS
-    from .sparql import write_result
-
-    from .namespaces import BASE
-
     # Relative IRIs in a query resolve against the service's base, as a SPARQL service's own address would.
     options = {"base_iri": BASE}
     if request.default_graphs:
@@ -148,9 +144,6 @@ def isolate_network() -> bool:
     query asks for, the evaluator cannot open a connection. This backs up safety.py's refusal of SERVICE (Oxigraph
     does send SERVICE requests over HTTP). Unprivileged, a user namespace makes it possible where the kernel allows;
     where neither works, the refusal before evaluation remains the guard, and a warning says so."""
-    import ctypes
-    import ctypes.util
-
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
     except OSError:
@@ -164,8 +157,6 @@ def isolate_network() -> bool:
 
 def _serve(conn) -> None:
     """The evaluator's loop: one request at a time, answered as chunks then ("done", …) or one ("error", …)."""
-    from .jsonld import ConfusableIri  # the evaluator's own imports stay out of the service process's start
-
     isolate_network()
     store, opened = None, None
     while True:
@@ -219,8 +210,8 @@ class EvaluatorPool:
 
     def run(self, snapshot: Snapshot, request: EvalRequest, deadline: float | None = None) -> Iterator[tuple]:
         """Yields ("chunk", bytes)… then ("done", media_type); raises QueryTimeout, ResultTooLarge, EvaluatorBusy,
-        EvaluationFailed or SyntaxError. The generator must be consumed or closed: closing it early kills the
-        evaluator, since it may still be writing."""
+        Unrepresentable, EvaluationFailed or SyntaxError. The generator must be consumed or closed: closing it early
+        kills the evaluator, since it may still be writing."""
         deadline = deadline or time.monotonic() + self.timeout
         try:
             evaluator = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))

@@ -16,7 +16,7 @@ frame keyword rather than guess what it would do:
   node already on the path above the parent is a reference, never embedded again (pyld's circular-reference test);
 - a property the frame names that is left with no value is null, or [] under a @set term.
 
-Keys, values and unwrapping are jsonld._Compactor's, the rules the whole-KG writer follows too (pyld's compaction:
+Keys, values and unwrapping are jsonld.Compactor's, the rules the whole-KG writer follows too (pyld's compaction:
 single values unwrapped unless the term is a @set, plain strings under a language map keyed "@none", value objects
 with the "type" alias). The context's own forms are assumed: terms without @type or with @type @id, containers @set
 and @language. Blank nodes keep their labels (pyld renames them _:b0, _:b1, … and drops those used
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from . import jsonld
-from .jsonld import RDF_TYPE, _Compactor
+from .jsonld import RDF_TYPE, Compactor
 
 _EMBED_FLAGS = {"@always": "@always", "@once": "@once", "@never": "@never", True: "@once", False: "@never"}
 _REFERENCE = object()  # a node value written as its IRI, not embedded
@@ -95,7 +95,7 @@ def _node_frame(entries: dict, ctx: dict) -> NodeFrame:
 
 def _expand(name, ctx: dict) -> str:
     definition = ctx.get(name, name)
-    iri = _Compactor._expand_prefixed(definition["@id"] if isinstance(definition, dict) else definition, ctx)
+    iri = Compactor.expand_prefixed(definition["@id"] if isinstance(definition, dict) else definition, ctx)
     if ":" not in iri:
         raise UnsupportedFrame(f"{name!r} is not a term or compact IRI of the context")
     return iri
@@ -130,10 +130,10 @@ def _expanded_id(term) -> str:
 
 
 class _Output:
-    """One node's compacted output as pyld writes it: keys chosen per value (jsonld._Compactor.plan), single values
+    """One node's compacted output as pyld writes it: keys chosen per value (jsonld.Compactor.plan), single values
     unwrapped at the end."""
 
-    def __init__(self, compactor: _Compactor, node: _Node):
+    def __init__(self, compactor: Compactor, node: _Node):
         self.compactor = compactor
         self.node: dict = {"id": compactor.ref(node.term)}
         if node.types:
@@ -162,7 +162,7 @@ class _Output:
 
 class _Framer:
     def __init__(self, nodes: dict, ctx: dict):
-        self.nodes, self.compactor = nodes, _Compactor(ctx)
+        self.nodes, self.compactor = nodes, Compactor(ctx)
         self.embedded: set = set()  # nodes embedded so far under the current top-level node, for @once
         self.path: list = []  # the nodes being embedded, outermost first
 
@@ -208,7 +208,8 @@ class _Framer:
 
 
 def frame(triples: Iterable[ox.Triple], frame_document: dict) -> dict:
-    """What jsonld.frame(triples, frame_document) returns, for a frame that read_frame accepts."""
+    """What pyld's framing (omitGraph false) returns for `triples` and `frame_document`, for a frame that read_frame
+    accepts."""
     # "graph" is the sikg context's alias of @graph, which pyld's compaction writes (as write_compacted does)
     return {"@context": frame_document["@context"], "graph": list(framed_nodes(triples, frame_document))}
 

@@ -1,13 +1,14 @@
-"""JSON-LD: the sikg context, a document loader that never goes to the network, compaction and framing with pyld,
-and a streaming writer for whole-KG dumps.
+"""JSON-LD: the sikg context, a document loader that never goes to the network, compaction with pyld, and a
+streaming writer for whole-KG dumps, graph query results and resources.
 
-pyld compacts small documents (a resource, a query result); its framing is the reference that framing.py, which
-nests the practices frame in linear time, is tested against. A dump of the whole KG goes through `write_compacted`,
-which writes compact JSON-LD straight from the store's quads, one node at a time, using the same context. Its node
-objects are the ones pyld's compaction makes of the same quads (tests/robustness/test_fuzz_jsonld_writer.py holds it
-to that on generated datasets): the same terms, language maps, "@none", value objects, and single values unwrapped
-unless the term is a @set. It assumes the context's own forms (prefixes, @type @id, @container @language / @set);
-RDF lists are written as their rdf:first/rdf:rest cells rather than as @list.
+pyld compacts small documents (a page's list of practices, a validation report); pyld's framing is the reference
+that framing.py, which nests the practices frame in linear time, is tested against (tests/jsonld_helpers.py). Larger
+graphs go through `write_compacted`, which writes compact JSON-LD straight from quads, one node at a time,
+using the same context. Its node objects are the ones pyld's compaction makes of the same quads
+(tests/robustness/test_fuzz_jsonld_writer.py holds it to that on generated datasets): the same terms, language maps,
+"@none", value objects, and single values unwrapped unless the term is a @set. It assumes the context's own forms
+(prefixes, @type @id, @container @language / @set); RDF lists are written as their rdf:first/rdf:rest cells rather
+than as @list.
 """
 
 import gc
@@ -29,7 +30,6 @@ CONTEXT_FILE = Path(__file__).parent / "context.jsonld"
 CANONICAL_CONTEXT_URL = "https://w3id.org/sikg/context.jsonld"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 class ConfusableIri(ValueError):
@@ -105,15 +105,16 @@ _OPTIONS = {"documentLoader": local_document_loader}
 
 def confusable_iris(quads: Iterable[ox.Quad]) -> list[str]:
     """The IRIs among `quads` that JSON-LD with the sikg context cannot hold (see ConfusableIri)."""
-    compactor = _Compactor(context())
+    compactor = Compactor(context())
     return sorted({term.value for quad in quads for term in (quad.subject, quad.predicate, quad.object,
                                                             quad.graph_name)
                    if isinstance(term, ox.NamedNode) and compactor.confusable(term.value)})
 
 
 def triples_to_expanded(triples: Iterable[ox.Triple]) -> list:
-    """Expanded JSON-LD for pyld to compact and frame. (pyld's own RDF conversion, from N-Triples that Oxigraph
-    writes: Oxigraph's JSON-LD writer keeps rdf:type as a property rather than @type, which framing matches on.)"""
+    """Expanded JSON-LD for pyld to compact (and, in the tests, to frame). (pyld's own RDF conversion, from
+    N-Triples that Oxigraph writes: Oxigraph's JSON-LD writer keeps rdf:type as a property rather than @type, which
+    framing matches on.)"""
     nquads = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
     return jsonld.from_rdf(nquads, {"format": "application/n-quads"})
 
@@ -126,33 +127,13 @@ def compact(triples: Iterable[ox.Triple], context_ref=None) -> dict:
     return compacted
 
 
-def frame(triples: Iterable[ox.Triple], frame_document: dict) -> dict:
-    """pyld's framing: right for any frame, but slow past a few thousand nodes (exports use framing.frame)."""
-    return jsonld.frame(triples_to_expanded(triples), frame_document, {**_OPTIONS, "omitGraph": False})
-
-
-def to_quads(document) -> list[str]:
-    """N-Quads lines of a JSON-LD document; a remote context raises RemoteContextRefused (pyld wraps what its
-    document loader raises in its own errors, so the cause is looked for along the chain)."""
-    try:
-        nquads = jsonld.to_rdf(document, {**_OPTIONS, "format": "application/n-quads"})
-    except jsonld.JsonLdError as error:
-        cause = error
-        while cause is not None:
-            if isinstance(cause, RemoteContextRefused):
-                raise cause from None
-            cause = getattr(cause, "cause", None) or cause.__cause__ or cause.__context__
-        raise
-    return [line for line in nquads.split("\n") if line]  # not splitlines(): a form feed may sit in a literal
-
-
 # -- streaming compact writer ------------------------------------------------------------------------------------
 
-class _Compactor:
+class Compactor:
     """Term selection for one context, precomputed so that writing a node is dictionary look-ups."""
 
     def __init__(self, ctx: dict):
-        expand = lambda value: self._expand_prefixed(value, ctx)
+        expand = lambda value: self.expand_prefixed(value, ctx)
         self.vocab = ctx.get("@vocab")
         self.prefixes = sorted(((name, iri) for name, iri in ctx.items()
                                 if isinstance(iri, str) and not name.startswith("@") and iri.endswith(("/", "#"))),
@@ -180,7 +161,8 @@ class _Compactor:
         self.plans: dict[str, Plan] = {}
 
     @staticmethod
-    def _expand_prefixed(value: str, ctx: dict) -> str:
+    def expand_prefixed(value: str, ctx: dict) -> str:
+        """`value` as a full IRI when it is a compact IRI of one of `ctx`'s prefixes, else as it is."""
         prefix, _, local = value.partition(":")
         target = ctx.get(prefix)
         return target + local if isinstance(target, str) and local and not local.startswith("//") else value
@@ -341,7 +323,7 @@ def write_compacted(quads: Iterable[ox.Quad], output: BinaryIO, context_value=No
     {"id": graph, "graph": [...]} entries. With `grouped` the quads come grouped by graph, then subject (an on-disk
     Oxigraph store's index order), and each node is written as soon as its quads are read; otherwise (an in-memory
     store, a query result: pyoxigraph gives no order there) the nodes are gathered before they are written."""
-    compactor = _Compactor(ctx or context())
+    compactor = Compactor(ctx or context())
     pending: list[bytes] = []  # written a few hundred nodes at a time: one write per batch, not per node
 
     def emit(data: bytes) -> None:
@@ -358,7 +340,7 @@ def write_compacted(quads: Iterable[ox.Quad], output: BinaryIO, context_value=No
     output.write(b"".join(pending))
 
 
-def _write_graphs(graphs: Iterator[tuple[object, Iterator[dict]]], compactor: _Compactor, emit) -> None:
+def _write_graphs(graphs: Iterator[tuple[object, Iterator[dict]]], compactor: Compactor, emit) -> None:
     separator = b""
     for graph, nodes in graphs:
         named = not isinstance(graph, ox.DefaultGraph)
@@ -373,14 +355,14 @@ def _write_graphs(graphs: Iterator[tuple[object, Iterator[dict]]], compactor: _C
             separator = outer
 
 
-def _streamed(compactor: _Compactor, quads: Iterable[ox.Quad]) -> Iterator[tuple[object, Iterator[dict]]]:
+def _streamed(compactor: Compactor, quads: Iterable[ox.Quad]) -> Iterator[tuple[object, Iterator[dict]]]:
     """(graph, its node objects) from quads grouped by graph and subject, a node at a time."""
     for graph, graph_quads in groupby(quads, key=_graph_name):
         yield graph, (compactor.node(subject, subject_quads)
                       for subject, subject_quads in groupby(graph_quads, key=_subject))
 
 
-def _gathered(compactor: _Compactor, quads: Iterable[ox.Quad]) -> Iterator[tuple[object, Iterator[dict]]]:
+def _gathered(compactor: Compactor, quads: Iterable[ox.Quad]) -> Iterator[tuple[object, Iterator[dict]]]:
     """(graph, its node objects) from quads in any order: each run of one subject's quads is read as it comes and
     merged into what earlier runs gave for the same subject and graph."""
     graphs: dict = {}

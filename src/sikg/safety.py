@@ -8,6 +8,7 @@ keyword hidden by odd spacing or case does not slip through.
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 _TOKEN = re.compile(r"""
     (?P<comment>\#[^\n\r]*)
@@ -49,7 +50,10 @@ class QueryShape:
 _CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
-def _tokens(text: str) -> list[tuple[str, str]]:
+def tokenize(text: str) -> list[tuple[str, str]]:
+    """The query's tokens as (kind, text) pairs, comments and white space left out; kind names the group of _TOKEN
+    that matched (string, unterminated, iri, var, pname, word, other). QueryRefused for a \\u or \\U escape that
+    names no character."""
     # SPARQL processes \u and \U escapes anywhere in the query before parsing it (SPARQL 1.1, 19.2), and Oxigraph
     # does: "\u0053ERVICE" is SERVICE. Read the text the way the parser will.
     def codepoint(match) -> str:
@@ -74,7 +78,7 @@ def check_query(text: str, store, default_graphs=(), named_graphs=(),
 
 def inspect_query(text: str, prefixes: dict[str, str] | None = None) -> QueryShape:
     """The query's form and dataset clauses, or QueryRefused for anything the read-only endpoint does not run."""
-    tokens = _tokens(text)
+    tokens = tokenize(text)
     # Bare words are keywords (a language tag after "@" is not); variables, prefixed names, strings and IRIs are
     # separate tokens, so "?delete", "ex:insert" or "LOAD" inside a literal never count.
     words = [(i, value.upper()) for i, (kind, value) in enumerate(tokens)
@@ -119,7 +123,6 @@ def _resolve(token, prefixes: dict[str, str], base: str | None) -> str | None:
     if kind == "iri":
         iri = value[1:-1]
         if not re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", iri) and base:
-            from urllib.parse import urljoin
             iri = urljoin(base, iri)
         return iri
     if kind == "pname":
@@ -139,4 +142,3 @@ def check_dataset(shape: QueryShape, default_graphs, named_graphs, known_graphs:
                                f"(listed in the service description at /sparql)")
 
 
-tokenize = _tokens  # the public name (safety._tokens is being renamed; the merge reconciles)

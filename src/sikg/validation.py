@@ -1,7 +1,8 @@
-"""SHACL validation of RDF against sikg's shapes, with the ontology and the curated reference data as context.
+"""SHACL validation of RDF against sikg's shapes, with the ontology and the known resources the data refers to (the
+curated data's, or in the service the store's) as context.
 
-One module serves `sikg validate` and (later) POST /validate and POST /contributions. Parsing is Oxigraph's (fast,
-with line and column on errors); the checking is pySHACL's.
+One module serves `sikg validate`, POST /validate, the validation page and POST /contributions. Parsing is Oxigraph's
+(fast, with line and column on errors); the quads are then copied into rdflib, and the checking is pySHACL's.
 """
 
 import json
@@ -12,8 +13,9 @@ from functools import lru_cache
 import pyoxigraph as ox
 import rdflib
 from pyshacl import validate as shacl_validate
+from rdflib.plugins.sparql import processor
 
-from . import content
+from . import content, jsonld
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 
@@ -23,8 +25,6 @@ def _prepare_sparql_once() -> None:
     parses that text every time (about 40 ms each). Caching the translated query is rdflib's own prepared-query
     pattern (a Query object evaluated with different initBindings); it makes SPARQL constraints cost their evaluation
     only. The queries so prepared are those of sikg's shapes: client data never reaches a query text."""
-    from rdflib.plugins.sparql import processor
-
     if getattr(processor.SPARQLProcessor.query, "_sikg_prepared", False):
         return
     original = processor.SPARQLProcessor.query
@@ -116,8 +116,10 @@ def store_reference(store):
 
 
 def context_for(data: rdflib.Graph, reference=curated_reference) -> rdflib.Graph:
-    """What validating `data` needs besides itself and the ontology: the types of the known resources it points at
-    (so that sh:class accepts an existing organisation). Its size follows the input's references."""
+    """What validating `data` needs besides itself and the ontology: what `reference` gives for the IRIs it names and
+    the resources it describes (the types of the known resources it points at, so that sh:class accepts an existing
+    organisation; from the store, also what the resources it describes already say). Its size follows the input's
+    references."""
     context = rdflib.Graph()
     iris = {str(n) for n in set(data.objects()) | set(data.subjects()) if isinstance(n, rdflib.URIRef)}
     subjects = {str(n) for n in data.subjects() if isinstance(n, rdflib.URIRef)}
@@ -174,7 +176,6 @@ class ValidationReport:
         """The report graph compacted with the sikg context (the one /context.jsonld serves, which has the sh:
         prefix) rather than rdflib's default prefixes: the same triples as to_turtle. The context is inline, not
         named by its URL: a report is read by validators and plain RDF parsers that would have to fetch it."""
-        from . import jsonld  # here, not at the top: jsonld is needed only for this form of the report
         triples = ox.parse(self.graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
         return json.dumps(jsonld.compact(triples), indent=2, ensure_ascii=False) + "\n"
 
@@ -197,7 +198,8 @@ def _text(graph: rdflib.Graph, node, depth: int = 0) -> str | None:
 
 
 def validate_graph(data: rdflib.Graph, reference=curated_reference) -> ValidationReport:
-    """Validates the nodes described in `data`, with the ontology and the curated resources it references as context.
+    """Validates the nodes described in `data`, with the ontology and what `reference` gives (see context_for) as
+    context.
 
     The report speaks only of the input's own subjects, never of the context. Warnings never make data
     non-conforming. (pySHACL's focus_nodes option would narrow the work further, but it also narrows the value nodes

@@ -11,11 +11,12 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from jsonld_helpers import PYLD_OPTIONS, to_quads
 from sikg import jsonld
 
 CONTEXT = jsonld.context()
 NAMESPACES = sorted({v for k, v in CONTEXT.items() if isinstance(v, str) and v.endswith(("/", "#"))})
-TERM_IRIS = sorted({jsonld._Compactor._expand_prefixed(d["@id"] if isinstance(d, dict) else d, CONTEXT)
+TERM_IRIS = sorted({jsonld.Compactor.expand_prefixed(d["@id"] if isinstance(d, dict) else d, CONTEXT)
                     for k, d in CONTEXT.items() if not k.startswith("@") and (isinstance(d, dict) or
                                                                            not d.endswith(("/", "#")))}
                    - {"@id", "@type", "@graph"})  # the aliases id, type and graph
@@ -69,7 +70,7 @@ def test_expanding_the_written_json_ld_gives_back_the_quads(generated):
     output = io.BytesIO()
     jsonld.write_compacted(store.quads_for_pattern(None, None, None, None), output)
     document = json.loads(output.getvalue())
-    back = [q for q in ox.parse("\n".join(jsonld.to_quads(document)), format=ox.RdfFormat.N_QUADS)]
+    back = [q for q in ox.parse("\n".join(to_quads(document)), format=ox.RdfFormat.N_QUADS)]
     assert len(_canonical(back)) == len(_canonical(store.quads_for_pattern(None, None, None, None)))
     blank_free = lambda lines: {line for line in lines if "_:" not in line}
     assert blank_free(_canonical(back)) == blank_free(_canonical(store.quads_for_pattern(None, None, None, None)))
@@ -142,7 +143,7 @@ def test_the_writer_compacts_each_node_as_pyld_does(generated):
     # pyld compacts <ns//x> as "prefix://x", which reads back as another IRI (the writer keeps such IRIs whole)
     assume(not any("//evil" in str(quad) for quad in generated))
     expected = jsonld.jsonld.compact(jsonld.jsonld.from_rdf(_pyld_dataset(store), {}), {"@context": CONTEXT},
-                                     jsonld._OPTIONS)
+                                     PYLD_OPTIONS)
     assert _nodes_by_graph(json.loads(output.getvalue())) == _nodes_by_graph(expected)
 
 
