@@ -144,7 +144,7 @@ def test_an_unsatisfiable_range_says_the_length(kg, tmp_path):
         assert beyond.status_code == 416
         assert beyond.headers["Content-Range"] == f"bytes */{len(whole)}"
     finally:
-        app.extensions["sikg"]["pool"].close()
+        app.extensions["sikg"].pool.close()
 
 
 # -- 7. validators ----------------------------------------------------------------------------------------------------
@@ -182,7 +182,7 @@ def test_a_write_changes_the_resource_etag(tmp_path):
         store.update("INSERT DATA { GRAPH <urn:test-graph> { <urn:x> <urn:y> <urn:z> } }")
         assert client.get(PRACTICE, headers={"Accept": "text/turtle", "If-None-Match": before}).status_code == 200
     finally:
-        app.extensions["sikg"]["pool"].close()
+        app.extensions["sikg"].pool.close()
 
 
 # -- 8. CORS ----------------------------------------------------------------------------------------------------------

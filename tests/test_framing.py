@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from jsonld_helpers import pyld_frame, to_quads
-from sikg import exports, framing, jsonld, synth
+from sikg import exports, formats, framing, jsonld, synth
 from sikg.store import EmbeddedStore
 
 SIKG = "https://w3id.org/sikg/ontology#"
@@ -56,31 +56,36 @@ def stores(kg, with_synthetic) -> dict:
 def test_same_json_as_pyld(stores, name):
     store, practices = stores[name]
     triples = construct(store)
-    document = exports._frame_document()
+    document = exports.frame_document()
     framed = framing.frame(triples, document)
     assert len(framed["graph"]) == practices
     assert dumps(framed) == dumps(pyld_frame(triples, document))
 
 
+def practices_frame(store) -> dict:
+    """The practices frame as `sikg export --frame practices` writes it, read back."""
+    output = io.BytesIO()
+    exports.export(store, exports.ExportRequest(formats.JSON_LD, "practices"), output)
+    return json.loads(output.getvalue())
+
+
 def test_export_is_the_fast_frame_with_the_context_url(kg):
-    reference = pyld_frame(construct(kg), exports._frame_document())
+    reference = pyld_frame(construct(kg), exports.frame_document())
     reference["@context"] = jsonld.CANONICAL_CONTEXT_URL
-    assert dumps(exports.practices_frame(kg)) == dumps(reference)
+    assert dumps(practices_frame(kg)) == dumps(reference)
 
 
 def test_the_written_frame_is_the_frame(with_synthetic):
-    """What the export writes, a practice at a time, reads back as exactly practices_frame (order included)."""
-    import io
-    import json
-    output = io.BytesIO()
-    exports.export(with_synthetic, "jsonld", output, view="practices")
-    assert json.loads(output.getvalue()) == exports.practices_frame(with_synthetic)
-    assert list(json.loads(output.getvalue())) == ["@context", "graph"]
+    """What the export writes, a practice at a time, is exactly sikg's framing of the CONSTRUCT (order included)."""
+    framed = framing.frame(construct(with_synthetic), exports.frame_document())
+    written = practices_frame(with_synthetic)
+    assert written["graph"] == framed["graph"]
+    assert list(written) == ["@context", "graph"]
 
 
 def test_synthetic_practices_have_empty_sets_for_missing_links(with_synthetic):
     """Most synthetic practices target no level: the frame's default, an empty array under a @set term."""
-    framed = exports.practices_frame(with_synthetic)
+    framed = practices_frame(with_synthetic)
     synthetic = [p for p in framed["graph"] if p["id"].startswith("practice:synth-")]
     assert len(synthetic) == SYNTHETIC_PRACTICES
     assert any(p["targetsLevel"] == [] for p in synthetic)
@@ -90,7 +95,7 @@ def test_synthetic_practices_have_empty_sets_for_missing_links(with_synthetic):
 @pytest.mark.parametrize("name", ["curated", "curated + synthetic"])
 def test_framed_export_read_back_is_the_construct(stores, name):
     store, _ = stores[name]
-    read = read_back(exports.practices_frame(store))
+    read = read_back(practices_frame(store))
     assert read == set(construct(store))
     assert read <= set(store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"))
 
@@ -159,7 +164,7 @@ def random_graph(seed: int) -> list[ox.Triple]:
 
 @pytest.mark.parametrize("frame_document", [None, *range(len(OTHER_FRAMES))])
 def test_same_json_as_pyld_on_random_graphs(frame_document):
-    document = (exports._frame_document() if frame_document is None
+    document = (exports.frame_document() if frame_document is None
                 else {"@context": jsonld.context(), **OTHER_FRAMES[frame_document]})
     for seed in range(150):
         triples = random_graph(seed)

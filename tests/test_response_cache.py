@@ -35,7 +35,7 @@ def service():
     try:
         yield store, app.test_client(), inner, front
     finally:
-        app.extensions["sikg"]["pool"].close()
+        app.extensions["sikg"].pool.close()
 
 
 def rows(response) -> list:
@@ -183,4 +183,4 @@ def test_the_state_is_read_once_a_request():
         hit = client.get("/sparql", query_string={"query": QUERY})
         assert hit.data == miss.data and CountingStore.reads == 1
     finally:
-        app.extensions["sikg"]["pool"].close()
+        app.extensions["sikg"].pool.close()

@@ -58,7 +58,7 @@ def _settings(evaluators: int) -> Settings:
 def app(kg):
     app = create_app(kg, _settings(2))
     yield app
-    app.extensions["sikg"]["pool"].close()
+    app.extensions["sikg"].pool.close()
 
 
 @pytest.fixture(scope="module")
@@ -789,7 +789,7 @@ def test_a_write_changes_the_etag_and_the_answer():
         assert ask(client.get("/sparql", query_string={"query": "ASK { GRAPH <urn:x:g> { ?s ?p ?o } }",
                                                        "named-graph-uri": "urn:x:g"})) is True
     finally:
-        app.extensions["sikg"]["pool"].close()
+        app.extensions["sikg"].pool.close()
 
 
 # == 6. Without a query: the Service Description and the HTML form; VoID; OpenAPI ==================================

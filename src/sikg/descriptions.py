@@ -6,7 +6,7 @@ import threading
 
 import pyoxigraph as ox
 
-from .exports import FORMATS as DUMP_FORMATS
+from .formats import DUMP_FORMATS, GRAPH_FORMATS, RESULT_FORMATS
 from .namespaces import BASE, PREFIXES
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -18,11 +18,8 @@ FORMATS = "http://www.w3.org/ns/formats/"
 DATASET = BASE + "id/dataset/sikg"
 PLACEHOLDER_ENDPOINT = BASE + "sparql"
 
-RESULT_FORMAT_IRIS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                      "Turtle", "N-Triples", "RDF_XML", "JSON-LD", "TriG", "N-Quads"]
-# EU Publications Office file types of the dumps /export offers (their media types: exports.FORMATS).
-DUMP_FILE_TYPES = {"ttl": "RDF_TURTLE", "nt": "RDF_N_TRIPLES", "nq": "RDF_N_QUADS", "trig": "RDF_TRIG",
-                   "jsonld": "JSON_LD", "rdfxml": "RDF_XML"}
+# The formats /sparql answers in, by their W3C format IRIs (http://www.w3.org/ns/formats/).
+RESULT_FORMAT_IRIS = [f.w3c for f in (*RESULT_FORMATS, *GRAPH_FORMATS)]
 
 _cache: dict = {}
 _lock = threading.Lock()
@@ -97,9 +94,9 @@ def void_description(store, service_root: str) -> list[ox.Triple]:
         ox.Triple(service, _n(DCAT + "servesDataset"), dataset),
         ox.Triple(service, _n(DCT + "conformsTo"), _n("https://www.w3.org/TR/sparql11-protocol/")),
     ]
-    for name, (media_type, _, _) in DUMP_FORMATS.items():
-        file_type = DUMP_FILE_TYPES[name]
-        dump = _n(f"{service_root}export?format={name}")
+    for fmt in DUMP_FORMATS:
+        media_type, file_type = fmt.media_type, fmt.file_type
+        dump = _n(f"{service_root}export?format={fmt.name}")
         triples += [ox.Triple(dataset, _n(VOID + "dataDump"), dump),
                     ox.Triple(dump, _n(DCAT + "mediaType"),
                               _n("http://www.iana.org/assignments/media-types/" + media_type)),

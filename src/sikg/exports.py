@@ -130,7 +130,8 @@ def _write_triples(triples, fmt: Format, output: BinaryIO, ctx: dict) -> None:
 
 
 @lru_cache(maxsize=1)
-def _frame_document() -> dict:
+def frame_document() -> dict:
+    """The practices frame (frames/practices.frame.jsonld) with the sikg context inlined, as framing reads it."""
     document = json.loads((FRAMES / "practices.frame.jsonld").read_text(encoding="utf-8"))
     document["@context"] = jsonld.context()
     return document
@@ -150,7 +151,7 @@ def write_practices_frame(store, output: BinaryIO) -> None:
 
 def _practices(store) -> Iterator[dict]:
     triples = store.query((FRAMES / "practices.rq").read_text(encoding="utf-8"))
-    return framing.framed_nodes(triples, _frame_document())
+    return framing.framed_nodes(triples, frame_document())
 
 
 # -- the schema.org view ---------------------------------------------------------------------------------------

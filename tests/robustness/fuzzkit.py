@@ -65,7 +65,7 @@ def make_app(store=None, **overrides):
 
 
 def close_app(app) -> None:
-    pool = app.extensions["sikg"].get("pool")
+    pool = app.extensions["sikg"].pool
     if pool is not None:
         pool.close()
 

@@ -236,13 +236,13 @@ def test_validate_answers_are_2xx_or_4xx_with_a_message(client, request):
 
 
 def _graphs(app) -> set[str]:
-    return set(app.extensions["sikg"]["store"].named_graphs())
+    return set(app.extensions["sikg"].store.named_graphs())
 
 
 @settings(max_examples=fuzzkit.examples(30))
 @given(request=upload_requests("/contributions"))
 def test_contributions_are_whole_or_not_at_all(client, app, request):
-    store = app.extensions["sikg"]["store"]
+    store = app.extensions["sikg"].store
     graphs_before, size_before = _graphs(app), len(store)
     answer = _send(client, request)
     fuzzkit.assert_sane(answer, _describe(request))

@@ -210,7 +210,7 @@ def _send(client, request) -> fuzzkit.Answer:
 
 @pytest.fixture(scope="module")
 def store_size(app):
-    return len(app.extensions["sikg"]["store"])
+    return len(app.extensions["sikg"].store)
 
 
 @settings(max_examples=fuzzkit.examples(70))
@@ -223,7 +223,7 @@ def test_sparql_answers_are_2xx_or_4xx_with_a_message(client, app, store_size, r
     fuzzkit.assert_sane(answer, f"{request['method']} {request['path'][:200]} {request.get('data', b'')[:200]!r}")
     if answer.status == 503:
         assert "time limit" in answer.text or "busy" in answer.text, answer.text
-    assert len(app.extensions["sikg"]["store"]) == store_size, "a query changed the store"
+    assert len(app.extensions["sikg"].store) == store_size, "a query changed the store"
 
 
 # -- the curated queries ------------------------------------------------------------------------------------------
@@ -288,7 +288,7 @@ def test_a_curated_query_name_too_long_for_a_file_is_404(client):
 def capped_client(app):
     """The same store behind a service whose result cap (SIKG_MAX_RESULT_BYTES) is 64 KB, under the streaming
     threshold (1 MB), so a too-large answer is known before the status goes out."""
-    capped = fuzzkit.make_app(app.extensions["sikg"]["store"], max_result_bytes=64 * 1024)
+    capped = fuzzkit.make_app(app.extensions["sikg"].store, max_result_bytes=64 * 1024)
     yield capped.test_client()
     fuzzkit.close_app(capped)
 

@@ -127,7 +127,7 @@ def test_a_contribution_never_writes_into_a_graph_it_names(services, listener):
     """TriG naming the curated graph (and the state graph) is accepted as a contribution of its own: the curated
     graph keeps exactly its triples, and the practice lands in the new contribution graph."""
     client = services("embedded")
-    store = client.application.extensions["sikg"]["store"]
+    store = client.application.extensions["sikg"].store
     count = lambda graph: int(next(iter(store.query(
         f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")))["n"].value)
     curated_before = count(CURATED)

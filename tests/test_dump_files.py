@@ -1,11 +1,11 @@
-"""Dumps kept per store state (exports.DumpFiles): written once, then sent as a file with an ETag; a write starts
+"""Dumps kept per store state (dump_files.DumpFiles): written once, then sent as a file with an ETag; a write starts
 afresh; a dump that was not written whole is never kept."""
 
 import dataclasses
 
 import pytest
 
-from sikg import exports
+from sikg import dump_files
 from sikg.app import create_app
 from sikg.settings import Settings
 from sikg.store import open_store
@@ -17,17 +17,17 @@ def service(tmp_path, monkeypatch):
     settings = dataclasses.replace(Settings.from_environment(), evaluators=1, export_cache=str(tmp_path / "dumps"))
     app = create_app(store, settings)
     written = []
-    real_export = exports.export
+    real_export = dump_files.export
 
-    def counting_export(*args, **kwargs):
-        written.append((args[1], args[3] if len(args) > 3 else kwargs.get("view")))
-        return real_export(*args, **kwargs)
+    def counting_export(store, wanted, output):
+        written.append((wanted.format.name, wanted.view))
+        return real_export(store, wanted, output)
 
-    monkeypatch.setattr(exports, "export", counting_export)
+    monkeypatch.setattr(dump_files, "export", counting_export)
     try:
         yield store, app.test_client(), written, tmp_path / "dumps"
     finally:
-        app.extensions["sikg"]["pool"].close()
+        app.extensions["sikg"].pool.close()
 
 
 def kept(directory) -> list[str]:
@@ -86,13 +86,13 @@ def test_a_write_starts_a_new_set_and_removes_the_old(service):
 def test_a_dump_that_fails_midway_is_not_kept(service, monkeypatch):
     _, client, written, directory = service
 
-    def failing_export(store, format_name, output, view=None):
+    def failing_export(store, wanted, output):
         triples = iter(store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"))  # an Oxigraph iterator in flight
         output.write(f"{next(triples)} ".encode())
         raise OSError("the store went away")
 
-    monkeypatch.setattr(exports, "export", failing_export)
-    with pytest.raises(exports.ExportFailed, match="OSError: the store went away") as failed:
+    monkeypatch.setattr(dump_files, "export", failing_export)
+    with pytest.raises(dump_files.ExportFailed, match="OSError: the store went away") as failed:
         client.get("/export", query_string={"format": "nt"}).data
     # Reported as text: the writer thread's frames (and the iterator in them) stay in that thread.
     assert failed.value.__cause__ is None and failed.value.__context__ is None
@@ -105,14 +105,14 @@ def test_a_client_that_goes_away_leaves_no_partial_file(service, monkeypatch):
     import time
 
     _, client, _, directory = service
-    real_export, go_on = exports.export, threading.Event()
+    real_export, go_on = dump_files.export, threading.Event()
 
-    def slow_export(store, format_name, output, view=None):
+    def slow_export(store, wanted, output):
         output.write(b"# the first chunk\n" * 20_000)  # more than one chunk: the client gets it
         go_on.wait(10)
-        real_export(store, format_name, output, view)
+        real_export(store, wanted, output)
 
-    monkeypatch.setattr(exports, "export", slow_export)
+    monkeypatch.setattr(dump_files, "export", slow_export)
     response = client.get("/export", query_string={"format": "nt"}, buffered=False)
     next(iter(response.response))
     response.close()
@@ -135,12 +135,12 @@ def test_a_directory_that_cannot_be_written_only_means_nothing_is_kept(tmp_path)
         assert [r.status_code for r in responses] == [200, 200]
         assert responses[0].data == responses[1].data and len(responses[0].data) > 100_000
     finally:
-        app.extensions["sikg"]["pool"].close()
+        app.extensions["sikg"].pool.close()
 
 
 def test_a_full_disk_while_keeping_stops_the_keeping_not_the_response(service, monkeypatch):
     _, client, _, directory = service
-    real_open = exports._Keeper.__init__
+    real_open = dump_files.DumpKeeper.__init__
 
     def keeper_on_a_full_disk(self, target):
         real_open(self, target)
@@ -155,7 +155,7 @@ def test_a_full_disk_while_keeping_stops_the_keeping_not_the_response(service, m
         self.file.close()
         self.file = FullDisk()
 
-    monkeypatch.setattr(exports._Keeper, "__init__", keeper_on_a_full_disk)
+    monkeypatch.setattr(dump_files.DumpKeeper, "__init__", keeper_on_a_full_disk)
     response = client.get("/export", query_string={"format": "nt"})
     body = response.data
     assert response.status_code == 200 and body.endswith(b" .\n")
@@ -165,7 +165,7 @@ def test_a_full_disk_while_keeping_stops_the_keeping_not_the_response(service, m
 
 
 def test_off_keeps_nothing(tmp_path):
-    files = exports.DumpFiles.from_setting("off")
+    files = dump_files.DumpFiles.from_setting("off")
     assert files.directory is None and files.keeper("x-nt-kg") is None and files.open("x-nt-kg") is None
 
 
