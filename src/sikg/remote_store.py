@@ -81,7 +81,7 @@ class RemoteStore(KnowledgeGraphStore):
     quads_grouped = True  # all_quads() asks for ORDER BY ?g ?s
 
     def __init__(self, query_url: str, update_url: str | None = None, store_url: str | None = None,
-                 timeout: float = 10.0):
+                 timeout: float = 10.0, auth_headers: dict | None = None):
         super().__init__()
         self.query_url = query_url
         self.update_url = update_url or _sibling(query_url, "update")
@@ -90,7 +90,7 @@ class RemoteStore(KnowledgeGraphStore):
         self.timeout = timeout
         self._http = urllib3.PoolManager(num_pools=4, maxsize=32, block=False, retries=False,
                                          timeout=urllib3.Timeout(connect=min(3.0, timeout), read=timeout))
-        self._auth = _auth_headers()
+        self._auth = _auth_headers() if auth_headers is None else auth_headers
 
     def __repr__(self) -> str:  # never shows credentials
         return f"RemoteStore({self.query_url!r})"

@@ -206,16 +206,17 @@ def store_kind(spec: str | None) -> str:
     return "memory" if spec in (None, "", "memory") else "disk"
 
 
-def open_store(spec: str | None = None, update_url: str | None = None, store_url: str | None = None,
-               timeout: float = 10.0, read_only: bool = False, boot: str | None = None) -> KnowledgeGraphStore:
+def open_store(spec: str | None = None, *, update_url: str | None = None, store_url: str | None = None,
+               auth_headers: dict | None = None, timeout: float = 10.0, read_only: bool = False,
+               boot: str | None = None) -> KnowledgeGraphStore:
     """`memory` (or nothing): a throwaway store with the curated KG; a directory: the on-disk store there (`read_only`:
     see EmbeddedStore); an http(s) URL: the SPARQL query endpoint of an external store (update and Graph Store URLs
-    beside it by default). `boot`: see KnowledgeGraphStore."""
+    beside it by default; `auth_headers`: its credentials). `boot`: see KnowledgeGraphStore."""
     kind = store_kind(spec)
     if kind == "external":
         from .remote_store import RemoteStore
         return RemoteStore(spec, update_url or os.environ.get("SIKG_STORE_UPDATE"),
-                           store_url or os.environ.get("SIKG_STORE_GSP"), timeout)
+                           store_url or os.environ.get("SIKG_STORE_GSP"), timeout, auth_headers)
     if kind == "memory":
         store = EmbeddedStore(boot=boot)
         store.load_curated()
