@@ -10,9 +10,7 @@ The store must use the union of its named graphs as the default graph (Oxigraph:
 Fuseki: `tdb2:unionDefaultGraph true`), as the contract says every query does.
 """
 
-import base64
 import logging
-import os
 import time
 import uuid
 from collections.abc import Iterable, Iterator
@@ -40,17 +38,6 @@ class StoreUnavailable(Exception):
 def _sibling(url: str, name: str) -> str:
     """Oxigraph server's layout: /query, /update, /store side by side."""
     return url.rsplit("/", 1)[0] + "/" + name
-
-
-def _auth_headers() -> dict:
-    """Credentials for the store from the environment; they go in headers only and are never logged."""
-    token = os.environ.get("SIKG_STORE_TOKEN")
-    if token:
-        return {"Authorization": f"Bearer {token}"}
-    user, password = os.environ.get("SIKG_STORE_USER"), os.environ.get("SIKG_STORE_PASSWORD")
-    if user:
-        return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password or ''}".encode()).decode()}
-    return {}
 
 
 def bind_as_values(query: str, substitutions: dict | None) -> str:
@@ -90,7 +77,7 @@ class RemoteStore(KnowledgeGraphStore):
         self.timeout = timeout
         self._http = urllib3.PoolManager(num_pools=4, maxsize=32, block=False, retries=False,
                                          timeout=urllib3.Timeout(connect=min(3.0, timeout), read=timeout))
-        self._auth = _auth_headers() if auth_headers is None else auth_headers
+        self._auth = dict(auth_headers or {})  # the store's credentials: sent in headers only, never logged
 
     def __repr__(self) -> str:  # never shows credentials
         return f"RemoteStore({self.query_url!r})"

@@ -4,7 +4,6 @@ The default graph of every query is the union of all named graphs (the contract)
 see the whole KG.
 """
 
-import os
 import shutil
 import tempfile
 import threading
@@ -215,8 +214,7 @@ def open_store(spec: str | None = None, *, update_url: str | None = None, store_
     kind = store_kind(spec)
     if kind == "external":
         from .remote_store import RemoteStore
-        return RemoteStore(spec, update_url or os.environ.get("SIKG_STORE_UPDATE"),
-                           store_url or os.environ.get("SIKG_STORE_GSP"), timeout, auth_headers)
+        return RemoteStore(spec, update_url, store_url, timeout, auth_headers)
     if kind == "memory":
         store = EmbeddedStore(boot=boot)
         store.load_curated()
