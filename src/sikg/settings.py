@@ -1,9 +1,10 @@
 """The service's settings: every SIKG_* environment variable, read in this one module and checked once.
 
 `Settings.from_environment()` reads them all; the `sikg` command line then overrides what it has options for. A bad
-value is a `SettingsError` whose message names the variable and the value, which `sikg` prints as one line. Two
-settings are needed before any `Settings` exists and have a function of their own: the base IRI (namespaces.py builds
-its constants from it at import) and the content directory (content.py).
+value is a `SettingsError` whose message names the variable and the value, which `sikg` prints as one line. Every
+limit a client can run into is here. Two settings are also read on their own, where no `Settings` is at hand, by the
+same functions `from_environment` uses: the base IRI (namespaces.py builds its constants from it when sikg is
+imported) and the content directory (content.home()).
 """
 
 import base64
@@ -117,36 +118,37 @@ def _default_evaluators() -> int:
 
 @dataclass(frozen=True)
 class Settings:
-    # -- what the service publishes and where its content is
-    base: str = CANONICAL_BASE      # SIKG_BASE: the IRI base the data is published under (namespaces.BASE, which is
-                                    # fixed when sikg is imported: replacing it here changes nothing else)
-    home: Path | None = None        # SIKG_HOME: the directory of ontology/, data/, shapes/, queries/ (None: packaged)
+    """Every setting, with today's defaults; each comment names the variable it is read from."""
+
+    # -- what the service publishes, and where its content is
+    base: str = CANONICAL_BASE  # SIKG_BASE: the IRI base the data is published under. It is namespaces.BASE, fixed
+    #                             when sikg is imported: replacing it here changes nothing else.
+    home: Path | None = None  # SIKG_HOME: the directory of ontology/, data/, shapes/, queries/ (None: packaged)
     # -- limits a client can run into
-    query_timeout: float = 10.0     # SIKG_QUERY_TIMEOUT: seconds a query may run before it is stopped (503)
+    query_timeout: float = 10.0  # SIKG_QUERY_TIMEOUT: seconds a query may run before it is stopped (503)
     max_result_bytes: int = 64 * MEBIBYTE  # SIKG_MAX_RESULT_BYTES: the largest SPARQL answer the service produces
     max_upload: int = 10 * MEBIBYTE  # SIKG_MAX_UPLOAD: the largest request body accepted (413 above it)
     # -- resources of one service process
-    evaluators: int = field(default_factory=_default_evaluators)  # SIKG_EVALUATORS: processes that evaluate queries
-                                    # in parallel (default: the number of cores, at least 2)
-    cache_bytes: int = 64 * MEBIBYTE  # SIKG_CACHE_BYTES: memory for answers to repeated queries (each of its two
-                                    # layers; 0 turns it off)
-    export_cache: str = ""          # SIKG_EXPORT_CACHE: where dumps are kept per store state ("off"; "": a temp dir)
-    # -- the store (`--store`, `--update-url`, `--store-url` override the first three)
-    store: str | None = None        # SIKG_STORE: memory, a directory or an http(s) SPARQL query endpoint (None: the
-                                    # command's default)
+    evaluators: int = field(default_factory=_default_evaluators)  # SIKG_EVALUATORS: processes evaluating queries in
+    #                                                               parallel (default: the cores, at least 2)
+    cache_bytes: int = 64 * MEBIBYTE  # SIKG_CACHE_BYTES: memory for answers to repeated queries, for each of its two
+    #                                   layers (0: off)
+    export_cache: str = ""  # SIKG_EXPORT_CACHE: where dumps are kept per store state ("off"; "": a temp dir)
+    # -- the store; `--store`, `--update-url`, `--store-url` override the first three
+    store: str | None = None  # SIKG_STORE: memory, a directory or an http(s) SPARQL query endpoint (None: the
+    #                           command's default)
     store_update: str | None = None  # SIKG_STORE_UPDATE: an external store's SPARQL Update endpoint (None: beside it)
-    store_gsp: str | None = None    # SIKG_STORE_GSP: its Graph Store Protocol endpoint (None: beside it)
+    store_gsp: str | None = None  # SIKG_STORE_GSP: its Graph Store Protocol endpoint (None: beside it)
+    # SIKG_STORE_TOKEN, or SIKG_STORE_USER and SIKG_STORE_PASSWORD: its credentials, as HTTP headers (never shown)
     store_auth_headers: dict[str, str] = field(default_factory=dict, hash=False, repr=False)
-                                    # SIKG_STORE_TOKEN, or SIKG_STORE_USER and SIKG_STORE_PASSWORD: its credentials
-    # -- contributions
+    # -- contributions: SIKG_CONTRIB_TOKEN parsed, token -> holder's label (none: contributions are off)
     contrib_tokens: dict[str, str] = field(default_factory=dict, hash=False, repr=False)
-                                    # SIKG_CONTRIB_TOKEN parsed: token -> holder's label (none: contributions off)
-    # -- `sikg serve` (`--host`, `--port`, `--workers`, `--processes`, `--access-log` override them)
-    host: str = "127.0.0.1"         # SIKG_HOST: the address to listen on
-    port: int = 8000                # SIKG_PORT: the port to listen on
-    workers: int = 4                # SIKG_WORKERS: threads answering requests in each worker process
-    processes: int = 1              # SIKG_PROCESSES: gunicorn worker processes
-    access_log: bool = False        # SIKG_ACCESS_LOG=1: log every request to standard output
+    # -- `sikg serve`; `--host`, `--port`, `--workers`, `--processes`, `--access-log` override them
+    host: str = "127.0.0.1"  # SIKG_HOST: the address to listen on
+    port: int = 8000  # SIKG_PORT: the port to listen on
+    workers: int = 4  # SIKG_WORKERS: threads answering requests in each worker process
+    processes: int = 1  # SIKG_PROCESSES: gunicorn worker processes
+    access_log: bool = False  # SIKG_ACCESS_LOG=1: log every request to standard output
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> "Settings":
