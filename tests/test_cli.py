@@ -3,11 +3,16 @@
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 
 import pyoxigraph as ox
 import pytest
 
 from conftest import FIXTURES, ROOT, run_cli
+from sikg.cli import build_parser
+from sikg.settings import Settings
 
 PER_ELEMENT_AND_COUNTRY = """
 SELECT ?element ?country (COUNT(DISTINCT ?practice) AS ?practices) WHERE {
@@ -216,3 +221,35 @@ def test_json_ld_that_cannot_hold_an_iri_is_a_clear_error_and_leaves_no_file(tmp
     queried = run_cli("query", "--format", "jsonld",
                       "CONSTRUCT { <http://a.example/s> <http://b.example/p> <practice:foo> } WHERE {}")
     assert queried.returncode == 2 and "practice:foo" in queried.stderr and "Traceback" not in queried.stderr
+
+
+# -- settings from the environment, overridden by the command line -----------------------------------------------
+
+def _run_with_env(env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sikg.cli", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, env={**os.environ, **env})
+
+
+def test_a_bad_port_in_the_environment_is_one_line_and_exit_2_not_a_traceback():
+    result = _run_with_env({"SIKG_PORT": "abc"}, "stats")
+    assert result.returncode == 2
+    assert result.stderr == "sikg: SIKG_PORT must be a whole number, got 'abc'\n"
+
+
+def test_serve_with_a_bad_query_timeout_exits_2_before_starting():
+    result = _run_with_env({"SIKG_QUERY_TIMEOUT": "soon"}, "serve", "--store", "memory", "--port", "1")
+    assert result.returncode == 2
+    assert result.stderr == "sikg: SIKG_QUERY_TIMEOUT must be a number of seconds, got 'soon'\n"
+
+
+def test_the_command_line_overrides_the_environment():
+    result = _run_with_env({"SIKG_STORE": "http://127.0.0.1:9/never/query"}, "stats", "--store", "memory")
+    assert result.returncode == 0, result.stderr
+    parser = build_parser(Settings(port=9001, host="0.0.0.0", store="memory", workers=2, access_log=True))
+    assert vars(parser.parse_args(["serve"])) | {"func": None} == {
+        "command": "serve", "host": "0.0.0.0", "port": 9001, "workers": 2, "processes": 1, "access_log": True,
+        "store": "memory", "update_url": None, "store_url": None, "func": None}
+    args = parser.parse_args(["serve", "--port", "9002", "--store", "var/other", "--workers", "3"])
+    assert (args.port, args.store, args.workers, args.host) == (9002, "var/other", 3, "0.0.0.0")
+    assert build_parser(Settings()).parse_args(["serve"]).store == "var/store"  # serve's own default
+    assert build_parser(Settings()).parse_args(["stats"]).store is None

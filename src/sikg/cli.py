@@ -1,41 +1,42 @@
-"""The `sikg` command: serve, query, validate, export, load, stats.
+"""The `sikg` command: serve, query, validate, export, load, stats, synth.
 
 Each subcommand parses its arguments and calls one module; errors a user can cause are printed as one clear line
-with a non-zero exit code, never as a traceback.
+with a non-zero exit code, never as a traceback. The environment's settings (settings.py) are read once, at the start,
+and are the defaults of the options; an option given on the command line wins.
 """
 
 import argparse
+import dataclasses
 import os
 import sys
 from pathlib import Path
 
-
-from . import __version__
-from .jsonld import ConfusableIri
-from .exports import export
-from .rdf_input import RdfInputError
+from . import __version__, queries
+from .exports import ExportRequest, UnknownView, export, offered_formats, read_view
 from .formats import DUMP_FORMATS, QUERY_OUTPUTS, by_name
+from .jsonld import ConfusableIri
+from .namespaces import PREFIXES
+from .rdf_input import RdfInputError
+from .settings import Settings, SettingsError
 from .sparql import QueryError, run_query, write_result
+from .stats import compute_stats, render_stats
+from .store import open_store
+from .store.errors import BaseMismatch, StoreUnavailable
+from .synth import write_synthetic
 
-def _store_arg(parser: argparse.ArgumentParser, default: str | None = None) -> None:
-    parser.add_argument("--store", default=os.environ.get("SIKG_STORE", default),
+
+def _store_arg(parser: argparse.ArgumentParser, settings: Settings, default: str | None = None) -> None:
+    parser.add_argument("--store", default=default if settings.store is None else settings.store,
                         help="memory, a directory (on-disk store) or an http(s) SPARQL endpoint (env SIKG_STORE)")
-    parser.add_argument("--update-url", default=os.environ.get("SIKG_STORE_UPDATE"),
+    parser.add_argument("--update-url", default=settings.store_update,
                         help="an external store's SPARQL Update endpoint (default: beside --store, …/update)")
-    parser.add_argument("--store-url", default=os.environ.get("SIKG_STORE_GSP"),
+    parser.add_argument("--store-url", default=settings.store_gsp,
                         help="an external store's Graph Store Protocol endpoint (default: beside --store, …/store)")
 
 
-def _store_auth_headers() -> dict:  # until Settings carries it
-    from .store.remote import store_auth_headers
-    return store_auth_headers(os.environ.get("SIKG_STORE_TOKEN"), os.environ.get("SIKG_STORE_USER"),
-                              os.environ.get("SIKG_STORE_PASSWORD"))
-
-
 def _open(args):
-    from .store import open_store
     return open_store(args.store, update_url=args.update_url, store_url=args.store_url,
-                      auth_headers=_store_auth_headers())
+                      auth_headers=args.settings.store_auth_headers)
 
 
 def _fail(message: str, code: int) -> int:
@@ -44,8 +45,6 @@ def _fail(message: str, code: int) -> int:
 
 
 def cmd_query(args) -> int:
-    from . import queries
-    from .namespaces import PREFIXES
     try:
         if args.name:
             text, bindings = queries.bind(args.name, dict(_pairs(args.param)))
@@ -74,7 +73,7 @@ def _pairs(items):
 
 
 def cmd_validate(args) -> int:
-    from .validation import validate_files
+    from .validation import validate_files  # pyshacl and rdflib: slow to import, and only this command needs them
     try:
         report = validate_files([Path(f) for f in args.files])
     except RdfInputError as error:
@@ -85,7 +84,6 @@ def cmd_validate(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .exports import ExportRequest, UnknownView, offered_formats, read_view
     try:  # the same rules as GET /export
         view = read_view(args.frame, "schema.org" if args.schema_org else None)
         wanted = ExportRequest(by_name(args.format, DUMP_FORMATS) if args.format else offered_formats(view)[0], view)
@@ -102,7 +100,7 @@ def cmd_export(args) -> int:
     return 0
 
 
-def _export_to_file(store, wanted, path: Path) -> None:
+def _export_to_file(store, wanted: ExportRequest, path: Path) -> None:
     """Through a temporary file beside `path`, renamed when complete: a failed export never leaves a partial file."""
     temporary = path.with_name(f".{path.name}.partial")
     try:
@@ -114,7 +112,8 @@ def _export_to_file(store, wanted, path: Path) -> None:
 
 
 def _progress(label: str, done: int, total: int) -> None:
-    """A progress bar on standard error for big uploads (only when it is a terminal, or asked for)."""
+    """A progress bar on standard error while a graph of 4 MiB or more is sent to an external store (smaller ones go
+    too fast to need one)."""
     if total < 4 * 1024 * 1024:
         return
     width = 30
@@ -127,7 +126,6 @@ def _progress(label: str, done: int, total: int) -> None:
 
 
 def cmd_load(args) -> int:
-    from .store.errors import BaseMismatch, StoreUnavailable
     store = _open(args)
     try:
         store.load_curated()
@@ -145,13 +143,11 @@ def cmd_load(args) -> int:
 
 
 def cmd_stats(args) -> int:
-    from .stats import compute_stats, render_stats
     sys.stdout.write(render_stats(compute_stats(_open(args))))
     return 0
 
 
 def cmd_synth(args) -> int:
-    from .synth import write_synthetic
     if args.output:
         with open(args.output, "wb") as output:
             count = write_synthetic(output, args.practices, args.seed)
@@ -162,28 +158,31 @@ def cmd_synth(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .server import serve
-    return serve(host=args.host, port=args.port, store=args.store, update_url=args.update_url,
-                 store_url=args.store_url, workers=args.workers, access_log=args.access_log, processes=args.processes,
-                 auth_headers=_store_auth_headers())
+    from .server import serve  # gunicorn and the Flask app: slow to import, and only this command needs them
+    # The environment's settings with the command line's choices, which win.
+    return serve(dataclasses.replace(args.settings, host=args.host, port=args.port, workers=args.workers,
+                                     processes=args.processes, access_log=args.access_log, store=args.store,
+                                     store_update=args.update_url, store_gsp=args.store_url))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
+    """The command line, its defaults taken from `settings` (default: the environment's)."""
+    settings = Settings.from_environment() if settings is None else settings
     parser = argparse.ArgumentParser(prog="sikg", description="Social Innovation Support Knowledge Graph")
     parser.add_argument("--version", action="version", version=f"sikg {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("serve", help="run the HTTP service")
-    p.add_argument("--host", default=os.environ.get("SIKG_HOST", "127.0.0.1"))
-    p.add_argument("--port", type=int, default=int(os.environ.get("SIKG_PORT", "8000")))
-    p.add_argument("--workers", type=int, default=int(os.environ.get("SIKG_WORKERS", "4")),
+    p.add_argument("--host", default=settings.host)
+    p.add_argument("--port", type=int, default=settings.port)
+    p.add_argument("--workers", type=int, default=settings.workers,
                    help="threads answering requests")
-    p.add_argument("--processes", type=int, default=int(os.environ.get("SIKG_PROCESSES", "1")),
+    p.add_argument("--processes", type=int, default=settings.processes,
                    help="worker processes (env SIKG_PROCESSES); over the embedded store, more than one serves it "
                         "read-only and needs contributions off")
-    p.add_argument("--access-log", action="store_true", default=os.environ.get("SIKG_ACCESS_LOG") == "1",
+    p.add_argument("--access-log", action="store_true", default=settings.access_log,
                    help="log every request to standard output (env SIKG_ACCESS_LOG=1)")
-    _store_arg(p, default="var/store")
+    _store_arg(p, settings, default="var/store")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("query", help="run a SPARQL query over the KG")
@@ -192,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="run a curated query from queries/ by name")
     p.add_argument("--param", action="append", metavar="NAME=VALUE", help="a parameter of a curated query")
     p.add_argument("--format", choices=list(QUERY_OUTPUTS), default="table")
-    _store_arg(p)
+    _store_arg(p, settings)
     p.set_defaults(func=cmd_query)
 
     p = sub.add_parser("validate", help="SHACL-validate RDF files against the sikg shapes")
@@ -208,12 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "with its elements, methods, organisations, country, level and sources")
     p.add_argument("--schema-org", action="store_true", help="the schema.org view of the practices")
     p.add_argument("-o", "--output", help="write to this file instead of standard output")
-    _store_arg(p)
+    _store_arg(p, settings)
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("load", help="(re)load the ontology and curated data, and any FILEs, into a store")
     p.add_argument("files", nargs="*", metavar="FILE")
-    _store_arg(p)
+    _store_arg(p, settings)
     p.set_defaults(func=cmd_load)
 
     p = sub.add_parser("synth", help="deterministic synthetic practices in the real ontology (N-Triples), for benchmarks")
@@ -223,15 +222,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_synth)
 
     p = sub.add_parser("stats", help="triples, practices per country and element")
-    _store_arg(p)
+    _store_arg(p, settings)
     p.set_defaults(func=cmd_stats)
     return parser
 
 
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
     try:
+        settings = Settings.from_environment()
+        args = build_parser(settings).parse_args(argv)
+        args.settings = settings
         return args.func(args)
+    except SettingsError as error:
+        return _fail(str(error), 2)
     except BrokenPipeError:  # `sikg export | head` is fine
         return 0
     except KeyboardInterrupt:

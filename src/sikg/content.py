@@ -4,18 +4,19 @@ In a source checkout they sit at the top of the repository; an installed wheel c
 SIKG_HOME points elsewhere for a deployment that keeps its content outside the package.
 """
 
-import os
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from .namespaces import BASE, CANONICAL_BASE, GRAPH_CURATED, GRAPH_ONTOLOGY, rebase
 from .rdf_input import parse_file
+from .settings import content_home
 
 
 def home() -> Path:
-    if os.environ.get("SIKG_HOME"):
-        return Path(os.environ["SIKG_HOME"])
+    configured = content_home()
+    if configured:
+        return configured
     packaged = Path(__file__).parent / "content"
     return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,6 @@ KG never holds half a contribution or a contribution without its provenance. Wit
 
 import hashlib
 import hmac
-import os
 import re
 import uuid
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ import pyoxigraph as ox
 from .jsonld import confusable_iris
 from .namespaces import GRAPH_CONTRIBUTION, PREFIXES
 from .rdf_input import RdfInputError, parse_upload
+from .settings import Settings
 from .validation import ValidationReport, store_reference, validate_quads
 
 SIKG = PREFIXES["sikg"]
@@ -49,28 +49,11 @@ class Contribution:
     report: ValidationReport
 
 
-def parse_tokens(raw: str | None) -> dict[str, str]:
-    """SIKG_CONTRIB_TOKEN: one token, or `label=token` entries separated by commas (the label names the holder in
-    the provenance; the token itself is never stored)."""
-    tokens = {}
-    for entry in (raw or "").split(","):
-        entry = entry.strip()
-        if not entry:
-            continue
-        label, sep, token = entry.partition("=")
-        # A token may itself contain "=" (base64 padding): only a label of plain characters followed by a token
-        # that is more than padding makes a `label=token` entry.
-        if sep and re.fullmatch(r"[A-Za-z0-9_.\-]+", label) and token.strip("= "):
-            tokens[token.strip()] = label
-        else:
-            tokens[entry] = "contributor"
-    return tokens
-
-
 class Contributions:
     def __init__(self, store, tokens: dict[str, str] | None = None):
         self.store = store
-        self.tokens = parse_tokens(os.environ.get("SIKG_CONTRIB_TOKEN")) if tokens is None else tokens
+        # token -> holder's label; none: contributions are off
+        self.tokens = Settings.from_environment().contrib_tokens if tokens is None else tokens
 
     def holder(self, authorization: str | None) -> str:
         """The label of the token holder, or an exception that says why not (403 off, 401 missing, 403 wrong)."""

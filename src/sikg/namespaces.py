@@ -1,16 +1,45 @@
 """Every namespace and well-known IRI sikg uses, in one place.
 
+Each namespace is a `Namespace` object, as in Brick (bricksrc/namespaces.py): `SIKG.Practice` and `SIKG["Practice"]`
+are the IRI as a string, `SIKG.term("Practice")` the `pyoxigraph.NamedNode`, and the namespace itself is its IRI
+string, so `SIKG + "Practice"` keeps working. `PREFIXES` maps the prefixes sikg declares to the same IRIs.
+
 schema.org has one spelling here, https://schema.org/; tests fail on the other one and on the legacy Dublin Core
 elements namespace, so that exports never mix them.
 """
 
-import os
+import pyoxigraph as ox
+
+from .settings import CANONICAL_BASE, published_base
+
+
+class Namespace(str):
+    """A namespace IRI; an attribute or item of it is the IRI of a name in it (a plain str). Names that are also
+    str methods (DCT.title, DCT.format…) are read as items: DCT["title"]."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):  # Python's own protocols (copy, pickle…) ask for such names: not terms
+            raise AttributeError(name)
+        return str(self) + name
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            return str(self) + key
+        return str.__getitem__(self, key)  # an index or a slice, as for any string
+
+    def term(self, name: str) -> ox.NamedNode:
+        return ox.NamedNode(str(self) + name)
+
+    def __repr__(self) -> str:
+        return f"Namespace({str(self)!r})"
+
 
 # The content in ontology/, data/, shapes/ and queries/ is written with the canonical base. A service that publishes
 # at its own address sets SIKG_BASE: instance IRIs (…/id/…) and graph names (…/graph/…) then live under it, while
-# the vocabulary (the sikg ontology namespace) keeps its one IRI, as vocabularies must.
-CANONICAL_BASE = "https://w3id.org/sikg/"
-BASE = os.environ.get("SIKG_BASE") or CANONICAL_BASE
+# the vocabulary (the sikg ontology namespace) keeps its one IRI, as vocabularies must. BASE is read once, here.
+BASE = published_base()
 ONTOLOGY_IRI = CANONICAL_BASE + "ontology"
 
 PREFIXES = {
@@ -43,9 +72,39 @@ PREFIXES = {
     "collection": BASE + "id/collection/",
 }
 
-SIKG = PREFIXES["sikg"]
-SH = PREFIXES["sh"]
-COUNTRY = PREFIXES["country"]
+# The vocabularies (each the same IRI as its prefix above)
+SIKG = Namespace(PREFIXES["sikg"])
+RDF = Namespace(PREFIXES["rdf"])
+RDFS = Namespace(PREFIXES["rdfs"])
+OWL = Namespace(PREFIXES["owl"])
+XSD = Namespace(PREFIXES["xsd"])
+SKOS = Namespace(PREFIXES["skos"])
+DCT = Namespace(PREFIXES["dct"])
+FOAF = Namespace(PREFIXES["foaf"])
+ORG = Namespace(PREFIXES["org"])
+PROV = Namespace(PREFIXES["prov"])
+DCAT = Namespace(PREFIXES["dcat"])
+VOID = Namespace(PREFIXES["void"])
+VANN = Namespace(PREFIXES["vann"])
+SH = Namespace(PREFIXES["sh"])
+SCHEMA = Namespace(PREFIXES["schema"])
+ESSGLOBAL = Namespace(PREFIXES["essglobal"])
+COUNTRY = Namespace(PREFIXES["country"])
+# Two the service describes itself with, which the content does not use (so not among PREFIXES)
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+
+# The instances, under BASE
+PRACTICE = Namespace(PREFIXES["practice"])
+ORGANISATION = Namespace(PREFIXES["organisation"])
+ELEMENT = Namespace(PREFIXES["element"])
+METHOD = Namespace(PREFIXES["method"])
+LEVEL = Namespace(PREFIXES["level"])
+ACTOR_TYPE = Namespace(PREFIXES["actortype"])
+CHARACTERISTIC = Namespace(PREFIXES["characteristic"])
+BASIS = Namespace(PREFIXES["basis"])
+SCHEME = Namespace(PREFIXES["scheme"])
+COLLECTION = Namespace(PREFIXES["collection"])
 
 GRAPH_ONTOLOGY = BASE + "graph/ontology"
 GRAPH_CURATED = BASE + "graph/curated"

@@ -7,7 +7,6 @@ the embedded store the content is loaded first, then every worker opens the stor
 needs contributions (the only writes) off.
 """
 
-import os
 import subprocess
 import sys
 import uuid
@@ -15,15 +14,16 @@ import uuid
 from gunicorn.app.base import BaseApplication
 
 from .app import create_app
-from .contributions import parse_tokens
+from .settings import Settings
 from .store import open_store, store_kind
 from .store.errors import BaseMismatch, StoreUnavailable
 
 
 class _Gunicorn(BaseApplication):
-    def __init__(self, options: dict, store_spec: dict):
+    def __init__(self, options: dict, store_spec: dict, settings: Settings):
         self.options = options
         self.store_spec = store_spec  # open_store's arguments
+        self.settings = settings
         super().__init__()
 
     def load_config(self):
@@ -31,7 +31,7 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        return create_app(open_store(**self.store_spec))
+        return create_app(open_store(**self.store_spec), self.settings)
 
 
 def _prepare(kind: str, spec: dict) -> None:
@@ -52,14 +52,14 @@ def _prepare(kind: str, spec: dict) -> None:
             pass  # the service starts all the same and answers 503 until the store is back
 
 
-def serve(host: str, port: int, store: str | None, workers: int, access_log: bool = False,
-          update_url: str | None = None, store_url: str | None = None, processes: int = 1,
-          auth_headers: dict[str, str] | None = None) -> int:
-    spec = {"spec": store, "update_url": update_url, "store_url": store_url, "auth_headers": auth_headers}
-    processes = max(1, processes)
-    kind = store_kind(store)
+def serve(settings: Settings) -> int:
+    """Serves with `settings` (the environment's, with the command line's choices in them) until stopped."""
+    spec = {"spec": settings.store, "update_url": settings.store_update, "store_url": settings.store_gsp,
+            "auth_headers": settings.store_auth_headers}
+    processes = max(1, settings.processes)
+    kind = store_kind(settings.store)
     if processes > 1 and kind != "external":
-        if parse_tokens(os.environ.get("SIKG_CONTRIB_TOKEN")):
+        if settings.contrib_tokens:
             raise SystemExit("sikg serve: --processes over the embedded store serves it read-only, and contributions "
                              "write to it; run one process (threads: --workers), or use an external store "
                              "(docs/deployment.md)")
@@ -68,8 +68,9 @@ def serve(host: str, port: int, store: str | None, workers: int, access_log: boo
         spec |= {"read_only": on_disk, "boot": uuid.uuid4().hex[:12]}
     # The access log is off unless asked for: writing a line per request took 11-18 % of the worker's CPU in the
     # lookup benchmark (bench/README.md). Errors are always logged.
-    options = {"bind": f"{host}:{port}", "workers": processes, "threads": max(1, workers), "worker_class": "gthread",
-               "timeout": 60, "accesslog": "-" if access_log else None, "errorlog": "-"}
+    options = {"bind": f"{settings.host}:{settings.port}", "workers": processes, "threads": max(1, settings.workers),
+               "worker_class": "gthread", "timeout": 60, "accesslog": "-" if settings.access_log else None,
+               "errorlog": "-"}
     _prepare(kind, spec)
-    _Gunicorn(options, spec).run()
+    _Gunicorn(options, spec, settings).run()
     return 0

@@ -10,8 +10,6 @@ The store must use the union of its named graphs as the default graph (Oxigraph:
 Fuseki: `tdb2:unionDefaultGraph true`), as the contract says every query does.
 """
 
-import base64
-import logging
 import time
 import uuid
 from collections.abc import Iterable, Iterator
@@ -40,16 +38,6 @@ def _sibling(url: str, name: str) -> str:
     return url.rsplit("/", 1)[0] + "/" + name
 
 
-def store_auth_headers(token: str | None = None, user: str | None = None, password: str | None = None) -> dict:
-    """The headers carrying credentials for the store (SIKG_STORE_TOKEN, else SIKG_STORE_USER and _PASSWORD): a
-    bearer token, else HTTP Basic, else none. They go in headers only and are never logged."""
-    if token:
-        return {"Authorization": f"Bearer {token}"}
-    if user:
-        return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password or ''}".encode()).decode()}
-    return {}
-
-
 def bind_as_values(query: str, substitutions: dict | None) -> str:
     """Parameters for a store that only speaks the protocol: a VALUES block opening the first group of the query's
     WHERE clause, so the values join first and every FILTER of that group sees them. The terms are written by
@@ -74,7 +62,7 @@ def bind_as_values(query: str, substitutions: dict | None) -> str:
 
 class RemoteStore(KnowledgeGraphStore):
     """`query_url`: the store's SPARQL query endpoint; `update_url` and `store_url` (Graph Store Protocol) are beside
-    it unless given. `auth_headers`: sent with every request (store_auth_headers makes them)."""
+    it unless given. `auth_headers`: sent with every request (settings.store_auth_headers makes them)."""
 
     def __init__(self, query_url: str, update_url: str | None = None, store_url: str | None = None,
                  timeout: float = 10.0, auth_headers: dict[str, str] | None = None):
