@@ -11,20 +11,21 @@ DIR synth.nt` (the curated KG plus the synthetic practices, on disk), `sikg expo
 Each measurement runs in a fresh interpreter of its own (this script with --measure), so that its peak RSS
 (getrusage(RUSAGE_SELF).ru_maxrss, read in the child) is its own:
 
-  sikg-jsonld     exports.export(store, "jsonld", file): the whole KG as compact JSON-LD (what `sikg export
+  sikg-jsonld     exports.export(store, ExportRequest(JSON_LD), file): the whole KG as compact JSON-LD (what `sikg export
                   --format jsonld` and GET /export?format=jsonld do)
   sikg-jsonld-memory
                   the same from the in-memory store (`open_store("memory")` plus synth.nt loaded as `sikg load`
                   does; the load is timed apart), what `sikg serve --store memory` exports
   sikg-http-kept  GET /export?format=jsonld twice through the app over the on-disk store: the first request writes
-                  the dump and keeps it (exports.DumpFiles), the second, timed, is what every later request gets
+                  the dump and keeps it (dump_files.DumpFiles), the second, timed, is what every later request gets
                   until the next write
   rdflib-jsonld   rdflib.Dataset().parse(kg.nq) (timed apart, "load"), then only ds.serialize(file, "json-ld") timed
   oxigraph-nquads, oxigraph-jsonld
                   pyoxigraph's Store.dump of the on-disk store as N-Quads / as Oxigraph's own (expanded, context-free)
                   JSON-LD: the engine's native writers, the floor set by reading the store
-  sikg-schema.org exports.export(store, "jsonld", file, view="schema.org")
-  sikg-practices  the practices frame, exports.export(..., view="practices"): the CONSTRUCT, then sikg.framing
+  sikg-schema.org exports.export(store, ExportRequest(JSON_LD, "schema.org"), file)
+  sikg-practices  the practices frame, exports.export(store, ExportRequest(JSON_LD, "practices"), file): the
+                  CONSTRUCT, then sikg.framing
                   written a practice at a time; afterwards the CONSTRUCT alone is timed again (a note); a run cut at
                   --frame-timeout reports the child's VmHWM as its peak RSS
 
@@ -98,7 +99,7 @@ def measure(kind: str, store_dir: str, nq: str, out: str, repeat: int) -> None:
         runs = _repeat(repeat, lambda: _write(out, lambda f: ds.serialize(f, format="json-ld")))
         _emit(phase="done", **runs, peak_mb=_peak_mb(), bytes=os.path.getsize(out))
         return
-    from sikg import exports
+    from sikg import exports, formats
     from sikg.store import EmbeddedStore, open_store
     if kind == "sikg-jsonld-memory":  # the same quads, loaded the way `sikg load` loaded the on-disk store
         t0 = time.perf_counter()
@@ -109,7 +110,8 @@ def measure(kind: str, store_dir: str, nq: str, out: str, repeat: int) -> None:
         store = EmbeddedStore(store_dir)
     _emit(phase="opened", seconds=time.perf_counter() - t_import, peak_mb=_peak_mb(), quads=len(store))
     if kind in ("sikg-jsonld", "sikg-jsonld-memory"):
-        runs = _repeat(repeat, lambda: _write(out, lambda f: exports.export(store, "jsonld", f)))
+        whole_kg = exports.ExportRequest(formats.JSON_LD)
+        runs = _repeat(repeat, lambda: _write(out, lambda f: exports.export(store, whole_kg, f)))
         _emit(phase="done", **runs, peak_mb=_peak_mb(), bytes=os.path.getsize(out))
         return
     if kind in ("oxigraph-nquads", "oxigraph-jsonld"):  # the engine's own writers: reading the store is their floor
@@ -139,12 +141,12 @@ def measure(kind: str, store_dir: str, nq: str, out: str, repeat: int) -> None:
         return
     elif kind == "sikg-schema.org":
         with open(out, "wb") as f:
-            exports.export(store, "jsonld", f, view="schema.org")
+            exports.export(store, exports.ExportRequest(formats.JSON_LD, "schema.org"), f)
     elif kind == "sikg-practices":
         # what `sikg export --frame practices` and GET /export?frame=practices do; its CONSTRUCT is timed again
         # afterwards on its own (after, so that the list it builds does not count in the export's peak RSS)
         with open(out, "wb") as f:
-            exports.export(store, "jsonld", f, view="practices")
+            exports.export(store, exports.ExportRequest(formats.JSON_LD, "practices"), f)
         _emit(phase="done", seconds=time.perf_counter() - t0, peak_mb=_peak_mb(), bytes=os.path.getsize(out))
         t1 = time.perf_counter()
         triples = list(store.query((exports.FRAMES / "practices.rq").read_text(encoding="utf-8")))

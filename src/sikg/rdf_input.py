@@ -5,6 +5,7 @@ Every failure becomes an RdfInputError that names the input, the line and column
 parser's own message, so that the command line and the service can answer it without a traceback.
 """
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ import pyoxigraph as ox
 
 from .errors import ProtocolError
 from .formats import READABLE_EXTENSIONS, rdf_format_for_extension, upload_format, upload_media_types
+from .jsonld import RemoteContextRefused, context_document, context_urls, local_context
 
 # A DOCTYPE can declare entities that expand without bound or read local files; RDF/XML never needs one.
 _XML_DECLARATIONS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -102,10 +104,6 @@ def format_for_media_type(media_type: str | None) -> ox.RdfFormat:
 def inline_sikg_context(data: bytes, source: str) -> bytes:
     """A JSON-LD document may name the sikg context by URL; it is put inline so that nothing is fetched. Any other
     remote context is refused (Oxigraph's parser, given no document loader, refuses it too)."""
-    import json
-
-    from .jsonld import RemoteContextRefused, context_document, context_urls, local_context
-
     try:
         document = json.loads(data)
     except RecursionError:

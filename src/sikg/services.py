@@ -10,6 +10,7 @@ from .dump_files import DumpFiles
 from .evaluator import EvaluatorPool
 from .protocol import SparqlService
 from .settings import Settings
+from .store.errors import StoreUnavailable
 
 
 @dataclass
@@ -32,3 +33,12 @@ def build(store, settings: Settings, pool: EvaluatorPool | None = None) -> Servi
 
 def current() -> Services:
     return current_app.extensions["sikg"]
+
+
+def health(store) -> tuple[dict, int]:
+    """(body, status) for /health: 200 with the store's size, or 503 saying why the store cannot be used (as JSON,
+    where other routes answer errors as text, since monitors read it)."""
+    try:
+        return {"status": "ok", "triples": len(store)}, 200
+    except StoreUnavailable as error:
+        return {"status": "unavailable", "message": str(error)}, 503

@@ -3,18 +3,16 @@
 from flask import current_app, jsonify, request
 
 from ..openapi import DescribedBlueprint, openapi_document, text_response
+from .. import services
 from ..services import current
-from ..store.errors import StoreUnavailable
 
 routes = DescribedBlueprint("service", __name__)
 
 
 @routes.get("/health")
 def health():
-    try:
-        return jsonify(status="ok", triples=len(current().store))
-    except StoreUnavailable as error:  # /health says what is wrong, as JSON, where other routes answer text
-        return jsonify(status="unavailable", message=str(error)), 503, {"Retry-After": "5"}
+    body, status = services.health(current().store)
+    return jsonify(body), status, {"Retry-After": "5"} if status == 503 else {}
 
 
 @routes.get("/openapi.json")

@@ -17,14 +17,22 @@ routes = DescribedBlueprint("sparql", __name__)
 DESCRIPTION_FORMATS = (GRAPH_FORMATS[0], HTML, *GRAPH_FORMATS[1:])
 
 
-@routes.route("/sparql", methods=["GET", "POST", "OPTIONS"])
+@routes.route("/sparql", methods=["GET", "POST"])
 def sparql_endpoint():
-    if request.method == "OPTIONS":
-        return "", 204, {"Allow": "GET, HEAD, POST, OPTIONS", "Content-Type": "text/plain"}
     query_request = read_query_request(request)
-    if query_request.query is not None:
-        return answer_response(current().sparql.answer_request(query_request, request))
-    choice = negotiate(DESCRIPTION_FORMATS, requested=query_request.format)
+    if query_request.query is None:
+        return description_or_page(query_request.format)
+    return answer_response(current().sparql.answer_request(query_request, request))
+
+
+@routes.route("/sparql", methods=["OPTIONS"])
+def sparql_options():
+    return "", 204, {"Allow": "GET, HEAD, POST, OPTIONS", "Content-Type": "text/plain"}
+
+
+def description_or_page(requested_format: str | None):
+    """/sparql without a query: its Service Description, or for a browser the query page."""
+    choice = negotiate(DESCRIPTION_FORMATS, requested=requested_format)
     if choice.format is HTML:
         return html_response(render_template("sparql.html", queries=queries.catalogue().values()))
     return rdf_response(service_description(current().store, request.base_url), choice)
