@@ -1,8 +1,8 @@
 """The SPARQL 1.1 Protocol query operation: reading the request, choosing the result format, answering.
 
-The route in app.py hands the Flask request here and sends back what `SparqlService.answer` returns. Queries are
-checked (safety.py), then evaluated in the killable evaluator processes (evaluator.py); answers are cached per store
-state, so a write invalidates them and repeated queries cost a dictionary look-up.
+The route in routes/sparql.py hands the Flask request here and sends back what `SparqlService.answer` returns.
+Queries are checked (safety.py), then evaluated in the killable evaluator processes (evaluator.py) or by the external
+store; answers are cached per store state, so a write invalidates them and repeated queries cost a look-up.
 """
 
 import hashlib
