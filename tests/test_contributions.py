@@ -66,15 +66,16 @@ def pool():
 
 
 def make_app(store, pool, token: str | None = "alice=s3cret", max_upload: int | None = None):
-    settings = Settings.from_environment()
-    if max_upload is not None:
-        settings = dataclasses.replace(settings, max_upload=max_upload)
+    """An app whose settings were read from an environment with SIKG_CONTRIB_TOKEN set to `token` (None: unset)."""
     with pytest.MonkeyPatch.context() as env:
         if token is None:
             env.delenv("SIKG_CONTRIB_TOKEN", raising=False)
         else:
             env.setenv("SIKG_CONTRIB_TOKEN", token)
-        return create_app(store, settings=settings, pool=pool)
+        settings = Settings.from_environment()
+    if max_upload is not None:
+        settings = dataclasses.replace(settings, max_upload=max_upload)
+    return create_app(store, settings=settings, pool=pool)
 
 
 @pytest.fixture(scope="module")
