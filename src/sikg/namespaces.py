@@ -100,6 +100,8 @@ MEDIA_TYPE = Namespace("http://www.iana.org/assignments/media-types/")
 FILE_TYPE = Namespace("http://publications.europa.eu/resource/authority/file-type/")
 # The specification the SPARQL endpoint conforms to (dct:conformsTo in the VoID description)
 SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
+# The data's licence (dct:license in data/dataset.ttl and ontology/sikg.ttl; the OpenAPI description names it too)
+LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 
 # sikg's own IRIs that are vocabulary like the ontology, so under the canonical base: the views' profiles and the
 # JSON-LD context as published
