@@ -717,4 +717,4 @@ def test_dump_writer_writes_each_node_as_pyld_compacts_it():
 
 
 def jsonld_rdf_type() -> str:
-    return sikg_jsonld.RDF_TYPE
+    return RDF_TYPE

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from . import jsonld
 from .concepts import Concept, concept_for, concept_labels, last_segment, notation_key, rows
 from .languages import Text, pick_text
-from .namespaces import BASE, PREFIXES
+from .namespaces import COUNTRY, DCT, ID
 from .resources import local_href
 
 FACETS = ("element", "method", "country", "actor-type", "level")
@@ -114,8 +114,8 @@ def _resolve(selected: dict[str, list[str]], concepts: dict[str, Concept]) -> di
 
 def _facet_accepts(facet: str, iri: str) -> bool:
     if facet == "country":
-        return iri.startswith(PREFIXES["country"])
-    return iri.startswith(f"{BASE}id/{facet}/")
+        return iri.startswith(COUNTRY)
+    return iri.startswith(ID[facet + "/"])
 
 
 def browse(store, language: str, selected: dict[str, list[str]], q: str) -> Browse:
@@ -152,8 +152,8 @@ def browse(store, language: str, selected: dict[str, list[str]], q: str) -> Brow
 def _practice_hit(practice: str, facts: dict[str, set[str]], texts: list, organisations: list,
                   concepts: dict[str, Concept], language: str) -> PracticeHit:
     """One practice as the list shows it: label, the start of its description, countries, elements, operators."""
-    labels = [t for prop, t in texts if prop != PREFIXES["dct"] + "description"]
-    descriptions = [t for prop, t in texts if prop == PREFIXES["dct"] + "description"]
+    labels = [t for prop, t in texts if prop != DCT.description]
+    descriptions = [t for prop, t in texts if prop == DCT.description]
     names: dict[str, list] = {}
     for o, name in organisations:
         names.setdefault(o, []).extend([name] if name is not None else [])

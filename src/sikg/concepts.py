@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from .languages import Text, pick_text
-from .namespaces import PREFIXES
+from .namespaces import COUNTRY, PREFIXES
 from .resources import local_href
 
 
@@ -57,7 +57,7 @@ def concept_labels(store, language: str) -> dict[str, Concept]:
             notations[iri] = row["notation"].value
     concepts = {}
     for iri, literals in labels.items():
-        is_country = iri.startswith(PREFIXES["country"])
+        is_country = iri.startswith(COUNTRY)
         key = notations.get(iri, last_segment(iri)) if is_country else last_segment(iri)
         concepts[iri] = Concept(iri, key, pick_text(list(dict.fromkeys(literals)), language), notations.get(iri),
                                 local_href(iri))

@@ -15,14 +15,11 @@ from datetime import datetime, timezone
 import pyoxigraph as ox
 
 from .jsonld import confusable_iris
-from .namespaces import GRAPH_CONTRIBUTION, PREFIXES
+from .namespaces import GRAPH_CONTRIBUTION, PROV, RDF, RDFS, SIKG, XSD
 from .rdf_input import RdfInputError, parse_upload
 from .settings import Settings
 from .validation import ValidationReport, store_reference, validate_quads
 
-SIKG = PREFIXES["sikg"]
-PROV = PREFIXES["prov"]
-XSD = PREFIXES["xsd"]
 _ID = re.compile(r"^[0-9a-f]{16}$")
 
 
@@ -87,24 +84,23 @@ class Contributions:
     def _provenance(graph: str, holder: str, sha256: str, report: ValidationReport) -> list[ox.Triple]:
         g, agent = ox.NamedNode(graph), ox.BlankNode()
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        typed = lambda value, datatype: ox.Literal(value, datatype=ox.NamedNode(XSD + datatype))
         return [
-            ox.Triple(g, ox.NamedNode(PREFIXES["rdf"] + "type"), ox.NamedNode(SIKG + "Contribution")),
-            ox.Triple(g, ox.NamedNode(PREFIXES["rdf"] + "type"), ox.NamedNode(PROV + "Entity")),
-            ox.Triple(g, ox.NamedNode(PROV + "generatedAtTime"), typed(now, "dateTime")),
-            ox.Triple(g, ox.NamedNode(PROV + "wasAttributedTo"), agent),
-            ox.Triple(agent, ox.NamedNode(PREFIXES["rdf"] + "type"), ox.NamedNode(PROV + "Agent")),
-            ox.Triple(agent, ox.NamedNode(PREFIXES["rdfs"] + "label"), ox.Literal(holder)),
-            ox.Triple(g, ox.NamedNode(SIKG + "payloadSha256"), ox.Literal(sha256)),
-            ox.Triple(g, ox.NamedNode(SIKG + "validationOutcome"),
+            ox.Triple(g, RDF.term("type"), SIKG.term("Contribution")),
+            ox.Triple(g, RDF.term("type"), PROV.term("Entity")),
+            ox.Triple(g, PROV.term("generatedAtTime"), ox.Literal(now, datatype=XSD.term("dateTime"))),
+            ox.Triple(g, PROV.term("wasAttributedTo"), agent),
+            ox.Triple(agent, RDF.term("type"), PROV.term("Agent")),
+            ox.Triple(agent, RDFS.term("label"), ox.Literal(holder)),
+            ox.Triple(g, SIKG.term("payloadSha256"), ox.Literal(sha256)),
+            ox.Triple(g, SIKG.term("validationOutcome"),
                       ox.Literal(f"conforms; {report.count('Warning')} warning(s)")),
         ]
 
     def listing(self) -> list[dict]:
         rows = self.store.query(f"""
-            SELECT ?g ?when ?who ?sha WHERE {{ GRAPH ?g {{ ?g a <{SIKG}Contribution> ;
-                <{PROV}generatedAtTime> ?when ; <{SIKG}payloadSha256> ?sha .
-                OPTIONAL {{ ?g <{PROV}wasAttributedTo>/<{PREFIXES['rdfs']}label> ?who }} }} }} ORDER BY ?when ?g""")
+            SELECT ?g ?when ?who ?sha WHERE {{ GRAPH ?g {{ ?g a <{SIKG.Contribution}> ;
+                <{PROV.generatedAtTime}> ?when ; <{SIKG.payloadSha256}> ?sha .
+                OPTIONAL {{ ?g <{PROV.wasAttributedTo}>/<{RDFS.label}> ?who }} }} }} ORDER BY ?when ?g""")
         return [{"id": row["g"].value[len(GRAPH_CONTRIBUTION):], "graph": row["g"].value,
                  "generatedAtTime": row["when"].value, "contributor": row["who"].value if row["who"] else None,
                  "sha256": row["sha"].value} for row in rows]

@@ -8,7 +8,7 @@ from .conneg import negotiate, representation_etag
 from .errors import ProtocolError
 from .formats import HTML, JSON_AS_JSON_LD, RESOURCE_FORMATS
 from .languages import SUPPORTED_LANGUAGES, LanguageChoice, choose_languages
-from .namespaces import BASE
+from .namespaces import ID
 from .response_cache import STATE_TOKEN_KEY
 from .responses import rdf_response
 from .ui_text import resource_words
@@ -21,7 +21,7 @@ def resource_response(store, kind: str, slug: str, http_request) -> Response:
     iri = resources.resource_iri(kind, slug)
     if iri is None or not resources.exists(store, iri):
         shown = "".join(c if c.isprintable() else "?" for c in f"{kind}/{slug}")[:300]
-        raise ProtocolError(404, f"no resource {BASE}id/{shown} in this knowledge graph")
+        raise ProtocolError(404, f"no resource {ID}{shown} in this knowledge graph")
     choice = negotiate(RESOURCE_FORMATS, JSON_AS_JSON_LD)
     link = ", ".join(f'<{http_request.base_url}?format={name}>; rel="alternate"; type="{media}"'
                      for name, media in ALTERNATES)

@@ -7,18 +7,10 @@ import threading
 import pyoxigraph as ox
 
 from .formats import DUMP_FORMATS, GRAPH_FORMATS, RESULT_FORMATS
-from .namespaces import BASE, PREFIXES
+from .namespaces import (DATASET_IRI, DCAT, DCT, ENTAILMENT, FILE_TYPE, FORMATS, MEDIA_TYPE, RDF, SD, SPARQL_ENDPOINT,
+                         SPARQL_PROTOCOL, VOID, XSD)
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
-VOID = PREFIXES["void"]
-DCAT = PREFIXES["dcat"]
-DCT = PREFIXES["dct"]
-RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
-FORMATS = "http://www.w3.org/ns/formats/"
-DATASET = BASE + "id/dataset/sikg"
-PLACEHOLDER_ENDPOINT = BASE + "sparql"
-
-# The formats /sparql answers in, by their W3C format IRIs (http://www.w3.org/ns/formats/).
+# The formats /sparql answers in, by their W3C format IRIs (the names in namespaces.FORMATS).
 RESULT_FORMAT_IRIS = [f.w3c for f in (*RESULT_FORMATS, *GRAPH_FORMATS)]
 
 _cache: dict = {}
@@ -30,7 +22,7 @@ def _n(iri: str) -> ox.NamedNode:
 
 
 def _count(value: int) -> ox.Literal:
-    return ox.Literal(str(value), datatype=_n(PREFIXES["xsd"] + "integer"))
+    return ox.Literal(str(value), datatype=XSD.term("integer"))
 
 
 def graph_sizes(store) -> dict[str, int]:
@@ -47,30 +39,30 @@ def graph_sizes(store) -> dict[str, int]:
 def service_description(store, endpoint: str) -> list[ox.Triple]:
     service, dataset, default = ox.BlankNode("service"), ox.BlankNode("dataset"), ox.BlankNode("default")
     triples = [
-        ox.Triple(service, RDF_TYPE, _n(SD + "Service")),
-        ox.Triple(service, _n(SD + "endpoint"), _n(endpoint)),
-        ox.Triple(service, _n(SD + "supportedLanguage"), _n(SD + "SPARQL11Query")),
-        ox.Triple(service, _n(SD + "feature"), _n(SD + "UnionDefaultGraph")),
-        ox.Triple(service, _n(SD + "defaultEntailmentRegime"), _n("http://www.w3.org/ns/entailment/Simple")),
-        ox.Triple(service, _n(SD + "defaultDataset"), dataset),
-        ox.Triple(dataset, RDF_TYPE, _n(SD + "Dataset")),
-        ox.Triple(dataset, _n(DCT + "title"), ox.Literal("Social Innovation Support Knowledge Graph", language="en")),
-        ox.Triple(dataset, _n(SD + "defaultGraph"), default),
-        ox.Triple(default, RDF_TYPE, _n(SD + "Graph")),
-        ox.Triple(default, _n(DCT + "description"),
+        ox.Triple(service, RDF.term("type"), SD.term("Service")),
+        ox.Triple(service, SD.term("endpoint"), _n(endpoint)),
+        ox.Triple(service, SD.term("supportedLanguage"), SD.term("SPARQL11Query")),
+        ox.Triple(service, SD.term("feature"), SD.term("UnionDefaultGraph")),
+        ox.Triple(service, SD.term("defaultEntailmentRegime"), ENTAILMENT.term("Simple")),
+        ox.Triple(service, SD.term("defaultDataset"), dataset),
+        ox.Triple(dataset, RDF.term("type"), SD.term("Dataset")),
+        ox.Triple(dataset, DCT.term("title"), ox.Literal("Social Innovation Support Knowledge Graph", language="en")),
+        ox.Triple(dataset, SD.term("defaultGraph"), default),
+        ox.Triple(default, RDF.term("type"), SD.term("Graph")),
+        ox.Triple(default, DCT.term("description"),
                   ox.Literal("The union of all named graphs", language="en")),
     ]
-    triples += [ox.Triple(service, _n(SD + "resultFormat"), _n(FORMATS + f)) for f in RESULT_FORMAT_IRIS]
+    triples += [ox.Triple(service, SD.term("resultFormat"), FORMATS.term(f)) for f in RESULT_FORMAT_IRIS]
     sizes = graph_sizes(store)
-    triples.append(ox.Triple(default, _n(VOID + "triples"), _count(sum(sizes.values()))))
+    triples.append(ox.Triple(default, VOID.term("triples"), _count(sum(sizes.values()))))
     for i, (graph, size) in enumerate(sorted(sizes.items())):
         named, description = ox.BlankNode(f"named{i}"), ox.BlankNode(f"graph{i}")
-        triples += [ox.Triple(dataset, _n(SD + "namedGraph"), named),
-                    ox.Triple(named, RDF_TYPE, _n(SD + "NamedGraph")),
-                    ox.Triple(named, _n(SD + "name"), _n(graph)),
-                    ox.Triple(named, _n(SD + "graph"), description),
-                    ox.Triple(description, RDF_TYPE, _n(SD + "Graph")),
-                    ox.Triple(description, _n(VOID + "triples"), _count(size))]
+        triples += [ox.Triple(dataset, SD.term("namedGraph"), named),
+                    ox.Triple(named, RDF.term("type"), SD.term("NamedGraph")),
+                    ox.Triple(named, SD.term("name"), _n(graph)),
+                    ox.Triple(named, SD.term("graph"), description),
+                    ox.Triple(description, RDF.term("type"), SD.term("Graph")),
+                    ox.Triple(description, VOID.term("triples"), _count(size))]
     return triples
 
 
@@ -78,35 +70,32 @@ def void_description(store, service_root: str) -> list[ox.Triple]:
     """The curated DCAT/VoID description with the live endpoint, dumps, size and class partition filled in."""
     endpoint = service_root + "sparql"
     triples = []
-    for triple in store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o . FILTER(?s IN (<{DATASET}>, "
-                              f"<{DATASET}-turtle>)) }}"):
-        if triple.object == _n(PLACEHOLDER_ENDPOINT):
+    for triple in store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o . FILTER(?s IN (<{DATASET_IRI}>, "
+                              f"<{DATASET_IRI}-turtle>)) }}"):
+        if triple.object == _n(SPARQL_ENDPOINT):
             triple = ox.Triple(triple.subject, triple.predicate, _n(endpoint))
         triples.append(triple)
-    dataset = _n(DATASET)
+    dataset = _n(DATASET_IRI)
     service = _n(service_root + "sparql#service")
     sizes = graph_sizes(store)
     triples += [
-        ox.Triple(dataset, _n(VOID + "triples"), _count(sum(sizes.values()))),
-        ox.Triple(dataset, _n(DCAT + "accessService"), service),
-        ox.Triple(service, RDF_TYPE, _n(DCAT + "DataService")),
-        ox.Triple(service, _n(DCAT + "endpointURL"), _n(endpoint)),
-        ox.Triple(service, _n(DCAT + "servesDataset"), dataset),
-        ox.Triple(service, _n(DCT + "conformsTo"), _n("https://www.w3.org/TR/sparql11-protocol/")),
+        ox.Triple(dataset, VOID.term("triples"), _count(sum(sizes.values()))),
+        ox.Triple(dataset, DCAT.term("accessService"), service),
+        ox.Triple(service, RDF.term("type"), DCAT.term("DataService")),
+        ox.Triple(service, DCAT.term("endpointURL"), _n(endpoint)),
+        ox.Triple(service, DCAT.term("servesDataset"), dataset),
+        ox.Triple(service, DCT.term("conformsTo"), _n(SPARQL_PROTOCOL)),
     ]
     for fmt in DUMP_FORMATS:
-        media_type, file_type = fmt.media_type, fmt.file_type
         dump = _n(f"{service_root}export?format={fmt.name}")
-        triples += [ox.Triple(dataset, _n(VOID + "dataDump"), dump),
-                    ox.Triple(dump, _n(DCAT + "mediaType"),
-                              _n("http://www.iana.org/assignments/media-types/" + media_type)),
-                    ox.Triple(dump, _n(DCT + "format"),
-                              _n("http://publications.europa.eu/resource/authority/file-type/" + file_type))]
+        triples += [ox.Triple(dataset, VOID.term("dataDump"), dump),
+                    ox.Triple(dump, DCAT.term("mediaType"), MEDIA_TYPE.term(fmt.media_type)),
+                    ox.Triple(dump, DCT.term("format"), FILE_TYPE.term(fmt.file_type))]
     partitions = store.query("SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class "
                              "ORDER BY ?class")
     for i, row in enumerate(partitions):
         partition = ox.BlankNode(f"class{i}")
-        triples += [ox.Triple(dataset, _n(VOID + "classPartition"), partition),
-                    ox.Triple(partition, _n(VOID + "class"), row["class"]),
-                    ox.Triple(partition, _n(VOID + "entities"), _count(int(row["n"].value)))]
+        triples += [ox.Triple(dataset, VOID.term("classPartition"), partition),
+                    ox.Triple(partition, VOID.term("class"), row["class"]),
+                    ox.Triple(partition, VOID.term("entities"), _count(int(row["n"].value)))]
     return triples

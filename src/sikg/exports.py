@@ -19,17 +19,12 @@ from . import content, framing, jsonld
 from .conneg import negotiate
 from .errors import ProtocolError
 from .formats import DUMP_FORMATS, JSON_AS_JSON_LD, JSON_LD, TURTLE, Format
-from .namespaces import PREFIXES
+from .namespaces import PREFIXES, PROFILE, RDF, RDFS, SCHEMA, SKOS
 
 FRAMES = Path(__file__).parent / "frames"
-SCHEMA = PREFIXES["schema"]
-RDFS_SUBCLASS = PREFIXES["rdfs"] + "subClassOf"
-RDFS_SUBPROPERTY = PREFIXES["rdfs"] + "subPropertyOf"
-CLOSE_MATCH = PREFIXES["skos"] + "closeMatch"
-RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 
-SCHEMA_ORG_PROFILE = "https://schema.org/"
-PRACTICES_PROFILE = "https://w3id.org/sikg/profile/practices"
+SCHEMA_ORG_PROFILE = str(SCHEMA)
+PRACTICES_PROFILE = PROFILE.practices
 PROFILES = {"practices": PRACTICES_PROFILE, "schema.org": SCHEMA_ORG_PROFILE}  # the views, by the profile they are
 # What profile= and Accept-Profile may name each view by.
 VIEW_NAMES = {"schema.org": "schema.org", SCHEMA_ORG_PROFILE: "schema.org", PRACTICES_PROFILE: "practices",
@@ -126,7 +121,7 @@ def _write_triples(triples, fmt: Format, output: BinaryIO, ctx: dict) -> None:
         quads = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
         jsonld.write_compacted(quads, output, ctx=ctx)
     else:
-        ox.serialize(triples, output, fmt.rdf, prefixes={"schema": SCHEMA} | PREFIXES)
+        ox.serialize(triples, output, fmt.rdf, prefixes={"schema": str(SCHEMA)} | PREFIXES)
 
 
 @lru_cache(maxsize=1)
@@ -164,9 +159,9 @@ def schema_org_mapping() -> tuple[dict[str, str], dict[str, str]]:
         target = quad.object.value
         if not target.startswith(SCHEMA):
             continue
-        if quad.predicate.value == RDFS_SUBCLASS:
+        if quad.predicate.value == RDFS.subClassOf:
             classes.setdefault(quad.subject.value, target)
-        elif quad.predicate.value in (RDFS_SUBPROPERTY, CLOSE_MATCH):
+        elif quad.predicate.value in (RDFS.subPropertyOf, SKOS.closeMatch):
             # closeMatch between a class and a schema.org class (skos:ConceptScheme ~ DefinedTermSet) is a class map
             (classes if target[len(SCHEMA):][:1].isupper() else properties).setdefault(quad.subject.value, target)
     return classes, properties
@@ -180,29 +175,29 @@ def schema_org_triples(store) -> Iterator[ox.Triple]:
     the token holder, an operational record, not a fact about practices), source documents known only by their URL
     (which stay the objects of schema:citation)."""
     classes, properties = schema_org_mapping()
-    names = [iri for iri, target in properties.items() if target == SCHEMA + "name"]
+    names = [iri for iri, target in properties.items() if target == SCHEMA.name]
     values = lambda iris: " ".join(f"<{iri}>" for iri in iris)
     # The nodes first, once each (a FILTER EXISTS per triple took four times as long on 20,000 practices)
     query = f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
         {{ SELECT DISTINCT ?s WHERE {{ ?s a ?class ; ?name ?label . VALUES ?class {{ {values(classes)} }}
                                      VALUES ?name {{ {values(names)} }} }} }}
-        ?s ?p ?o . VALUES ?p {{ <{RDF_TYPE.value}> {values(properties)} }} }}"""
+        ?s ?p ?o . VALUES ?p {{ <{RDF.type}> {values(properties)} }} }}"""
     for triple in store.query(query):
         predicate = triple.predicate.value
-        if predicate == RDF_TYPE.value:
+        if predicate == RDF.type:
             if triple.object.value in classes:
-                yield ox.Triple(triple.subject, RDF_TYPE, ox.NamedNode(classes[triple.object.value]))
+                yield ox.Triple(triple.subject, RDF.term("type"), ox.NamedNode(classes[triple.object.value]))
         elif predicate in properties:
             yield ox.Triple(triple.subject, ox.NamedNode(properties[predicate]), triple.object)
 
 
 def _schema_context() -> dict:
-    ctx = {"@vocab": SCHEMA, "schema": SCHEMA, "id": "@id", "type": "@type", "graph": "@graph"}
+    ctx = {"@vocab": str(SCHEMA), "schema": str(SCHEMA), "id": "@id", "type": "@type", "graph": "@graph"}
     for prefix in ("practice", "organisation", "scheme", "collection", "actortype", "characteristic", "xsd"):
         ctx[prefix] = PREFIXES[prefix]
     for name in ("provider", "areaServed", "serviceType", "category", "audience", "citation", "url",
                  "inDefinedTermSet"):
-        ctx[name] = {"@id": SCHEMA + name, "@type": "@id"}
+        ctx[name] = {"@id": SCHEMA[name], "@type": "@id"}
     for name in ("name", "description"):
-        ctx[name] = {"@id": SCHEMA + name, "@container": "@language"}
+        ctx[name] = {"@id": SCHEMA[name], "@container": "@language"}
     return ctx

@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from . import jsonld
-from .jsonld import RDF_TYPE, Compactor
+from .jsonld import Compactor
+from .namespaces import RDF
 
 _EMBED_FLAGS = {"@always": "@always", "@once": "@once", "@never": "@never", True: "@once", False: "@never"}
 _REFERENCE = object()  # a node value written as its IRI, not embedded
@@ -116,7 +117,7 @@ def _node_map(triples: Iterable[ox.Triple]) -> dict:
         subject, obj = triple.subject, triple.object
         node = nodes.get(subject) or nodes.setdefault(subject, _Node(subject))
         predicate = triple.predicate.value
-        if predicate == RDF_TYPE and isinstance(obj, ox.NamedNode):
+        if predicate == RDF.type and isinstance(obj, ox.NamedNode):
             node.types[obj.value] = None
             continue
         if not isinstance(obj, ox.Literal) and obj not in nodes:

@@ -24,12 +24,9 @@ import orjson
 import pyoxigraph as ox
 from pyld import jsonld
 
-from .namespaces import BASE, rebase_text
+from .namespaces import CANONICAL_CONTEXT_URL, CONTEXT_URL, RDF, XSD, rebase_text
 
 CONTEXT_FILE = Path(__file__).parent / "context.jsonld"
-CANONICAL_CONTEXT_URL = "https://w3id.org/sikg/context.jsonld"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 class ConfusableIri(ValueError):
@@ -54,7 +51,7 @@ def context_url() -> str:
     """The URL by which the JSON-LD this service writes names its context: this service's own /context.jsonld, whose
     IRIs are rebased with the data's. (Under SIKG_BASE the canonical URL's context would expand the data's compact
     IRIs to the canonical instance space, where the KG has nothing.)"""
-    return BASE + "context.jsonld"
+    return CONTEXT_URL
 
 
 def context_urls() -> set[str]:
@@ -252,7 +249,7 @@ class Compactor:
                 return {"@direction": str(direction.value), "@language": language, "@value": literal.value}
             return {"@language": language, "@value": literal.value}
         datatype = literal.datatype.value
-        if datatype == XSD_STRING:
+        if datatype == XSD.string:
             return literal.value
         return {"type": self.iri(datatype, vocab=True), "@value": literal.value}
 
@@ -262,7 +259,7 @@ class Compactor:
         key = plan.language_key
         if key is not None:
             language = literal.language
-            if language and literal.direction is None or not language and literal.datatype.value == XSD_STRING:
+            if language and literal.direction is None or not language and literal.datatype.value == XSD.string:
                 entries.setdefault(key, {}).setdefault(language or "@none", []).append(literal.value)
                 return
         entries.setdefault(plan.literal_key, []).append(self.literal(literal))
@@ -287,7 +284,7 @@ class Compactor:
             plan = plan_of(predicate)
             if type(obj) is literal:
                 self.add_literal(entries, plan, obj)
-            elif predicate == RDF_TYPE:
+            elif predicate == RDF.type:
                 types.append(self.iri(obj.value, vocab=True) if type(obj) is named else self.ref(obj))
             elif plan.node_ref:
                 entries.setdefault(plan.node_key, []).append(self.object_ref(obj))

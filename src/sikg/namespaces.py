@@ -90,9 +90,23 @@ SH = Namespace(PREFIXES["sh"])
 SCHEMA = Namespace(PREFIXES["schema"])
 ESSGLOBAL = Namespace(PREFIXES["essglobal"])
 COUNTRY = Namespace(PREFIXES["country"])
-# Two the service describes itself with, which the content does not use (so not among PREFIXES)
+# Those the service describes itself with, which the content does not use (so not among PREFIXES): the SPARQL
+# service description, W3C's format IRIs and entailment regimes, and the authorities the dumps' media types
+# (IANA) and file types (the EU's file-type table) are named by
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
+ENTAILMENT = Namespace("http://www.w3.org/ns/entailment/")
+MEDIA_TYPE = Namespace("http://www.iana.org/assignments/media-types/")
+FILE_TYPE = Namespace("http://publications.europa.eu/resource/authority/file-type/")
+# The specification the SPARQL endpoint conforms to (dct:conformsTo in the VoID description)
+SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
+# The data's licence (dct:license in data/dataset.ttl and ontology/sikg.ttl; the OpenAPI description names it too)
+LICENCE = "https://creativecommons.org/licenses/by/4.0/"
+
+# sikg's own IRIs that are vocabulary like the ontology, so under the canonical base: the views' profiles and the
+# JSON-LD context as published
+PROFILE = Namespace(CANONICAL_BASE + "profile/")
+CANONICAL_CONTEXT_URL = CANONICAL_BASE + "context.jsonld"
 
 # The instances, under BASE
 PRACTICE = Namespace(PREFIXES["practice"])
@@ -106,10 +120,17 @@ BASIS = Namespace(PREFIXES["basis"])
 SCHEME = Namespace(PREFIXES["scheme"])
 COLLECTION = Namespace(PREFIXES["collection"])
 
+# Every instance, under BASE (ID + "practice/x"), and the service's own addresses there
+ID = Namespace(BASE + "id/")
+DATASET_IRI = ID + "dataset/sikg"  # the dataset data/dataset.ttl describes
+SPARQL_ENDPOINT = BASE + "sparql"  # the endpoint as data/dataset.ttl names it (the live one is the request's)
+CONTEXT_URL = BASE + "context.jsonld"  # this service's own context, rebased with the data
+
 GRAPH_ONTOLOGY = BASE + "graph/ontology"
 GRAPH_CURATED = BASE + "graph/curated"
 GRAPH_CONTRIBUTION = BASE + "graph/contribution/"
 GRAPH_FILE = BASE + "graph/file/"
+GRAPH_STATE = BASE + "graph/state"  # where a remote store keeps its state token
 
 # What moves under SIKG_BASE: instances, graph names, and the service's own addresses that the content names (the
 # SPARQL endpoint and the dumps, in data/dataset.ttl). The ontology, shapes and profile IRIs are vocabulary and stay.

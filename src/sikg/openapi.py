@@ -8,6 +8,7 @@ from flask import Blueprint
 
 from . import __version__
 from .formats import GRAPH_FORMATS, RESULT_FORMATS, UPLOAD_FORMATS
+from .namespaces import LICENCE
 from .responses import REPORT_FORMATS
 
 RESULTS = [f.media_type for f in RESULT_FORMATS]
@@ -74,7 +75,7 @@ def openapi_document(server: str, blueprints) -> dict:
         "openapi": "3.0.3",
         "info": {"title": "sikg — Social Innovation Support Knowledge Graph", "version": __version__,
                  "description": "SPARQL 1.1 endpoint, curated queries and descriptions of the sikg dataset.",
-                 "license": {"name": "CC BY 4.0 (data)", "url": "https://creativecommons.org/licenses/by/4.0/"}},
+                 "license": {"name": "CC BY 4.0 (data)", "url": LICENCE}},
         "servers": [{"url": server.rstrip("/")}],
         "paths": paths,
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",

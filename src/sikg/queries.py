@@ -12,10 +12,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .content import queries_dir
-from .namespaces import PREFIXES, rebase_text
+from .namespaces import PREFIXES, XSD, rebase_text
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
-_XSD = "http://www.w3.org/2001/XMLSchema#"
 _INT64_MIN, _INT64_MAX = -(2 ** 63), 2 ** 63 - 1
 
 
@@ -58,7 +57,7 @@ class Parameter:
             if len(raw.lstrip("+-").lstrip("0")) > 19 or not _INT64_MIN <= int(raw) <= _INT64_MAX:
                 raise ParameterError(f"parameter {self.name}: {raw} is out of range (the store's integers run from "
                                      f"{_INT64_MIN} to {_INT64_MAX})")
-            return ox.Literal(raw, datatype=ox.NamedNode(_XSD + "integer"))
+            return ox.Literal(raw, datatype=XSD.term("integer"))
         if self.type == "lang":
             if not re.fullmatch(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*", raw):
                 raise ParameterError(f"parameter {self.name}: {raw!r} is not a language tag")

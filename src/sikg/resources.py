@@ -7,19 +7,19 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .languages import Text, match_language, page_language, pick, shown
-from .namespaces import BASE, PREFIXES
+from .namespaces import BASE, DCT, FOAF, ID, OWL, PROV, RDF, RDFS, SIKG, SKOS
 
 KINDS = ("practice", "organisation", "element", "method", "level", "actor-type", "characteristic", "basis", "scheme",
          "collection", "dataset")
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,200}$")
-LABELS = [PREFIXES["skos"] + "prefLabel", PREFIXES["rdfs"] + "label", PREFIXES["dct"] + "title"]
+LABELS = [SKOS.prefLabel, RDFS.label, DCT["title"]]
 
 
 def resource_iri(kind: str, slug: str) -> str | None:
     """The IRI for /id/{kind}/{slug}, or None for a path that cannot name a resource (traversal, odd characters)."""
     if kind not in KINDS or not _SLUG.match(slug) or ".." in slug:
         return None
-    return f"{BASE}id/{kind}/{slug}"
+    return ID[f"{kind}/{slug}"]
 
 
 def describe(store, iri: str) -> list[ox.Triple]:
@@ -27,7 +27,7 @@ def describe(store, iri: str) -> list[ox.Triple]:
     it links to, and the sikg links that point at it (with their subjects' labels), so a page can show both ways."""
     node = f"<{iri}>"
     query = f"""
-    PREFIX sikg: <{PREFIXES['sikg']}>
+    PREFIX sikg: <{SIKG}>
     CONSTRUCT {{ ?s ?p ?o . ?o ?lp ?label . ?in ?ip {node} . ?in ?inlp ?inlabel . ?in a ?intype . }}
     WHERE {{
       {{ {node} ?p ?o . BIND({node} AS ?s)
@@ -113,9 +113,9 @@ class _Naming:
             if r.subject == node:
                 if isinstance(r.object, ox.Literal):
                     record.setdefault("texts", []).append(r.object)
-                elif r.predicate.value == PREFIXES["dct"] + "source":
+                elif r.predicate.value == DCT.source:
                     record["source"] = r.object.value
-                elif r.predicate.value != PREFIXES["rdf"] + "type":
+                elif r.predicate.value != RDF.type:
                     record.setdefault("links", []).append((self.prop(r.predicate.value), self.link(r.object)))
         literal = pick(record.pop("texts", []), self.language)
         record["rationale"] = shown(literal, self.page_lang)
@@ -142,9 +142,9 @@ def build_page(store, iri: str, triples: list[ox.Triple], language: str,
     grouped_links: dict[str, list[Link]] = {}
     for t in (t for t in triples if t.subject == subject):
         p = t.predicate.value
-        if p == PREFIXES["rdf"] + "type":
+        if p == RDF.type:
             page.types.append(naming.link(t.object))
-        elif p == PREFIXES["dct"] + "source":
+        elif p == DCT.source:
             page.sources.append(t.object.value)
         elif isinstance(t.object, ox.Literal):
             if p not in LABELS:
@@ -171,8 +171,8 @@ def property_labels(store, language: str) -> dict[str, str]:
     """Labels of the ontology's properties for page headings, which are the page's own words: in the page's
     language (English fallback) whichever language the reader chose for the data."""
     language = page_language(language)
-    rows = store.query(f"""SELECT ?p ?label WHERE {{ GRAPH ?g {{ ?p <{PREFIXES['rdfs']}label> ?label }}
-                           FILTER(STRSTARTS(STR(?p), "{PREFIXES['sikg']}")) }}""")
+    rows = store.query(f"""SELECT ?p ?label WHERE {{ GRAPH ?g {{ ?p <{RDFS.label}> ?label }}
+                           FILTER(STRSTARTS(STR(?p), "{SIKG}")) }}""")
     found: dict[str, list[ox.Literal]] = {}
     for row in rows:
         found.setdefault(row["p"].value, []).append(row["label"])
@@ -184,9 +184,9 @@ def property_labels(store, language: str) -> dict[str, str]:
                        "prefLabel": "benämning", "definition": "definition", "notation": "notation",
                        "inScheme": "i begreppssystem", "hadMember": "medlemmar", "publisher": "utgivare"}}
     vocabulary = defaults.get(language, defaults["en"])
-    for namespace in ("dct", "foaf", "skos", "prov"):
+    for namespace in (DCT, FOAF, SKOS, PROV):
         for local, text in vocabulary.items():
-            labels.setdefault(PREFIXES[namespace] + local, text)
+            labels.setdefault(namespace[local], text)
     return labels
 
 
@@ -196,10 +196,10 @@ def ontology_terms(store, language: str) -> list[dict]:
     page_lang = page_language(language)
     rows = store.query(f"""
         SELECT ?term ?kind ?label ?definition WHERE {{ GRAPH ?g {{
-          ?term a ?kind ; <{PREFIXES['rdfs']}label> ?label ; <{PREFIXES['skos']}definition> ?definition .
-          FILTER(STRSTARTS(STR(?term), "{PREFIXES['sikg']}"))
-          FILTER(?kind IN (<{PREFIXES['owl']}Class>, <{PREFIXES['owl']}ObjectProperty>,
-                           <{PREFIXES['owl']}DatatypeProperty>)) }} }}""")
+          ?term a ?kind ; <{RDFS.label}> ?label ; <{SKOS.definition}> ?definition .
+          FILTER(STRSTARTS(STR(?term), "{SIKG}"))
+          FILTER(?kind IN (<{OWL.Class}>, <{OWL.ObjectProperty}>,
+                           <{OWL.DatatypeProperty}>)) }} }}""")
     terms: dict[str, dict] = {}
     for row in rows:
         entry = terms.setdefault(row["term"].value, {"iri": row["term"].value, "kind": _local_name(row["kind"].value),

@@ -12,21 +12,18 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from .namespaces import PREFIXES
+from .namespaces import (ACTOR_TYPE, BASIS, COUNTRY, DCT, ELEMENT, FOAF, LEVEL, METHOD, ORGANISATION, PRACTICE, RDF,
+                         RDFS, SIKG)
 
-_SIKG, _RDF, _RDFS, _DCT, _FOAF = (PREFIXES[p] for p in ("sikg", "rdf", "rdfs", "dct", "foaf"))
-_TYPE = ox.NamedNode(_RDF + "type")
-_LABEL = ox.NamedNode(_RDFS + "label")
-_DESCRIPTION = ox.NamedNode(_DCT + "description")
-_SOURCE = ox.NamedNode(_DCT + "source")
-_HOMEPAGE = ox.NamedNode(_FOAF + "homepage")
-_BASIS = ox.NamedNode(_SIKG + "basis")
-_RATIONALE = ox.NamedNode(_SIKG + "rationale")
-_CURATED = ox.NamedNode(PREFIXES["basis"] + "curated")
-
-
-def _sikg(name: str) -> ox.NamedNode:
-    return ox.NamedNode(_SIKG + name)
+_TYPE = RDF.term("type")
+_LABEL = RDFS.term("label")
+_DESCRIPTION = DCT.term("description")
+_SOURCE = DCT.term("source")
+_HOMEPAGE = FOAF.term("homepage")
+_BASIS = SIKG.term("basis")
+_RATIONALE = SIKG.term("rationale")
+_CURATED = BASIS.term("curated")
+_sikg = SIKG.term
 
 
 # The 19 methods under the 5 elements they are listed for (sikg:forElement in schemes.ttl), so that a practice only
@@ -51,12 +48,12 @@ COUNTRY_WEIGHTS = (14, 4, 7, 10)
 
 # Terms built once, not per triple: generating the terms is most of the time a large run takes.
 _CONCEPTS: dict[str, tuple[ox.NamedNode, ox.Literal]] = {
-    slug: (ox.NamedNode(PREFIXES[kind] + slug), ox.Literal(f"Synthetic benchmark link to {slug}.", language="en"))
-    for kind, slugs in (("element", ELEMENTS), ("method", [m for ms in METHODS_BY_ELEMENT.values() for m in ms]),
-                        ("level", LEVELS))
+    slug: (kind.term(slug), ox.Literal(f"Synthetic benchmark link to {slug}.", language="en"))
+    for kind, slugs in ((ELEMENT, ELEMENTS), (METHOD, [m for ms in METHODS_BY_ELEMENT.values() for m in ms]),
+                        (LEVEL, LEVELS))
     for slug in slugs}
-_COUNTRIES = [ox.NamedNode(PREFIXES["country"] + c) for c in COUNTRIES]
-_ACTOR_TYPES = [ox.NamedNode(PREFIXES["actortype"] + a) for a in ACTOR_TYPES]
+_COUNTRIES = [COUNTRY.term(c) for c in COUNTRIES]
+_ACTOR_TYPES = [ACTOR_TYPE.term(a) for a in ACTOR_TYPES]
 # Per kind of link: (direct property, qualifying property, record class, record property), as in the fixture practice.
 _Link = tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode, ox.NamedNode]
 _ELEMENT_LINK: _Link = (_sikg("supportsElement"), _sikg("qualifiedElementSupport"), _sikg("ElementSupport"),
@@ -113,7 +110,7 @@ def _triples(practices: int, rng: random.Random) -> Iterator[ox.Triple]:
 
 
 def _organisation_iri(j: int) -> ox.NamedNode:
-    return ox.NamedNode(PREFIXES["organisation"] + f"synth-org-{j:05d}")
+    return ORGANISATION.term(f"synth-org-{j:05d}")
 
 
 def _organisation(j: int, rng: random.Random) -> Iterator[ox.Triple]:
@@ -128,7 +125,7 @@ def _organisation(j: int, rng: random.Random) -> Iterator[ox.Triple]:
 
 
 def _practice(i: int, rng: random.Random, organisations: int) -> Iterator[ox.Triple]:
-    practice = ox.NamedNode(PREFIXES["practice"] + f"synth-{i:06d}")
+    practice = PRACTICE.term(f"synth-{i:06d}")
     source = ox.NamedNode(f"https://example.org/synth/source/{i}")
     adjective, kind, theme = rng.choice(_ADJECTIVES), rng.choice(_KINDS), rng.choice(_THEMES)
     # The fixed words alone exceed 80 characters, so every description passes the recommended-length check.

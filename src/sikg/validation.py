@@ -15,9 +15,9 @@ import rdflib
 from pyshacl import validate as shacl_validate
 from rdflib.plugins.sparql import processor
 
-from . import content, jsonld
+from . import content, jsonld, namespaces
 
-SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+SH = rdflib.Namespace(str(namespaces.SH))  # the same namespace, as rdflib's kind
 
 
 def _prepare_sparql_once() -> None:
@@ -206,7 +206,7 @@ def validate_graph(data: rdflib.Graph, reference=curated_reference) -> Validatio
     of nested shapes such as sh:qualifiedValueShape, which then pass unchecked; the fixtures caught it.)
     """
     merged = data + ontology_graph() + context_for(data, reference)
-    merged.namespace_manager.bind("sikg", "https://w3id.org/sikg/ontology#")
+    merged.namespace_manager.bind("sikg", str(namespaces.SIKG))
     with _VALIDATION_LOCK:
         _, report_graph, _ = shacl_validate(merged, shacl_graph=shapes_graph(), allow_warnings=True,
                                             inference="none")

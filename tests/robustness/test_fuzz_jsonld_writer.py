@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from jsonld_helpers import PYLD_OPTIONS, to_quads
 from sikg import jsonld
+from sikg.namespaces import RDF
 
 CONTEXT = jsonld.context()
 NAMESPACES = sorted({v for k, v in CONTEXT.items() if isinstance(v, str) and v.endswith(("/", "#"))})
@@ -46,7 +47,7 @@ literals = st.one_of(
     st.builds(lambda text, dt: ox.Literal(text, datatype=ox.NamedNode(dt)), st.text(max_size=12),
               st.sampled_from(DATATYPES)),
 )
-RDF_TYPE = ox.NamedNode(jsonld.RDF_TYPE)
+RDF_TYPE = ox.NamedNode(RDF.type)
 predicates = st.one_of(st.sampled_from(TERM_IRIS).map(ox.NamedNode), iris, st.just(RDF_TYPE))
 graphs = st.one_of(st.just(ox.DefaultGraph()), st.sampled_from(["urn:g:1", "https://w3id.org/sikg/graph/x"])
                    .map(ox.NamedNode))

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 import urllib3
 
 from ..evaluator import EvalRequest, EvaluationFailed, EvaluatorPool, QueryTimeout, ResultTooLarge, term_from_wire
-from ..namespaces import BASE, sparql_prologue
+from ..namespaces import DCT, GRAPH_STATE, sparql_prologue
 from ..safety import tokenize
 from ..settings import Settings
 from ..formats import QUERY_OUTPUTS
@@ -28,8 +28,6 @@ from .base import KnowledgeGraphStore, QueryEvaluator
 from .errors import StoreUnavailable
 
 
-STATE_GRAPH = BASE + "graph/state"
-DCT_IDENTIFIER = "http://purl.org/dc/terms/identifier"
 INSERT_DATA_LIMIT = 20_000  # triples; bigger replacements go by Graph Store Protocol PUT, one graph at a time
 
 
@@ -117,16 +115,17 @@ class RemoteStore(KnowledgeGraphStore):
 
     def named_graphs(self) -> list[str]:
         rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sorted(r["g"].value for r in rows if r["g"].value != STATE_GRAPH)
+        return sorted(r["g"].value for r in rows if r["g"].value != GRAPH_STATE)
 
     def __len__(self) -> int:
         rows = list(self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-                               f"FILTER(?g != <{STATE_GRAPH}>) }}"))
+                               f"FILTER(?g != <{GRAPH_STATE}>) }}"))
         return int(rows[0]["n"].value)
 
     @property
     def state_token(self) -> str:
-        rows = list(self.query(f"SELECT ?t WHERE {{ GRAPH <{STATE_GRAPH}> {{ <{STATE_GRAPH}> <{DCT_IDENTIFIER}> ?t }} }}"))
+        pattern = f"GRAPH <{GRAPH_STATE}> {{ <{GRAPH_STATE}> <{DCT.identifier}> ?t }}"
+        rows = list(self.query(f"SELECT ?t WHERE {{ {pattern} }}"))
         return "remote-" + (rows[0]["t"].value if rows else "initial")
 
     @property
@@ -136,7 +135,7 @@ class RemoteStore(KnowledgeGraphStore):
     def all_quads(self) -> Iterator[ox.Quad]:
         """Every quad of the named graphs, streamed from a SELECT (the protocol has no quad-returning query)."""
         response = self._query_response(
-            f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{STATE_GRAPH}>) }} ORDER BY ?g ?s",
+            f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{GRAPH_STATE}>) }} ORDER BY ?g ?s",
             "application/sparql-results+json", stream=True, timeout=max(self.timeout, 300))
         try:
             for row in ox.parse_query_results(response, format=ox.QueryResultsFormat.JSON):
@@ -147,8 +146,8 @@ class RemoteStore(KnowledgeGraphStore):
     # -- writing ---------------------------------------------------------------------------------------------
     def _state_update(self) -> str:
         token = uuid.uuid4().hex
-        return (f'DROP SILENT GRAPH <{STATE_GRAPH}> ; INSERT DATA {{ GRAPH <{STATE_GRAPH}> {{ <{STATE_GRAPH}> '
-                f'<{DCT_IDENTIFIER}> "{token}" }} }}')
+        return (f'DROP SILENT GRAPH <{GRAPH_STATE}> ; INSERT DATA {{ GRAPH <{GRAPH_STATE}> {{ <{GRAPH_STATE}> '
+                f'<{DCT.identifier}> "{token}" }} }}')
 
     def update(self, sparql_update: str) -> None:
         """One update request: the change and the new state token commit together."""
@@ -183,7 +182,7 @@ class RemoteStore(KnowledgeGraphStore):
                                               "Content-Length": str(len(body))})
             if response.status >= 400:
                 raise StoreUnavailable(f"the external store refused the graph {graph} ({response.status})")
-        self.update(f"INSERT DATA {{ GRAPH <{STATE_GRAPH}> {{ }} }}")
+        self.update(f"INSERT DATA {{ GRAPH <{GRAPH_STATE}> {{ }} }}")
 
     def remove_graphs(self, graphs: Iterable[str]) -> None:
         self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
