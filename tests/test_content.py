@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, select
+from helpers import ROOT, select
 
 ARTICLE = ROOT.parent / "shared" / "source" / "000_1e28752c96977be0.txt"
 

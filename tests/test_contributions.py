@@ -31,8 +31,7 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from conftest import FIXTURES, ROOT, free_port, run_cli
-from jsonld_helpers import to_quads
+from helpers import FIXTURES, ROOT, free_port, run_cli, to_quads
 from listener import Listener
 from sikg import content, jsonld, rdf_input, validation
 from sikg import contributions as contributions_module

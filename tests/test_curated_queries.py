@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from sikg import queries
 from sikg.store import open_store
 

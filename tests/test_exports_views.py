@@ -10,7 +10,7 @@ import sys
 import pyoxigraph as ox
 import pytest
 
-from conftest import ROOT, run_cli
+from helpers import ROOT, run_cli
 from sikg import content, jsonld
 from sikg.app import create_app
 from sikg.evaluator import EvaluatorPool

@@ -19,8 +19,7 @@ import rdflib
 from markupsafe import escape
 from pyld import jsonld as pyld
 
-from conftest import ROOT, run_cli
-from jsonld_helpers import to_quads
+from helpers import ROOT, run_cli, to_quads
 from sikg import jsonld as sikg_jsonld
 from sikg.app import create_app
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, select
+from helpers import ROOT, select
 
 ONTOLOGY = "https://w3id.org/sikg/ontology"
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from sikg.store import open_store
 
 QC = sorted((ROOT / "queries" / "qc").glob("*-violation.rq"))

@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from conftest import FIXTURES, select
+from helpers import FIXTURES, select
 from .conftest import full_page_screenshot
 
 
