@@ -1,10 +1,13 @@
 """Plain helpers the tests share (`from helpers import ...`): paths, a SELECT as plain rows, the command line as a user
-runs it, a free port, and pyld as the tests' JSON-LD reference (its framing, which sikg.framing must match byte for
-byte, and its reading of JSON-LD back into RDF, both with sikg's document loader, so neither ever goes to the network).
+runs it, a free port, the Flask test client's answers read back (results, refusals), and pyld as the tests' JSON-LD
+reference (its framing, which sikg.framing must match byte for byte, and its reading of JSON-LD back into RDF, both
+with sikg's document loader, so neither ever goes to the network).
 
 Fixtures and hooks live in conftest.py; the service itself never calls these.
 """
 
+import csv
+import io
 import socket
 import subprocess
 import sys
@@ -60,3 +63,39 @@ def to_quads(document) -> list[str]:
             cause = getattr(cause, "cause", None) or cause.__cause__ or cause.__context__
         raise
     return [line for line in nquads.split("\n") if line]  # not splitlines(): a form feed may sit in a literal
+
+
+# -- answers of the Flask test client ------------------------------------------------------------------------
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def results(response):
+    """The SPARQL results of a 200 answer, parsed back by its Content-Type: a bool, or rows of {name: value}."""
+    assert response.status_code == 200, text(response)
+    if response.mimetype == "text/csv":  # pyoxigraph does not read CSV results (they are lossy): read them as CSV
+        body = text(response)
+        if body.strip() in ("true", "false"):
+            return body.strip() == "true"
+        return [dict(row) for row in csv.DictReader(io.StringIO(body))]
+    parsed = ox.parse_query_results(response.data, format=ox.QueryResultsFormat.from_media_type(response.mimetype))
+    if isinstance(parsed, ox.QueryBoolean):
+        return bool(parsed)
+    names = [v.value for v in parsed.variables]
+    return [{n: (s[n].value if s[n] is not None else None) for n in names} for s in parsed]
+
+
+def ask(response) -> bool:
+    answer = results(response)
+    assert isinstance(answer, bool), answer
+    return answer
+
+
+def assert_refused(response, status: int, *phrases: str):
+    """A refusal: the status, a text/plain message, and each phrase in it (case-insensitive)."""
+    body = text(response)
+    assert response.status_code == status, f"{response.status_code}: {body}"
+    assert response.mimetype == "text/plain", response.mimetype
+    for phrase in phrases:
+        assert phrase.lower() in body.lower(), f"{phrase!r} not in {body!r}"

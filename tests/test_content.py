@@ -1,7 +1,5 @@
 """The curated content: 35 practices by country, the five elements and 19 methods exactly as the article gives them."""
 
-from pathlib import Path
-
 import pytest
 
 from helpers import ROOT, select

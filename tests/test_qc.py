@@ -1,8 +1,5 @@
 """Quality-control queries (queries/qc/*-violation.rq): zero rows on the KG, and each one catches what it is for."""
 
-from pathlib import Path
-
-import pyoxigraph as ox
 import pytest
 
 from helpers import ROOT

@@ -2,7 +2,6 @@
 exactly the result in queries/{name}.expected.tsv; headers are complete; parameters are bound as RDF terms."""
 
 import io
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
