@@ -10,7 +10,7 @@ import sys
 import pyoxigraph as ox
 import pytest
 
-from conftest import FIXTURES, ROOT, run_cli
+from helpers import FIXTURES, ROOT, run_cli
 from sikg.cli import build_parser
 from sikg.settings import Settings
 

@@ -1,10 +1,8 @@
 """The curated content: 35 practices by country, the five elements and 19 methods exactly as the article gives them."""
 
-from pathlib import Path
-
 import pytest
 
-from conftest import ROOT, select
+from helpers import ROOT, select
 
 ARTICLE = ROOT.parent / "shared" / "source" / "000_1e28752c96977be0.txt"
 

@@ -15,10 +15,8 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -31,8 +29,7 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from conftest import FIXTURES, ROOT, free_port, run_cli
-from jsonld_helpers import to_quads
+from helpers import FIXTURES, ROOT, free_port, run_cli, to_quads
 from listener import Listener
 from sikg import content, jsonld, rdf_input, validation
 from sikg import contributions as contributions_module
@@ -91,8 +88,8 @@ def client(shared_store, pool):
 
 @pytest.fixture
 def fresh():
-    """A new store and a client on it, for a test that writes; with an evaluator pool of its own (see
-    test_one_evaluator_pool_serves_two_stores)."""
+    """A new store and a client on it, for a test that writes; with an evaluator pool of its own (one pool
+    serving two stores is tested in test_evaluator.py)."""
     store, pool = open_store("memory"), EvaluatorPool(1, 10.0, 64 * 1024 * 1024)
     yield store, make_app(store, pool).test_client()
     pool.close()
@@ -813,21 +810,6 @@ def test_a_contribution_cannot_make_the_curated_kg_non_conforming(fresh):
 def test_validate_with_an_unsupported_accept_is_406(client):
     response = post(client, "/validate", template(), headers={"Accept": "image/png"})
     assert response.status_code == 406
-
-
-def test_one_evaluator_pool_serves_two_stores():
-    pool = EvaluatorPool(1, 10.0, 64 * 1024 * 1024)
-    try:
-        first, second = open_store("memory"), open_store("memory")
-        first_client, second_client = make_app(first, pool).test_client(), make_app(second, pool).test_client()
-        assert post(first_client, "/contributions", template()).status_code == 201
-        other = template().replace(b"example-neighbourhood-voucher", b"example-other-practice")
-        assert post(second_client, "/contributions", other).status_code == 201
-        assert first.generation == second.generation
-        assert practice_visible(first_client)
-        assert ask(second_client, "ASK { <https://w3id.org/sikg/id/practice/example-other-practice> ?p ?o }")
-    finally:
-        pool.close()
 
 
 # -- the real server: a crash right after 201 -----------------------------------------------------------------------

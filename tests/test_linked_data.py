@@ -1,15 +1,13 @@
 """Linked data: whole-KG exports that round-trip through two independent RDF libraries, the JSON-LD views (framed
-practices, schema.org), dereferenceable IRIs with content negotiation and languages, JSON-LD contexts that never go
-to the network, and a service published under its own base IRI (SIKG_BASE)."""
+practices, schema.org), dereferenceable IRIs with content negotiation and languages, the JSON-LD context document
+served, and a service published under its own base IRI (SIKG_BASE). sikg.jsonld on its own (no network, the
+context's terms, the writer) is tested in test_jsonld.py."""
 
-import io
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
@@ -19,8 +17,7 @@ import rdflib
 from markupsafe import escape
 from pyld import jsonld as pyld
 
-from conftest import ROOT, run_cli
-from jsonld_helpers import to_quads
+from helpers import ROOT, run_cli
 from sikg import jsonld as sikg_jsonld
 from sikg.app import create_app
 
@@ -555,91 +552,7 @@ def test_practice_page_links_its_sources(client, kg):
         assert f'<a href="{escape(source)}"' in page, source
 
 
-# -- 5. JSON-LD never goes to the network ------------------------------------------------------------------------
-
-@pytest.fixture
-def listener():
-    """A TCP listener on the loopback that records every connection made to it."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    server.settimeout(0.05)
-    connections, stop = [], threading.Event()
-
-    def accept():
-        while not stop.is_set():
-            try:
-                connection, _ = server.accept()
-            except (TimeoutError, socket.timeout):
-                continue
-            connections.append(connection)
-            connection.close()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}", connections
-    stop.set()
-    thread.join(timeout=2)
-    server.close()
-
-
-def remote_documents(url: str) -> dict:
-    return {
-        "context": {"@context": f"{url}/context.jsonld", "@id": "http://example.org/a", "name": "a"},
-        "context list": {"@context": [{"ex": "http://example.org/"}, f"{url}/context.jsonld"],
-                         "@id": "http://example.org/a", "ex:name": "a"},
-        "@import": {"@context": {"@version": 1.1, "@import": f"{url}/import.jsonld"}, "@id": "http://example.org/a"},
-        "scoped": {"@context": {"@version": 1.1, "x": {"@id": "http://example.org/x", "@context": f"{url}/s.jsonld"}},
-                   "@id": "http://example.org/a", "x": {"http://example.org/y": "1"}},
-    }
-
-
-def cause_chain(error: BaseException) -> list[BaseException]:
-    chain = []
-    while error is not None and error not in chain:
-        chain.append(error)
-        error = getattr(error, "cause", None) or error.__cause__ or error.__context__
-    return chain
-
-
-@pytest.mark.parametrize("form", ["context", "context list", "@import", "scoped"])
-def test_remote_context_is_refused_without_a_connection(listener, form):
-    url, connections = listener
-    with pytest.raises(Exception) as raised:
-        to_quads(remote_documents(url)[form])
-    assert any(isinstance(e, sikg_jsonld.RemoteContextRefused) for e in cause_chain(raised.value)), raised.value
-    assert connections == []
-
-
-def test_to_quads_raises_remote_context_refused(listener):
-    url, connections = listener
-    with pytest.raises(sikg_jsonld.RemoteContextRefused):
-        to_quads(remote_documents(url)["context"])
-    assert connections == []
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError(f"a network connection was attempted: {args}")
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-
-
-def test_canonical_context_resolves_locally(no_network):
-    loaded = sikg_jsonld.local_document_loader(sikg_jsonld.CANONICAL_CONTEXT_URL)
-    assert loaded["document"] == sikg_jsonld.context_document()
-    lines = to_quads({"@context": sikg_jsonld.CANONICAL_CONTEXT_URL, "id": "practice:x",
-                      "type": "SupportPractice", "label": {"en": "X", "sv": "X på svenska"},
-                      "operatedBy": ["organisation:y"]})
-    assert set(lines) == {
-        f"<{ID}practice/x> <{RDF_TYPE}> <{SIKG}SupportPractice> .",
-        f'<{ID}practice/x> <{RDFS_LABEL}> "X"@en .',
-        f'<{ID}practice/x> <{RDFS_LABEL}> "X på svenska"@sv .',
-        f"<{ID}practice/x> <{SIKG}operatedBy> <{ID}organisation/y> .",
-    }
-
+# -- 5. the JSON-LD context document is served -------------------------------------------------------------------
 
 def test_context_document_is_served(client):
     response = client.get("/context.jsonld")
@@ -677,44 +590,3 @@ def test_sikg_base_leaves_nothing_under_the_canonical_instance_space():
     assert result.stdout.splitlines()[1:] == []
 
 
-def _sorted_values(node: dict) -> dict:
-    """A node object with every array (also inside language maps) sorted, so that value order does not count."""
-    def norm(value):
-        if isinstance(value, list):
-            return sorted((norm(v) for v in value), key=json.dumps)
-        if isinstance(value, dict):
-            return {k: norm(v) for k, v in value.items()}
-        return value
-    return norm(node)
-
-
-def test_dump_writer_writes_each_node_as_pyld_compacts_it():
-    """The whole-KG writer's node objects are what a JSON-LD compactor makes of them with the same context: language
-    maps for labels (also for altLabel, whose container is [@language, @set] and so keeps arrays), @type @id links
-    as plain strings, @set terms as arrays, typed literals as value objects."""
-    skos, sikg_ns = "http://www.w3.org/2004/02/skos/core#", "https://w3id.org/sikg/ontology#"
-    subject = ox.NamedNode(ID + "practice/example")
-    triples = [
-        ox.Triple(subject, ox.NamedNode(jsonld_rdf_type()), ox.NamedNode(sikg_ns + "SupportPractice")),
-        ox.Triple(subject, ox.NamedNode(skos + "prefLabel"), ox.Literal("Example", language="en")),
-        ox.Triple(subject, ox.NamedNode(skos + "prefLabel"), ox.Literal("Exempel", language="sv")),
-        ox.Triple(subject, ox.NamedNode(skos + "altLabel"), ox.Literal("Ex", language="en")),
-        ox.Triple(subject, ox.NamedNode(skos + "altLabel"), ox.Literal("Sample", language="en")),
-        ox.Triple(subject, ox.NamedNode(skos + "altLabel"), ox.Literal("Prov", language="sv")),
-        ox.Triple(subject, ox.NamedNode(sikg_ns + "country"), ox.NamedNode(ID + "country/se")),
-        ox.Triple(subject, ox.NamedNode("http://purl.org/dc/terms/source"), ox.NamedNode("https://example.org/a")),
-        ox.Triple(subject, ox.NamedNode("http://purl.org/dc/terms/modified"),
-                  ox.Literal("2026-11-28", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))),
-    ]
-    output = io.BytesIO()
-    sikg_jsonld.write_compacted((ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples),
-                                output)
-    [written] = json.loads(output.getvalue())["@graph"]
-    expected = sikg_jsonld.compact(triples)
-    expected.pop("@context")
-    assert written["altLabel"] == {"en": ["Ex", "Sample"], "sv": ["Prov"]}
-    assert _sorted_values(written) == _sorted_values(expected)
-
-
-def jsonld_rdf_type() -> str:
-    return RDF_TYPE

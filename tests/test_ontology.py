@@ -2,11 +2,10 @@
 
 import re
 import tomllib
-from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, select
+from helpers import ROOT, select
 
 ONTOLOGY = "https://w3id.org/sikg/ontology"
 

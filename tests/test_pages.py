@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, select
+from helpers import FIXTURES, select
 from sikg import resources
 from sikg.app import create_app
 from sikg.browse import browse, query_string, without

@@ -14,7 +14,7 @@ import urllib.request
 import pyoxigraph as ox
 import pytest
 
-from conftest import ROOT, free_port, run_cli
+from helpers import ROOT, free_port, run_cli
 from sikg.store import EmbeddedStore
 
 pytestmark = pytest.mark.slow

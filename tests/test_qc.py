@@ -1,11 +1,8 @@
 """Quality-control queries (queries/qc/*-violation.rq): zero rows on the KG, and each one catches what it is for."""
 
-from pathlib import Path
-
-import pyoxigraph as ox
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from sikg.store import open_store
 
 QC = sorted((ROOT / "queries" / "qc").glob("*-violation.rq"))

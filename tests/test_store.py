@@ -24,7 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from conftest import FIXTURES, ROOT, free_port, run_cli
+from helpers import FIXTURES, ROOT, free_port, run_cli
 from sikg.app import create_app
 from sikg.namespaces import BASE, GRAPH_FILE, GRAPH_ONTOLOGY
 from sikg.settings import Settings

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import rdflib
 
-from conftest import FIXTURES, ROOT, run_cli
+from helpers import FIXTURES, ROOT, run_cli, select
 from sikg.validation import SH, shapes_graph, validate_files
 
 DATA_FILES = sorted((ROOT / "data").glob("*.ttl"))
@@ -81,7 +81,6 @@ def test_labels_are_guarded_by_unique_lang_and_language_in():
 
 def test_in_lists_match_the_concept_schemes(kg):
     """sh:in keeps element, method, level and actor-type values inside their schemes: the lists must be complete."""
-    from conftest import select
     graph = shapes_graph()
     for shape, cls in [("Practice_element_in_scheme", "ProcessElement"), ("Practice_method_in_scheme", "SupportMethod"),
                        ("Practice_level_in_scheme", "Level"), ("Organisation_actor_type_in_scheme", "ActorType"),

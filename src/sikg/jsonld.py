@@ -2,7 +2,7 @@
 streaming writer for whole-KG dumps, graph query results and resources.
 
 pyld compacts small documents (a page's list of practices, a validation report); pyld's framing is the reference
-that framing.py, which nests the practices frame in linear time, is tested against (tests/jsonld_helpers.py). Larger
+that framing.py, which nests the practices frame in linear time, is tested against (tests/helpers.py). Larger
 graphs go through `write_compacted`, which writes compact JSON-LD straight from quads, one node at a time,
 using the same context. Its node objects are the ones pyld's compaction makes of the same quads
 (tests/robustness/test_fuzz_jsonld_writer.py holds it to that on generated datasets): the same terms, language maps,

@@ -8,8 +8,9 @@ import urllib.request
 
 import pytest
 
-from conftest import FIXTURES, select
-from .conftest import full_page_screenshot
+from helpers import FIXTURES, select
+
+from .chromium import CHROMIUM_FLAGS, binary, full_page_screenshot
 
 
 WAIT = 30
@@ -281,15 +282,13 @@ def browser_without_script(tmp_path_factory):
     webdriver = pytest.importorskip("selenium.webdriver")
     from selenium.webdriver.chrome.service import Service
 
-    from .conftest import CHROMIUM_FLAGS, _binary
-
     options = webdriver.ChromeOptions()
-    options.binary_location = _binary("chromium", "chromium-browser")
+    options.binary_location = binary("chromium", "chromium-browser")
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-noscript')}")
     options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
-    driver = webdriver.Chrome(service=Service(executable_path=_binary("chromedriver")), options=options)
+    driver = webdriver.Chrome(service=Service(executable_path=binary("chromedriver")), options=options)
     yield driver
     driver.quit()
 

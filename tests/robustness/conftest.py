@@ -58,22 +58,3 @@ def listener():
     yield listening
     listening.close()
 
-
-# pytest imports every conftest.py outside a package under the module name "conftest"; once this one is imported, a
-# test module elsewhere that does `from conftest import ROOT` would get this module. Names not defined here are
-# therefore looked up in the suite's own tests/conftest.py (PEP 562), so both keep working whatever the collection
-# order.
-_PARENT = None
-
-
-def __getattr__(name):
-    global _PARENT
-    if name.startswith("__"):
-        raise AttributeError(name)
-    if _PARENT is None:
-        import importlib.util
-
-        spec = importlib.util.spec_from_file_location("_sikg_tests_conftest", fuzzkit.ROOT / "tests" / "conftest.py")
-        _PARENT = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(_PARENT)
-    return getattr(_PARENT, name)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from jsonld_helpers import PYLD_OPTIONS, to_quads
+from helpers import PYLD_OPTIONS, to_quads
 from sikg import jsonld
 from sikg.namespaces import RDF
 

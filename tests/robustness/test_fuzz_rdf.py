@@ -10,7 +10,6 @@ import io
 import json
 
 import pyoxigraph as ox
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

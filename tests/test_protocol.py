@@ -1,6 +1,8 @@
 """The /sparql endpoint: SPARQL 1.1 Protocol conformance (the W3C protocol test suite's query-operation cases,
 adapted to this dataset), the contract's error answers, content negotiation, the dataset, caching, descriptions, and
 the safety of the real server (no outbound connection, the time limit, real clients).
+What safety.py refuses before a query reaches the store (SPARQL Update, SERVICE, LOAD, unknown graphs) is tested in
+test_safety.py.
 
 The W3C cases come from w3c/rdf-tests, sparql/sparql11/protocol/manifest.ttl; each test is named after its case.
 Where a case queries the suite's data (http://kasei.us/2009/09/sparql/data/data{0,1,2,3}.rdf) it is adapted to the two
@@ -10,12 +12,9 @@ update_post_form, update_post_direct, update_base_uri) are not run: /sparql is r
 requests are asserted to be refused below. Their bad_update_* cases, which expect a 4xx, are run as they stand.
 """
 
-import csv
 import dataclasses
-import io
 import json
 import re
-import socket
 import threading
 import time
 import urllib.error
@@ -25,10 +24,10 @@ import urllib.request
 import pyoxigraph as ox
 import pytest
 
+from helpers import ask, assert_refused, results, text
+from listener import Listener
 from sikg.app import create_app
 from sikg.settings import Settings
-
-from listener import Listener
 
 ONT = "https://w3id.org/sikg/graph/ontology"
 CUR = "https://w3id.org/sikg/graph/curated"
@@ -80,30 +79,6 @@ def graph_sizes(kg):
 
 # -- helpers -----------------------------------------------------------------------------------------------------
 
-def text(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def results(response):
-    """The SPARQL results of a 200 answer, parsed back by its Content-Type: a bool, or rows of {name: value}."""
-    assert response.status_code == 200, text(response)
-    if response.mimetype == "text/csv":  # pyoxigraph does not read CSV results (they are lossy): read them as CSV
-        body = text(response)
-        if body.strip() in ("true", "false"):
-            return body.strip() == "true"
-        return [dict(row) for row in csv.DictReader(io.StringIO(body))]
-    parsed = ox.parse_query_results(response.data, format=ox.QueryResultsFormat.from_media_type(response.mimetype))
-    if isinstance(parsed, ox.QueryBoolean):
-        return bool(parsed)
-    names = [v.value for v in parsed.variables]
-    return [{n: (s[n].value if s[n] is not None else None) for n in names} for s in parsed]
-
-
-def ask(response) -> bool:
-    answer = results(response)
-    assert isinstance(answer, bool), answer
-    return answer
-
 
 def triples(response) -> set[ox.Triple]:
     """The RDF of a 200 answer, parsed back by its Content-Type (quads of a dataset format taken as triples)."""
@@ -114,15 +89,6 @@ def triples(response) -> set[ox.Triple]:
     for statement in ox.parse(response.data, format=rdf_format):
         out.add(ox.Triple(statement.subject, statement.predicate, statement.object))
     return out
-
-
-def assert_refused(response, status: int, *phrases: str):
-    """A refusal: the status, a text/plain message, and each phrase in it (case-insensitive)."""
-    body = text(response)
-    assert response.status_code == status, f"{response.status_code}: {body}"
-    assert response.mimetype == "text/plain", response.mimetype
-    for phrase in phrases:
-        assert phrase.lower() in body.lower(), f"{phrase!r} not in {body!r}"
 
 
 def quality(accept: str, media_type: str) -> float:
@@ -362,119 +328,6 @@ def test_malformed_sparql_is_400_text_plain_with_the_parsers_message(client, sen
         response = client.post("/sparql", data=query, content_type="application/sparql-query")
     assert_refused(response, 400, "expected")
     assert re.search(r"\b1:\d+", text(response)), "the parser's message gives the line:column"
-
-
-UPDATE = "INSERT DATA { GRAPH <urn:x:g> { <urn:x:s> <urn:x:p> <urn:x:o> } }"
-
-
-@pytest.mark.parametrize("send", [
-    pytest.param("get-update"),
-    "get-query", "post-form-update", "post-form-query", "post-sparql-update", "post-direct-query"])
-def test_sparql_update_is_refused_with_the_reason(client, kg, kg_size, send):
-    if send == "get-update":
-        response = client.get("/sparql", query_string={"update": UPDATE})
-    elif send == "get-query":
-        response = client.get("/sparql", query_string={"query": UPDATE})
-    elif send == "post-form-update":
-        response = client.post("/sparql", data={"update": UPDATE})
-    elif send == "post-form-query":
-        response = client.post("/sparql", data={"query": UPDATE})
-    elif send == "post-sparql-update":
-        response = client.post("/sparql", data=UPDATE, content_type="application/sparql-update")
-    else:
-        response = client.post("/sparql", data=UPDATE, content_type="application/sparql-query")
-    assert_refused(response, 400, "SPARQL Update", "read-only")
-    assert len(kg) == kg_size
-    assert ask(client.get("/sparql", query_string={"query": "ASK { <urn:x:s> ?p ?o }"})) is False
-
-
-@pytest.mark.parametrize("operation", [
-    "CLEAR ALL", "DROP GRAPH <https://w3id.org/sikg/graph/curated>", "CREATE GRAPH <urn:x:g>",
-    "DELETE WHERE { ?s ?p ?o }", "COPY DEFAULT TO <urn:x:g>", "MOVE DEFAULT TO <urn:x:g>", "ADD DEFAULT TO <urn:x:g>",
-    "WITH <urn:x:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
-    "PREFIX ex: <http://e/> # a comment\ninsert data { ex:s ex:p ex:o }",
-])
-def test_every_update_operation_sent_as_a_query_is_refused_naming_it(client, kg, kg_size, operation):
-    keyword = re.sub(r"^PREFIX.*\n", "", operation).split()[0].upper()
-    response = client.get("/sparql", query_string={"query": operation})
-    assert_refused(response, 400, f"SPARQL Update ({keyword})")
-    assert len(kg) == kg_size
-
-
-def test_update_keywords_inside_literals_variables_iris_and_comments_are_not_refused(client):
-    query = ('PREFIX insert: <https://w3id.org/sikg/ontology#>\n'
-             'SELECT ?delete ?load WHERE { # SERVICE <http://127.0.0.1:9/> LOAD INSERT\n'
-             '  ?delete a insert:SupportPractice . BIND("SERVICE LOAD DROP CLEAR" AS ?load)\n'
-             '  FILTER(?delete != <urn:service:load:insert>)\n'
-             '} LIMIT 1')
-    rows = results(client.get("/sparql", query_string={"query": query}))
-    assert len(rows) == 1 and rows[0]["load"] == "SERVICE LOAD DROP CLEAR"
-
-
-@pytest.mark.parametrize("keyword", ["SERVICE", "service", "SeRvIcE", "\\u0053ERVICE", "SERVICE SILENT"])
-def test_service_is_refused_and_nothing_is_fetched(client, listener, keyword):
-    query = f"SELECT * WHERE {{ {keyword} <{listener.url}> {{ ?s ?p ?o }} }}"
-    response = client.get("/sparql", query_string={"query": query})
-    assert_refused(response, 400, "SERVICE is not allowed")
-    time.sleep(0.1)
-    assert listener.connections == []
-
-
-@pytest.mark.parametrize("hiding", [
-    # A prefixed name's local part may escape '#', "'" and '@' (SPARQL 1.1, PN_LOCAL_ESC). The safety check's
-    # tokenizer stops the name before the backslash and then reads the escaped character as the start of a comment,
-    # a string or a language tag, so it never sees the SERVICE that the parser (and Oxigraph) does see.
-    pytest.param("VALUES ?v {{ ex:a\\# }} SERVICE <{url}> {{ ?s ?p ?o }}", id="escaped-hash"),
-    pytest.param("VALUES ?v {{ ex:a\\' }} SERVICE <{url}> {{ ?s ?p ?o }} FILTER(?v != 'x')", id="escaped-quote"),
-    pytest.param("?s ?p ex:a\\@ SERVICE <{url}> {{ ?x ?y ?z }}", id="escaped-at"),
-])
-def test_service_hidden_behind_an_escaped_local_name_is_refused(client, listener, hiding):
-    query = "PREFIX ex: <http://e/>\nSELECT * WHERE { " + hiding.format(url=listener.url) + " }"
-    response = client.get("/sparql", query_string={"query": query})
-    time.sleep(0.1)
-    assert listener.connections == [], f"the endpoint connected out: {listener.connections[0][:60]!r}"
-    assert_refused(response, 400, "SERVICE is not allowed")
-
-
-def test_load_is_refused_and_nothing_is_fetched(client, listener, kg, kg_size):
-    response = client.get("/sparql", query_string={"query": f"LOAD <{listener.url}> INTO GRAPH <urn:x:g>"})
-    assert_refused(response, 400, "LOAD")
-    time.sleep(0.1)
-    assert listener.connections == []
-    assert len(kg) == kg_size
-
-
-@pytest.mark.parametrize("query", [
-    "SELECT * FROM <{base}sparql> WHERE {{ ?s ?p ?o }}",
-    "SELECT * FROM NAMED <{base}sparql> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
-    "PREFIX ex: <{base}> SELECT * FROM ex:sparql WHERE {{ ?s ?p ?o }}",
-    "BASE <{base}> SELECT * FROM <sparql> WHERE {{ ?s ?p ?o }}",
-    "SELECT * FROM <{ont}> FROM <{base}sparql> WHERE {{ ?s ?p ?o }}",
-], ids=["from", "from-named", "from-prefixed-name", "from-relative-iri", "from-known-and-unknown"])
-def test_from_an_unknown_graph_is_refused_naming_it(client, listener, query):
-    # The unknown graph is the listener's URL: a store that loads graphs on demand would fetch it.
-    base = listener.url.removesuffix("sparql")
-    response = client.get("/sparql", query_string={"query": query.format(base=base, ont=ONT)})
-    assert_refused(response, 400, f"unknown graph <{listener.url}>")
-    time.sleep(0.1)
-    assert listener.connections == []
-
-
-@pytest.mark.parametrize("parameter", ["default-graph-uri", "named-graph-uri"])
-@pytest.mark.parametrize("send", ["get", "post-form", "post-direct"])
-def test_a_protocol_graph_the_store_does_not_hold_is_refused(client, parameter, send):
-    if send == "get":
-        response = client.get("/sparql", query_string={"query": "ASK {}", parameter: UNKNOWN})
-    elif send == "post-form":
-        response = client.post("/sparql", data={"query": "ASK {}", parameter: UNKNOWN})
-    else:
-        response = client.post("/sparql?" + urllib.parse.urlencode({parameter: UNKNOWN}), data="ASK {}",
-                               content_type="application/sparql-query")
-    assert_refused(response, 400, f"unknown graph <{UNKNOWN}>")
-
-
-def test_from_a_graph_the_store_holds_is_accepted(client):
-    assert ask(client.get("/sparql", query_string={"query": f"ASK FROM <{ONT}> FROM NAMED <{CUR}> {{}}"})) is True
 
 
 @pytest.mark.parametrize("query, accept", [

@@ -2,12 +2,11 @@
 exactly the result in queries/{name}.expected.tsv; headers are complete; parameters are bound as RDF terms."""
 
 import io
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from sikg import queries
 from sikg.store import open_store
 

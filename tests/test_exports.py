@@ -1,6 +1,5 @@
 """The views of the KG and the JSON-LD around them, as a client meets them: contexts that match the IRIs (also under
-SIKG_BASE), a schema.org view of typed and named nodes only, a context with a term for everything the KG says,
-conflicting view requests refused, and remote contexts refused by name."""
+SIKG_BASE), a schema.org view of typed and named nodes only, conflicting view requests refused, and remote contexts refused by name."""
 
 import json
 import os
@@ -10,8 +9,8 @@ import sys
 import pyoxigraph as ox
 import pytest
 
-from conftest import ROOT, run_cli
-from sikg import content, jsonld
+from helpers import ROOT, run_cli
+from sikg import jsonld
 from sikg.app import create_app
 from sikg.evaluator import EvaluatorPool
 from sikg.namespaces import PREFIXES
@@ -73,10 +72,6 @@ def test_rebased_void_addresses_follow_the_base(rebased):
     assert f"<{OTHER_BASE}export?format=ttl>" in rebased["void"]
 
 
-def test_context_url_is_the_canonical_one_without_a_base():
-    assert jsonld.context_url() == jsonld.CANONICAL_CONTEXT_URL
-
-
 # -- 2. the schema.org view: typed, named nodes; no qualified-link fragments; no contribution provenance ------------
 
 def schema_org_view(store) -> list[ox.Triple]:
@@ -121,50 +116,7 @@ def test_schema_org_view_leaves_out_contribution_provenance(monkeypatch):
     assert len(services) == 36  # the contributed practice is in the view, its provenance is not
 
 
-# -- 3. a context term for every ontology term and for everything the KG says --------------------------------------
-
-def context_iris() -> set[str]:
-    ctx = jsonld.context()
-
-    def expand(value: str) -> str:
-        prefix, _, local = value.partition(":")
-        return ctx[prefix] + local if isinstance(ctx.get(prefix), str) and local else value
-    return {expand(d if isinstance(d, str) else d["@id"]) for k, d in ctx.items() if not k.startswith("@")}
-
-
-def test_every_ontology_term_has_a_context_term():
-    sikg = PREFIXES["sikg"]
-    declared = {q.subject.value for q in content.read(content.home() / "ontology" / "sikg.ttl")
-                if q.subject.value.startswith(sikg) and q.subject.value != sikg}
-    assert {sikg + "Contribution", sikg + "payloadSha256", sikg + "validationOutcome"} <= declared
-    assert declared - context_iris() == set()
-
-
-def test_every_class_and_property_of_the_kg_has_a_context_term(kg):
-    # rdf:first/rest are the cells of RDF lists (skos:memberList, a @list term), not vocabulary of their own
-    cells = {PREFIXES["rdf"] + "first", PREFIXES["rdf"] + "rest", RDF_TYPE}
-    used = {q.predicate.value for q in kg.all_quads()} - cells
-    used |= {q.object.value for q in kg.all_quads() if q.predicate.value == RDF_TYPE}
-    assert used - context_iris() == set()
-
-
-def test_contribution_provenance_is_written_with_terms():
-    g, agent = ox.NamedNode(PREFIXES["practice"][:-len("id/practice/")] + "graph/contribution/x"), ox.BlankNode("a")
-    xsd, prov, sikg = PREFIXES["xsd"], PREFIXES["prov"], PREFIXES["sikg"]
-    triples = [ox.Triple(g, ox.NamedNode(RDF_TYPE), ox.NamedNode(sikg + "Contribution")),
-               ox.Triple(g, ox.NamedNode(prov + "generatedAtTime"),
-                         ox.Literal("2026-11-28T00:00:00Z", datatype=ox.NamedNode(xsd + "dateTime"))),
-               ox.Triple(g, ox.NamedNode(prov + "wasAttributedTo"), agent),
-               ox.Triple(agent, ox.NamedNode(RDF_TYPE), ox.NamedNode(prov + "Agent")),
-               ox.Triple(g, ox.NamedNode(sikg + "payloadSha256"), ox.Literal("ab12")),
-               ox.Triple(g, ox.NamedNode(sikg + "validationOutcome"), ox.Literal("conforms; 0 warning(s)"))]
-    compacted = jsonld.compact(triples)
-    keys = {key for node in compacted["graph"] for key in node}
-    assert {"generatedAtTime", "wasAttributedTo", "payloadSha256", "validationOutcome"} <= keys
-    assert {node.get("type") for node in compacted["graph"]} == {"Contribution", "ProvAgent"}
-
-
-# -- 4. conflicting view requests are refused -----------------------------------------------------------------------
+# -- 3. conflicting view requests are refused -----------------------------------------------------------------------
 
 @pytest.mark.parametrize("query", ["frame=practices&format=ttl", "frame=practices&format=nq",
                                    "profile=schema.org&frame=practices", "profile=practices&format=ttl"])
@@ -196,7 +148,7 @@ def test_cli_conflicting_export_options_exit_2(args):
     assert "JSON-LD only" in result.stderr or "two different views" in result.stderr, result.stderr
 
 
-# -- 5. the frame is described as what it is ------------------------------------------------------------------------
+# -- 4. the frame is described as what it is ------------------------------------------------------------------------
 
 def test_frame_is_described_as_a_json_ld_document(client):
     help_text = run_cli("export", "--help").stdout
@@ -206,7 +158,7 @@ def test_frame_is_described_as_a_json_ld_document(client):
     assert "JSON-LD document" in frame["description"]
 
 
-# -- 6. remote contexts inside a context (@import, scoped) are refused by URL ---------------------------------------
+# -- 5. remote contexts inside a context (@import, scoped) are refused by URL ---------------------------------------
 
 NESTED_REMOTE = {
     "@import": {"@context": {"@version": 1.1, "@import": "http://127.0.0.1:9/import.jsonld"},

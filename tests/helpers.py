@@ -1,0 +1,101 @@
+"""Plain helpers the tests share (`from helpers import ...`): paths, a SELECT as plain rows, the command line as a user
+runs it, a free port, the Flask test client's answers read back (results, refusals), and pyld as the tests' JSON-LD
+reference (its framing, which sikg.framing must match byte for byte, and its reading of JSON-LD back into RDF, both
+with sikg's document loader, so neither ever goes to the network).
+
+Fixtures and hooks live in conftest.py; the service itself never calls these.
+"""
+
+import csv
+import io
+import socket
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+from pyld import jsonld as pyld
+
+from sikg import jsonld
+from sikg.namespaces import PREFIXES
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+PYLD_OPTIONS = {"documentLoader": jsonld.local_document_loader}
+
+
+def select(kg, query: str) -> list[dict[str, str]]:
+    """Rows of a SELECT as plain strings, with sikg's prefixes declared."""
+    result = kg.query(query, prefixes=PREFIXES)
+    names = [v.value for v in result.variables]
+    return [{n: (s[n].value if s[n] is not None else None) for n in names} for s in result]
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Runs the installed `sikg` command as a user would, capturing its output."""
+    return subprocess.run([sys.executable, "-m", "sikg.cli", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=300)
+
+
+def free_port() -> int:
+    """A loopback TCP port free right now (the OS picks it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pyld_frame(triples: Iterable[ox.Triple], frame_document: dict) -> dict:
+    """pyld's framing: right for any frame, but slow past a few thousand nodes (exports use sikg.framing.frame)."""
+    return pyld.frame(jsonld.triples_to_expanded(triples), frame_document, {**PYLD_OPTIONS, "omitGraph": False})
+
+
+def to_quads(document) -> list[str]:
+    """N-Quads lines of a JSON-LD document; a remote context raises RemoteContextRefused (pyld wraps what its
+    document loader raises in its own errors, so the cause is looked for along the chain)."""
+    try:
+        nquads = pyld.to_rdf(document, {**PYLD_OPTIONS, "format": "application/n-quads"})
+    except pyld.JsonLdError as error:
+        cause = error
+        while cause is not None:
+            if isinstance(cause, jsonld.RemoteContextRefused):
+                raise cause from None
+            cause = getattr(cause, "cause", None) or cause.__cause__ or cause.__context__
+        raise
+    return [line for line in nquads.split("\n") if line]  # not splitlines(): a form feed may sit in a literal
+
+
+# -- answers of the Flask test client ------------------------------------------------------------------------
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def results(response):
+    """The SPARQL results of a 200 answer, parsed back by its Content-Type: a bool, or rows of {name: value}."""
+    assert response.status_code == 200, text(response)
+    if response.mimetype == "text/csv":  # pyoxigraph does not read CSV results (they are lossy): read them as CSV
+        body = text(response)
+        if body.strip() in ("true", "false"):
+            return body.strip() == "true"
+        return [dict(row) for row in csv.DictReader(io.StringIO(body))]
+    parsed = ox.parse_query_results(response.data, format=ox.QueryResultsFormat.from_media_type(response.mimetype))
+    if isinstance(parsed, ox.QueryBoolean):
+        return bool(parsed)
+    names = [v.value for v in parsed.variables]
+    return [{n: (s[n].value if s[n] is not None else None) for n in names} for s in parsed]
+
+
+def ask(response) -> bool:
+    answer = results(response)
+    assert isinstance(answer, bool), answer
+    return answer
+
+
+def assert_refused(response, status: int, *phrases: str):
+    """A refusal: the status, a text/plain message, and each phrase in it (case-insensitive)."""
+    body = text(response)
+    assert response.status_code == status, f"{response.status_code}: {body}"
+    assert response.mimetype == "text/plain", response.mimetype
+    for phrase in phrases:
+        assert phrase.lower() in body.lower(), f"{phrase!r} not in {body!r}"
