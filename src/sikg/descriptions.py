@@ -1,5 +1,6 @@
 """Descriptions of the service and the dataset, as RDF: the SPARQL 1.1 Service Description at /sparql and the
-VoID + DCAT description at /.well-known/void. Both are computed from the store and cached per store state.
+VoID + DCAT description at /.well-known/void. Both are computed from the store on each request; only the graph
+sizes, whose counting scans the store, are kept per store state.
 """
 
 import threading
