@@ -1,5 +1,5 @@
-"""Content negotiation shared by every route: the Accept header as the routes read it, and the Vary header that
-follows from what they read.
+"""Content negotiation for every route: `negotiate(offers)` is the one entry point (format= or else Accept, over the
+formats of formats.py), `declare_vary` the one place the Vary header is written from what the answer was chosen by.
 
 Werkzeug's MIMEAccept.best_match only matches an offer that carries the same media-type parameters as the client
 sent, so `text/turtle;charset=utf-8` (the very Content-Type sikg sends) would not match the offer `text/turtle`.
