@@ -6,6 +6,7 @@ import pyoxigraph as ox
 import pytest
 
 from sikg import formats
+from sikg.descriptions import service_description, void_description
 
 
 @pytest.mark.parametrize("fmt", formats.GRAPH_FORMATS, ids=lambda f: f.name)
@@ -45,3 +46,15 @@ def test_upload_media_types_are_the_upload_formats_and_the_turtle_alias():
     media_types = formats.upload_media_types()
     assert {f.media_type for f in formats.UPLOAD_FORMATS} | {"application/x-turtle"} == set(media_types)
     assert all(formats.upload_format(m) is not None for m in media_types)
+
+
+def test_every_answered_format_is_described_where_the_service_describes_itself(kg):
+    """A format added to the table is offered and described everywhere with no other change: the Service
+    Description names every result format by its W3C IRI, VoID every dump's media type and EU file type."""
+    described = {t.object.value for t in service_description(kg, "http://localhost/sparql")}
+    assert {f"http://www.w3.org/ns/formats/{f.w3c}" for f in (*formats.RESULT_FORMATS, *formats.GRAPH_FORMATS)} \
+        <= described
+    void = {t.object.value for t in void_description(kg, "http://localhost/")}
+    for fmt in formats.DUMP_FORMATS:
+        assert f"http://www.iana.org/assignments/media-types/{fmt.media_type}" in void
+        assert f"http://publications.europa.eu/resource/authority/file-type/{fmt.file_type}" in void

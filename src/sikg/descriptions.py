@@ -12,7 +12,7 @@ from .namespaces import (DATASET_IRI, DCAT, DCT, ENTAILMENT, FILE_TYPE, FORMATS,
                          SPARQL_PROTOCOL, VOID, XSD)
 
 # The formats /sparql answers in, by their W3C format IRIs (the names in namespaces.FORMATS).
-RESULT_FORMAT_IRIS = [f.w3c for f in (*RESULT_FORMATS, *GRAPH_FORMATS)]
+RESULT_FORMAT_IRIS = [f.w3c for f in (*RESULT_FORMATS, *GRAPH_FORMATS) if f.w3c]
 
 _cache: dict = {}
 _lock = threading.Lock()
@@ -90,8 +90,9 @@ def void_description(store, service_root: str) -> list[ox.Triple]:
     for fmt in DUMP_FORMATS:
         dump = _n(f"{service_root}export?format={fmt.name}")
         triples += [ox.Triple(dataset, VOID.term("dataDump"), dump),
-                    ox.Triple(dump, DCAT.term("mediaType"), MEDIA_TYPE.term(fmt.media_type)),
-                    ox.Triple(dump, DCT.term("format"), FILE_TYPE.term(fmt.file_type))]
+                    ox.Triple(dump, DCAT.term("mediaType"), MEDIA_TYPE.term(fmt.media_type))]
+        if fmt.file_type:  # a format the EU file-type authority has no code for is described by its media type only
+            triples.append(ox.Triple(dump, DCT.term("format"), FILE_TYPE.term(fmt.file_type)))
     partitions = store.query("SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class "
                              "ORDER BY ?class")
     for i, row in enumerate(partitions):
