@@ -794,3 +794,9 @@ def test_live_rdflib_sparqlstore_runs_select_and_construct(live_server):
         assert (rdflib.URIRef(PRACTICE), rdflib.RDF.type, rdflib.URIRef(SIKG + "SupportPractice")) \
             in constructed.graph
         assert graph.query(f"ASK {{ <{PRACTICE}> a ?t }}").askAnswer is True
+
+
+def test_options_names_the_protocol_methods(client):
+    response = client.options("/sparql")
+    assert response.status_code == 204 and response.data == b""
+    assert {m.strip() for m in response.headers["Allow"].split(",")} == {"GET", "HEAD", "POST", "OPTIONS"}

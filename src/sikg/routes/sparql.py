@@ -17,7 +17,8 @@ routes = DescribedBlueprint("sparql", __name__)
 DESCRIPTION_FORMATS = (GRAPH_FORMATS[0], HTML, *GRAPH_FORMATS[1:])
 
 
-@routes.route("/sparql", methods=["GET", "POST"])
+# OPTIONS has a route of its own (204, the methods the protocol allows), not Flask's automatic answer.
+@routes.route("/sparql", methods=["GET", "POST"], provide_automatic_options=False)
 def sparql_endpoint():
     query_request = read_query_request(request)
     if query_request.query is None:
