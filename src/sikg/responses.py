@@ -18,7 +18,7 @@ REPORT_FORMATS = (JSON, TURTLE, JSON_LD, TEXT)
 
 def with_charset(media_type: str) -> str:
     textual = media_type.startswith("text/") or media_type.endswith(("json", "xml")) or \
-        media_type in ("application/n-triples", "application/n-quads", "application/trig")
+        media_type in ("application/n-triples", "application/n-quads", "application/trig", "application/x-turtle")
     return f"{media_type}; charset=utf-8" if textual else media_type
 
 

@@ -1,6 +1,6 @@
 """SPARQL: the SPARQL 1.1 Protocol query endpoint with its Service Description, and the curated queries."""
 
-from flask import jsonify, render_template, request
+from flask import Response, jsonify, render_template, request
 
 from .. import queries
 from ..conneg import negotiate
@@ -28,7 +28,7 @@ def sparql_endpoint():
 
 @routes.route("/sparql", methods=["OPTIONS"])
 def sparql_options():
-    return "", 204, {"Allow": "GET, HEAD, POST, OPTIONS", "Content-Type": "text/plain"}
+    return Response(status=204, headers={"Allow": "GET, HEAD, POST, OPTIONS"}, mimetype="text/plain")
 
 
 def description_or_page(requested_format: str | None):
