@@ -20,8 +20,6 @@ ELEMENT = "https://w3id.org/sikg/id/element/"
 PRACTICE = "https://w3id.org/sikg/id/practice/"
 COUNTRY = "http://publications.europa.eu/resource/authority/country/"
 REALISATION_SV = "Förverkligande – implementering och uppskalning"
-
-
 REALISATION_EN = "Realisation: implementation and scaling"
 
 
