@@ -9,6 +9,7 @@ import urllib.request
 import pytest
 
 from helpers import ROOT, free_port
+from sikg.app import create_app
 from sikg.store import open_store
 
 
@@ -16,6 +17,12 @@ from sikg.store import open_store
 def kg():
     """The curated KG in a throwaway in-memory store, loaded once for the session; tests must not write to it."""
     return open_store("memory")
+
+
+@pytest.fixture(scope="module")
+def client(kg):
+    """The Flask test client of the service over `kg` (a module may define its own, with other settings)."""
+    return create_app(kg).test_client()
 
 
 @pytest.fixture(scope="session")

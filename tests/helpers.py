@@ -1,17 +1,20 @@
 """Plain helpers the tests share (`from helpers import ...`): paths, a SELECT as plain rows, the command line as a user
 runs it, a free port, the Flask test client's answers read back (results, refusals), and pyld as the tests' JSON-LD
 reference (its framing, which sikg.framing must match byte for byte, and its reading of JSON-LD back into RDF, both
-with sikg's document loader, so neither ever goes to the network).
+with sikg's document loader, so neither ever goes to the network); a page fetched as HTML and a tag's attributes;
+RDF compared as datasets (blank nodes canonically renamed, ground triples, triples in the default graph).
 
 Fixtures and hooks live in conftest.py; the service itself never calls these.
 """
 
 import csv
 import io
+import re
 import socket
 import subprocess
 import sys
 from collections.abc import Iterable
+from html import unescape
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -99,3 +102,40 @@ def assert_refused(response, status: int, *phrases: str):
     assert response.mimetype == "text/plain", response.mimetype
     for phrase in phrases:
         assert phrase.lower() in body.lower(), f"{phrase!r} not in {body!r}"
+
+
+# -- pages and RDF read back ---------------------------------------------------------------------------------
+
+def html(client, path, **kwargs) -> str:
+    response = client.get(path, **kwargs)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "text/html"
+    return response.get_data(as_text=True)
+
+
+def attributes(tag: str) -> dict[str, str]:
+    return {k: unescape(v) for k, v in re.findall(r'([\w-]+)="([^"]*)"', tag)}
+
+
+def canonical(quads) -> ox.Dataset:
+    """A dataset with its blank nodes canonically renamed, so that isomorphic datasets compare equal with ==."""
+    dataset = ox.Dataset(quads)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    return dataset
+
+
+def in_default_graph(triples) -> list[ox.Quad]:
+    return [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+
+
+def ground(triples) -> set[ox.Triple]:
+    return {ox.Triple(t.subject, t.predicate, t.object) for t in triples
+            if not isinstance(t.subject, ox.BlankNode) and not isinstance(t.object, ox.BlankNode)}
+
+
+def from_nquads(text: str) -> list[ox.Quad]:
+    return list(ox.parse(text.encode(), format=ox.RdfFormat.N_QUADS))
+
+
+def to_quads_with_pyld(document: dict, loader=jsonld.local_document_loader) -> list[ox.Quad]:
+    return from_nquads(pyld.to_rdf(document, {"format": "application/n-quads", "documentLoader": loader}))

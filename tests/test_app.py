@@ -4,13 +4,6 @@ import json
 
 import pytest
 
-from sikg.app import create_app
-
-
-@pytest.fixture(scope="module")
-def client(kg):
-    return create_app(kg).test_client()
-
 
 def test_health_reports_the_triple_count(client, kg):
     response = client.get("/health")

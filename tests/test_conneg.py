@@ -21,11 +21,6 @@ JSON_LD_PROFILES = ['application/ld+json;profile="http://www.w3.org/ns/json-ld#c
                     "application/ld+json;charset=utf-8"]
 
 
-@pytest.fixture(scope="module")
-def client(kg):
-    return create_app(kg).test_client()
-
-
 def vary(response) -> set[str]:
     return {v.strip().lower() for v in response.headers.get("Vary", "").split(",") if v.strip()}
 

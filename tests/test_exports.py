@@ -1,15 +1,20 @@
-"""The views of the KG and the JSON-LD around them, as a client meets them: contexts that match the IRIs (also under
-SIKG_BASE), a schema.org view of typed and named nodes only, conflicting view requests refused, and remote contexts refused by name."""
+"""Exports (exports.py: what an export holds) and the views of the KG and the JSON-LD around them, as a client meets
+them through GET /export and `sikg export`: contexts that match the IRIs (also under SIKG_BASE), a schema.org view of
+typed and named nodes only, conflicting view requests refused, remote contexts refused by name, whole-KG exports in
+every format that read back, by Oxigraph and by rdflib, isomorphic to the store (formats chosen by format= and by
+Accept), and the JSON-LD exports: expanded by pyld to the store, the practices frame, the schema.org view."""
 
 import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pyoxigraph as ox
 import pytest
+import rdflib
 
-from helpers import ROOT, run_cli
+from helpers import ROOT, canonical, ground, in_default_graph, run_cli, to_quads_with_pyld
 from sikg import jsonld
 from sikg.app import create_app
 from sikg.evaluator import EvaluatorPool
@@ -20,11 +25,6 @@ from sikg.store import open_store
 SCHEMA = "https://schema.org/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 OTHER_BASE = "http://127.0.0.1:8765/"
-
-
-@pytest.fixture(scope="module")
-def client(kg):
-    return create_app(kg).test_client()
 
 
 # -- 1. under SIKG_BASE, JSON-LD names the context whose IRIs are the data's; VoID/DCAT addresses follow the base ---
@@ -187,3 +187,249 @@ def test_the_sikg_context_is_resolved_inside_a_context(client, case):
                  "@id": "https://example.org/s", "p": {"id": "practice:x", "label": {"en": "X"}}})
     response = client.post("/validate", data=json.dumps(document), content_type="application/ld+json")
     assert response.status_code == 200, response.get_data(as_text=True)
+
+
+# -- 6. whole-KG exports round-trip through two independent RDF libraries -------------------------------------------
+
+SIKG = "https://w3id.org/sikg/ontology#"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+EU_COUNTRY = "http://publications.europa.eu/resource/authority/country/"
+
+EXPORTS = {
+    "jsonld": ("application/ld+json", "sikg.jsonld", ox.RdfFormat.JSON_LD, "json-ld"),
+    "ttl": ("text/turtle", "sikg.ttl", ox.RdfFormat.TURTLE, "turtle"),
+    "nt": ("application/n-triples", "sikg.nt", ox.RdfFormat.N_TRIPLES, "nt"),
+    "nq": ("application/n-quads", "sikg.nq", ox.RdfFormat.N_QUADS, "nquads"),
+    "trig": ("application/trig", "sikg.trig", ox.RdfFormat.TRIG, "trig"),
+    "rdfxml": ("application/rdf+xml", "sikg.rdf", ox.RdfFormat.RDF_XML, "xml"),
+}
+
+
+def union_graph(kg) -> list[ox.Quad]:
+    return in_default_graph(kg.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"))
+
+
+def rdflib_quads(parsed) -> list[ox.Quad]:
+    """rdflib's parse, term by term in Oxigraph's terms (blank nodes mapped one to one), to canonicalise and compare
+    with the store. (rdflib.compare.isomorphic takes seconds on the curated graph's ~1,900 blank-node triples.)"""
+    blanks: dict = {}
+
+    def term(t):
+        if isinstance(t, rdflib.BNode):
+            return blanks.setdefault(t, ox.BlankNode())
+        if isinstance(t, rdflib.URIRef):
+            return ox.NamedNode(str(t))
+        assert isinstance(t, rdflib.Literal), t
+        if t.language:
+            return ox.Literal(str(t), language=t.language)
+        return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype or XSD_STRING)))
+
+    if isinstance(parsed, rdflib.Dataset):
+        quads = []
+        for s, p, o, g in parsed.quads((None, None, None, None)):
+            name = getattr(g, "identifier", g)
+            graph = (ox.DefaultGraph() if name is None or name == rdflib.graph.DATASET_DEFAULT_GRAPH_ID
+                     else term(name))
+            quads.append(ox.Quad(term(s), term(p), term(o), graph))
+        return quads
+    return [ox.Quad(term(s), term(p), term(o), ox.DefaultGraph()) for s, p, o in parsed]
+
+
+def parse_with(parser: str, data: bytes, fmt: str) -> list[ox.Quad]:
+    _, _, ox_format, rdflib_format = EXPORTS[fmt]
+    if parser == "oxigraph":
+        return list(ox.parse(data, format=ox_format))
+    parsed = rdflib.Dataset() if ox_format.supports_datasets else rdflib.Graph()
+    parsed.parse(data=data, format=rdflib_format)
+    return rdflib_quads(parsed)
+
+
+@pytest.fixture(scope="module")
+def store_dataset(kg) -> ox.Dataset:
+    return canonical(kg.all_quads())
+
+
+@pytest.fixture(scope="module")
+def store_union(kg) -> ox.Dataset:
+    return canonical(union_graph(kg))
+
+
+@pytest.fixture(scope="module")
+def practices(kg) -> set[str]:
+    found = {s["p"].value for s in kg.query(f"SELECT ?p WHERE {{ ?p a <{SIKG}SupportPractice> }}")}
+    assert len(found) == 35
+    return found
+
+
+@pytest.fixture(scope="module")
+def http_exports(client) -> dict:
+    """Every whole-KG format once, through GET /export?format=…"""
+    return {fmt: client.get("/export", query_string={"format": fmt}) for fmt in EXPORTS}
+
+
+@pytest.fixture(scope="module")
+def cli_exports(tmp_path_factory) -> dict:
+    """`sikg export` in every format and both views, as a user runs it (in parallel, to keep the module fast)."""
+    directory = tmp_path_factory.mktemp("exports")
+    runs = {fmt: ("--format", fmt) for fmt in EXPORTS}
+    runs["frame"] = ("--frame", "practices")
+    runs["schema-org"] = ("--schema-org",)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        futures = {name: pool.submit(run_cli, "export", *args, "-o", str(directory / name)) for name, args in
+                   runs.items()}
+    results = {}
+    for name, future in futures.items():
+        result = future.result()
+        assert result.returncode == 0, (name, result.stderr)
+        results[name] = (directory / name).read_bytes()
+    return results
+
+
+@pytest.mark.parametrize("fmt", list(EXPORTS))
+def test_http_export_media_type_and_download_name(http_exports, fmt):
+    media_type, filename, _, _ = EXPORTS[fmt]
+    response = http_exports[fmt]
+    assert response.status_code == 200
+    assert response.mimetype == media_type
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{filename}"'
+    assert "Content-Profile" not in response.headers  # the plain KG is no profile's view
+
+
+@pytest.mark.parametrize("parser", ["oxigraph", "rdflib"])
+@pytest.mark.parametrize("source", ["http", "cli"])
+@pytest.mark.parametrize("fmt", list(EXPORTS))
+def test_export_parses_back_isomorphic_to_the_store(http_exports, cli_exports, store_dataset, store_union, fmt,
+                                                    source, parser):
+    data = http_exports[fmt].data if source == "http" else cli_exports[fmt]
+    parsed = canonical(parse_with(parser, data, fmt))
+    if EXPORTS[fmt][2].supports_datasets:  # every quad, in its named graph
+        assert parsed == store_dataset, f"{source} {fmt} read by {parser} differs from the store's quads"
+    else:  # triple formats carry the union graph
+        assert parsed == store_union, f"{source} {fmt} read by {parser} differs from the union graph"
+
+
+@pytest.mark.parametrize("accept,fmt", [("application/n-quads", "nq"), ("application/trig", "trig"),
+                                        ("application/rdf+xml", "rdfxml"), ("application/n-triples", "nt"),
+                                        ("application/ld+json", "jsonld")])
+def test_export_format_by_accept(client, accept, fmt):
+    response = client.get("/export", headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.mimetype == EXPORTS[fmt][0]
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{EXPORTS[fmt][1]}"'
+    assert "Accept" in response.headers["Vary"]
+
+
+@pytest.mark.parametrize("query", ["format=xyz", "frame=other", "profile=foo"])
+def test_export_unknown_format_or_view_is_a_client_error(client, query):
+    response = client.get("/export?" + query)
+    assert response.status_code == 400
+    assert response.mimetype == "text/plain"
+
+
+def test_export_unsupported_accept_is_406(client):
+    response = client.get("/export", headers={"Accept": "image/png"})
+    assert response.status_code == 406
+
+
+# -- 7. JSON-LD exports: pyld expansion, the practices frame, the schema.org view -----------------------------------
+
+@pytest.mark.parametrize("source", ["http", "cli"])
+def test_jsonld_export_expanded_by_pyld_is_the_store(http_exports, cli_exports, store_dataset, source):
+    data = http_exports["jsonld"].data if source == "http" else cli_exports["jsonld"]
+    document = json.loads(data)
+    assert canonical(to_quads_with_pyld(document)) == store_dataset
+
+
+@pytest.fixture(scope="module")
+def framed_http(client):
+    response = client.get("/export", query_string={"frame": "practices"})
+    assert response.status_code == 200
+    return response
+
+
+def test_framed_export_headers(framed_http):
+    assert framed_http.mimetype == "application/ld+json"
+    assert framed_http.headers["Content-Profile"] == "<https://w3id.org/sikg/profile/practices>"
+    assert framed_http.headers["Content-Disposition"] == 'attachment; filename="sikg-practices.jsonld"'
+
+
+def test_practices_profile_by_accept_profile_is_the_frame(client, framed_http):
+    response = client.get("/export", headers={"Accept-Profile": "<https://w3id.org/sikg/profile/practices>"})
+    assert response.status_code == 200
+    assert response.headers["Content-Profile"] == "<https://w3id.org/sikg/profile/practices>"
+    assert json.loads(response.data) == json.loads(framed_http.data)
+
+
+@pytest.mark.parametrize("source", ["http", "cli"])
+def test_framed_export_nests_35_practices(framed_http, cli_exports, kg, practices, source):
+    document = json.loads(framed_http.data if source == "http" else cli_exports["frame"])
+    assert isinstance(document, dict)
+    assert document["@context"] == jsonld.CANONICAL_CONTEXT_URL
+    graph = document["graph"]
+    assert isinstance(graph, list) and len(graph) == 35
+    for practice in graph:
+        name = practice["id"]
+        assert practice["type"] == "SupportPractice", name
+        assert practice["label"] and all(isinstance(v, str) for v in practice["label"].values()), name
+        for key in ("supportsElement", "usesMethod"):
+            assert practice[key], (name, key)
+            for linked in practice[key]:
+                assert isinstance(linked, dict), (name, key, linked)  # nested, not a bare reference
+                assert linked["prefLabel"].get("en"), (name, key, linked)
+        assert practice["operatedBy"], name
+        for organisation in practice["operatedBy"]:
+            assert isinstance(organisation, dict) and organisation["type"] == "Organisation", (name, organisation)
+            assert organisation["label"], (name, organisation)
+        country = practice["country"]
+        assert isinstance(country, dict) and country["id"].startswith(EU_COUNTRY), (name, country)
+        assert country["prefLabel"]["en"], (name, country)
+
+    # Expanded (its context is the canonical URL, which the local loader resolves): all of it is in the KG.
+    quads = to_quads_with_pyld(document)
+    assert {q.subject.value for q in quads if q.predicate.value == RDF_TYPE
+            and q.object.value == SIKG + "SupportPractice"} == practices
+    union = ground(kg.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"))
+    assert ground(quads) <= union, sorted(map(str, ground(quads) - union))[:5]
+    assert len(ground(quads)) > 35 * 10  # labels, links and nested objects, not just the types
+
+
+def schema_org_triples(data: bytes, rdf_format: ox.RdfFormat) -> set[ox.Triple]:
+    return {q.triple for q in ox.parse(data, format=rdf_format)}
+
+
+@pytest.fixture(scope="module")
+def schema_org_views(client, cli_exports) -> dict:
+    by_param = client.get("/export", query_string={"profile": "schema.org", "format": "jsonld"})
+    by_header = client.get("/export", query_string={"format": "jsonld"},
+                           headers={"Accept-Profile": "<https://schema.org/>"})
+    for response in (by_param, by_header):
+        assert response.status_code == 200
+        assert response.mimetype == "application/ld+json"
+        assert response.headers["Content-Profile"] == "<https://schema.org/>"
+        assert "Accept-Profile" in response.headers["Vary"]
+    return {"profile=schema.org": (by_param.data, ox.RdfFormat.JSON_LD),
+            "Accept-Profile": (by_header.data, ox.RdfFormat.JSON_LD),
+            "sikg export --schema-org": (cli_exports["schema-org"], ox.RdfFormat.TURTLE)}
+
+
+@pytest.mark.parametrize("view", ["profile=schema.org", "Accept-Profile", "sikg export --schema-org"])
+def test_schema_org_view_has_35_services_with_providers(schema_org_views, practices, view):
+    data, rdf_format = schema_org_views[view]
+    assert b"http://schema.org/" not in data
+    triples = schema_org_triples(data, rdf_format)
+    objects = lambda s, p: {t.object for t in triples if t.subject == s and t.predicate.value == p}
+    services = {t.subject for t in triples if t.predicate.value == RDF_TYPE and t.object.value == SCHEMA + "Service"}
+    assert {s.value for s in services} == practices
+    for service in services:
+        assert objects(service, SCHEMA + "name"), service
+        providers = objects(service, SCHEMA + "provider")
+        assert providers, service
+        for provider in providers:
+            assert ox.NamedNode(SCHEMA + "Organization") in objects(provider, RDF_TYPE), (service, provider)
+            assert objects(provider, SCHEMA + "name"), provider
+    assert not any(t.predicate.value.startswith(SIKG) for t in triples)  # only schema.org terms
+
+
+def test_schema_org_views_agree(schema_org_views):
+    views = [canonical(in_default_graph(schema_org_triples(*v))) for v in schema_org_views.values()]
+    assert views[0] == views[1] == views[2]

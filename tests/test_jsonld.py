@@ -1,6 +1,7 @@
 """sikg.jsonld on its own: a context term for every ontology term and for everything the KG says, the canonical
 context URL, provenance written with terms, the whole-KG writer against pyld's compaction, and a document loader that
-never goes to the network (remote contexts refused without a connection, the canonical context resolved locally)."""
+never goes to the network (remote contexts refused without a connection, the canonical context resolved locally);
+and the context document as the service serves it (/context.jsonld)."""
 
 import io
 import json
@@ -196,3 +197,17 @@ def test_canonical_context_resolves_locally(no_network):
         f'<{ID}practice/x> <{RDFS_LABEL}> "X på svenska"@sv .',
         f"<{ID}practice/x> <{SIKG}operatedBy> <{ID}organisation/y> .",
     }
+
+
+# -- 4. the context document, as the service serves it --------------------------------------------------------------
+
+def test_context_document_is_served(client):
+    response = client.get("/context.jsonld")
+    assert response.status_code == 200
+    assert response.mimetype == "application/ld+json"
+    document = json.loads(response.data)
+    context = document["@context"]
+    assert context["@version"] == 1.1
+    for term, iri in (("label", "rdfs:label"), ("prefLabel", "skos:prefLabel"), ("description", "dct:description")):
+        assert context[term] == {"@id": iri, "@container": "@language"}, term
+    assert document == jsonld.context_document()
