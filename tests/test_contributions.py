@@ -1,7 +1,7 @@
 """POST /validate and the contributions API (POST, GET, DELETE /contributions), and the contributor kit.
 
 Every app here is built on a store of its own (`open_store("memory")`, the curated KG) and never on the shared `kg`
-fixture: contributions write. The contribution token is read by `Contributions` from SIKG_CONTRIB_TOKEN when
+fixture: contributions write. The contribution token is read from SIKG_CONTRIB_TOKEN into the app's Settings when
 `create_app` builds it, so each app is built with the variable set (or unset) for that moment only.
 
 The last test, marked `slow`, runs the real server (`sikg serve`, gunicorn) on an on-disk store, kills it with SIGKILL
