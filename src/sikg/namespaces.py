@@ -131,6 +131,11 @@ GRAPH_CURATED = BASE + "graph/curated"
 GRAPH_CONTRIBUTION = BASE + "graph/contribution/"
 GRAPH_FILE = BASE + "graph/file/"
 GRAPH_STATE = BASE + "graph/state"  # where a remote store keeps its state token
+# Graphs no public route shows, SPARQL included (pending contributions, a remote store's token hashes): the store
+# layer leaves them out of every dataset a query sees.
+GRAPH_PRIVATE = BASE + "graph/private/"
+GRAPH_PENDING = GRAPH_PRIVATE + "pending/"
+GRAPH_TOKENS = GRAPH_PRIVATE + "tokens"
 
 # What moves under SIKG_BASE: instances, graph names, and the service's own addresses that the content names (the
 # SPARQL endpoint and the dumps, in data/dataset.ttl). The ontology, shapes and profile IRIs are vocabulary and stay.
