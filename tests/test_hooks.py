@@ -10,7 +10,7 @@ from flask import Blueprint, request
 
 from sikg import hooks
 from sikg.app import create_app
-from sikg.contributions import ContributionsDisabled, NotAuthorised
+from sikg.tokens import ContributionsDisabled, NotAuthorised
 from sikg.errors import ProtocolError
 from sikg.queries import ParameterError, UnknownQuery
 from sikg.rdf_input import RdfInputError

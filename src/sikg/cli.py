@@ -1,4 +1,4 @@
-"""The `sikg` command: serve, query, validate, export, load, stats, synth.
+"""The `sikg` command: serve, query, validate, export, load, stats, synth, token.
 
 Each subcommand parses its arguments and calls one module; errors a user can cause are printed as one clear line
 with a non-zero exit code, never as a traceback. The environment's settings (settings.py) are read once, at the start,
@@ -20,9 +20,10 @@ from .rdf_input import RdfInputError
 from .settings import Settings, SettingsError
 from .sparql import QueryError, run_query, write_result
 from .stats import compute_stats, render_stats
-from .store import open_store
+from .store import open_store, store_kind
 from .store.errors import BaseMismatch, StoreUnavailable
 from .synth import write_synthetic
+from .tokens import ROLES, FileTokenRegistry, StoreTokenRegistry, TokenError, check_name, token_file
 
 
 def _store_arg(parser: argparse.ArgumentParser, settings: Settings, default: str | None = None) -> None:
@@ -165,6 +166,57 @@ def cmd_serve(args) -> int:
                                      store_update=args.update_url, store_gsp=args.store_url))
 
 
+def _registry(args):
+    """The registry of --store, reached without opening an on-disk store (the serving process holds its lock)."""
+    kind = store_kind(args.store)
+    if kind == "memory":
+        raise SystemExit(_fail("an in-memory store keeps no tokens; give --store DIR or an external store's URL", 2))
+    if kind == "external":
+        return StoreTokenRegistry(_open(args))
+    if not Path(args.store).is_dir():
+        print(f"sikg: note: there is no store at {args.store} yet; its tokens are kept beside it all the same",
+              file=sys.stderr)
+    return FileTokenRegistry(token_file(args.store))
+
+
+def cmd_token(args) -> int:
+    """add: the new token alone on standard output; revoke; list: name, role, created, revoked (never a token)."""
+    try:
+        if args.action == "list":
+            _print_tokens(_registry(args).entries())
+        elif args.action == "add":
+            check_name(args.name, args.role)
+            print(_registry(args).add(args.name, args.role))
+        elif not _registry(args).revoke(args.name):
+            return _fail(f"no active token for {args.name!r}", 1)
+    except TokenError as error:
+        return _fail(str(error), 2)
+    except StoreUnavailable as error:
+        return _fail(str(error), 3)
+    return 0
+
+
+def _print_tokens(entries) -> None:
+    rows = [("name", "role", "created", "revoked")] + [(e.name, e.role, e.created, e.revoked or "") for e in entries]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+
+
+def _token_parser(sub, settings: Settings) -> None:
+    p = sub.add_parser("token", help="the people who may contribute or curate: add, revoke, list their tokens")
+    actions = p.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="make a token for a person and print it, once, alone on standard output")
+    add.add_argument("name", help="the person: 1-64 letters, digits, spaces or . _ - @")
+    add.add_argument("--role", choices=ROLES, required=True)
+    revoke = actions.add_parser("revoke", help="revoke a person's token (it stops working within seconds)")
+    revoke.add_argument("name")
+    listing = actions.add_parser("list", help="the people, their roles and dates (never a token)")
+    for action in (add, revoke, listing):
+        _store_arg(action, settings, default="var/store")
+        action.set_defaults(func=cmd_token)
+
+
 def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     """The command line, its defaults taken from `settings` (default: the environment's)."""
     settings = Settings.from_environment() if settings is None else settings
@@ -224,6 +276,8 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="triples, practices per country and element")
     _store_arg(p, settings)
     p.set_defaults(func=cmd_stats)
+
+    _token_parser(sub, settings)
     return parser
 
 

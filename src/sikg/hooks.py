@@ -9,12 +9,13 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from . import conneg
-from .contributions import ContributionsDisabled, NotAuthorised, NotConforming
+from .contributions import NotConforming
 from .errors import ProtocolError
 from .queries import ParameterError, UnknownQuery
 from .rdf_input import RdfInputError
 from .responses import error_response, report_response
 from .store.errors import StoreUnavailable
+from .tokens import ContributionsDisabled, NotAuthorised
 
 log = logging.getLogger(__name__)
 

@@ -11,6 +11,7 @@ from .evaluator import EvaluatorPool
 from .protocol import SparqlService
 from .settings import Settings
 from .store.errors import StoreUnavailable
+from .tokens import registry_for
 
 
 @dataclass
@@ -27,7 +28,8 @@ def build(store, settings: Settings, pool: EvaluatorPool | None = None) -> Servi
     evaluator = store.query_evaluator(settings, pool)
     sparql = SparqlService(store, evaluator.run, settings.query_timeout, settings.max_result_bytes,
                            settings.cache_bytes)
-    return Services(settings, store, sparql, Contributions(store, settings.contrib_tokens), DumpFiles.from_setting(settings.export_cache),
+    contributions = Contributions(store, registry_for(store), settings.contrib_tokens)
+    return Services(settings, store, sparql, contributions, DumpFiles.from_setting(settings.export_cache),
                     evaluator.pool)
 
 
