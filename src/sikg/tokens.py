@@ -39,7 +39,7 @@ from .store import EmbeddedStore
 log = logging.getLogger(__name__)
 
 ROLES = ("contributor", "curator")
-NAME = re.compile(r"[A-Za-z0-9 ._\-@]{1,64}")
+NAME = re.compile(r"[\w .@\-]{1,64}")  # letters of any script (Åsa Öberg), digits, space, . _ - @
 TOKEN_VOCABULARY = Namespace(GRAPH_TOKENS + "#")  # private terms: they never leave the private graph
 RELOAD_SECONDS = 1.0  # a token file is checked for changes at most this often
 CACHE_SECONDS = 2.0  # a store's tokens are read again after this long
@@ -100,9 +100,11 @@ def _digest(token: str) -> str:
 
 
 def check_name(name: str, role: str = "contributor") -> None:
-    """TokenError unless `name` is 1-64 letters, digits, spaces or . _ - @, and `role` one of ROLES."""
-    if not isinstance(name, str) or not NAME.fullmatch(name) or not name.strip():
-        raise TokenError(f"a name is 1 to 64 letters, digits, spaces or . _ - @ (got {name!r})")
+    """TokenError unless `name` is 1-64 letters, digits, spaces or . _ - @ (not starting or ending with a space), and
+    `role` one of ROLES."""
+    if not isinstance(name, str) or not NAME.fullmatch(name) or name != name.strip():
+        raise TokenError(f"a name is 1 to 64 letters, digits, spaces or . _ - @, with no space at either end "
+                         f"(got {name!r})")
     if role not in ROLES:
         raise TokenError(f"a role is one of {', '.join(ROLES)} (got {role!r})")
 
@@ -124,7 +126,8 @@ class TokenRegistry(ABC):
         return self._revoke(name, _now())
 
     def entries(self) -> list[TokenEntry]:
-        return [record.entry for record in sorted(self._records(), key=lambda r: (r.created, r.name))]
+        records = sorted(self._records(), key=lambda r: (r.created, r.name, r.revoked is None))
+        return [record.entry for record in records]
 
     def lookup(self, token: str) -> Holder | None:
         """The holder of an active token, or None (unknown or revoked)."""
