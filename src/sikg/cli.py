@@ -203,6 +203,19 @@ def _print_tokens(entries) -> None:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
 
 
+def _export_parser(sub, settings: Settings) -> None:
+    p = sub.add_parser("export", help="dump the whole KG")
+    p.add_argument("--format", choices=[f.name for f in DUMP_FORMATS],
+                   help="default: ttl, or jsonld with --frame (the only format of the frame)")
+    p.add_argument("--frame", metavar="practices",
+                   help="the framed view: a JSON-LD document whose graph is the array of practices, each nested "
+                        "with its elements, methods, organisations, country, level and sources")
+    p.add_argument("--schema-org", action="store_true", help="the schema.org view of the practices")
+    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    _store_arg(p, settings)
+    p.set_defaults(func=cmd_export)
+
+
 def _token_parser(sub, settings: Settings) -> None:
     p = sub.add_parser("token", help="the people who may contribute or curate: add, revoke, list their tokens")
     actions = p.add_subparsers(dest="action", required=True)
@@ -251,16 +264,7 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json", "ttl"], default="text")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("export", help="dump the whole KG")
-    p.add_argument("--format", choices=[f.name for f in DUMP_FORMATS],
-                   help="default: ttl, or jsonld with --frame (the only format of the frame)")
-    p.add_argument("--frame", metavar="practices",
-                   help="the framed view: a JSON-LD document whose graph is the array of practices, each nested "
-                        "with its elements, methods, organisations, country, level and sources")
-    p.add_argument("--schema-org", action="store_true", help="the schema.org view of the practices")
-    p.add_argument("-o", "--output", help="write to this file instead of standard output")
-    _store_arg(p, settings)
-    p.set_defaults(func=cmd_export)
+    _export_parser(sub, settings)
 
     p = sub.add_parser("load", help="(re)load the ontology and curated data, and any FILEs, into a store")
     p.add_argument("files", nargs="*", metavar="FILE")
