@@ -156,6 +156,15 @@ def test_registry_for_follows_the_store(tmp_path):
     assert isinstance(registry_for(open_store("http://127.0.0.1:9/query")), StoreTokenRegistry)  # (no request)
 
 
+def test_a_store_served_read_only_takes_no_tokens(tmp_path):
+    """`sikg serve --processes` over an on-disk store serves it read-only: nothing may write, so no one contributes."""
+    made = open_store(str(tmp_path / "store"))  # makes the on-disk store, then lets it go (and its lock)
+    del made
+    FileTokenRegistry(token_file(tmp_path / "store")).add("ada", "curator")
+    registry = registry_for(open_store(str(tmp_path / "store"), read_only=True))
+    assert isinstance(registry, MemoryTokenRegistry) and not registry.has_active()
+
+
 def test_holder_is_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         Holder("ada", "contributor").role = "curator"
@@ -307,6 +316,9 @@ def test_token_add_refusals(tmp_path):
     assert [e.name for e in FileTokenRegistry(token_file(store)).entries()] == ["ada"]
     memory = sikg("token", "list", "--store", "memory")
     assert memory.returncode == 2 and "in-memory store keeps no tokens" in memory.stderr
+    (tmp_path / "file").write_text("")
+    unwritable = sikg("token", "add", "bob", "--role", "curator", "--store", str(tmp_path / "file" / "store"))
+    assert unwritable.returncode == 2 and "cannot keep the tokens" in unwritable.stderr, unwritable.stderr
 
 
 def test_token_commands_default_to_the_store_sikg_serve_uses(tmp_path):

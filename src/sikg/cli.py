@@ -193,6 +193,8 @@ def cmd_token(args) -> int:
         return _fail(str(error), 2)
     except StoreUnavailable as error:
         return _fail(str(error), 3)
+    except OSError as error:  # the token file's directory cannot be written, say
+        return _fail(f"cannot keep the tokens at {error.filename}: {error.strerror}", 2)
     return 0
 
 

@@ -337,7 +337,10 @@ def token_file(store_directory: str | Path) -> Path:
 
 def registry_for(store) -> TokenRegistry:
     """The registry that goes with `store`: a file beside an on-disk store, memory for an in-memory one, the
-    private graph of an external one."""
+    private graph of an external one. An on-disk store served read-only (`sikg serve --processes`) takes no
+    contributions, so it gets an empty registry: contributions stay off there."""
+    if isinstance(store, EmbeddedStore) and store.read_only:
+        return MemoryTokenRegistry()  # served read-only by several processes: nothing can be written, no token holds
     if isinstance(store, EmbeddedStore):
         return MemoryTokenRegistry() if store.path is None else FileTokenRegistry(token_file(store.path))
     return StoreTokenRegistry(store)
