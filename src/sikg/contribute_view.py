@@ -154,8 +154,8 @@ def review_page(services, http_request, language: str) -> Response:
     who = required(http_request, services.contributions)
     words = form_words(language)
     if not who.is_curator:
-        return _render("review.html", 403, who=who, items=[], words=words, refused=words["curators_only"])
-    return _render("review.html", who=who, items=pending_items(services, language), words=words, refused=None)
+        return _render("review.html", 403, who=who, pending=[], words=words, refused=words["curators_only"])
+    return _render("review.html", who=who, pending=pending_items(services, language), words=words, refused=None)
 
 
 def review_post(services, http_request, contribution_id: str) -> Response:
