@@ -81,6 +81,8 @@ def test_the_form_page_lists_the_shapes_fields(client):
         assert f'name="{name}"' in page, name
     assert ">Avise<" in page  # an organisation to pick, by its label
     assert 'href="/contribute"' in page  # the site's navigation
+    assert 'src="/static/contribute-form.js"' in page
+    assert client.get("/static/contribute-form.js").status_code == 200
 
 
 def test_preview_without_javascript_shows_turtle_jsonld_and_the_report(client):
