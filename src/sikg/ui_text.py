@@ -11,7 +11,7 @@ TEXT = {
     "en": {
         "site": "Social Innovation Support Knowledge Graph", "skip": "Skip to content",
         "home": "Home", "browse": "Browse practices", "query": "SPARQL query", "curated": "Curated queries",
-        "validate": "Validate data", "ontology": "Ontology", "download": "Download", "language": "Language",
+        "validate": "Validate data", "contribute": "Contribute", "ontology": "Ontology", "download": "Download", "language": "Language",
         "home_title": "Support for social innovation in Europe",
         "home_intro": "{practices} practices from {countries} countries that support social innovation, mapped by "
                       "the BuiCaSuS project, linked to the five elements of the social innovation process and the "
@@ -58,7 +58,7 @@ TEXT = {
     "sv": {
         "site": "Kunskapsgraf om stöd till social innovation", "skip": "Hoppa till innehållet",
         "home": "Start", "browse": "Bläddra bland praktiker", "query": "SPARQL-fråga", "curated": "Färdiga frågor",
-        "validate": "Validera data", "ontology": "Ontologi", "download": "Ladda ner", "language": "Språk",
+        "validate": "Validera data", "contribute": "Bidra", "ontology": "Ontologi", "download": "Ladda ner", "language": "Språk",
         "home_title": "Stöd till social innovation i Europa",
         "home_intro": "{practices} praktiker från {countries} länder som stödjer social innovation, kartlagda av "
                       "projektet BuiCaSuS, kopplade till den sociala innovationsprocessens fem element och "
@@ -173,3 +173,108 @@ RESOURCE_PAGE = {
 
 def resource_words(language: str) -> dict:
     return RESOURCE_PAGE.get(language, RESOURCE_PAGE["en"])
+
+
+# The contribution form, sign-in and review pages: their words, and how to fix a result in the form's terms ({field}
+# is the field's label).
+FORM_TEXT = {
+    "en": {
+        "contribute_title": "Contribute a practice",
+        "contribute_intro": "Describe a support practice and the organisation that runs it. The form follows the "
+                            "sikg shapes: required fields are marked, and each problem is shown next to its field. "
+                            "Preview first to see the data the form makes; a curator reviews it before it is "
+                            "published.",
+        "required": "required", "recommended": "recommended", "other_languages": "Other languages",
+        "one_per_line": "One web address per line.", "choose": "— choose —", "new": "A new one, described below",
+        "new_section": "A new {what}", "new_hint": "Only if it is not in the list above.",
+        "slug": "Short name in the address", "slug_help": "Lower-case letters, digits and hyphens; made from the "
+                "English name if left empty.",
+        "links": "Links and why they hold", "entry": "Link {n}", "add_hint": "Preview adds an empty entry for one "
+                 "more link.", "preview": "Preview", "submit": "Submit for review",
+        "report": "What the check says", "conforms": "The data conforms to the shapes: it can be submitted.",
+        "not_conforms": "The data does not conform yet: see the fields marked below.",
+        "general": "About the practice as a whole", "turtle": "The data as Turtle", "jsonld": "The data as JSON-LD",
+        "fix": "How to fix", "submitted_title": "Thank you: your contribution is in",
+        "submitted": "It has the id {id}. Its status: {status}.", "status_link": "Its status page",
+        "not_iri": "“{value}” is not a web address: write it in full, starting with https://.",
+        "taken": "{iri} is already in the knowledge graph: choose another name, or pick the existing one.",
+        "bad_slug": "Use lower-case letters, digits and hyphens only.",
+        "sign_in_title": "Sign in", "sign_in_intro": "Sign in with the token a curator gave you. It is kept in "
+                         "a cookie of this site only, until you sign out or close the browser.",
+        "token": "Token", "sign_in": "Sign in", "sign_out": "Sign out", "signed_in_as": "Signed in as {name}",
+        "sign_in_first": "Sign in to contribute.", "bad_token": "This token is not accepted: {message}",
+        "review_title": "Contributions to review", "review_intro": "Pending contributions, each as its page "
+                        "will look once public. Accept publishes it at once; reject keeps it out for good.",
+        "no_pending": "Nothing is waiting for review.", "warnings": "Warnings", "touches": "Already in the "
+                      "knowledge graph", "comment": "Comment (the contributor sees it)", "accept": "Accept",
+        "reject": "Reject", "submitted_by": "Submitted by {who} on {when}", "curators_only": "Only curators can "
+                        "review contributions.",
+        "hints": {
+            "MinCountConstraintComponent": "Fill in “{field}”.",
+            "QualifiedMinCountConstraintComponent": "Fill in “{field}” as the message asks (in English where it "
+                                                    "says English).",
+            "MaxCountConstraintComponent": "Keep one value in “{field}”.",
+            "ClassConstraintComponent": "Pick one from the list for “{field}”, or describe a new one.",
+            "InConstraintComponent": "Pick one of the values offered for “{field}”.",
+            "NodeKindConstraintComponent": "Write “{field}” as a web address (URL) starting with https://.",
+            "PatternConstraintComponent": "Write “{field}” in the form the message describes.",
+            "LanguageInConstraintComponent": "Use one of the languages offered for “{field}”.",
+            "UniqueLangConstraintComponent": "Keep one text per language in “{field}”.",
+            "MinLengthConstraintComponent": "Write a little more in “{field}”.",
+            "DatatypeConstraintComponent": "Write “{field}” as a value of the expected kind.",
+        },
+    },
+    "sv": {
+        "contribute_title": "Bidra med en praktik",
+        "contribute_intro": "Beskriv en stödpraktik och organisationen som driver den. Formuläret följer sikg:s "
+                            "regler: obligatoriska fält är markerade, och varje problem visas vid sitt fält. "
+                            "Förhandsgranska först för att se datan formuläret gör; en kurator granskar den innan "
+                            "den publiceras.",
+        "required": "obligatoriskt", "recommended": "rekommenderat", "other_languages": "Andra språk",
+        "one_per_line": "En webbadress per rad.", "choose": "— välj —", "new": "En ny, som beskrivs nedan",
+        "new_section": "En ny {what}", "new_hint": "Bara om den inte finns i listan ovan.",
+        "slug": "Kortnamn i adressen", "slug_help": "Små bokstäver, siffror och bindestreck; görs av det engelska "
+                "namnet om fältet lämnas tomt.",
+        "links": "Kopplingar och varför de gäller", "entry": "Koppling {n}", "add_hint": "Förhandsgranskningen "
+                 "lägger till en tom rad för ytterligare en koppling.", "preview": "Förhandsgranska",
+        "submit": "Skicka för granskning",
+        "report": "Vad kontrollen säger", "conforms": "Datan uppfyller reglerna: den kan skickas.",
+        "not_conforms": "Datan uppfyller inte reglerna än: se de markerade fälten nedan.",
+        "general": "Om praktiken som helhet", "turtle": "Datan som Turtle", "jsonld": "Datan som JSON-LD",
+        "fix": "Så rättar du", "submitted_title": "Tack: ditt bidrag har kommit in",
+        "submitted": "Det har id {id}. Status: {status}.", "status_link": "Bidragets statussida",
+        "not_iri": "”{value}” är ingen webbadress: skriv den i sin helhet, med https:// först.",
+        "taken": "{iri} finns redan i kunskapsgrafen: välj ett annat namn, eller välj den befintliga.",
+        "bad_slug": "Använd bara små bokstäver, siffror och bindestreck.",
+        "sign_in_title": "Logga in", "sign_in_intro": "Logga in med den token en kurator gav dig. Den sparas i en "
+                         "kaka för den här webbplatsen, tills du loggar ut eller stänger webbläsaren.",
+        "token": "Token", "sign_in": "Logga in", "sign_out": "Logga ut", "signed_in_as": "Inloggad som {name}",
+        "sign_in_first": "Logga in för att bidra.", "bad_token": "Den här token godtas inte: {message}",
+        "review_title": "Bidrag att granska", "review_intro": "Bidrag som väntar, vart och ett som dess sida "
+                        "kommer att se ut när den är publik. Godkänn publicerar det direkt; avvisa håller det "
+                        "borta för gott.",
+        "no_pending": "Inget väntar på granskning.", "warnings": "Varningar", "touches": "Finns redan i "
+                      "kunskapsgrafen", "comment": "Kommentar (bidragsgivaren ser den)", "accept": "Godkänn",
+        "reject": "Avvisa", "submitted_by": "Inskickat av {who} den {when}", "curators_only": "Bara kuratorer "
+                        "kan granska bidrag.",
+        "hints": {
+            "MinCountConstraintComponent": "Fyll i ”{field}”.",
+            "QualifiedMinCountConstraintComponent": "Fyll i ”{field}” som meddelandet säger (på engelska där det "
+                                                    "står engelska).",
+            "MaxCountConstraintComponent": "Behåll ett värde i ”{field}”.",
+            "ClassConstraintComponent": "Välj en i listan för ”{field}”, eller beskriv en ny.",
+            "InConstraintComponent": "Välj ett av de erbjudna värdena för ”{field}”.",
+            "NodeKindConstraintComponent": "Skriv ”{field}” som en webbadress (URL) som börjar med https://.",
+            "PatternConstraintComponent": "Skriv ”{field}” i den form meddelandet beskriver.",
+            "LanguageInConstraintComponent": "Använd ett av de erbjudna språken för ”{field}”.",
+            "UniqueLangConstraintComponent": "Behåll en text per språk i ”{field}”.",
+            "MinLengthConstraintComponent": "Skriv lite mer i ”{field}”.",
+            "DatatypeConstraintComponent": "Skriv ”{field}” som ett värde av rätt slag.",
+        },
+    },
+}
+
+
+def form_words(language: str) -> dict:
+    """The contribution, sign-in and review pages' words in `language`, English where they are not translated."""
+    return FORM_TEXT.get(language, FORM_TEXT["en"])

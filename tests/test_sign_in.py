@@ -1,0 +1,97 @@
+"""sign_in.py and the sign-in routes: the token in an HttpOnly, SameSite=Strict cookie (Secure over https), the CSRF
+field every form post needs (403 without it or wrong), signing out, and a token the service does not accept."""
+
+import re
+
+import pytest
+
+from sikg.app import create_app
+from sikg.settings import Settings
+from sikg.sign_in import csrf_for
+
+TOKEN = "tok-alice"
+
+
+@pytest.fixture(scope="module")
+def app(kg):
+    return create_app(kg, Settings.from_environment({"SIKG_CONTRIB_TOKEN": f"alice={TOKEN}"}))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def signed_in(client):
+    response = client.post("/sign-in", data={"token": TOKEN, "next": "/contribute"})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return response
+
+
+def test_signing_in_sets_a_strict_http_only_cookie_holding_the_token(client):
+    response = signed_in(client)
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith(f"sikg_token={TOKEN};")
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
+    assert "Secure" not in cookie  # plain http here
+    assert response.headers["Location"].endswith("/contribute")
+
+
+def test_the_cookie_is_secure_over_https(client):
+    response = client.post("/sign-in", data={"token": TOKEN}, base_url="https://localhost")
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_a_wrong_token_is_refused_with_the_page_again(client):
+    response = client.post("/sign-in", data={"token": "nope"})
+    assert response.status_code == 403 and "Set-Cookie" not in response.headers
+    assert 'id="sign-in-error"' in response.get_data(as_text=True)
+    assert client.post("/sign-in", data={"token": ""}).status_code == 401
+
+
+def test_a_sign_in_from_another_site_is_refused(client):
+    response = client.post("/sign-in", data={"token": TOKEN}, headers={"Origin": "https://evil.example"})
+    assert response.status_code == 403 and "Set-Cookie" not in response.headers
+
+
+def test_next_is_only_a_path_of_this_site(client):
+    for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
+        response = client.post("/sign-in", data={"token": TOKEN, "next": target})
+        assert response.headers["Location"].endswith("/contribute"), target
+
+
+def test_pages_need_a_valid_cookie(client):
+    response = client.get("/contribute")
+    assert response.status_code == 303 and "/sign-in?next=/contribute" in response.headers["Location"]
+    client.set_cookie("sikg_token", "revoked-or-wrong")
+    assert client.get("/contribute").status_code == 303
+
+
+def test_the_csrf_field_is_on_every_form_and_checked(client):
+    signed_in(client)
+    page = client.get("/contribute").get_data(as_text=True)
+    forms = re.findall(r"<form[^>]*method=\"post\"", page)
+    fields = re.findall(r'name="csrf" value="([0-9a-f]{32})"', page)
+    assert len(fields) == len(forms) >= 2 and set(fields) == {csrf_for(TOKEN)}
+    assert client.post("/contribute", data={"action": "preview"}).status_code == 403
+    assert client.post("/contribute", data={"action": "preview", "csrf": "0" * 32}).status_code == 403
+    assert client.post("/contribute", data={"action": "preview", "csrf": csrf_for(TOKEN)}).status_code == 200
+
+
+def test_a_form_post_with_a_token_no_longer_accepted_is_refused(client):
+    client.set_cookie("sikg_token", "gone")
+    assert client.post("/contribute", data={"action": "preview", "csrf": csrf_for("gone")}).status_code == 403
+
+
+def test_signing_out_clears_the_cookie_and_needs_the_csrf_field(client):
+    signed_in(client)
+    assert client.post("/sign-out").status_code == 403
+    response = client.post("/sign-out", data={"csrf": csrf_for(TOKEN)})
+    assert response.status_code == 303
+    assert re.search(r"sikg_token=;.*(Max-Age=0|Expires=Thu, 01 Jan 1970)", response.headers["Set-Cookie"])
+    assert client.get("/contribute").status_code == 303
+
+
+def test_without_any_token_configured_sign_in_is_refused(kg):
+    client = create_app(kg, Settings.from_environment({})).test_client()
+    assert client.post("/sign-in", data={"token": TOKEN}).status_code == 403
