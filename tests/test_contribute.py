@@ -15,6 +15,7 @@ from sikg.app import create_app
 from sikg.settings import Settings
 from sikg.sign_in import csrf_for
 from sikg.store import open_store
+from sikg.tokens import Holder
 
 TOKEN = "tok-alice"
 CSRF = csrf_for(TOKEN)
@@ -163,7 +164,7 @@ class Curators:
         self.real, self.reviews = real, []
 
     def holder(self, authorization):
-        return type("Holder", (), {"name": "cora", "role": "curator"})() if authorization == "Bearer cur" \
+        return Holder("cora", "curator") if authorization == "Bearer cur" \
             else self.real.holder(authorization)
 
     def pending(self):

@@ -9,7 +9,8 @@ import pyoxigraph as ox
 from flask import Response, redirect, render_template
 
 from . import resources
-from .contributions import ContributionsDisabled, NotAuthorised, NotConforming
+from .contributions import NotConforming
+from .tokens import ContributionsDisabled, NotAuthorised
 from .errors import ProtocolError
 from .form_data import SLUG, labels_by_name, place, plain, preview
 from .languages import pick_text

@@ -11,7 +11,7 @@ import hmac
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .contributions import ContributionsDisabled, NotAuthorised
+from .tokens import ContributionsDisabled, Holder, NotAuthorised
 
 COOKIE = "sikg_token"
 CSRF_FIELD = "csrf"
@@ -33,19 +33,19 @@ class Refused(Exception):
 @dataclass
 class Person:
     token: str
-    holder: object  # what the token service answers: opaque, passed on to the services as it is
+    holder: Holder  # who the token service says the token is
 
     @property
     def name(self) -> str:
-        return str(getattr(self.holder, "name", self.holder))
+        return self.holder.name
 
     @property
     def role(self) -> str:
-        return getattr(self.holder, "role", "contributor")
+        return self.holder.role
 
     @property
     def is_curator(self) -> bool:
-        return self.role == "curator"
+        return self.holder.is_curator
 
     @property
     def csrf(self) -> str:
@@ -56,8 +56,9 @@ def csrf_for(token: str) -> str:
     return hmac.new(token.encode("utf-8"), b"sikg-csrf", hashlib.sha256).hexdigest()[:32]
 
 
-def authenticate(contributions, token: str):
-    """The token's holder; ContributionsDisabled or NotAuthorised say why not."""
+def authenticate(contributions, token: str) -> Holder:
+    """The token's holder (tokens.authenticate, as for the JSON API); ContributionsDisabled or NotAuthorised say why
+    not."""
     return contributions.holder("Bearer " + token)
 
 
