@@ -148,6 +148,7 @@ class StoreContract:
     def client(cls, store):
         patch = pytest.MonkeyPatch()
         patch.setenv("SIKG_CONTRIB_TOKEN", "tester=t0ken")
+        patch.setenv("SIKG_REVIEW", "0")  # the round trip below publishes at once; review: test_review.py
         yield create_app(store).test_client()
         patch.undo()
 
@@ -414,6 +415,7 @@ class TestExternal(StoreContract, CommandLineContract):
     def test_a_second_instance_sees_the_first_ones_writes(self, store, oxigraph_server, monkeypatch):
         """Stateless instances over one store: a write through one invalidates the other's cached answers."""
         monkeypatch.setenv("SIKG_CONTRIB_TOKEN", "tester=t0ken")
+        monkeypatch.setenv("SIKG_REVIEW", "0")
         first = create_app(open_store(oxigraph_server.query_url)).test_client()
         second = create_app(open_store(oxigraph_server.query_url)).test_client()
         before = sparql_csv(second, PRACTICE_COUNT)

@@ -162,7 +162,8 @@ def cmd_serve(args) -> int:
     # The environment's settings with the command line's choices, which win.
     return serve(dataclasses.replace(args.settings, host=args.host, port=args.port, workers=args.workers,
                                      processes=args.processes, access_log=args.access_log, store=args.store,
-                                     store_update=args.update_url, store_gsp=args.store_url))
+                                     store_update=args.update_url, store_gsp=args.store_url,
+                                     review=args.review))
 
 
 def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
@@ -182,6 +183,8 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
                         "read-only and needs contributions off")
     p.add_argument("--access-log", action="store_true", default=settings.access_log,
                    help="log every request to standard output (env SIKG_ACCESS_LOG=1)")
+    p.add_argument("--no-review", dest="review", action="store_false", default=settings.review,
+                   help="publish a conforming contribution at once, with no curator's review (env SIKG_REVIEW=0)")
     _store_arg(p, settings, default="var/store")
     p.set_defaults(func=cmd_serve)
 

@@ -27,7 +27,9 @@ def build(store, settings: Settings, pool: EvaluatorPool | None = None) -> Servi
     evaluator = store.query_evaluator(settings, pool)
     sparql = SparqlService(store, evaluator.run, settings.query_timeout, settings.max_result_bytes,
                            settings.cache_bytes)
-    return Services(settings, store, sparql, Contributions(store, settings.contrib_tokens), DumpFiles.from_setting(settings.export_cache),
+    contributions = Contributions(store, settings.contrib_tokens)
+    contributions.review = settings.review
+    return Services(settings, store, sparql, contributions, DumpFiles.from_setting(settings.export_cache),
                     evaluator.pool)
 
 

@@ -16,6 +16,7 @@ private and the list is of names allowed, not names refused.
 
 import time
 import uuid
+from dataclasses import replace
 from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 
@@ -24,7 +25,7 @@ import urllib3
 
 from ..evaluator import EvalRequest, EvaluationFailed, EvaluatorPool, QueryTimeout, ResultTooLarge, term_from_wire
 from ..namespaces import DCT, GRAPH_PRIVATE, GRAPH_STATE, sparql_prologue
-from ..safety import tokenize
+from ..safety import inspect_query, tokenize
 from ..settings import Settings
 from ..formats import QUERY_OUTPUTS
 from ..sparql import write_result
@@ -63,6 +64,14 @@ def bind_as_values(query: str, substitutions: dict | None) -> str:
     if position is None:
         raise ValueError("the query has no group to bind parameters in")
     return query[:position] + values + query[position:]
+
+
+def _own_dataset(query: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The dataset a query's FROM / FROM NAMED define, as protocol parameters: a store serving the union as its
+    default graph may otherwise let that override them. What the query leaves out is empty, as SPARQL says (a FROM
+    alone means no named graphs)."""
+    shape = inspect_query(query)
+    return tuple(shape.from_graphs) or (EMPTY_GRAPH,), tuple(shape.from_named_graphs) or (EMPTY_GRAPH,)
 
 
 class RemoteStore(KnowledgeGraphStore):
@@ -117,11 +126,10 @@ class RemoteStore(KnowledgeGraphStore):
         """Results as pyoxigraph objects, like the embedded store: QuerySolutions, QueryBoolean or a list of triples.
         Over the public graphs, unless the query's FROM / FROM NAMED define its dataset (use_default_graph_as_union
         False: the graphs they name were checked to be public)."""
-        graphs = ((), ())
         if use_default_graph_as_union:
             public = tuple(self.named_graphs()) or (EMPTY_GRAPH,)
-            graphs = (public, public)
-        return self._query(sparql, prefixes, substitutions, graphs)
+            return self._query(sparql, prefixes, substitutions, (public, public))
+        return self._query(sparql, prefixes, substitutions, _own_dataset(sparql_prologue(prefixes or {}) + sparql))
 
     def query_private(self, sparql: str, prefixes=None, substitutions=None, **_options):
         return self._query(sparql, prefixes, substitutions)
@@ -227,6 +235,9 @@ class RemoteStore(KnowledgeGraphStore):
         if remaining <= 0:
             raise QueryTimeout()
         request = public_request(request, self.named_graphs())  # never None: the dataset is always named here
+        if not (request.default_graphs or request.named_graphs):  # FROM / FROM NAMED, sent as the protocol's own
+            request = replace(request, default_graphs=_own_dataset(request.query)[0],
+                              named_graphs=_own_dataset(request.query)[1])
         substitutions = {name: term_from_wire(*term) for name, term in request.bindings}
         text = bind_as_values(request.query, substitutions) if substitutions else request.query
         graph_result = fmt.rdf is not None
