@@ -817,7 +817,7 @@ def test_validate_with_an_unsupported_accept_is_406(client):
 
 def _start_server(store_dir: Path, port: int, log_path: Path, **settings: str) -> subprocess.Popen:
     """`settings`: SIKG_* variables that replace these (test_review.py starts it with review on)."""
-    env = dict(os.environ, SIKG_CONTRIB_TOKEN="alice=s3cret", SIKG_EVALUATORS="1", SIKG_REVIEW="0", **settings)
+    env = {**os.environ, "SIKG_CONTRIB_TOKEN": "alice=s3cret", "SIKG_EVALUATORS": "1", "SIKG_REVIEW": "0", **settings}
     env.pop("SIKG_STORE", None)
     log = open(log_path, "ab")
     process = subprocess.Popen([sys.executable, "-m", "sikg.cli", "serve", "--port", str(port), "--store",

@@ -392,7 +392,7 @@ class TestOnDisk(StoreContract, CommandLineContract):
             process.terminate()
             process.wait(timeout=30)
             log.close()
-        assert "4113" in run_cli("stats", "--store", str(store)).stdout.replace(",", "")
+        assert "4131" in run_cli("stats", "--store", str(store)).stdout.replace(",", "")
 
 
 class TestExternal(StoreContract, CommandLineContract):
