@@ -65,6 +65,7 @@ def pool():
 def make_app(store, pool, token: str | None = "alice=s3cret", max_upload: int | None = None):
     """An app whose settings were read from an environment with SIKG_CONTRIB_TOKEN set to `token` (None: unset)."""
     with pytest.MonkeyPatch.context() as env:
+        env.setenv("SIKG_REVIEW", "0")  # these tests pin immediate publication (201); review is in test_review.py
         if token is None:
             env.delenv("SIKG_CONTRIB_TOKEN", raising=False)
         else:
@@ -814,8 +815,9 @@ def test_validate_with_an_unsupported_accept_is_406(client):
 
 # -- the real server: a crash right after 201 -----------------------------------------------------------------------
 
-def _start_server(store_dir: Path, port: int, log_path: Path) -> subprocess.Popen:
-    env = dict(os.environ, SIKG_CONTRIB_TOKEN="alice=s3cret", SIKG_EVALUATORS="1")
+def _start_server(store_dir: Path, port: int, log_path: Path, **settings: str) -> subprocess.Popen:
+    """`settings`: SIKG_* variables that replace these (test_review.py starts it with review on)."""
+    env = {**os.environ, "SIKG_CONTRIB_TOKEN": "alice=s3cret", "SIKG_EVALUATORS": "1", "SIKG_REVIEW": "0", **settings}
     env.pop("SIKG_STORE", None)
     log = open(log_path, "ab")
     process = subprocess.Popen([sys.executable, "-m", "sikg.cli", "serve", "--port", str(port), "--store",

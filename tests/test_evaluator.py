@@ -19,6 +19,7 @@ def make_app(store, pool):
     """An app on `store` that takes contributions from alice, sharing `pool`."""
     with pytest.MonkeyPatch.context() as env:
         env.setenv("SIKG_CONTRIB_TOKEN", "alice=s3cret")
+        env.setenv("SIKG_REVIEW", "0")  # published at once: this is about the evaluators, not review
         return create_app(store, settings=Settings.from_environment(), pool=pool)
 
 

@@ -101,6 +101,7 @@ def test_schema_org_view_names_defined_terms_and_term_sets(kg):
 def test_schema_org_view_leaves_out_contribution_provenance(monkeypatch):
     store = open_store("memory")
     monkeypatch.setenv("SIKG_CONTRIB_TOKEN", "alice=s3cret")
+    monkeypatch.setenv("SIKG_REVIEW", "0")  # published at once, so that the view has a contribution to leave out
     pool = EvaluatorPool(1, 10.0, 64 * 1024 * 1024)
     try:
         client = create_app(store, settings=Settings.from_environment(), pool=pool).test_client()

@@ -26,7 +26,7 @@ import pytest
 
 from helpers import FIXTURES, ROOT, free_port, run_cli
 from sikg.app import create_app
-from sikg.namespaces import BASE, GRAPH_FILE, GRAPH_ONTOLOGY
+from sikg.namespaces import BASE, GRAPH_CURATED, GRAPH_FILE, GRAPH_ONTOLOGY, GRAPH_PENDING, GRAPH_TOKENS
 from sikg.settings import Settings
 from sikg.store import EmbeddedStore, KnowledgeGraphStore, QueryEvaluator, RemoteStore, open_store
 from sikg.store.errors import BaseMismatch
@@ -100,7 +100,7 @@ def _in_runs(keys: list) -> bool:
 
 # -- the interface -----------------------------------------------------------------------------------------------
 
-INTERFACE = {"query", "named_graphs", "__len__", "state_token", "quads_grouped", "all_quads", "update",
+INTERFACE = {"query", "query_private", "named_graphs", "__len__", "state_token", "quads_grouped", "all_quads", "update",
              "replace_graphs", "remove_graphs", "query_evaluator"}
 
 
@@ -148,6 +148,7 @@ class StoreContract:
     def client(cls, store):
         patch = pytest.MonkeyPatch()
         patch.setenv("SIKG_CONTRIB_TOKEN", "tester=t0ken")
+        patch.setenv("SIKG_REVIEW", "0")  # the round trip below publishes at once; review: test_review.py
         yield create_app(store).test_client()
         patch.undo()
 
@@ -211,6 +212,46 @@ class StoreContract:
         finally:
             store.remove_graphs([foreign])
         store.check_base()
+
+    def test_private_graphs_are_hidden_from_everything_but_query_private(self, store, client):
+        """A graph under GRAPH_PRIVATE is in no dataset a query sees unless the caller asks for query_private: not
+        in the default graph, not under GRAPH ?g, not in named_graphs(), len(), all_quads(), dump(); naming it in
+        FROM, FROM NAMED or the protocol's graph parameters is naming an unknown graph (400)."""
+        graphs, before, listed = (GRAPH_PENDING + "contract", GRAPH_TOKENS), len(store), store.named_graphs()
+        hidden = ox.Triple(ox.NamedNode("urn:sikg:hidden7f3e"), ox.NamedNode("urn:sikg:p"), ox.Literal("hidden7f3e"))
+        ask = "ASK { <urn:sikg:hidden7f3e> ?p ?o }"
+        store.replace_graphs({graph: [hidden] for graph in graphs})
+        try:
+            assert store.named_graphs() == listed and len(store) == before
+            assert not any(q.subject == hidden.subject for q in store.all_quads())
+            assert not bool(store.query(ask)) and not bool(store.query(f"ASK {{ GRAPH ?g {{ {ask[5:-1]} }} }}"))
+            assert bool(store.query_private(ask)) and bool(store.query_private(f"ASK {{ GRAPH <{graphs[0]}> {{ ?s ?p ?o }} }}"))
+            assert bool(store.query(f"ASK {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} }}"))  # the public ones stay
+            dumped = io.BytesIO()
+            store.dump(dumped, ox.RdfFormat.N_QUADS)
+            assert b"hidden7f3e" not in dumped.getvalue()
+            store.dump(dumped, ox.RdfFormat.TURTLE)
+            assert b"hidden7f3e" not in dumped.getvalue()
+            assert sparql_csv(client, PRACTICE_COUNT) == [{"n": "35"}]
+            for query in [ask, "ASK { GRAPH ?g { <urn:sikg:hidden7f3e> ?p ?o } }",
+                          f"ASK FROM NAMED <{GRAPH_CURATED}> {{ GRAPH ?g {{ <urn:sikg:hidden7f3e> ?p ?o }} }}",
+                          "SELECT ?g WHERE { GRAPH ?g { } }"]:
+                response = client.get("/sparql", query_string={"query": query}, headers={"Accept": "text/csv"})
+                assert response.status_code == 200 and b"hidden7f3e" not in response.data and b"/graph/private/" not in response.data
+            for params in [{"query": f"ASK FROM <{graphs[0]}> {{ ?s ?p ?o }}"},
+                           {"query": f"ASK FROM NAMED <{graphs[1]}> {{ GRAPH ?g {{ ?s ?p ?o }} }}"},
+                           {"query": "ASK { ?s ?p ?o }", "default-graph-uri": graphs[0]},
+                           {"query": "ASK { GRAPH ?g { ?s ?p ?o } }", "named-graph-uri": graphs[1]}]:
+                response = client.get("/sparql", query_string=params)
+                assert response.status_code == 400 and b"unknown graph" in response.data, params
+            only_named = client.get("/sparql", query_string={"query": ask, "named-graph-uri": GRAPH_ONTOLOGY})
+            assert only_named.status_code == 200 and b"false" in only_named.data
+            exported = client.get("/export?format=nq")
+            assert exported.status_code == 200 and b"hidden7f3e" not in exported.data and b"/graph/private/" not in exported.data
+            assert json.loads(client.get("/health").data)["triples"] == before
+        finally:
+            store.remove_graphs(graphs)
+        assert store.named_graphs() == listed and len(store) == before
 
     # -- through the app -----------------------------------------------------------------------------------------
     def test_select_and_count(self, client):
@@ -351,7 +392,7 @@ class TestOnDisk(StoreContract, CommandLineContract):
             process.terminate()
             process.wait(timeout=30)
             log.close()
-        assert "4113" in run_cli("stats", "--store", str(store)).stdout.replace(",", "")
+        assert "4131" in run_cli("stats", "--store", str(store)).stdout.replace(",", "")
 
 
 class TestExternal(StoreContract, CommandLineContract):
@@ -374,6 +415,7 @@ class TestExternal(StoreContract, CommandLineContract):
     def test_a_second_instance_sees_the_first_ones_writes(self, store, oxigraph_server, monkeypatch):
         """Stateless instances over one store: a write through one invalidates the other's cached answers."""
         monkeypatch.setenv("SIKG_CONTRIB_TOKEN", "tester=t0ken")
+        monkeypatch.setenv("SIKG_REVIEW", "0")
         first = create_app(open_store(oxigraph_server.query_url)).test_client()
         second = create_app(open_store(oxigraph_server.query_url)).test_client()
         before = sparql_csv(second, PRACTICE_COUNT)

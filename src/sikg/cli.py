@@ -163,7 +163,11 @@ def cmd_serve(args) -> int:
     # The environment's settings with the command line's choices, which win.
     return serve(dataclasses.replace(args.settings, host=args.host, port=args.port, workers=args.workers,
                                      processes=args.processes, access_log=args.access_log, store=args.store,
-                                     store_update=args.update_url, store_gsp=args.store_url))
+                                     store_update=args.update_url, store_gsp=args.store_url,
+                                     review=args.review))
+
+
+NO_REVIEW = "publish a conforming contribution at once, with no curator's review (env SIKG_REVIEW=0)"
 
 
 def _registry(args):
@@ -242,13 +246,13 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the HTTP service")
     p.add_argument("--host", default=settings.host)
     p.add_argument("--port", type=int, default=settings.port)
-    p.add_argument("--workers", type=int, default=settings.workers,
-                   help="threads answering requests")
+    p.add_argument("--workers", type=int, default=settings.workers, help="threads answering requests")
     p.add_argument("--processes", type=int, default=settings.processes,
                    help="worker processes (env SIKG_PROCESSES); over the embedded store, more than one serves it "
                         "read-only and needs contributions off")
     p.add_argument("--access-log", action="store_true", default=settings.access_log,
                    help="log every request to standard output (env SIKG_ACCESS_LOG=1)")
+    p.add_argument("--no-review", dest="review", action="store_false", default=settings.review, help=NO_REVIEW)
     _store_arg(p, settings, default="var/store")
     p.set_defaults(func=cmd_serve)
 

@@ -112,6 +112,16 @@ def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _switch(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    """A switch: 1 on, 0 off (unset or empty: the default)."""
+    raw = _raw(environ, name)
+    if raw is None:
+        return default
+    if raw.strip() not in ("0", "1"):
+        raise SettingsError(f"{name} must be 1 (on) or 0 (off), got {raw!r}")
+    return raw.strip() == "1"
+
+
 def _default_evaluators() -> int:
     return max(2, os.cpu_count() or 2)
 
@@ -143,6 +153,8 @@ class Settings:
     store_auth_headers: dict[str, str] = field(default_factory=dict, hash=False, repr=False)
     # -- contributions: SIKG_CONTRIB_TOKEN parsed, token -> holder's label (none: contributions are off)
     contrib_tokens: dict[str, str] = field(default_factory=dict, hash=False, repr=False)
+    review: bool = True  # SIKG_REVIEW=0 (or `sikg serve --no-review`): a contribution is public at once (201), with
+    #                      no curator's review; 1 (default): it waits, private, for a curator's decision (202)
     # -- `sikg serve`; `--host`, `--port`, `--workers`, `--processes`, `--access-log` override them
     host: str = "127.0.0.1"  # SIKG_HOST: the address to listen on
     port: int = 8000  # SIKG_PORT: the port to listen on
@@ -168,6 +180,7 @@ class Settings:
             store_gsp=environ.get("SIKG_STORE_GSP"),
             store_auth_headers=store_auth_headers(environ),
             contrib_tokens=parse_tokens(environ.get("SIKG_CONTRIB_TOKEN")),
+            review=_switch(environ, "SIKG_REVIEW", True),
             host=environ.get("SIKG_HOST", "127.0.0.1"),
             port=_whole(environ, "SIKG_PORT", 8000, least=1, most=65535),
             workers=_whole(environ, "SIKG_WORKERS", 4, least=1),

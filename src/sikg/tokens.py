@@ -285,9 +285,7 @@ class StoreTokenRegistry(TokenRegistry):
 
     def __init__(self, store):
         self.store = store
-        # The private graphs are read with query_private (the store layer hides them from `query`); a store that
-        # does not have it yet reads every graph through `query`.
-        self._query = getattr(store, "query_private", store.query)
+        self._query = store.query_private  # the store layer hides private graphs from `query`
         self._lock = threading.Lock()
         self._cached: list[_Record] = []
         self._read_at = float("-inf")

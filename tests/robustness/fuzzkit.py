@@ -157,7 +157,7 @@ def call_isolated(request: dict, budget: float, env: dict | None = None, startup
     to a fresh service in a child process, and gives it `budget` seconds from the moment the service is ready. On
     overrun the child's whole process group is killed and Hang is raised: an input that pins a CPU (and, in pure
     Python, the GIL) cannot slow the rest of the session down."""
-    child_env = dict(os.environ, SIKG_CONTRIB_TOKEN=TOKEN, SIKG_QUERY_TIMEOUT=str(QUERY_TIMEOUT),
+    child_env = dict(os.environ, SIKG_CONTRIB_TOKEN=TOKEN, SIKG_REVIEW="0", SIKG_QUERY_TIMEOUT=str(QUERY_TIMEOUT),
                      SIKG_EVALUATORS="1", **(env or {}))
     process = subprocess.Popen([sys.executable, str(ISOLATED)], cwd=ROOT, env=child_env, stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)

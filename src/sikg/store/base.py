@@ -1,13 +1,17 @@
 """The store interface: what every backend of the knowledge graph implements, and what they share.
 
 The default graph of every query is the union of all named graphs (the contract), so callers never name graphs to
-see the whole KG. A backend implements the abstract methods; loading the repository's content, the base check and
+see the whole KG. Private graphs (namespaces.GRAPH_PRIVATE: pending contributions, token hashes) are left out: when
+the store holds any, a query that does not name its own dataset is evaluated over the public graphs only (default
+graph: their union; named graphs: them), and named_graphs(), all_quads() and len() count only the public ones, so a
+FROM or default-graph-uri naming a private graph is an unknown graph. Internal code that must read them uses
+query_private(). A backend implements the abstract methods; loading the repository's content, the base check and
 writing the whole KG are written once, here, on top of them.
 """
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -15,10 +19,30 @@ import pyoxigraph as ox
 
 from .. import content
 from ..evaluator import EvalRequest, EvaluatorPool
-from ..namespaces import BASE, GRAPH_FILE
+from ..namespaces import BASE, GRAPH_FILE, GRAPH_PRIVATE
 from ..rdf_input import parse_file
 from ..settings import Settings
 from .errors import BaseMismatch
+
+
+# The dataset of a query when the store holds only private graphs: a graph nobody writes, so the default graph is empty.
+EMPTY_GRAPH = GRAPH_PRIVATE + "none"
+
+
+def is_private(graph: str) -> bool:
+    return graph.startswith(GRAPH_PRIVATE)
+
+
+def public_request(request: EvalRequest, public: list[str] | None) -> EvalRequest:
+    """The query endpoint's request over the public graphs only (`public`: None when the store holds no private
+    graph, and the request is left as it is). A query whose FROM / FROM NAMED define its dataset is left too: the
+    graphs it names were checked to be public (safety.check_dataset); otherwise the dataset the protocol parameters
+    leave open is the public graphs."""
+    if public is None or not request.union_default_graph:
+        return request
+    graphs = tuple(public) or (EMPTY_GRAPH,)
+    return replace(request, default_graphs=request.default_graphs or graphs,
+                   named_graphs=request.named_graphs or graphs)
 
 
 @dataclass(frozen=True)
@@ -46,12 +70,17 @@ class KnowledgeGraphStore(ABC):
         FROM / FROM NAMED define its dataset)."""
 
     @abstractmethod
+    def query_private(self, sparql: str, **options):
+        """As query(), over the union of ALL graphs, private ones included: for internal code only (contributions
+        under review, tokens), never for a query a client sent."""
+
+    @abstractmethod
     def named_graphs(self) -> list[str]:
-        """The named graphs holding the KG, sorted."""
+        """The public named graphs holding the KG, sorted."""
 
     @abstractmethod
     def __len__(self) -> int:
-        """The number of quads in the named graphs."""
+        """The number of quads in the public named graphs."""
 
     @property
     @abstractmethod
@@ -65,7 +94,7 @@ class KnowledgeGraphStore(ABC):
 
     @abstractmethod
     def all_quads(self) -> Iterable[ox.Quad]:
-        """Every quad of the named graphs."""
+        """Every quad of the public named graphs."""
 
     @abstractmethod
     def query_evaluator(self, settings: Settings, pool: EvaluatorPool | None = None) -> QueryEvaluator:

@@ -1,9 +1,11 @@
 """The embedded store: pyoxigraph in this process, in memory or on disk (RocksDB).
 
 Queries from the SPARQL endpoint run in evaluator processes, each over a read-only snapshot of the store that is
-made once per generation (sikg.evaluator).
+made once per generation (sikg.evaluator), with the public graphs of that same generation as their dataset when the
+store holds private ones.
 """
 
+import contextlib
 import shutil
 import tempfile
 import threading
@@ -17,7 +19,7 @@ import pyoxigraph as ox
 
 from ..evaluator import EvaluatorPool, Snapshot
 from ..settings import Settings
-from .base import KnowledgeGraphStore, QueryEvaluator
+from .base import EMPTY_GRAPH, KnowledgeGraphStore, QueryEvaluator, is_private, public_request
 
 # A snapshot that a newer one replaced is deleted only after this long, so that no evaluator still reading it (a query
 # runs at most the time limit) loses its files.
@@ -49,30 +51,44 @@ class EmbeddedStore(KnowledgeGraphStore):
         self._snapshot: Snapshot | None = None
         self._retired: list[tuple[Snapshot, float]] = []
         self._snapshot_lock = threading.Lock()
+        # Counts write starts and ends (odd while one is under way): a query that saw the same even value before and
+        # after it began saw the graphs its dataset was computed from.
+        self._epoch = 0
+        self._graphs: tuple[int, list[str], list[str]] | None = None  # (epoch, public, private)
+        self._snapshot_public: list[str] | None = None
 
     def snapshot(self) -> Snapshot:
         """A read-only copy of the current content for the query evaluators, made once per generation."""
+        return self._snapshot_and_dataset()[0]
+
+    def _snapshot_and_dataset(self) -> tuple[Snapshot, list[str] | None]:
+        """The snapshot and its public graphs (None: it holds no private graph), taken together under the lock."""
         if self.read_only:  # the directory itself does not change while it is served
-            return Snapshot("rocksdb", str(self.path), self.generation)
+            return Snapshot("rocksdb", str(self.path), self.generation), self._public()
         with self._snapshot_lock:
-            generation = self.generation
-            if self._snapshot is not None and self._snapshot.generation == generation:
-                return self._snapshot
-            if self._snapshots_dir is None:
-                self._snapshots_dir = self._make_snapshots_dir()
-            target = self._snapshots_dir / f"{generation}-{uuid.uuid4().hex[:8]}"
-            if self.path is not None:
-                self._store.flush()
-                self._store.backup(str(target))  # a RocksDB checkpoint: hard links, not a copy
-                snapshot = Snapshot("rocksdb", str(target), generation)
-            else:
-                self._store.dump(str(target) + ".nq", ox.RdfFormat.N_QUADS)
-                snapshot = Snapshot("nquads", str(target) + ".nq", generation)
-            if self._snapshot is not None:
-                self._retired.append((self._snapshot, time.monotonic()))
-            self._snapshot = snapshot
-            self._delete_old_snapshots()
-            return snapshot
+            snapshot = self._take_snapshot()
+            return snapshot, self._snapshot_public
+
+    def _take_snapshot(self) -> Snapshot:
+        """Called with the lock held: no write runs meanwhile, so the snapshot and _public() agree."""
+        generation = self.generation
+        if self._snapshot is not None and self._snapshot.generation == generation:
+            return self._snapshot
+        if self._snapshots_dir is None:
+            self._snapshots_dir = self._make_snapshots_dir()
+        target = self._snapshots_dir / f"{generation}-{uuid.uuid4().hex[:8]}"
+        if self.path is not None:
+            self._store.flush()
+            self._store.backup(str(target))  # a RocksDB checkpoint: hard links, not a copy
+            snapshot = Snapshot("rocksdb", str(target), generation)
+        else:
+            self._store.dump(str(target) + ".nq", ox.RdfFormat.N_QUADS)
+            snapshot = Snapshot("nquads", str(target) + ".nq", generation)
+        if self._snapshot is not None:
+            self._retired.append((self._snapshot, time.monotonic()))
+        self._snapshot, self._snapshot_public = snapshot, self._public()
+        self._delete_old_snapshots()
+        return snapshot
 
     def _make_snapshots_dir(self) -> Path:
         if self.path is None:
@@ -95,16 +111,53 @@ class EmbeddedStore(KnowledgeGraphStore):
         self._retired = keep
 
     # -- reading ---------------------------------------------------------------------------------------------
+    def _graph_names(self) -> tuple[list[str], list[str]]:
+        """(public, private) named graphs, sorted; listed once per write, so a query costs no extra scan."""
+        epoch, cached = self._epoch, self._graphs
+        if cached is not None and cached[0] == epoch and epoch % 2 == 0:
+            return cached[1], cached[2]
+        names = sorted(g.value for g in self._store.named_graphs())
+        public, private = [g for g in names if not is_private(g)], [g for g in names if is_private(g)]
+        if self._epoch == epoch and epoch % 2 == 0:
+            self._graphs = (epoch, public, private)
+        return public, private
+
+    def _public(self) -> list[str] | None:
+        """The public graphs when the store holds a private one; None when it holds none (nothing to hide)."""
+        public, private = self._graph_names()
+        return public if private else None
+
     def query(self, sparql: str, use_default_graph_as_union: bool = True, **options):
-        # False for a query with FROM / FROM NAMED: those define its dataset (SPARQL 1.1, 13.2), and the union flag
-        # would override them.
-        return self._store.query(sparql, use_default_graph_as_union=use_default_graph_as_union, **options)
+        # use_default_graph_as_union=False for a query with FROM / FROM NAMED: those define its dataset (SPARQL 1.1,
+        # 13.2), and the union flag would override them; they were checked to name public graphs.
+        if not use_default_graph_as_union or "default_graph" in options:
+            return self._store.query(sparql, use_default_graph_as_union=use_default_graph_as_union, **options)
+        for _ in range(3):
+            epoch = self._epoch
+            if epoch % 2:
+                break
+            result = self._query_public(sparql, self._public(), options)
+            if self._epoch == epoch:  # no write began meanwhile: the dataset matches what the query reads
+                return result
+        with self._snapshot_lock:  # writes keep on racing this query: take it with them held off
+            return self._query_public(sparql, self._public(), options)
+
+    def _query_public(self, sparql: str, public: list[str] | None, options: dict):
+        if public is None:
+            return self._store.query(sparql, use_default_graph_as_union=True, **options)
+        graphs = [ox.NamedNode(g) for g in public or [EMPTY_GRAPH]]
+        return self._store.query(sparql, default_graph=graphs, named_graphs=graphs, **options)
+
+    def query_private(self, sparql: str, **options):
+        return self._store.query(sparql, use_default_graph_as_union=True, **options)
 
     def named_graphs(self) -> list[str]:
-        return sorted(g.value for g in self._store.named_graphs())
+        return list(self._graph_names()[0])
 
     def __len__(self) -> int:
-        return len(self._store)
+        private = self._graph_names()[1]
+        hidden = sum(1 for g in private for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+        return len(self._store) - hidden
 
     @property
     def state_token(self) -> str:
@@ -115,21 +168,23 @@ class EmbeddedStore(KnowledgeGraphStore):
         return self.path is not None  # RocksDB iterates in key order; the in-memory store in none
 
     def all_quads(self) -> Iterable[ox.Quad]:
-        """Every quad: on disk grouped by graph and subject (the index order), in memory in no useful order."""
-        return self._store.quads_for_pattern(None, None, None, None)
+        """Every public quad: on disk grouped by graph and subject (the index order), in memory in no useful order."""
+        quads = self._store.quads_for_pattern(None, None, None, None)
+        if not self._graph_names()[1]:
+            return quads
+        return (q for q in quads if not (isinstance(q.graph_name, ox.NamedNode) and is_private(q.graph_name.value)))
 
     # -- writing ---------------------------------------------------------------------------------------------
     def update(self, sparql_update: str) -> None:
         """Runs a SPARQL 1.1 Update as one transaction. Internal writes only: the query endpoint never calls it."""
-        with self._snapshot_lock:
+        with self._snapshot_lock, self._writing():
             self._store.update(sparql_update)
-            self._changed()
 
     def replace_graphs(self, graphs: dict[str, Iterable[ox.Quad | ox.Triple]], progress=None) -> None:
         """Replaces each named graph with the given triples. Each graph's new content is added in one transaction,
         and no snapshot for the query evaluators is taken while the replacement is under way, so queries see the
         graphs before or after, never between."""
-        with self._snapshot_lock:
+        with self._snapshot_lock, self._writing():
             for graph, triples in graphs.items():
                 name = ox.NamedNode(graph)
                 if self._store.contains_named_graph(name):
@@ -138,18 +193,30 @@ class EmbeddedStore(KnowledgeGraphStore):
                 self._store.add_graph(name)
             if self.path is not None:
                 self._store.flush()
-            self._changed()
 
     def remove_graphs(self, graphs: Iterable[str]) -> None:
-        with self._snapshot_lock:
+        with self._snapshot_lock, self._writing():
             for graph in graphs:
                 self._store.remove_graph(ox.NamedNode(graph))
             if self.path is not None:
                 self._store.flush()
+
+    @contextlib.contextmanager
+    def _writing(self):
+        """Marks a write under way (odd epoch) and, after it, a new generation; called with the lock held."""
+        self._epoch += 1
+        try:
+            yield
+        finally:
+            self._epoch += 1
             self._changed()
 
     # -- the SPARQL endpoint's evaluation ---------------------------------------------------------------------
     def query_evaluator(self, settings: Settings, pool: EvaluatorPool | None = None) -> QueryEvaluator:
         """Evaluator processes (`pool`, or a new pool sized by `settings`) over this store's snapshots."""
         pool = pool or EvaluatorPool(settings.evaluators, settings.query_timeout, settings.max_result_bytes)
-        return QueryEvaluator(lambda request, deadline: pool.run(self.snapshot(), request, deadline), pool)
+        return QueryEvaluator(lambda request, deadline: self._evaluate(pool, request, deadline), pool)
+
+    def _evaluate(self, pool: EvaluatorPool, request, deadline: float):
+        snapshot, public = self._snapshot_and_dataset()
+        return pool.run(snapshot, public_request(request, public), deadline)

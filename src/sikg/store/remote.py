@@ -7,11 +7,16 @@ the answer cache) therefore lives in the store itself: every write made through 
 …/graph/state in the same update request, and every instance reads it from there.
 
 The store must use the union of its named graphs as the default graph (Oxigraph: `serve --union-default-graph`;
-Fuseki: `tdb2:unionDefaultGraph true`), as the contract says every query does.
+Fuseki: `tdb2:unionDefaultGraph true`), as the contract says every query does. Every query that does not name its
+dataset is sent with the public graphs as its dataset (default-graph-uri and named-graph-uri, the protocol's own
+parameters), listed once per state token: private graphs (pending contributions, token hashes) stay out whichever
+instance wrote them, with no window between a write and the next listing, since a graph's name says whether it is
+private and the list is of names allowed, not names refused.
 """
 
 import time
 import uuid
+from dataclasses import replace
 from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 
@@ -19,14 +24,17 @@ import pyoxigraph as ox
 import urllib3
 
 from ..evaluator import EvalRequest, EvaluationFailed, EvaluatorPool, QueryTimeout, ResultTooLarge, term_from_wire
-from ..namespaces import DCT, GRAPH_STATE, sparql_prologue
-from ..safety import tokenize
+from ..namespaces import DCT, GRAPH_PRIVATE, GRAPH_STATE, sparql_prologue
+from ..safety import inspect_query, tokenize
 from ..settings import Settings
 from ..formats import QUERY_OUTPUTS
 from ..sparql import write_result
-from .base import KnowledgeGraphStore, QueryEvaluator
+from .base import EMPTY_GRAPH, KnowledgeGraphStore, QueryEvaluator, is_private, public_request
 from .errors import StoreUnavailable
 
+
+# Leaves out the state graph and the private graphs (the queries that list every graph run over all of them).
+_PUBLIC_ONLY = f'FILTER(?g != <{GRAPH_STATE}> && !STRSTARTS(STR(?g), "{GRAPH_PRIVATE}"))'
 
 INSERT_DATA_LIMIT = 20_000  # triples; bigger replacements go by Graph Store Protocol PUT, one graph at a time
 
@@ -58,6 +66,14 @@ def bind_as_values(query: str, substitutions: dict | None) -> str:
     return query[:position] + values + query[position:]
 
 
+def _own_dataset(query: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The dataset a query's FROM / FROM NAMED define, as protocol parameters: a store serving the union as its
+    default graph may otherwise let that override them. What the query leaves out is empty, as SPARQL says (a FROM
+    alone means no named graphs)."""
+    shape = inspect_query(query)
+    return tuple(shape.from_graphs) or (EMPTY_GRAPH,), tuple(shape.from_named_graphs) or (EMPTY_GRAPH,)
+
+
 class RemoteStore(KnowledgeGraphStore):
     """`query_url`: the store's SPARQL query endpoint; `update_url` and `store_url` (Graph Store Protocol) are beside
     it unless given. `auth_headers`: sent with every request (settings.store_auth_headers makes them)."""
@@ -72,6 +88,7 @@ class RemoteStore(KnowledgeGraphStore):
         self._http = urllib3.PoolManager(num_pools=4, maxsize=32, block=False, retries=False,
                                          timeout=urllib3.Timeout(connect=min(3.0, timeout), read=timeout))
         self._auth = dict(auth_headers or {})
+        self._graphs: tuple[str, list[str]] | None = None  # (state token, public graphs)
 
     def __repr__(self) -> str:  # never shows credentials
         return f"RemoteStore({self.query_url!r})"
@@ -104,28 +121,46 @@ class RemoteStore(KnowledgeGraphStore):
         return response
 
     # -- reading ---------------------------------------------------------------------------------------------
-    def query(self, sparql: str, prefixes=None, substitutions=None, **_options):
-        """Results as pyoxigraph objects, like the embedded store: QuerySolutions, QueryBoolean or a list of triples."""
+    def query(self, sparql: str, prefixes=None, substitutions=None, use_default_graph_as_union: bool = True,
+              **_options):
+        """Results as pyoxigraph objects, like the embedded store: QuerySolutions, QueryBoolean or a list of triples.
+        Over the public graphs, unless the query's FROM / FROM NAMED define its dataset (use_default_graph_as_union
+        False: the graphs they name were checked to be public)."""
+        if use_default_graph_as_union:
+            public = tuple(self.named_graphs()) or (EMPTY_GRAPH,)
+            return self._query(sparql, prefixes, substitutions, (public, public))
+        return self._query(sparql, prefixes, substitutions, _own_dataset(sparql_prologue(prefixes or {}) + sparql))
+
+    def query_private(self, sparql: str, prefixes=None, substitutions=None, **_options):
+        return self._query(sparql, prefixes, substitutions)
+
+    def _query(self, sparql: str, prefixes=None, substitutions=None, graphs=((), ())):
         text = bind_as_values(sparql_prologue(prefixes or {}) + sparql, substitutions)
-        response = self._query_response(text, "application/sparql-results+json, application/n-triples;q=0.9")
+        response = self._query_response(text, "application/sparql-results+json, application/n-triples;q=0.9",
+                                        graphs=graphs)
         media_type = (response.headers.get("Content-Type") or "").split(";")[0].strip()
         if media_type == "application/n-triples":
             return [q.triple for q in ox.parse(input=response.data, format=ox.RdfFormat.N_TRIPLES)]
         return ox.parse_query_results(response.data, format=ox.QueryResultsFormat.JSON)
 
     def named_graphs(self) -> list[str]:
-        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sorted(r["g"].value for r in rows if r["g"].value != GRAPH_STATE)
+        """The public graphs, listed once per state token (one small request reads it)."""
+        token, cached = self.state_token, self._graphs
+        if cached is not None and cached[0] == token:
+            return list(cached[1])
+        rows = self._query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+        public = sorted(r["g"].value for r in rows if r["g"].value != GRAPH_STATE and not is_private(r["g"].value))
+        self._graphs = (token, public)
+        return list(public)
 
     def __len__(self) -> int:
-        rows = list(self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-                               f"FILTER(?g != <{GRAPH_STATE}>) }}"))
+        rows = list(self._query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_PUBLIC_ONLY} }}"))
         return int(rows[0]["n"].value)
 
     @property
     def state_token(self) -> str:
         pattern = f"GRAPH <{GRAPH_STATE}> {{ <{GRAPH_STATE}> <{DCT.identifier}> ?t }}"
-        rows = list(self.query(f"SELECT ?t WHERE {{ {pattern} }}"))
+        rows = list(self._query(f"SELECT ?t WHERE {{ {pattern} }}"))
         return "remote-" + (rows[0]["t"].value if rows else "initial")
 
     @property
@@ -133,9 +168,9 @@ class RemoteStore(KnowledgeGraphStore):
         return True  # all_quads() asks for ORDER BY ?g ?s
 
     def all_quads(self) -> Iterator[ox.Quad]:
-        """Every quad of the named graphs, streamed from a SELECT (the protocol has no quad-returning query)."""
+        """Every quad of the public named graphs, streamed from a SELECT (the protocol has no quad-returning query)."""
         response = self._query_response(
-            f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{GRAPH_STATE}>) }} ORDER BY ?g ?s",
+            f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_PUBLIC_ONLY} }} ORDER BY ?g ?s",
             "application/sparql-results+json", stream=True, timeout=max(self.timeout, 300))
         try:
             for row in ox.parse_query_results(response, format=ox.QueryResultsFormat.JSON):
@@ -199,6 +234,10 @@ class RemoteStore(KnowledgeGraphStore):
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise QueryTimeout()
+        request = public_request(request, self.named_graphs())  # never None: the dataset is always named here
+        if not (request.default_graphs or request.named_graphs):  # FROM / FROM NAMED, sent as the protocol's own
+            request = replace(request, default_graphs=_own_dataset(request.query)[0],
+                              named_graphs=_own_dataset(request.query)[1])
         substitutions = {name: term_from_wire(*term) for name, term in request.bindings}
         text = bind_as_values(request.query, substitutions) if substitutions else request.query
         graph_result = fmt.rdf is not None

@@ -1,0 +1,386 @@
+"""Review before publication: a contribution is pending (202, private) until a curator accepts it (public at once,
+everywhere) or rejects it (never public). Pending and rejected data is invisible route by route, over both store
+backends: the embedded store in memory and a real Oxigraph server (the `oxigraph` CLI, as in test_store.py).
+
+Tokens come from SIKG_CONTRIB_TOKEN labels here (until the token registry): a label starting with "curator" is a
+curator, any other a contributor. The last test, marked `slow`, kills the real server with SIGKILL right after a 202
+and right after a review's 200, and finds both kept after the restart.
+"""
+
+import io
+import json
+import signal
+import urllib.parse
+
+import pyoxigraph as ox
+import pytest
+
+from helpers import ROOT, free_port, run_cli
+from sikg.app import create_app
+from sikg.contributions import Contributions
+from sikg.evaluator import EvaluatorPool
+from sikg.formats import DUMP_FORMATS
+from sikg.namespaces import GRAPH_CONTRIBUTION, GRAPH_CURATED, GRAPH_PENDING, PROV, SIKG
+from sikg.settings import Settings, SettingsError
+from sikg.stats import compute_stats
+from sikg.store import open_store
+from sikg.validation import store_reference, validate_quads
+from test_contributions import _kill_group, _request, _start_server
+from test_store import OxigraphServer
+
+TEMPLATE = (ROOT / "data" / "templates" / "practice.ttl").read_bytes()
+PRACTICE = "https://w3id.org/sikg/id/practice/example-neighbourhood-voucher"
+SLUG = b"example-neighbourhood-voucher"
+TOKENS = "alice=a-token,bob=b-token,curator-carol=c-token"
+ALICE, BOB, CURATOR = ({"Authorization": f"Bearer {t}"} for t in ("a-token", "b-token", "c-token"))
+ASK = f"ASK {{ <{PRACTICE}> ?p ?o }}"
+
+
+# -- the two backends -------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def pool():
+    pool = EvaluatorPool(1, 10.0, 64 * 1024 * 1024)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture(scope="module")
+def oxigraph(tmp_path_factory):
+    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph"))
+    server.start()
+    store = open_store(server.query_url, timeout=5)
+    store.load_curated()
+    yield store
+    server.stop()
+
+
+@pytest.fixture(params=["memory", "external"])
+def backend(request, pool):
+    """(store, client) with review on; the external store is shared by the tests, which leave it as they found it."""
+    store = open_store("memory") if request.param == "memory" else request.getfixturevalue("oxigraph")
+    settings = Settings.from_environment({"SIKG_CONTRIB_TOKEN": TOKENS})
+    assert settings.review
+    client = create_app(store, settings=settings, pool=pool).test_client()
+    yield store, client
+    for entry in client.get("/contributions?status=pending", headers=CURATOR).get_json() + \
+            client.get("/contributions?status=rejected", headers=CURATOR).get_json() + \
+            client.get("/contributions").get_json():
+        client.delete(f"/contributions/{entry['id']}", headers=CURATOR)
+
+
+def submit(client, body: bytes = TEMPLATE, headers=ALICE):
+    response = client.post("/contributions", data=body, content_type="text/turtle", headers=headers)
+    assert response.status_code == 202, response.get_data(as_text=True)
+    return response
+
+
+def review(client, contribution_id: str, decision: str, comment: str = "", headers=CURATOR):
+    return client.post(f"/contributions/{contribution_id}/review", headers=headers,
+                       data=json.dumps({"decision": decision, "comment": comment}), content_type="application/json")
+
+
+def status(client, contribution_id: str, headers=None):
+    return client.get(f"/contributions/{contribution_id}", headers={"Accept": "application/json", **(headers or {})})
+
+
+def ask(client, params: dict) -> bool:
+    response = client.get("/sparql", query_string=params, headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()["boolean"]
+
+
+# -- what the public sees ---------------------------------------------------------------------------------------
+
+def public_view(store, client) -> dict:
+    """Everything public that a pending contribution must not change, and whether the practice shows anywhere."""
+    exports = {}
+    for fmt in DUMP_FORMATS:
+        exports[fmt.name] = client.get("/export", query_string={"format": fmt.name})
+    exports["frame"] = client.get("/export", query_string={"frame": "practices"})
+    exports["schema.org"] = client.get("/export", query_string={"profile": "schema.org", "format": "ttl"})
+    pages = {path: client.get(path, headers={"Accept": "text/html"}) for path in ["/", "/practices"]}
+    void = client.get("/.well-known/void", headers={"Accept": "application/n-triples"})
+    health = client.get("/health").get_json()
+    for name, response in {**exports, **pages, "void": void}.items():
+        assert response.status_code == 200, (name, response.status_code)
+    graphs = client.get("/sparql", query_string={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
+                        headers={"Accept": "text/csv"}).data
+    return {
+        "sparql": [ask(client, {"query": ASK}), ask(client, {"query": f"ASK {{ GRAPH ?g {{ <{PRACTICE}> ?p ?o }} }}"}),
+                   ask(client, {"query": f"ASK FROM NAMED <{GRAPH_CURATED}> {{ GRAPH ?g {{ <{PRACTICE}> ?p ?o }} }}"}),
+                   ask(client, {"query": f"ASK FROM <{GRAPH_CURATED}> {{ <{PRACTICE}> ?p ?o }}"}),
+                   ask(client, {"query": ASK, "default-graph-uri": GRAPH_CURATED})],
+        "private graphs listed": b"/graph/private/" in graphs,
+        "id": client.get("/id/practice/example-neighbourhood-voucher", headers={"Accept": "text/turtle"}).status_code,
+        "exports": {name: SLUG in r.data for name, r in exports.items()},
+        "pages": {path: SLUG in r.data for path, r in pages.items()},
+        "void": sorted(void.data.splitlines()),
+        "health": health,
+        "stats": compute_stats(store),
+    }
+
+
+def assert_invisible(view: dict, before: dict) -> None:
+    assert view["sparql"] == [False] * 5
+    assert not view["private graphs listed"]
+    assert view["id"] == 404
+    assert not any(view["exports"].values()) and not any(view["pages"].values()), view
+    assert view["void"] == before["void"] and view["health"] == before["health"]
+    assert view["stats"] == before["stats"]
+
+
+def assert_visible(view: dict, before: dict) -> None:
+    assert view["sparql"][:2] == [True, True] and view["id"] == 200
+    assert all(view["exports"].values()) and view["pages"]["/practices"], view
+    assert view["health"]["triples"] > before["health"]["triples"]
+    assert sum(view["stats"]["practices_per_country"].values()) == \
+        sum(before["stats"]["practices_per_country"].values()) + 1
+
+
+def private_graphs_named(client, contribution_id: str) -> list[int]:
+    """Naming the pending graph in a query's dataset is naming an unknown graph."""
+    graph = GRAPH_PENDING + contribution_id
+    return [client.get("/sparql", query_string=params).status_code for params in [
+        {"query": f"ASK FROM <{graph}> {{ ?s ?p ?o }}"},
+        {"query": f"ASK FROM NAMED <{graph}> {{ GRAPH ?g {{ ?s ?p ?o }} }}"},
+        {"query": "ASK { ?s ?p ?o }", "default-graph-uri": graph},
+        {"query": "ASK { GRAPH ?g { ?s ?p ?o } }", "named-graph-uri": graph}]]
+
+
+# -- the lifecycle ----------------------------------------------------------------------------------------------
+
+def test_pending_is_invisible_then_accepted_is_visible_everywhere_at_once(backend):
+    store, client = backend
+    before = public_view(store, client)
+    created = submit(client)
+    body = created.get_json()
+    assert body["status"] == "pending" and body["conforms"] is True
+    assert created.headers["Location"].endswith(f"/contributions/{body['id']}") == body["location"].endswith(body["id"])
+    assert body["graph"] == GRAPH_CONTRIBUTION + body["id"]
+    cid = body["id"]
+    assert_invisible(public_view(store, client), before)
+    assert private_graphs_named(client, cid) == [400] * 4
+    assert client.get("/contributions").get_json() == []
+
+    # Its contributor and curators see it; nobody else does, not even that it exists.
+    shown = status(client, cid, ALICE).get_json()
+    assert shown["status"] == "pending" and shown["contributor"] == "alice" and shown["review"] is None
+    assert set(shown) == {"id", "status", "contributor", "submitted", "graph", "report", "review"}
+    assert status(client, cid, CURATOR).get_json()["status"] == "pending"
+    turtle = client.get(f"/contributions/{cid}", headers={**ALICE, "Accept": "text/turtle"})
+    assert turtle.status_code == 200 and SLUG in turtle.data and "no-store" in turtle.headers["Cache-Control"]
+    for headers in [None, BOB, {"Authorization": "Bearer wrong"}]:
+        assert status(client, cid, headers).status_code == 404
+        assert client.get(f"/contributions/{cid}", headers=headers or {}).status_code == 404
+    assert [c["id"] for c in client.get("/contributions?status=pending", headers=CURATOR).get_json()] == [cid]
+    assert client.get("/contributions?status=pending", headers=ALICE).status_code == 403
+    assert client.get("/contributions?status=pending").status_code == 401
+
+    # A contributor can never review; a curator accepts and it is public everywhere at once.
+    assert review(client, cid, "accept", headers=ALICE).status_code == 403
+    accepted = review(client, cid, "accept", "Checked against the programme's page.")
+    assert accepted.status_code == 200, accepted.data
+    decided = accepted.get_json()
+    assert decided["status"] == "accepted" and decided["review"]["decision"] == "accept"
+    assert decided["review"]["by"] == "curator-carol" and decided["review"]["comment"].startswith("Checked")
+    assert_visible(public_view(store, client), before)
+    assert status(client, cid).get_json()["status"] == "accepted"  # public now, for anyone
+    assert [c["id"] for c in client.get("/contributions").get_json()] == [cid]
+    assert client.get("/contributions?status=pending", headers=CURATOR).get_json() == []
+    assert review(client, cid, "reject").status_code == 409
+    assert client.delete(f"/contributions/{cid}", headers=ALICE).status_code == 409  # reviewed: no longer hers
+    assert client.delete(f"/contributions/{cid}", headers=CURATOR).status_code == 204
+    assert_invisible(public_view(store, client), before)
+
+
+def test_the_review_is_recorded_in_prov_and_passes_the_shapes(backend):
+    store, client = backend
+    cid = submit(client).get_json()["id"]
+    assert review(client, cid, "accept", 'Fine "as is" \\ checked.').status_code == 200
+    graph = client.get(f"/contributions/{cid}", headers={"Accept": "application/n-triples"})
+    triples = [q.triple for q in ox.parse(input=graph.data, format=ox.RdfFormat.N_TRIPLES)]
+    [activity] = [t.subject for t in triples if t.object == SIKG.term("Review")]
+    said = {(t.predicate, t.object) for t in triples if t.subject == activity}
+    assert (PROV.term("used"), ox.NamedNode(GRAPH_CONTRIBUTION + cid)) in said
+    assert (SIKG.term("decision"), ox.Literal("accept")) in said
+    assert (ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"), ox.Literal('Fine "as is" \\ checked.')) in said
+    assert {p for p, _ in said} >= {PROV.term("wasAssociatedWith"), PROV.term("endedAtTime")}
+    assert not any(t.predicate.value.endswith("wasInvalidatedBy") for t in triples)
+    quads = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+    report = validate_quads(quads, store_reference(store))
+    assert report.conforms and not report.results, report.as_json()
+
+
+def test_a_rejected_contribution_is_never_public_and_its_contributor_sees_why(backend):
+    store, client = backend
+    before = public_view(store, client)
+    cid = submit(client).get_json()["id"]
+    rejected = review(client, cid, "reject", "The source page does not mention vouchers.")
+    assert rejected.status_code == 200 and rejected.get_json()["status"] == "rejected"
+    assert_invisible(public_view(store, client), before)
+    assert private_graphs_named(client, cid) == [400] * 4
+    shown = status(client, cid, ALICE).get_json()
+    assert shown["status"] == "rejected" and shown["review"]["comment"].startswith("The source page")
+    assert status(client, cid).status_code == 404 and status(client, cid, BOB).status_code == 404
+    assert review(client, cid, "accept").status_code == 409
+    assert client.put(f"/contributions/{cid}", data=TEMPLATE, content_type="text/turtle",
+                      headers=ALICE).status_code == 409
+    assert client.delete(f"/contributions/{cid}", headers=ALICE).status_code == 409
+    assert [c["id"] for c in client.get("/contributions?status=rejected", headers=CURATOR).get_json()] == [cid]
+    assert client.get("/contributions").get_json() == []
+    assert client.delete(f"/contributions/{cid}", headers=CURATOR).status_code == 204
+    assert status(client, cid, CURATOR).status_code == 404
+
+
+def test_its_contributor_replaces_or_withdraws_a_pending_contribution(backend):
+    store, client = backend
+    before = public_view(store, client)
+    cid = submit(client).get_json()["id"]
+    put = lambda body, headers: client.put(f"/contributions/{cid}", data=body, content_type="text/turtle",
+                                           headers=headers)
+    changed = TEMPLATE.replace(b"Neighbourhood Innovation Vouchers (example)", b"Street Innovation Vouchers (example)")
+    assert put(TEMPLATE.replace(b"    sikg:country country:SWE ;\n", b""), ALICE).status_code == 422
+    assert b"Neighbourhood Innovation" in client.get(f"/contributions/{cid}", headers=ALICE).data  # unchanged
+    assert put(changed, BOB).status_code == 404  # not his to see
+    assert put(changed, CURATOR).status_code == 403  # a curator reviews; the data stays the contributor's
+    replaced = put(changed, ALICE)
+    assert replaced.status_code == 200 and replaced.get_json()["status"] == "pending", replaced.data
+    data = client.get(f"/contributions/{cid}", headers=ALICE).data
+    assert b"Street Innovation" in data and b"Neighbourhood Innovation" not in data
+    assert_invisible(public_view(store, client), before)
+    assert client.delete(f"/contributions/{cid}", headers=BOB).status_code == 404
+    assert client.delete(f"/contributions/{cid}", headers=ALICE).status_code == 204
+    assert status(client, cid, ALICE).status_code == 404 and status(client, cid, CURATOR).status_code == 404
+    assert review(client, cid, "accept").status_code == 404
+
+
+@pytest.mark.parametrize("body,expected", [
+    (b'{"decision": "maybe"}', 400), (b'{"comment": "no decision"}', 400), (b"{not json", 400),
+    (b'["accept"]', 400), (b'{"decision": "accept", "comment": 3}', 400), (b"\xff\xfe", 400)])
+def test_a_review_that_is_not_a_decision_is_400_and_changes_nothing(backend, body, expected):
+    store, client = backend
+    cid = submit(client).get_json()["id"]
+    response = client.post(f"/contributions/{cid}/review", data=body, content_type="application/json",
+                           headers=CURATOR)
+    assert response.status_code == expected, response.data
+    assert status(client, cid, ALICE).get_json()["status"] == "pending"
+
+
+def test_other_refusals(backend):
+    store, client = backend
+    cid = submit(client).get_json()["id"]
+    assert review(client, "0123456789abcdef", "accept").status_code == 404
+    assert review(client, "not-an-id", "accept").status_code == 404
+    assert review(client, cid, "accept", headers={}).status_code == 401
+    assert review(client, cid, "accept", headers={"Authorization": "Bearer wrong"}).status_code == 403
+    assert review(client, cid, "accept", headers=BOB).status_code == 403
+    assert client.get("/contributions?status=whatever", headers=CURATOR).status_code == 400
+    assert client.put("/contributions/0123456789abcdef", data=TEMPLATE, content_type="text/turtle",
+                      headers=ALICE).status_code == 404
+    assert client.delete("/contributions/0123456789abcdef", headers=CURATOR).status_code == 404
+    # The data may not speak about contributions' graphs: their records and reviews are the service's to write.
+    forged = TEMPLATE + (f'\n<{GRAPH_CONTRIBUTION}{cid}> <{SIKG.status}> "accepted" .\n').encode()
+    assert client.post("/contributions", data=forged, content_type="text/turtle", headers=ALICE).status_code == 400
+    assert client.put(f"/contributions/{cid}", data=forged, content_type="text/turtle",
+                      headers=ALICE).status_code == 400
+    assert status(client, cid, ALICE).get_json()["status"] == "pending"
+
+
+def test_two_contributors_pending_side_by_side(backend):
+    store, client = backend
+    first = submit(client).get_json()["id"]
+    second = submit(client, headers=BOB).get_json()["id"]
+    pending = client.get("/contributions?status=pending", headers=CURATOR).get_json()
+    assert sorted(c["id"] for c in pending) == sorted([first, second])
+    assert {c["contributor"] for c in pending} == {"alice", "bob"}
+    assert status(client, second, ALICE).status_code == 404 and status(client, first, BOB).status_code == 404
+
+
+def test_the_stats_command_does_not_count_pending_data(oxigraph):
+    """`sikg stats` over the external store (another process, as a user runs it) while a contribution is pending."""
+    before = run_cli("stats", "--store", oxigraph.query_url)
+    client = create_app(oxigraph, settings=Settings.from_environment({"SIKG_CONTRIB_TOKEN": TOKENS})).test_client()
+    cid = submit(client).get_json()["id"]
+    try:
+        during = run_cli("stats", "--store", oxigraph.query_url)
+        assert during.returncode == 0 and during.stdout == before.stdout and "private" not in during.stdout
+    finally:
+        client.delete(f"/contributions/{cid}", headers=CURATOR)
+
+
+# -- settings ---------------------------------------------------------------------------------------------------
+
+def test_review_is_on_by_default_and_switched_off_by_setting_or_command_line():
+    from sikg.cli import build_parser  # (the command line's parser, only here)
+    assert Settings().review and Settings.from_environment({}).review
+    assert not Settings.from_environment({"SIKG_REVIEW": "0"}).review
+    with pytest.raises(SettingsError, match="SIKG_REVIEW"):
+        Settings.from_environment({"SIKG_REVIEW": "maybe"})
+    assert build_parser(Settings()).parse_args(["serve"]).review is True
+    assert build_parser(Settings()).parse_args(["serve", "--no-review"]).review is False
+    assert Contributions.review is True
+
+
+def test_with_review_off_a_contribution_is_public_at_once(pool):
+    store = open_store("memory")
+    settings = Settings.from_environment({"SIKG_CONTRIB_TOKEN": TOKENS, "SIKG_REVIEW": "0"})
+    client = create_app(store, settings=settings, pool=pool).test_client()
+    created = client.post("/contributions", data=TEMPLATE, content_type="text/turtle", headers=ALICE)
+    assert created.status_code == 201 and created.get_json()["status"] == "accepted"
+    assert ask(client, {"query": ASK})
+
+
+def test_the_ontology_defines_the_review_terms_in_english_and_swedish():
+    graph = ox.Store()
+    graph.load(path=str(ROOT / "ontology" / "sikg.ttl"), format=ox.RdfFormat.TURTLE)
+    for term in ("Review", "decision", "status"):
+        for prop in ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#definition"):
+            languages = {q.object.language for q in graph.quads_for_pattern(SIKG.term(term), ox.NamedNode(prop), None)}
+            assert languages >= {"en", "sv"}, (term, prop)
+
+
+# -- durability: kill -9 after 202, and after a review's 200 ------------------------------------------------------
+
+@pytest.mark.slow
+def test_pending_and_reviewed_contributions_survive_a_sigkill(tmp_path):
+    store_dir, port = tmp_path / "store", free_port()
+    base = f"http://127.0.0.1:{port}"
+    auth = {"Authorization": "Bearer s3cret"}  # alice, the token _start_server sets
+    curator = {"Authorization": "Bearer c-token"}
+    ask_url = f"{base}/sparql?" + urllib.parse.urlencode({"query": ASK})
+    json_accept = {"Accept": "application/json"}
+
+    def restart(log: str):
+        return _start_server(store_dir, port, tmp_path / log, SIKG_REVIEW="1",
+                             SIKG_CONTRIB_TOKEN="alice=s3cret,curator-carol=c-token")
+
+    process = restart("1.log")
+    try:
+        code, headers, body = _request(f"{base}/contributions", "POST", TEMPLATE, {**auth, "Content-Type": "text/turtle"})
+        assert code == 202, body
+        _kill_group(process, signal.SIGKILL)
+    finally:
+        _kill_group(process, signal.SIGKILL)
+    cid = json.loads(body)["id"]
+
+    process = restart("2.log")
+    try:
+        code, _, shown = _request(f"{base}/contributions/{cid}", headers={**curator, **json_accept})
+        assert code == 200 and json.loads(shown)["status"] == "pending"
+        assert json.loads(_request(ask_url, headers={"Accept": "application/sparql-results+json"})[2])["boolean"] is False
+        code, _, reviewed = _request(f"{base}/contributions/{cid}/review", "POST",
+                                     json.dumps({"decision": "accept"}).encode(),
+                                     {**curator, "Content-Type": "application/json"})
+        assert code == 200, reviewed
+        _kill_group(process, signal.SIGKILL)
+    finally:
+        _kill_group(process, signal.SIGKILL)
+
+    process = restart("3.log")
+    try:
+        code, _, shown = _request(f"{base}/contributions/{cid}", headers=json_accept)
+        assert code == 200 and json.loads(shown)["status"] == "accepted"
+        assert json.loads(_request(ask_url, headers={"Accept": "application/sparql-results+json"})[2])["boolean"] is True
+    finally:
+        _kill_group(process, signal.SIGTERM)
