@@ -15,7 +15,6 @@ from sikg.app import create_app
 from sikg.settings import Settings
 from sikg.sign_in import csrf_for
 from sikg.store import open_store
-from sikg.tokens import Holder
 
 TOKEN = "tok-alice"
 CSRF = csrf_for(TOKEN)
@@ -123,16 +122,26 @@ def test_the_script_gets_the_preview_as_json(client):
     assert body["practice"] == PRACTICE and "@prefix" in body["turtle"]
 
 
-def test_submit_goes_through_the_contributions_service(client, store):
-    response = post(client, {**VALID, "action": "submit"})
+def asks(client, query: str) -> bool:
+    return client.get("/sparql", query_string={"query": query},
+                      headers={"Accept": "application/sparql-results+json"}).get_json()["boolean"]
+
+
+def test_submit_goes_through_the_contributions_service_and_waits_for_review(client, app):
+    response = post(client, {**VALID, "action": "submit", "slug": "form-test-submitted"})
     page = response.get_data(as_text=True)
-    assert response.status_code in (201, 202), page
+    assert response.status_code == 202, page
     contribution = re.search(r'href="/contributions/([0-9a-f]{16})"', page).group(1)
-    graph = ox.NamedNode(f"https://w3id.org/sikg/graph/contribution/{contribution}")
-    if response.status_code == 201:  # published at once (no review service yet)
-        assert list(store.quads_for_pattern(ox.NamedNode(PRACTICE), None, None, graph)) if hasattr(
-            store, "quads_for_pattern") else True
-    assert client.get(f"/contributions/{contribution}").status_code in (200, 404)
+    practice = "https://w3id.org/sikg/id/practice/form-test-submitted"
+    assert not asks(client, f"ASK {{ <{practice}> ?p ?o }}"), "a pending contribution is public"
+    status = client.get(f"/contributions/{contribution}", query_string={"format": "json"},
+                        headers={"Authorization": f"Bearer {TOKEN}"})
+    assert status.status_code == 200 and status.get_json()["status"] == "pending"
+    curator = app.extensions["sikg"].contributions.tokens.add("Submit Curator", "curator")
+    reviewed = client.post(f"/contributions/{contribution}/review", json={"decision": "accept"},
+                           headers={"Authorization": f"Bearer {curator}"})
+    assert reviewed.status_code == 200, reviewed.get_data(as_text=True)
+    assert asks(client, f"ASK {{ <{practice}> ?p ?o }}")
 
 
 def test_a_practice_already_in_the_kg_cannot_be_submitted_again(client):
@@ -157,44 +166,34 @@ def test_swedish_labels_with_lang_sv(client):
     assert "Fyll i ”Källor”." in block(page, "dct:source")
 
 
-class Curators:
-    """The review service as the page calls it, until the lead wires helper R's."""
+def test_the_review_page_for_curators(app):
+    """A curator sees a pending contribution as its page will look, with its warnings and what it touches, and
+    accepts or rejects it through the same review service as the JSON API; a contributor cannot."""
+    contributor = app.test_client()
+    contributor.set_cookie("sikg_token", TOKEN)
+    submitted = post(contributor, {**VALID, "action": "submit", "slug": "form-test-reviewed",
+                                   "sikg:operatedBy": "https://w3id.org/sikg/id/organisation/avise"})
+    assert submitted.status_code == 202, submitted.get_data(as_text=True)
+    contribution = re.search(r'href="/contributions/([0-9a-f]{16})"', submitted.get_data(as_text=True)).group(1)
+    assert contributor.get("/review").status_code == 403  # a contributor
+    token = app.extensions["sikg"].contributions.tokens.add("Cora Curator", "curator")
+    curator = app.test_client()
+    curator.set_cookie("sikg_token", token)
+    page = curator.get("/review").get_data(as_text=True)
+    assert f'id="pending-{contribution}"' in page and "Form Test Vouchers" in page and ">Avise<" in page
+    csrf = csrf_for(token)
+    assert curator.post(f"/review/{contribution}", data={"decision": "accept"}).status_code == 403
+    assert curator.post(f"/review/{contribution}", data={"decision": "maybe", "csrf": csrf}).status_code == 400
+    assert contributor.post(f"/review/{contribution}", data={"decision": "accept", "csrf": CSRF}).status_code == 403
+    response = curator.post(f"/review/{contribution}", data={"decision": "reject", "comment": "no source",
+                                                             "csrf": csrf})
+    assert response.status_code == 303
+    assert f'id="pending-{contribution}"' not in curator.get("/review").get_data(as_text=True)
+    status = contributor.get(f"/contributions/{contribution}", query_string={"format": "json"},
+                             headers={"Authorization": f"Bearer {TOKEN}"}).get_json()
+    assert status["status"] == "rejected" and status["review"]["comment"] == "no source"
+    again = curator.post(f"/review/{contribution}", data={"decision": "accept", "csrf": csrf})
+    assert again.status_code == 409
+    assert not asks(curator, 'ASK { <https://w3id.org/sikg/id/practice/form-test-reviewed> ?p ?o }')
 
-    def __init__(self, real):
-        self.real, self.reviews = real, []
 
-    def holder(self, authorization):
-        return Holder("cora", "curator") if authorization == "Bearer cur" \
-            else self.real.holder(authorization)
-
-    def pending(self):
-        triples = [q.triple for q in ox.parse(b"""<https://w3id.org/sikg/id/practice/pending-one> a
-            <https://w3id.org/sikg/ontology#SupportPractice> ; <http://www.w3.org/2000/01/rdf-schema#label>
-            "Pending One"@en ; <https://w3id.org/sikg/ontology#operatedBy>
-            <https://w3id.org/sikg/id/organisation/avise> .""", ox.RdfFormat.TURTLE)]
-        return [{"id": "0123456789abcdef", "contributor": "alice", "submitted": "2025-01-01T00:00:00Z",
-                 "report": {"results": [{"severity": "Warning", "message": "Recommended: a homepage"}]},
-                 "triples": triples}]
-
-    def review(self, contribution_id, holder, decision, comment):
-        self.reviews.append((contribution_id, holder.name, decision, comment))
-
-
-def test_the_review_page_for_curators(store):
-    app = create_app(store, Settings.from_environment({"SIKG_CONTRIB_TOKEN": f"alice={TOKEN}"}))
-    curators = Curators(app.extensions["sikg"].contributions)
-    app.extensions["sikg"].contributions = curators
-    client = app.test_client()
-    client.set_cookie("sikg_token", TOKEN)
-    assert client.get("/review").status_code == 403  # a contributor
-    client.set_cookie("sikg_token", "cur")
-    page = client.get("/review").get_data(as_text=True)
-    assert "Pending One" in page and "Recommended: a homepage" in page and ">Avise<" in page
-    csrf = csrf_for("cur")
-    assert client.post("/review/0123456789abcdef", data={"decision": "accept"}).status_code == 403
-    assert client.post("/review/0123456789abcdef", data={"decision": "maybe", "csrf": csrf}).status_code == 400
-    response = client.post("/review/0123456789abcdef", data={"decision": "reject", "comment": "no source",
-                                                            "csrf": csrf})
-    assert response.status_code == 303 and curators.reviews == [("0123456789abcdef", "cora", "reject", "no source")]
-    client.set_cookie("sikg_token", TOKEN)
-    assert client.post("/review/0123456789abcdef", data={"decision": "accept", "csrf": CSRF}).status_code == 403

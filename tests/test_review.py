@@ -2,8 +2,8 @@
 everywhere) or rejects it (never public). Pending and rejected data is invisible route by route, over both store
 backends: the embedded store in memory and a real Oxigraph server (the `oxigraph` CLI, as in test_store.py).
 
-Tokens come from SIKG_CONTRIB_TOKEN labels here (until the token registry): a label starting with "curator" is a
-curator, any other a contributor. The last test, marked `slow`, kills the real server with SIGKILL right after a 202
+The contributors' tokens come from SIKG_CONTRIB_TOKEN (contributors, by their labels); the curator's is a person's
+token from the store's token registry (`sikg token add … --role curator`), made afresh for each app. The last test, marked `slow`, kills the real server with SIGKILL right after a 202
 and right after a review's 200, and finds both kept after the restart.
 """
 
@@ -31,8 +31,16 @@ from test_store import OxigraphServer
 TEMPLATE = (ROOT / "data" / "templates" / "practice.ttl").read_bytes()
 PRACTICE = "https://w3id.org/sikg/id/practice/example-neighbourhood-voucher"
 SLUG = b"example-neighbourhood-voucher"
-TOKENS = "alice=a-token,bob=b-token,curator-carol=c-token"
-ALICE, BOB, CURATOR = ({"Authorization": f"Bearer {t}"} for t in ("a-token", "b-token", "c-token"))
+TOKENS = "alice=a-token,bob=b-token"
+ALICE, BOB = ({"Authorization": f"Bearer {t}"} for t in ("a-token", "b-token"))
+CURATOR = {}  # the curator's Authorization header, filled in by `backend` with a registry token
+
+
+def curator_token(registry) -> str:
+    """A curator's token in `registry` (a token added earlier under the name is revoked first: the external store's
+    registry is shared by the tests)."""
+    registry.revoke("curator-carol")
+    return registry.add("curator-carol", "curator")
 ASK = f"ASK {{ <{PRACTICE}> ?p ?o }}"
 
 
@@ -61,7 +69,9 @@ def backend(request, pool):
     store = open_store("memory") if request.param == "memory" else request.getfixturevalue("oxigraph")
     settings = Settings.from_environment({"SIKG_CONTRIB_TOKEN": TOKENS})
     assert settings.review
-    client = create_app(store, settings=settings, pool=pool).test_client()
+    app = create_app(store, settings=settings, pool=pool)
+    CURATOR["Authorization"] = f"Bearer {curator_token(app.extensions['sikg'].contributions.tokens)}"
+    client = app.test_client()
     yield store, client
     for entry in client.get("/contributions?status=pending", headers=CURATOR).get_json() + \
             client.get("/contributions?status=rejected", headers=CURATOR).get_json() + \
@@ -319,7 +329,7 @@ def test_review_is_on_by_default_and_switched_off_by_setting_or_command_line():
         Settings.from_environment({"SIKG_REVIEW": "maybe"})
     assert build_parser(Settings()).parse_args(["serve"]).review is True
     assert build_parser(Settings()).parse_args(["serve", "--no-review"]).review is False
-    assert Contributions.review is True
+    assert Contributions.reviewed_first is True
 
 
 def test_with_review_off_a_contribution_is_public_at_once(pool):
@@ -347,13 +357,16 @@ def test_pending_and_reviewed_contributions_survive_a_sigkill(tmp_path):
     store_dir, port = tmp_path / "store", free_port()
     base = f"http://127.0.0.1:{port}"
     auth = {"Authorization": "Bearer s3cret"}  # alice, the token _start_server sets
-    curator = {"Authorization": "Bearer c-token"}
+    store_dir.parent.mkdir(parents=True, exist_ok=True)
+    added = run_cli("token", "add", "curator-carol", "--role", "curator", "--store", str(store_dir))
+    assert added.returncode == 0, added.stderr
+    curator = {"Authorization": f"Bearer {added.stdout.strip()}"}
     ask_url = f"{base}/sparql?" + urllib.parse.urlencode({"query": ASK})
     json_accept = {"Accept": "application/json"}
 
     def restart(log: str):
         return _start_server(store_dir, port, tmp_path / log, SIKG_REVIEW="1",
-                             SIKG_CONTRIB_TOKEN="alice=s3cret,curator-carol=c-token")
+                             SIKG_CONTRIB_TOKEN="alice=s3cret")
 
     process = restart("1.log")
     try:

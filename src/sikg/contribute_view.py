@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from flask import Response, redirect, render_template
 
-from . import resources
+from . import resources, validation
 from .contributions import NotConforming
 from .tokens import ContributionsDisabled, NotAuthorised
 from .errors import ProtocolError
@@ -109,10 +109,6 @@ class PendingItem:
     touches: list = field(default_factory=list)  # (href, label) of what it names that the KG already has
 
 
-def _get(item, key: str, default=None):
-    return item.get(key, default) if isinstance(item, dict) else getattr(item, key, default)
-
-
 def _touches(store, triples, language: str) -> list[tuple[str, str]]:
     iris = sorted({t.value for triple in triples for t in (triple.subject, triple.object)
                    if isinstance(t, ox.NamedNode) and t.value.startswith(ID)})
@@ -127,26 +123,19 @@ def _touches(store, triples, language: str) -> list[tuple[str, str]]:
     return [(resources.local_href(iri), str(pick_text(labels, language) or iri)) for iri, labels in found.items()]
 
 
-def pending_items(services, language: str) -> list[PendingItem]:
-    """The pending contributions as the review page shows them (the review service gives them: until it exists,
-    none)."""
-    contributions = services.contributions
-    found = contributions.pending() if hasattr(contributions, "pending") else []
+def pending_items(services, who: Person, language: str) -> list[PendingItem]:
+    """The pending contributions as the review page shows them: each as its resource page would look once public,
+    its warnings (validated again against the KG as it is now), and the resources of the KG it touches."""
     labels = resources.property_labels(services.store, language)
     items = []
-    for entry in found:
-        report = _get(entry, "report") or {}
-        warnings = [r for r in report.get("results", []) if r.get("severity") == "Warning"]
-        item = PendingItem(_get(entry, "id"), _get(entry, "contributor") or "", _get(entry, "submitted") or "",
-                           warnings)
-        triples = _get(entry, "triples")
-        if triples is None and hasattr(contributions, "pending_triples"):
-            triples = contributions.pending_triples(item.id)
-        triples = list(triples or [])
-        for iri in {t.subject.value for t in triples if t.predicate.value == RDF.type
+    for shown in services.contributions.pending(who.holder):
+        report = validation.validate_quads(shown.triples, validation.store_reference(services.store))
+        item = PendingItem(shown.id, shown.contributor or "", shown.submitted or "",
+                           [r.as_json() for r in report.results if r.severity == "Warning"])
+        for iri in {t.subject.value for t in shown.triples if t.predicate.value == RDF.type
                     and t.object.value == SIKG.SupportPractice}:
-            item.pages.append(resources.build_page(services.store, iri, triples, language, labels))
-        item.touches = _touches(services.store, triples, language)
+            item.pages.append(resources.build_page(services.store, iri, shown.triples, language, labels))
+        item.touches = _touches(services.store, shown.triples, language)
         items.append(item)
     return items
 
@@ -156,7 +145,8 @@ def review_page(services, http_request, language: str) -> Response:
     words = form_words(language)
     if not who.is_curator:
         return _render("review.html", 403, who=who, pending=[], words=words, refused=words["curators_only"])
-    return _render("review.html", who=who, pending=pending_items(services, language), words=words, refused=None)
+    return _render("review.html", who=who, pending=pending_items(services, who, language), words=words,
+                   refused=None)
 
 
 def review_post(services, http_request, contribution_id: str) -> Response:
@@ -164,7 +154,5 @@ def review_post(services, http_request, contribution_id: str) -> Response:
     decision = http_request.form.get("decision")
     if decision not in DECISIONS:
         raise ProtocolError(400, f"400 Bad Request: the decision is one of {', '.join(DECISIONS)}")
-    if not hasattr(services.contributions, "review"):
-        raise ProtocolError(503, "503 Service Unavailable: review is not available on this service")
     services.contributions.review(contribution_id, who.holder, decision, http_request.form.get("comment", ""))
     return redirect("/review", 303)

@@ -110,7 +110,7 @@ def _decision(body: bytes) -> tuple[str, str | None]:
 
 
 class Contributions:
-    review = True  # Settings.review (services.build sets it): off, a contribution is public at once (201)
+    reviewed_first = True  # Settings.review (services.build sets it): off, a contribution is public at once (201)
     _lock = threading.RLock()  # this process's reviews, replacements and withdrawals, one at a time
 
     def __init__(self, store, tokens: TokenRegistry | None = None, env_tokens: dict | None = None):
@@ -152,9 +152,9 @@ class Contributions:
         quads, report = self._checked(payload, rdf_format)
         contribution_id = uuid.uuid4().hex[:16]
         graph = GRAPH_CONTRIBUTION + contribution_id
-        status = "pending" if self.review else None
+        status = "pending" if self.reviewed_first else None
         record = self._provenance(graph, holder.name, hashlib.sha256(payload).hexdigest(), report, status)
-        target = GRAPH_PENDING + contribution_id if self.review else graph
+        target = GRAPH_PENDING + contribution_id if self.reviewed_first else graph
         self.store.replace_graphs({target: [*(q.triple for q in quads), *record]})
         return Contribution(contribution_id, graph, report, status or "accepted")
 
@@ -174,7 +174,7 @@ class Contributions:
         holder any contribution, as before review existed)."""
         with self._lock:
             shown = self._visible(contribution_id, holder)
-            if self.review and not holder.is_curator:
+            if self.reviewed_first and not holder.is_curator:
                 self._check_own_pending(shown, holder, "withdraw")
             self.store.remove_graphs([GRAPH_PENDING + contribution_id, GRAPH_CONTRIBUTION + contribution_id])
 
@@ -214,18 +214,41 @@ class Contributions:
 
     # -- reviewing --------------------------------------------------------------------------------------------
     def review_as(self, contribution_id: str, holder: Holder, body: bytes) -> Shown:
-        """A curator's decision: accept publishes the graph at once, reject keeps it private for good. 403 for a
-        contributor, 404 unknown, 400 for a body that is not {"decision": "accept" | "reject", "comment"}, 409 if
-        it was reviewed already. The review and the move are one write."""
-        if not holder.is_curator:
-            raise ProtocolError(403, "only a curator may review a contribution")
+        """A curator's decision sent as JSON (POST /contributions/{id}/review): 403 for a contributor, 404 unknown,
+        400 for a body that is not {"decision": "accept" | "reject", "comment"}, 409 if it was reviewed already."""
+        self._check_curator(holder, "review a contribution")
         with self._lock:
             shown = self._visible(contribution_id, holder)
             decision, comment = _decision(body)
-            if shown.status != "pending":
-                raise ProtocolError(409, f"contribution {contribution_id!r} was already reviewed ({shown.status})")
-            self.store.update(self._review_update(contribution_id, holder, decision, comment))
-        return self.show(contribution_id, holder=holder)
+            return self._review(shown, holder, decision, comment)
+
+    def review(self, contribution_id: str, holder: Holder, decision: str, comment: str | None) -> Shown:
+        """The same decision from the review page's form: 400 for a decision other than accept or reject."""
+        self._check_curator(holder, "review a contribution")
+        with self._lock:
+            shown = self._visible(contribution_id, holder)
+            if decision not in DECISIONS:
+                raise ProtocolError(400, 'the decision must be "accept" or "reject"')
+            return self._review(shown, holder, decision, (comment or "").strip() or None)
+
+    def _review(self, shown: Shown, holder: Holder, decision: str, comment: str | None) -> Shown:
+        """Accept publishes the graph at once, reject keeps it private for good; the review and the move are one
+        write."""
+        if shown.status != "pending":
+            raise ProtocolError(409, f"contribution {shown.id!r} was already reviewed ({shown.status})")
+        self.store.update(self._review_update(shown.id, holder, decision, comment))
+        return self.show(shown.id, holder=holder)
+
+    def pending(self, holder: Holder) -> list[Shown]:
+        """The pending contributions with their data, oldest first, for a curator's review page."""
+        self._check_curator(holder, "see pending contributions")
+        return [self.show(entry["id"], holder=holder)
+                for entry in self._list(self.store.query_private, GRAPH_PENDING, "pending")]
+
+    @staticmethod
+    def _check_curator(holder: Holder, what: str) -> None:
+        if not holder.is_curator:
+            raise ProtocolError(403, f"only a curator may {what}")
 
     @staticmethod
     def _review_update(contribution_id: str, holder: Holder, decision: str, comment: str | None) -> str:

@@ -29,7 +29,7 @@ def build(store, settings: Settings, pool: EvaluatorPool | None = None) -> Servi
     sparql = SparqlService(store, evaluator.run, settings.query_timeout, settings.max_result_bytes,
                            settings.cache_bytes)
     contributions = Contributions(store, registry_for(store), settings.contrib_tokens)
-    contributions.review = settings.review
+    contributions.reviewed_first = settings.review
     return Services(settings, store, sparql, contributions, DumpFiles.from_setting(settings.export_cache),
                     evaluator.pool)
 
