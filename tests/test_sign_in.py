@@ -5,9 +5,11 @@ import re
 
 import pytest
 
+from helpers import ROOT
 from sikg.app import create_app
 from sikg.settings import Settings
 from sikg.sign_in import csrf_for
+from sikg.store import open_store
 
 TOKEN = "tok-alice"
 
@@ -95,3 +97,20 @@ def test_signing_out_clears_the_cookie_and_needs_the_csrf_field(client):
 def test_without_any_token_configured_sign_in_is_refused(kg):
     client = create_app(kg, Settings.from_environment({})).test_client()
     assert client.post("/sign-in", data={"token": TOKEN}).status_code == 403
+
+
+def test_a_signed_in_person_reads_their_pending_contribution_by_cookie_but_writes_only_by_header():
+    store = open_store("memory")
+    app = create_app(store, Settings.from_environment({"SIKG_CONTRIB_TOKEN": "alice=tok-alice"}))
+    client = app.test_client()
+    body = (ROOT / "data" / "templates" / "practice.ttl").read_bytes()
+    created = client.post("/contributions", data=body, content_type="text/turtle",
+                          headers={"Authorization": "Bearer tok-alice"})
+    assert created.status_code == 202
+    cid = created.get_json()["id"]
+    assert client.get(f"/contributions/{cid}?format=json").status_code == 404  # nobody signed in
+    client.set_cookie("sikg_token", "tok-alice")
+    shown = client.get(f"/contributions/{cid}?format=json")
+    assert shown.status_code == 200 and shown.get_json()["status"] == "pending"
+    assert client.delete(f"/contributions/{cid}").status_code == 401  # the cookie never authorises a write
+    assert client.put(f"/contributions/{cid}", data=body, content_type="text/turtle").status_code == 401

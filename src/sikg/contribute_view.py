@@ -109,6 +109,18 @@ class PendingItem:
     touches: list = field(default_factory=list)  # (href, label) of what it names that the KG already has
 
 
+def _labels_of_what_it_names(store, triples) -> list[ox.Triple]:
+    """The KG's labels of the resources the contribution links to (its country, organisation, elements…), so that
+    its page reads as it will once public, where /id describes them with their labels."""
+    iris = sorted({t.object.value for t in triples if isinstance(t.object, ox.NamedNode)})
+    if not iris:
+        return []
+    values = " ".join(f"<{iri}>" for iri in iris)
+    labels = ", ".join(f"<{p}>" for p in resources.LABELS)
+    return list(store.query(f"CONSTRUCT {{ ?s ?p ?l }} WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?l . "
+                            f"FILTER(?p IN ({labels})) }}"))
+
+
 def _touches(store, triples, language: str) -> list[tuple[str, str]]:
     iris = sorted({t.value for triple in triples for t in (triple.subject, triple.object)
                    if isinstance(t, ox.NamedNode) and t.value.startswith(ID)})
@@ -132,9 +144,10 @@ def pending_items(services, who: Person, language: str) -> list[PendingItem]:
         report = validation.validate_quads(shown.triples, validation.store_reference(services.store))
         item = PendingItem(shown.id, shown.contributor or "", shown.submitted or "",
                            [r.as_json() for r in report.results if r.severity == "Warning"])
+        described = shown.triples + _labels_of_what_it_names(services.store, shown.triples)
         for iri in {t.subject.value for t in shown.triples if t.predicate.value == RDF.type
                     and t.object.value == SIKG.SupportPractice}:
-            item.pages.append(resources.build_page(services.store, iri, shown.triples, language, labels))
+            item.pages.append(resources.build_page(services.store, iri, described, language, labels))
         item.touches = _touches(services.store, shown.triples, language)
         items.append(item)
     return items

@@ -56,6 +56,15 @@ def csrf_for(token: str) -> str:
     return hmac.new(token.encode("utf-8"), b"sikg-csrf", hashlib.sha256).hexdigest()[:32]
 
 
+def credentials(http_request) -> str | None:
+    """For reading (GET) only: the request's Authorization header, else the signed-in person's cookie as a bearer
+    token, so a person can open their own pending contribution from the page that names it. Writes through the JSON
+    API take the header only: a cookie alone never authorises them."""
+    header = http_request.headers.get("Authorization")
+    token = http_request.cookies.get(COOKIE, "")
+    return header or (f"Bearer {token}" if token and len(token) <= MAX_TOKEN else None)
+
+
 def authenticate(contributions, token: str) -> Holder:
     """The token's holder (tokens.authenticate, as for the JSON API); ContributionsDisabled or NotAuthorised say why
     not."""

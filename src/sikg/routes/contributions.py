@@ -6,9 +6,10 @@ from flask import jsonify, request
 from .. import rdf_input, validation
 from ..openapi import (BODY_ERRORS, FORMAT_PARAM, GRAPHS, NEGOTIATION_ERRORS, RDF_BODIES, REPORTS, DescribedBlueprint,
                        any_response, path_parameter, text_response)
-from ..responses import json_response, rdf_response, report_response
 from ..contributions import wants_status
+from ..responses import json_response, rdf_response, report_response
 from ..services import current
+from ..sign_in import credentials
 
 routes = DescribedBlueprint("contributions", __name__)
 
@@ -30,12 +31,12 @@ def contribute():
 
 @routes.get("/contributions")
 def list_contributions():
-    return jsonify(current().contributions.listing(request.args.get("status"), request.headers.get("Authorization")))
+    return jsonify(current().contributions.listing(request.args.get("status"), credentials(request)))
 
 
 @routes.get("/contributions/<contribution_id>")
 def get_contribution(contribution_id):
-    shown = current().contributions.show(contribution_id, request.headers.get("Authorization"))
+    shown = current().contributions.show(contribution_id, credentials(request))
     if wants_status(request.accept_mimetypes, request.args.get("format")):
         return json_response(shown.as_json(), 200, shown.headers, indent=2)
     return rdf_response(shown.triples, headers=shown.headers)

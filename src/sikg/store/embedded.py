@@ -177,7 +177,7 @@ class EmbeddedStore(KnowledgeGraphStore):
     # -- writing ---------------------------------------------------------------------------------------------
     def update(self, sparql_update: str) -> None:
         """Runs a SPARQL 1.1 Update as one transaction. Internal writes only: the query endpoint never calls it."""
-        with self._snapshot_lock, self._writing():
+        with self._snapshot_lock, self._writing(atomic=True):
             self._store.update(sparql_update)
 
     def replace_graphs(self, graphs: dict[str, Iterable[ox.Quad | ox.Triple]], progress=None) -> None:
@@ -202,14 +202,21 @@ class EmbeddedStore(KnowledgeGraphStore):
                 self._store.flush()
 
     @contextlib.contextmanager
-    def _writing(self):
-        """Marks a write under way (odd epoch) and, after it, a new generation; called with the lock held."""
+    def _writing(self, atomic: bool = False):
+        """Marks a write under way (odd epoch) and, after it, a new generation; called with the lock held. An
+        `atomic` write that failed changed nothing (Oxigraph rolled it back, or refused it on a read-only store):
+        the generation, and so every ETag, stays."""
         self._epoch += 1
+        failed = False
         try:
             yield
+        except BaseException:
+            failed = True
+            raise
         finally:
             self._epoch += 1
-            self._changed()
+            if not (atomic and failed):
+                self._changed()
 
     # -- the SPARQL endpoint's evaluation ---------------------------------------------------------------------
     def query_evaluator(self, settings: Settings, pool: EvaluatorPool | None = None) -> QueryEvaluator:
