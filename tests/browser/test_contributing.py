@@ -150,6 +150,8 @@ def submit_practice(driver, base, token, n: int, slug: str, screenshots=None) ->
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", field)
         driver.save_screenshot(str(screenshots / "contribute-mistake.png"))
     fill(driver, {"dct:source": SOURCE})
+    # With JavaScript the form checks itself as you type: the problem goes away without a click.
+    wait_for(driver, lambda d: problems_at(d, "dct:source") == "")
     click(driver, 'button[name=action][value=preview]')
     assert driver.find_element(By.ID, "report-summary").get_attribute("data-conforms") == "true"
     turtle = driver.find_element(By.ID, "turtle").text
