@@ -197,3 +197,17 @@ def test_the_review_page_for_curators(app):
     assert not asks(curator, 'ASK { <https://w3id.org/sikg/id/practice/form-test-reviewed> ?p ?o }')
 
 
+
+
+@pytest.mark.parametrize("name, value", [
+    ("sikg:operatedBy", "practice:cap-impact"),  # an IRI JSON-LD would read as a compact IRI: once a 500
+    ("sikg:operatedBy", "https://w3id.org/sikg/graph/contribution/abc"),
+    ("sikg:qualifiedElementSupport|0|sikg:element", "javascript:alert(1)"),
+    ("sikg:country", "practice:cap-impact"),
+    ("dct:source", "urn:x-sikg-form:1"),
+])
+def test_a_value_the_form_does_not_offer_is_a_problem_at_its_field_never_a_500(client, name, value):
+    for action in ("preview", "submit"):
+        response = post(client, {**VALID, name: value, "action": action, "slug": "form-test-hostile"})
+        assert response.status_code in (200, 422), response.get_data(as_text=True)[:300]
+        assert value in unescape(block(response.get_data(as_text=True), name)), (name, action)

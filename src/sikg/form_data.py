@@ -89,6 +89,9 @@ def _objects(f: Field, prefix: str, values, draft: Draft, words: dict) -> list:
             if not re.match(r"^https?://", raw, re.IGNORECASE) and f.kind == "iri":
                 draft.refuse(name, words["not_iri"].format(value=raw))
                 continue
+            if f.kind == "choice" and f.choices and raw not in {c.value for c in f.choices}:
+                draft.refuse(name, words["not_choice"].format(value=raw))  # only what the list offers
+                continue
             try:
                 terms.append(ox.NamedNode(raw))
             except ValueError:

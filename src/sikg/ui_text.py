@@ -197,6 +197,7 @@ FORM_TEXT = {
         "fix": "How to fix", "submitted_title": "Thank you: your contribution is in",
         "submitted": "It has the id {id}. Its status: {status}.", "status_link": "Its status page",
         "not_iri": "“{value}” is not a web address: write it in full, starting with https://.",
+        "not_choice": "“{value}” is not one of the choices: pick one from the list.",
         "taken": "{iri} is already in the knowledge graph: choose another name, or pick the existing one.",
         "bad_slug": "Use lower-case letters, digits and hyphens only.",
         "sign_in_title": "Sign in", "sign_in_intro": "Sign in with the token a curator gave you. It is kept in "
@@ -244,6 +245,7 @@ FORM_TEXT = {
         "fix": "Så rättar du", "submitted_title": "Tack: ditt bidrag har kommit in",
         "submitted": "Det har id {id}. Status: {status}.", "status_link": "Bidragets statussida",
         "not_iri": "”{value}” är ingen webbadress: skriv den i sin helhet, med https:// först.",
+        "not_choice": "”{value}” är inte ett av valen: välj ett i listan.",
         "taken": "{iri} finns redan i kunskapsgrafen: välj ett annat namn, eller välj den befintliga.",
         "bad_slug": "Använd bara små bokstäver, siffror och bindestreck.",
         "sign_in_title": "Logga in", "sign_in_intro": "Logga in med den token en kurator gav dig. Den sparas i en "
