@@ -8,9 +8,12 @@ Content-Language.
 
 import pyoxigraph as ox
 
-SUPPORTED_LANGUAGES = ("en", "sv", "fr", "es", "lv", "ca", "eu")
-# The words of the pages (headings, navigation) exist in these languages only; the data has more.
-PAGE_LANGUAGES = ("en", "sv")
+from .ui_text import catalogue_languages
+
+# The words of the pages (headings, navigation) exist in the languages with a catalogue (en, sv, fr, es, lv): a new
+# catalogue in src/sikg/locales is a new interface language. The data has more.
+PAGE_LANGUAGES = catalogue_languages()
+SUPPORTED_LANGUAGES = tuple(dict.fromkeys(("en", "sv", "fr", "es", "lv", "ca", "eu") + PAGE_LANGUAGES))
 
 
 def match_language(tag: str | None, available) -> str | None:
@@ -52,8 +55,8 @@ class LanguageChoice(str):
 def choose_languages(requested: str | None, accept_language) -> LanguageChoice:
     """The data language (labels exist in SUPPORTED_LANGUAGES) and the page language (the interface speaks
     PAGE_LANGUAGES), each by RFC 4647 lookup over the reader's preferences among what exists: for
-    `fr-FR, sv;q=0.5` French labels in a Swedish page, since English is not acceptable to that reader. `?lang=` is
-    an explicit choice: `lang=fr` gives French data in an English page (there is no French interface)."""
+    `ca-ES, sv;q=0.5` Catalan labels in a Swedish page, since English is not acceptable to that reader. `?lang=` is
+    an explicit choice: `lang=ca` gives Catalan data in an English page (there is no Catalan interface)."""
     data = choose_language(requested, accept_language)
     if match_language(requested, SUPPORTED_LANGUAGES):
         page = match_language(requested, PAGE_LANGUAGES) or "en"
@@ -70,8 +73,8 @@ def choose_data_language(requested: str | None, accept_language) -> LanguageChoi
 
 
 def choose_ui_language(requested: str | None, accept_language) -> str:
-    """The interface speaks English or Swedish, chosen by RFC 4647 lookup among those two (`fr-FR, sv;q=0.5` gives
-    Swedish, with French labels where the data has them); `?lang=fr` gives French labels in an English page."""
+    """The interface's language, chosen by RFC 4647 lookup among PAGE_LANGUAGES (`ca-ES, sv;q=0.5` gives Swedish,
+    with Catalan labels where the data has them); `?lang=ca` gives Catalan labels in an English page."""
     return choose_data_language(requested, accept_language).page
 
 

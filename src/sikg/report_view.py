@@ -12,7 +12,7 @@ from . import rdf_input, validation
 from .formats import PASTE_FORMATS
 from .namespaces import PREFIXES
 from .resources import local_href
-from .ui_text import FIX_HINTS, text
+from .ui_text import fix_hints, text
 
 # The syntaxes the form offers for pasted text: (media type, display name).
 PASTE_SYNTAXES = tuple((f.media_type, f.label) for f in PASTE_FORMATS)
@@ -50,7 +50,7 @@ def compact_iri(iri: str | None) -> str:
 
 def fix_hint(component: str | None, path: str | None, focus: str | None, language: str) -> str:
     """How to fix a result, by the constraint component that produced it (a general hint for any other)."""
-    hints = FIX_HINTS.get(language, FIX_HINTS["en"])
+    hints = fix_hints(language)
     name = (component or "").rsplit("#", 1)[-1]
     template = hints.get(name, hints[""])
     return template.format(path=compact_iri(path) or "…", focus=compact_iri(focus) or "…")

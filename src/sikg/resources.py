@@ -8,6 +8,7 @@ import pyoxigraph as ox
 
 from .languages import Text, match_language, page_language, pick, shown
 from .namespaces import BASE, DCT, FOAF, ID, OWL, PROV, RDF, RDFS, SIKG, SKOS
+from .ui_text import property_words
 
 KINDS = ("practice", "organisation", "element", "method", "level", "actor-type", "characteristic", "basis", "scheme",
          "collection", "dataset")
@@ -177,13 +178,7 @@ def property_labels(store, language: str) -> dict[str, str]:
     for row in rows:
         found.setdefault(row["p"].value, []).append(row["label"])
     labels = {p: shown(pick(ls, language), language) for p, ls in found.items()}
-    defaults = {"en": {"description": "description", "source": "sources", "homepage": "homepage",
-                       "prefLabel": "label", "definition": "definition", "notation": "notation",
-                       "inScheme": "in scheme", "hadMember": "members", "publisher": "publisher"},
-                "sv": {"description": "beskrivning", "source": "källor", "homepage": "webbplats",
-                       "prefLabel": "benämning", "definition": "definition", "notation": "notation",
-                       "inScheme": "i begreppssystem", "hadMember": "medlemmar", "publisher": "utgivare"}}
-    vocabulary = defaults.get(language, defaults["en"])
+    vocabulary = property_words(language)
     for namespace in (DCT, FOAF, SKOS, PROV):
         for local, text in vocabulary.items():
             labels.setdefault(namespace[local], text)

@@ -7,7 +7,7 @@ from flask import Flask, request
 from .browse import query_string
 from .languages import SUPPORTED_LANGUAGES, choose_ui_language, match_language
 from .namespaces import PREFIXES
-from .ui_text import text
+from .ui_text import language_names, script_words, text
 
 
 def install(app: Flask) -> None:
@@ -37,7 +37,7 @@ def site_chrome() -> dict:
         return request.path + query_string(request.args, lang=code)
 
     return {"site": {"lang": language, "t": text(language), "link": link, "switch": switch,
-                     "languages": [("en", "English"), ("sv", "Svenska")], "path": request.path,
+                     "languages": language_names(), "path": request.path, "js": script_words(language),
                      "chosen": chosen}}
 
 

@@ -7,17 +7,16 @@
   if (!form || !textarea) return;
   var settings = JSON.parse(document.getElementById("sparql-data").textContent);
   var curated = JSON.parse(document.getElementById("curated-data").textContent);
-  var sv = settings.sv;
-  var words = sv ? {
-    running: "Kör frågan…", rows: function (n, ms) { return n + (n === 1 ? " rad" : " rader") + " på " + ms + " ms"; },
-    triples: function (n, ms) { return n + " tripler på " + ms + " ms"; },
-    bool: function (b, ms) { return "Svar: " + (b ? "ja (true)" : "nej (false)") + " på " + ms + " ms"; },
-    failed: "Frågan kunde inte köras", download: "Ladda ner:", loaded: "Inläst: "
-  } : {
-    running: "Running the query…", rows: function (n, ms) { return n + (n === 1 ? " row" : " rows") + " in " + ms + " ms"; },
-    triples: function (n, ms) { return n + " triples in " + ms + " ms"; },
-    bool: function (b, ms) { return "Answer: " + b + " in " + ms + " ms"; },
-    failed: "The query could not be run", download: "Download:", loaded: "Loaded: "
+  // The page's words come from the interface's catalogue (ui_text.script_words), with {n}, {ms}, {answer} to fill.
+  var said = settings.words;
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (whole, name) { return name in values ? values[name] : whole; });
+  }
+  var words = {
+    running: said.running, failed: said.failed, download: said.download, loaded: said.loaded + " ",
+    rows: function (n, ms) { return fill(n === 1 ? said.row : said.rows, {n: n, ms: ms}); },
+    triples: function (n, ms) { return fill(said.triples, {n: n, ms: ms}); },
+    bool: function (b, ms) { return fill(said.answer, {answer: b ? said["true"] : said["false"], ms: ms}); }
   };
   var prefixes = Object.keys(settings.prefixes).map(function (p) { return [p, settings.prefixes[p]]; })
     .sort(function (a, b) { return b[1].length - a[1].length; });
@@ -27,7 +26,7 @@
     editor = CodeMirror.fromTextArea(textarea, {
       mode: "application/sparql-query", lineNumbers: true, matchBrackets: true, indentUnit: 2,
       viewportMargin: Infinity, lineWrapping: true,
-      screenReaderLabel: sv ? "SPARQL-fråga" : "SPARQL query",
+      screenReaderLabel: settings.editor_label,
       // Tab and Shift-Tab are left to the browser, so that the keyboard can leave the editor.
       extraKeys: { "Tab": false, "Shift-Tab": false, "Ctrl-Enter": run, "Cmd-Enter": run }
     });
