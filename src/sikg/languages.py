@@ -8,12 +8,17 @@ Content-Language.
 
 import pyoxigraph as ox
 
-from .ui_text import catalogue_languages
+from .ui_text import catalogue_languages, text
 
 # The words of the pages (headings, navigation) exist in the languages with a catalogue (en, sv, fr, es, lv): a new
 # catalogue in src/sikg/locales is a new interface language. The data has more.
 PAGE_LANGUAGES = catalogue_languages()
 SUPPORTED_LANGUAGES = tuple(dict.fromkeys(("en", "sv", "fr", "es", "lv", "ca", "eu") + PAGE_LANGUAGES))
+
+
+def language_names() -> list[tuple[str, str]]:
+    """Each language the interface speaks with its name in itself (from its catalogue), for the language switch."""
+    return [(tag, text(tag)["language_name"]) for tag in PAGE_LANGUAGES]
 
 
 def match_language(tag: str | None, available) -> str | None:

@@ -5,9 +5,9 @@ and a test for links to the outside."""
 from flask import Flask, request
 
 from .browse import query_string
-from .languages import SUPPORTED_LANGUAGES, choose_ui_language, match_language
+from .languages import SUPPORTED_LANGUAGES, choose_ui_language, language_names, match_language
 from .namespaces import PREFIXES
-from .ui_text import language_names, script_words, text
+from .ui_text import script_words, text
 
 
 def install(app: Flask) -> None:

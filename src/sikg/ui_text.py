@@ -96,8 +96,3 @@ def form_words(language: str) -> dict:
     """The contribution, sign-in and review pages' words in `language`, with "hints": how to fix a result in the
     form's terms ({field} is the field's label)."""
     return {**_table(language, "form."), "hints": _table(language, "form.hints.")}
-
-
-def language_names() -> list[tuple[str, str]]:
-    """Each language the interface speaks with its name in itself, for the language switch."""
-    return [(tag, text(tag)["language_name"]) for tag in catalogue_languages()]
