@@ -54,6 +54,7 @@ TEXT = {
         "sparql_title": "SPARQL query", "run": "Run query", "result_format": "Download format",
         "editor_help": "Ctrl-Enter runs the query; Tab leaves the editor.",
         "footer": "Data: BuiCaSuS good examples (2022), curated with sources. Software: MIT licence.",
+        "translated_by_sikg": "translated by sikg",
     },
     "sv": {
         "site": "Kunskapsgraf om stöd till social innovation", "skip": "Hoppa till innehållet",
@@ -101,6 +102,7 @@ TEXT = {
         "sparql_title": "SPARQL-fråga", "run": "Kör frågan", "result_format": "Format att ladda ner",
         "editor_help": "Ctrl-Enter kör frågan; Tab lämnar redigeraren.",
         "footer": "Data: BuiCaSuS goda exempel (2022), kurerade med källor. Programvara: MIT-licens.",
+        "translated_by_sikg": "översatt av sikg",
     },
 }
 
