@@ -9,9 +9,10 @@ from urllib.parse import urlencode
 
 from . import jsonld
 from .concepts import Concept, concept_for, concept_labels, last_segment, notation_key, rows
-from .languages import Text, pick_text
+from .languages import Text, page_language, pick, pick_text, shown
 from .namespaces import COUNTRY, DCT, ID
 from .resources import local_href
+from .translations import is_translated, translated_texts
 
 FACETS = ("element", "method", "country", "actor-type", "level")
 FACET_PATHS = {  # facet: the path from a practice to its values
@@ -122,7 +123,8 @@ def browse(store, language: str, selected: dict[str, list[str]], q: str) -> Brow
     """The practices matching every facet (any of the values ticked within one facet) and all the search words,
     with each facet value's count: the practices it would match together with the other facets and the words."""
     concepts = concept_labels(store, language)
-    facts, texts, organisations = _facts(store)
+    facts, texts, organisations = _facts(store)  # texts: every language, the translations graph's too
+    translated = translated_texts(store, predicates=[DCT.description])
     wanted = _resolve(selected, concepts)
     words = normalise(q).split()
     haystacks = {p: normalise(" ".join(t.value for _, t in texts.get(p, []))) for p in facts}
@@ -142,26 +144,29 @@ def browse(store, language: str, selected: dict[str, list[str]], q: str) -> Brow
             entries.append(FacetValue(concept, sum(iri in facts[p][facet] for p in pool),
                                       iri in wanted.get(facet, set())))
         facets.append(Facet(facet, sorted(entries, key=lambda v: _facet_order(facet, v.concept))))
-    practices = [_practice_hit(p, facts[p], texts.get(p, []), organisations.get(p, []), concepts, language)
-                 for p in hits]
+    practices = [_practice_hit(p, facts[p], texts.get(p, []), organisations.get(p, []), concepts, language,
+                               translated) for p in hits]
     practices.sort(key=lambda h: normalise(h.label))
     active = [(facet, concept_for(concepts, iri)) for facet in FACETS for iri in sorted(wanted.get(facet, ()))]
     return Browse(len(facts), practices, facets, selected, q, active)
 
 
 def _practice_hit(practice: str, facts: dict[str, set[str]], texts: list, organisations: list,
-                  concepts: dict[str, Concept], language: str) -> PracticeHit:
-    """One practice as the list shows it: label, the start of its description, countries, elements, operators."""
+                  concepts: dict[str, Concept], language: str, translated: set) -> PracticeHit:
+    """One practice as the list shows it: label, the start of its description (marked where it is the sikg team's
+    translation), countries, elements, operators."""
     labels = [t for prop, t in texts if prop != DCT.description]
     descriptions = [t for prop, t in texts if prop == DCT.description]
     names: dict[str, list] = {}
     for o, name in organisations:
         names.setdefault(o, []).extend([name] if name is not None else [])
     orgs = sorted(pick_text(ns, language) or Text(last_segment(o)) for o, ns in names.items())
-    description = pick_text(descriptions, language) or Text("")
+    literal = pick(descriptions, language)
+    description = shown(literal, page_language(language),
+                        translated=is_translated(translated, practice, DCT.description, literal))
     return PracticeHit(
         practice, local_href(practice), pick_text(labels, language) or Text(last_segment(practice)),
-        Text(_snippet(description), description.lang),
+        Text(_snippet(description), description.lang, description.translated),
         [concept_for(concepts, c) for c in sorted(facts["country"])],
         sorted((concept_for(concepts, e) for e in facts["element"]), key=lambda c: notation_key(c.notation)),
         orgs)

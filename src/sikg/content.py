@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .namespaces import BASE, CANONICAL_BASE, GRAPH_CURATED, GRAPH_ONTOLOGY, rebase
+from .namespaces import BASE, CANONICAL_BASE, GRAPH_CURATED, GRAPH_ONTOLOGY, GRAPH_TRANSLATIONS, rebase
 from .rdf_input import parse_file
 from .settings import content_home
 
@@ -30,6 +30,11 @@ def data_files() -> list[Path]:
     return sorted((home() / "data").glob("*.ttl"))
 
 
+def translation_files() -> list[Path]:
+    """The sikg team's translations (data/translations/*.ttl), with provenance.ttl saying who made them."""
+    return sorted((home() / "data" / "translations").glob("*.ttl"))
+
+
 def shape_files() -> list[Path]:
     return sorted((home() / "shapes").glob("*.ttl"))
 
@@ -40,7 +45,7 @@ def queries_dir() -> Path:
 
 def curated_graphs() -> dict[str, list[Path]]:
     """The named graphs `sikg load` (re)builds from the repository, and the files that make each one."""
-    return {GRAPH_ONTOLOGY: ontology_files(), GRAPH_CURATED: data_files()}
+    return {GRAPH_ONTOLOGY: ontology_files(), GRAPH_CURATED: data_files(), GRAPH_TRANSLATIONS: translation_files()}
 
 
 def read(path: Path) -> list[ox.Quad]:

@@ -143,7 +143,8 @@ def pending_items(services, who: Person, language: str) -> list[PendingItem]:
     for shown in services.contributions.pending(who.holder):
         report = validation.validate_quads(shown.triples, validation.store_reference(services.store))
         item = PendingItem(shown.id, shown.contributor or "", shown.submitted or "",
-                           [r.as_json() for r in report.results if r.severity == "Warning"])
+                           [{**r.as_json(), "message": r.message_in(language)}  # in the reader's language
+                            for r in report.results if r.severity == "Warning"])
         described = shown.triples + _labels_of_what_it_names(services.store, shown.triples)
         for iri in {t.subject.value for t in shown.triples if t.predicate.value == RDF.type
                     and t.object.value == SIKG.SupportPractice}:

@@ -231,7 +231,7 @@ def plain(result, label: str | None, language: str) -> Problem:
     hint = words["hints"].get(component)
     fix = hint.format(field=label) if hint and label else fix_hint(result.constraint_component, result.path,
                                                                   result.focus_node, language)
-    return Problem(result.severity, result.message, fix)
+    return Problem(result.severity, result.message_in(language), fix)
 
 
 def preview(form: Form, values, store, language: str) -> Preview:

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from .chart import Chart, chart_data
 from .concepts import Concept, concept_for, concept_labels, counts, notation_key, rows
 from .formats import DUMP_FORMATS, TURTLE
-from .languages import Text, pick_text
+from .languages import Text, page_language, pick, shown
+from .namespaces import SKOS
+from .translations import is_translated, translated_texts
 
 # The whole knowledge graph's download formats, as the home page lists them: (format name, display name).
 DOWNLOADS = tuple((f.name, f.label) for f in (TURTLE, *(f for f in DUMP_FORMATS if f is not TURTLE)))
@@ -51,11 +53,14 @@ def process_elements(store, language: str, concepts: dict[str, Concept] | None =
     for row in rows(store, "SELECT DISTINCT ?m ?e WHERE { ?m a sikg:SupportMethod ; sikg:forElement ?e }"):
         method = concept_for(concepts, row["m"].value)
         methods.setdefault(row["e"].value, []).append(MethodSummary(method, method_counts.get(method.iri, 0)))
+    translated = translated_texts(store, list(definitions), [SKOS.definition])
     elements = []
     for iri, literals in definitions.items():
         element = concept_for(concepts, iri)
         listed = sorted(methods.get(iri, []), key=lambda m: notation_key(m.concept.notation))
-        definition = pick_text(literals, language) or Text("")
+        literal = pick(literals, language)
+        definition = shown(literal, page_language(language),
+                           translated=is_translated(translated, iri, SKOS.definition, literal))
         elements.append(ElementSummary(element, definition, element_counts.get(iri, 0), listed))
     return sorted(elements, key=lambda e: notation_key(e.concept.notation))
 

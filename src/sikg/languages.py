@@ -103,22 +103,26 @@ def pick(literals: list[ox.Literal], language: str) -> ox.Literal | None:
 class Text(str):
     """A text from the data, with the lang attribute it needs on a page: its own language where that differs from
     the page's (a French label on an English page), else None, so that no text is labelled with a language it is
-    not in."""
+    not in; and whether it is the sikg team's translation (from the translations graph), which a page says beside
+    it."""
 
     lang: str | None
+    translated: bool
 
-    def __new__(cls, value: str, lang: str | None = None):
+    def __new__(cls, value: str, lang: str | None = None, translated: bool = False):
         text = super().__new__(cls, value)
         text.lang = lang
+        text.translated = translated
         return text
 
 
-def shown(literal: ox.Literal | None, page: str, default: str = "") -> Text:
-    """A picked literal (or `default` where there is none) as a Text for a page whose own words are in `page`."""
+def shown(literal: ox.Literal | None, page: str, default: str = "", translated: bool = False) -> Text:
+    """A picked literal (or `default` where there is none) as a Text for a page whose own words are in `page`,
+    `translated` where it comes from the translations graph."""
     if literal is None:
         return Text(default)
     language = literal.language or None
-    return Text(literal.value, language if language and language.lower() != page.lower() else None)
+    return Text(literal.value, language if language and language.lower() != page.lower() else None, translated)
 
 
 def pick_text(literals, language: str) -> Text | None:

@@ -128,6 +128,9 @@ CONTEXT_URL = BASE + "context.jsonld"  # this service's own context, rebased wit
 
 GRAPH_ONTOLOGY = BASE + "graph/ontology"
 GRAPH_CURATED = BASE + "graph/curated"
+# The sikg team's translations of the curated texts and the ontology's terms (data/translations/), a graph of its own
+# so that a page can say which texts the organisations did not write
+GRAPH_TRANSLATIONS = BASE + "graph/translations"
 GRAPH_CONTRIBUTION = BASE + "graph/contribution/"
 GRAPH_FILE = BASE + "graph/file/"
 GRAPH_STATE = BASE + "graph/state"  # where a remote store keeps its state token

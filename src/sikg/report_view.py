@@ -63,8 +63,8 @@ def readable(report: validation.ValidationReport, language: str) -> ReadableRepo
         where = compact_iri(r.focus_node) + (f" → {compact_iri(r.path)}" if r.path else "")
         hint = fix_hint(r.constraint_component, r.path, r.focus_node, language)
         focus_href = local_href(r.focus_node) if (r.focus_node or "").startswith("http") else None
-        items.append(ReportItem(r.severity, r.message, where, hint, r.value if r.value != r.focus_node else None,
-                                focus_href))
+        value = r.value if r.value != r.focus_node else None
+        items.append(ReportItem(r.severity, r.message_in(language), where, hint, value, focus_href))
     result = ReadableReport(report.conforms, report.count("Violation"), report.count("Warning"), items)
     result.downloads = [
         ("JSON", "sikg-report.json", _data_url("application/json", report.to_json())),

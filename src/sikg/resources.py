@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .languages import Text, match_language, page_language, pick, shown
-from .namespaces import BASE, DCT, FOAF, ID, OWL, PROV, RDF, RDFS, SIKG, SKOS
+from .namespaces import BASE, DCT, FOAF, GRAPH_ONTOLOGY, GRAPH_TRANSLATIONS, ID, OWL, PROV, RDF, RDFS, SIKG, SKOS
+from .translations import is_translated, translated_texts
 from .ui_text import property_words
 
 KINDS = ("practice", "organisation", "element", "method", "level", "actor-type", "characteristic", "basis", "scheme",
@@ -134,9 +135,11 @@ def build_page(store, iri: str, triples: list[ox.Triple], language: str,
         if t.predicate.value in LABELS and isinstance(t.object, ox.Literal):
             labels.setdefault(t.subject.value, []).append(t.object)
     naming = _Naming(labels, language, page_lang, property_labels)
+    translated = translated_texts(store, [iri])  # which of its texts are the sikg team's translations
     title = pick(labels.get(iri, []), language)
     in_page_language = [l for l in labels.get(iri, []) if match_language(l.language, (page_lang,))]
-    page = ResourcePage(iri, shown(title, page_lang, _local_name(iri)), page_lang,
+    page = ResourcePage(iri, shown(title, page_lang, _local_name(iri), is_translated(translated, iri, LABELS, title)),
+                        page_lang,
                         in_page_language[0].value if in_page_language else shown(title, page_lang, _local_name(iri)),
                         language)
     grouped_texts: dict[str, list[ox.Literal]] = {}
@@ -157,7 +160,8 @@ def build_page(store, iri: str, triples: list[ox.Triple], language: str,
     for p, literals in grouped_texts.items():
         chosen = pick(literals, language) if any(l.language for l in literals) else None
         for literal in ([chosen] if chosen else literals):
-            page.texts.append((naming.prop(p), shown(literal, page_lang)))
+            page.texts.append((naming.prop(p), shown(literal, page_lang,
+                                                     translated=is_translated(translated, iri, p, literal))))
     page.links = naming.grouped(grouped_links)
     incoming: dict[str, list[Link]] = {}
     for t in triples:
@@ -186,24 +190,40 @@ def property_labels(store, language: str) -> dict[str, str]:
 
 
 def ontology_terms(store, language: str) -> list[dict]:
-    """The ontology's classes and properties with label and definition in `language` (English fallback), marked
-    with their language where that is not the page's."""
+    """The ontology's classes and properties with label and definition in `language` (English fallback; the
+    translations graph holds the other languages), marked with their language where that is not the page's and as
+    translated where they are the sikg team's translation."""
     page_lang = page_language(language)
     rows = store.query(f"""
-        SELECT ?term ?kind ?label ?definition WHERE {{ GRAPH ?g {{
-          ?term a ?kind ; <{RDFS.label}> ?label ; <{SKOS.definition}> ?definition .
-          FILTER(STRSTARTS(STR(?term), "{SIKG}"))
-          FILTER(?kind IN (<{OWL.Class}>, <{OWL.ObjectProperty}>,
-                           <{OWL.DatatypeProperty}>)) }} }}""")
+        SELECT ?term ?kind ?prop ?text ?translated WHERE {{
+          GRAPH ?g {{ ?term a ?kind FILTER(STRSTARTS(STR(?term), "{SIKG}"))
+                      FILTER(?kind IN (<{OWL.Class}>, <{OWL.ObjectProperty}>, <{OWL.DatatypeProperty}>)) }}
+          GRAPH ?h {{ ?term ?prop ?text FILTER(?prop IN (<{RDFS.label}>, <{SKOS.definition}>)) }}
+          BIND(?h = <{GRAPH_TRANSLATIONS}> AS ?translated) }}""")
     terms: dict[str, dict] = {}
+    translated: set = set()
     for row in rows:
         entry = terms.setdefault(row["term"].value, {"iri": row["term"].value, "kind": _local_name(row["kind"].value),
-                                                     "labels": [], "definitions": []})
-        entry["labels"].append(row["label"])
-        entry["definitions"].append(row["definition"])
+                                                     RDFS.label: [], SKOS.definition: []})
+        entry[row["prop"].value].append(row["text"])
+        if row["translated"].value == "true":
+            translated.add((row["term"].value, row["prop"].value, row["text"]))
     result = []
-    for entry in terms.values():
-        result.append({"iri": entry["iri"], "name": _local_name(entry["iri"]), "kind": entry["kind"],
-                       "label": shown(pick(list(set(entry["labels"])), language), page_lang),
-                       "definition": shown(pick(list(set(entry["definitions"])), language), page_lang)})
+    for entry in (e for e in terms.values() if e[RDFS.label] and e[SKOS.definition]):
+        texts = {}
+        for prop, key in ((RDFS.label, "label"), (SKOS.definition, "definition")):
+            literal = pick(list(dict.fromkeys(entry[prop])), language)
+            texts[key] = shown(literal, page_lang, translated=is_translated(translated, entry["iri"], prop, literal))
+        result.append({"iri": entry["iri"], "name": _local_name(entry["iri"]), "kind": entry["kind"], **texts})
     return sorted(result, key=lambda t: (t["kind"] != "Class", t["name"].lower()))
+
+
+def ontology_graph(store) -> list[ox.Triple]:
+    """The ontology as /ontology publishes it: its graph, with the sikg team's translations of its terms' labels
+    and definitions (the translations graph's texts about a resource the ontology graph describes)."""
+    return list(store.query(f"""
+        CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+          {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} }}
+          UNION
+          {{ GRAPH <{GRAPH_TRANSLATIONS}> {{ ?s ?p ?o FILTER(isLiteral(?o)) }}
+             FILTER EXISTS {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s a ?type }} }} }} }}"""))

@@ -138,11 +138,18 @@ class ValidationResult:
     source_constraint: str | None
     constraint_component: str
     value: str | None
+    # The message in every language the shapes give it in (sh:message "…"@sv in shapes/messages-sv.ttl): by
+    # language tag, "" for an untagged one. `message` is the English one (else untagged, else any).
+    messages: dict[str, str] = field(default_factory=dict)
+
+    def message_in(self, language: str) -> str:
+        """The message in the reader's language, English where the shapes have none in it."""
+        return self.messages.get((language or "").lower()) or self.message
 
     def as_json(self) -> dict:
         return {"focusNode": self.focus_node, "path": self.path, "severity": self.severity, "message": self.message,
-                "sourceShape": self.source_shape, "sourceConstraint": self.source_constraint,
-                "sourceConstraintComponent": self.constraint_component,
+                "messages": self.messages, "sourceShape": self.source_shape,
+                "sourceConstraint": self.source_constraint, "sourceConstraintComponent": self.constraint_component,
                 "value": self.value}
 
 
@@ -197,6 +204,16 @@ def _text(graph: rdflib.Graph, node, depth: int = 0) -> str | None:
     return str(node)
 
 
+def _messages(report_graph: rdflib.Graph, result) -> dict[str, str]:
+    """A result's messages by language (pySHACL gives a shape's every sh:message as a sh:resultMessage)."""
+    found = sorted(report_graph.objects(result, SH.resultMessage), key=str)
+    return {(m.language or "").lower() if isinstance(m, rdflib.Literal) else "": str(m) for m in found}
+
+
+def _english(messages: dict[str, str]) -> str:
+    return messages.get("en") or messages.get("") or next(iter(messages.values()), "")
+
+
 def validate_graph(data: rdflib.Graph, reference=curated_reference) -> ValidationReport:
     """Validates the nodes described in `data`, with the ontology and what `reference` gives (see context_for) as
     context.
@@ -215,15 +232,17 @@ def validate_graph(data: rdflib.Graph, reference=curated_reference) -> Validatio
     for result in report_graph.subjects(rdflib.RDF.type, SH.ValidationResult):
         get = lambda p: report_graph.value(result, p)
         path = get(SH.resultPath)
+        messages = _messages(report_graph, result)
         results.append(ValidationResult(
             focus_node=_text(merged, get(SH.focusNode)),
             path=str(path) if isinstance(path, rdflib.URIRef) else (None if path is None else "[complex path]"),
             severity=str(get(SH.resultSeverity)).rsplit("#", 1)[-1],
-            message=str(get(SH.resultMessage) or ""),
+            message=_english(messages),
             source_shape=str(get(SH.sourceShape)),
             source_constraint=None if get(SH.sourceConstraint) is None else str(get(SH.sourceConstraint)),
             constraint_component=str(get(SH.sourceConstraintComponent)),
             value=None if get(SH.value) is None else str(get(SH.value)),
+            messages=messages,
         ))
     conforms = not any(r.severity == "Violation" for r in results)
     report = report_graph.value(predicate=rdflib.RDF.type, object=SH.ValidationReport)

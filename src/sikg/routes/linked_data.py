@@ -11,7 +11,6 @@ from ..dereference import resource_response
 from ..descriptions import void_description
 from ..formats import GRAPH_FORMATS, HTML
 from ..languages import choose_languages
-from ..namespaces import GRAPH_ONTOLOGY
 from ..openapi import (FORMAT_PARAM, GRAPHS, LANG_PARAM, NEGOTIATION_ERRORS, NOT_MODIFIED, DescribedBlueprint,
                        any_response, path_parameter, text_response)
 from ..responses import html_response, rdf_response
@@ -36,8 +35,7 @@ def ontology():
         language = choose_languages(request.args.get("lang"), request.accept_languages)
         return html_response(render_template("ontology.html", terms=resources.ontology_terms(store, language),
                                              language=language.page, ui=resource_words(language.page)))
-    return rdf_response(store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} }}"),
-                        choice)
+    return rdf_response(resources.ontology_graph(store), choice)
 
 
 @routes.get("/shapes")

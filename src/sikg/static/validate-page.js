@@ -27,6 +27,12 @@
     return template.replace(/\{(\w+)\}/g, function (_, k) { return values[k] === undefined ? "" : values[k]; });
   }
 
+  // The message in the page's language where the shapes have one in it (shapes/messages-{lang}.ttl), else English.
+  function message(result) {
+    var messages = result.messages || {};
+    return messages[document.documentElement.lang] || result.message;
+  }
+
   function hint(result) {
     var component = (result.sourceConstraintComponent || "").split("#").pop();
     var template = client.hints[component] || client.hints[""];
@@ -86,7 +92,7 @@
     if (report.results.length) {
       nodes.push(el("ol", { "class": "report-items" }, report.results.map(function (r) {
         var where = compact(r.focusNode) + (r.path ? " → " + compact(r.path) : "");
-        return item(r.severity, r.message, where, r.value !== r.focusNode ? r.value : null, hint(r));
+        return item(r.severity, message(r), where, r.value !== r.focusNode ? r.value : null, hint(r));
       })));
     }
     var downloads = el("p", { "class": "downloads" }, [t.download_report + ": ",
