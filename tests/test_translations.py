@@ -3,8 +3,9 @@ record saying who made them and that the organisations did not review them; page
 from it, the RDF answers carry its language tags, /ontology includes its terms' translations, search reads it, and
 SHACL messages come in the reader's language.
 
-The committed translations (data/translations/{sv,fr,es,lv}.ttl) come from the language helpers; these tests plant
-their own in a store of their own, so they hold with or without them.
+The committed translations (data/translations/{sv,fr,es,lv}.ttl, shapes/messages-*.ttl) are checked by the QC
+queries and test_qc; these tests plant their own in a store (or a content copy) of their own, so that what they
+check does not depend on the wording of the committed ones.
 """
 
 import shutil
@@ -13,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 
 from helpers import ROOT, html, select, to_quads
-from sikg import content, form_data, report_view, validation
+from sikg import content, form_data, report_view, ui_text, validation
 from sikg.app import create_app
 from sikg.namespaces import (DCT, GRAPH_CURATED, GRAPH_ONTOLOGY, GRAPH_TRANSLATIONS, PRACTICE, PROV, RDFS, SIKG, SKOS,
                              XSD, ELEMENT)
@@ -29,7 +30,7 @@ PLANTED = f"""
 sikg:SupportPractice rdfs:label "pratique de soutien"@fr ; skos:definition "Une définition plantée en français."@fr .
 <{ELEMENT_IRI}> skos:definition "Une définition d'élément plantée."@fr .
 """
-TRANSLATED = {"en": "translated by sikg", "sv": "översatt av sikg"}
+TRANSLATED = {language: ui_text.text(language)["translated"] for language in ("en", "sv", "fr")}  # the catalogues' words
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +100,7 @@ def test_the_curated_data_with_its_translations_conforms():
 
 def test_a_resource_page_says_translated_by_sikg_beside_a_translated_text(planted_client):
     french = html(planted_client, "/id/practice/mikrofonden?lang=fr")
-    assert FRENCH in french and f"{FRENCH} <small class=\"translated\">({TRANSLATED['en']})</small>" in french
+    assert FRENCH in french and f"{FRENCH} <small class=\"translated\">({TRANSLATED['fr']})</small>" in french
     swedish = html(planted_client, "/id/practice/mikrofonden?lang=sv")
     assert f"{SWEDISH} <small class=\"translated\">({TRANSLATED['sv']})</small>" in swedish
     english = html(planted_client, "/id/practice/mikrofonden?lang=en")
@@ -148,10 +149,12 @@ SWEDISH_MESSAGE = "En praktik behöver en engelsk beskrivning (dct:description m
 
 @pytest.fixture
 def swedish_messages(tmp_path, monkeypatch):
-    """A copy of the content whose shapes have a Swedish message (as shapes/messages-sv.ttl will)."""
+    """A copy of the content whose shapes have one planted Swedish message and no other translated ones."""
     home = tmp_path / "home"
     for folder in ("ontology", "data", "shapes", "queries"):
         shutil.copytree(ROOT / folder, home / folder)
+    for translated in (home / "shapes").glob("messages-*.ttl"):
+        translated.unlink()
     (home / "shapes" / "messages-sv.ttl").write_text(
         "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix sikgsh: <https://w3id.org/sikg/shapes#> .\n"
         f'sikgsh:Practice_description_en sh:message "{SWEDISH_MESSAGE}"@sv .\n', encoding="utf-8")
