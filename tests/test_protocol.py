@@ -31,6 +31,7 @@ from sikg.settings import Settings
 
 ONT = "https://w3id.org/sikg/graph/ontology"
 CUR = "https://w3id.org/sikg/graph/curated"
+TRANSLATIONS = "https://w3id.org/sikg/graph/translations"
 ONTOLOGY = "https://w3id.org/sikg/ontology"  # a owl:Ontology, in the ontology graph only
 PRACTICE = "https://w3id.org/sikg/id/practice/coompanion"  # a sikg:SupportPractice, in the curated graph only
 SIKG = "https://w3id.org/sikg/ontology#"
@@ -531,7 +532,7 @@ def test_answers_vary_on_accept(client):
 # == 4. The dataset: the default graph is the union of the named graphs ===========================================
 
 def test_the_default_graph_is_the_union_of_all_named_graphs(client, kg, graph_sizes):
-    assert set(graph_sizes) == {ONT, CUR}
+    assert set(graph_sizes) == {ONT, CUR, TRANSLATIONS}
     # A triple from each graph is visible without GRAPH.
     assert ask(client.get("/sparql", query_string={
         "query": f"ASK {{ <{ONTOLOGY}> a <{OWL}Ontology> . <{PRACTICE}> a <{SIKG}SupportPractice> }}"})) is True

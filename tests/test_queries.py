@@ -200,7 +200,8 @@ def test_labels_in_another_language_fall_back_to_english(kg):
 
 def test_search_for_another_string_ignores_case_and_language(kg):
     found = rows(kg, "search", {"q": "KOOPERATIV"})
-    assert {r["resource"] for r in found} == {ID + "actor-type/cooperative", ID + "practice/coompanion"}
+    # the curated texts, and the sikg team's Swedish translations that say "kooperativ" too
+    assert {ID + "actor-type/cooperative", ID + "practice/coompanion"} <= {r["resource"] for r in found}
     assert all("kooperativ" in r["text"].lower() for r in found)
     assert rows(kg, "search", {"q": "zzz-no-such-text"}) == []
 

@@ -4,6 +4,8 @@ the shapes adding a field with no code change."""
 
 import shutil
 
+import pyoxigraph as ox
+
 from helpers import ROOT
 from sikg.shape_form import build_form
 
@@ -82,10 +84,10 @@ sikgsh:Practice_start a sh:PropertyShape ;
 def test_generation_does_not_need_sh_name(kg, tmp_path, monkeypatch):
     home = tmp_path / "home"
     shutil.copytree(ROOT / "shapes", home / "shapes")
-    for path in (home / "shapes").glob("*.ttl"):
-        lines = path.read_text(encoding="utf-8").splitlines()
-        path.write_text("\n".join(l for l in lines if not l.lstrip().startswith(("sh:name", "sh:description"))),
-                        encoding="utf-8")
+    words = {"http://www.w3.org/ns/shacl#name", "http://www.w3.org/ns/shacl#description"}
+    for path in (home / "shapes").glob("*.ttl"):  # the shapes without a single sh:name or sh:description
+        kept = [q for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE) if q.predicate.value not in words]
+        path.write_bytes(ox.serialize(kept, format=ox.RdfFormat.N_QUADS))
     monkeypatch.setenv("SIKG_HOME", str(home))
     found = fields(build_form(kg, "en"))
     assert PRACTICE_KEYS <= set(found)
