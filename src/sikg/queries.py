@@ -1,5 +1,6 @@
 """The curated query catalogue: queries/*.rq, each with a header of `# title:`, `# description:` and
-`# param: name type default` lines.
+`# param: name type default` lines; `# title@sv:`, `# description@sv:` (any language tag) give the title and the
+description in another language, English (the untagged lines) being the fallback.
 
 Parameters are bound as RDF terms through SPARQL substitution (SEP-0007), never pasted into the query text, so a
 parameter value cannot change the query's shape.
@@ -15,6 +16,7 @@ from .content import queries_dir
 from .namespaces import PREFIXES, XSD, rebase_text
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+_HEADER = re.compile(r"#\s*(title|description|param)(?:@([A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*))?:\s*(.*)$")
 _INT64_MIN, _INT64_MAX = -(2 ** 63), 2 ** 63 - 1
 
 
@@ -68,30 +70,48 @@ class Parameter:
 @dataclass
 class CuratedQuery:
     name: str
-    title: str
+    title: str  # English, as are the description and the JSON catalogue's title and description
     description: str
     text: str
     parameters: list[Parameter] = field(default_factory=list)
     path: Path | None = None
+    titles: dict[str, str] = field(default_factory=dict)  # by language tag, English under "en"
+    descriptions: dict[str, str] = field(default_factory=dict)
+
+    def title_in(self, language: str) -> str:
+        return self.titles.get(language) or self.title
+
+    def description_in(self, language: str) -> str:
+        return self.descriptions.get(language) or self.description
+
+    def title_language(self, language: str) -> str:
+        """The language title_in(language) is in: `language` where the query has a title in it, else English."""
+        return language if self.titles.get(language) else "en"
+
+    def description_language(self, language: str) -> str:
+        return language if self.descriptions.get(language) else "en"
 
 
 def parse_query_file(path: Path) -> CuratedQuery:
     text = rebase_text(path.read_text(encoding="utf-8"))
-    header = {"title": "", "description": ""}
+    header: dict[str, dict[str, str]] = {"title": {}, "description": {}}
     parameters = []
     for line in text.splitlines():
-        match = re.match(r"#\s*(title|description|param):\s*(.*)$", line)
+        match = _HEADER.match(line)
         if not match:
             if line.strip() and not line.startswith("#"):
                 break  # the header ends where the query starts
             continue
-        key, value = match.groups()
+        key, language, value = match.groups()
         if key == "param":
             name, type_, *default = value.split(None, 2)
             parameters.append(Parameter(name, type_, default[0] if default else None))
         else:
-            header[key] = (header[key] + " " + value).strip()
-    return CuratedQuery(path.stem, header["title"], header["description"], text, parameters, path)
+            language = (language or "en").lower()
+            header[key][language] = (header[key].get(language, "") + " " + value).strip()
+    titles, descriptions = header["title"], header["description"]
+    return CuratedQuery(path.stem, titles.get("en", ""), descriptions.get("en", ""), text, parameters, path,
+                        titles, descriptions)
 
 
 def catalogue() -> dict[str, CuratedQuery]:
@@ -126,5 +146,6 @@ def bind(name: str, values: dict[str, str]) -> tuple[str, dict]:
 def catalogue_json(service_root: str) -> list[dict]:
     """The catalogue as GET /queries answers it in JSON: each query with its parameters, its URL and its text."""
     return [{"name": q.name, "title": q.title, "description": q.description,
+             "titles": q.titles, "descriptions": q.descriptions,
              "parameters": [{"name": p.name, "type": p.type, "default": p.default} for p in q.parameters],
              "url": f"{service_root}queries/{q.name}", "sparql": q.text} for q in catalogue().values()]

@@ -41,10 +41,12 @@ def site_chrome() -> dict:
                      "chosen": chosen}}
 
 
-def curated_catalogue(queries) -> list[dict]:
-    """The curated queries as the SPARQL page's script reads them."""
-    return [{"name": q.name, "title": q.title, "description": q.description, "text": q.text,
-             "parameters": [p.name for p in q.parameters]} for q in queries]
+def curated_catalogue(queries, language: str = "en") -> list[dict]:
+    """The curated queries as the SPARQL page's script reads them, titled and described in `language` (English where
+    a query has no text in it)."""
+    return [{"name": q.name, "title": q.title_in(language), "description": q.description_in(language),
+             "title_lang": q.title_language(language), "description_lang": q.description_language(language),
+             "text": q.text, "parameters": [p.name for p in q.parameters]} for q in queries]
 
 
 def sparql_prefixes() -> dict:
