@@ -8,10 +8,12 @@ import pytest
 
 from helpers import ROOT
 from sikg import queries
+from sikg.app import create_app
 from sikg.store import open_store
 
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))
 NAMES = [p.stem for p in QUERIES]
+LANGUAGES = ("en", "sv", "fr", "es", "lv")  # each query's title and description are in the five
 
 SIKG = "https://w3id.org/sikg/ontology#"
 ID = "https://w3id.org/sikg/id/"
@@ -67,6 +69,45 @@ def test_query_has_a_title_and_a_description(name):
     assert query.title.strip(), f"{name} has no '# title:'"
     assert query.description.strip(), f"{name} has no '# description:'"
     assert query.text.startswith("# title:"), f"{name} does not begin with its header"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_query_has_a_title_and_a_description_in_each_of_the_five_languages(name):
+    query = queries.get(name)
+    assert query.titles["en"] == query.title and query.descriptions["en"] == query.description
+    for language in LANGUAGES:
+        assert query.title_in(language).strip(), f"{name} has no '# title@{language}:'"
+        assert query.description_in(language).strip(), f"{name} has no '# description@{language}:'"
+        assert query.title_language(language) == query.description_language(language) == language, (name, language)
+        if language != "en":  # translated, not the English copied
+            assert query.titles[language] != query.title and query.descriptions[language] != query.description
+
+
+def test_a_language_without_a_translation_gets_the_english_title_and_description():
+    query = queries.get("practices-per-country")
+    assert query.title_in("de") == query.title and query.description_in("de") == query.description
+    assert query.title_language("de") == query.description_language("de") == "en"
+    assert query.title_in("lv") == "Prakses pa valstīm"
+
+
+def test_a_header_line_in_a_language_may_continue_on_the_next(tmp_path):
+    path = tmp_path / "two-lines.rq"
+    path.write_text("# title: Two\n# title: lines\n# title@sv: Två\n# title@SV: rader\n# description@fr: Deux\n"
+                    "SELECT * WHERE { ?s ?p ?o }\n# title@es: not a header\n", encoding="utf-8")
+    query = queries.parse_query_file(path)
+    assert query.titles == {"en": "Two lines", "sv": "Två rader"} and query.title == "Two lines"
+    assert query.descriptions == {"fr": "Deux"} and query.description == "" and query.description_in("fr") == "Deux"
+
+
+def test_the_json_catalogue_keeps_the_english_title_and_gives_every_language(kg):
+    answer = create_app(kg).test_client().get("/queries", headers={"Accept": "application/json"})
+    entries = {q["name"]: q for q in answer.get_json()}
+    assert sorted(entries) == sorted(NAMES)
+    for name, entry in entries.items():
+        query = queries.get(name)
+        assert entry["title"] == query.title and entry["description"] == query.description
+        assert set(entry["titles"]) == set(entry["descriptions"]) == set(LANGUAGES), name
+        assert entry["titles"]["en"] == entry["title"] and entry["titles"]["lv"] == query.title_in("lv")
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -267,7 +308,6 @@ def test_an_integer_parameter_takes_any_integer_and_names_the_range_it_cannot_co
 
 
 def test_the_service_expands_prefixed_names_and_says_out_of_range(kg):
-    from sikg.app import create_app
     client = create_app(kg).test_client()
     answer = client.get("/queries/practice-sources?practice=practice:cap-impact",
                         headers={"Accept": "application/sparql-results+json"})
