@@ -84,7 +84,8 @@ def test_in_lists_match_the_concept_schemes(kg):
     graph = shapes_graph()
     for shape, cls in [("Practice_element_in_scheme", "ProcessElement"), ("Practice_method_in_scheme", "SupportMethod"),
                        ("Practice_level_in_scheme", "Level"), ("Organisation_actor_type_in_scheme", "ActorType"),
-                       ("QualifiedLink_basis_in_scheme", "LinkBasis")]:
+                       ("QualifiedLink_basis_in_scheme", "LinkBasis"),
+                       ("CharacteristicLink_in_scheme", "Characteristic")]:
         listed = {str(x) for x in rdflib.collection.Collection(
             graph, graph.value(rdflib.URIRef("https://w3id.org/sikg/shapes#" + shape), SH["in"]))}
         in_scheme = {r["c"] for r in select(kg, f"SELECT ?c WHERE {{ ?c a sikg:{cls} }}")}
@@ -156,3 +157,13 @@ def test_the_json_ld_report_uses_the_sikg_context_and_keeps_the_triples():
     assert "brick" not in text and "csvw" not in text and "wgs" not in text
     from_jsonld = rdflib.Graph().parse(data=text, format="json-ld")
     assert isomorphic(from_jsonld, rdflib.Graph().parse(data=report.to_turtle(), format="turtle"))
+
+
+def test_every_quotation_in_the_data_is_short_non_empty_and_language_tagged(kg):
+    """A quotation is a passage copied from its page: never empty, at most 300 characters, tagged with the page's
+    language (trivially true before the research adds them; binding once it has)."""
+    for row in kg.query("SELECT ?q WHERE { ?record <https://w3id.org/sikg/ontology#quotation> ?q }"):
+        quotation = row["q"]
+        assert quotation.value.strip(), quotation
+        assert len(quotation.value) <= 300, quotation.value
+        assert quotation.language, quotation.value
