@@ -236,3 +236,46 @@ def test_resource_page_links_its_machine_readable_alternates_in_its_head(client)
     for media, name in links:  # each one answers with what it says it is
         answer = client.get("/id/practice/cap-impact", query_string={"format": name})
         assert answer.status_code == 200 and answer.mimetype == media
+
+
+# -- issue 16: quotations and partners on the page (planted in a store of the test's own) ------------------------
+
+def planted_client():
+    from sikg.app import create_app
+    from sikg.namespaces import sparql_prologue
+    from sikg.store import open_store
+    store = open_store("memory")
+    store.update(sparql_prologue() + """
+        INSERT { GRAPH <urn:x:test> { ?record sikg:quotation "Cap Impact accompagne les structures dans l'évaluation de leur impact social."@fr } }
+        WHERE { GRAPH ?g { practice:cap-impact sikg:qualifiedMethodUse ?record . ?record sikg:method method:impact-assessment-tools } }""")
+    store.update(sparql_prologue() + """INSERT DATA { GRAPH <urn:x:test> {
+        practice:cap-impact sikg:partner organisation:avise ;
+            sikg:qualifiedPartnership [ a sikg:Partnership ; sikg:organisation organisation:avise ;
+                sikg:role "follow-along research"@en ; sikg:basis basis:curated ;
+                sikg:rationale "Avise follows the programme as a research partner."@en ;
+                dct:source <https://example.org/planted-partner> ;
+                sikg:quotation "Avise suit le programme."@fr ] } }""")
+    return create_app(store).test_client()
+
+
+def test_practice_page_shows_each_records_quotation_in_its_language_and_its_partner():
+    client = planted_client()
+    page = client.get("/id/practice/cap-impact", headers={"Accept": "text/html"}).get_data(as_text=True)
+    why = page.split("<h2>Why these links</h2>", 1)[1].split("</ul>", 1)[0]
+    quote = str(escape("Cap Impact accompagne les structures dans l'évaluation de leur impact social."))
+    assert re.search(r'<blockquote class="quotation" lang="fr"[^>]*><p>' + re.escape(quote) + "</p></blockquote>", why)
+    [item] = [i for i in re.findall(r"<li>(.*?)</li>", why, re.S) if quote in i]
+    assert "/id/method/impact-assessment-tools" in item
+    assert "</span>" in item.split("<blockquote", 1)[0]  # the rationale is still there, beside the quotation
+    # the partner: a link of the practice, and its record (role, rationale, quotation) under "Why these links"
+    links = page.split('<dl class="links">', 1)[1].split("</dl>", 1)[0]
+    assert '<dt>partner</dt>' in links and 'href="/id/organisation/avise"' in links
+    [partner] = [i for i in re.findall(r"<li>(.*?)</li>", why, re.S) if "Avise follows the programme" in i]
+    assert 'href="/id/organisation/avise"' in partner and "(follow-along research)" in partner
+    assert '<blockquote class="quotation" lang="fr" cite="https://example.org/planted-partner"><p>Avise suit le programme.</p>' in partner
+
+
+def test_a_quotation_keeps_its_lang_even_on_a_page_in_its_language():
+    client = planted_client()
+    page = client.get("/id/practice/cap-impact?lang=fr", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert '<blockquote class="quotation" lang="fr"' in page

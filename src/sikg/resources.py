@@ -15,6 +15,7 @@ KINDS = ("practice", "organisation", "element", "method", "level", "actor-type",
          "collection", "dataset")
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,200}$")
 LABELS = [SKOS.prefLabel, RDFS.label, DCT["title"]]
+QUOTATION = SIKG.quotation
 
 
 def resource_iri(kind: str, slug: str) -> str | None:
@@ -110,17 +111,23 @@ class _Naming:
 
     def qualified(self, predicate: str, node: ox.BlankNode, triples: list[ox.Triple]) -> dict:
         """A qualified link (the blank node `predicate` leads to): what it links to, its source, its rationale."""
-        record = {"property": self.prop(predicate)}
+        record = {"property": self.prop(predicate), "quotations": []}
+        texts: dict[str, list[ox.Literal]] = {}
         for r in triples:
             if r.subject == node:
-                if isinstance(r.object, ox.Literal):
-                    record.setdefault("texts", []).append(r.object)
+                if r.predicate.value == QUOTATION and isinstance(r.object, ox.Literal):
+                    # copied word for word from the source, never translated: always marked with its own language
+                    record["quotations"].append(Text(r.object.value, r.object.language or None))
+                elif isinstance(r.object, ox.Literal):
+                    texts.setdefault(r.predicate.value, []).append(r.object)
                 elif r.predicate.value == DCT.source:
                     record["source"] = r.object.value
                 elif r.predicate.value != RDF.type:
                     record.setdefault("links", []).append((self.prop(r.predicate.value), self.link(r.object)))
-        literal = pick(record.pop("texts", []), self.language)
-        record["rationale"] = shown(literal, self.page_lang)
+        rationale = texts.pop(SIKG.rationale, None) or next(iter(texts.values()), [])
+        record["rationale"] = shown(pick(rationale, self.language), self.page_lang)
+        role = pick(texts.get(SIKG.role, []), self.language)
+        record["role"] = shown(role, self.page_lang) if role is not None else None
         return record
 
 
