@@ -128,3 +128,27 @@ def test_practice_list_jsonld_can_be_validated_as_it_is(client):
 def test_unknown_filter_values_match_nothing_rather_than_failing(client):
     page = html(client, "/practices", query_string={"country": "XXX"})
     assert practice_links(page) == []
+
+
+def test_characteristic_facet_filters_and_counts_on_a_store_that_has_characteristics():
+    """Planted: two practices with co-creation, one with community engagement. The facet lists each with its count
+    (labels from the scheme) and ticking one lists exactly its practices."""
+    from sikg.app import create_app
+    from sikg.store import open_store
+    store = open_store("memory")
+    store.update("""PREFIX sikg: <https://w3id.org/sikg/ontology#> PREFIX practice: <https://w3id.org/sikg/id/practice/>
+        PREFIX characteristic: <https://w3id.org/sikg/id/characteristic/> INSERT DATA { GRAPH <urn:x:test> {
+        practice:cap-impact sikg:hasCharacteristic characteristic:co-creation , characteristic:community-engagement .
+        practice:contrats-a-impact sikg:hasCharacteristic characteristic:co-creation . } }""")
+    client = create_app(store).test_client()
+    page = html(client, "/practices")
+    facet = page.split('id="facet-characteristic"', 1)[1].split("</fieldset>", 1)[0]
+    assert "<legend>Characteristic</legend>" in facet
+    counts = dict(re.findall(r'data-facet-count="(\d+)" data-value="([\w-]+)"', facet))
+    assert {v: int(c) for c, v in counts.items()} == {"co-creation": 2, "community-engagement": 1}
+    assert "co-creation" in facet and ">co-creation<" in facet  # the English label of the concept
+    chosen = practice_links(html(client, "/practices?characteristic=co-creation"))
+    assert sorted(chosen) == [PRACTICE + "cap-impact", PRACTICE + "contrats-a-impact"]
+    assert practice_links(html(client, "/practices?characteristic=community-engagement&characteristic=co-creation")) \
+        == practice_links(html(client, "/practices?characteristic=co-creation"))
+    assert "<legend>Egenskap</legend>" in html(client, "/practices?lang=sv")

@@ -314,3 +314,24 @@ def test_the_service_expands_prefixed_names_and_says_out_of_range(kg):
     assert answer.status_code == 200 and answer.get_json()["results"]["bindings"]
     refused = client.get("/queries/practices-supporting-several-elements?min=99999999999999999999999")
     assert refused.status_code == 400 and "out of range" in refused.get_data(as_text=True)
+
+
+def test_characteristics_by_element_and_country_counts_the_practices_that_have_one():
+    """Planted: two French practices with co-creation (both support idea generation), one of them also community
+    engagement; the table counts them per characteristic, element and country, and narrows to one characteristic."""
+    store = open_store("memory")
+    store.update(f"""PREFIX sikg: <{SIKG}> INSERT DATA {{ GRAPH <urn:x:test> {{
+        <{ID}practice/cap-impact> sikg:hasCharacteristic <{ID}characteristic/co-creation> ,
+                                                       <{ID}characteristic/community-engagement> .
+        <{ID}practice/contrats-a-impact> sikg:hasCharacteristic <{ID}characteristic/co-creation> . }} }}""")
+    found = rows(store, "characteristics-by-element-and-country")
+    assert found and {r["country"] for r in found} == {COUNTRY + "FRA"}
+    assert {r["characteristic"] for r in found} == {ID + "characteristic/co-creation",
+                                                     ID + "characteristic/community-engagement"}
+    for row in found:  # each count is the number of those practices that support that element
+        having = ["cap-impact", "contrats-a-impact"] if row["characteristic"].endswith("co-creation") else ["cap-impact"]
+        supporting = [p for p in having if ask(store, f"<{ID}practice/{p}> sikg:supportsElement <{row['element']}>")]
+        assert int(row["practices"]) == len(supporting), row
+    narrowed = rows(store, "characteristics-by-element-and-country",
+                    {"characteristic": ID + "characteristic/community-engagement"})
+    assert narrowed and {r["characteristic"] for r in narrowed} == {ID + "characteristic/community-engagement"}

@@ -1,4 +1,4 @@
-"""Browsing the practices: facets (element, method, country, actor type, level) with their counts, search words
+"""Browsing the practices: facets (element, method, country, actor type, level, characteristic) with their counts, search words
 matched case- and accent-insensitively in every language, the list of matching practices (as a page or as
 JSON-LD), and the query strings of the page's links.
 """
@@ -14,13 +14,14 @@ from .namespaces import COUNTRY, DCT, ID
 from .resources import local_href
 from .translations import is_translated, translated_texts
 
-FACETS = ("element", "method", "country", "actor-type", "level")
+FACETS = ("element", "method", "country", "actor-type", "level", "characteristic")
 FACET_PATHS = {  # facet: the path from a practice to its values
     "element": "sikg:supportsElement",
     "method": "sikg:usesMethod",
     "country": "sikg:country",
     "actor-type": "sikg:operatedBy/sikg:actorType",
     "level": "sikg:targetsLevel",
+    "characteristic": "sikg:hasCharacteristic",
 }
 LEVEL_ORDER = ("micro", "meso", "macro")
 
