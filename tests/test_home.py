@@ -48,3 +48,22 @@ def test_home_needs_no_script(client):
     page = html(client, "/")
     assert "<script" not in page
     assert "cdn" not in page.lower() and "https://unpkg" not in page
+
+
+def test_home_shows_the_characteristics_chart_in_the_readers_language(client, kg):
+    from sikg.ui_text import text
+
+    page = html(client, "/?lang=fr")
+    words = text("fr")
+    section = page.split('<section aria-labelledby="chart-characteristics-heading">', 1)[1].split("</section>", 1)[0]
+    for key in ("title", "desc", "table", "svg"):
+        assert words[f"chart_characteristics_{key}"].replace("'", "&#39;") in section, key
+    assert words["chart_characteristics_title"] == "Pratiques par caractéristique commune et par pays"
+    # the characteristics' French labels from the KG, in the chart and in its table
+    french = {row["label"] for row in select(kg, """SELECT ?label WHERE { ?c a sikg:Characteristic ;
+        skos:prefLabel ?label . FILTER(LANG(?label) = "fr") }""")}
+    assert len(french) == 3
+    table = section.split("<table", 1)[1]
+    for label in french:
+        assert f"<span>{label}</span>" in table, label
+        assert f">{label}</text>" in section, label

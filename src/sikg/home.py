@@ -1,10 +1,10 @@
 """The home page's summary: how many practices from how many countries, the five process elements with their
-support methods and how many practices support each, and the chart.
+support methods and how many practices support each, and the charts (per element and per shared characteristic).
 """
 
 from dataclasses import dataclass, field
 
-from .chart import Chart, chart_data
+from .chart import CHARACTERISTICS, Chart, chart_data
 from .concepts import Concept, concept_for, concept_labels, counts, notation_key, rows
 from .formats import DUMP_FORMATS, TURTLE
 from .languages import Text, page_language, pick, shown
@@ -35,6 +35,7 @@ class Home:
     countries: int
     elements: list[ElementSummary]
     chart: Chart
+    characteristics_chart: Chart
 
 
 def process_elements(store, language: str, concepts: dict[str, Concept] | None = None) -> list[ElementSummary]:
@@ -71,4 +72,4 @@ def home_summary(store, language: str) -> Home:
     totals = rows(store, "SELECT (COUNT(DISTINCT ?p) AS ?n) (COUNT(DISTINCT ?c) AS ?countries) WHERE { "
                          "?p a sikg:SupportPractice . OPTIONAL { ?p sikg:country ?c } }")[0]
     return Home(int(totals["n"].value), int(totals["countries"].value), process_elements(store, language, concepts),
-                chart_data(store, language, concepts))
+                chart_data(store, language, concepts), chart_data(store, language, concepts, CHARACTERISTICS))

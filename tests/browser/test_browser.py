@@ -66,7 +66,7 @@ def test_home_shows_the_elements_and_the_chart_with_the_sparql_counts(browser, l
     expected = {(row["e"], row["c"]): int(row["n"]) for row in select(kg, """
         SELECT ?e ?c (COUNT(DISTINCT ?p) AS ?n) WHERE {
           ?p a sikg:SupportPractice ; sikg:supportsElement ?e ; sikg:country ?c } GROUP BY ?e ?c""")}
-    rects = browser.execute_script("""return Array.from(document.querySelectorAll('svg.chart rect.bar')).map(r => ({
+    rects = browser.execute_script("""return Array.from(document.querySelectorAll('svg#chart rect.bar')).map(r => ({
         element: r.dataset.elementIri, country: r.dataset.countryIri, count: +r.dataset.count,
         width: r.getBoundingClientRect().width, visible: r.getBoundingClientRect().height > 0}))""")
     assert len(rects) == 20 and all(r["visible"] for r in rects)
@@ -75,7 +75,7 @@ def test_home_shows_the_elements_and_the_chart_with_the_sparql_counts(browser, l
     longest = max(rects, key=lambda r: r["width"])
     assert longest["count"] == max(expected.values())
     # the bar's printed number is its count
-    labels = browser.execute_script("""return Array.from(document.querySelectorAll('svg.chart g.bar-row'))
+    labels = browser.execute_script("""return Array.from(document.querySelectorAll('svg#chart g.bar-row'))
         .map(g => [g.querySelector('rect').dataset.count, g.querySelector('text.c-count').textContent])""")
     assert all(a == b for a, b in labels)
     no_console_errors(browser)

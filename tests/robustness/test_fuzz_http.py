@@ -13,7 +13,7 @@ ROUTES = ["/", "/health", "/sparql", "/practices", "/id/practice/cap-impact", "/
           "/id/element/realisation", "/id/scheme/support-methods", "/id/method/incubation-programmes",
           "/ontology", "/shapes", "/context.jsonld", "/export", "/queries", "/queries/practices-per-country",
           "/.well-known/void", "/openapi.json", "/contributions", "/validate", "/static/codemirror/codemirror.js",
-          "/chart.svg", "/validate/form"]
+          "/chart.svg", "/chart-characteristics.svg", "/validate/form"]
 MEDIA = ["text/html", "application/xhtml+xml", "text/turtle", "application/ld+json", "application/n-triples",
          "application/rdf+xml", "application/n-quads", "application/trig", "application/json", "text/csv",
          "application/sparql-results+json", "text/plain", "image/png", "*/*", "text/*", "application/*", "*/html",

@@ -1,12 +1,11 @@
-"""Pages for people: the home page, its chart, browsing practices, the validation form. What they show comes from
+"""Pages for people: the home page, its charts, browsing practices, the validation form. What they show comes from
 home.py, chart.py, browse.py and report_view.py, in the languages languages.py chooses and the words of ui_text.py."""
 
 from flask import Response, render_template, request
-from markupsafe import Markup
 
 from .. import jsonld
 from ..browse import browse, practices_jsonld, query_string, read_filters, without
-from ..chart import chart_data, chart_svg
+from ..chart import CHARACTERISTICS, ELEMENTS, ChartKind, chart_data, chart_svg
 from ..conneg import negotiate
 from ..formats import HTML, JSON_AS_JSON_LD, JSON_LD
 from ..home import DOWNLOADS, home_summary
@@ -33,17 +32,26 @@ def _data_language() -> str:
 def home():
     negotiate((HTML,))  # the home page has no other representation: anything else is refused
     summary = home_summary(current().store, _data_language())
-    return html_response(render_template("home.html", home=summary, chart_svg=Markup(summary.chart.svg),
-                                         downloads=DOWNLOADS))
+    return html_response(render_template("home.html", home=summary, downloads=DOWNLOADS))
+
+
+def _chart_response(kind: ChartKind) -> Response:
+    """The chart of `kind` as a standalone SVG file, in the reader's language."""
+    language = _language()
+    svg = chart_svg(chart_data(current().store, language, kind=kind), text(language), standalone=True)
+    return Response(svg, 200, content_type="image/svg+xml; charset=utf-8",
+                    headers={"Content-Language": language,
+                             "Content-Disposition": f'inline; filename="{kind.filename}"'})
 
 
 @routes.get("/chart.svg")
 def chart():
-    language = _language()
-    svg = chart_svg(chart_data(current().store, language), text(language), standalone=True)
-    return Response(svg, 200, content_type="image/svg+xml; charset=utf-8",
-                    headers={"Content-Language": language,
-                             "Content-Disposition": 'inline; filename="sikg-practices-per-element-and-country.svg"'})
+    return _chart_response(ELEMENTS)
+
+
+@routes.get("/chart-characteristics.svg")
+def chart_characteristics():
+    return _chart_response(CHARACTERISTICS)
 
 
 @routes.get("/practices")
@@ -80,6 +88,11 @@ def validate_form_post():
 routes.describe({
     "/": {"get": {"summary": "The home page", "parameters": [FORMAT_PARAM, LANG_PARAM],
                   "responses": {"200": any_response("HTML", ["text/html"]), **NEGOTIATION_ERRORS}}},
+    **{f"/{kind.name}.svg": {"get": {
+        "summary": f"The home page's chart of practices per {kind.dimension} and country, as a standalone SVG "
+                   "(each bar's numbers in its data attributes)",
+        "parameters": [LANG_PARAM],
+        "responses": {"200": any_response("An SVG image", ["image/svg+xml"])}}} for kind in (ELEMENTS, CHARACTERISTICS)},
     "/practices": {"get": {
         "summary": "Browse practices with facets and full-text search (HTML or JSON-LD)",
         "parameters": [{"name": n, "in": "query", "schema": {"type": "string"}}
