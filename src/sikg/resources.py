@@ -12,7 +12,7 @@ from .translations import is_translated, translated_texts
 from .ui_text import property_words
 
 KINDS = ("practice", "organisation", "element", "method", "level", "actor-type", "characteristic", "basis", "scheme",
-         "collection", "dataset")
+         "collection", "dataset", "finding")
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,200}$")
 LABELS = [SKOS.prefLabel, RDFS.label, DCT["title"]]
 QUOTATION = SIKG.quotation
