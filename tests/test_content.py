@@ -137,3 +137,27 @@ def test_homepages_are_iris_and_organisations_are_shared_not_duplicated(kg):
     rows = select(kg, """SELECT ?name (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a sikg:Organisation ; rdfs:label ?name }
                          GROUP BY ?name HAVING (COUNT(DISTINCT ?o) > 1)""")
     assert rows == []
+
+
+# -- issue 16: the report's findings about the collection -----------------------------------------------------------
+
+def test_every_finding_of_the_collection_has_its_page_and_a_quotation_tagged_with_its_language(kg):
+    """Each finding of the BuiCaSuS report is a sikg:Finding of the collection, with an English label and
+    description, the page that states it (a documented source), and at least one quotation from that page, short and
+    tagged with the page's language."""
+    findings = select(kg, """SELECT ?f WHERE { collection:buicasus-good-examples sikg:finding ?f }""")
+    assert findings, "the collection has no findings"
+    for row in findings:
+        f = row["f"]
+        assert f.startswith("https://w3id.org/sikg/id/finding/"), f
+        facts = select(kg, f"""SELECT ?label ?description ?source ?q WHERE {{
+            <{f}> a sikg:Finding ; rdfs:label ?label ; dct:description ?description ; dct:source ?source ;
+                sikg:quotation ?q .
+            ?source a sikg:SourceDocument .
+            FILTER(LANG(?label) = "en" && LANG(?description) = "en") }}""")
+        assert facts, f"{f} lacks an English label or description, a documented source or a quotation"
+    for row in kg.query("""SELECT ?q WHERE { <https://w3id.org/sikg/id/collection/buicasus-good-examples>
+                             <https://w3id.org/sikg/ontology#finding>/<https://w3id.org/sikg/ontology#quotation> ?q }"""):
+        q = row["q"]
+        assert q.language in {"en", "sv", "fr"}, q
+        assert q.value.strip() and len(q.value) <= 300, q.value

@@ -279,3 +279,25 @@ def test_a_quotation_keeps_its_lang_even_on_a_page_in_its_language():
     client = planted_client()
     page = client.get("/id/practice/cap-impact?lang=fr", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert '<blockquote class="quotation" lang="fr"' in page
+
+
+# -- issue 16: the report's findings, on the collection's page and their own ----------------------------------------
+
+def test_collection_page_lists_its_findings_and_each_finding_dereferences(client, kg):
+    findings = {r["f"].value: r["label"].value for r in kg.query(f"""
+        SELECT ?f ?label WHERE {{ <{ID}collection/buicasus-good-examples> <https://w3id.org/sikg/ontology#finding> ?f .
+                                  ?f <{RDFS_LABEL}> ?label FILTER(LANG(?label) = "en") }}""")}
+    assert len(findings) >= 1
+    page = html(client, "/id/collection/buicasus-good-examples")
+    links = page.split('<dl class="links">', 1)[1].split("</dl>", 1)[0]
+    assert "<dt>finding</dt>" in links
+    for iri, label in findings.items():
+        path = "/" + iri.split("https://w3id.org/sikg/", 1)[1]
+        assert f'<a href="{path}">{escape(label)}</a>' in links, label
+        own = html(client, path)
+        assert f"<h1>{escape(label)}</h1>" in own
+        for row in kg.query(f"SELECT ?q ?s WHERE {{ <{iri}> <https://w3id.org/sikg/ontology#quotation> ?q ; <{DCT_SOURCE}> ?s }}"):
+            quote = (f'<blockquote class="quotation" lang="{row["q"].language}" cite="{escape(row["s"].value)}">'
+                     f'<p>{escape(row["q"].value)}</p></blockquote>')
+            assert quote in own  # marked with its language even on a page in that language
+            assert f'<a href="{escape(row["s"].value)}"' in own

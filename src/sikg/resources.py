@@ -12,7 +12,7 @@ from .translations import is_translated, translated_texts
 from .ui_text import property_words
 
 KINDS = ("practice", "organisation", "element", "method", "level", "actor-type", "characteristic", "basis", "scheme",
-         "collection", "dataset")
+         "collection", "dataset", "finding")
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,200}$")
 LABELS = [SKOS.prefLabel, RDFS.label, DCT["title"]]
 QUOTATION = SIKG.quotation
@@ -82,6 +82,9 @@ class ResourcePage:
     qualified: list[dict] = field(default_factory=list)
     incoming: list[tuple[str, list[Link]]] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    # the resource's own quotations (a finding's): copied from its source, so always marked with their language
+    quotations: list[Text] = field(default_factory=list)
+    quotation_heading: str = ""
     contributed: bool = False
 
 
@@ -157,6 +160,9 @@ def build_page(store, iri: str, triples: list[ox.Triple], language: str,
             page.types.append(naming.link(t.object))
         elif p == DCT.source:
             page.sources.append(t.object.value)
+        elif p == QUOTATION and isinstance(t.object, ox.Literal):
+            page.quotations.append(Text(t.object.value, t.object.language or None))
+            page.quotation_heading = naming.prop(p)
         elif isinstance(t.object, ox.Literal):
             if p not in LABELS:
                 grouped_texts.setdefault(p, []).append(t.object)
