@@ -9,11 +9,15 @@ Fixtures and hooks live in conftest.py; the service itself never calls these.
 
 import csv
 import io
+import os
 import re
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Iterable
+from contextlib import contextmanager
 from html import unescape
 from pathlib import Path
 
@@ -139,3 +143,33 @@ def from_nquads(text: str) -> list[ox.Quad]:
 
 def to_quads_with_pyld(document: dict, loader=jsonld.local_document_loader) -> list[ox.Quad]:
     return from_nquads(pyld.to_rdf(document, {"format": "application/n-quads", "documentLoader": loader}))
+
+
+@contextmanager
+def serving(args: list[str], log_path: Path, env: dict | None = None, timeout: float = 60):
+    """`sikg serve ARGS` as a user starts it, on a free loopback port: its base URL once /health answers 200; the
+    server is stopped on leaving."""
+    port = free_port()
+    log = open(log_path, "wb")
+    process = subprocess.Popen([sys.executable, "-m", "sikg.cli", "serve", "--port", str(port), *args], cwd=ROOT,
+                               env=env if env is not None else dict(os.environ), stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"sikg serve did not start; see {log.name}") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()

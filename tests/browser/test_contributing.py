@@ -5,9 +5,6 @@ practice is on /practices and in SPARQL. A rejected one never appears anywhere."
 
 import json
 import os
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 
@@ -16,7 +13,7 @@ from selenium.common.exceptions import NoSuchElementException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from helpers import ROOT, free_port, run_cli
+from helpers import run_cli, serving
 
 WAIT = 30
 SOURCE = "https://example.org/browser-test/about"
@@ -55,28 +52,9 @@ def service(tmp_path_factory):
         added = run_cli("token", "add", name, "--role", role, "--store", store)
         assert added.returncode == 0, added.stderr
         tokens[role] = added.stdout.strip()
-    port = free_port()
-    log = open(directory / "server.log", "wb")
     env = {k: v for k, v in os.environ.items() if k not in ("SIKG_CONTRIB_TOKEN", "SIKG_REVIEW")}
-    process = subprocess.Popen([sys.executable, "-m", "sikg.cli", "serve", "--port", str(port), "--store", store],
-                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"sikg serve did not start; see {log.name}")
-            time.sleep(0.3)
-    yield base, tokens["contributor"], tokens["curator"]
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with serving(["--store", store], directory / "server.log", env, timeout=90) as base:
+        yield base, tokens["contributor"], tokens["curator"]
 
 
 def wait_for(driver, condition):
