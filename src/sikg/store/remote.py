@@ -88,7 +88,11 @@ class RemoteStore(KnowledgeGraphStore):
         self._http = urllib3.PoolManager(num_pools=4, maxsize=32, block=False, retries=False,
                                          timeout=urllib3.Timeout(connect=min(3.0, timeout), read=timeout))
         self._auth = dict(auth_headers or {})
-        self._graphs: tuple[str, list[str]] | None = None  # (state token, public graphs)
+        self._graphs: tuple[str, tuple[list[str], list[str]]] | None = None  # (state token, (every graph, public))
+
+    @property
+    def location(self) -> str:
+        return self.query_url
 
     def __repr__(self) -> str:  # never shows credentials
         return f"RemoteStore({self.query_url!r})"
@@ -132,7 +136,9 @@ class RemoteStore(KnowledgeGraphStore):
         return self._query(sparql, prefixes, substitutions, _own_dataset(sparql_prologue(prefixes or {}) + sparql))
 
     def query_private(self, sparql: str, prefixes=None, substitutions=None, **_options):
-        return self._query(sparql, prefixes, substitutions)
+        """Over every graph, private ones too, named as the dataset: the store's own default graph is not used."""
+        every = tuple(self._listing()[0]) or (EMPTY_GRAPH,)
+        return self._query(sparql, prefixes, substitutions, (every, every))
 
     def _query(self, sparql: str, prefixes=None, substitutions=None, graphs=((), ())):
         text = bind_as_values(sparql_prologue(prefixes or {}) + sparql, substitutions)
@@ -145,13 +151,17 @@ class RemoteStore(KnowledgeGraphStore):
 
     def named_graphs(self) -> list[str]:
         """The public graphs, listed once per state token (one small request reads it)."""
+        return list(self._listing()[1])
+
+    def _listing(self) -> tuple[list[str], list[str]]:
+        """(every graph, the public ones), listed once per state token: every write sets a new one."""
         token, cached = self.state_token, self._graphs
         if cached is not None and cached[0] == token:
-            return list(cached[1])
-        rows = self._query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
-        public = sorted(r["g"].value for r in rows if r["g"].value != GRAPH_STATE and not is_private(r["g"].value))
-        self._graphs = (token, public)
-        return list(public)
+            return cached[1]
+        every = sorted(r["g"].value for r in self._query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"))
+        public = [g for g in every if g != GRAPH_STATE and not is_private(g)]
+        self._graphs = (token, (every, public))
+        return every, public
 
     def __len__(self) -> int:
         rows = list(self._query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_PUBLIC_ONLY} }}"))
