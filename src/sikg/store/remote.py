@@ -6,12 +6,14 @@ sikg stays stateless in front of it, so many instances can share one store. The 
 the answer cache) therefore lives in the store itself: every write made through sikg sets a new token in the graph
 …/graph/state in the same update request, and every instance reads it from there.
 
-The store must use the union of its named graphs as the default graph (Oxigraph: `serve --union-default-graph`;
-Fuseki: `tdb2:unionDefaultGraph true`), as the contract says every query does. Every query that does not name its
-dataset is sent with the public graphs as its dataset (default-graph-uri and named-graph-uri, the protocol's own
-parameters), listed once per state token: private graphs (pending contributions, token hashes) stay out whichever
-instance wrote them, with no window between a write and the next listing, since a graph's name says whether it is
-private and the list is of names allowed, not names refused.
+Every query names its dataset with the protocol's own parameters (default-graph-uri and named-graph-uri), so the
+store's own default graph is never used and its union-default-graph setting does not matter: a query that does not
+name its dataset is sent with the public graphs as its dataset (the contract's union of them as default graph),
+query_private() with every graph, and a query whose FROM / FROM NAMED name graphs with those. The graphs are listed
+once per state token: private graphs (pending contributions, token hashes) stay out whichever instance wrote them,
+with no window between a write and the next listing, since a graph's name says whether it is private and the list is
+of names allowed, not names refused. A store that ignored those parameters would need the union as its default
+graph (Oxigraph: `serve --union-default-graph`; Fuseki: `tdb2:unionDefaultGraph true`); store.unusable() says so.
 """
 
 import time
