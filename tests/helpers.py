@@ -1,7 +1,8 @@
 """Plain helpers the tests share (`from helpers import ...`): paths, a SELECT as plain rows, the command line as a user
 runs it, a free port, the Flask test client's answers read back (results, refusals), and pyld as the tests' JSON-LD
 reference (its framing, which sikg.framing must match byte for byte, and its reading of JSON-LD back into RDF, both
-with sikg's document loader, so neither ever goes to the network); a page fetched as HTML and a tag's attributes;
+with sikg's document loader, so neither ever goes to the network); a real Oxigraph server (`oxigraph serve`,
+with or without the union default graph); a page fetched as HTML and a tag's attributes;
 RDF compared as datasets (blank nodes canonically renamed, ground triples, triples in the default graph).
 
 Fixtures and hooks live in conftest.py; the service itself never calls these.
@@ -11,6 +12,7 @@ import csv
 import io
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -50,6 +52,38 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class OxigraphServer:
+    """`oxigraph serve` (the oxigraph package's CLI) over `directory` on a free loopback port; `union`: with
+    --union-default-graph, which sikg does not need (it names the dataset of every query)."""
+
+    def __init__(self, directory: Path, union: bool = True):
+        self.directory, self.port, self.process, self.union = directory, free_port(), None, union
+        self.executable = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+
+    @property
+    def query_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/query"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen([self.executable, "serve", "--location", str(self.directory), "--bind",
+                                         f"127.0.0.1:{self.port}"] + ["--union-default-graph"] * self.union,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.query_url + "?query=ASK%7B%7D", timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("oxigraph serve did not start")
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
 
 
 def pyld_frame(triples: Iterable[ox.Triple], frame_document: dict) -> dict:

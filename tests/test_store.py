@@ -14,17 +14,15 @@ import csv
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
-from helpers import FIXTURES, ROOT, free_port, run_cli
+from helpers import FIXTURES, ROOT, OxigraphServer, free_port, run_cli
 from sikg.app import create_app
 from sikg.namespaces import BASE, GRAPH_CURATED, GRAPH_FILE, GRAPH_ONTOLOGY, GRAPH_PENDING, GRAPH_TOKENS
 from sikg.settings import Settings
@@ -36,38 +34,11 @@ PRACTICE_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?p a <https://w3id.org/sikg/on
 OTHER_BASE = "http://127.0.0.1:8765/"
 
 
-class OxigraphServer:
-    def __init__(self, directory: Path):
-        self.directory, self.port, self.process = directory, free_port(), None
-        self.executable = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
-
-    @property
-    def query_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/query"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen([self.executable, "serve", "--location", str(self.directory), "--bind",
-                                         f"127.0.0.1:{self.port}", "--union-default-graph"],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.query_url + "?query=ASK%7B%7D", timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("oxigraph serve did not start")
-
-    def stop(self) -> None:
-        if self.process:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
-@pytest.fixture(scope="module")
-def oxigraph_server(tmp_path_factory):
-    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph"))
+@pytest.fixture(scope="module", params=[True, False], ids=["union", "no-union"])
+def oxigraph_server(request, tmp_path_factory):
+    """A real Oxigraph server, with and without the union of its named graphs as default graph: sikg names the
+    dataset of every query, so it serves the same from either (tests/test_remote_store.py compares them)."""
+    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph"), union=request.param)
     server.start()
     yield server
     server.stop()
@@ -409,8 +380,8 @@ class TestExternal(StoreContract, CommandLineContract):
         return store
 
     @pytest.fixture
-    def fresh_spec(self, tmp_path):
-        server = OxigraphServer(tmp_path / "oxigraph")
+    def fresh_spec(self, tmp_path, oxigraph_server):
+        server = OxigraphServer(tmp_path / "oxigraph", union=oxigraph_server.union)
         server.start()
         yield server.query_url
         server.stop()
@@ -429,8 +400,8 @@ class TestExternal(StoreContract, CommandLineContract):
         assert int(after[0]["n"]) == int(before[0]["n"]) + 1
         first.delete(f"/contributions/{created.get_json()['id']}", headers={"Authorization": "Bearer t0ken"})
 
-    def test_store_down_gives_503_and_recovers_without_restart(self, tmp_path):
-        server = OxigraphServer(tmp_path / "store")
+    def test_store_down_gives_503_and_recovers_without_restart(self, tmp_path, oxigraph_server):
+        server = OxigraphServer(tmp_path / "store", union=oxigraph_server.union)
         server.start()
         store = open_store(server.query_url, timeout=3)
         store.load_curated()

@@ -131,12 +131,15 @@ def cmd_load(args) -> int:
     try:
         store.load_curated()
         loaded = store.load_files([Path(f) for f in args.files], progress=_progress)
+        problem = store.unusable()  # e.g. an external store that ignores the dataset sikg names in its queries
     except RdfInputError as error:
         return _fail(str(error), 2)
     except StoreUnavailable as error:
         return _fail(str(error), 3)
     except BaseMismatch as error:
         return _fail(str(error), 2)
+    if problem:
+        return _fail(problem, 2)
     for graph, count in loaded.items():
         print(f"{graph}: {count} triples")
     print(f"store holds {len(store)} quads in {len(store.named_graphs())} named graphs")

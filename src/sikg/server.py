@@ -16,7 +16,7 @@ from gunicorn.app.base import BaseApplication
 from .app import create_app
 from .settings import Settings
 from .store import open_store, store_kind
-from .store.errors import BaseMismatch, StoreUnavailable
+from .store.errors import StoreUnavailable
 
 
 class _Gunicorn(BaseApplication):
@@ -37,7 +37,8 @@ class _Gunicorn(BaseApplication):
 def _prepare(kind: str, spec: dict) -> None:
     """Before any worker starts: an on-disk store gets the repository's content (the truth for the curated graphs),
     by `sikg load` in a process of its own (RocksDB opened in this one would be inherited by the forked workers,
-    which then hang on exit); an external store is checked for content published under another base."""
+    which then hang on exit); an external store must be one sikg can serve from (store.unusable: content under this
+    SIKG_BASE that queries see), else serve stops with the one line saying why and what to do."""
     if kind == "disk":
         loaded = subprocess.run([sys.executable, "-m", "sikg.cli", "load", "--store", spec["spec"]],
                                 capture_output=True, text=True)
@@ -45,11 +46,11 @@ def _prepare(kind: str, spec: dict) -> None:
             raise SystemExit("sikg serve: " + loaded.stderr.strip().removeprefix("sikg: "))
     elif kind == "external":
         try:
-            open_store(**spec).check_base()
-        except BaseMismatch as error:
-            raise SystemExit(f"sikg serve: {error}") from None
+            problem = open_store(**spec).unusable()
         except StoreUnavailable:
-            pass  # the service starts all the same and answers 503 until the store is back
+            return  # the service starts all the same and answers 503 until the store is back
+        if problem:
+            raise SystemExit(f"sikg serve: {problem}")
 
 
 def serve(settings: Settings) -> int:

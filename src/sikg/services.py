@@ -40,8 +40,12 @@ def current() -> Services:
 
 def health(store) -> tuple[dict, int]:
     """(body, status) for /health: 200 with the store's size, or 503 saying why the store cannot be used (as JSON,
-    where other routes answer errors as text, since monitors read it)."""
+    where other routes answer errors as text, since monitors read it): down ("unavailable"), or answering but not
+    usable by sikg ("unusable": no sikg content under this SIKG_BASE, or a dataset the store does not honour)."""
     try:
+        problem = store.unusable()
+        if problem:
+            return {"status": "unusable", "message": problem}, 503
         return {"status": "ok", "triples": len(store)}, 200
     except StoreUnavailable as error:
         return {"status": "unavailable", "message": str(error)}, 503

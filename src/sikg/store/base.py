@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from .. import content
 from ..evaluator import EvalRequest, EvaluatorPool
-from ..namespaces import BASE, GRAPH_FILE, GRAPH_PRIVATE
+from ..namespaces import BASE, GRAPH_CURATED, GRAPH_FILE, GRAPH_ONTOLOGY, GRAPH_PRIVATE, SIKG
 from ..rdf_input import parse_file
 from ..settings import Settings
 from .errors import BaseMismatch
@@ -139,6 +139,30 @@ class KnowledgeGraphStore(ABC):
             raise BaseMismatch(f"the store was built for the base {base} and SIKG_BASE is now {BASE}: load the "
                                f"content into a new store (sikg load --store NEW_DIR), or serve this one with "
                                f"SIKG_BASE={base}")
+
+    location = "DIR"  # what `sikg load --store` takes to fill this store (a backend says where it is)
+
+    def unusable(self) -> str | None:
+        """Why sikg cannot serve from this store, in one line, or None when it can: the store must hold the content
+        under this SIKG_BASE (the ontology graph), and a query over the dataset sikg names must see the curated
+        practices (a store that ignores the protocol's dataset would answer every query with nothing). Raises
+        StoreUnavailable when the store does not answer."""
+        try:
+            self.check_base()
+        except BaseMismatch as error:
+            return str(error)
+        if GRAPH_ONTOLOGY not in self.named_graphs():
+            return f"the store holds no sikg content: run sikg load --store {self.location}"
+        practice = f"?p a <{SIKG.SupportPractice}>"
+        row = next(iter(self.query(f"SELECT (EXISTS {{ GRAPH <{GRAPH_CURATED}> {{ {practice} }} }} AS ?held) "
+                                   f"(EXISTS {{ {practice} }} AS ?seen) WHERE {{ }}")))
+        if row["held"].value != "true":
+            return f"the store holds no curated practices: run sikg load --store {self.location}"
+        if row["seen"].value != "true":
+            return ("queries over the store's default graph do not see the curated practices: the store ignores the "
+                    "dataset sikg sends (default-graph-uri); make its default graph the union of its named graphs "
+                    "(Oxigraph: serve --union-default-graph; Fuseki: tdb2:unionDefaultGraph true)")
+        return None
 
     def load_files(self, paths: Iterable[Path], progress=None) -> dict[str, int]:
         """Loads each file into a named graph of its own (…/graph/file/{name}), replacing an earlier load of it."""

@@ -57,6 +57,10 @@ class EmbeddedStore(KnowledgeGraphStore):
         self._graphs: tuple[int, list[str], list[str]] | None = None  # (epoch, public, private)
         self._snapshot_public: list[str] | None = None
 
+    @property
+    def location(self) -> str:
+        return str(self.path) if self.path is not None else "DIR"
+
     def snapshot(self) -> Snapshot:
         """A read-only copy of the current content for the query evaluators, made once per generation."""
         return self._snapshot_and_dataset()[0]

@@ -6,12 +6,14 @@ sikg stays stateless in front of it, so many instances can share one store. The 
 the answer cache) therefore lives in the store itself: every write made through sikg sets a new token in the graph
 …/graph/state in the same update request, and every instance reads it from there.
 
-The store must use the union of its named graphs as the default graph (Oxigraph: `serve --union-default-graph`;
-Fuseki: `tdb2:unionDefaultGraph true`), as the contract says every query does. Every query that does not name its
-dataset is sent with the public graphs as its dataset (default-graph-uri and named-graph-uri, the protocol's own
-parameters), listed once per state token: private graphs (pending contributions, token hashes) stay out whichever
-instance wrote them, with no window between a write and the next listing, since a graph's name says whether it is
-private and the list is of names allowed, not names refused.
+Every query names its dataset with the protocol's own parameters (default-graph-uri and named-graph-uri), so the
+store's own default graph is never used and its union-default-graph setting does not matter: a query that does not
+name its dataset is sent with the public graphs as its dataset (the contract's union of them as default graph),
+query_private() with every graph, and a query whose FROM / FROM NAMED name graphs with those. The graphs are listed
+once per state token: private graphs (pending contributions, token hashes) stay out whichever instance wrote them,
+with no window between a write and the next listing, since a graph's name says whether it is private and the list is
+of names allowed, not names refused. A store that ignored those parameters would need the union as its default
+graph (Oxigraph: `serve --union-default-graph`; Fuseki: `tdb2:unionDefaultGraph true`); store.unusable() says so.
 """
 
 import time
@@ -88,7 +90,11 @@ class RemoteStore(KnowledgeGraphStore):
         self._http = urllib3.PoolManager(num_pools=4, maxsize=32, block=False, retries=False,
                                          timeout=urllib3.Timeout(connect=min(3.0, timeout), read=timeout))
         self._auth = dict(auth_headers or {})
-        self._graphs: tuple[str, list[str]] | None = None  # (state token, public graphs)
+        self._graphs: tuple[str, tuple[list[str], list[str]]] | None = None  # (state token, (every graph, public))
+
+    @property
+    def location(self) -> str:
+        return self.query_url
 
     def __repr__(self) -> str:  # never shows credentials
         return f"RemoteStore({self.query_url!r})"
@@ -132,7 +138,9 @@ class RemoteStore(KnowledgeGraphStore):
         return self._query(sparql, prefixes, substitutions, _own_dataset(sparql_prologue(prefixes or {}) + sparql))
 
     def query_private(self, sparql: str, prefixes=None, substitutions=None, **_options):
-        return self._query(sparql, prefixes, substitutions)
+        """Over every graph, private ones too, named as the dataset: the store's own default graph is not used."""
+        every = tuple(self._listing()[0]) or (EMPTY_GRAPH,)
+        return self._query(sparql, prefixes, substitutions, (every, every))
 
     def _query(self, sparql: str, prefixes=None, substitutions=None, graphs=((), ())):
         text = bind_as_values(sparql_prologue(prefixes or {}) + sparql, substitutions)
@@ -145,13 +153,17 @@ class RemoteStore(KnowledgeGraphStore):
 
     def named_graphs(self) -> list[str]:
         """The public graphs, listed once per state token (one small request reads it)."""
+        return list(self._listing()[1])
+
+    def _listing(self) -> tuple[list[str], list[str]]:
+        """(every graph, the public ones), listed once per state token: every write sets a new one."""
         token, cached = self.state_token, self._graphs
         if cached is not None and cached[0] == token:
-            return list(cached[1])
-        rows = self._query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
-        public = sorted(r["g"].value for r in rows if r["g"].value != GRAPH_STATE and not is_private(r["g"].value))
-        self._graphs = (token, public)
-        return list(public)
+            return cached[1]
+        every = sorted(r["g"].value for r in self._query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"))
+        public = [g for g in every if g != GRAPH_STATE and not is_private(g)]
+        self._graphs = (token, (every, public))
+        return every, public
 
     def __len__(self) -> int:
         rows = list(self._query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_PUBLIC_ONLY} }}"))

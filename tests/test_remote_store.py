@@ -1,0 +1,148 @@
+"""sikg over an external store does not depend on the store's default graph: every query is sent with its dataset
+named (the public graphs, or the graphs its FROM / FROM NAMED give), so an Oxigraph server started without
+--union-default-graph serves exactly what one started with it serves. And a store sikg cannot use is said so: /health
+answers 503 with one line, `sikg serve` stops at start with it, `sikg load` fills the store.
+"""
+
+import subprocess
+import sys
+
+import pytest
+
+from helpers import ROOT, OxigraphServer, canonical, free_port, from_nquads, run_cli
+from sikg.app import create_app
+from sikg.namespaces import GRAPH_CURATED, GRAPH_ONTOLOGY, GRAPH_TOKENS
+from sikg.store import RemoteStore, open_store
+
+PRACTICE = "<https://w3id.org/sikg/ontology#SupportPractice>"
+REQUESTS = [
+    ("/health", {}),
+    ("/sparql", {"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ ?p a {PRACTICE} }}"}),
+    ("/sparql", {"query": f"SELECT ?p WHERE {{ ?p a {PRACTICE} }} ORDER BY ?p"}),
+    ("/sparql", {"query": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"}),
+    ("/sparql", {"query": f"SELECT (COUNT(*) AS ?n) FROM <{GRAPH_CURATED}> WHERE {{ ?p a {PRACTICE} }}"}),
+    ("/sparql", {"query": f"SELECT (COUNT(*) AS ?n) FROM <{GRAPH_ONTOLOGY}> WHERE {{ ?p a {PRACTICE} }}"}),
+    ("/sparql", {"query": f"SELECT ?g (COUNT(*) AS ?n) FROM NAMED <{GRAPH_CURATED}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} "
+                          "GROUP BY ?g"}),
+    ("/sparql", {"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ ?p a {PRACTICE} }}", "default-graph-uri": GRAPH_CURATED}),
+    ("/sparql", {"query": f"CONSTRUCT {{ ?p a {PRACTICE} }} WHERE {{ ?p a {PRACTICE} }}", "format": "nt"}),
+    ("/queries/practices-per-country", {}),
+    ("/practices", {}),
+    ("/", {}),
+    ("/id/practice/cap-impact", {"format": "nt"}),
+    ("/id/practice/cap-impact", {}),
+    ("/export", {"format": "nq"}),
+    ("/.well-known/void", {"format": "nt"}),
+]
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    """Two Oxigraph servers, with and without the union default graph, each filled by `sikg load`."""
+    started = {}
+    try:
+        for union in (True, False):
+            server = OxigraphServer(tmp_path_factory.mktemp("oxigraph"), union=union)
+            server.start()
+            started[union] = server
+            loaded = run_cli("load", "--store", server.query_url)
+            assert loaded.returncode == 0, loaded.stderr
+        yield started
+    finally:
+        for server in started.values():
+            server.stop()
+
+
+@pytest.fixture(scope="module")
+def clients(servers):
+    return {union: create_app(open_store(server.query_url)).test_client() for union, server in servers.items()}
+
+
+def _answer(client, path: str, params: dict) -> tuple[int, object]:
+    """The status and the body, compared as what it says: RDF as a dataset with its blank nodes canonically
+    renamed (each store names its own), a page as its list items, whatever their order (items made from blank
+    nodes come in the order of their names)."""
+    tabular = path in ("/sparql", "/queries/practices-per-country")
+    accept = {} if "format" in params else {"Accept": "text/csv" if tabular else "text/html"}
+    response = client.get(path, query_string=params, headers=accept)
+    body = response.get_data(as_text=True)
+    if params.get("format") in ("nt", "nq"):
+        return response.status_code, canonical(from_nquads(body))
+    if response.mimetype == "text/html":
+        return response.status_code, sorted(body.split("<li>"))
+    return response.status_code, body
+
+
+@pytest.mark.parametrize("path, params", REQUESTS, ids=[f"{p} {sorted(q.values())}"[:60] for p, q in REQUESTS])
+def test_every_route_answers_the_same_without_the_union_default_graph(clients, path, params):
+    with_union, without = _answer(clients[True], path, params), _answer(clients[False], path, params)
+    assert with_union[0] == 200, with_union
+    assert without == with_union
+
+
+def test_the_answers_are_not_empty(clients):
+    """(So that "the same" above is not "the same nothing".)"""
+    status, body = _answer(clients[False], *REQUESTS[1])
+    assert status == 200 and body.splitlines()[1] == "35"
+    assert len(_answer(clients[False], "/export", {"format": "nq"})[1]) == len(open_store("memory"))
+
+
+def test_sikg_stats_is_the_same(servers):
+    with_union, without = (run_cli("stats", "--store", servers[u].query_url) for u in (True, False))
+    assert with_union.returncode == without.returncode == 0
+    assert without.stdout == with_union.stdout and "35" in without.stdout
+
+
+def test_private_graphs_are_read_without_the_union(servers):
+    """query_private (contributions, tokens) names every graph as its dataset too."""
+    store = open_store(servers[False].query_url)
+    store.update(f'INSERT DATA {{ GRAPH <{GRAPH_TOKENS}> {{ <urn:x> <urn:p> "secret" }} }}')
+    try:
+        assert bool(store.query_private('ASK { <urn:x> <urn:p> "secret" }'))
+        assert not bool(store.query('ASK { <urn:x> <urn:p> "secret" }'))
+    finally:
+        store.remove_graphs([GRAPH_TOKENS])
+
+
+# -- a store sikg cannot use -------------------------------------------------------------------------------------
+
+@pytest.fixture
+def empty_server(tmp_path):
+    server = OxigraphServer(tmp_path / "empty", union=False)
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_an_empty_store_is_unhealthy_and_not_served_until_loaded(empty_server):
+    url = empty_server.query_url
+    client = create_app(open_store(url)).test_client()
+    health = client.get("/health")
+    assert health.status_code == 503
+    assert health.get_json() == {"status": "unusable",
+                                 "message": f"the store holds no sikg content: run sikg load --store {url}"}
+    refused = subprocess.run([sys.executable, "-m", "sikg.cli", "serve", "--store", url, "--port", str(free_port())],
+                             cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert refused.returncode != 0 and "Traceback" not in refused.stderr
+    assert refused.stderr.strip() == f"sikg serve: the store holds no sikg content: run sikg load --store {url}"
+    assert run_cli("load", "--store", url).returncode == 0
+    assert client.get("/health").status_code == 200
+
+
+class _IgnoresTheDataset(RemoteStore):
+    """A store that evaluates every query over its own default graph, whatever dataset the request names (as a
+    store that does not implement default-graph-uri / named-graph-uri would)."""
+
+    def _query_response(self, sparql, accept, stream=False, timeout=None, graphs=((), ())):
+        return super()._query_response(sparql, accept, stream, timeout)
+
+
+def test_a_store_that_ignores_the_dataset_needs_the_union_and_says_so(servers):
+    """Only then does the union setting matter: over the union it is usable, without it /health says which setting
+    to use, and so do `sikg serve` and `sikg load` (the same check)."""
+    assert _IgnoresTheDataset(servers[True].query_url).unusable() is None
+    store = _IgnoresTheDataset(servers[False].query_url)
+    problem = store.unusable()
+    assert "serve --union-default-graph" in problem and "tdb2:unionDefaultGraph true" in problem
+    health = create_app(store).test_client().get("/health")
+    assert health.status_code == 503 and health.get_json()["message"] == problem and "\n" not in problem
