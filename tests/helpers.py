@@ -1,8 +1,9 @@
 """Plain helpers the tests share (`from helpers import ...`): paths, a SELECT as plain rows, the command line as a user
 runs it, a free port, the Flask test client's answers read back (results, refusals), and pyld as the tests' JSON-LD
 reference (its framing, which sikg.framing must match byte for byte, and its reading of JSON-LD back into RDF, both
-with sikg's document loader, so neither ever goes to the network); a real Oxigraph server (`oxigraph serve`,
-with or without the union default graph); a page fetched as HTML and a tag's attributes;
+with sikg's document loader, so neither ever goes to the network, and with a loader that refuses every URL, as a
+processor with no network access reads a document); a real Oxigraph server (`oxigraph serve`, with or without
+the union default graph); a page fetched as HTML and a tag's attributes;
 RDF compared as datasets (blank nodes canonically renamed, ground triples, triples in the default graph).
 
 Fixtures and hooks live in conftest.py; the service itself never calls these.
@@ -10,6 +11,7 @@ Fixtures and hooks live in conftest.py; the service itself never calls these.
 
 import csv
 import io
+import json
 import os
 import re
 import shutil
@@ -207,3 +209,20 @@ def serving(args: list[str], log_path: Path, env: dict | None = None, timeout: f
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+class NetworkRefused(AssertionError):
+    """What `refuse_every_url` raises: a JSON-LD document was not readable on its own."""
+
+
+def refuse_every_url(url, options=None):
+    """A pyld document loader for a processor with no network access: every URL is refused, the sikg context's too."""
+    raise NetworkRefused(f"the JSON-LD names {url}, which a processor with no network access cannot read")
+
+
+def offline_quads(document) -> list[ox.Quad]:
+    """pyld's reading of a JSON-LD document (bytes, text or parsed) with no network access: it has to carry its
+    context itself."""
+    if isinstance(document, (bytes, str)):
+        document = json.loads(document)
+    return to_quads_with_pyld(document, loader=refuse_every_url)

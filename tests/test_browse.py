@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from helpers import attributes, html, select
+from helpers import attributes, html, offline_quads, select
+from sikg import jsonld
 
 ELEMENT = "https://w3id.org/sikg/id/element/"
 PRACTICE = "https://w3id.org/sikg/id/practice/"
@@ -111,9 +112,10 @@ def test_practice_list_as_jsonld_by_conneg(client, kg):
         response = client.get("/practices", query_string=query, headers=kwargs.get("headers", {}))
         assert response.status_code == 200 and response.mimetype == "application/ld+json"
         document = json.loads(response.data)
-        assert document["@context"].endswith("/context.jsonld")
+        assert document["@context"] == jsonld.context()  # inline: read with no network access
         nodes = document.get("graph", document.get("@graph"))
         assert {n["id"].replace("practice:", PRACTICE) for n in nodes} == expected
+        assert {q.subject.value for q in offline_quads(document)} == expected
     assert client.get("/practices", headers={"Accept": "image/png"}).status_code == 406
     assert client.get("/practices", query_string={"format": "pdf"}).status_code == 400  # unknown name: the URL's error
     assert client.get("/practices", query_string={"format": "ttl"}).status_code == 406  # known, not for this list

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 from markupsafe import escape
 
-from helpers import canonical, ground, html, in_default_graph, to_quads_with_pyld
+from helpers import canonical, ground, html, in_default_graph, offline_quads
 from sikg import jsonld
 
 ID = "https://w3id.org/sikg/id/"
@@ -103,21 +103,8 @@ def description(client, path: str, fmt: str) -> list[ox.Quad]:
     response = client.get(path, query_string={"format": fmt})
     assert response.status_code == 200
     if fmt == "jsonld":
-        return to_quads_with_pyld(json.loads(response.data), loader=service_loader(client))
+        return offline_quads(response.data)  # its context inline: read with no network access
     return in_default_graph(q.triple for q in ox.parse(response.data, format=RDF_OF_MEDIA[response.mimetype]))
-
-
-def service_loader(client):
-    """A pyld document loader that reads this service's own documents (its /context.jsonld) through the test client,
-    and nothing else."""
-    def load(url, options=None):
-        parts = urlsplit(url)
-        assert parts.netloc == "localhost", f"the JSON-LD names a context elsewhere: {url}"
-        response = client.get(parts.path)
-        assert response.status_code == 200 and response.mimetype == "application/ld+json", url
-        return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url,
-                "document": json.loads(response.data)}
-    return load
 
 
 def test_practice_turtle_has_own_triples_qualified_records_and_labels(client, kg):
@@ -170,11 +157,7 @@ def jsonld_nodes(document: dict, iri: str) -> list[dict]:
 ])
 def test_resource_jsonld_is_compacted_with_the_sikg_context(client, path, kind, keys):
     document = json.loads(client.get(path, headers={"Accept": "application/ld+json"}).data)
-    context = document["@context"]
-    if isinstance(context, str):  # by reference: this service's /context.jsonld
-        assert urlsplit(context).path == "/context.jsonld"
-    else:  # inline
-        assert context == jsonld.context()
+    assert document["@context"] == jsonld.context()  # inline, never named by a URL
     nodes = jsonld_nodes(document, ID + path[len("/id/"):])
     assert nodes
     merged = {key for node in nodes for key in node}

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from helpers import ROOT, canonical, ground, in_default_graph, run_cli, to_quads_with_pyld
+from helpers import ROOT, canonical, ground, in_default_graph, offline_quads, run_cli
 from sikg import jsonld
 from sikg.app import create_app
 from sikg.evaluator import EvaluatorPool
@@ -27,12 +27,11 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 OTHER_BASE = "http://127.0.0.1:8765/"
 
 
-# -- 1. under SIKG_BASE, JSON-LD names the context whose IRIs are the data's; VoID/DCAT addresses follow the base ---
+# -- 1. under SIKG_BASE, JSON-LD carries the context whose IRIs are the data's; VoID/DCAT addresses follow the base --
 
 REBASED_REQUESTS = r"""
 import json, sys
 from pyld import jsonld as pyld
-from sikg import jsonld
 from sikg.app import create_app
 from sikg.store import open_store
 
@@ -41,7 +40,9 @@ client = create_app(store).test_client()
 union = {str(t) for t in store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }") if "_:" not in str(t)}
 framed = json.loads(client.get("/export?frame=practices").data)
 listed = json.loads(client.get("/practices", headers={"Accept": "application/ld+json"}).data)
-nquads = pyld.to_rdf(framed, {"documentLoader": jsonld.local_document_loader, "format": "application/n-quads"})
+def refuse(url, options=None):
+    raise ValueError(f"no network: {url}")
+nquads = pyld.to_rdf(framed, {"documentLoader": refuse, "format": "application/n-quads"})
 expanded = {line[:-2] for line in nquads.splitlines() if line and "_:" not in line}
 void = client.get("/.well-known/void", headers={"Accept": "application/n-triples"}).get_data(as_text=True)
 json.dump({"framed": framed["@context"], "listed": listed["@context"], "void": void,
@@ -57,8 +58,9 @@ def rebased() -> dict:
     return json.loads(result.stdout)
 
 
-def test_rebased_jsonld_names_the_services_own_context(rebased):
-    assert rebased["framed"] == rebased["listed"] == OTHER_BASE + "context.jsonld"
+def test_rebased_jsonld_carries_the_services_own_context(rebased):
+    assert rebased["framed"] == rebased["listed"]
+    assert rebased["framed"]["practice"] == OTHER_BASE + "id/practice/"
 
 
 def test_rebased_framed_export_expands_to_triples_of_the_kg(rebased):
@@ -275,6 +277,7 @@ def cli_exports(tmp_path_factory) -> dict:
     runs = {fmt: ("--format", fmt) for fmt in EXPORTS}
     runs["frame"] = ("--frame", "practices")
     runs["schema-org"] = ("--schema-org",)
+    runs["schema-org-jsonld"] = ("--schema-org", "--format", "jsonld")
     with ThreadPoolExecutor(max_workers=4) as pool:
         futures = {name: pool.submit(run_cli, "export", *args, "-o", str(directory / name)) for name, args in
                    runs.items()}
@@ -337,8 +340,7 @@ def test_export_unsupported_accept_is_406(client):
 @pytest.mark.parametrize("source", ["http", "cli"])
 def test_jsonld_export_expanded_by_pyld_is_the_store(http_exports, cli_exports, store_dataset, source):
     data = http_exports["jsonld"].data if source == "http" else cli_exports["jsonld"]
-    document = json.loads(data)
-    assert canonical(to_quads_with_pyld(document)) == store_dataset
+    assert canonical(offline_quads(data)) == store_dataset  # the context inline: nothing fetched
 
 
 @pytest.fixture(scope="module")
@@ -365,7 +367,7 @@ def test_practices_profile_by_accept_profile_is_the_frame(client, framed_http):
 def test_framed_export_nests_35_practices(framed_http, cli_exports, kg, practices, source):
     document = json.loads(framed_http.data if source == "http" else cli_exports["frame"])
     assert isinstance(document, dict)
-    assert document["@context"] == jsonld.CANONICAL_CONTEXT_URL
+    assert document["@context"] == jsonld.context()  # inline, not named by a URL
     graph = document["graph"]
     assert isinstance(graph, list) and len(graph) == 35
     for practice in graph:
@@ -385,13 +387,17 @@ def test_framed_export_nests_35_practices(framed_http, cli_exports, kg, practice
         assert isinstance(country, dict) and country["id"].startswith(EU_COUNTRY), (name, country)
         assert country["prefLabel"]["en"], (name, country)
 
-    # Expanded (its context is the canonical URL, which the local loader resolves): all of it is in the KG.
-    quads = to_quads_with_pyld(document)
+    # Expanded with no network access: all of it is in the KG.
+    quads = offline_quads(document)
     assert {q.subject.value for q in quads if q.predicate.value == RDF_TYPE
             and q.object.value == SIKG + "SupportPractice"} == practices
     union = ground(kg.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"))
     assert ground(quads) <= union, sorted(map(str, ground(quads) - union))[:5]
     assert len(ground(quads)) > 35 * 10  # labels, links and nested objects, not just the types
+    # exactly the view's graph: the triples of the CONSTRUCT the frame nests
+    from sikg import exports
+    view = kg.query((exports.FRAMES / "practices.rq").read_text(encoding="utf-8"))
+    assert canonical(quads) == canonical(in_default_graph(view))
 
 
 def schema_org_triples(data: bytes, rdf_format: ox.RdfFormat) -> set[ox.Triple]:
@@ -431,6 +437,10 @@ def test_schema_org_view_has_35_services_with_providers(schema_org_views, practi
     assert not any(t.predicate.value.startswith(SIKG) for t in triples)  # only schema.org terms
 
 
-def test_schema_org_views_agree(schema_org_views):
+def test_schema_org_views_agree(schema_org_views, cli_exports):
     views = [canonical(in_default_graph(schema_org_triples(*v))) for v in schema_org_views.values()]
     assert views[0] == views[1] == views[2]
+    # and the JSON-LD ones, read by pyld with no network access, are the Turtle's graph
+    for data in (schema_org_views["profile=schema.org"][0], schema_org_views["Accept-Profile"][0],
+                 cli_exports["schema-org-jsonld"]):
+        assert canonical(offline_quads(data)) == views[2]

@@ -1,7 +1,8 @@
 """sikg.jsonld on its own: a context term for every ontology term and for everything the KG says, the canonical
 context URL, provenance written with terms, the whole-KG writer against pyld's compaction, and a document loader that
 never goes to the network (remote contexts refused without a connection, the canonical context resolved locally);
-and the context document as the service serves it (/context.jsonld)."""
+the context document as the service serves it (/context.jsonld); and every JSON-LD document the service serves or
+writes read with no network access at all, as the same graph as the Turtle (or TriG) of the same view."""
 
 import io
 import json
@@ -11,7 +12,7 @@ import threading
 import pyoxigraph as ox
 import pytest
 
-from helpers import to_quads
+from helpers import FIXTURES, canonical, offline_quads, run_cli, text, to_quads
 from sikg import content, jsonld
 from sikg.namespaces import PREFIXES
 
@@ -211,3 +212,102 @@ def test_context_document_is_served(client):
     for term, iri in (("label", "rdfs:label"), ("prefLabel", "skos:prefLabel"), ("description", "dct:description")):
         assert context[term] == {"@id": iri, "@container": "@language"}, term
     assert document == jsonld.context_document()
+
+
+# -- 5. every JSON-LD document the service serves or writes is read with no network access --------------------------
+# Each is expanded by pyld with a document loader that refuses every URL (the sikg context's too) and compared with
+# the Turtle (TriG for the whole KG) of the same view: the context is in the document, and it is the sikg context.
+
+PRACTICES_IN_LATVIA = f"""CONSTRUCT {{ ?p ?pred ?o }} WHERE {{
+    ?p a <{SIKG}SupportPractice> ; <{SIKG}country> <http://publications.europa.eu/resource/authority/country/LVA> ;
+       ?pred ?o . FILTER(!isBlank(?o)) }}"""
+RECORDS = f"CONSTRUCT {{ ?r ?p ?o }} WHERE {{ ?s <{SIKG}qualifiedElementSupport> ?r . ?r ?p ?o }}"
+
+
+def rdf_of(response) -> list[ox.Quad]:
+    assert response.status_code in (200, 422), text(response)[:500]
+    return list(ox.parse(response.data, format=ox.RdfFormat.from_media_type(response.mimetype)))
+
+
+def sparql(client, query: str, fmt: str):
+    return client.get("/sparql", query_string={"query": query, "format": fmt})
+
+
+def validated(client, accept: str):
+    data = (FIXTURES / "invalid" / "practice-no-country.ttl").read_bytes()
+    return client.post("/validate", data=data, content_type="text/turtle", headers={"Accept": accept})
+
+
+def framed_view(client, fmt: str):
+    from sikg import exports
+    return sparql(client, (exports.FRAMES / "practices.rq").read_text(encoding="utf-8"), fmt)
+
+
+# name -> (the JSON-LD response, the response of the same view in Turtle or TriG), each from the test client
+SERVED = {
+    "/export?format=jsonld": (lambda c: c.get("/export?format=jsonld"), lambda c: c.get("/export?format=trig")),
+    "/export?frame=practices": (lambda c: c.get("/export?frame=practices"), lambda c: framed_view(c, "ttl")),
+    "/export?profile=schema.org&format=jsonld": (lambda c: c.get("/export?profile=schema.org&format=jsonld"),
+                                                 lambda c: c.get("/export?profile=schema.org&format=ttl")),
+    "/practices?format=jsonld": (lambda c: c.get("/practices?format=jsonld&country=LVA"),
+                                 lambda c: sparql(c, PRACTICES_IN_LATVIA, "ttl")),
+    "/practices as JSON-LD by Accept": (
+        lambda c: c.get("/practices?country=LVA", headers={"Accept": "application/ld+json"}),
+        lambda c: sparql(c, PRACTICES_IN_LATVIA, "ttl")),
+    "/id/practice/cap-impact": (lambda c: c.get("/id/practice/cap-impact", headers={"Accept": "application/ld+json"}),
+                                lambda c: c.get("/id/practice/cap-impact", headers={"Accept": "text/turtle"})),
+    "/id/organisation/avise": (lambda c: c.get("/id/organisation/avise?format=jsonld"),
+                               lambda c: c.get("/id/organisation/avise?format=ttl")),
+    "/id/element/societal-change": (lambda c: c.get("/id/element/societal-change?format=jsonld"),
+                                    lambda c: c.get("/id/element/societal-change?format=ttl")),
+    "/sparql CONSTRUCT": (lambda c: sparql(c, RECORDS, "jsonld"), lambda c: sparql(c, RECORDS, "ttl")),
+    "/sparql Service Description": (lambda c: c.get("/sparql", headers={"Accept": "application/ld+json"}),
+                                    lambda c: c.get("/sparql", headers={"Accept": "text/turtle"})),
+    "/ontology": (lambda c: c.get("/ontology?format=jsonld"), lambda c: c.get("/ontology?format=ttl")),
+    "/shapes": (lambda c: c.get("/shapes", headers={"Accept": "application/ld+json"}),
+                lambda c: c.get("/shapes", headers={"Accept": "text/turtle"})),
+    "/.well-known/void": (lambda c: c.get("/.well-known/void", headers={"Accept": "application/ld+json"}),
+                          lambda c: c.get("/.well-known/void", headers={"Accept": "text/turtle"})),
+    "POST /validate report": (lambda c: validated(c, "application/ld+json"), lambda c: validated(c, "text/turtle")),
+}
+
+
+@pytest.mark.parametrize("name", list(SERVED))
+def test_served_jsonld_is_read_with_no_network_access(client, name):
+    as_jsonld, as_turtle = (get(client) for get in SERVED[name])
+    assert as_jsonld.mimetype == "application/ld+json", name
+    document = json.loads(as_jsonld.data)
+    assert isinstance(document["@context"], dict), "the context is inline, not named by a URL"
+    expected = canonical(rdf_of(as_turtle))
+    assert len(expected) > 0, name
+    assert canonical(offline_quads(document)) == expected, name
+
+
+def test_the_practices_frame_writes_its_context_first(client):
+    """The frame is written a practice at a time: the context comes before the first of them."""
+    data = client.get("/export?frame=practices").data
+    assert data.startswith(b'{"@context":{')
+    assert data.index(b'"graph":[') > data.index(b'"@version"')
+
+
+def test_an_empty_practice_list_carries_its_context(client):
+    response = client.get("/practices?format=jsonld&q=no-practice-is-called-this")
+    document = json.loads(response.data)
+    assert document["@context"] == jsonld.context()
+    assert document["graph"] == [] and offline_quads(document) == []
+
+
+def test_cli_construct_as_jsonld_is_read_with_no_network_access(client, tmp_path):
+    result = run_cli("query", "--format", "jsonld", RECORDS)
+    assert result.returncode == 0, result.stderr
+    assert canonical(offline_quads(result.stdout)) == canonical(rdf_of(sparql(client, RECORDS, "ttl")))
+
+
+def test_the_sikg_context_by_url_is_still_validated(client):
+    """Documents that name the sikg context by URL (the contribution template, older exports) are still read:
+    POST /validate resolves it locally."""
+    document = json.loads(client.get("/practices?format=jsonld&country=LVA").data)
+    for url in sorted(jsonld.context_urls()):
+        response = client.post("/validate", data=json.dumps({**document, "@context": url}),
+                               content_type="application/ld+json")
+        assert response.status_code == 200, text(response)

@@ -188,18 +188,19 @@ def _snippet(description: str, limit: int = 260) -> str:
     return cut.rstrip(",;:.") + "…"
 
 
-def practices_jsonld(store, iris: list[str], context_url: str) -> dict:
-    """The practices' own statements (not their qualified records) as compact JSON-LD, always as a @graph list."""
+def practices_jsonld(store, iris: list[str]) -> dict:
+    """The practices' own statements (not their qualified records) as compact JSON-LD, always as a @graph list, with
+    the sikg context inline (read with no network access; POST /validate takes it back as it is)."""
     graph_key = next((term for term, value in jsonld.context().items() if value == "@graph"), "@graph")
     if not iris:
-        return {"@context": context_url, graph_key: []}
+        return {"@context": jsonld.context(), graph_key: []}
     values = " ".join(f"<{iri}>" for iri in iris)
     triples = list(store.query(f"CONSTRUCT {{ ?p ?pred ?o }} WHERE {{ VALUES ?p {{ {values} }} ?p ?pred ?o . "
                                f"FILTER(!isBlank(?o)) }}"))
-    document = jsonld.compact(triples, context_url)
+    document = jsonld.compact(triples)
     if graph_key not in document and "@graph" not in document:  # one node compacts to the node itself
         body = {k: v for k, v in document.items() if k != "@context"}
-        document = {"@context": document.get("@context", context_url), graph_key: [body]}
+        document = {"@context": jsonld.context(), graph_key: [body]}
     return document
 
 

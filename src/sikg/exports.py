@@ -135,8 +135,9 @@ def frame_document() -> dict:
 def write_practices_frame(store, output: BinaryIO) -> None:
     """A JSON-LD document whose graph is the array of practices, each nested with its elements, methods,
     organisations, country, level and sources, with their labels; written a practice at a time. (framing.framed_nodes
-    gives what pyld's framing would, in linear time.)"""
-    output.write(b'{"@context":' + orjson.dumps(jsonld.context_url()) + b',"graph":[')
+    gives what pyld's framing would, in linear time.) The context is written inline, first: the document is read
+    with no network access, and a processor that streams it meets the context before the practices."""
+    output.write(b'{"@context":' + orjson.dumps(jsonld.context()) + b',\n"graph":[')
     separator = b"\n"
     for practice in _practices(store):
         output.write(separator + orjson.dumps(practice))

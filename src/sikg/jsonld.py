@@ -48,9 +48,11 @@ def context() -> dict:
 
 
 def context_url() -> str:
-    """The URL by which the JSON-LD this service writes names its context: this service's own /context.jsonld, whose
-    IRIs are rebased with the data's. (Under SIKG_BASE the canonical URL's context would expand the data's compact
-    IRIs to the canonical instance space, where the KG has nothing.)"""
+    """The URL of this service's own /context.jsonld, whose IRIs are rebased with the data's. (Under SIKG_BASE the
+    canonical URL's context would expand the data's compact IRIs to the canonical instance space, where the KG has
+    nothing.) The JSON-LD documents the service serves or writes carry the context inline instead (context()), so that
+    they are read with no network access; only the contribution form's preview, which is meant to be sent back to
+    this service, names it by this URL."""
     return CONTEXT_URL
 
 

@@ -3,7 +3,6 @@ home.py, chart.py, browse.py and report_view.py, in the languages languages.py c
 
 from flask import Response, render_template, request
 
-from .. import jsonld
 from ..browse import browse, practices_jsonld, query_string, read_filters, without
 from ..chart import CHARACTERISTICS, ELEMENTS, ChartKind, chart_data, chart_svg
 from ..conneg import negotiate
@@ -62,9 +61,9 @@ def practices():
     if choice.format is HTML:
         return html_response(render_template("practices.html", browse=found, query_string=query_string,
                                              without=without, args=request.args))
-    # The context by its published IRI (as /export names it), which every sikg reader resolves locally: the list
-    # can be sent back to POST /validate as it is.
-    document = practices_jsonld(current().store, [p.iri for p in found.practices], jsonld.context_url())
+    # The context inline, as in every JSON-LD the service writes: read with no network access, and the list can be
+    # sent back to POST /validate as it is.
+    document = practices_jsonld(current().store, [p.iri for p in found.practices])
     return json_response(document, content_type=choice.media_type)
 
 
