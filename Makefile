@@ -4,7 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test clean browser
+SHACL_JS := tests/shacl-js
+JS_STAMP := $(SHACL_JS)/node_modules/.installed-stamp
+
+.PHONY: install run test clean browser shacl-js
 
 install: $(STAMP)
 
@@ -17,8 +20,16 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/sikg serve
 
-test: $(STAMP) browser
+test: $(STAMP) browser shacl-js
 	$(BIN)/python -m pytest
+
+# The second SHACL engine (rdf-validate-shacl under Node, tests/test_shacl_core.py), from its lock file; reinstalled
+# only when node_modules is missing or the lock changes. Without npm the test says it is skipped, and why.
+shacl-js: $(JS_STAMP)
+
+$(JS_STAMP): $(SHACL_JS)/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix $(SHACL_JS) --no-audit --no-fund && touch $@; \
+	else echo "npm not found: tests/test_shacl_core.py will skip the second SHACL engine"; fi
 
 # The page tests drive Debian's Chromium with its chromedriver (never a downloaded browser); installed when missing.
 browser:
@@ -26,4 +37,4 @@ browser:
 		(apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver)
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache $(SHACL_JS)/node_modules

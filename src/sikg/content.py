@@ -35,8 +35,21 @@ def translation_files() -> list[Path]:
     return sorted((home() / "data" / "translations").glob("*.ttl"))
 
 
+# The SHACL-SPARQL constraints; every other file of shapes/ is SHACL Core only, which any SHACL engine loads.
+SPARQL_SHAPES = "shapes-sparql.ttl"
+
+
 def shape_files() -> list[Path]:
+    """The full set of shapes, SHACL Core and SHACL-SPARQL: what sikg validates with."""
     return sorted((home() / "shapes").glob("*.ttl"))
+
+
+def core_shape_files() -> list[Path]:
+    """The shapes without the SHACL-SPARQL constraints: SHACL Core only (GET /shapes?profile=core)."""
+    return [path for path in shape_files() if path.name != SPARQL_SHAPES]
+
+
+SHAPE_PROFILES = {"full": shape_files, "core": core_shape_files}  # GET /shapes?profile=…
 
 
 def queries_dir() -> Path:

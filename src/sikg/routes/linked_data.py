@@ -9,6 +9,7 @@ from .. import content, jsonld, resources
 from ..conneg import negotiate
 from ..dereference import resource_response
 from ..descriptions import void_description
+from ..errors import ProtocolError
 from ..formats import GRAPH_FORMATS, HTML
 from ..languages import choose_languages
 from ..openapi import (FORMAT_PARAM, GRAPHS, LANG_PARAM, NEGOTIATION_ERRORS, NOT_MODIFIED, DescribedBlueprint,
@@ -40,7 +41,10 @@ def ontology():
 
 @routes.get("/shapes")
 def shapes():
-    return rdf_response(q.triple for f in content.shape_files() for q in content.read(f))
+    profile = request.args.get("profile", "full")
+    if profile not in content.SHAPE_PROFILES:
+        raise ProtocolError(400, f"unknown profile {profile!r}; use core (SHACL Core only) or full")
+    return rdf_response(q.triple for f in content.SHAPE_PROFILES[profile]() for q in content.read(f))
 
 
 @routes.get("/context.jsonld")
@@ -68,8 +72,13 @@ routes.describe({
     "/ontology": {"get": {"summary": "The ontology: HTML documentation or RDF", "parameters": [FORMAT_PARAM, LANG_PARAM],
                           "responses": {"200": any_response("The ontology", ["text/html", *GRAPHS]),
                                         **NEGOTIATION_ERRORS}}},
-    "/shapes": {"get": {"summary": "The SHACL shapes", "parameters": [FORMAT_PARAM],
-                        "responses": {"200": any_response("The shapes", GRAPHS), **NEGOTIATION_ERRORS}}},
+    "/shapes": {"get": {"summary": "The SHACL shapes: the full set sikg validates with, or profile=core for SHACL "
+                                   "Core only (without the SHACL-SPARQL constraints)",
+                        "parameters": [FORMAT_PARAM, {"name": "profile", "in": "query",
+                                                      "schema": {"type": "string", "enum": ["full", "core"]}}],
+                        "responses": {"200": any_response("The shapes", GRAPHS), **NEGOTIATION_ERRORS,
+                                      "400": text_response("Unknown format= or profile= name (the message lists the "
+                                                            "valid ones)")}}},
     "/context.jsonld": {"get": {"summary": "The JSON-LD 1.1 context every JSON-LD of the service uses",
                                 "responses": {"200": any_response("The context", ["application/ld+json"])}}},
     "/.well-known/void": {"get": {"summary": "VoID and DCAT description of the dataset", "parameters": [FORMAT_PARAM],
