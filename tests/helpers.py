@@ -226,3 +226,18 @@ def offline_quads(document) -> list[ox.Quad]:
     if isinstance(document, (bytes, str)):
         document = json.loads(document)
     return to_quads_with_pyld(document, loader=refuse_every_url)
+
+
+def contribution_form_links(source: str) -> dict[str, str]:
+    """A conforming practice's element, level and method links as the contribution form names its fields (a group's
+    first entry is `|0|`), each resting on `source`."""
+    links = {"sikg:qualifiedElementSupport": ("element", "element/realisation",
+                                              "The vouchers pay for trying an idea out."),
+             "sikg:qualifiedLevelTarget": ("level", "level/micro", "Single residents' groups."),
+             "sikg:qualifiedMethodUse": ("method", "method/incubation-programmes", "Each group has a coach.")}
+    fields = {}
+    for group, (target, iri, rationale) in links.items():
+        fields |= {f"{group}|0|sikg:{target}": f"https://w3id.org/sikg/id/{iri}",
+                   f"{group}|0|sikg:basis": "https://w3id.org/sikg/id/basis/curated",
+                   f"{group}|0|sikg:rationale|en": rationale, f"{group}|0|dct:source": source}
+    return fields

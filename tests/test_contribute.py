@@ -11,6 +11,7 @@ from html import unescape
 import pyoxigraph as ox
 import pytest
 
+from helpers import contribution_form_links
 from sikg.app import create_app
 from sikg.settings import Settings
 from sikg.sign_in import csrf_for
@@ -31,18 +32,7 @@ VALID = {
     "sikg:operatedBy|new|foaf:homepage": "https://example.org/",
     "sikg:operatedBy|new|dct:source": SOURCE,
     "dct:source": SOURCE,
-    "sikg:qualifiedElementSupport|0|sikg:element": "https://w3id.org/sikg/id/element/realisation",
-    "sikg:qualifiedElementSupport|0|sikg:basis": "https://w3id.org/sikg/id/basis/curated",
-    "sikg:qualifiedElementSupport|0|sikg:rationale|en": "The vouchers pay for trying an idea out.",
-    "sikg:qualifiedElementSupport|0|dct:source": SOURCE,
-    "sikg:qualifiedLevelTarget|0|sikg:level": "https://w3id.org/sikg/id/level/micro",
-    "sikg:qualifiedLevelTarget|0|sikg:basis": "https://w3id.org/sikg/id/basis/curated",
-    "sikg:qualifiedLevelTarget|0|sikg:rationale|en": "Single residents' groups.",
-    "sikg:qualifiedLevelTarget|0|dct:source": SOURCE,
-    "sikg:qualifiedMethodUse|0|sikg:method": "https://w3id.org/sikg/id/method/incubation-programmes",
-    "sikg:qualifiedMethodUse|0|sikg:basis": "https://w3id.org/sikg/id/basis/curated",
-    "sikg:qualifiedMethodUse|0|sikg:rationale|en": "Each group has a coach.",
-    "sikg:qualifiedMethodUse|0|dct:source": SOURCE,
+    **contribution_form_links(SOURCE),
 }
 
 

@@ -329,7 +329,7 @@ def test_review_is_on_by_default_and_switched_off_by_setting_or_command_line():
         Settings.from_environment({"SIKG_REVIEW": "maybe"})
     assert build_parser(Settings()).parse_args(["serve"]).review is True
     assert build_parser(Settings()).parse_args(["serve", "--no-review"]).review is False
-    assert Contributions.reviewed_first is True
+    assert Contributions(open_store("memory")).reviewed_first is True
 
 
 def test_with_review_off_a_contribution_is_public_at_once(pool):

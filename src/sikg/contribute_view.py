@@ -21,16 +21,15 @@ from .sign_in import (CSRF_FIELD, Person, check_csrf, clear_cookie, local_target
                       same_origin, set_cookie)
 from .ui_text import form_words
 
-DECISIONS = ("accept", "reject")
-
-
 def _render(template: str, status: int = 200, **context) -> Response:
     return html_response(render_template(template, csrf_field=CSRF_FIELD, field_name=field_name,
                                          element_id=element_id, slug_name=SLUG, **context), status)
 
 
-def _form_page(services, language: str, who: Person, values, result=None, status: int = 200, done=None):
-    form = build_form(services.store, language)
+def _form_page(services, language: str, who: Person, values, result=None, status: int = 200, done=None,
+               form=None):
+    """The form page; `form` when the caller has built it already (it is made from the shapes and the KG)."""
+    form = form or build_form(services.store, language)
     shown = result.draft.entries if result else {}
     return _render("contribute.html", status, form=form, values=values, who=who, result=result, done=done,
                    entries=lambda g: shown.get(g.name, [0]), words=form_words(language))
@@ -52,7 +51,7 @@ def form_post(services, http_request, language: str) -> Response:
     if action == "preview" and wants_json:
         return json_response(result.as_json())
     if action != "submit" or not result.conforms:
-        return _form_page(services, language, who, values, result, 200 if action == "preview" else 422)
+        return _form_page(services, language, who, values, result, 200 if action == "preview" else 422, form=form)
     try:
         accepted = services.contributions.contribute(result.turtle.encode("utf-8"), ox.RdfFormat.TURTLE,
                                                      who.holder)
@@ -61,10 +60,9 @@ def form_post(services, http_request, language: str) -> Response:
         for r in refusal.report.results:
             name = place(r, result.draft)
             result.draft.problems.setdefault(name, []).append(plain(r, labels.get(name), language))
-        return _form_page(services, language, who, values, result, 422)
-    status = getattr(accepted, "status", "accepted")
-    return _render("contribute.html", 202 if status == "pending" else 201, form=None, who=who, result=None,
-                   done={"id": accepted.id, "status": status}, words=form_words(language), values=_Empty(),
+        return _form_page(services, language, who, values, result, 422, form=form)
+    return _render("contribute.html", 202 if accepted.status == "pending" else 201, form=None, who=who, result=None,
+                   done={"id": accepted.id, "status": accepted.status}, words=form_words(language), values=_Empty(),
                    entries=lambda g: [0])
 
 
@@ -128,7 +126,8 @@ def _touches(store, triples, language: str) -> list[tuple[str, str]]:
         return []
     values = " ".join(f"<{iri}>" for iri in iris)
     rows = store.query(f"""SELECT ?s ?l WHERE {{ VALUES ?s {{ {values} }}
-        ?s a ?t FILTER(?t IN (<{SIKG.SupportPractice}>, <{SIKG.Organisation}>)) OPTIONAL {{ ?s <{RDFS.label}> ?l }} }}""")
+        ?s a ?t FILTER(?t IN (<{SIKG.SupportPractice}>, <{SIKG.Organisation}>))
+        OPTIONAL {{ ?s <{RDFS.label}> ?l }} }}""")
     found: dict[str, list] = {}
     for row in rows:
         found.setdefault(row["s"].value, []).extend([row["l"]] if row["l"] is not None else [])
@@ -165,8 +164,7 @@ def review_page(services, http_request, language: str) -> Response:
 
 def review_post(services, http_request, contribution_id: str) -> Response:
     who = posted(http_request, services.contributions, curator=True)
-    decision = http_request.form.get("decision")
-    if decision not in DECISIONS:
-        raise ProtocolError(400, f"400 Bad Request: the decision is one of {', '.join(DECISIONS)}")
-    services.contributions.review(contribution_id, who.holder, decision, http_request.form.get("comment", ""))
+    # The review service refuses a decision other than accept or reject (400), as for the JSON API
+    services.contributions.review(contribution_id, who.holder, http_request.form.get("decision"),
+                                  http_request.form.get("comment", ""))
     return redirect("/review", 303)

@@ -110,11 +110,12 @@ def _decision(body: bytes) -> tuple[str, str | None]:
 
 
 class Contributions:
-    reviewed_first = True  # Settings.review (services.build sets it): off, a contribution is public at once (201)
     _lock = threading.RLock()  # this process's reviews, replacements and withdrawals, one at a time
 
-    def __init__(self, store, tokens: TokenRegistry | None = None, env_tokens: dict | None = None):
+    def __init__(self, store, tokens: TokenRegistry | None = None, env_tokens: dict | None = None,
+                 reviewed_first: bool = True):
         self.store = store
+        self.reviewed_first = reviewed_first  # Settings.review: off, a contribution is public at once (201)
         self.tokens = registry_for(store) if tokens is None else tokens  # the people (sikg token add)
         # SIKG_CONTRIB_TOKEN's tokens: token -> holder's label, contributors
         self.env_tokens = Settings.from_environment().contrib_tokens if env_tokens is None else env_tokens

@@ -28,8 +28,7 @@ def build(store, settings: Settings, pool: EvaluatorPool | None = None) -> Servi
     evaluator = store.query_evaluator(settings, pool)
     sparql = SparqlService(store, evaluator.run, settings.query_timeout, settings.max_result_bytes,
                            settings.cache_bytes)
-    contributions = Contributions(store, registry_for(store), settings.contrib_tokens)
-    contributions.reviewed_first = settings.review
+    contributions = Contributions(store, registry_for(store), settings.contrib_tokens, settings.review)
     return Services(settings, store, sparql, contributions, DumpFiles.from_setting(settings.export_cache),
                     evaluator.pool)
 

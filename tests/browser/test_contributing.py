@@ -13,7 +13,7 @@ from selenium.common.exceptions import NoSuchElementException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from helpers import run_cli, serving
+from helpers import contribution_form_links, run_cli, serving
 
 WAIT = 30
 SOURCE = "https://example.org/browser-test/about"
@@ -26,18 +26,7 @@ FORM = {
     "sikg:country": "http://publications.europa.eu/resource/authority/country/SWE",
     "sikg:operatedBy": "https://w3id.org/sikg/id/organisation/avise",
     "dct:source": SOURCE,
-    "sikg:qualifiedElementSupport|0|sikg:element": "https://w3id.org/sikg/id/element/realisation",
-    "sikg:qualifiedElementSupport|0|sikg:basis": "https://w3id.org/sikg/id/basis/curated",
-    "sikg:qualifiedElementSupport|0|sikg:rationale|en": "The vouchers pay for trying an idea out.",
-    "sikg:qualifiedElementSupport|0|dct:source": SOURCE,
-    "sikg:qualifiedLevelTarget|0|sikg:level": "https://w3id.org/sikg/id/level/micro",
-    "sikg:qualifiedLevelTarget|0|sikg:basis": "https://w3id.org/sikg/id/basis/curated",
-    "sikg:qualifiedLevelTarget|0|sikg:rationale|en": "Single residents' groups.",
-    "sikg:qualifiedLevelTarget|0|dct:source": SOURCE,
-    "sikg:qualifiedMethodUse|0|sikg:method": "https://w3id.org/sikg/id/method/incubation-programmes",
-    "sikg:qualifiedMethodUse|0|sikg:basis": "https://w3id.org/sikg/id/basis/curated",
-    "sikg:qualifiedMethodUse|0|sikg:rationale|en": "Each group has a coach.",
-    "sikg:qualifiedMethodUse|0|dct:source": SOURCE,
+    **contribution_form_links(SOURCE),
 }
 
 
