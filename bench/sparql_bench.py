@@ -428,7 +428,7 @@ def machine_facts() -> dict:
                 digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
         facts["sikg_source"] = str(root)
         facts["sikg_source_sha256"] = digest.hexdigest()[:16]
-    for package in ("sikg", "pyoxigraph", "oxigraph", "rdflib", "rdflib-endpoint", "uvicorn", "gunicorn", "flask"):
+    for package in ("sikg", "pyoxigraph", "oxigraph", "rdflib", "rdflib-endpoint", "uvicorn", "granian", "flask"):
         try:
             facts[package] = metadata.version(package)
         except metadata.PackageNotFoundError:

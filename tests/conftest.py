@@ -23,7 +23,7 @@ def client(kg):
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    """`sikg serve` as a user starts it (gunicorn, in-memory store), on a free loopback port, with a 2 s query limit."""
+    """`sikg serve` as a user starts it (granian, in-memory store), on a free loopback port, with a 2 s query limit."""
     env = dict(os.environ, SIKG_QUERY_TIMEOUT="2", SIKG_EVALUATORS="2")
     with serving(["--store", "memory", "--workers", "8"], tmp_path_factory.mktemp("server") / "server.log", env) as url:
         yield url

@@ -4,7 +4,7 @@ Every app here is built on a store of its own (`open_store("memory")`, the curat
 fixture: contributions write. The contribution token is read from SIKG_CONTRIB_TOKEN into the app's Settings when
 `create_app` builds it, so each app is built with the variable set (or unset) for that moment only.
 
-The last test, marked `slow`, runs the real server (`sikg serve`, gunicorn) on an on-disk store, kills it with SIGKILL
+The last test, marked `slow`, runs the real server (`sikg serve`, granian) on an on-disk store, kills it with SIGKILL
 right after a 201 and checks that the contribution survives the restart. It runs in `make test` like every other.
 """
 
@@ -268,7 +268,7 @@ def test_a_chunked_body_over_the_limit_is_413_and_nothing_partial_is_written(rou
         client = make_app(store, pool, max_upload=len(lines[0]) * 20).test_client()  # the cut: after 20 statements
         response = client.post(route, input_stream=io.BytesIO(b"".join(lines)), content_type="application/n-triples",
                                headers={**AUTH, "Transfer-Encoding": "chunked"},
-                               environ_overrides={"wsgi.input_terminated": True})  # as gunicorn sets it
+                               environ_overrides={"wsgi.input_terminated": True})  # as WSGI servers set it for a chunked body
         assert response.status_code == 413, response.get_data(as_text=True)
         assert dump(store) == before
     finally:
@@ -838,7 +838,7 @@ def _start_server(store_dir: Path, port: int, log_path: Path, **settings: str) -
 
 def _kill_group(process: subprocess.Popen, sig: int) -> None:
     try:
-        os.killpg(process.pid, sig)  # the gunicorn master, its worker and the worker's evaluators
+        os.killpg(process.pid, sig)  # the main process, its worker and the worker's evaluators
     except ProcessLookupError:
         pass
     try:
@@ -852,9 +852,9 @@ def _request(url: str, method: str = "GET", data: bytes | None = None, headers=N
     request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, dict(response.headers), response.read()
+            return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        return error.code, error.headers, error.read()
 
 
 @pytest.mark.slow

@@ -707,7 +707,7 @@ def test_openapi_lists_sparql(client):
     assert "/.well-known/void" in document["paths"]
 
 
-# == 7. The real server (gunicorn, 2 s query limit) ================================================================
+# == 7. The real server (granian, 2 s query limit) ================================================================
 
 def http(url: str, query: str | None = None, *, data: bytes | None = None, headers: dict | None = None,
          method: str | None = None, timeout: float = 10):

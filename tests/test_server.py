@@ -1,4 +1,4 @@
-"""`sikg serve --processes N`: several gunicorn workers. Over the embedded on-disk store the content is loaded once,
+"""`sikg serve --processes N`: several worker processes (granian). Over the embedded on-disk store the content is loaded once,
 then each worker opens the store read-only; their answers and ETags agree whichever worker answers, contributions
 (the only writes) are refused at start, and queries still run in killable evaluators."""
 
@@ -65,7 +65,7 @@ def _stop(process):
 def _get(url, accept="application/sparql-results+json"):
     request = urllib.request.Request(url, headers={"Accept": accept, "Connection": "close"})
     with urllib.request.urlopen(request, timeout=30) as response:
-        return response.status, dict(response.headers), response.read()
+        return response.status, response.headers, response.read()
 
 
 @pytest.mark.parametrize("store", ["disk", "memory"])
@@ -74,7 +74,7 @@ def test_workers_agree_on_answers_and_etags(tmp_path, store):
     process, url = _start(["--store", spec, "--processes", "2", "--workers", "2"])
     try:
         pids = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
-        assert len(pids) >= 2, "gunicorn started fewer than 2 workers"
+        assert len(pids) >= 2, "granian started fewer than 2 workers"
         query = url + "/sparql?" + urllib.parse.urlencode({"query": COUNT})
         answers = [_get(query) for _ in range(16)]  # new connections: the workers share them out
         assert {status for status, _, _ in answers} == {200}

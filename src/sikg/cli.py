@@ -162,7 +162,7 @@ def cmd_synth(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .server import serve  # gunicorn and the Flask app: slow to import, and only this command needs them
+    from .server import serve  # granian and the Flask app: slow to import, and only this command needs them
     # The environment's settings with the command line's choices, which win.
     return serve(dataclasses.replace(args.settings, host=args.host, port=args.port, workers=args.workers,
                                      processes=args.processes, access_log=args.access_log, store=args.store,

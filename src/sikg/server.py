@@ -1,8 +1,12 @@
-"""`sikg serve`: the Flask app under gunicorn, a production WSGI server.
+"""`sikg serve`: the Flask app under granian, a production WSGI server whose HTTP side is Rust (hyper).
+
+granian parses HTTP, keeps connections alive and writes responses outside the interpreter, and runs the app in a pool
+of Python threads: in the lookup benchmark the same app answered twice the requests gunicorn's gthread worker did,
+and a minimal Flask app five times as many (bench/README.md, "Issue 18").
 
 The embedded on-disk store is a RocksDB database that one process may open for writing, so by default the service
 runs one process with several threads; Oxigraph releases the GIL while it evaluates, and queries run in evaluator
-processes. `--processes N` runs N gunicorn workers: over an external store each is a stateless client of it; over
+processes. `--processes N` runs N worker processes: over an external store each is a stateless client of it; over
 the embedded store the content is loaded first, then every worker opens the store read-only, which is why that
 needs contributions (the only writes) off.
 """
@@ -10,28 +14,21 @@ needs contributions (the only writes) off.
 import subprocess
 import sys
 import uuid
+from functools import partial
 
-from gunicorn.app.base import BaseApplication
+from granian.constants import Interfaces
+from granian.log import LogLevels
+from granian.server import Server
 
-from .app import create_app
 from .settings import Settings
 from .store import open_store, store_kind
 from .store.errors import StoreUnavailable
 
 
-class _Gunicorn(BaseApplication):
-    def __init__(self, options: dict, store_spec: dict, settings: Settings):
-        self.options = options
-        self.store_spec = store_spec  # open_store's arguments
-        self.settings = settings
-        super().__init__()
-
-    def load_config(self):
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self):
-        return create_app(open_store(**self.store_spec), self.settings)
+def _load_app(store_spec: dict, settings: Settings, target: str):
+    """Builds the app in each worker process (granian's loader, given the target's name, which it does not need)."""
+    from .app import create_app  # in the worker: the parent process never opens the store
+    return create_app(open_store(**store_spec), settings)
 
 
 def _prepare(kind: str, spec: dict) -> None:
@@ -67,11 +64,11 @@ def serve(settings: Settings) -> int:
         on_disk = kind == "disk"
         # One boot for all workers: the same content gets the same ETags whichever worker answers.
         spec |= {"read_only": on_disk, "boot": uuid.uuid4().hex[:12]}
-    # The access log is off unless asked for: writing a line per request took 11-18 % of the worker's CPU in the
-    # lookup benchmark (bench/README.md). Errors are always logged.
-    options = {"bind": f"{settings.host}:{settings.port}", "workers": processes, "threads": max(1, settings.workers),
-               "worker_class": "gthread", "timeout": 60, "accesslog": "-" if settings.access_log else None,
-               "errorlog": "-"}
     _prepare(kind, spec)
-    _Gunicorn(options, spec, settings).run()
+    # The access log is off unless asked for: writing a line per request took 11-18 % of a worker's CPU in the
+    # lookup benchmark (bench/README.md). Errors are always logged.
+    server = Server("sikg.app:create_app", address=settings.host, port=settings.port, interface=Interfaces.WSGI,
+                    workers=processes, blocking_threads=max(1, settings.workers), log_level=LogLevels.warning,
+                    log_access=settings.access_log, respawn_failed_workers=True, workers_kill_timeout=10)
+    server.serve(target_loader=partial(_load_app, spec, settings))
     return 0

@@ -159,7 +159,7 @@ class Settings:
     host: str = "127.0.0.1"  # SIKG_HOST: the address to listen on
     port: int = 8000  # SIKG_PORT: the port to listen on
     workers: int = 4  # SIKG_WORKERS: threads answering requests in each worker process
-    processes: int = 1  # SIKG_PROCESSES: gunicorn worker processes
+    processes: int = 1  # SIKG_PROCESSES: worker processes of the WSGI server (granian)
     access_log: bool = False  # SIKG_ACCESS_LOG=1: log every request to standard output
 
     @classmethod

@@ -1,8 +1,8 @@
-"""Faults, on the real service (`sikg serve`: gunicorn, a worker, its evaluator processes) over loopback:
+"""Faults, on the real service (`sikg serve`: granian, a worker, its evaluator processes) over loopback:
 
 - the whole service killed with SIGKILL during a stream of contributions to an on-disk store loses none that it
   acknowledged with 201 (after a restart on the same directory each one reads back whole), and holds no half one;
-- a gunicorn worker killed with SIGKILL is replaced by the master, and the service answers again;
+- a worker process killed with SIGKILL is replaced by granian's main process, and the service answers again;
 - the external store (a real `oxigraph serve`) stopped and restarted under load: 503s with a reason while it is away,
   then answers again without a restart of sikg; never a 500, never a dropped connection.
 """
@@ -67,7 +67,7 @@ class LiveSikg:
                            + self.log_path.read_text(errors="replace")[-2000:])
 
     def worker_pids(self) -> list[int]:
-        """The gunicorn workers: the master's children."""
+        """The worker processes: the main process's children."""
         return children(self.process.pid)
 
     def kill_group(self) -> None:
@@ -105,9 +105,9 @@ def http(url: str, data: bytes | None = None, headers: dict | None = None, metho
     request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, dict(response.headers), response.read()
+            return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        return error.code, error.headers, error.read()
 
 
 def contribute(url: str, body: bytes) -> tuple[int, dict]:
