@@ -77,33 +77,26 @@ def variant(template: str, number: int, tag: str = "check") -> str:
 # -- wrk ------------------------------------------------------------------------------------------------------------
 
 @dataclass
-class Row:
-    cell: str
-    server: str
-    connections: int
+class Row(sb.Cell):
+    """One wrk run: sparql_bench's Cell (query is the cell's name, concurrency the connections) with what wrk and the
+    Lua scripts report instead of a list of latencies."""
     processes: int = 1
-    seconds: float = 0.0
     requests: int = 0
-    ok: int = 0
-    errors: dict = field(default_factory=dict)
     statuses: dict = field(default_factory=dict)
     kinds: dict = field(default_factory=dict)
     conditionals: int = 0
     p50_ms: float | None = None
     p90_ms: float | None = None
     p99_ms: float | None = None
-    server_cpu: float = 0.0
-    client_cpu: float = 0.0
-    other_cpu: float = 0.0
     refused: str = ""
 
     @property
-    def error_count(self) -> int:
-        return sum(self.errors.values())
+    def cell(self) -> str:
+        return self.query
 
     @property
-    def rps(self) -> float:
-        return self.ok / self.seconds if self.seconds else 0.0
+    def connections(self) -> int:
+        return self.concurrency
 
 
 def wrk_path() -> str:
@@ -172,9 +165,9 @@ def run_distinct(server: sb.Server, cell: str, template: str, practices: int, co
         return run_wrk(server, row, "distinct.lua", [server.path, template, str(practices), salt, str(threads)],
                        threads, seconds, args.timeout)
     server.wait_idle()
-    once(args.warmup, Row(cell, server.name, connections))
+    once(args.warmup, Row(server.name, cell, connections))
     server.wait_idle()
-    return once(args.seconds, Row(cell, server.name, connections, processes))
+    return once(args.seconds, Row(server.name, cell, connections, processes=processes))
 
 
 # -- the site mix ---------------------------------------------------------------------------------------------------
@@ -251,10 +244,10 @@ def run_mix(server: sb.Server, mix_file: Path, connections: int, args, processes
     # One connection a wrk thread: mix.lua pairs each response with the request its thread sent last.
     script_args = [str(mix_file), str(connections)]
     server.wait_idle()
-    run_wrk(server, Row("mix", server.name, connections), "mix.lua", script_args, connections, args.warmup,
+    run_wrk(server, Row(server.name, "mix", connections), "mix.lua", script_args, connections, args.warmup,
             args.timeout)
     server.wait_idle()
-    return run_wrk(server, Row("mix", server.name, connections, processes), "mix.lua", script_args, connections,
+    return run_wrk(server, Row(server.name, "mix", connections, processes=processes), "mix.lua", script_args, connections,
                    args.seconds, args.timeout)
 
 
@@ -330,7 +323,7 @@ def processes_cells(pool: Servers, tmp: Path, mix_file: Path | None, args, say) 
             server = sikg_server(f"sikg-p{processes}-{cell}", store, tmp, processes, env)
             refused = start_or_refuse(pool, server)
             if refused:
-                rows.append(Row(cell, server.name, 8 if cell == "lookup" else 32, processes, refused=refused))
+                rows.append(Row(server.name, cell, 8 if cell == "lookup" else 32, processes=processes, refused=refused))
                 say(f"processes={processes} {cell}: refused: {refused}")
                 continue
             try:
@@ -388,7 +381,7 @@ def _table(rows: list[Row]) -> list[str]:
              "|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         if r.refused:
-            lines.append(f"| {r.cell} | {r.server} | {r.processes} | {r.connections} | refused: {r.refused} |"
+            lines.append(f"| {r.cell} | {r.server} | {r.processes} | {r.connections} | refused to start |"
                          + " |" * 11)
             continue
         errors = ", ".join(f"{k}: {v}" for k, v in r.errors.items() if v) or "0"
@@ -411,15 +404,14 @@ def targets(rows: list[Row]) -> list[dict]:
     def add(label, value, op, bound, extra=""):
         passed = None if value is None else (value >= bound if op == ">=" else value <= bound)
         out.append({"target": label, "value": value, "op": op, "bound": bound, "passed": passed, "note": extra})
-    for name in ("sikg", "sikg-nocache"):
+    for name, aside in (("sikg", ""), ("sikg-nocache", " (answer cache off; for information)")):
         mine, ox = find("lookup", name, 8), find("lookup", "oxigraph", 8)
-        add(f"distinct lookups c=8, {name}/oxigraph req/s", sb._ratio(mine and mine.rps, ox and ox.rps), ">=",
-            LOOKUP_RATIO)
+        add(f"distinct lookups c=8, {name}/oxigraph req/s{aside}", sb._ratio(mine and mine.rps, ox and ox.rps),
+            ">=", LOOKUP_RATIO)
         for conns in (1, 8):
             mine, ox = find("aggregate", name, conns), find("aggregate", "oxigraph", conns)
-            add(f"distinct aggregates c={conns}, {name}/oxigraph p50", sb._ratio(mine and mine.p50_ms,
-                                                                                  ox and ox.p50_ms), "<=",
-                AGGREGATE_P50_RATIO)
+            add(f"distinct aggregates c={conns}, {name}/oxigraph p50{aside}",
+                sb._ratio(mine and mine.p50_ms, ox and ox.p50_ms), "<=", AGGREGATE_P50_RATIO)
     mix = find("mix", "sikg-curated", 32)
     add("site mix c=32, sikg req/s", mix and mix.rps, ">=", MIX_RPS)
     add("site mix c=32, sikg errors", mix and mix.error_count, "<=", 0)
@@ -434,13 +426,15 @@ def targets(rows: list[Row]) -> list[dict]:
 def render(rows: list[Row], facts: dict, data: dict, checks: dict, args) -> str:
     measured = sum(r.seconds for r in rows)
     other = sum(r.other_cpu for r in rows) / measured if measured else 0.0
+    software = {"Python": facts["python"], "pyoxigraph": facts["pyoxigraph"], "oxigraph CLI": facts["oxigraph"],
+                "sikg": f"{facts.get('sikg')} (source digest {facts.get('sikg_source_sha256')})"}
+    machine = [f"{facts.get('cpus')} CPUs ({facts.get('cpu_model', '?')})", f"{facts.get('mem_total_gib')} GiB",
+               "load average " + "/".join(facts.get("loadavg_at_start", [])) + " at start, "
+               + "/".join(facts.get("loadavg_at_end", [])) + " at end",
+               f"other processes (not the servers, not wrk) used {other:.2f} cores on average during the runs",
+               ", ".join(f"{name} {version}" for name, version in software.items()) + f", {facts.get('wrk')}"]
     lines = [f"# sikg traffic benchmark (issue 18) — {facts['date_utc']}{' — QUICK' if args.quick else ''}", "",
-             f"machine: {facts.get('cpus')} CPUs ({facts.get('cpu_model', '?')}), {facts.get('mem_total_gib')} GiB, "
-             f"load average at start {' '.join(facts.get('loadavg_at_start', []))}, at end "
-             f"{' '.join(facts.get('loadavg_at_end', []))}; other processes used {other:.2f} cores on average "
-             f"during the runs; Python {facts['python']}; pyoxigraph {facts['pyoxigraph']}, oxigraph CLI "
-             f"{facts['oxigraph']}, {facts.get('wrk')}; sikg {facts.get('sikg')} (source digest "
-             f"{facts.get('sikg_source_sha256')})",
+             "machine: " + "; ".join(machine),
              (f"data: {args.practices} synthetic practices + the curated KG = {data['quads_in_kg_nq']} quads for "
               f"lookup/aggregate/processes; " if data else "data: ") + "the curated KG alone for the mix",
              f"runs: {args.seconds} s measured after a {args.warmup} s warm-up (its own query texts); wrk timeout "
@@ -470,6 +464,7 @@ def render(rows: list[Row], facts: dict, data: dict, checks: dict, args) -> str:
     if chosen:
         lines += ["", f"## sikg serve --processes N (contributions {args.processes_contributions})", "",
                   *_table(chosen)]
+        lines += [f"\n{r.server} refused to start: {r.refused}" for r in chosen if r.refused]
     lines += ["", "## Targets", ""]
     for t in targets(rows):
         verdict = "not measured" if t["value"] is None else "PASS" if t["passed"] else "FAIL"
@@ -510,22 +505,19 @@ def run(args) -> int:
         rows, checks, data = measure(pool, tmp, args.cells.split(","), args, say)
         facts["loadavg_at_end"] = open("/proc/loadavg").read().split()[:3]
     except KeyboardInterrupt:
-        say("interrupted: stopping the servers")
+        say("stopped by a signal or Ctrl-C: stopping every server")
         return 130
     finally:
         pool.stop()
-        if args.keep:
-            say(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        (say(f"the temporary directory stays: {tmp}") if args.keep else shutil.rmtree(tmp, ignore_errors=True))
     text = render(rows, facts, data, checks, args)
+    outputs = {args.markdown: text, args.json: json.dumps(
+        {"facts": facts, "data": data, "checks": checks, "args": vars(args), "targets": targets(rows),
+         "rows": [asdict(r) | {"req_per_s": round(r.rps, 2)} for r in rows]}, indent=2)}
+    for path, content in outputs.items():
+        if path:
+            Path(path).write_text(content + "\n")
     print(text)
-    if args.json:
-        Path(args.json).write_text(json.dumps({"facts": facts, "data": data, "checks": checks, "args": vars(args),
-                                               "rows": [asdict(r) | {"req_per_s": round(r.rps, 2)} for r in rows],
-                                               "targets": targets(rows)}, indent=2) + "\n")
-    if args.markdown:
-        Path(args.markdown).write_text(text + "\n")
     return 1 if any(r.error_count for r in rows if r.server.startswith("sikg")) else 0
 
 
@@ -542,10 +534,10 @@ def main(argv=None) -> int:
     parser.add_argument("--no-nocache", action="store_true", help="skip sikg-nocache (SIKG_CACHE_BYTES=0)")
     parser.add_argument("--processes-contributions", choices=("on", "off"), default="on",
                         help="contributions in the processes cell (default on, as issue 18 asks)")
-    parser.add_argument("--json", help="also write every run's numbers and the targets to this JSON file")
-    parser.add_argument("--markdown", help="also write the printed report to this file")
-    parser.add_argument("--tmpdir", default=None, help="where the temporary directory goes (default: the system's)")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (data, stores, logs)")
+    for option, what in (("--json", "every run's numbers and the targets, as JSON"), ("--markdown", "the report"),
+                         ("--tmpdir", "(a directory) the parent of the temporary directory")):
+        parser.add_argument(option, help=f"also write {what} to this file" if option != "--tmpdir" else what)
+    parser.add_argument("--keep", action="store_true", help="leave the temporary directory (stores, logs) behind")
     args = parser.parse_args(argv)
     if args.quick:
         args.practices = 2000
@@ -559,12 +551,14 @@ def main(argv=None) -> int:
     if unknown:
         parser.error(f"unknown cells: {', '.join(sorted(unknown))}")
     wrk_path()
-
-    def terminate(signum, frame):  # SIGTERM / SIGHUP: stop the servers as Ctrl-C does
-        raise KeyboardInterrupt()
-    signal.signal(signal.SIGTERM, terminate)
-    signal.signal(signal.SIGHUP, terminate)
+    for stop_signal in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop_signal, _interrupt)
     return run(args)
+
+
+def _interrupt(signum, frame):
+    """SIGTERM and SIGHUP stop the servers and remove the temporary directory as Ctrl-C does."""
+    raise KeyboardInterrupt()
 
 
 if __name__ == "__main__":

@@ -6,13 +6,7 @@
 -- Thread t of T asks for practice numbers t, t+T, t+2T, ...; past the last practice the round number goes into TAG,
 -- so the text still differs (the work does not: only a variable is renamed).
 package.path = debug.getinfo(1, "S").source:match("^@(.*/)") .. "?.lua;" .. package.path
-local report = require("report")
-
-local threads = {}
-function setup(thread)
-  thread:set("tid", #threads)
-  table.insert(threads, thread)
-end
+local report = require("report")  -- also defines setup(), which numbers the threads (tid) and keeps them
 
 function init(args)
   path = args[1]
@@ -32,5 +26,5 @@ function request()
 end
 
 function done(summary, latency, requests)
-  report.done(threads, summary, latency)
+  report.done(summary, latency)
 end

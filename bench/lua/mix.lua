@@ -6,13 +6,7 @@
 -- Each list entry: {kind=..., key=<the same for a request and its conditional repeat>, path=..., headers={...},
 -- conditional=true|false}. Statuses are counted per kind; "304" is a success like any 2xx/3xx.
 package.path = debug.getinfo(1, "S").source:match("^@(.*/)") .. "?.lua;" .. package.path
-local report = require("report")
-
-local threads = {}
-function setup(thread)
-  thread:set("tid", #threads)
-  table.insert(threads, thread)
-end
+local report = require("report")  -- also defines setup(), which numbers the threads (tid) and keeps them
 
 function init(args)
   entries = dofile(args[1])
@@ -61,5 +55,5 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  report.done(threads, summary, latency, {"conditionals"})
+  report.done(summary, latency, {"conditionals"})
 end

@@ -4,6 +4,13 @@
 -- named in `totals`.
 local report = {}
 
+-- wrk's threads, in the main state: each gets its number (0, 1, ...) as the global `tid`.
+local threads = {}
+function setup(thread)
+  thread:set("tid", #threads)
+  table.insert(threads, thread)
+end
+
 local function encode(value)
   if type(value) == "table" then
     local parts = {}
@@ -22,7 +29,7 @@ local function encode(value)
   return string.format("%q", tostring(value))
 end
 
-function report.done(threads, summary, latency, totals)
+function report.done(summary, latency, totals)
   local statuses, kinds, sums = {}, {}, {}
   for _, thread in ipairs(threads) do
     for _, name in ipairs(totals or {}) do
