@@ -6,7 +6,7 @@ from flask import Flask
 
 from . import hooks, routes, services, templating
 from .evaluator import EvaluatorPool
-from .response_cache import RepeatedGetCache
+from .response_cache import DETERMINISTIC_PATHS, RepeatedGetCache
 from .settings import Settings
 
 
@@ -18,7 +18,7 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
     hooks.install(app, settings.max_upload)
     templating.install(app)
     routes.register(app)
-    # Repeated GETs of the same query are answered before Flask sees them, until the store's next write.
+    # Repeated GETs of pages, descriptions and answers are answered before Flask sees them, until the next write.
     app.wsgi_app = RepeatedGetCache(app.wsgi_app, lambda: store.state_token, settings.cache_bytes,
-                                    paths=("/sparql", "/queries/"))
+                                    paths=DETERMINISTIC_PATHS)
     return app

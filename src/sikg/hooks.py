@@ -1,5 +1,6 @@
 """What every request and response of the app goes through, whichever route answers: bodies bounded, CORS, Vary,
-and one error handler per kind of refusal, so that no client's request is ever answered with a 500."""
+ETags made from the store's state, and one error handler per kind of refusal, so that no client's request is ever
+answered with a 500."""
 
 import io
 import json
@@ -13,7 +14,9 @@ from .contributions import NotConforming
 from .errors import ProtocolError
 from .queries import ParameterError, UnknownQuery
 from .rdf_input import RdfInputError
+from .response_cache import DETERMINISTIC_PATHS, STATE_TOKEN_KEY, PathFamilies, not_modified_headers, vary_fields
 from .responses import error_response, report_response
+from .services import current
 from .store.errors import StoreUnavailable
 from .tokens import ContributionsDisabled, NotAuthorised
 
@@ -36,6 +39,8 @@ def install(app: Flask, max_upload: int) -> None:
     app.request_class = conneg.NegotiatingRequest  # every route reads Accept without media-type parameters
     app.config["MAX_CONTENT_LENGTH"] = max_upload
     app.before_request(lambda: bound_chunked_body(max_upload))
+    # After-request hooks run last registered first: the ETag is made once Vary and CORS are written.
+    app.after_request(state_etag)
     app.after_request(cors)
     app.after_request(conneg.declare_vary)
     for error, handler in ERROR_HANDLERS.items():
@@ -64,6 +69,31 @@ def cors(response: Response) -> Response:
     for name, value in CORS_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
+
+
+DETERMINISTIC = PathFamilies(DETERMINISTIC_PATHS)
+
+
+def state_etag(response: Response) -> Response:
+    """A strong ETag for a page (or any answer in memory) of the paths whose answers are the same for one store
+    state (response_cache.DETERMINISTIC_PATHS) that the route gave none: made from the state token, the URL, the
+    request headers the Vary names and what was chosen by them (media type, language). A request that holds it in
+    If-None-Match (compared weakly, RFC 9110 §13.1.2) gets a 304."""
+    if request.method not in ("GET", "HEAD") or response.status_code != 200 or "ETag" in response.headers \
+            or "Set-Cookie" in response.headers or response.direct_passthrough or not response.is_sequence \
+            or request.environ.get("PATH_INFO", "") not in DETERMINISTIC:
+        return response
+    state = request.environ.get(STATE_TOKEN_KEY) or current().store.state_token
+    selecting = [request.headers.get(f, "") for f in vary_fields(response.headers.get("Vary", ""))]
+    etag = conneg.representation_etag(state, request.environ.get("PATH_INFO", ""),
+                                      request.query_string.decode("latin-1"), *selecting, response.content_type or "",
+                                      response.headers.get("Content-Language", ""))
+    response.set_etag(etag)
+    if not request.if_none_match.contains_weak(etag):
+        return response
+    not_modified = Response(status=304, headers=not_modified_headers(response.headers.items()))
+    not_modified.headers.pop("Content-Type", None)
+    return not_modified
 
 
 def unreadable_rdf(error: RdfInputError) -> Response:

@@ -1,25 +1,89 @@
-"""Caches of SPARQL answers: the bounded store both use, and repeated GET requests answered in front of Flask.
+"""Caches of answers: the bounded store both use, and repeated GET requests answered in front of Flask.
 
-A public endpoint is asked the same thing again and again (links in pages, dashboards, a YASGUI tab re-run): the
-same URL with the same Accept header against the same store state. For such a request the answer cache in
-protocol.py already saves the evaluation, but Flask, Werkzeug and the request parsing still cost most of the time
-of a cached answer (bench/README.md, "SPARQL endpoint"). This WSGI middleware keeps the whole response of such a
-request and sends it again without entering Flask.
+A public site is asked the same things again and again (its pages, their charts, resource descriptions, links to
+SPARQL answers, a YASGUI tab re-run): the same URL with the same headers against the same store state. Flask,
+Werkzeug, the request parsing and the templates cost most of the time of such an answer (bench/README.md), so this
+WSGI middleware keeps the whole response and sends it again without entering Flask, as a shared HTTP cache would
+(RFC 9111), within the families of paths whose answers are deterministic for a store state (DETERMINISTIC_PATHS;
+hooks.py gives their pages an ETag made from the state).
 
-What it keeps is what an HTTP shared cache could keep: a 200 to a GET that carries an ETag (the app sets one only
-on answers derived from the store's state, so a write changes the key), a Content-Length (not a streamed answer)
-and varies on Accept alone. The key holds the store's state token read before the app ran, the path, the raw query
-string and the raw Accept header. Conditional requests go to the app, which owns the 304 logic.
+The primary key is the store's state token read before the app ran, the scheme, host, path and raw query string;
+a write changes the token, so a stored answer is never stale and a request's `Cache-Control: no-cache` needs no
+trip to the app. Each stored response names in its Vary the request headers that select it (RFC 9111 §4.1): several
+variants (Accept, Accept-Language) are kept under one primary key, and one is used only for a request whose headers
+named in its Vary are the same. What is kept: a 200 to a GET with an ETag and a Content-Length (not a streamed
+answer) of at most CACHEABLE_BYTES, without Set-Cookie, `Cache-Control: private` or `no-store`, or `Vary: *`.
+Requests that carry Authorization or a Cookie (a curator's or contributor's pages read the sign-in cookie), ranges,
+and conditions other than If-None-Match go to the app. If-None-Match is answered from memory when a variant is kept:
+a 304 when it matches the variant's ETag (weakly, RFC 9110 §13.1.2), the kept 200 when not.
 """
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from werkzeug.http import parse_etags, unquote_etag
 
 CACHEABLE_BYTES = 512 * 1024
 ENTRY_OVERHEAD = 600  # tuples, list, dictionary slot; with 100 a header, within 15 % above what tracemalloc counts
-BYPASS_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_RANGE")
+MAX_VARIANTS = 16  # a client varying its Accept-Language at random must not make one key hold the whole cache
+# Requests answered by the app alone: who asks (a sign-in cookie, a token), a part of the answer, conditions only the
+# app can evaluate, and a client that forbids keeping its answer (RFC 9111 §5.2.1.5).
+BYPASS_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_COOKIE", "HTTP_RANGE", "HTTP_IF_RANGE", "HTTP_IF_MATCH",
+                  "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE")
 STATE_TOKEN_KEY = "sikg.state_token"  # the token read here, handed to the app in the environ: one read a request
+# Paths whose GET answers are the same for one store state, URL and the request headers their Vary names: pages,
+# charts, descriptions, SPARQL answers, the documents about the service. A trailing * is a prefix. Never a path whose
+# answer depends on who asks (/contribute, /review, /sign-in, /contributions), nor the liveness check or the dumps.
+DETERMINISTIC_PATHS = ("/", "/practices", "/chart.svg", "/chart-characteristics.svg", "/validate", "/ontology",
+                       "/shapes", "/context.jsonld", "/.well-known/void", "/openapi.json", "/sparql", "/queries",
+                       "/queries/*", "/id/*")
+# What a 304 carries of the 200 it stands for (RFC 9110 §15.4.5), with the Link to the alternates and CORS.
+NOT_MODIFIED_FIELDS = {"etag", "vary", "cache-control", "content-location", "expires", "link"}
+
+
+class PathFamilies:
+    """Exact paths, and prefixes written with a trailing `*`."""
+
+    def __init__(self, paths: Iterable[str]):
+        paths = tuple(paths)
+        self.exact = frozenset(p for p in paths if not p.endswith("*"))
+        self.prefixes = tuple(p[:-1] for p in paths if p.endswith("*"))
+
+    def __contains__(self, path: str) -> bool:
+        return path in self.exact or path.startswith(self.prefixes)
+
+
+def not_modified_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The fields of a 200 that its 304 repeats."""
+    return [(n, v) for n, v in headers if n.lower() in NOT_MODIFIED_FIELDS or n.lower().startswith("access-control-")]
+
+
+def vary_fields(vary: str) -> list[str]:
+    return [f.strip().lower() for f in vary.split(",") if f.strip()]
+
+
+def storable_etag(status: str, headers: list) -> str | None:
+    """The ETag (unquoted) of a response this cache may keep, else None."""
+    if not status.startswith("200"):
+        return None
+    fields: dict[str, list[str]] = {}
+    for name, value in headers:
+        fields.setdefault(name.lower(), []).append(value)
+    directives = {d.split("=")[0].strip().lower() for d in ",".join(fields.get("cache-control", [])).split(",")}
+    length = fields.get("content-length", [""])[0]
+    if "set-cookie" in fields or directives & {"private", "no-store"} or "etag" not in fields \
+            or "*" in vary_fields(",".join(fields.get("vary", []))) \
+            or not length.isdigit() or int(length) > CACHEABLE_BYTES:
+        return None
+    return unquote_etag(fields["etag"][0])[0]
+
+
+def environ_key(field: str) -> str:
+    """Where a WSGI environ holds the request header `field`."""
+    name = field.upper().replace("-", "_")
+    return name if name in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{name}"
 
 
 class BoundedCache:
@@ -43,38 +107,74 @@ class BoundedCache:
         with self._lock:
             if key in self._entries:
                 return
-            self._entries[key] = (value, cost)
-            self.size += cost
-            while self.size > self.max_bytes and self._entries:
-                _, (_, old_cost) = self._entries.popitem(last=False)
-                self.size -= old_cost
+            self._store(key, value, cost)
+
+    def merge(self, key, combine: Callable) -> None:
+        """Puts `combine(the value held under key, or None)`, which returns (value, cost), in place of that value:
+        read and replaced under one lock, so that no concurrent merge is lost and the size stays exact."""
+        with self._lock:
+            held = self._entries.pop(key, None)
+            if held is not None:
+                self.size -= held[1]
+            self._store(key, *combine(None if held is None else held[0]))
+
+    def _store(self, key, value, cost: int) -> None:
+        self._entries[key] = (value, cost)
+        self.size += cost
+        while self.size > self.max_bytes and self._entries:
+            _, (_, old_cost) = self._entries.popitem(last=False)
+            self.size -= old_cost
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One kept response: the request headers its Vary names (as environ keys), their values in the request that
+    it answered, and what was sent."""
+    fields: tuple[str, ...]
+    selecting: tuple[str | None, ...]
+    status: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    etag: str
+    cost: int
+
+    def selected_by(self, environ) -> bool:
+        return tuple(environ.get(f) for f in self.fields) == self.selecting
+
+    def answer(self, environ, start_response):
+        condition = environ.get("HTTP_IF_NONE_MATCH")
+        if condition is not None and parse_etags(condition).contains_weak(self.etag):
+            start_response("304 Not Modified", not_modified_headers(self.headers))
+            return []
+        start_response(self.status, list(self.headers))
+        return [self.body]
 
 
 class RepeatedGetCache(BoundedCache):
-    """`paths`: where SPARQL answers are (exact paths, or prefixes ending in "/"); other requests pass straight
-    through, without reading the state token (a request to an external store)."""
+    """`paths`: the families whose answers may be kept (exact paths, or prefixes ending in "*"); other requests pass
+    straight through, without reading the state token (a request to an external store). Under each primary key,
+    the variants kept, most recent first."""
 
-    def __init__(self, app, state_token: Callable[[], str], max_bytes: int, paths: tuple[str, ...]):
+    def __init__(self, app, state_token: Callable[[], str], max_bytes: int, paths: Iterable[str]):
         super().__init__(max_bytes)
         self.app, self.state_token = app, state_token
-        self.paths = tuple(p for p in paths if not p.endswith("/")), tuple(p for p in paths if p.endswith("/"))
+        self.paths = PathFamilies(paths)
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
-        if self.max_bytes <= 0 or environ["REQUEST_METHOD"] != "GET" or any(h in environ for h in BYPASS_HEADERS) \
-                or not (path in self.paths[0] or path.startswith(self.paths[1])):
+        if self.max_bytes <= 0 or environ["REQUEST_METHOD"] != "GET" or path not in self.paths \
+                or any(h in environ for h in BYPASS_HEADERS) or "no-store" in environ.get("HTTP_CACHE_CONTROL", ""):
             return self.app(environ, start_response)
         try:
             token = self.state_token()
         except Exception:  # an external store that is down: the app answers with its own 503
             return self.app(environ, start_response)
-        key = (token, path, environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT", ""))
         environ[STATE_TOKEN_KEY] = token  # the answer's ETag is made from the same state as this key
-        entry = self.get(key)
-        if entry is not None:
-            status, headers, body = entry
-            start_response(status, list(headers))
-            return [body]
+        key = (token, environ.get("wsgi.url_scheme", ""), environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""),
+               environ.get("SCRIPT_NAME", ""), path, environ.get("QUERY_STRING", ""))
+        variant = next((v for v in self.get(key) or () if v.selected_by(environ)), None)
+        if variant is not None:
+            return variant.answer(environ, start_response)
         return self._remember(key, environ, start_response)
 
     def _remember(self, key: tuple, environ, start_response):
@@ -85,26 +185,31 @@ class RepeatedGetCache(BoundedCache):
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         body = self.app(environ, capture)
-        if not sent or not self._cacheable(*sent):
+        etag = storable_etag(*sent) if sent else None
+        if etag is None:
             return body
         try:  # the app knows the length: the body is in memory already, joining it costs a copy
             data = b"".join(body)
         finally:
             if hasattr(body, "close"):
                 body.close()
-        self.put(key, (sent[0], list(sent[1]), data), _cost(key, sent[1], data))
+        self._keep(key, _variant(environ, sent[0], sent[1], data, etag))
         return [data]
 
-    @staticmethod
-    def _cacheable(status: str, headers: list) -> bool:
-        if not status.startswith("200"):
-            return False
-        names = {name.lower(): value for name, value in headers}
-        return "etag" in names and names.get("vary", "").strip().lower() == "accept" \
-            and int(names.get("content-length", CACHEABLE_BYTES + 1)) <= CACHEABLE_BYTES
+    def _keep(self, key: tuple, variant: Variant) -> None:
+        def combine(held):
+            others = [v for v in held or () if (v.fields, v.selecting) != (variant.fields, variant.selecting)]
+            variants = (variant, *others)[:MAX_VARIANTS]
+            return variants, ENTRY_OVERHEAD + sum(map(len, key)) + sum(v.cost for v in variants)
+
+        self.merge(key, combine)
 
 
-def _cost(key: tuple, headers: list, body: bytes) -> int:
-    """Bytes an entry holds, counting the key and the objects around the strings: many tiny answers to distinct
-    queries must not hold much more memory than the bound says."""
-    return ENTRY_OVERHEAD + sum(map(len, key)) + len(body) + sum(len(n) + len(v) + 100 for n, v in headers)
+def _variant(environ, status: str, headers: list, body: bytes, etag: str) -> Variant:
+    """The response as kept, with its cost: the bytes it holds, counting the objects around the strings, so that
+    many tiny answers to distinct queries do not hold much more memory than the bound says."""
+    fields = tuple(environ_key(f) for n, v in headers if n.lower() == "vary" for f in vary_fields(v))
+    selecting = tuple(environ.get(f) for f in fields)
+    cost = ENTRY_OVERHEAD + len(body) + sum(len(n) + len(v) + 100 for n, v in headers) \
+        + sum(len(f) + len(s or "") + 100 for f, s in zip(fields, selecting))
+    return Variant(fields, selecting, status, tuple(headers), body, etag, cost)
