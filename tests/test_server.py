@@ -19,7 +19,7 @@ import pyoxigraph as ox
 import pytest
 
 from helpers import ROOT, free_port, run_cli
-from sikg.store import EmbeddedStore, SharedStore
+from sikg.store import EmbeddedStore, SharedStore, StoreUnavailable
 from sikg.store.writer import published_file, running_writer
 from sikg.tokens import FileTokenRegistry, registry_for
 from test_contributions import AUTH, PRACTICE, _kill_group, _request, _start_server, template
@@ -134,6 +134,9 @@ def test_a_write_through_one_shared_store_is_seen_by_the_others(tmp_path):
         assert len(one) == curated and one.state_token == "boot-3"
         assert isinstance(registry_for(one), FileTokenRegistry)
     assert not published_file(tmp_path / "store").parent.exists(), "the writer removes its checkpoints as it ends"
+    with pytest.raises(StoreUnavailable):  # a 503; what was published last is still read (the service is stopping)
+        one.update("INSERT DATA { GRAPH <urn:x:g> { <urn:x:s> <urn:x:p> <urn:x:o> } }")
+    assert len(one) == curated and one.state_token == "boot-3"
 
 
 def _children(process) -> dict[int, str]:
