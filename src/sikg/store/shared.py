@@ -24,6 +24,7 @@ from .errors import StoreUnavailable
 from .writer import WriterAddress, published_file
 
 RECHECK_SECONDS = 0.5  # the published file is read again after this long even when its stat looks unchanged
+WRITE_SECONDS = 120.0  # how long a write may wait for the writer's answer (writes queue there, one at a time)
 
 
 class SharedStore(EmbeddedStore):
@@ -131,6 +132,8 @@ class SharedStore(EmbeddedStore):
         try:
             with Client(self._writer.socket, family="AF_UNIX", authkey=self._writer.authkey) as connection:
                 connection.send(request)
+                if not connection.poll(WRITE_SECONDS):
+                    raise TimeoutError(f"no answer in {WRITE_SECONDS:.0f} s")
                 outcome, detail = connection.recv()
         except (OSError, EOFError) as error:
             raise StoreUnavailable(f"the store's writer does not answer ({error})") from error
