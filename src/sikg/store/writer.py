@@ -172,7 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _accept(listener, writer)
     finally:
-        listener.close()
+        listener.close()  # removes the socket
+        with contextlib.suppress(OSError):  # its directory too, when the server was killed and cannot
+            os.rmdir(os.path.dirname(args.socket))
         writer.lock.acquire()  # the write under way ends; no other begins
     return 0
 
