@@ -1,21 +1,28 @@
-"""`sikg serve --processes N`: several worker processes (granian). Over the embedded on-disk store the content is loaded once,
-then each worker opens the store read-only; their answers and ETags agree whichever worker answers, contributions
-(the only writes) are refused at start, and queries still run in killable evaluators."""
+"""`sikg serve --processes N`: several worker processes (granian). Over the embedded on-disk store the content is loaded
+once, then one writer process holds the store and every worker reads the newest checkpoint it published: their answers
+and ETags agree whichever worker answers, a contribution made through one is seen by every other at its next request
+and survives a kill -9 right after its 201, queries still run in killable evaluators, and the writer ends with the
+service. Over the in-memory store (a copy per worker) contributions are refused at start."""
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 from helpers import ROOT, free_port, run_cli
-from sikg.store import EmbeddedStore
+from sikg.store import EmbeddedStore, SharedStore, StoreUnavailable
+from sikg.store.writer import published_file, running_writer
+from sikg.tokens import FileTokenRegistry, registry_for
+from test_contributions import AUTH, PRACTICE, _kill_group, _request, _start_server, template
 
 pytestmark = pytest.mark.slow
 
@@ -104,11 +111,117 @@ def test_a_runaway_query_is_still_stopped(tmp_path):
         _stop(process)
 
 
-def test_contributions_and_several_processes_over_the_embedded_store_are_refused(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "sikg.cli", "serve", "--store", str(tmp_path / "store"),
+def test_a_write_through_one_shared_store_is_seen_by_the_others(tmp_path):
+    store = EmbeddedStore(tmp_path / "store")
+    store.load_curated()
+    curated = len(store)
+    del store  # the writer opens it now
+    with running_writer(tmp_path / "store", "boot") as writer:
+        one, other = SharedStore(tmp_path / "store", writer), SharedStore(tmp_path / "store", writer)
+        assert len(one) == len(other) == curated and one.state_token == other.state_token == "boot-0"
+        one.update("INSERT DATA { GRAPH <urn:x:g> { <urn:x:s> <urn:x:p> <urn:x:o> } }")
+        assert one.state_token == other.state_token == "boot-1"
+        assert other.query("ASK { <urn:x:s> <urn:x:p> <urn:x:o> }") and "urn:x:g" in other.named_graphs()
+        assert other.snapshot().path == json.loads(published_file(tmp_path / "store").read_text())["checkpoint"]
+        with pytest.raises(SyntaxError):  # Oxigraph's refusal, raised in the process that asked; nothing changed
+            other.update("INSERT DATA { nonsense")
+        assert one.state_token == other.state_token == "boot-1"
+        blank = ox.Triple(ox.BlankNode("b"), ox.NamedNode("urn:x:p"), ox.Literal("café"))
+        other.replace_graphs({"urn:x:g": [blank], "urn:x:h": []})
+        assert {str(q) for q in one.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <urn:x:g> { ?s ?p ?o } }")} \
+            == {"_:b <urn:x:p> \"café\""}
+        other.remove_graphs(["urn:x:g", "urn:x:h"])
+        assert len(one) == curated and one.state_token == "boot-3"
+        assert isinstance(registry_for(one), FileTokenRegistry)
+    assert not published_file(tmp_path / "store").parent.exists(), "the writer removes its checkpoints as it ends"
+    with pytest.raises(StoreUnavailable):  # a 503; what was published last is still read (the service is stopping)
+        one.update("INSERT DATA { GRAPH <urn:x:g> { <urn:x:s> <urn:x:p> <urn:x:o> } }")
+    assert len(one) == curated and one.state_token == "boot-3"
+
+
+def _children(process) -> dict[int, str]:
+    """The server's child processes (its workers and the store's writer), each with its command line."""
+    pids = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+    return {int(pid): Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace") for pid in pids}
+
+
+def _open_under(pid: int, directory: str) -> bool:
+    """Whether process `pid` holds a file of `directory` open (a worker: the checkpoint it reads)."""
+    links = []
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            links.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
+        except OSError:
+            pass
+    return any(link.startswith(directory + "/") for link in links)
+
+
+def _gone(pid: int, timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not Path(f"/proc/{pid}").exists() or "\nState:\tZ" in Path(f"/proc/{pid}/status").read_text():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.parametrize("review", ["0", "1"])
+def test_a_contribution_through_one_process_is_seen_by_every_other(tmp_path, review):
+    store, port = tmp_path / "store", free_port()
+    process = _start_server(store, port, tmp_path / "server.log", SIKG_PROCESSES="2", SIKG_REVIEW=review)
+    children = _children(process)
+    [writer] = [pid for pid, command in children.items() if "sikg.store.writer" in command]
+    workers = set(children) - {writer}
+    try:
+        assert len(workers) == 2
+        status, headers, body = _request(f"http://127.0.0.1:{port}/contributions", "POST", template(),
+                                         {**AUTH, "Content-Type": "text/turtle"})
+        assert status == (201 if review == "0" else 202), body
+        checkpoint = json.loads(published_file(store).read_text())["checkpoint"]
+        ask = f"http://127.0.0.1:{port}/sparql?" + urllib.parse.urlencode({"query": f"ASK {{ <{PRACTICE}> ?p ?o }}"})
+        etags, saw = set(), set()
+        for _ in range(200):  # new connections, shared out among the workers, till each has answered one
+            assert _request(headers["Location"], headers={**AUTH, "Connection": "close"})[0] == 200
+            _, answer_headers, answer = _get(ask)
+            assert json.loads(answer)["boolean"] is (review == "0"), "a worker answered from before the write"
+            etags.add(answer_headers["ETag"])
+            saw |= {pid for pid in workers - saw if _open_under(pid, checkpoint)}
+            if saw == workers:
+                break
+        assert saw == workers, "a worker never read the checkpoint holding the contribution"
+        assert len(etags) == 1, "workers disagree on the ETag"
+    finally:
+        _stop(process)  # the main process only: it stops the workers, then the writer
+        writer_gone = _gone(writer)
+        _kill_group(process, signal.SIGKILL)
+    assert writer_gone, "the store's writer outlived the service"
+
+
+def test_a_contribution_survives_a_sigkill_of_every_process_right_after_its_201(tmp_path):
+    store, port = tmp_path / "store", free_port()
+    process = _start_server(store, port, tmp_path / "server-1.log", SIKG_PROCESSES="2")
+    try:
+        status, headers, body = _request(f"http://127.0.0.1:{port}/contributions", "POST", template(),
+                                         {**AUTH, "Content-Type": "text/turtle"})
+        assert status == 201, body
+        _kill_group(process, signal.SIGKILL)  # the workers and the writer at once: nothing but what the 201 required
+    finally:
+        _kill_group(process, signal.SIGKILL)
+    process = _start_server(store, port, tmp_path / "server-2.log", SIKG_PROCESSES="2")
+    try:
+        assert _request(headers["Location"], headers={"Accept": "text/turtle"})[0] == 200
+        ask = urllib.parse.urlencode({"query": f"ASK {{ <{PRACTICE}> ?p ?o }}"})
+        assert json.loads(_get(f"http://127.0.0.1:{port}/sparql?{ask}")[2])["boolean"] is True
+        assert _request(headers["Location"], "DELETE", headers=AUTH)[0] == 204  # and written again
+        assert _request(headers["Location"])[0] == 404
+    finally:
+        _kill_group(process, signal.SIGTERM)
+
+
+def test_contributions_and_several_processes_over_the_in_memory_store_are_refused():
+    result = subprocess.run([sys.executable, "-m", "sikg.cli", "serve", "--store", "memory",
                              "--port", str(free_port()), "--processes", "2"], cwd=ROOT, capture_output=True,
                             text=True, timeout=60, env=dict(os.environ, SIKG_CONTRIB_TOKEN="s3cret"))
     assert result.returncode != 0
-    assert "read-only" in result.stderr and "contributions" in result.stderr
-    assert not (tmp_path / "store").exists(), "nothing may be written before the refusal"
+    assert "in-memory" in result.stderr and "contribution" in result.stderr
     assert "--processes" in run_cli("serve", "--help").stdout

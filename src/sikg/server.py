@@ -4,16 +4,19 @@ granian parses HTTP, keeps connections alive and writes responses outside the in
 of Python threads: in the lookup benchmark the same app answered twice the requests gunicorn's gthread worker did,
 and a minimal Flask app five times as many (bench/README.md, "Issue 18").
 
-The embedded on-disk store is a RocksDB database that one process may open for writing, so by default the service
-runs one process with several threads; Oxigraph releases the GIL while it evaluates, and queries run in evaluator
-processes. `--processes N` runs N worker processes: over an external store each is a stateless client of it; over
-the embedded store the content is loaded first, then every worker opens the store read-only, which is why that
-needs contributions (the only writes) off.
+By default the service runs one process with several threads; Oxigraph releases the GIL while it evaluates, and
+queries run in evaluator processes. `--processes N` runs N worker processes: over an external store each is a
+stateless client of it. The embedded on-disk store is a RocksDB database that one process may open for writing: the
+content is loaded first, then one writer process opens it (store.writer) and every worker is a SharedStore, which
+reads the newest checkpoint the writer published and sends it its writes (contributions, reviews, tokens' store
+writes): one writer, every worker sees a write at its next request, and a write is acknowledged once committed. The
+in-memory store cannot be shared: each worker has a copy of its own, so contributions need one process there.
 """
 
 import subprocess
 import sys
 import uuid
+from contextlib import nullcontext
 from functools import partial
 
 from granian.constants import Interfaces
@@ -23,6 +26,7 @@ from granian.server import Server
 from .settings import Settings
 from .store import open_store, store_kind
 from .store.errors import StoreUnavailable
+from .store.writer import running_writer
 
 
 def _load_app(store_spec: dict, settings: Settings, target: str):
@@ -57,18 +61,20 @@ def serve(settings: Settings) -> int:
     processes = max(1, settings.processes)
     kind = store_kind(settings.store)
     if processes > 1 and kind != "external":
-        if settings.contrib_tokens:
-            raise SystemExit("sikg serve: --processes over the embedded store serves it read-only, and contributions "
-                             "write to it; run one process (threads: --workers), or use an external store "
-                             "(docs/deployment.md)")
-        on_disk = kind == "disk"
-        # One boot for all workers: the same content gets the same ETags whichever worker answers.
-        spec |= {"read_only": on_disk, "boot": uuid.uuid4().hex[:12]}
+        if kind == "memory" and settings.contrib_tokens:
+            raise SystemExit("sikg serve: --processes over the in-memory store gives each process a copy of its own, "
+                             "and a contribution would reach one of them; serve an on-disk store (--store DIR), or "
+                             "run one process (threads: --workers)")
+        spec["boot"] = uuid.uuid4().hex[:12]  # one for all workers: the same content, the same ETags
     _prepare(kind, spec)
-    # The access log is off unless asked for: writing a line per request took 11-18 % of a worker's CPU in the
-    # lookup benchmark (bench/README.md). Errors are always logged.
-    server = Server("sikg.app:create_app", address=settings.host, port=settings.port, interface=Interfaces.WSGI,
-                    workers=processes, blocking_threads=max(1, settings.workers), log_level=LogLevels.warning,
-                    log_access=settings.access_log, respawn_failed_workers=True, workers_kill_timeout=10)
-    server.serve(target_loader=partial(_load_app, spec, settings))
+    shared = processes > 1 and kind == "disk"
+    with running_writer(settings.store, spec["boot"]) if shared else nullcontext() as writer:
+        if writer is not None:
+            spec["writer"] = writer
+        # The access log is off unless asked for: writing a line per request took 11-18 % of a worker's CPU in the
+        # lookup benchmark (bench/README.md). Errors are always logged.
+        server = Server("sikg.app:create_app", address=settings.host, port=settings.port, interface=Interfaces.WSGI,
+                        workers=processes, blocking_threads=max(1, settings.workers), log_level=LogLevels.warning,
+                        log_access=settings.access_log, respawn_failed_workers=True, workers_kill_timeout=10)
+        server.serve(target_loader=partial(_load_app, spec, settings))
     return 0

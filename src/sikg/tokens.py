@@ -34,7 +34,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .namespaces import DCT, GRAPH_TOKENS, RDF, RDFS, Namespace
-from .store import EmbeddedStore
+from .store import EmbeddedStore, SharedStore
 
 log = logging.getLogger(__name__)
 
@@ -334,9 +334,11 @@ def token_file(store_directory: str | Path) -> Path:
 
 
 def registry_for(store) -> TokenRegistry:
-    """The registry that goes with `store`: a file beside an on-disk store, memory for an in-memory one, the
-    private graph of an external one. An on-disk store served read-only (`sikg serve --processes`) takes no
-    contributions, so it gets an empty registry: contributions stay off there."""
+    """The registry that goes with `store`: a file beside an on-disk store (whichever process serves it), memory for
+    an in-memory one, the private graph of an external one. An on-disk store opened read-only, with no writer, takes
+    no contributions, so it gets an empty registry: contributions stay off there."""
+    if isinstance(store, SharedStore):
+        return FileTokenRegistry(token_file(store.store_path))
     if isinstance(store, EmbeddedStore) and store.read_only:
         return MemoryTokenRegistry()  # served read-only by several processes: nothing can be written, no token holds
     if isinstance(store, EmbeddedStore):
