@@ -189,6 +189,9 @@ def test_a_pattern_with_more_matches_than_the_bound_goes_to_the_pool(store, monk
     # The bound counts the private graphs' quads too (an upper bound of any dataset): <a> knows b, d and spy.
     assert store._evaluate_bounded(request(store, f"SELECT ?o {{ <{EX}a> <{EX}knows> ?o }}"), MAX_BYTES) is None
     assert store._evaluate_bounded(request(store, f"SELECT ?o {{ <{EX}b> ?p ?o }}"), MAX_BYTES) is not None
+    # A variable repeated is counted as distinct ones: every quad of the store is scanned for ?x ?x ?o.
+    repeated = request(store, "SELECT * { ?x ?x ?o }")
+    assert repeated.pattern == (None, None, None) and store._evaluate_bounded(repeated, MAX_BYTES) is None
     monkeypatch.setattr(embedded, "BOUNDED_MATCHES", 6)
     assert store._evaluate_bounded(many, MAX_BYTES) is not None
 
