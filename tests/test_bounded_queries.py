@@ -199,6 +199,11 @@ def test_a_pattern_with_more_matches_than_the_bound_goes_to_the_pool(store, monk
 def test_a_dataset_of_many_graphs_goes_to_the_pool(store, monkeypatch):
     monkeypatch.setattr(embedded, "BOUNDED_GRAPHS", 1)  # the store's public graphs are g1 and g2
     assert store._evaluate_bounded(request(store, f"ASK {{ <{EX}a> ?p ?o }}"), MAX_BYTES) is None
+    one = {"default_graphs": (G1,), "named_graphs": (G1,)}
+    assert store._evaluate_bounded(request(store, f"ASK {{ <{EX}a> ?p ?o }}", **one), MAX_BYTES) is not None
+    # The protocol's graphs count as well; named graphs the request leaves open are all the public ones.
+    for named in [{"default_graphs": (G1, G2)}, {"default_graphs": (G1,)}, {"named_graphs": (G1, G2)}]:
+        assert store._evaluate_bounded(request(store, f"ASK {{ <{EX}a> ?p ?o }}", **named), MAX_BYTES) is None
 
 
 def test_the_store_chooses_by_pattern_and_bound():
