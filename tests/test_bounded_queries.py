@@ -49,7 +49,8 @@ def store(tmp_path):
     so that even the order of an unordered result is the same (the in-memory store's order is its own)."""
     kg = EmbeddedStore(tmp_path / "store")
     kg.replace_graphs({
-        G1: [triple("a", "name", ox.Literal("Ä \"quoted\"\nline", language="fr")), triple("a", "count", ox.Literal("7", datatype=ox.NamedNode(XSD_INTEGER))),
+        G1: [triple("a", "name", ox.Literal("Ä \"quoted\"\nline", language="fr")),
+             triple("a", "count", ox.Literal("7", datatype=ox.NamedNode(XSD_INTEGER))),
              triple("a", "knows", "b"), triple("b", "knows", "c"), *(triple(f"m{i}", "in", "many") for i in range(6)),
              ox.Triple(ox.NamedNode(EX + "a"), ox.NamedNode(RDF_TYPE), ox.NamedNode(EX + "Thing"))],
         G2: [triple("a", "knows", "d"), triple("a", "name", ox.Literal("A"))],
@@ -399,8 +400,9 @@ def ox_accept(media_type: str) -> MIMEAccept:
     return MIMEAccept([(media_type, 1)])
 
 
-FRAGMENTS = ["SELECT", "ASK", "*", "?s", "?p", "?o", "$o", "WHERE", "{", "}", "{", "}", ".", ";", ",", "a", "<http://x/a>",
-             "<a>", "e:b", "\"x\"", "\"x\"@en", "'y'^^e:t", "1", "2.5", "true", "(", ")", "FILTER", "BIND", "AS", "UNION",
+FRAGMENTS = ["SELECT", "ASK", "*", "?s", "?p", "?o", "$o", "WHERE", "{", "}", "{", "}", ".", ";", ",", "a",
+             "<http://x/a>", "<a>", "e:b", "\"x\"", "\"x\"@en", "'y'^^e:t", "1", "2.5", "true", "(", ")", "FILTER",
+             "BIND", "AS", "UNION",
              "OPTIONAL", "MINUS", "VALUES", "GRAPH", "[", "]", "/", "|", "^", "!", "+", "DISTINCT", "ORDER", "BY",
              "LIMIT", "OFFSET", "3", "# }\n", "\\u007B", "\\u007D", "\\u002E", "_:b", "()", "<<", ">>", "GROUP"]
 PREFIX_E = "PREFIX e: <http://x/e#> "

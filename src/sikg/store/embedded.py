@@ -264,7 +264,8 @@ class EmbeddedStore(KnowledgeGraphStore):
         queries in this process when it answers one request at a time (settings.workers == 1). With several threads
         they are not faster there: each short call into Oxigraph lets go of the GIL and waits to take it back from
         the other threads (measured with 4 threads, 2 cores: 26 % fewer lookups a second than through the pool, which
-        runs Oxigraph beside the GIL; with 1 thread, 24 % more, for 22 % less CPU per lookup; single 8 s wrk runs, 20,000 practices)."""
+        runs Oxigraph beside the GIL; with 1 thread, 24 % more, for 22 % less CPU per lookup; single 8 s wrk runs over
+        20,000 practices)."""
         pool = pool or EvaluatorPool(settings.evaluators, settings.query_timeout, settings.max_result_bytes)
         here = settings.workers == 1
         return QueryEvaluator(lambda request, deadline: self._evaluate(pool, request, deadline, here), pool)
