@@ -9,6 +9,9 @@ Evaluators read a snapshot of the store: for an on-disk store an Oxigraph backup
 links, so it is cheap), for an in-memory store an N-Quads dump. A write makes a new snapshot; each evaluator moves to
 the newest one before its next query. Results are written by Oxigraph's own serializers inside the evaluator and
 travel back in chunks.
+
+A query whose cost is bounded (one triple pattern with few matches, see store/embedded.py) is answered in the service
+process instead, by the same code (`answer`, `evaluate_here`): the same result bytes, the same errors.
 """
 
 import ctypes
@@ -70,6 +73,9 @@ class EvalRequest:
     # datatype "iri" marks an IRI. Plain tuples, because pyoxigraph terms do not cross process boundaries.
     bindings: tuple[tuple[str, tuple[str, str | None, str | None]], ...] = ()
     union_default_graph: bool = True  # False when the query names its dataset (FROM / FROM NAMED)
+    # The query's one triple pattern when it is nothing more (safety.QueryShape.pattern): N-Triples terms, None for a
+    # variable. Only the service process reads it, to decide whether the query may be evaluated there.
+    pattern: tuple[str | None, str | None, str | None] | None = None
 
 
 def term_to_wire(term) -> tuple[str, str | None, str | None]:
@@ -89,10 +95,10 @@ def term_from_wire(value: str, datatype: str | None, language: str | None):
 # -- the evaluator process ---------------------------------------------------------------------------------------
 
 class _ChunkWriter:
-    """A binary file object for Oxigraph's serializers that sends full chunks to the parent and enforces the cap."""
+    """A binary file object for Oxigraph's serializers that sends full chunks on (`send`) and enforces the cap."""
 
-    def __init__(self, conn, max_bytes: int):
-        self.conn, self.max_bytes = conn, max_bytes
+    def __init__(self, send, max_bytes: int):
+        self.send, self.max_bytes = send, max_bytes
         self.buffer, self.total = bytearray(), 0
 
     def write(self, data) -> int:
@@ -106,7 +112,7 @@ class _ChunkWriter:
 
     def flush(self) -> None:
         if self.buffer:
-            self.conn.send(("chunk", bytes(self.buffer)))
+            self.send(("chunk", bytes(self.buffer)))
             self.buffer.clear()
 
 
@@ -155,6 +161,22 @@ def isolate_network() -> bool:
     return False
 
 
+def answer(store, request: EvalRequest, max_bytes: int, send) -> None:
+    """Evaluates the request over `store` and sends its answer as messages: ("chunk", bytes)… then ("done", media
+    type), or one ("error", kind, text). The evaluator's loop does it, and evaluate_here in the service process."""
+    try:
+        media_type = _evaluate(store, request, _ChunkWriter(send, max_bytes))
+        send(("done", media_type))
+    except ResultTooLarge:
+        send(("error", "too-large", f"the result is larger than {max_bytes} bytes"))
+    except SyntaxError as error:
+        send(("error", "syntax", str(error)))
+    except ConfusableIri as error:
+        send(("error", "unrepresentable", str(error)))
+    except Exception as error:  # an evaluation error Oxigraph reports: the client's query caused it
+        send(("error", "evaluation", f"{type(error).__name__}: {error}"))
+
+
 def _serve(conn) -> None:
     """The evaluator's loop: one request at a time, answered as chunks then ("done", …) or one ("error", …)."""
     isolate_network()
@@ -171,16 +193,33 @@ def _serve(conn) -> None:
             if snapshot.path != opened:  # a snapshot's path is unique to its store and generation
                 store = None  # release the old snapshot's files before opening the new one
                 store, opened = _open_snapshot(snapshot), snapshot.path
-            media_type = _evaluate(store, request, _ChunkWriter(conn, max_bytes))
-            conn.send(("done", media_type))
-        except ResultTooLarge:
-            conn.send(("error", "too-large", f"the result is larger than {max_bytes} bytes"))
-        except SyntaxError as error:
-            conn.send(("error", "syntax", str(error)))
-        except ConfusableIri as error:
-            conn.send(("error", "unrepresentable", str(error)))
-        except Exception as error:  # an evaluation error Oxigraph reports: the client's query caused it
+        except Exception as error:
             conn.send(("error", "evaluation", f"{type(error).__name__}: {error}"))
+            continue
+        answer(store, request, max_bytes, conn.send)
+
+
+def _received(message: tuple) -> tuple:
+    """A message of `answer` as it reaches the caller: a chunk or the end as it is, an error as its exception."""
+    if message[0] != "error":
+        return message
+    _, kind, text = message
+    if kind == "too-large":
+        raise ResultTooLarge(text)
+    if kind == "syntax":
+        raise SyntaxError(text)
+    if kind == "unrepresentable":
+        raise Unrepresentable(text)
+    raise EvaluationFailed(text)
+
+
+def evaluate_here(store, request: EvalRequest, max_bytes: int) -> Iterator[tuple]:
+    """The request evaluated at once in this process, with no time limit: only for a query whose cost is bounded.
+    Yields what EvaluatorPool.run yields and raises what it raises (QueryTimeout and EvaluatorBusy aside), as the
+    caller consumes it."""
+    messages = []
+    answer(store, request, max_bytes, messages.append)
+    return (_received(message) for message in messages)  # a generator: the caller closes it
 
 
 # -- the pool, in the service process ----------------------------------------------------------------------------
@@ -225,21 +264,10 @@ class EvaluatorPool:
                 if remaining <= 0 or not evaluator.conn.poll(remaining):
                     raise QueryTimeout()
                 message = evaluator.conn.recv()
-                if message[0] == "chunk":
-                    yield message
-                    continue
-                healthy = True
-                if message[0] == "done":
-                    yield message
+                healthy = message[0] != "chunk"  # an error or the end: the evaluator is done with this query
+                yield _received(message)
+                if healthy:
                     return
-                _, kind, text = message
-                if kind == "too-large":
-                    raise ResultTooLarge(text)
-                if kind == "syntax":
-                    raise SyntaxError(text)
-                if kind == "unrepresentable":
-                    raise Unrepresentable(text)
-                raise EvaluationFailed(text)
         except (EOFError, OSError, BrokenPipeError):
             raise EvaluationFailed("the evaluator stopped while running this query (is it nested too deeply?)") from None
         finally:

@@ -10,6 +10,10 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
+import pyoxigraph as ox
+
+from .namespaces import BASE
+
 _TOKEN = re.compile(r"""
     (?P<comment>\#[^\n\r]*)
   | (?P<string>'\'\'(?:[^'\\]|\\.|'(?!''))*+\'\'\'|\"\"\"(?:[^"\\]|\\.|"(?!""))*+\"\"\"|'(?:[^'\\\n\r]|\\.)*+'|"(?:[^"\\\n\r]|\\.)*+")
@@ -35,6 +39,9 @@ class QueryShape:
     form: str | None  # SELECT, ASK, CONSTRUCT, DESCRIBE (None if the text is not a query at all)
     from_graphs: list[str] = field(default_factory=list)
     from_named_graphs: list[str] = field(default_factory=list)
+    # A query that is one triple pattern and nothing else (bounded_pattern): its subject, predicate and object in
+    # N-Triples, None for a variable; None for every other query.
+    pattern: tuple[str | None, str | None, str | None] | None = None
 
     @property
     def names_its_dataset(self) -> bool:
@@ -54,6 +61,11 @@ def tokenize(text: str) -> list[tuple[str, str]]:
     """The query's tokens as (kind, text) pairs, comments and white space left out; kind names the group of _TOKEN
     that matched (string, unterminated, iri, var, pname, word, other). QueryRefused for a \\u or \\U escape that
     names no character."""
+    return [(m.lastgroup, m.group()) for m in _scan(text)[1]]
+
+
+def _scan(text: str) -> tuple[str, list[re.Match]]:
+    """The text with its codepoint escapes read, and its tokens (comments and white space left out) as matches."""
     # SPARQL processes \u and \U escapes anywhere in the query before parsing it (SPARQL 1.1, 19.2), and Oxigraph
     # does: "\u0053ERVICE" is SERVICE. Read the text the way the parser will.
     def codepoint(match) -> str:
@@ -62,7 +74,7 @@ def tokenize(text: str) -> list[tuple[str, str]]:
             raise QueryRefused(f"invalid codepoint escape {match.group(0)}")
         return chr(value)
     text = _CODEPOINT_ESCAPE.sub(codepoint, text)
-    return [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text) if m.lastgroup not in ("comment", "space")]
+    return text, [m for m in _TOKEN.finditer(text) if m.lastgroup not in ("comment", "space")]
 
 
 def check_query(text: str, store, default_graphs=(), named_graphs=(),
@@ -78,13 +90,14 @@ def check_query(text: str, store, default_graphs=(), named_graphs=(),
 
 def inspect_query(text: str, prefixes: dict[str, str] | None = None) -> QueryShape:
     """The query's form and dataset clauses, or QueryRefused for anything the read-only endpoint does not run."""
-    tokens = tokenize(text)
+    text, matches = _scan(text)
+    tokens = [(m.lastgroup, m.group()) for m in matches]
     # Bare words are keywords (a language tag after "@" is not); variables, prefixed names, strings and IRIs are
     # separate tokens, so "?delete", "ex:insert" or "LOAD" inside a literal never count.
     words = [(i, value.upper()) for i, (kind, value) in enumerate(tokens)
              if kind == "word" and not (i and tokens[i - 1][1] == "@")]
     declared, base = _prologue(tokens)
-    prefixes = {**(prefixes or {}), **declared}  # the query's own PREFIX wins, as it does for the parser
+    extra, prefixes = prefixes, {**(prefixes or {}), **declared}  # the query's own PREFIX wins, as it does for the parser
     form = next((w for _, w in words if w in QUERY_FORMS), None)
     for position, word in words:
         if word == "SERVICE":
@@ -102,6 +115,8 @@ def inspect_query(text: str, prefixes: dict[str, str] | None = None) -> QuerySha
         if iri is None:
             raise QueryRefused("FROM must be followed by a graph IRI")
         (shape.from_named_graphs if named else shape.from_graphs).append(iri)
+    if form in ("SELECT", "ASK"):
+        shape.pattern = bounded_pattern(text, matches, extra)
     return shape
 
 
@@ -142,3 +157,169 @@ def check_dataset(shape: QueryShape, default_graphs, named_graphs, known_graphs:
                                f"(listed in the service description at /sparql)")
 
 
+
+
+# -- queries that are one triple pattern -------------------------------------------------------------------------
+#
+# The service evaluates such a query in its own process when the store holds few matches of the pattern (see
+# store/embedded.py): its cost is then bounded without the evaluator's time limit. So the grammar here is strict, and
+# whatever it does not know is not one: prologue (PREFIX, BASE), then
+#   SELECT [DISTINCT|REDUCED] (* | ?v…) [WHERE] { s p o [.] } [ORDER BY ?v…] [LIMIT n] [OFFSET n]  (either order)
+#   ASK [WHERE] { s p o [.] }
+# with s, p, o IRIs, prefixed names, variables, `a`, literals, numbers or booleans. The terms are read by Oxigraph's
+# own Turtle parser (the same term syntax, the same IRI resolution), so that the pattern is the one the query
+# evaluator will match, not this module's idea of it.
+
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.[0-9]*[eE][+-]?[0-9]+|\.[0-9]+[eE][+-]?[0-9]+|[0-9]+[eE][+-]?[0-9]+"
+                     r"|[0-9]*\.[0-9]+|[0-9]+)")
+_INTEGER = re.compile(r"[0-9]+")
+_VARIABLE = "<urn:x-sikg:variable>"  # stands for a variable in the Turtle given to the parser
+_POSITIONS = ("subject", "predicate", "object")
+
+
+class _Cursor:
+    """Reads the tokens of a query in order; each method takes what it names and returns it, or None (and takes
+    nothing) when the next tokens are something else."""
+
+    def __init__(self, text: str, matches: list[re.Match]):
+        self.text, self.position, self.tokens = text, 0, []
+        for m in matches:  # "ex:a." is the name ex:a then the end of a triple: a local name never ends with a dot
+            kind, value, start, end = m.lastgroup, m.group(), m.start(), m.end()
+            dots = len(value) - len(value.rstrip(".")) if kind == "pname" else 0
+            self.tokens.append((kind, value[:len(value) - dots], start, end - dots))
+            self.tokens.extend(("other", ".", end - dots + i, end - dots + i + 1) for i in range(dots))
+
+    def peek(self, ahead: int = 0) -> tuple:
+        index = self.position + ahead
+        return self.tokens[index] if index < len(self.tokens) else (None, "", len(self.text), len(self.text))
+
+    def take(self, kind: str, *values: str) -> tuple | None:
+        token = self.peek()
+        if token[0] != kind or (values and (token[1].upper() if kind == "word" else token[1]) not in values):
+            return None
+        self.position += 1
+        return token
+
+    def through(self, pattern: re.Pattern) -> str | None:
+        """A number spelt over several tokens ("1", ".", "5", "e3"): the text the pattern reads from the next token,
+        if it ends where a token ends."""
+        start = self.peek()[2]
+        found = pattern.match(self.text, start)
+        if found is None or self.peek()[0] != "other":
+            return None
+        index = self.position
+        while index < len(self.tokens) and self.tokens[index][2] < found.end():
+            index += 1
+        if self.tokens[index - 1][3] != found.end():
+            return None
+        self.position = index
+        return found.group()
+
+    def at_end(self) -> bool:
+        return self.position == len(self.tokens)
+
+
+def bounded_pattern(text: str, matches: list[re.Match],
+                    prefixes: dict[str, str] | None = None) -> tuple[str | None, str | None, str | None] | None:
+    """The triple pattern of a query that is that one pattern and nothing else (the grammar above), as N-Triples
+    terms (None for a variable); None for any other query. `text` and `matches`: from _scan; `prefixes`: those the
+    caller declares for the query."""
+    cursor = _Cursor(text, matches)
+    prologue = _read_prologue(cursor)
+    form = cursor.take("word", "SELECT", "ASK")
+    if prologue is None or form is None or (form[1].upper() == "SELECT" and not _read_projection(cursor)):
+        return None
+    cursor.take("word", "WHERE")
+    if not cursor.take("other", "{"):
+        return None
+    terms = [_read_term(cursor, position) for position in _POSITIONS]
+    cursor.take("other", ".")
+    if None in terms or not cursor.take("other", "}"):
+        return None
+    if form[1].upper() == "SELECT" and not _read_modifiers(cursor):
+        return None
+    if not cursor.at_end():
+        return None
+    declared = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in (prefixes or {}).items())
+    return _parse_terms(declared + prologue, terms)
+
+
+def _read_prologue(cursor: _Cursor) -> str | None:
+    """The PREFIX and BASE declarations, as Turtle declares them too."""
+    lines = []
+    while keyword := cursor.take("word", "PREFIX", "BASE"):
+        name = cursor.take("pname") if keyword[1].upper() == "PREFIX" else None
+        if name is not None and not (name[1].endswith(":") and name[1].count(":") == 1):
+            return None
+        iri = cursor.take("iri")
+        if iri is None or (keyword[1].upper() == "PREFIX" and name is None):
+            return None
+        lines.append(f"PREFIX {name[1]} {iri[1]}\n" if name else f"BASE {iri[1]}\n")
+    return "".join(lines)
+
+
+def _read_projection(cursor: _Cursor) -> bool:
+    cursor.take("word", "DISTINCT", "REDUCED")
+    if cursor.take("other", "*"):
+        return True
+    count = 0
+    while cursor.take("var"):
+        count += 1
+    return count > 0
+
+
+def _read_modifiers(cursor: _Cursor) -> bool:
+    """[ORDER BY ?v…] then LIMIT and OFFSET, each at most once, in either order."""
+    if cursor.take("word", "ORDER"):
+        if not cursor.take("word", "BY") or not cursor.take("var"):
+            return False
+        while cursor.take("var"):
+            pass
+    seen = set()
+    while keyword := cursor.take("word", "LIMIT", "OFFSET"):
+        if keyword[1].upper() in seen or cursor.through(_INTEGER) is None:
+            return False
+        seen.add(keyword[1].upper())
+    return True
+
+
+def _read_term(cursor: _Cursor, position: str) -> str | None:
+    """The term's text as the query spells it, _VARIABLE for a variable, or None for anything else."""
+    kind, value, start, _ = cursor.peek()
+    if kind == "var":
+        cursor.position += 1
+        return _VARIABLE
+    if kind in ("iri", "pname") or (position == "predicate" and kind == "word" and value == "a"):
+        cursor.position += 1
+        return value
+    if position != "object":
+        return None
+    if kind == "word" and value in ("true", "false"):
+        cursor.position += 1
+        return value
+    if kind == "string":
+        cursor.position += 1
+        if cursor.peek()[1] == "@" and cursor.peek(1)[0] == "word":
+            cursor.position += 2
+        elif cursor.peek()[1] == "^" and cursor.peek(1)[1] == "^" and cursor.peek(2)[0] in ("iri", "pname"):
+            cursor.position += 3
+        return cursor.text[start:cursor.peek(-1)[3]]
+    return cursor.through(_NUMBER)
+
+
+def _parse_terms(prologue: str, terms: list[str]) -> tuple[str | None, str | None, str | None] | None:
+    """The terms as Oxigraph reads them (prefixes expanded, IRIs resolved against the query's base or the service's,
+    literals unescaped), in N-Triples; None when the parser takes them otherwise than as one triple of IRIs and
+    literals."""
+    if any("\\u" in term or "\\U" in term for term in terms):
+        return None  # an escape written by a codepoint escape: SPARQL reads its text once, Turtle would again
+    try:
+        quads = list(ox.parse(f"{prologue}{' '.join(terms)} .", format=ox.RdfFormat.TURTLE, base_iri=BASE))
+    except (SyntaxError, ValueError):
+        return None
+    if len(quads) != 1:
+        return None
+    read = (quads[0].subject, quads[0].predicate, quads[0].object)
+    if not all(isinstance(term, (ox.NamedNode, ox.Literal)) for term in read):
+        return None
+    return tuple(None if written == _VARIABLE else str(term) for written, term in zip(terms, read))
