@@ -247,7 +247,7 @@ def test_the_command_line_overrides_the_environment():
     assert result.returncode == 0, result.stderr
     parser = build_parser(Settings(port=9001, host="0.0.0.0", store="memory", workers=2, access_log=True))
     assert vars(parser.parse_args(["serve"])) | {"func": None} == {
-        "command": "serve", "host": "0.0.0.0", "port": 9001, "workers": 2, "processes": 1, "access_log": True,
+        "command": "serve", "host": "0.0.0.0", "port": 9001, "workers": 2, "processes": 0, "access_log": True,
         "store": "memory", "update_url": None, "store_url": None, "review": True, "func": None}
     args = parser.parse_args(["serve", "--port", "9002", "--store", "var/other", "--workers", "3"])
     assert (args.port, args.store, args.workers, args.host) == (9002, "var/other", 3, "0.0.0.0")

@@ -19,6 +19,8 @@ import pyoxigraph as ox
 import pytest
 
 from helpers import ROOT, free_port, run_cli
+from sikg.server import worker_processes
+from sikg.settings import Settings
 from sikg.store import EmbeddedStore, SharedStore, StoreUnavailable
 from sikg.store.writer import published_file, running_writer
 from sikg.tokens import FileTokenRegistry, registry_for
@@ -225,3 +227,10 @@ def test_contributions_and_several_processes_over_the_in_memory_store_are_refuse
     assert result.returncode != 0
     assert "in-memory" in result.stderr and "contribution" in result.stderr
     assert "--processes" in run_cli("serve", "--help").stdout
+
+
+def test_serve_runs_a_process_per_core_unless_told_or_in_memory(monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 3)
+    assert worker_processes(Settings(), "disk") == 3 and worker_processes(Settings(), "external") == 3
+    assert worker_processes(Settings(), "memory") == 1, "each process would hold a copy of the in-memory store"
+    assert worker_processes(Settings(processes=2), "memory") == 2 and worker_processes(Settings(processes=1), "disk") == 1

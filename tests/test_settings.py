@@ -25,7 +25,7 @@ def test_an_empty_environment_gives_the_defaults():
     assert (settings.export_cache, settings.store, settings.store_update, settings.store_gsp) == ("", None, None, None)
     assert (settings.store_auth_headers, settings.contrib_tokens) == ({}, {})
     assert (settings.host, settings.port, settings.workers, settings.processes, settings.access_log) == \
-        ("127.0.0.1", 8000, 4, 1, False)
+        ("127.0.0.1", 8000, 4, 0, False)  # processes 0: one per core (server.worker_processes)
 
 
 def test_every_variable_is_read():
@@ -63,7 +63,7 @@ def test_an_empty_number_means_its_default():
     ("SIKG_PORT", "80.5", "SIKG_PORT must be a whole number, got '80.5'"),
     ("SIKG_WORKERS", "0", "SIKG_WORKERS must be at least 1, got '0'"),
     ("SIKG_WORKERS", "many", "SIKG_WORKERS must be a whole number, got 'many'"),
-    ("SIKG_PROCESSES", "-1", "SIKG_PROCESSES must be at least 1, got '-1'"),
+    ("SIKG_PROCESSES", "-1", "SIKG_PROCESSES must be at least 0, got '-1'"),
     ("SIKG_EVALUATORS", "0", "SIKG_EVALUATORS must be at least 1, got '0'"),
     ("SIKG_EVALUATORS", "two", "SIKG_EVALUATORS must be a whole number, got 'two'"),
     ("SIKG_MAX_RESULT_BYTES", "-1", "SIKG_MAX_RESULT_BYTES must be at least 0, got '-1'"),

@@ -4,15 +4,17 @@ granian parses HTTP, keeps connections alive and writes responses outside the in
 of Python threads: in the lookup benchmark the same app answered twice the requests gunicorn's gthread worker did,
 and a minimal Flask app five times as many (bench/README.md, "Issue 18").
 
-By default the service runs one process with several threads; Oxigraph releases the GIL while it evaluates, and
-queries run in evaluator processes. `--processes N` runs N worker processes: over an external store each is a
-stateless client of it. The embedded on-disk store is a RocksDB database that one process may open for writing: the
-content is loaded first, then one writer process opens it (store.writer) and every worker is a SharedStore, which
-reads the newest checkpoint the writer published and sends it its writes (contributions, reviews, tokens' store
-writes): one writer, every worker sees a write at its next request, and a write is acknowledged once committed. The
-in-memory store cannot be shared: each worker has a copy of its own, so contributions need one process there.
+By default the service runs one process per core (one over the in-memory store), each with several threads; a query
+of one triple pattern with few matches is answered in them, every other query in evaluator processes. Over an
+external store each process is a stateless client of it. The embedded on-disk store is a RocksDB database that one
+process may open for writing: with more than one process the content is loaded first, then one writer process opens
+it (store.writer) and every worker is a SharedStore, which reads the newest checkpoint the writer published and sends
+it its writes (contributions, reviews, tokens' store writes): one writer, every worker sees a write at its next
+request, and a write is acknowledged once committed. The in-memory store cannot be shared: each worker has a copy of
+its own, so contributions need one process there.
 """
 
+import os
 import subprocess
 import sys
 import uuid
@@ -54,12 +56,21 @@ def _prepare(kind: str, spec: dict) -> None:
             raise SystemExit(f"sikg serve: {problem}")
 
 
+def worker_processes(settings: Settings, kind: str) -> int:
+    """--processes, or by default one per core (the throughput of a process is bounded by its interpreter: distinct
+    lookups went from 2,340 to 3,000-3,320 a second with a second process on two cores, bench/README.md), except
+    over the in-memory store, which each process would hold a copy of."""
+    if settings.processes:
+        return settings.processes
+    return 1 if kind == "memory" else max(1, os.cpu_count() or 1)
+
+
 def serve(settings: Settings) -> int:
     """Serves with `settings` (the environment's, with the command line's choices in them) until stopped."""
     spec = {"spec": settings.store, "update_url": settings.store_update, "store_url": settings.store_gsp,
             "auth_headers": settings.store_auth_headers}
-    processes = max(1, settings.processes)
     kind = store_kind(settings.store)
+    processes = worker_processes(settings, kind)
     if processes > 1 and kind != "external":
         if kind == "memory" and settings.contrib_tokens:
             raise SystemExit("sikg serve: --processes over the in-memory store gives each process a copy of its own, "

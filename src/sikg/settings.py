@@ -159,7 +159,8 @@ class Settings:
     host: str = "127.0.0.1"  # SIKG_HOST: the address to listen on
     port: int = 8000  # SIKG_PORT: the port to listen on
     workers: int = 4  # SIKG_WORKERS: threads answering requests in each worker process
-    processes: int = 1  # SIKG_PROCESSES: worker processes of the WSGI server (granian)
+    processes: int = 0  # SIKG_PROCESSES: worker processes of the WSGI server (granian); 0 (the default): one per
+    #                     core over an on-disk or external store, one over the in-memory store (server.worker_processes)
     access_log: bool = False  # SIKG_ACCESS_LOG=1: log every request to standard output
 
     @classmethod
@@ -184,6 +185,6 @@ class Settings:
             host=environ.get("SIKG_HOST", "127.0.0.1"),
             port=_whole(environ, "SIKG_PORT", 8000, least=1, most=65535),
             workers=_whole(environ, "SIKG_WORKERS", 4, least=1),
-            processes=_whole(environ, "SIKG_PROCESSES", 1, least=1),
+            processes=_whole(environ, "SIKG_PROCESSES", 0, least=0),
             access_log=environ.get("SIKG_ACCESS_LOG") == "1",
         )

@@ -260,18 +260,17 @@ class EmbeddedStore(KnowledgeGraphStore):
 
     # -- the SPARQL endpoint's evaluation ---------------------------------------------------------------------
     def query_evaluator(self, settings: Settings, pool: EvaluatorPool | None = None) -> QueryEvaluator:
-        """Evaluator processes (`pool`, or a new pool sized by `settings`) over this store's snapshots; bounded
-        queries in this process when it answers one request at a time (settings.workers == 1). With several threads
-        they are not faster there: each short call into Oxigraph lets go of the GIL and waits to take it back from
-        the other threads (measured with 4 threads, 2 cores: 26 % fewer lookups a second than through the pool, which
-        runs Oxigraph beside the GIL; with 1 thread, 24 % more, for 22 % less CPU per lookup; single 8 s wrk runs over
-        20,000 practices)."""
+        """Evaluator processes (`pool`, or a new pool sized by `settings`) over this store's snapshots, and bounded
+        queries in this process. In one process the two paths answer distinct lookups at the same rate whatever the
+        threads (1,800-2,000 a second with 2 or 4 threads, wrk, 8 connections, 20,000 practices): the process's
+        interpreter is the limit. With a process per core the in-process path answers 3,170-3,260 a second against
+        2,080-2,100 through the pool, since it spends no pipe round trip and no evaluator's CPU (bench/README.md,
+        "Issue 18")."""
         pool = pool or EvaluatorPool(settings.evaluators, settings.query_timeout, settings.max_result_bytes)
-        here = settings.workers == 1
-        return QueryEvaluator(lambda request, deadline: self._evaluate(pool, request, deadline, here), pool)
+        return QueryEvaluator(lambda request, deadline: self._evaluate(pool, request, deadline), pool)
 
-    def _evaluate(self, pool: EvaluatorPool, request: EvalRequest, deadline: float, here: bool = True):
-        if here and request.pattern is not None:
+    def _evaluate(self, pool: EvaluatorPool, request: EvalRequest, deadline: float):
+        if request.pattern is not None:
             answer = self._evaluate_bounded(request, pool.max_bytes)
             if answer is not None:
                 return answer

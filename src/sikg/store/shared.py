@@ -110,9 +110,9 @@ class SharedStore(EmbeddedStore):
         with self._snapshot_lock:
             return Snapshot("rocksdb", str(self.path), self.generation), self._public()
 
-    def _evaluate(self, pool: EvaluatorPool, request, deadline: float, here: bool = True):
+    def _evaluate(self, pool: EvaluatorPool, request, deadline: float):
         self._refresh()
-        return super()._evaluate(pool, request, deadline, here)
+        return super()._evaluate(pool, request, deadline)
 
     # -- writing: through the writer ------------------------------------------------------------------------------
     def update(self, sparql_update: str) -> None:
