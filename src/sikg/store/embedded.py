@@ -266,7 +266,8 @@ class EmbeddedStore(KnowledgeGraphStore):
         the other threads (measured with 4 threads, 2 cores: 26 % fewer lookups a second than through the pool, which
         runs Oxigraph beside the GIL; with 1 thread, 24 % more, for 22 % less CPU per lookup; single 8 s wrk runs over
         20,000 practices)."""
-        pool = pool or EvaluatorPool(settings.evaluators, settings.query_timeout, settings.max_result_bytes)
+        pool = pool or EvaluatorPool(settings.evaluators, settings.query_timeout, settings.max_result_bytes,
+                                     settings.mirror_bytes)
         here = settings.workers == 1
         return QueryEvaluator(lambda request, deadline: self._evaluate(pool, request, deadline, here), pool)
 
