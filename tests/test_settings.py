@@ -21,7 +21,7 @@ def test_an_empty_environment_gives_the_defaults():
     assert settings == Settings()
     assert (settings.base, settings.home, settings.query_timeout) == (CANONICAL_BASE, None, 10.0)
     assert (settings.max_result_bytes, settings.max_upload, settings.cache_bytes) == (64 << 20, 10 << 20, 64 << 20)
-    assert settings.evaluators == max(2, os.cpu_count() or 2)
+    assert (settings.evaluators, settings.mirror_bytes) == (max(2, os.cpu_count() or 2), 256 << 20)
     assert (settings.export_cache, settings.store, settings.store_update, settings.store_gsp) == ("", None, None, None)
     assert (settings.store_auth_headers, settings.contrib_tokens) == ({}, {})
     assert (settings.host, settings.port, settings.workers, settings.processes, settings.access_log) == \
@@ -32,13 +32,14 @@ def test_every_variable_is_read():
     settings = Settings.from_environment({
         "SIKG_BASE": "http://example.org/kg/", "SIKG_HOME": "/srv/content", "SIKG_QUERY_TIMEOUT": "2.5",
         "SIKG_MAX_RESULT_BYTES": "1000", "SIKG_MAX_UPLOAD": "64e3", "SIKG_EVALUATORS": "3", "SIKG_CACHE_BYTES": "0",
+        "SIKG_EVALUATOR_MEMORY": "0",
         "SIKG_EXPORT_CACHE": "off", "SIKG_STORE": "http://db/query", "SIKG_STORE_UPDATE": "http://db/u",
         "SIKG_STORE_GSP": "http://db/g", "SIKG_STORE_TOKEN": "tok", "SIKG_CONTRIB_TOKEN": "alice=s3cret,plain",
         "SIKG_HOST": "0.0.0.0", "SIKG_PORT": "8080", "SIKG_WORKERS": "8", "SIKG_PROCESSES": "2",
         "SIKG_ACCESS_LOG": "1"})
     assert settings == Settings(
         base="http://example.org/kg/", home=Path("/srv/content"), query_timeout=2.5, max_result_bytes=1000,
-        max_upload=64000, evaluators=3, cache_bytes=0, export_cache="off", store="http://db/query",
+        max_upload=64000, evaluators=3, mirror_bytes=0, cache_bytes=0, export_cache="off", store="http://db/query",
         store_update="http://db/u", store_gsp="http://db/g", store_auth_headers={"Authorization": "Bearer tok"},
         contrib_tokens={"s3cret": "alice", "plain": "contributor"}, host="0.0.0.0", port=8080, workers=8,
         processes=2, access_log=True)

@@ -10,6 +10,11 @@ links, so it is cheap), for an in-memory store an N-Quads dump. A write makes a 
 the newest one before its next query. Results are written by Oxigraph's own serializers inside the evaluator and
 travel back in chunks.
 
+Over a RocksDB snapshot each evaluator also builds, in a thread of its own, a copy of that snapshot in memory, up to a
+budget (settings.mirror_bytes), and answers from the copy once it is complete: Oxigraph evaluates an aggregate over
+its in-memory store 4-5x faster than over RocksDB (~80 ms against 300-600 ms over 20,000 practices). A copy only ever
+answers for the snapshot it was made from.
+
 A query whose cost is bounded (one triple pattern with few matches, see store/embedded.py) is answered in the service
 process instead, by the same code (`answer`, `evaluate_here`): the same result bytes, the same errors.
 """
@@ -21,6 +26,7 @@ import multiprocessing
 import queue
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -116,6 +122,65 @@ class _ChunkWriter:
             self.buffer.clear()
 
 
+class _OverBudget(Exception):
+    pass
+
+
+class _BudgetWriter:
+    """A binary file object that keeps what Oxigraph's dump writes while it stays within `budget` bytes and the copy
+    is still `wanted()`; past that it raises, which stops the dump."""
+
+    def __init__(self, budget: int, wanted):
+        self.budget, self.wanted, self.buffer = budget, wanted, bytearray()
+
+    def write(self, data) -> int:
+        if len(self.buffer) + len(data) > self.budget or not self.wanted():
+            raise _OverBudget()
+        self.buffer += data
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+class _Mirror:
+    """An in-memory copy of one RocksDB snapshot, built by a background thread (through a read-only handle of its
+    own: a dump to N-Quads then a bulk load, 2-4 s over 290,000 quads, 55 MB of N-Quads) while the
+    evaluator answers from the snapshot itself. `store` is None until the copy is complete, and stays None when the
+    dump would be larger than the budget. One copy is built at a time: a new one waits for the one before it, which
+    its `abandon` stops early (and which then never installs its result)."""
+
+    def __init__(self, snapshot: Snapshot, budget: int, before: threading.Thread | None):
+        self.store, self._wanted, self._lock = None, True, threading.Lock()
+        self._thread = threading.Thread(target=self._build, args=(snapshot.path, budget, before), daemon=True,
+                                        name="sikg-evaluator-copy")
+        self._thread.start()
+
+    def abandon(self) -> threading.Thread:
+        """Drops the copy, or stops its making; returns the thread making it, which may still be running."""
+        with self._lock:
+            self._wanted, self.store = False, None
+        return self._thread
+
+    def _build(self, path: str, budget: int, before: threading.Thread | None) -> None:
+        if before is not None:
+            before.join()
+        writer = _BudgetWriter(budget, lambda: self._wanted)
+        try:
+            ox.Store.read_only(path).dump(writer, ox.RdfFormat.N_QUADS)
+            data, writer = bytes(writer.buffer), None  # one buffer at a time: the dump's is released here
+            store = ox.Store()
+            store.bulk_load(data, ox.RdfFormat.N_QUADS)
+        except _OverBudget:
+            return  # larger than the budget (or no longer wanted): the snapshot goes on answering
+        except Exception:  # the snapshot was deleted meanwhile, or memory ran out: the snapshot goes on answering
+            log.warning("could not copy the snapshot %s into memory", path, exc_info=True)
+            return
+        with self._lock:
+            if self._wanted:
+                self.store = store
+
+
 def _open_snapshot(snapshot: Snapshot):
     if snapshot.kind == "rocksdb":
         return ox.Store.read_only(snapshot.path)
@@ -161,12 +226,13 @@ def isolate_network() -> bool:
     return False
 
 
-def answer(store, request: EvalRequest, max_bytes: int, send) -> None:
+def answer(store, request: EvalRequest, max_bytes: int, send, about: tuple = ()) -> None:
     """Evaluates the request over `store` and sends its answer as messages: ("chunk", bytes)… then ("done", media
-    type), or one ("error", kind, text). The evaluator's loop does it, and evaluate_here in the service process."""
+    type, *about), or one ("error", kind, text). The evaluator's loop does it, and evaluate_here in the service
+    process."""
     try:
         media_type = _evaluate(store, request, _ChunkWriter(send, max_bytes))
-        send(("done", media_type))
+        send(("done", media_type, *about))
     except ResultTooLarge:
         send(("error", "too-large", f"the result is larger than {max_bytes} bytes"))
     except SyntaxError as error:
@@ -177,10 +243,12 @@ def answer(store, request: EvalRequest, max_bytes: int, send) -> None:
         send(("error", "evaluation", f"{type(error).__name__}: {error}"))
 
 
-def _serve(conn) -> None:
-    """The evaluator's loop: one request at a time, answered as chunks then ("done", …) or one ("error", …)."""
+def _serve(conn, mirror_bytes: int = 0) -> None:
+    """The evaluator's loop: one request at a time, answered as chunks then ("done", media type, "memory" or
+    "rocksdb": the kind of store that answered) or one ("error", …). Over a RocksDB snapshot, a copy of it in memory
+    answers once it is complete (up to `mirror_bytes` of N-Quads; 0: never)."""
     isolate_network()
-    store, opened = None, None
+    store, opened, mirror = None, None, None
     while True:
         try:
             message = conn.recv()
@@ -190,13 +258,21 @@ def _serve(conn) -> None:
             return
         snapshot, request, max_bytes = message
         try:
-            if snapshot.path != opened:  # a snapshot's path is unique to its store and generation
-                store = None  # release the old snapshot's files before opening the new one
-                store, opened = _open_snapshot(snapshot), snapshot.path
+            if (snapshot.path, snapshot.generation) != opened:
+                # Never an older snapshot's copy: answers are cached under the state they are asked for.
+                before = mirror.abandon() if mirror is not None else None
+                store, opened, mirror = None, None, None  # release the old snapshot's files before opening the new one
+                store, opened = _open_snapshot(snapshot), (snapshot.path, snapshot.generation)
+                if snapshot.kind == "rocksdb" and mirror_bytes > 0:
+                    mirror = _Mirror(snapshot, mirror_bytes, before)
         except Exception as error:
             conn.send(("error", "evaluation", f"{type(error).__name__}: {error}"))
             continue
-        answer(store, request, max_bytes, conn.send)
+        copy = mirror.store if mirror is not None else None
+        if copy is not None:
+            answer(copy, request, max_bytes, conn.send, ("memory",))
+        else:
+            answer(store, request, max_bytes, conn.send, ("rocksdb" if snapshot.kind == "rocksdb" else "memory",))
 
 
 def _received(message: tuple) -> tuple:
@@ -225,10 +301,10 @@ def evaluate_here(store, request: EvalRequest, max_bytes: int) -> Iterator[tuple
 # -- the pool, in the service process ----------------------------------------------------------------------------
 
 class _Evaluator:
-    def __init__(self, context):
+    def __init__(self, context, mirror_bytes: int):
         parent, child = context.Pipe()
         self.conn = parent
-        self.process = context.Process(target=_serve, args=(child,), daemon=True, name="sikg-evaluator")
+        self.process = context.Process(target=_serve, args=(child, mirror_bytes), daemon=True, name="sikg-evaluator")
         self.process.start()
         child.close()
 
@@ -239,13 +315,17 @@ class _Evaluator:
 
 
 class EvaluatorPool:
-    def __init__(self, size: int, timeout: float, max_bytes: int):
-        self.timeout, self.max_bytes = timeout, max_bytes
+    """`size` evaluator processes; `mirror_bytes`: the largest snapshot (as N-Quads) each copies into memory (0:
+    none). `answered` counts the answers by the kind of store that gave them ("memory", "rocksdb")."""
+
+    def __init__(self, size: int, timeout: float, max_bytes: int, mirror_bytes: int = 0):
+        self.timeout, self.max_bytes, self.mirror_bytes = timeout, max_bytes, mirror_bytes
+        self.answered: Counter[str] = Counter()
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(["pyoxigraph", "sikg.evaluator", "sikg.sparql"])
         self._idle: queue.Queue[_Evaluator] = queue.Queue()
         for _ in range(size):
-            self._idle.put(_Evaluator(self._context))
+            self._idle.put(_Evaluator(self._context, mirror_bytes))
 
     def run(self, snapshot: Snapshot, request: EvalRequest, deadline: float | None = None) -> Iterator[tuple]:
         """Yields ("chunk", bytes)… then ("done", media_type); raises QueryTimeout, ResultTooLarge, EvaluatorBusy,
@@ -265,6 +345,9 @@ class EvaluatorPool:
                     raise QueryTimeout()
                 message = evaluator.conn.recv()
                 healthy = message[0] != "chunk"  # an error or the end: the evaluator is done with this query
+                if message[0] == "done":
+                    self.answered[message[2]] += 1
+                    message = message[:2]
                 yield _received(message)
                 if healthy:
                     return
@@ -282,7 +365,7 @@ class EvaluatorPool:
         def work():
             evaluator.kill()
             try:
-                self._idle.put(_Evaluator(self._context))
+                self._idle.put(_Evaluator(self._context, self.mirror_bytes))
             except Exception:  # the service keeps running with one evaluator fewer rather than fail requests
                 log.exception("could not start a replacement evaluator")
         threading.Thread(target=work, daemon=True).start()

@@ -266,7 +266,8 @@ class EmbeddedStore(KnowledgeGraphStore):
         interpreter is the limit. With a process per core the in-process path answers 3,170-3,260 a second against
         2,080-2,100 through the pool, since it spends no pipe round trip and no evaluator's CPU (bench/README.md,
         "Issue 18")."""
-        pool = pool or EvaluatorPool(settings.evaluators, settings.query_timeout, settings.max_result_bytes)
+        pool = pool or EvaluatorPool(settings.evaluators, settings.query_timeout, settings.max_result_bytes,
+                                     settings.mirror_bytes)
         return QueryEvaluator(lambda request, deadline: self._evaluate(pool, request, deadline), pool)
 
     def _evaluate(self, pool: EvaluatorPool, request: EvalRequest, deadline: float):
