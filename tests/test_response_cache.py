@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from sikg import response_cache
 from sikg.app import create_app
 from sikg.response_cache import CACHEABLE_BYTES, DETERMINISTIC_PATHS, RepeatedGetCache
 from sikg.settings import Settings
@@ -44,12 +45,26 @@ def rows(response) -> list:
     return [b["o"]["value"] for b in json.loads(response.data)["results"]["bindings"]]
 
 
+def ask_twice(client, query: str = QUERY, **headers):
+    """A query asked twice: its answer is kept from its second request on (second hit)."""
+    client.get("/sparql", query_string={"query": query}, headers=headers)
+    return client.get("/sparql", query_string={"query": query}, headers=headers)
+
+
+def test_a_query_asked_once_is_not_kept(service):
+    _, client, inner, front = service
+    answer = client.get("/sparql", query_string={"query": QUERY})
+    assert answer.status_code == 200 and inner.calls == 1
+    assert front.size == 0 and not front._entries, "a one-off answer was kept"
+    assert client.get("/sparql", query_string={"query": QUERY}).data == answer.data and front._entries
+
+
 def test_a_repeated_get_is_answered_as_before_without_the_app(service):
     _, client, inner, _ = service
-    first = client.get("/sparql", query_string={"query": QUERY}, headers={"Accept": "application/sparql-results+json"})
+    first = ask_twice(client, Accept="application/sparql-results+json")
     again = client.get("/sparql", query_string={"query": QUERY}, headers={"Accept": "application/sparql-results+json"})
     assert first.status_code == again.status_code == 200
-    assert inner.calls == 1, "the repeat went through the app"
+    assert inner.calls == 2, "the repeat went through the app"
     assert again.data == first.data
     assert dict(again.headers) == dict(first.headers)
     assert again.headers["Access-Control-Allow-Origin"] == "*" and again.headers["ETag"]
@@ -73,7 +88,7 @@ def test_the_accept_header_is_part_of_the_key(service):
 
 def test_a_matching_condition_is_a_304_from_memory(service):
     _, client, inner, _ = service
-    first = client.get("/sparql", query_string={"query": QUERY})
+    first = ask_twice(client)
     etag = first.headers["ETag"]
     for condition in (etag, f'"other", W/{etag}', "*"):
         conditional = client.get("/sparql", query_string={"query": QUERY}, headers={"If-None-Match": condition})
@@ -81,14 +96,14 @@ def test_a_matching_condition_is_a_304_from_memory(service):
         assert conditional.headers["ETag"] == etag and conditional.headers["Vary"] == "Accept"
         assert conditional.headers["Cache-Control"] == first.headers["Cache-Control"]
         assert "Content-Type" not in conditional.headers
-    assert inner.calls == 1, "a conditional request went through the app"
+    assert inner.calls == 2, "a conditional request went through the app"
 
 
 def test_a_condition_that_does_not_match_gets_the_kept_answer(service):
     _, client, inner, _ = service
-    first = client.get("/sparql", query_string={"query": QUERY})
+    first = ask_twice(client)
     other = client.get("/sparql", query_string={"query": QUERY}, headers={"If-None-Match": '"not-this-one"'})
-    assert other.status_code == 200 and other.data == first.data and inner.calls == 1
+    assert other.status_code == 200 and other.data == first.data and inner.calls == 2
 
 
 def test_a_condition_with_nothing_kept_goes_to_the_app(service):
@@ -131,12 +146,12 @@ def test_curated_queries_are_kept_too(service):
 
 def test_memory_is_bounded_and_least_recently_used_goes_first(service):
     _, client, inner, front = service
-    first = client.get("/sparql", query_string={"query": QUERY})
+    first = ask_twice(client)
     front.max_bytes = front.size + len(first.data) // 2  # room for one answer only
-    client.get("/sparql", query_string={"query": QUERY + " LIMIT 1"})
+    ask_twice(client, QUERY + " LIMIT 1")
     assert front.size <= front.max_bytes and len(front._entries) == 1
     client.get("/sparql", query_string={"query": QUERY})
-    assert inner.calls == 3, "the evicted answer was still served"
+    assert inner.calls == 5, "the evicted answer was still served"
 
 
 def test_turned_off_with_no_memory(service):
@@ -231,9 +246,11 @@ def test_a_repeated_page_is_answered_as_before_without_the_app(service, path):
     _, client, inner, _ = service
     headers = {"Accept": "text/html,*/*;q=0.8", **SWEDISH}
     first = client.get(path, headers=headers)
+    if path == "/sparql":  # the endpoint's answers, its page too, are kept from their second request on
+        first = client.get(path, headers=headers)
     again = client.get(path, headers=headers)
     assert first.status_code == again.status_code == 200 and first.headers["ETag"]
-    assert inner.calls == 1, "the repeat went through the app"
+    assert inner.calls == (2 if path == "/sparql" else 1), "the repeat went through the app"
     assert again.data == first.data and dict(again.headers) == dict(first.headers)
 
 
@@ -432,3 +449,19 @@ def test_the_size_counts_every_variant_and_stays_bounded():
 
 def test_the_deterministic_families_are_what_the_app_wires():
     assert "/" in DETERMINISTIC_PATHS and "/id/*" in DETERMINISTIC_PATHS
+
+
+def test_second_hit_keeps_an_answer_the_second_time_and_remembers_a_bounded_number_of_keys(monkeypatch):
+    cache = response_cache.BoundedCache(10_000, second_hit=True)
+    cache.put("a", b"answer", 6)
+    assert cache.get("a") is None and cache.size == 0, "kept at its first request"
+    cache.put("a", b"answer", 6)
+    assert cache.get("a") == b"answer" and cache.size == 6
+    monkeypatch.setattr(response_cache, "SEEN_KEYS", 2)
+    for key in ("b", "c", "d"):  # "b" is forgotten when "d" is seen
+        cache.put(key, b"x", 1)
+    cache.put("b", b"x", 1)
+    assert cache.get("b") is None and len(cache._seen) <= 2
+    plain = response_cache.BoundedCache(10_000)
+    plain.put("a", b"answer", 6)
+    assert plain.get("a") == b"answer", "without second_hit an answer is kept at once"

@@ -18,7 +18,8 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
     hooks.install(app, settings.max_upload)
     templating.install(app)
     routes.register(app)
-    # Repeated GETs of pages, descriptions and answers are answered before Flask sees them, until the next write.
+    # Repeated GETs of pages, descriptions and answers are answered before Flask sees them, until the next write;
+    # a query's answer from its second request on (most of the long tail is asked once).
     app.wsgi_app = RepeatedGetCache(app.wsgi_app, lambda: store.state_token, settings.cache_bytes,
-                                    paths=DETERMINISTIC_PATHS)
+                                    paths=DETERMINISTIC_PATHS, second_hit_paths=("/sparql",))
     return app

@@ -100,7 +100,7 @@ class SparqlService:
     def __init__(self, store, evaluate, timeout: float, max_bytes: int, cache_bytes: int = 64 * 1024 * 1024):
         self.store, self.evaluate = store, evaluate
         self.timeout, self.max_bytes = timeout, max_bytes
-        self.cache = BoundedCache(cache_bytes)  # small answers by ETag: (media type, body)
+        self.cache = BoundedCache(cache_bytes, second_hit=True)  # small answers by ETag: (media type, body)
 
     def etag(self, request: QueryRequest, format_name: str, state_token: str | None = None) -> str:
         bindings = sorted((name, term_to_wire(term)) for name, term in request.bindings.items())

@@ -27,6 +27,7 @@ from werkzeug.http import parse_etags, unquote_etag
 
 CACHEABLE_BYTES = 512 * 1024
 ENTRY_OVERHEAD = 600  # tuples, list, dictionary slot; with 100 a header, within 15 % above what tracemalloc counts
+SEEN_KEYS = 65_536  # keys put once that BoundedCache remembers (as hashes: about 6 MB), for "cache on second hit"
 MAX_VARIANTS = 16  # a client varying its Accept-Language at random must not make one key hold the whole cache
 # Requests answered by the app alone: who asks (a sign-in cookie, a token), a part of the answer, conditions only the
 # app can evaluate, and a client that forbids keeping its answer (RFC 9111 §5.2.1.5).
@@ -88,12 +89,31 @@ def environ_key(field: str) -> str:
 
 class BoundedCache:
     """Entries by key, bounded in bytes by the cost each was put with; least recently used first out. The answer
-    cache of protocol.py and the front cache below are both one."""
+    cache of protocol.py and the front cache below are both one.
 
-    def __init__(self, max_bytes: int):
-        self.max_bytes, self.size = max_bytes, 0
+    `second_hit`: an answer is kept the second time its key is put, not the first (a CDN's "cache on second hit"),
+    for SPARQL answers: most of the long tail of distinct queries is asked once, and keeping each such answer in two
+    caches cost 16 % of the throughput of distinct lookups (bench/README.md, "Issue 18"). The keys seen once are
+    remembered as hashes, the last SEEN_KEYS of them: a collision only keeps an answer one request early."""
+
+    def __init__(self, max_bytes: int, second_hit: bool = False):
+        self.max_bytes, self.size, self.second_hit = max_bytes, 0, second_hit
         self._entries: OrderedDict = OrderedDict()  # key -> (value, cost)
+        self._seen: OrderedDict = OrderedDict()  # hash(key) -> None: keys put once, not kept yet
         self._lock = threading.Lock()
+
+    def admit(self, key) -> bool:
+        """Whether an answer under `key` is to be kept now: True the second time a key is offered."""
+        if not self.second_hit:
+            return True
+        hashed = hash(key)
+        with self._lock:
+            if self._seen.pop(hashed, False) is None:
+                return True
+            self._seen[hashed] = None
+            if len(self._seen) > SEEN_KEYS:
+                self._seen.popitem(last=False)
+            return False
 
     def get(self, key):
         with self._lock:
@@ -104,6 +124,8 @@ class BoundedCache:
             return entry[0]
 
     def put(self, key, value, cost: int) -> None:
+        if not self.admit(key):
+            return
         with self._lock:
             if key in self._entries:
                 return
@@ -151,14 +173,15 @@ class Variant:
 
 
 class RepeatedGetCache(BoundedCache):
-    """`paths`: the families whose answers may be kept (exact paths, or prefixes ending in "*"); other requests pass
-    straight through, without reading the state token (a request to an external store). Under each primary key,
+    """`paths`: the families whose answers may be kept (exact paths, or prefixes ending in "*"), those of
+    `second_hit_paths` from their second miss on (see BoundedCache); other requests pass straight through, without reading the state token (a request to an external store). Under each primary key,
     the variants kept, most recent first."""
 
-    def __init__(self, app, state_token: Callable[[], str], max_bytes: int, paths: Iterable[str]):
-        super().__init__(max_bytes)
+    def __init__(self, app, state_token: Callable[[], str], max_bytes: int, paths: Iterable[str],
+                 second_hit_paths: Iterable[str] = ()):
+        super().__init__(max_bytes, second_hit=True)
         self.app, self.state_token = app, state_token
-        self.paths = PathFamilies(paths)
+        self.paths, self.second_hit_paths = PathFamilies(paths), PathFamilies(second_hit_paths)
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -186,7 +209,7 @@ class RepeatedGetCache(BoundedCache):
 
         body = self.app(environ, capture)
         etag = storable_etag(*sent) if sent else None
-        if etag is None:
+        if etag is None or (key[4] in self.second_hit_paths and not self.admit((key, _selecting(environ, sent[1])))):
             return body
         try:  # the app knows the length: the body is in memory already, joining it costs a copy
             data = b"".join(body)
@@ -205,11 +228,16 @@ class RepeatedGetCache(BoundedCache):
         self.merge(key, combine)
 
 
+def _selecting(environ, headers: list) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
+    """The request headers a response's Vary names (as environ keys), and their values in this request."""
+    fields = tuple(environ_key(f) for n, v in headers if n.lower() == "vary" for f in vary_fields(v))
+    return fields, tuple(environ.get(f) for f in fields)
+
+
 def _variant(environ, status: str, headers: list, body: bytes, etag: str) -> Variant:
     """The response as kept, with its cost: the bytes it holds, counting the objects around the strings, so that
     many tiny answers to distinct queries do not hold much more memory than the bound says."""
-    fields = tuple(environ_key(f) for n, v in headers if n.lower() == "vary" for f in vary_fields(v))
-    selecting = tuple(environ.get(f) for f in fields)
+    fields, selecting = _selecting(environ, headers)
     cost = ENTRY_OVERHEAD + len(body) + sum(len(n) + len(v) + 100 for n, v in headers) \
         + sum(len(f) + len(s or "") + 100 for f, s in zip(fields, selecting))
     return Variant(fields, selecting, status, tuple(headers), body, etag, cost)
