@@ -63,7 +63,7 @@ def request(store, query: str, format_name: str = "json", **fields) -> EvalReque
     """The EvalRequest the protocol builds for `query`, with the pattern its check found."""
     shape = check_query(query, store, fields.get("default_graphs", ()), fields.get("named_graphs", ()))
     return EvalRequest(query, format_name, union_default_graph=not shape.names_its_dataset, pattern=shape.pattern,
-                       **fields)
+                       streams=shape.streams, **fields)
 
 
 def outcome(chunks) -> tuple:
@@ -168,9 +168,11 @@ def test_curated_parameters_are_bound_in_process(store, pool):
 
 
 def test_errors_are_the_pools(store, pool):
-    too_large = request(store, f"SELECT ?p ?o WHERE {{ <{EX}a> ?p ?o }}", "json")
+    too_large = request(store, f"SELECT ?p ?o WHERE {{ <{EX}a> ?p ?o }} ORDER BY ?p", "json")
     assert in_process(store, too_large, max_bytes=10)[:2] == ("error", ResultTooLarge)
     assert by_pool(store, EvaluatorPool(1, 30.0, 10), too_large)[:2] == ("error", ResultTooLarge)
+    streaming = request(store, f"SELECT ?p ?o WHERE {{ <{EX}a> ?p ?o }}", "json")  # the pool says it, from the start
+    assert streaming.streams and store._evaluate_bounded(streaming, 10) is None
     huge_limit = request(store, f"SELECT * {{ <{EX}a> ?p ?o }} LIMIT 99999999999999999999999999", "json")
     assert huge_limit.pattern is not None
     here = in_process(store, huge_limit)
@@ -188,16 +190,38 @@ def test_evaluate_here_is_a_generator_the_protocol_can_close(store):
 
 def test_a_pattern_with_more_matches_than_the_bound_goes_to_the_pool(store, monkeypatch):
     monkeypatch.setattr(embedded, "BOUNDED_MATCHES", 2)
-    many = request(store, f"SELECT ?s {{ ?s <{EX}in> <{EX}many> }}")  # 6 matches
-    assert many.pattern is not None and store._evaluate_bounded(many, MAX_BYTES) is None
+    many = request(store, f"SELECT DISTINCT ?s {{ ?s <{EX}in> <{EX}many> }}")  # 6 matches
+    assert many.pattern is not None and not many.streams and store._evaluate_bounded(many, MAX_BYTES) is None
     # The bound counts the private graphs' quads too (an upper bound of any dataset): <a> knows b, d and spy.
-    assert store._evaluate_bounded(request(store, f"SELECT ?o {{ <{EX}a> <{EX}knows> ?o }}"), MAX_BYTES) is None
-    assert store._evaluate_bounded(request(store, f"SELECT ?o {{ <{EX}b> ?p ?o }}"), MAX_BYTES) is not None
+    knows = request(store, f"SELECT ?o {{ <{EX}a> <{EX}knows> ?o }} ORDER BY ?o")
+    assert store._evaluate_bounded(knows, MAX_BYTES) is None
+    assert store._evaluate_bounded(request(store, f"SELECT ?o {{ <{EX}b> ?p ?o }} OFFSET 0"), MAX_BYTES) is not None
     # A variable repeated is counted as distinct ones: every quad of the store is scanned for ?x ?x ?o.
-    repeated = request(store, "SELECT * { ?x ?x ?o }")
+    repeated = request(store, "SELECT REDUCED * { ?x ?x ?o }")
     assert repeated.pattern == (None, None, None) and store._evaluate_bounded(repeated, MAX_BYTES) is None
     monkeypatch.setattr(embedded, "BOUNDED_MATCHES", 6)
     assert store._evaluate_bounded(many, MAX_BYTES) is not None
+
+
+@pytest.mark.parametrize("query", ["SELECT ?s {{ ?s <{EX}in> <{EX}many> }}", "ASK {{ ?s ?p ?o }}",
+                                   "SELECT * {{ ?s ?p ?o }} LIMIT 3"])
+def test_a_query_whose_answer_grows_with_its_matches_needs_no_count(store, monkeypatch, query):
+    monkeypatch.setattr(embedded, "BOUNDED_MATCHES", 0)  # any count would send it to the pool
+    streaming = request(store, query.format(EX=EX))
+    assert streaming.streams and store._evaluate_bounded(streaming, MAX_BYTES) is not None
+
+
+def test_a_query_whose_answer_passes_the_streamed_bytes_goes_to_the_pool(store, pool, monkeypatch):
+    everything = request(store, "SELECT * { ?s ?p ?o }")
+    assert everything.streams and store._evaluate_bounded(everything, MAX_BYTES) is not None
+    monkeypatch.setattr(embedded, "STREAMED_BYTES", 100)
+    assert store._evaluate_bounded(everything, MAX_BYTES) is None, "read past the bytes it may read in process"
+    spy = SpyPool(1, 30.0, MAX_BYTES)
+    try:
+        whole = outcome(store.query_evaluator(SETTINGS, spy).run(everything, time.monotonic() + 30))
+        assert whole[0] == "ok" and spy.queries == ["SELECT * { ?s ?p ?o }"] and len(whole[1]) > 100
+    finally:
+        spy.close()
 
 
 def test_a_dataset_of_many_graphs_goes_to_the_pool(store, monkeypatch):

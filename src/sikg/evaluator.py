@@ -82,6 +82,7 @@ class EvalRequest:
     # The query's one triple pattern when it is nothing more (safety.QueryShape.pattern): N-Triples terms, None for a
     # variable. Only the service process reads it, to decide whether the query may be evaluated there.
     pattern: tuple[str | None, str | None, str | None] | None = None
+    streams: bool = False  # safety.QueryShape.streams: its answer grows with every match the pattern reads
 
 
 def term_to_wire(term) -> tuple[str, str | None, str | None]:
@@ -289,12 +290,14 @@ def _received(message: tuple) -> tuple:
     raise EvaluationFailed(text)
 
 
-def evaluate_here(store, request: EvalRequest, max_bytes: int) -> Iterator[tuple]:
+def evaluate_here(store, request: EvalRequest, max_bytes: int, give_up: bool = False) -> Iterator[tuple] | None:
     """The request evaluated at once in this process, with no time limit: only for a query whose cost is bounded.
     Yields what EvaluatorPool.run yields and raises what it raises (QueryTimeout and EvaluatorBusy aside), as the
-    caller consumes it."""
+    caller consumes it; `give_up`: None instead when the answer is larger than max_bytes."""
     messages = []
     answer(store, request, max_bytes, messages.append)
+    if give_up and messages[-1][:2] == ("error", "too-large"):
+        return None
     return (_received(message) for message in messages)  # a generator: the caller closes it
 
 

@@ -28,6 +28,8 @@ _TOKEN = re.compile(r"""
 
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+# What makes a one-pattern query read matches that add nothing to its answer (a duplicate, a row sorted or skipped).
+STREAM_BREAKERS = {"DISTINCT", "REDUCED", "ORDER", "OFFSET"}
 
 
 class QueryRefused(ValueError):
@@ -42,6 +44,9 @@ class QueryShape:
     # A query that is one triple pattern and nothing else (bounded_pattern): its subject, predicate and object in
     # N-Triples, None for a variable; None for every other query.
     pattern: tuple[str | None, str | None, str | None] | None = None
+    # Whether that query's answer grows with every match it reads (ASK, or SELECT with no DISTINCT, REDUCED, ORDER BY
+    # or OFFSET): reading it is then bounded by the size of its answer.
+    streams: bool = False
 
     @property
     def names_its_dataset(self) -> bool:
@@ -117,6 +122,7 @@ def inspect_query(text: str, prefixes: dict[str, str] | None = None) -> QuerySha
         (shape.from_named_graphs if named else shape.from_graphs).append(iri)
     if form in ("SELECT", "ASK"):
         shape.pattern = bounded_pattern(text, matches, extra)
+        shape.streams = shape.pattern is not None and not STREAM_BREAKERS & {word for _, word in words}
     return shape
 
 
