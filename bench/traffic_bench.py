@@ -80,7 +80,7 @@ def variant(template: str, number: int, tag: str = "check") -> str:
 class Row(sb.Cell):
     """One wrk run: sparql_bench's Cell (query is the cell's name, concurrency the connections) with what wrk and the
     Lua scripts report instead of a list of latencies."""
-    processes: int = 1
+    processes: int | None = None  # --processes given to sikg serve; None: its default (one per core)
     requests: int = 0
     statuses: dict = field(default_factory=dict)
     kinds: dict = field(default_factory=dict)
@@ -156,7 +156,7 @@ def run_wrk(server: sb.Server, row: Row, script: str, script_args: list[str], th
 
 
 def run_distinct(server: sb.Server, cell: str, template: str, practices: int, connections: int, args,
-                 processes: int = 1) -> Row:
+                 processes: int | None = None) -> Row:
     """A warm-up run, then the measured run, each with a salt of its own so that no text of one is in the other."""
     threads = min(2, connections)
 
@@ -240,7 +240,7 @@ def write_mix(items: dict[str, list[dict]], path: Path) -> None:
     path.write_text("\n".join(lines + ["}"]) + "\n")
 
 
-def run_mix(server: sb.Server, mix_file: Path, connections: int, args, processes: int = 1) -> Row:
+def run_mix(server: sb.Server, mix_file: Path, connections: int, args, processes: int | None = None) -> Row:
     # One connection a wrk thread: mix.lua pairs each response with the request its thread sent last.
     script_args = [str(mix_file), str(connections)]
     server.wait_idle()
@@ -381,12 +381,12 @@ def _table(rows: list[Row]) -> list[str]:
              "|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         if r.refused:
-            lines.append(f"| {r.cell} | {r.server} | {r.processes} | {r.connections} | refused to start |"
+            lines.append(f"| {r.cell} | {r.server} | {r.processes or 'default'} | {r.connections} | refused to start |"
                          + " |" * 11)
             continue
         errors = ", ".join(f"{k}: {v}" for k, v in r.errors.items() if v) or "0"
         per = lambda cpu: f"{cpu / r.seconds:.2f}" if r.seconds else "-"
-        lines.append(f"| {r.cell} | {r.server} | {r.processes} | {r.connections} | {r.requests} | {r.ok} | {errors} | "
+        lines.append(f"| {r.cell} | {r.server} | {r.processes or 'default'} | {r.connections} | {r.requests} | {r.ok} | {errors} | "
                      f"{r.statuses.get('304', 0)} | {r.rps:.1f} | {sb._fmt(r.p50_ms, digits=2)} | "
                      f"{sb._fmt(r.p90_ms, digits=2)} | {sb._fmt(r.p99_ms, digits=2)} | "
                      f"{sb._fmt(1000 * r.server_cpu / r.ok if r.ok else None, digits=2)} | {per(r.server_cpu)} | "
@@ -396,7 +396,7 @@ def _table(rows: list[Row]) -> list[str]:
 
 def targets(rows: list[Row]) -> list[dict]:
     """Each of issue 18's targets: the measured value, its bound and whether it was met (None: not measured)."""
-    find = lambda cell, server, conns=None, processes=1: next(
+    find = lambda cell, server, conns=None, processes=None: next(
         (r for r in rows if r.cell == cell and r.server == server and (conns is None or r.connections == conns)
          and r.processes == processes and not r.refused and r.ok), None)
     out = []
