@@ -5,6 +5,7 @@ and response goes through (CORS, Vary, bounded bodies, error handlers) is in hoo
 from flask import Flask
 
 from . import hooks, routes, services, templating
+from .direct_queries import DirectQueries
 from .evaluator import EvaluatorPool
 from .response_cache import DETERMINISTIC_PATHS, RepeatedGetCache
 from .settings import Settings
@@ -20,6 +21,8 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
     routes.register(app)
     # Repeated GETs of pages, descriptions and answers are answered before Flask sees them, until the next write;
     # a query's answer from its second request on (most of the long tail is asked once).
-    app.wsgi_app = RepeatedGetCache(app.wsgi_app, lambda: store.state_token, settings.cache_bytes,
+    # A query sent by GET is answered by the SPARQL service directly, without Flask (direct_queries.py).
+    direct = DirectQueries(app.wsgi_app, app.extensions["sikg"].sparql)
+    app.wsgi_app = RepeatedGetCache(direct, lambda: store.state_token, settings.cache_bytes,
                                     paths=DETERMINISTIC_PATHS, second_hit_paths=("/sparql",))
     return app

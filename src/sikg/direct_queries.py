@@ -1,0 +1,78 @@
+"""A SPARQL query sent by GET, answered by the protocol's service directly, in front of Flask.
+
+Called in process for distinct lookups, the whole app took 320 us a request, of which SparqlService.answer (check,
+evaluation, ETag) took 120: the rest was Flask's and Werkzeug's request and response objects and the app's hooks
+(bench/README.md, "Issue 18"). For the protocol's commonest request, `GET /sparql?query=…` answered with a 200 or a
+304, this WSGI layer reads the request as the route does (protocol.read_query_request, Accept without media-type
+parameters as conneg.NegotiatingRequest reads it, If-None-Match), asks the same service, and sends its answer with
+the headers the app adds to it (the media type with its charset, CORS). Everything else goes to the app: other paths
+and methods, /sparql without a query, and a request whose parameters cannot be read, which the app answers with its
+own error; a refusal of the service itself (a query over the time limit, an answer too large, an unknown graph) is
+answered here as the app's handler answers it, so that no query is evaluated twice. tests/test_direct_queries.py
+holds both paths to the same status, headers and body.
+"""
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header, parse_etags
+
+from .conneg import without_parameters
+from .errors import ProtocolError
+from .hooks import CORS_HEADERS
+from .protocol import SparqlService, read_query_request
+from .response_cache import STATE_TOKEN_KEY
+from .responses import error_response, with_charset
+
+ENDPOINT = "/sparql"
+
+
+def refused(refusal: ProtocolError):
+    """The app's answer to a refusal of the service (hooks.ERROR_HANDLERS), with what its hooks add: CORS, and Vary,
+    since the service chose by Accept."""
+    response = error_response(refusal.status, refusal.message, refusal.headers)
+    for name, value in CORS_HEADERS.items():
+        response.headers.setdefault(name, value)
+    response.headers["Vary"] = ", ".join(filter(None, [response.headers.get("Vary"), "Accept"]))
+    return response
+
+
+class GetRequest(NamedTuple):
+    """What read_query_request reads of a GET: its method and raw query string."""
+    method: str
+    query_string: bytes
+
+
+class DirectQueries:
+    """WSGI middleware: `app` is the Flask app (or the next layer), `sparql` the service its /sparql route uses."""
+
+    def __init__(self, app: Callable, sparql: SparqlService):
+        self.app, self.sparql = app, sparql
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != ENDPOINT:
+            return self.app(environ, start_response)
+        try:
+            query_request = read_query_request(GetRequest("GET", environ.get("QUERY_STRING", "").encode("latin-1")))
+        except Exception:  # a malformed request: the app answers it, with its error handlers
+            return self.app(environ, start_response)
+        if query_request.query is None:  # the Service Description, or the query page
+            return self.app(environ, start_response)
+        accept = without_parameters(parse_accept_header(environ.get("HTTP_ACCEPT"), MIMEAccept))
+        try:
+            answer = self.sparql.answer(query_request, accept, parse_etags(environ.get("HTTP_IF_NONE_MATCH")),
+                                        environ.get(STATE_TOKEN_KEY))
+        except ProtocolError as refusal:  # answered here: asking the app would evaluate the query again
+            return refused(refusal)(environ, start_response)
+        headers = [*answer.headers.items(), *CORS_HEADERS.items()]
+        if answer.status == 304:
+            start_response("304 NOT MODIFIED", headers)
+            return []
+        headers.append(("Content-Type", with_charset(answer.media_type)))
+        if isinstance(answer.body, bytes):
+            headers.append(("Content-Length", str(len(answer.body))))
+            start_response("200 OK", headers)
+            return [answer.body]
+        start_response("200 OK", headers)
+        return answer.body
