@@ -241,3 +241,14 @@ def contribution_form_links(source: str) -> dict[str, str]:
                    f"{group}|0|sikg:basis": "https://w3id.org/sikg/id/basis/curated",
                    f"{group}|0|sikg:rationale|en": rationale, f"{group}|0|dct:source": source}
     return fields
+
+
+class CountingApp:
+    """Wraps the app's WSGI callable and counts the requests that reach it."""
+
+    def __init__(self, app):
+        self.app, self.calls = app, 0
+
+    def __call__(self, environ, start_response):
+        self.calls += 1
+        return self.app(environ, start_response)

@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 from werkzeug.test import Client
 
+from helpers import CountingApp
 from sikg.app import create_app
 from sikg.direct_queries import DirectQueries
 from sikg.settings import Settings
@@ -15,17 +16,6 @@ from sikg.store import open_store
 LOOKUP = "SELECT ?p ?o WHERE { <https://w3id.org/sikg/id/practice/cap-impact> ?p ?o }"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/sikg/ontology#SupportPractice> }"
 CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3"
-
-
-class Recording:
-    """Wraps the app behind the direct layer and counts the requests that reach it."""
-
-    def __init__(self, app):
-        self.app, self.calls = app, 0
-
-    def __call__(self, environ, start_response):
-        self.calls += 1
-        return self.app(environ, start_response)
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +27,7 @@ def apps():
     app = create_app(store, dataclasses.replace(Settings.from_environment(), evaluators=1, cache_bytes=0))
     direct = app.wsgi_app.app
     assert isinstance(direct, DirectQueries)
-    behind = direct.app = Recording(direct.app)
+    behind = direct.app = CountingApp(direct.app)
     try:
         yield Client(direct), Client(behind.app), behind
     finally:

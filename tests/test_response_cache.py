@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from helpers import CountingApp
 from sikg import response_cache
 from sikg.app import create_app
 from sikg.response_cache import CACHEABLE_BYTES, DETERMINISTIC_PATHS, RepeatedGetCache
@@ -15,17 +16,6 @@ from sikg.settings import Settings
 from sikg.store import open_store
 
 QUERY = "SELECT ?o WHERE { <urn:x:s> <urn:x:p> ?o }"
-
-
-class CountingApp:
-    """Wraps the app's WSGI callable and counts the requests that reach it."""
-
-    def __init__(self, app):
-        self.app, self.calls = app, 0
-
-    def __call__(self, environ, start_response):
-        self.calls += 1
-        return self.app(environ, start_response)
 
 
 @pytest.fixture
