@@ -12,6 +12,7 @@ from sikg.app import create_app
 from sikg.direct_queries import DirectQueries
 from sikg.settings import Settings
 from sikg.store import open_store
+from sikg.store.errors import StoreUnavailable
 
 LOOKUP = "SELECT ?p ?o WHERE { <https://w3id.org/sikg/id/practice/cap-impact> ?p ?o }"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/sikg/ontology#SupportPractice> }"
@@ -116,3 +117,17 @@ def test_other_methods_and_paths_go_to_the_app(apps):
     assert direct.head("/sparql", query_string={"query": LOOKUP}).status_code == 200
     assert direct.get("/queries/practices-per-element").status_code == 200
     assert behind.calls == before + 3
+
+
+def test_a_store_that_does_not_answer_is_a_503_as_the_app_gives_it(apps, monkeypatch):
+    direct, app, behind = apps
+    service = app.application.__self__.extensions["sikg"].sparql
+
+    def unreachable(*args, **kwargs):
+        raise StoreUnavailable("the external store at http://127.0.0.1:9/query is unreachable")
+
+    monkeypatch.setattr(service, "answer", unreachable)
+    before = behind.calls
+    mine, theirs = direct.get("/sparql", query_string={"query": LOOKUP}), app.get("/sparql", query_string={"query": LOOKUP})
+    assert behind.calls == before and mine.status_code == theirs.status_code == 503
+    assert headers_of(mine) == headers_of(theirs) and mine.get_data() == theirs.get_data()

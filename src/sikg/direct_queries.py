@@ -7,8 +7,8 @@ evaluation, ETag) took 120: the rest was Flask's and Werkzeug's request and resp
 parameters as conneg.NegotiatingRequest reads it, If-None-Match), asks the same service, and sends its answer with
 the headers the app adds to it (the media type with its charset, CORS). Everything else goes to the app: other paths
 and methods, /sparql without a query, and a request whose parameters cannot be read, which the app answers with its
-own error; a refusal of the service itself (a query over the time limit, an answer too large, an unknown graph) is
-answered here as the app's handler answers it, so that no query is evaluated twice. tests/test_direct_queries.py
+own error; a refusal of the service itself (a query over the time limit, an answer too large, an unknown graph, an
+external store that does not answer) is answered here as the app's handler answers it, so that no query is evaluated twice. tests/test_direct_queries.py
 holds both paths to the same status, headers and body.
 """
 
@@ -20,18 +20,19 @@ from werkzeug.http import parse_accept_header, parse_etags
 
 from .conneg import without_parameters
 from .errors import ProtocolError
-from .hooks import CORS_HEADERS
+from .hooks import CORS_HEADERS, ERROR_HANDLERS
 from .protocol import SparqlService, read_query_request
 from .response_cache import STATE_TOKEN_KEY
-from .responses import error_response, with_charset
+from .responses import with_charset
+from .store.errors import StoreUnavailable
 
 ENDPOINT = "/sparql"
 
 
-def refused(refusal: ProtocolError):
-    """The app's answer to a refusal of the service (hooks.ERROR_HANDLERS), with what its hooks add: CORS, and Vary,
-    since the service chose by Accept."""
-    response = error_response(refusal.status, refusal.message, refusal.headers)
+def refused(refusal: ProtocolError | StoreUnavailable):
+    """The app's answer to a refusal of the service, or to a store that does not answer (hooks.ERROR_HANDLERS),
+    with what its hooks add: CORS, and Vary, since the service chose by Accept."""
+    response = next(handler for kind, handler in ERROR_HANDLERS.items() if isinstance(refusal, kind))(refusal)
     for name, value in CORS_HEADERS.items():
         response.headers.setdefault(name, value)
     response.headers["Vary"] = ", ".join(filter(None, [response.headers.get("Vary"), "Accept"]))
@@ -63,8 +64,10 @@ class DirectQueries:
         try:
             answer = self.sparql.answer(query_request, accept, parse_etags(environ.get("HTTP_IF_NONE_MATCH")),
                                         environ.get(STATE_TOKEN_KEY))
-        except ProtocolError as refusal:  # answered here: asking the app would evaluate the query again
+        except (ProtocolError, StoreUnavailable) as refusal:  # here: the app would evaluate the query again
             return refused(refusal)(environ, start_response)
+        except Exception:  # a bug: the app meets it again and answers with its 500, logged
+            return self.app(environ, start_response)
         headers = [*answer.headers.items(), *CORS_HEADERS.items()]
         if answer.status == 304:
             start_response("304 NOT MODIFIED", headers)
