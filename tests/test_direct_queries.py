@@ -9,7 +9,7 @@ from werkzeug.test import Client
 
 from helpers import CountingApp
 from sikg.app import create_app
-from sikg.direct_queries import DirectQueries
+from sikg.direct_queries import ACCEPTS_KEPT, DirectQueries
 from sikg.settings import Settings
 from sikg.store import open_store
 from sikg.store.errors import StoreUnavailable
@@ -131,3 +131,15 @@ def test_a_store_that_does_not_answer_is_a_503_as_the_app_gives_it(apps, monkeyp
     mine, theirs = direct.get("/sparql", query_string={"query": LOOKUP}), app.get("/sparql", query_string={"query": LOOKUP})
     assert behind.calls == before and mine.status_code == theirs.status_code == 503
     assert headers_of(mine) == headers_of(theirs) and mine.get_data() == theirs.get_data()
+
+
+def test_the_accept_headers_read_are_kept_within_a_bound(apps):
+    direct, app, _ = apps
+    layer = direct.application
+    for n in range(ACCEPTS_KEPT + 10):
+        accept = f"application/sparql-results+json, text/x-{n};q=0.1"
+        assert direct.get("/sparql", query_string={"query": LOOKUP}, headers={"Accept": accept}).status_code == 200
+        assert len(layer._accepts) <= ACCEPTS_KEPT
+    again = direct.get("/sparql", query_string={"query": LOOKUP}, headers={"Accept": "text/csv"})
+    assert again.mimetype == "text/csv" and again.get_data() == app.get(
+        "/sparql", query_string={"query": LOOKUP}, headers={"Accept": "text/csv"}).get_data()

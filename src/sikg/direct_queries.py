@@ -27,6 +27,7 @@ from .responses import with_charset
 from .store.errors import StoreUnavailable
 
 ENDPOINT = "/sparql"
+ACCEPTS_KEPT = 256
 
 
 def refused(refusal: ProtocolError | StoreUnavailable):
@@ -50,6 +51,17 @@ class DirectQueries:
 
     def __init__(self, app: Callable, sparql: SparqlService):
         self.app, self.sparql = app, sparql
+        self._accepts: dict[str | None, MIMEAccept] = {}  # Accept headers read: clients send a handful of them
+
+    def accepted(self, header: str | None) -> MIMEAccept:
+        """The Accept header read as the app reads it, once per distinct header (at most ACCEPTS_KEPT kept)."""
+        accept = self._accepts.get(header)
+        if accept is None:
+            accept = without_parameters(parse_accept_header(header, MIMEAccept))
+            if len(self._accepts) >= ACCEPTS_KEPT:
+                self._accepts.clear()
+            self._accepts[header] = accept
+        return accept
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != ENDPOINT:
@@ -60,7 +72,7 @@ class DirectQueries:
             return self.app(environ, start_response)
         if query_request.query is None:  # the Service Description, or the query page
             return self.app(environ, start_response)
-        accept = without_parameters(parse_accept_header(environ.get("HTTP_ACCEPT"), MIMEAccept))
+        accept = self.accepted(environ.get("HTTP_ACCEPT"))
         try:
             answer = self.sparql.answer(query_request, accept, parse_etags(environ.get("HTTP_IF_NONE_MATCH")),
                                         environ.get(STATE_TOKEN_KEY))

@@ -208,8 +208,10 @@ class RepeatedGetCache(BoundedCache):
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         body = self.app(environ, capture)
-        etag = storable_etag(*sent) if sent else None
-        if etag is None or (key[4] in self.second_hit_paths and not self.admit((key, _selecting(environ, sent[1])))):
+        if not sent or (key[4] in self.second_hit_paths and not self.admit((key, _selecting(environ, sent[1])))):
+            return body  # (a first miss is only counted: the checks below cost more than counting)
+        etag = storable_etag(*sent)
+        if etag is None:
             return body
         try:  # the app knows the length: the body is in memory already, joining it costs a copy
             data = b"".join(body)
