@@ -20,7 +20,7 @@ from werkzeug.http import parse_accept_header, parse_etags
 
 from .conneg import without_parameters
 from .errors import ProtocolError
-from .hooks import CORS_HEADERS, ERROR_HANDLERS
+from .hooks import CORS_HEADERS, ERROR_HANDLERS, cors
 from .protocol import SparqlService, read_query_request
 from .response_cache import STATE_TOKEN_KEY
 from .responses import with_charset
@@ -33,9 +33,7 @@ ACCEPTS_KEPT = 256
 def refused(refusal: ProtocolError | StoreUnavailable):
     """The app's answer to a refusal of the service, or to a store that does not answer (hooks.ERROR_HANDLERS),
     with what its hooks add: CORS, and Vary, since the service chose by Accept."""
-    response = next(handler for kind, handler in ERROR_HANDLERS.items() if isinstance(refusal, kind))(refusal)
-    for name, value in CORS_HEADERS.items():
-        response.headers.setdefault(name, value)
+    response = cors(next(handler for kind, handler in ERROR_HANDLERS.items() if isinstance(refusal, kind))(refusal))
     response.headers["Vary"] = ", ".join(filter(None, [response.headers.get("Vary"), "Accept"]))
     return response
 

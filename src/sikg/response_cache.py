@@ -103,9 +103,7 @@ class BoundedCache:
         self._lock = threading.Lock()
 
     def admit(self, key) -> bool:
-        """Whether an answer under `key` is to be kept now: True the second time a key is offered."""
-        if not self.second_hit:
-            return True
+        """Whether an answer under `key` is to be kept now: True the second time a key is offered (see second_hit)."""
         hashed = hash(key)
         with self._lock:
             if self._seen.pop(hashed, False) is None:
@@ -124,7 +122,7 @@ class BoundedCache:
             return entry[0]
 
     def put(self, key, value, cost: int) -> None:
-        if not self.admit(key):
+        if self.second_hit and not self.admit(key):
             return
         with self._lock:
             if key in self._entries:
@@ -174,12 +172,13 @@ class Variant:
 
 class RepeatedGetCache(BoundedCache):
     """`paths`: the families whose answers may be kept (exact paths, or prefixes ending in "*"), those of
-    `second_hit_paths` from their second miss on (see BoundedCache); other requests pass straight through, without reading the state token (a request to an external store). Under each primary key,
-    the variants kept, most recent first."""
+    `second_hit_paths` from their second miss on (see BoundedCache.admit); other requests pass straight through,
+    without reading the state token (a request to an external store). Under each primary key, the variants kept,
+    most recent first."""
 
     def __init__(self, app, state_token: Callable[[], str], max_bytes: int, paths: Iterable[str],
                  second_hit_paths: Iterable[str] = ()):
-        super().__init__(max_bytes, second_hit=True)
+        super().__init__(max_bytes)
         self.app, self.state_token = app, state_token
         self.paths, self.second_hit_paths = PathFamilies(paths), PathFamilies(second_hit_paths)
 

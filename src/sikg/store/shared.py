@@ -65,10 +65,10 @@ class SharedStore(EmbeddedStore):
             return
         with self._reopen_lock:
             try:
-                published = json.loads(self._published.read_text())
+                published = self._read_published()
                 if published["generation"] != self.generation or published["checkpoint"] != str(self.path):
                     self._open(published)
-            except (OSError, ValueError):
+            except (OSError, ValueError, StoreUnavailable):
                 return  # the writer stopped meanwhile: as above
             self._seen, self._read_at = seen, time.monotonic()
 
