@@ -305,3 +305,20 @@ def test_nameable_formats_are_handed_back_for_the_caller_to_judge():
     """/export: format=ttl with the practices frame is the frame's refusal (400), not the negotiation's."""
     chosen = conneg.choose(accept(None), "ttl", (formats.JSON_LD,), nameable=formats.DUMP_FORMATS)
     assert chosen.format is formats.TURTLE
+
+
+def test_a_choice_made_once_is_not_handed_to_other_offers_formats_or_aliases():
+    """choose keeps each choice (Werkzeug's matching is slow): its key is every argument, not the Accept alone."""
+    json = accept("application/json")
+    assert conneg.choose(json, None, (formats.JSON_RESULTS,)).format is formats.JSON_RESULTS
+    assert conneg.choose(json, None, (formats.JSON_LD, formats.TURTLE), formats.JSON_AS_JSON_LD).format \
+        is formats.JSON_LD
+    with pytest.raises(conneg.NegotiationFailed):
+        conneg.choose(json, None, (formats.JSON_LD, formats.TURTLE))  # the same without the alias
+    assert conneg.choose(json, "ttl", (formats.JSON_LD, formats.TURTLE)).format is formats.TURTLE
+    assert conneg.choose(json, None, (formats.TURTLE,), {"application/json": formats.TURTLE}) \
+        == conneg.Choice(formats.TURTLE, "application/json")
+    assert conneg.choose(json, "ttl", (formats.JSON_LD,), nameable=(formats.TURTLE,)).format is formats.TURTLE
+    assert conneg.choose(accept("text/turtle;q=0.1, application/json"), None, (formats.JSON_LD, formats.TURTLE),
+                         formats.JSON_AS_JSON_LD).format is formats.TURTLE  # a canonical type before an alias
+    assert conneg.choose(accept(None), None, (formats.TURTLE, formats.JSON_LD)).format is formats.TURTLE

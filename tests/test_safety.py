@@ -12,6 +12,7 @@ import pytest
 from helpers import ask, assert_refused, results
 from listener import Listener
 from sikg.app import create_app
+from sikg.safety import tokenize
 from sikg.settings import Settings
 
 ONT = "https://w3id.org/sikg/graph/ontology"
@@ -150,3 +151,20 @@ def test_a_protocol_graph_the_store_does_not_hold_is_refused(client, parameter, 
 
 def test_from_a_graph_the_store_holds_is_accepted(client):
     assert ask(client.get("/sparql", query_string={"query": f"ASK FROM <{ONT}> FROM NAMED <{CUR}> {{}}"})) is True
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("ASK { ?s ex:p ex:o. }", [("pname", "ex:o"), ("other", ".")]),
+    ("ASK { ?s ex:p ex:o.. }", [("pname", "ex:o"), ("other", "."), ("other", ".")]),
+    ("ASK { ?s ex:p ex:a.b }", [("pname", "ex:a.b")]),  # a dot inside a local name is the name's
+    ("ASK { ?s ex:p ex:. }", [("pname", "ex:"), ("other", ".")]),
+])
+def test_a_prefixed_name_never_ends_with_a_dot(query, expected):
+    """SPARQL's PN_LOCAL cannot end with "."; the tokenizer reads "ex:o." as the name, then the end of the triple."""
+    tokens = tokenize(query)
+    assert tokens[4:4 + len(expected)] == expected and tokens[-1] == ("other", "}")
+
+
+def test_tokens_skip_comments_and_white_space_even_at_the_end():
+    assert tokenize("ASK {}#x") == [("word", "ASK"), ("other", "{"), ("other", "}")]
+    assert tokenize("  # nothing but a comment\n ") == []

@@ -12,6 +12,7 @@ header with parameters other than q dropped, through `NegotiatingRequest.accept_
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import Request, Response, request
 from werkzeug.datastructures import LanguageAccept, MIMEAccept
@@ -20,6 +21,7 @@ from werkzeug.http import parse_accept_header
 from .errors import ProtocolError
 from .formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format
 
+CHOICES_KEPT = 1024
 _FROM_URL = object()  # negotiate's `requested` when the caller does not give it: the URL's format=
 
 
@@ -72,12 +74,21 @@ def negotiate(offers: Sequence[Format], aliases: dict[str, Format] | None = None
 
 def choose(accept: MIMEAccept, requested: str | None, offers: Sequence[Format],
            aliases: dict[str, Format] | None = None, nameable: Sequence[Format] | None = None) -> Choice:
-    """`negotiate` without the request: raises NegotiationFailed."""
-    alias_map = {**(aliases or {}), **{a: f for f in offers for a in f.aliases}}
+    """`negotiate` without the request: raises NegotiationFailed. A choice depends on these arguments alone and
+    clients send a handful of Accept headers, so each is made once (the last CHOICES_KEPT kept): Werkzeug's matching
+    took 10 us of a SPARQL lookup's 120 in the service (bench/README.md, "Issue 18")."""
+    return _choice(tuple(accept), requested, tuple(offers), tuple((aliases or {}).items()), tuple(nameable or ()))
+
+
+@lru_cache(maxsize=CHOICES_KEPT)
+def _choice(accepted: tuple, requested: str | None, offers: tuple[Format, ...],
+            aliases: tuple[tuple[str, Format], ...], nameable: tuple[Format, ...]) -> Choice:
+    accept = MIMEAccept(list(accepted)) if accepted else MIMEAccept(None)
+    alias_map = {**dict(aliases), **{a: f for f in offers for a in f.aliases}}
     if any(f is HTML for f in offers):
         alias_map.setdefault(XHTML, HTML)
     if requested:
-        return _named(requested, [*offers, *(nameable or ())], alias_map)
+        return _named(requested, [*offers, *nameable], alias_map)
     return _accepted(accept, offers, alias_map)
 
 

@@ -66,20 +66,36 @@ def tokenize(text: str) -> list[tuple[str, str]]:
     """The query's tokens as (kind, text) pairs, comments and white space left out; kind names the group of _TOKEN
     that matched (string, unterminated, iri, var, pname, word, other). QueryRefused for a \\u or \\U escape that
     names no character."""
-    return [(m.lastgroup, m.group()) for m in _scan(text)[1]]
+    return [(kind, value) for kind, value, _, _ in _scan(text)[1]]
 
 
-def _scan(text: str) -> tuple[str, list[re.Match]]:
-    """The text with its codepoint escapes read, and its tokens (comments and white space left out) as matches."""
+def _scan(text: str) -> tuple[str, list[tuple[str, str, int, int]]]:
+    """The text with its codepoint escapes read, and its tokens (comments and white space left out) as (kind, text,
+    start, end), read once for every check: the bounded-pattern grammar reads their places in the text too."""
     # SPARQL processes \u and \U escapes anywhere in the query before parsing it (SPARQL 1.1, 19.2), and Oxigraph
     # does: "\u0053ERVICE" is SERVICE. Read the text the way the parser will.
-    def codepoint(match) -> str:
-        value = int(match.group(1) or match.group(2), 16)
-        if value > 0x10FFFF or 0xD800 <= value <= 0xDFFF:
-            raise QueryRefused(f"invalid codepoint escape {match.group(0)}")
-        return chr(value)
-    text = _CODEPOINT_ESCAPE.sub(codepoint, text)
-    return text, [m for m in _TOKEN.finditer(text) if m.lastgroup not in ("comment", "space")]
+    if "\\" in text:
+        text = _CODEPOINT_ESCAPE.sub(_codepoint, text)
+    tokens = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "space" or kind == "comment":
+            continue
+        value, (start, end) = match.group(), match.span()
+        if kind == "pname" and value[-1] == ".":  # "ex:a." is ex:a then the end of a triple: a local name never
+            dots = len(value) - len(value.rstrip("."))  # ends with a dot (SPARQL 1.1, PN_LOCAL)
+            tokens.append((kind, value[:-dots], start, end - dots))
+            tokens.extend(("other", ".", position, position + 1) for position in range(end - dots, end))
+        else:
+            tokens.append((kind, value, start, end))
+    return text, tokens
+
+
+def _codepoint(match: re.Match) -> str:
+    value = int(match.group(1) or match.group(2), 16)
+    if value > 0x10FFFF or 0xD800 <= value <= 0xDFFF:
+        raise QueryRefused(f"invalid codepoint escape {match.group(0)}")
+    return chr(value)
 
 
 def check_query(text: str, store, default_graphs=(), named_graphs=(),
@@ -95,13 +111,12 @@ def check_query(text: str, store, default_graphs=(), named_graphs=(),
 
 def inspect_query(text: str, prefixes: dict[str, str] | None = None) -> QueryShape:
     """The query's form and dataset clauses, or QueryRefused for anything the read-only endpoint does not run."""
-    text, matches = _scan(text)
-    tokens = [(m.lastgroup, m.group()) for m in matches]
+    text, tokens = _scan(text)
     # Bare words are keywords (a language tag after "@" is not); variables, prefixed names, strings and IRIs are
     # separate tokens, so "?delete", "ex:insert" or "LOAD" inside a literal never count.
-    words = [(i, value.upper()) for i, (kind, value) in enumerate(tokens)
-             if kind == "word" and not (i and tokens[i - 1][1] == "@")]
-    declared, base = _prologue(tokens)
+    words = [(i, token[1].upper()) for i, token in enumerate(tokens)
+             if token[0] == "word" and not (i and tokens[i - 1][1] == "@")]
+    declared, base = _prologue(tokens, words)
     extra, prefixes = prefixes, {**(prefixes or {}), **declared}  # the query's own PREFIX wins, as it does for the parser
     form = next((w for _, w in words if w in QUERY_FORMS), None)
     for position, word in words:
@@ -121,18 +136,17 @@ def inspect_query(text: str, prefixes: dict[str, str] | None = None) -> QuerySha
             raise QueryRefused("FROM must be followed by a graph IRI")
         (shape.from_named_graphs if named else shape.from_graphs).append(iri)
     if form in ("SELECT", "ASK"):
-        shape.pattern = bounded_pattern(text, matches, extra)
+        shape.pattern = bounded_pattern(text, tokens, extra)
         shape.streams = shape.pattern is not None and not STREAM_BREAKERS & {word for _, word in words}
     return shape
 
 
-def _prologue(tokens) -> tuple[dict[str, str], str | None]:
+def _prologue(tokens: list[tuple], words: list[tuple[int, str]]) -> tuple[dict[str, str], str | None]:
     prefixes, base = {}, None
-    for i, (kind, value) in enumerate(tokens):
-        upper = value.upper()
-        if kind == "word" and upper == "PREFIX" and i + 2 < len(tokens) and tokens[i + 2][0] == "iri":
+    for i, word in words:
+        if word == "PREFIX" and i + 2 < len(tokens) and tokens[i + 2][0] == "iri":
             prefixes[tokens[i + 1][1].rstrip(":")] = tokens[i + 2][1][1:-1]
-        elif kind == "word" and upper == "BASE" and i + 1 < len(tokens) and tokens[i + 1][0] == "iri":
+        elif word == "BASE" and i + 1 < len(tokens) and tokens[i + 1][0] == "iri":
             base = tokens[i + 1][1][1:-1]
     return prefixes, base
 
@@ -140,7 +154,7 @@ def _prologue(tokens) -> tuple[dict[str, str], str | None]:
 def _resolve(token, prefixes: dict[str, str], base: str | None) -> str | None:
     if token is None:
         return None
-    kind, value = token
+    kind, value = token[:2]
     if kind == "iri":
         iri = value[1:-1]
         if not re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", iri) and base:
@@ -187,17 +201,13 @@ class _Cursor:
     """Reads the tokens of a query in order; each method takes what it names and returns it, or None (and takes
     nothing) when the next tokens are something else."""
 
-    def __init__(self, text: str, matches: list[re.Match]):
-        self.text, self.position, self.tokens = text, 0, []
-        for m in matches:  # "ex:a." is the name ex:a then the end of a triple: a local name never ends with a dot
-            kind, value, start, end = m.lastgroup, m.group(), m.start(), m.end()
-            dots = len(value) - len(value.rstrip(".")) if kind == "pname" else 0
-            self.tokens.append((kind, value[:len(value) - dots], start, end - dots))
-            self.tokens.extend(("other", ".", end - dots + i, end - dots + i + 1) for i in range(dots))
+    def __init__(self, text: str, tokens: list[tuple[str, str, int, int]]):
+        self.text, self.position, self.tokens = text, 0, tokens
+        self.end = (None, "", len(text), len(text))
 
     def peek(self, ahead: int = 0) -> tuple:
         index = self.position + ahead
-        return self.tokens[index] if index < len(self.tokens) else (None, "", len(self.text), len(self.text))
+        return self.tokens[index] if index < len(self.tokens) else self.end
 
     def take(self, kind: str, *values: str) -> tuple | None:
         token = self.peek()
@@ -225,12 +235,12 @@ class _Cursor:
         return self.position == len(self.tokens)
 
 
-def bounded_pattern(text: str, matches: list[re.Match],
+def bounded_pattern(text: str, tokens: list[tuple[str, str, int, int]],
                     prefixes: dict[str, str] | None = None) -> tuple[str | None, str | None, str | None] | None:
     """The triple pattern of a query that is that one pattern and nothing else (the grammar above), as N-Triples
-    terms (None for a variable); None for any other query. `text` and `matches`: from _scan; `prefixes`: those the
+    terms (None for a variable); None for any other query. `text` and `tokens`: from _scan; `prefixes`: those the
     caller declares for the query."""
-    cursor = _Cursor(text, matches)
+    cursor = _Cursor(text, tokens)
     prologue = _read_prologue(cursor)
     form = cursor.take("word", "SELECT", "ASK")
     if prologue is None or form is None or (form[1].upper() == "SELECT" and not _read_projection(cursor)):
