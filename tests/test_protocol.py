@@ -14,6 +14,7 @@ requests are asserted to be refused below. Their bad_update_* cases, which expec
 
 import dataclasses
 import json
+import random
 import re
 import threading
 import time
@@ -27,6 +28,8 @@ import pytest
 from helpers import ask, assert_refused, results, text
 from listener import Listener
 from sikg.app import create_app
+from sikg.errors import ProtocolError
+from sikg.protocol import _strict_parameters
 from sikg.settings import Settings
 
 ONT = "https://w3id.org/sikg/graph/ontology"
@@ -801,3 +804,22 @@ def test_options_names_the_protocol_methods(client):
     response = client.options("/sparql")
     assert response.status_code == 204 and response.data == b""
     assert {m.strip() for m in response.headers["Allow"].split(",")} == {"GET", "HEAD", "POST", "OPTIONS"}
+
+
+def test_parameters_are_read_as_parse_qsl_reads_them_or_refused_where_it_finds_invalid_utf8():
+    """protocol._strict_parameters reads escapes in C (codecs.escape_decode) for speed: it must read every query
+    string as urllib's parse_qsl(keep_blank_values=True, errors="strict") does, including backslashes, "+", "%"
+    without two hex digits, and refuse exactly what parse_qsl raises on."""
+    pieces = ["%", "%2", "%41", "%e2%82%ac", "%E2%82", "%ff", "%C3%A9", "\\", "\\x41", "\\x4", "+", "=", "&", "a",
+              "%25", "%5C", "%5c", "%%", "%g1", "%0", ";", "\\\\", "%00", " ", "%5Cx41", "\\%41"]
+    rng = random.Random(18)
+    for _ in range(20000):
+        raw = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
+        try:
+            expected = sorted(urllib.parse.parse_qsl(raw, keep_blank_values=True, encoding="utf-8", errors="strict"))
+        except UnicodeDecodeError:
+            with pytest.raises(ProtocolError):
+                _strict_parameters(raw.encode("ascii"), "the URL's query string")
+            continue
+        assert sorted(_strict_parameters(raw.encode("ascii"), "the URL's query string").items(multi=True)) \
+            == expected, raw

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 
-@dataclass(frozen=True)
+# Each format is one object, defined here: equal is identical, and hashing one (conneg keeps its choices by the
+# offers) costs nothing, where a dataclass would hash all its fields every time.
+@dataclass(frozen=True, eq=False)
 class Format:
     name: str  # format= and --format
     media_type: str  # canonical, without parameters

@@ -5,11 +5,12 @@ Queries are checked (safety.py), then evaluated in the killable evaluator proces
 store; answers are cached per store state, so a write invalidates them and repeated queries cost a look-up.
 """
 
+import codecs
 import hashlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 from werkzeug.datastructures import MIMEAccept, MultiDict
 
@@ -84,13 +85,27 @@ def read_query_request(request) -> QueryRequest:
 
 
 def _strict_parameters(raw: bytes, where: str, status: int = 400):
-    """URL-encoded parameters decoded as UTF-8 strictly: a %FF is an error, not a silent U+FFFD."""
+    """URL-encoded parameters decoded as UTF-8 strictly: a %FF is an error, not a silent U+FFFD. What parse_qsl
+    reads (keep_blank_values, "&" the only separator), with the escapes read by _unquoted."""
     try:
-        pairs = parse_qsl(raw.decode("ascii", errors="strict"), keep_blank_values=True, encoding="utf-8",
-                          errors="strict")
+        fields = [field.partition("=") for field in raw.decode("ascii", errors="strict").split("&") if field]
+        return MultiDict([(_unquoted(name), _unquoted(value)) for name, _, value in fields])
     except (UnicodeDecodeError, UnicodeEncodeError) as error:
         raise ProtocolError(status, f"{where} is not valid percent-encoded UTF-8 ({error.reason})") from None
-    return MultiDict(pairs)
+
+
+def _unquoted(text: str) -> str:
+    """urllib's unquote_plus(text, errors="strict") for ASCII text, with the escapes read in C: a query has dozens
+    of them, and urllib's loop over them took 9 of a lookup's 150 us. codecs.escape_decode reads "\\xHH" as the
+    byte HH; the text's own backslashes are doubled first, so that they stay what they are."""
+    text = text.replace("+", " ")
+    if "%" not in text:
+        return text
+    try:
+        octets = codecs.escape_decode(text.replace("\\", "\\\\").replace("%", "\\x").encode("ascii"))[0]
+    except ValueError:  # a "%" without two hex digits after it: urllib keeps it as it is
+        return unquote(text, encoding="utf-8", errors="strict")
+    return octets.decode("utf-8")
 
 
 class SparqlService:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..evaluator import EvaluatorPool, Snapshot
+from ..evaluator import Snapshot
 from .embedded import EmbeddedStore
 from .errors import StoreUnavailable
 from .writer import WriterAddress, published_file
@@ -101,6 +101,9 @@ class SharedStore(EmbeddedStore):
 
     @property
     def state_token(self) -> str:
+        """Read by the SPARQL service (or the front cache for it) before it evaluates a query, so the evaluation
+        reads this checkpoint or a newer one without a stat of its own: a second one cost each lookup a system call
+        and a switch of threads."""
         self._refresh()
         return self._state
 
@@ -109,10 +112,6 @@ class SharedStore(EmbeddedStore):
         self._refresh()
         with self._snapshot_lock:
             return Snapshot("rocksdb", str(self.path), self.generation), self._public()
-
-    def _evaluate(self, pool: EvaluatorPool, request, deadline: float):
-        self._refresh()
-        return super()._evaluate(pool, request, deadline)
 
     # -- writing: through the writer ------------------------------------------------------------------------------
     def update(self, sparql_update: str) -> None:
