@@ -1,4 +1,4 @@
-"""The evaluators' copies of a RocksDB snapshot in memory (evaluator._Mirror): the snapshot answers at once, its copy
+"""The evaluators' copies of a RocksDB snapshot in memory (evaluator.Mirror): the snapshot answers at once, its copy
 once complete, with the same rows; a write's new snapshot answers at once (never an older copy); no copy over the
 budget; the time limit still kills. `EvaluatorPool.answered` counts answers by the kind of store that gave them."""
 

@@ -19,6 +19,8 @@ import pyoxigraph as ox
 import pytest
 
 from helpers import ROOT, free_port, run_cli
+from sikg.evaluator import EvalRequest
+from sikg.safety import check_query
 from sikg.server import worker_processes
 from sikg.settings import Settings
 from sikg.store import EmbeddedStore, SharedStore, StoreUnavailable
@@ -29,6 +31,8 @@ from test_contributions import AUTH, PRACTICE, _kill_group, _request, _start_ser
 pytestmark = pytest.mark.slow
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+SUBJECT = "https://w3id.org/sikg/ontology#SupportPractice"
+LOOKUP = f"SELECT ?p ?o WHERE {{ <{SUBJECT}> ?p ?o }}"  # one pattern, few matches: answered in the worker
 
 
 def test_a_read_only_store_reads_what_was_written_and_writes_nothing(tmp_path):
@@ -139,6 +143,54 @@ def test_a_write_through_one_shared_store_is_seen_by_the_others(tmp_path):
     with pytest.raises(StoreUnavailable):  # a 503; what was published last is still read (the service is stopping)
         one.update("INSERT DATA { GRAPH <urn:x:g> { <urn:x:s> <urn:x:p> <urn:x:o> } }")
     assert len(one) == curated and one.state_token == "boot-3"
+
+
+def _until(condition, timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return condition()
+
+
+def test_a_shared_store_answers_bounded_queries_from_its_checkpoint_copied_into_memory(tmp_path):
+    """Each worker copies the checkpoint it reads into memory (evaluator.Mirror) and answers the queries it
+    evaluates itself from the copy once it is complete; after a write it reads the new checkpoint at once, never the
+    copy of the one before, until the new one's copy is complete."""
+    store = EmbeddedStore(tmp_path / "store")
+    store.load_curated()
+    del store
+    with running_writer(tmp_path / "store", "boot") as writer:
+        shared = SharedStore(tmp_path / "store", writer)
+        assert shared._bounded_store() is shared._store  # no budget given yet: no copy
+        pool = shared.query_evaluator(Settings(mirror_bytes=64 << 20, evaluators=1)).pool
+        try:
+            assert _until(lambda: shared._bounded_store() is not shared._store), "the copy was never completed"
+            before = _answer_here(shared)
+            shared.update(f"INSERT DATA {{ GRAPH <urn:x:g> {{ <{SUBJECT}> <urn:x:p> \"written\" }} }}")
+            assert shared._bounded_store() is shared._store and "written" in _answer_here(shared) != before
+            assert _until(lambda: shared._bounded_store() is not shared._store), "no copy after the write"
+            assert "written" in _answer_here(shared)
+        finally:
+            pool.close()
+    unbudgeted = tmp_path / "other"
+    EmbeddedStore(unbudgeted).load_curated()
+    with running_writer(unbudgeted, "boot") as writer:
+        shared = SharedStore(unbudgeted, writer)
+        pool = shared.query_evaluator(Settings(mirror_bytes=0, evaluators=1)).pool
+        try:
+            time.sleep(1)
+            assert shared._bounded_store() is shared._store  # SIKG_EVALUATOR_MEMORY=0: never a copy
+        finally:
+            pool.close()
+
+
+def _answer_here(shared: SharedStore) -> str:
+    """The lookup evaluated in this process as the service does (bounded: its one pattern has few matches)."""
+    shape = check_query(LOOKUP, shared)
+    request = EvalRequest(LOOKUP, "json", pattern=shape.pattern, streams=shape.streams)
+    answer = shared._evaluate_bounded(request, 1 << 20)
+    assert answer is not None, "the lookup was not answered in this process"
+    return b"".join(payload for kind, payload, *_ in answer if kind == "chunk").decode()
 
 
 def _children(process) -> dict[int, str]:

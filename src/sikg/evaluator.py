@@ -144,10 +144,10 @@ class _BudgetWriter:
         pass
 
 
-class _Mirror:
+class Mirror:
     """An in-memory copy of one RocksDB snapshot, built by a background thread (through a read-only handle of its
     own: a dump to N-Quads then a bulk load, 2-4 s over 290,000 quads, 55 MB of N-Quads) while the
-    evaluator answers from the snapshot itself. `store` is None until the copy is complete, and stays None when the
+    evaluator (or a worker over a shared store, store/shared.py) answers from the snapshot itself. `store` is None until the copy is complete, and stays None when the
     dump would be larger than the budget. One copy is built at a time: a new one waits for the one before it, which
     its `abandon` stops early (and which then never installs its result)."""
 
@@ -265,7 +265,7 @@ def _serve(conn, mirror_bytes: int = 0) -> None:
                 store, opened, mirror = None, None, None  # release the old snapshot's files before opening the new one
                 store, opened = _open_snapshot(snapshot), (snapshot.path, snapshot.generation)
                 if snapshot.kind == "rocksdb" and mirror_bytes > 0:
-                    mirror = _Mirror(snapshot, mirror_bytes, before)
+                    mirror = Mirror(snapshot, mirror_bytes, before)
         except Exception as error:
             conn.send(("error", "evaluation", f"{type(error).__name__}: {error}"))
             continue

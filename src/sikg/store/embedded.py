@@ -294,19 +294,25 @@ class EmbeddedStore(KnowledgeGraphStore):
             request = public_request(request, self._public())
             if max(len(request.default_graphs), len(request.named_graphs)) > BOUNDED_GRAPHS:
                 return None
+            store = self._bounded_store()
             if request.streams:  # past the bytes it may read here, the pool says what the whole answer is
-                return evaluate_here(self._store, request, min(max_bytes, STREAMED_BYTES), give_up=True)
-            if self._beyond_bound(request.pattern):
+                return evaluate_here(store, request, min(max_bytes, STREAMED_BYTES), give_up=True)
+            if self._beyond_bound(store, request.pattern):
                 return None
-            return evaluate_here(self._store, request, max_bytes)
+            return evaluate_here(store, request, max_bytes)
 
-    def _beyond_bound(self, pattern: tuple[str | None, str | None, str | None]) -> bool:
+    def _bounded_store(self) -> ox.Store:
+        """What a bounded query reads (with a read under way, see _reading): the live store."""
+        return self._store
+
+    @staticmethod
+    def _beyond_bound(store: ox.Store, pattern: tuple[str | None, str | None, str | None]) -> bool:
         """Whether more than BOUNDED_MATCHES quads of the whole store (every graph, the default one too) match the
         pattern. Oxigraph skips that many and stops at the next one: the scan is bounded too. The pattern's
         variables are distinct here whatever the query repeats, so that every quad scanned is a match."""
         s, p, o = (term or variable for term, variable in zip(pattern, ("?s", "?p", "?o")))
         beyond = f"ASK {{ {{ SELECT * {{ {s} {p} {o} }} OFFSET {BOUNDED_MATCHES} }} }}"
         try:
-            return bool(self._store.query(beyond, use_default_graph_as_union=True))
+            return bool(store.query(beyond, use_default_graph_as_union=True))
         except (OSError, SyntaxError, ValueError):  # the store failing to read: the pool will say so, as always
             return True
