@@ -290,11 +290,13 @@ def sikg_server(name: str, store: Path, tmp: Path, processes: int | None = None,
 def side_by_side(servers: list[sb.Server], cell: str, template: str, connections: list[int], args,
                  say) -> list[Row]:
     """Each connection count with every server; they take turns going first, so drift in the machine's load favours
-    none of them."""
+    none of them, and each runs once all of them are idle."""
     rows = []
     for number, conns in enumerate(connections):
         turn = number % len(servers)
         for server in servers[turn:] + servers[:turn]:
+            for other in servers:  # a server still starting up (sikg copies its store into memory) is not idle
+                other.wait_idle()
             row = run_distinct(server, cell, template, args.practices, conns, args)
             rows.append(row)
             say(f"{cell:9} c={conns:<2} {server.name:13} {row.rps:9.1f} req/s  p50 {sb._fmt(row.p50_ms)} ms  "
