@@ -274,6 +274,37 @@ def test_a_contribution_survives_a_sigkill_of_every_process_right_after_its_201_
         _kill_group(process, signal.SIGTERM)
 
 
+def test_a_writer_that_dies_is_started_again_and_writes_resume(tmp_path):
+    """kill -9 of the store's writer while the service runs: writes answer 503 until the server has started it again
+    (about a second), then succeed; the new writer's state token is new, so no ETag names both contents."""
+    store, port = tmp_path / "store", free_port()
+    process, again = _start_server(store, port, tmp_path / "server.log", SIKG_PROCESSES="2"), None
+    try:
+        [writer] = [pid for pid, command in _children(process).items() if "sikg.store.writer" in command]
+        state = json.loads(published_file(store).read_text())["state"]
+        os.kill(writer, signal.SIGKILL)
+        assert _gone(writer)
+        statuses = []
+        for _ in range(100):
+            status, headers, body = _request(f"http://127.0.0.1:{port}/contributions", "POST", template(),
+                                             {**AUTH, "Content-Type": "text/turtle"})
+            statuses.append(status)
+            if status != 503:
+                break
+            time.sleep(0.1)
+        assert statuses[-1] == 201, (statuses, body)
+        [again] = [pid for pid, command in _children(process).items() if "sikg.store.writer" in command]
+        assert again != writer and json.loads(published_file(store).read_text())["state"] != state
+        ask = urllib.parse.urlencode({"query": f"ASK {{ <{PRACTICE}> ?p ?o }}"})
+        assert json.loads(_get(f"http://127.0.0.1:{port}/sparql?{ask}")[2])["boolean"] is True
+        assert b"starting it again" in (tmp_path / "server.log").read_bytes()
+    finally:
+        _stop(process)
+        writer_gone = again is None or _gone(again)
+        _kill_group(process, signal.SIGKILL)
+    assert writer_gone, "the writer started again outlived the service"
+
+
 def test_contributions_and_several_processes_over_the_in_memory_store_are_refused():
     result = subprocess.run([sys.executable, "-m", "sikg.cli", "serve", "--store", "memory",
                              "--port", str(free_port()), "--processes", "2"], cwd=ROOT, capture_output=True,

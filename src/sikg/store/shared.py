@@ -38,7 +38,7 @@ class SharedStore(EmbeddedStore):
         self._reopen_lock = threading.Lock()
         self._seen: tuple[int, int, int] | None = None  # the published file's (inode, mtime, size) when last read
         self._read_at = 0.0
-        self._copy_bytes, self._copy = 0, None  # (generation, Mirror): the checkpoint in memory, see query_evaluator
+        self._copy_bytes, self._copy = 0, None  # (checkpoint, Mirror): the checkpoint in memory, see query_evaluator
         published = self._read_published()
         super().__init__(published["checkpoint"], read_only=True)
         self._state, self.generation = published["state"], published["generation"]
@@ -98,12 +98,13 @@ class SharedStore(EmbeddedStore):
             return
         before = self._copy[1].abandon() if self._copy is not None else None
         snapshot = Snapshot("rocksdb", str(self.path), self.generation)
-        self._copy = (self.generation, Mirror(snapshot, self._copy_bytes, before))
+        self._copy = (snapshot.path, Mirror(snapshot, self._copy_bytes, before))
 
     def _bounded_store(self) -> ox.Store:
-        """The copy when it is complete and of the checkpoint open (never an older one's), else the checkpoint."""
+        """The copy when it is complete and of the checkpoint open (never an older one's, nor one a writer started
+        again published under the same generation), else the checkpoint."""
         copy = self._copy
-        store = copy[1].store if copy is not None and copy[0] == self.generation else None
+        store = copy[1].store if copy is not None and copy[0] == str(self.path) else None
         return store if store is not None else self._store
 
     # -- reading: the newest published content ------------------------------------------------------------------

@@ -12,12 +12,14 @@ Published: after each write, a RocksDB checkpoint of the store (EmbeddedStore.sn
 generation, a replaced one deleted after SNAPSHOT_GRACE_SECONDS) named in a small JSON file, `published_file(store)`,
 replaced by an atomic rename. The workers read from the checkpoint it names, and check it before each read.
 
-The writer exits on SIGTERM (after the write under way, if any) and when the process that started it is gone.
+The writer exits on SIGTERM (after the write under way, if any) and when the process that started it is gone; the
+server starts it again if it ends on its own.
 """
 
 import argparse
 import contextlib
 import json
+import logging
 import os
 import pickle
 import secrets
@@ -36,7 +38,10 @@ import pyoxigraph as ox
 
 from .embedded import EmbeddedStore
 
+log = logging.getLogger(__name__)
+
 WATCH_SECONDS = 0.5  # how often the writer checks that its parent is alive
+RESTART_SECONDS = 1.0  # how long the server waits before it starts again a writer that ended
 TIDY_SECONDS = 30.0  # how often it deletes the checkpoints a newer one replaced more than the grace period ago
 
 
@@ -185,25 +190,70 @@ _MAIN = "import sys; from sikg.store.writer import main; sys.exit(main(sys.argv[
 
 @contextlib.contextmanager
 def running_writer(store_path: str | Path, boot: str):
-    """Starts the writer of the on-disk store at `store_path` and yields its WriterAddress; stops it on leaving.
-    Raises SystemExit with the reason when it cannot start (another process holds the store, say)."""
+    """Starts the writer of the on-disk store at `store_path` and yields its WriterAddress; stops it on leaving, and
+    starts it again whenever it ends before that (see _SupervisedWriter). Raises SystemExit with the reason when it
+    cannot start (another process holds the store, say)."""
     directory = tempfile.mkdtemp(prefix="sikg-writer-")  # mode 0700: only this user reaches the socket
     address = WriterAddress(os.path.join(directory, "socket"), secrets.token_bytes(32))
-    process = subprocess.Popen([sys.executable, "-c", _MAIN, str(store_path), address.socket, boot],
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     try:
-        process.stdin.write(address.authkey.hex().encode() + b"\n")
+        writer = _SupervisedWriter(store_path, boot, address)
+        try:
+            yield address
+        finally:
+            writer.stop()
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+class _SupervisedWriter:
+    """The writer's process, started again whenever it ends while the service runs (a crash, the kernel's OOM killer,
+    a kill -9): writes are refused with a 503 only until it is back, not until the service is restarted. The new
+    writer has a boot of its own: it counts generations from 0 again, and its state tokens must not name the content
+    an earlier writer published under the same generation."""
+
+    def __init__(self, store_path: str | Path, boot: str, address: WriterAddress):
+        self.store_path, self.boot, self.address = str(store_path), boot, address
+        self.starts, self.lock, self.stopping = 1, threading.Lock(), threading.Event()
+        self.process = self._start(boot)
+        threading.Thread(target=self._supervise, daemon=True, name="sikg-writer-supervisor").start()
+
+    def _start(self, boot: str) -> subprocess.Popen:
+        with contextlib.suppress(FileNotFoundError):  # the socket of a writer that was killed
+            os.unlink(self.address.socket)
+        process = subprocess.Popen([sys.executable, "-c", _MAIN, self.store_path, self.address.socket, boot],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        process.stdin.write(self.address.authkey.hex().encode() + b"\n")
         process.stdin.close()
         said = process.stdout.readline().decode(errors="replace").strip()
         process.stdout.close()
         if said != "ready":
-            raise SystemExit(f"sikg serve: the store's writer did not start: {said.removeprefix('error: ')}")
-        yield address
-    finally:
+            process.kill()
+            process.wait()
+            why = said.removeprefix("error: ") or f"it ended with status {process.returncode}"
+            raise SystemExit(f"sikg serve: the store's writer did not start: {why}")
+        return process
+
+    def _supervise(self) -> None:
+        while True:
+            status = self.process.wait()
+            if self.stopping.wait(RESTART_SECONDS):  # at most one start a RESTART_SECONDS, if it keeps ending
+                return
+            log.error("the store's writer ended (status %s); starting it again", status)
+            with self.lock:
+                if self.stopping.is_set():
+                    return
+                self.starts += 1
+                try:
+                    self.process = self._start(f"{self.boot}.{self.starts}")
+                except SystemExit as refusal:  # tried again after the pause, while the old process is waited for
+                    log.error("%s", refusal)
+
+    def stop(self) -> None:
+        with self.lock:
+            self.stopping.set()
+            process = self.process
         process.terminate()  # it ends the write under way first
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=30)
         process.kill()  # nothing if it has ended
         process.wait()
-        shutil.rmtree(directory, ignore_errors=True)
-
