@@ -211,12 +211,8 @@ def _open_under(pid: int, directory: str) -> bool:
 
 
 def _gone(pid: int, timeout: float = 10) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not Path(f"/proc/{pid}").exists() or "\nState:\tZ" in Path(f"/proc/{pid}/status").read_text():
-            return True
-        time.sleep(0.1)
-    return False
+    status = Path(f"/proc/{pid}/status")
+    return _until(lambda: not status.exists() or "\nState:\tZ" in status.read_text(), timeout)
 
 
 @pytest.mark.parametrize("review", ["0", "1"])

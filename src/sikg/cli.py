@@ -251,8 +251,9 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=settings.port)
     p.add_argument("--workers", type=int, default=settings.workers, help="threads answering requests")
     p.add_argument("--processes", type=int, default=settings.processes,
-                   help="worker processes (env SIKG_PROCESSES; default: one per core, one over the in-memory store); over the on-disk store, one more process writes "
-                        "to it for them all; over the in-memory one, more than one needs contributions off")
+                   help="worker processes (env SIKG_PROCESSES; default: one per core, one over the in-memory "
+                        "store); over the on-disk store, one more process writes to it for them all; over the "
+                        "in-memory one, more than one needs contributions off")
     p.add_argument("--access-log", action="store_true", default=settings.access_log,
                    help="log every request to standard output (env SIKG_ACCESS_LOG=1)")
     p.add_argument("--no-review", dest="review", action="store_false", default=settings.review, help=NO_REVIEW)

@@ -146,15 +146,15 @@ class _BudgetWriter:
 
 class Mirror:
     """An in-memory copy of one RocksDB snapshot, built by a background thread (through a read-only handle of its
-    own: a dump to N-Quads then a bulk load, 2-4 s over 290,000 quads, 55 MB of N-Quads) while the
-    evaluator (or a worker over a shared store, store/shared.py) answers from the snapshot itself. `store` is None until the copy is complete, and stays None when the
-    dump would be larger than the budget. One copy is built at a time: a new one waits for the one before it, which
-    its `abandon` stops early (and which then never installs its result)."""
+    own: a dump to N-Quads then a bulk load, 2-4 s over 290,000 quads, 55 MB of N-Quads) while the evaluator (or a
+    worker over a shared store, store/shared.py) answers from the snapshot itself. `store` is None until the copy is
+    complete, and stays None when the dump would be larger than the budget. One copy is built at a time: a new one
+    waits for the one before it, which its `abandon` stops early (and which then never installs its result)."""
 
     def __init__(self, snapshot: Snapshot, budget: int, before: threading.Thread | None):
         self.store, self._wanted, self._lock = None, True, threading.Lock()
         self._thread = threading.Thread(target=self._build, args=(snapshot.path, budget, before), daemon=True,
-                                        name="sikg-evaluator-copy")
+                                        name="sikg-store-copy")
         self._thread.start()
 
     def abandon(self) -> threading.Thread:

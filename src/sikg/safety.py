@@ -177,8 +177,6 @@ def check_dataset(shape: QueryShape, default_graphs, named_graphs, known_graphs:
                                f"(listed in the service description at /sparql)")
 
 
-
-
 # -- queries that are one triple pattern -------------------------------------------------------------------------
 #
 # The service evaluates such a query in its own process when the store holds few matches of the pattern (see

@@ -3,8 +3,7 @@
 Queries from the SPARQL endpoint run in evaluator processes, each over a read-only snapshot of the store that is
 made once per generation (sikg.evaluator), with the public graphs of that same generation as their dataset when the
 store holds private ones. A query that is one triple pattern with few matches in the store is answered in this
-process instead, over the live store (_evaluate_bounded), when the process answers one request at a time: its cost
-is bounded, and the round trip is most of it.
+process instead (_evaluate_bounded): its cost is bounded, and the round trip to an evaluator would be most of it.
 """
 
 import contextlib
@@ -284,7 +283,7 @@ class EmbeddedStore(KnowledgeGraphStore):
         return pool.run(snapshot, public_request(request, public), deadline)
 
     def _evaluate_bounded(self, request: EvalRequest, max_bytes: int):
-        """The answer to a query of one triple pattern, evaluated here over the live store when that is bounded (see
+        """The answer to a query of one triple pattern, evaluated here (over _bounded_store) when that is bounded (see
         BOUNDED_MATCHES), over the dataset the pool would use; None when it is not (or a write is under way). The
         content read is that of the generation the caller's state token names or a newer one, never an older one,
         as a snapshot taken now would be."""

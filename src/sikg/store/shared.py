@@ -38,7 +38,7 @@ class SharedStore(EmbeddedStore):
         self._reopen_lock = threading.Lock()
         self._seen: tuple[int, int, int] | None = None  # the published file's (inode, mtime, size) when last read
         self._read_at = 0.0
-        self._copy_bytes, self._copy = 0, None  # (checkpoint, Mirror): the checkpoint in memory, see query_evaluator
+        self._copy_bytes, self._copy = 0, None  # Mirror: the open checkpoint in memory, see query_evaluator
         published = self._read_published()
         super().__init__(published["checkpoint"], read_only=True)
         self._state, self.generation = published["state"], published["generation"]
@@ -96,15 +96,13 @@ class SharedStore(EmbeddedStore):
         """Starts copying the open checkpoint (the one before is dropped, or stopped); with _snapshot_lock held."""
         if self._copy_bytes <= 0:
             return
-        before = self._copy[1].abandon() if self._copy is not None else None
-        snapshot = Snapshot("rocksdb", str(self.path), self.generation)
-        self._copy = (snapshot.path, Mirror(snapshot, self._copy_bytes, before))
+        before = self._copy.abandon() if self._copy is not None else None
+        self._copy = Mirror(Snapshot("rocksdb", str(self.path), self.generation), self._copy_bytes, before)
 
     def _bounded_store(self) -> ox.Store:
-        """The copy when it is complete and of the checkpoint open (never an older one's, nor one a writer started
-        again published under the same generation), else the checkpoint."""
-        copy = self._copy
-        store = copy[1].store if copy is not None and copy[0] == str(self.path) else None
+        """The copy when it is complete, else the checkpoint. Never an older checkpoint's copy: _open replaces the copy
+        with the checkpoint, under _writing, which no bounded query reads through."""
+        store = self._copy.store if self._copy is not None else None
         return store if store is not None else self._store
 
     # -- reading: the newest published content ------------------------------------------------------------------
