@@ -10,10 +10,11 @@ from helpers import ROOT
 from .chromium import CHROMIUM_FLAGS, binary
 
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
+BROWSER_VERSIONS = pytest.StashKey[str]()
 
 
 @pytest.fixture(scope="session")
-def browser(tmp_path_factory):
+def browser(tmp_path_factory, request):
     webdriver = pytest.importorskip("selenium.webdriver")
     from selenium.webdriver.chrome.service import Service
 
@@ -30,6 +31,10 @@ def browser(tmp_path_factory):
     options.add_experimental_option("prefs", {"intl.accept_languages": "en-GB,en"})
     driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
     driver.set_page_load_timeout(60)
+    # Browser tests have passed on one Chromium and failed on the next: every failure says which one ran.
+    request.config.stash[BROWSER_VERSIONS] = (
+        f"Chromium {driver.capabilities.get('browserVersion', '?')} ({chromium}), ChromeDriver "
+        f"{driver.capabilities.get('chrome', {}).get('chromedriverVersion', '?').split(' ')[0]} ({driver_path})")
     yield driver
     driver.quit()
 
@@ -38,3 +43,11 @@ def browser(tmp_path_factory):
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed:
+        report.sections.append(("browser", item.config.stash.get(BROWSER_VERSIONS, "no browser was started")))

@@ -192,26 +192,50 @@ def test_curated_query_runs_in_the_editor_and_the_table_matches_sparql(browser, 
     full_page_screenshot(browser, screenshots / "sparql.png")
 
 
+def type_in_editor(browser, text):
+    """As a person does: click into the editor, select what is there, type over it. Keys go to whatever has the focus
+    (CodeMirror keeps it in a textarea of its own that is not meant to be seen, so it is never addressed directly)."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    one(browser, ".CodeMirror-lines").click()
+    ActionChains(browser).key_down(Keys.CONTROL).send_keys("a").key_up(Keys.CONTROL).send_keys(text).perform()
+    wait_for(browser, lambda d: d.execute_script("return document.querySelector('.CodeMirror').CodeMirror.getValue()")
+             == text, timeout=5)
+
+
+def press(browser, *keys, holding=None):
+    """Keys pressed with the focus where it is, optionally while holding a modifier (Ctrl-Enter)."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    actions = ActionChains(browser)
+    if holding:
+        actions.key_down(holding)
+    actions.send_keys(*keys)
+    if holding:
+        actions.key_up(holding)
+    actions.perform()
+
+
 def test_editor_runs_a_typed_query_and_shows_errors(browser, live_server):
     from selenium.webdriver.common.keys import Keys
 
     open_page(browser, live_server + "/sparql")
     wait_for(browser, lambda d: css(d, ".CodeMirror"))
-    browser.execute_script("document.querySelector('.CodeMirror').CodeMirror.setValue("
-                           "'SELECT (COUNT(*) AS ?n) WHERE { ?p a <https://w3id.org/sikg/ontology#SupportPractice> }')")
-    one(browser, ".CodeMirror textarea").send_keys(Keys.CONTROL, Keys.ENTER)
+    type_in_editor(browser, "SELECT (COUNT(*) AS ?n) WHERE { ?p a <https://w3id.org/sikg/ontology#SupportPractice> }")
+    press(browser, Keys.ENTER, holding=Keys.CONTROL)
     wait_for(browser, lambda d: css(d, "#result-table tbody td"))
     assert one(browser, "#result-table tbody td").text.startswith("35")
     # Tab leaves the editor: the keyboard is never trapped
-    one(browser, ".CodeMirror textarea").send_keys(Keys.TAB)
+    one(browser, ".CodeMirror-lines").click()
+    press(browser, Keys.TAB)
     assert browser.switch_to.active_element.get_attribute("id") == "run"
-    browser.execute_script("document.querySelector('.CodeMirror').CodeMirror.setValue('SELECT WHERE {')")
+    type_in_editor(browser, "SELECT WHERE {")
     one(browser, "#run").click()
     wait_for(browser, lambda d: css(d, "#result-error"))
     assert "400" in one(browser, "#result-status").text
     # a CONSTRUCT shows the graph and offers the graph formats
-    browser.execute_script("document.querySelector('.CodeMirror').CodeMirror.setValue("
-                           "'CONSTRUCT WHERE { <https://w3id.org/sikg/id/element/realisation> ?p ?o }')")
+    type_in_editor(browser, "CONSTRUCT WHERE { <https://w3id.org/sikg/id/element/realisation> ?p ?o }")
     one(browser, "#run").click()
     wait_for(browser, lambda d: css(d, "pre.graph"))
     assert "realisation" in one(browser, "pre.graph").text

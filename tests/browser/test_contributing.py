@@ -80,8 +80,9 @@ def fill(driver, values: dict):
         if field.tag_name == "select":
             Select(field).select_by_value(value)
         else:
-            if not field.is_displayed():  # a field folded away (another language): opened first
-                driver.execute_script("arguments[0].closest('details').open = true", field)
+            if not field.is_displayed():  # a field folded away (another language): its summary clicked open first
+                field.find_element(By.XPATH, "./ancestor::details[1]/summary").click()
+                wait_for(driver, lambda d: field.is_displayed())
             field.clear()
             if value:
                 field.send_keys(value)
