@@ -315,3 +315,29 @@ def test_serve_runs_a_process_per_core_unless_told_or_in_memory(monkeypatch):
     assert worker_processes(Settings(), "disk") == 3 and worker_processes(Settings(), "external") == 3
     assert worker_processes(Settings(), "memory") == 1, "each process would hold a copy of the in-memory store"
     assert worker_processes(Settings(processes=2), "memory") == 2 and worker_processes(Settings(processes=1), "disk") == 1
+
+
+LOADING_WORKER = """
+import os, signal, sys, time
+signal.signal(signal.SIGTERM, lambda *_: None)  # what a worker inherits from granian's main process
+import sikg.app
+from sikg.server import _load_app
+from sikg.settings import Settings
+
+def still_loading(*args):
+    os.kill(os.getpid(), signal.SIGTERM)  # the service is stopped while this worker loads its app
+    time.sleep(60)
+    print("went on loading")
+
+sikg.app.create_app = still_loading
+_load_app({"spec": "memory"}, Settings(), "sikg.app:create_app")
+"""
+
+
+def test_a_worker_told_to_stop_while_it_loads_its_app_stops_at_once():
+    """granian installs a worker's own signal handlers only once its app is loaded: a stop asked for before then
+    went unheard, and the worker was killed 10 s later ("refused to gracefully stop")."""
+    result = subprocess.run([sys.executable, "-c", LOADING_WORKER], cwd=ROOT, capture_output=True, text=True,
+                            timeout=30)
+    assert (result.returncode, result.stdout) == (0, ""), result.stderr
+

@@ -15,6 +15,7 @@ its own, so contributions need one process there.
 """
 
 import os
+import signal
 import subprocess
 import sys
 import uuid
@@ -33,8 +34,18 @@ from .store.writer import running_writer
 
 def _load_app(store_spec: dict, settings: Settings, target: str):
     """Builds the app in each worker process (granian's loader, given the target's name, which it does not need)."""
+    # granian installs a worker's own signal handlers only once its app is loaded; until then the worker has the
+    # handler it inherited from the main process, which only sets a flag in its copy of the server, so a stop asked
+    # for while a worker was still loading went unheard and the worker was killed 10 s later (workers_kill_timeout).
+    # Told to stop while loading, a worker now exits at once, its evaluator processes with it.
+    signal.signal(signal.SIGTERM, _exit_while_loading)
+    signal.signal(signal.SIGINT, _exit_while_loading)
     from .app import create_app  # in the worker: the parent process never opens the store
     return create_app(open_store(**store_spec), settings)
+
+
+def _exit_while_loading(signum, frame):
+    raise SystemExit(0)
 
 
 def _prepare(kind: str, spec: dict) -> None:
