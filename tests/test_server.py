@@ -341,3 +341,46 @@ def test_a_worker_told_to_stop_while_it_loads_its_app_stops_at_once():
                             timeout=30)
     assert (result.returncode, result.stdout) == (0, ""), result.stderr
 
+
+
+STOPPED_TWICE = """
+import os, signal
+import granian._signals
+from sikg.server import _stop_event_set_once
+
+_stop_event_set_once(granian._signals.set_sync_signals)()  # as a worker installs granian's handlers
+os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C reaches the whole process group,
+os.kill(os.getpid(), signal.SIGTERM)  # then granian's main process stops its workers
+print("stopped")
+"""
+
+
+def test_a_worker_told_to_stop_twice_is_not_hung_by_the_second_signal():
+    """A second set() of granian's stop event blocked forever, holding the GIL."""
+    result = subprocess.run([sys.executable, "-c", STOPPED_TWICE], cwd=ROOT, capture_output=True, text=True,
+                            timeout=30)
+    assert (result.returncode, result.stdout) == (0, "stopped\n"), result.stderr
+
+
+SIGNAL_TO_ANOTHER_THREAD = """
+import signal, threading, time
+from sikg.server import _wake_the_main_thread_on_stop_signals
+
+stopped = threading.Event()
+signal.signal(signal.SIGTERM, lambda *_: stopped.set())  # as granian's handler sets its stop event
+_wake_the_main_thread_on_stop_signals()
+
+def another_thread():
+    time.sleep(0.5)  # once the main thread sleeps in the lock below
+    signal.pthread_kill(threading.get_ident(), signal.SIGTERM)  # the signal goes to this thread, not the main one
+
+threading.Thread(target=another_thread, daemon=True).start()
+stopped.wait()  # a worker's main thread waits so for granian's stop
+print("stopped")
+"""
+
+
+def test_a_stop_signal_that_reaches_another_thread_wakes_the_main_thread():
+    result = subprocess.run([sys.executable, "-c", SIGNAL_TO_ANOTHER_THREAD], cwd=ROOT, capture_output=True,
+                            text=True, timeout=30)
+    assert (result.returncode, result.stdout) == (0, "stopped\n"), result.stderr

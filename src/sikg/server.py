@@ -18,10 +18,12 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import uuid
 from contextlib import nullcontext
 from functools import partial
 
+import granian._signals as granian_signals
 from granian.constants import Interfaces
 from granian.log import LogLevels
 from granian.server import Server
@@ -34,18 +36,59 @@ from .store.writer import running_writer
 
 def _load_app(store_spec: dict, settings: Settings, target: str):
     """Builds the app in each worker process (granian's loader, given the target's name, which it does not need)."""
-    # granian installs a worker's own signal handlers only once its app is loaded; until then the worker has the
-    # handler it inherited from the main process, which only sets a flag in its copy of the server, so a stop asked
-    # for while a worker was still loading went unheard and the worker was killed 10 s later (workers_kill_timeout).
-    # Told to stop while loading, a worker now exits at once, its evaluator processes with it.
+    # Two ways a worker told to stop was killed 10 s later (workers_kill_timeout) instead of stopping: granian
+    # installs its signal handlers only once the app is loaded, and until then the handler inherited from the main
+    # process only set a flag in the worker's copy of the server, so a stop asked for while loading went unheard
+    # (the worker now exits at once, its evaluator processes with it); and a stop asked for twice hung the worker
+    # (_stop_event_set_once).
     signal.signal(signal.SIGTERM, _exit_while_loading)
     signal.signal(signal.SIGINT, _exit_while_loading)
+    granian_signals.set_sync_signals = _stop_event_set_once(granian_signals.set_sync_signals)
+    _wake_the_main_thread_on_stop_signals()
     from .app import create_app  # in the worker: the parent process never opens the store
     return create_app(open_store(**store_spec), settings)
 
 
 def _exit_while_loading(signum, frame):
     raise SystemExit(0)
+
+
+def _stop_event_set_once(install_signals):
+    """granian's installer of a worker's stop signals, with handlers that set its stop event once: a second set()
+    of granian's WorkerSignal blocks forever holding the GIL (granian 2.8), and a worker is often told to stop twice,
+    by the signal to its whole process group (Ctrl-C in a terminal, systemd's stop) and then by granian's main
+    process; it was killed 10 s later, "after it refused to gracefully stop"."""
+    def install():
+        event, stopping = install_signals(), threading.Lock()
+
+        def handler(signum, frame):
+            if stopping.acquire(blocking=False):
+                event.set()
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, handler)
+        return event
+    return install
+
+
+def _wake_the_main_thread_on_stop_signals() -> None:
+    """Python runs signal handlers in the main thread only, and a worker's main thread sleeps in a lock until granian
+    stops it: a signal the kernel hands to another of the worker's threads (granian's, RocksDB's) trips the handler's
+    flag but does not wake it. Python also writes each signal's number to the wakeup fd, whichever thread got it: the
+    first stop signal seen there is sent again to the main thread itself, which wakes it (once: that one is seen
+    there too, and the handler sets the stop event once anyway)."""
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+    main_thread, stops = threading.main_thread().ident, {signal.SIGTERM, signal.SIGINT}
+
+    def forward() -> None:
+        while True:
+            stop = next((number for number in os.read(read_end, 64) if number in stops), None)
+            if stop is not None:
+                signal.pthread_kill(main_thread, stop)
+                return
+
+    threading.Thread(target=forward, daemon=True, name="sikg-stop-signals").start()
 
 
 def _prepare(kind: str, spec: dict) -> None:
