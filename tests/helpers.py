@@ -209,8 +209,6 @@ def serving(args: list[str], log_path: Path, env: dict | None = None, timeout: f
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
-    # granian kills a worker that does not stop within 10 s of being told to, and says so
-    assert "refused to gracefully stop" not in log_path.read_text(errors="replace"), log_path.read_text()
 
 
 class NetworkRefused(AssertionError):
