@@ -3,11 +3,14 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# The suite runs on every core (pytest-xdist; each worker has its own servers, ports and temporary stores), a test at a
+# time handed to whichever worker is free.
+PYTEST := $(BIN)/python -m pytest -n auto --dist worksteal
 
 SHACL_JS := tests/shacl-js
 JS_STAMP := $(SHACL_JS)/node_modules/.installed-stamp
 
-.PHONY: install run test clean browser shacl-js
+.PHONY: install run test check clean browser shacl-js
 
 install: $(STAMP)
 
@@ -21,7 +24,13 @@ run: $(STAMP)
 	$(BIN)/sikg serve
 
 test: $(STAMP) browser shacl-js
-	$(BIN)/python -m pytest
+	$(PYTEST)
+
+# The quick loop while changing code: every test but those marked slow (real servers, browsers, the command line,
+# the second SHACL engine, the fuzzers, the whole fixture corpus through the validator: tests/conftest.py), in under
+# a minute. `make test`, which CI runs, runs them all.
+check: $(STAMP)
+	$(PYTEST) -m "not slow"
 
 # The second SHACL engine (rdf-validate-shacl under Node, tests/test_shacl_core.py), from its lock file; reinstalled
 # only when node_modules is missing or the lock changes. Without npm the test says it is skipped, and why.

@@ -29,5 +29,22 @@ def live_server(tmp_path_factory):
         yield url
 
 
+# What `make check` leaves out (-m "not slow"; `make test` runs everything): tests that start real servers, browsers,
+# other engines or the command line, or run the fuzzers. Whole folders, the tests that use a fixture starting such a
+# process, and tests marked @pytest.mark.slow where they start one themselves.
+SLOW_FOLDERS = {"browser", "robustness"}
+PROCESS_FIXTURES = {"live_server", "servers", "oxigraph", "oxigraph_server", "empty_server", "fresh_spec", "js_reports",
+                    "core_nt", "cli_exports"}
+
+
 def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: a test that starts and kills real servers (runs in `make test` too)")
+    config.addinivalue_line("markers", "slow: starts real servers, browsers, other engines or the command line, or "
+                                       "fuzzes (left out of `make check`; `make test` runs it)")
+
+
+def pytest_collection_modifyitems(config, items):
+    here = os.path.dirname(__file__)
+    for item in items:
+        folder = os.path.relpath(os.path.dirname(item.path), here).split(os.sep)[0]
+        if folder in SLOW_FOLDERS or PROCESS_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.slow)

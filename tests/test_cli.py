@@ -21,6 +21,7 @@ SELECT ?element ?country (COUNT(DISTINCT ?practice) AS ?practices) WHERE {
 } GROUP BY ?element ?country ORDER BY ?element ?country"""
 
 
+@pytest.mark.slow
 def test_query_csv_answers_practices_per_element_per_country(kg):
     result = run_cli("query", "--format", "csv", PER_ELEMENT_AND_COUNTRY)
     assert result.returncode == 0, result.stderr
@@ -43,12 +44,14 @@ def test_query_csv_answers_practices_per_element_per_country(kg):
     ("xml", lambda out: "<sparql" in out),
     ("table", lambda out: "(1 rows)" in out),
 ])
+@pytest.mark.slow
 def test_query_formats(fmt, check):
     result = run_cli("query", "--format", fmt, "SELECT (COUNT(*) AS ?n) WHERE { ?p a sikg:SupportPractice }")
     assert result.returncode == 0, result.stderr
     assert check(result.stdout)
 
 
+@pytest.mark.slow
 def test_query_construct_as_turtle():
     result = run_cli("query", "--format", "ttl",
                      "CONSTRUCT { ?p rdfs:label ?l } WHERE { ?p a sikg:SupportPractice ; rdfs:label ?l }")
@@ -56,6 +59,7 @@ def test_query_construct_as_turtle():
     assert len(list(ox.parse(input=result.stdout.encode(), format=ox.RdfFormat.TURTLE))) >= 35
 
 
+@pytest.mark.slow
 def test_query_from_file(tmp_path):
     path = tmp_path / "count.rq"
     path.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?p a <https://w3id.org/sikg/ontology#SupportPractice> }")
@@ -63,12 +67,14 @@ def test_query_from_file(tmp_path):
     assert result.stdout.splitlines() == ["n", "35"]
 
 
+@pytest.mark.slow
 def test_bad_query_exits_2_with_the_parsers_message():
     result = run_cli("query", "SELEKT * WHERE { ?s ?p ?o }")
     assert result.returncode == 2
     assert "bad query" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_validate_unparseable_file_exits_2_with_file_line_and_message(tmp_path):
     path = tmp_path / "broken.ttl"
     path.write_text('@prefix ex: <http://example.org/> .\nex:a ex:b "unterminated .\n')
@@ -78,6 +84,7 @@ def test_validate_unparseable_file_exits_2_with_file_line_and_message(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_validate_missing_file_and_unknown_extension_exit_2(tmp_path):
     assert run_cli("validate", str(tmp_path / "nope.ttl")).returncode == 2
     odd = tmp_path / "data.xyz"
@@ -86,6 +93,7 @@ def test_validate_missing_file_and_unknown_extension_exit_2(tmp_path):
     assert result.returncode == 2 and "unknown RDF file extension" in result.stderr
 
 
+@pytest.mark.slow
 def test_validate_refuses_rdfxml_with_doctype(tmp_path):
     path = tmp_path / "entities.rdf"
     path.write_text('<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY a "aaaaaaaa">]>\n'
@@ -94,6 +102,7 @@ def test_validate_refuses_rdfxml_with_doctype(tmp_path):
     assert result.returncode == 2 and "DOCTYPE" in result.stderr
 
 
+@pytest.mark.slow
 def test_validate_reads_other_syntaxes(tmp_path):
     for fmt, ext in [(ox.RdfFormat.N_TRIPLES, "nt"), (ox.RdfFormat.JSON_LD, "jsonld"), (ox.RdfFormat.RDF_XML, "rdf")]:
         path = tmp_path / f"practice.{ext}"
@@ -102,6 +111,7 @@ def test_validate_reads_other_syntaxes(tmp_path):
         assert result.returncode == 0, (ext, result.stdout, result.stderr)
 
 
+@pytest.mark.slow
 def test_export_jsonld_parses_back_to_the_same_number_of_quads(tmp_path, kg):
     out = tmp_path / "kg.jsonld"
     result = run_cli("export", "--format", "jsonld", "-o", str(out))
@@ -114,6 +124,7 @@ def test_export_jsonld_parses_back_to_the_same_number_of_quads(tmp_path, kg):
 @pytest.mark.parametrize("fmt,rdf_format", [("ttl", ox.RdfFormat.TURTLE), ("nt", ox.RdfFormat.N_TRIPLES),
                                             ("rdfxml", ox.RdfFormat.RDF_XML), ("nq", ox.RdfFormat.N_QUADS),
                                             ("trig", ox.RdfFormat.TRIG)])
+@pytest.mark.slow
 def test_export_formats_parse_back(tmp_path, kg, fmt, rdf_format):
     out = tmp_path / f"kg.{fmt}"
     assert run_cli("export", "--format", fmt, "-o", str(out)).returncode == 0
@@ -128,6 +139,7 @@ def test_export_formats_parse_back(tmp_path, kg, fmt, rdf_format):
             (t.subject, t.predicate, t.object) for t in union)
 
 
+@pytest.mark.slow
 def test_stats_prints_counts():
     result = run_cli("stats")
     assert result.returncode == 0
@@ -136,6 +148,7 @@ def test_stats_prints_counts():
         assert line in result.stdout
 
 
+@pytest.mark.slow
 def test_load_into_an_on_disk_store_is_idempotent(tmp_path):
     store_dir = tmp_path / "store"
     extra = FIXTURES / "valid" / "practice.ttl"
@@ -149,6 +162,7 @@ def test_load_into_an_on_disk_store_is_idempotent(tmp_path):
     assert result.stdout.splitlines() == ["n", "36"]
 
 
+@pytest.mark.slow
 def test_query_by_name_with_a_parameter():
     result = run_cli("query", "--name", "practices-for-method", "--param",
                      "method=https://w3id.org/sikg/id/method/incubation-programmes", "--format", "csv")
@@ -157,12 +171,14 @@ def test_query_by_name_with_a_parameter():
     assert rows and {r["method"] for r in rows} == {"https://w3id.org/sikg/id/method/incubation-programmes"}
 
 
+@pytest.mark.slow
 def test_query_by_unknown_name_or_parameter_exits_2():
     assert run_cli("query", "--name", "no-such-query").returncode == 2
     result = run_cli("query", "--name", "practices-for-method", "--param", "colour=blue")
     assert result.returncode == 2 and "no parameter" in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("service", ["SERVICE", "SERVICE SILENT", "\\u0053ERVICE"])
 def test_query_with_service_is_refused_without_connecting(service):
     from listener import Listener
@@ -177,6 +193,7 @@ def test_query_with_service_is_refused_without_connecting(service):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_query_from_defines_the_dataset_as_on_the_endpoint(kg):
     ontology = "https://w3id.org/sikg/graph/ontology"
     expected = len(list(kg.query(f"SELECT * WHERE {{ GRAPH <{ontology}> {{ ?s ?p ?o }} }}")))
@@ -192,12 +209,14 @@ def test_query_from_defines_the_dataset_as_on_the_endpoint(kg):
     assert list(csv.reader(io.StringIO(result.stdout)))[1:] == [[ontology, str(expected)]]
 
 
+@pytest.mark.slow
 def test_query_from_an_unknown_graph_exits_2():
     result = run_cli("query", "SELECT * FROM <http://nope.example/g> WHERE { ?s ?p ?o }")
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "unknown graph <http://nope.example/g>" in result.stderr
 
 
+@pytest.mark.slow
 def test_query_by_name_takes_a_prefixed_name_for_an_iri_parameter():
     full = run_cli("query", "--name", "practice-sources", "--format", "csv",
                    "--param", "practice=https://w3id.org/sikg/id/practice/cap-impact")
@@ -206,6 +225,7 @@ def test_query_by_name_takes_a_prefixed_name_for_an_iri_parameter():
     assert len(short.stdout.splitlines()) > 1 and short.stdout == full.stdout
 
 
+@pytest.mark.slow
 def test_json_ld_that_cannot_hold_an_iri_is_a_clear_error_and_leaves_no_file(tmp_path):
     """<practice:foo> would read as a compact IRI in JSON-LD with the sikg context: `query --format jsonld` and
     `export --format jsonld -o FILE` say so in one line (exit 2), and FILE is not left half written."""
@@ -230,18 +250,21 @@ def _run_with_env(env: dict, *args: str) -> subprocess.CompletedProcess:
                           timeout=120, env={**os.environ, **env})
 
 
+@pytest.mark.slow
 def test_a_bad_port_in_the_environment_is_one_line_and_exit_2_not_a_traceback():
     result = _run_with_env({"SIKG_PORT": "abc"}, "stats")
     assert result.returncode == 2
     assert result.stderr == "sikg: SIKG_PORT must be a whole number, got 'abc'\n"
 
 
+@pytest.mark.slow
 def test_serve_with_a_bad_query_timeout_exits_2_before_starting():
     result = _run_with_env({"SIKG_QUERY_TIMEOUT": "soon"}, "serve", "--store", "memory", "--port", "1")
     assert result.returncode == 2
     assert result.stderr == "sikg: SIKG_QUERY_TIMEOUT must be a number of seconds, got 'soon'\n"
 
 
+@pytest.mark.slow
 def test_the_command_line_overrides_the_environment():
     result = _run_with_env({"SIKG_STORE": "http://127.0.0.1:9/never/query"}, "stats", "--store", "memory")
     assert result.returncode == 0, result.stderr

@@ -153,6 +153,7 @@ def test_templates_are_not_part_of_the_curated_kg(kg):
     assert not kg.query('ASK { ?s ?p ?o FILTER(CONTAINS(STR(?s), "/id/practice/example-")) }')
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", [TEMPLATE_TTL, TEMPLATE_JSONLD], ids=["ttl", "jsonld"])
 def test_templates_conform_with_no_warnings(path):
     result = run_cli("validate", str(path))
@@ -660,6 +661,7 @@ def test_a_non_conforming_contribution_is_422_and_writes_nothing(fresh, accept):
     assert not practice_visible(client)
 
 
+@pytest.mark.slow  # the whole corpus of fixtures through the validator
 @pytest.mark.parametrize("fixture", [p for p in sorted((FIXTURES / "invalid").glob("*.ttl"))
                                      if not p.name.startswith("warning-")], ids=lambda p: p.stem)
 def test_every_invalid_fixture_is_refused_with_422(client, shared_store, fixture):

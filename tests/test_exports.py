@@ -58,6 +58,7 @@ def rebased() -> dict:
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow
 def test_rebased_jsonld_carries_the_services_own_context(rebased):
     assert rebased["framed"] == rebased["listed"]
     assert rebased["framed"]["practice"] == OTHER_BASE + "id/practice/"
@@ -144,6 +145,7 @@ def test_consistent_frame_requests_are_answered(client, query):
 @pytest.mark.parametrize("args", [("--frame", "practices", "--format", "ttl"),
                                   ("--frame", "practices", "--format", "nq"),
                                   ("--frame", "practices", "--schema-org")])
+@pytest.mark.slow
 def test_cli_conflicting_export_options_exit_2(args):
     result = run_cli("export", *args)
     assert result.returncode == 2
@@ -153,6 +155,7 @@ def test_cli_conflicting_export_options_exit_2(args):
 
 # -- 4. the frame is described as what it is ------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_frame_is_described_as_a_json_ld_document(client):
     help_text = run_cli("export", "--help").stdout
     assert "JSON array" not in help_text and "JSON-LD document" in help_text

@@ -297,6 +297,7 @@ def test_an_empty_practice_list_carries_its_context(client):
     assert document["graph"] == [] and offline_quads(document) == []
 
 
+@pytest.mark.slow
 def test_cli_construct_as_jsonld_is_read_with_no_network_access(client, tmp_path):
     result = run_cli("query", "--format", "jsonld", RECORDS)
     assert result.returncode == 0, result.stderr

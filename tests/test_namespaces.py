@@ -5,6 +5,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from helpers import ROOT
 
 
@@ -14,6 +16,7 @@ def run_cli_with_base(*args: str) -> subprocess.CompletedProcess:
                           text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_sikg_base_moves_instance_iris():
     result = run_cli_with_base("query", "--format", "csv",
                                "SELECT ?p WHERE { ?p a sikg:SupportPractice } LIMIT 1")
@@ -23,6 +26,7 @@ def test_sikg_base_moves_instance_iris():
     assert rows[1].startswith("http://127.0.0.1:8765/id/practice/"), rows[1]
 
 
+@pytest.mark.slow
 def test_sikg_base_leaves_nothing_under_the_canonical_instance_space():
     result = run_cli_with_base("query", "--format", "csv", """SELECT ?s ?p ?o WHERE { ?s ?p ?o
         FILTER(CONTAINS(STR(?s), "w3id.org/sikg/id/") || CONTAINS(STR(?o), "w3id.org/sikg/id/")) }""")

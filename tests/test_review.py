@@ -63,7 +63,7 @@ def oxigraph(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(params=["memory", "external"])
+@pytest.fixture(params=["memory", pytest.param("external", marks=pytest.mark.slow)])
 def backend(request, pool):
     """(store, client) with review on; the external store is shared by the tests, which leave it as they found it."""
     store = open_store("memory") if request.param == "memory" else request.getfixturevalue("oxigraph")

@@ -23,6 +23,8 @@ from sikg.validation import SH, context_for, to_rdflib
 
 from test_validation import expectations
 
+pytestmark = pytest.mark.slow  # every fixture through two shape sets and a second engine
+
 SHACL_JS = ROOT / "tests" / "shacl-js"
 FIXTURE_FILES = sorted((FIXTURES / "valid").glob("*.ttl")) + sorted((FIXTURES / "invalid").glob("*.ttl"))
 SPARQL_COMPONENT = str(SH.SPARQLConstraintComponent)

@@ -343,6 +343,7 @@ class TestOnDisk(StoreContract, CommandLineContract):
     def fresh_spec(self, tmp_path):
         return str(tmp_path / "store")
 
+    @pytest.mark.slow
     def test_an_on_disk_store_is_served_with_its_content_loaded_first(self, tmp_path):
         """serve loads the curated content into the on-disk store before its worker opens it (the base check runs
         there): the service answers with the whole KG."""

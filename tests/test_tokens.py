@@ -92,6 +92,7 @@ def registry(request, tmp_path):
 
 
 class TestRegistry:
+    @pytest.mark.slow
     def test_add_gives_a_token_once_and_lookup_finds_its_holder(self, registry):
         token = registry.add("Åsa Öberg", "curator")
         assert TOKEN_SHAPE.match(token)
@@ -276,6 +277,7 @@ def test_authenticate_a_wrong_or_revoked_token_is_403():
 
 # -- the command line -------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_token_add_prints_the_token_alone(tmp_path):
     store = tmp_path / "store"
     result = sikg("token", "add", "Ada Lovelace", "--role", "curator", "--store", str(store))
@@ -285,6 +287,7 @@ def test_token_add_prints_the_token_alone(tmp_path):
     assert FileTokenRegistry(token_file(store)).lookup(token) == Holder("Ada Lovelace", "curator")
 
 
+@pytest.mark.slow
 def test_token_list_and_revoke(tmp_path):
     store = str(tmp_path / "store")
     tokens_made = [sikg("token", "add", name, "--role", role, "--store", store).stdout.strip()
@@ -302,6 +305,7 @@ def test_token_list_and_revoke(tmp_path):
     assert refused.returncode == 1 and "no active token for 'bob'" in refused.stderr and refused.stdout == ""
 
 
+@pytest.mark.slow
 def test_token_add_refusals(tmp_path):
     store = str(tmp_path / "store")
     assert sikg("token", "add", "ada", "--role", "curator", "--store", store).returncode == 0
@@ -321,6 +325,7 @@ def test_token_add_refusals(tmp_path):
     assert unwritable.returncode == 2 and "cannot keep the tokens" in unwritable.stderr, unwritable.stderr
 
 
+@pytest.mark.slow
 def test_token_commands_default_to_the_store_sikg_serve_uses(tmp_path):
     assert sikg("token", "add", "ada", "--role", "curator", cwd=tmp_path).returncode == 0
     assert (tmp_path / "var" / "store.tokens.json").exists()
@@ -351,6 +356,7 @@ def check_added_then_revoked(client, store_option: str) -> None:
     assert answer.status_code == 403 and b"this token was revoked" in answer.data
 
 
+@pytest.mark.slow
 def test_a_served_on_disk_store_sees_tokens_added_and_revoked_with_the_command(tmp_path, pool):
     store = open_store(str(tmp_path / "store"))  # this process holds the store's lock, as `sikg serve` would
     store.load_curated()

@@ -36,6 +36,7 @@ def test_valid_fixture_conforms_without_any_result(path):
     assert report.conforms and report.results == [], report.to_text()
 
 
+@pytest.mark.slow  # the whole corpus of fixtures through the validator
 @pytest.mark.parametrize("path", INVALID, ids=lambda p: p.stem)
 def test_invalid_fixture_is_caught_by_its_constraint(path):
     expect = expectations(path)
@@ -94,18 +95,21 @@ def test_in_lists_match_the_concept_schemes(kg):
 
 @pytest.mark.parametrize("path", [p for p in INVALID if expectations(p)["severity"] == "Violation"][:6],
                          ids=lambda p: p.stem)
+@pytest.mark.slow
 def test_cli_exits_1_and_names_the_focus_node(path):
     result = run_cli("validate", str(path))
     assert result.returncode == 1, result.stderr
     assert expectations(path)["focus"] in result.stdout
 
 
+@pytest.mark.slow
 def test_cli_exits_0_on_the_curated_data():
     result = run_cli("validate", *map(str, DATA_FILES))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 violation(s)" in result.stdout
 
 
+@pytest.mark.slow
 def test_cli_json_and_turtle_reports(tmp_path):
     import json
     bad = FIXTURES / "invalid" / "practice-no-country.ttl"
