@@ -24,7 +24,7 @@ run: $(STAMP)
 	$(BIN)/sikg serve
 
 test: $(STAMP) browser shacl-js
-	$(PYTEST)
+	$(PYTEST) --durations=10
 
 # The quick loop while changing code: every test but those marked slow (real servers, browsers, the command line,
 # the second SHACL engine, the fuzzers, the whole fixture corpus through the validator: tests/conftest.py), in under
