@@ -1,6 +1,7 @@
 """sign_in.py and the sign-in routes: the token in an HttpOnly, SameSite=Strict cookie (Secure over https), the CSRF
 field every form post needs (403 without it or wrong), signing out, and a token the service does not accept."""
 
+import html
 import re
 
 import pytest
@@ -56,10 +57,29 @@ def test_a_sign_in_from_another_site_is_refused(client):
     assert response.status_code == 403 and "Set-Cookie" not in response.headers
 
 
-def test_next_is_only_a_path_of_this_site(client):
-    for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
-        response = client.post("/sign-in", data={"token": TOKEN, "next": target})
-        assert response.headers["Location"].endswith("/contribute"), target
+@pytest.mark.parametrize("target", [
+    "https://evil.example/", "//evil.example/x", "/\\evil.example", "\\\\evil.example", "/\t/evil.example",
+    "/\n/evil.example", "/\r\n/evil.example", " //evil.example", "/ /evil.example", "/\x00/evil.example",
+    "/\x7f/evil.example", "https:evil.example", "javascript:alert(1)", "/\u3000/evil.example"])
+def test_next_is_only_a_path_of_this_site(client, target):
+    """A browser drops tabs and line breaks and reads a backslash as a slash: each of these would leave the site."""
+    response = client.post("/sign-in", data={"token": TOKEN, "next": target})
+    assert response.status_code == 303 and response.headers["Location"] == "/contribute", target
+
+
+def test_next_that_is_a_path_of_this_site_is_where_signing_in_leads(client):
+    response = client.post("/sign-in", data={"token": TOKEN, "next": "/contributions/abc?lang=sv"})
+    assert response.headers["Location"] == "/contributions/abc?lang=sv"
+
+
+def test_a_next_smuggled_through_the_sign_in_page_never_leaves_the_site(client):
+    """GET /sign-in?next=/%09/evil.example put the tab into the form's hidden field; its post answered
+    `Location: //evil.example` (issue 24)."""
+    page = client.get("/sign-in", query_string="next=/%09/evil.example").get_data(as_text=True)
+    field = re.search(r'<input[^>]*name="next"[^>]*>', page)
+    smuggled = re.search(r'value="([^"]*)"', field.group(0)).group(1) if field else "/\t/evil.example"
+    response = client.post("/sign-in", data={"token": TOKEN, "next": html.unescape(smuggled)})
+    assert response.headers["Location"] == "/contribute"
 
 
 def test_pages_need_a_valid_cookie(client):
