@@ -267,7 +267,10 @@ def test_its_contributor_replaces_or_withdraws_a_pending_contribution(backend):
 
 @pytest.mark.parametrize("body,expected", [
     (b'{"decision": "maybe"}', 400), (b'{"comment": "no decision"}', 400), (b"{not json", 400),
-    (b'["accept"]', 400), (b'{"decision": "accept", "comment": 3}', 400), (b"\xff\xfe", 400)])
+    (b'["accept"]', 400), (b'{"decision": "accept", "comment": 3}', 400), (b"\xff\xfe", 400),
+    # each was a 500 (a decision that is not a string was looked up in a dict): issue 24
+    (b'{"decision": ["accept"]}', 400), (b'{"decision": {"a": 1}}', 400), (b'{"decision": null}', 400),
+    (b'{"decision": 1}', 400), (b'"accept"', 400), (b'{"decision": "accept", "comment": ["x"]}', 400)])
 def test_a_review_that_is_not_a_decision_is_400_and_changes_nothing(backend, body, expected):
     store, client = backend
     cid = submit(client).get_json()["id"]

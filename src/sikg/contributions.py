@@ -101,7 +101,7 @@ def _decision(body: bytes) -> tuple[str, str | None]:
     except (UnicodeDecodeError, ValueError):
         raise ProtocolError(400, 'the review must be a JSON object: {"decision": "accept" | "reject", '
                                  '"comment": "..."}') from None
-    if not isinstance(value, dict) or value.get("decision") not in DECISIONS:
+    if not isinstance(value, dict) or not isinstance(value.get("decision"), str) or value["decision"] not in DECISIONS:
         raise ProtocolError(400, 'the decision must be "accept" or "reject"')
     comment = value.get("comment")
     if comment is not None and not isinstance(comment, str):
