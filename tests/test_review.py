@@ -185,6 +185,10 @@ def test_pending_is_invisible_then_accepted_is_visible_everywhere_at_once(backen
         assert client.get(f"/contributions/{cid}", headers=headers or {}).status_code == 404
     assert [c["id"] for c in client.get("/contributions?status=pending", headers=CURATOR).get_json()] == [cid]
     assert client.get("/contributions?status=pending", headers=ALICE).status_code == 403
+    for listing in ("pending", "rejected"):  # a curator's answer: never kept by a cache, nor given to another
+        answer = client.get(f"/contributions?status={listing}", headers=CURATOR)
+        assert answer.headers["Cache-Control"] == "private, no-store"
+        assert {"Authorization", "Cookie"} <= {v.strip() for v in answer.headers["Vary"].split(",")}
     assert client.get("/contributions?status=pending").status_code == 401
 
     # A contributor can never review; a curator accepts and it is public everywhere at once.

@@ -303,6 +303,14 @@ class Contributions:
             "decision": value("decision"), "comment": value("comment"), "by": value("by"), "at": value("at")}
         return Shown(contribution_id, status, value("who"), value("when"), public, value("outcome"), review)
 
+    @staticmethod
+    def listing_headers(status: str | None) -> dict:
+        """The public listing is everyone's; a pending or rejected one is a curator's, and whether it is given at all
+        depends on who asks: never stored by a cache, nor given to another from one."""
+        if status in (None, "", "accepted"):
+            return {}
+        return {"Vary": "Authorization, Cookie", "Cache-Control": "private, no-store"}
+
     def listing(self, status: str | None = None, authorization: str | None = None) -> list[dict]:
         """The public (accepted) contributions; with status=pending or rejected, those, for a curator only."""
         if status in (None, "", "accepted"):

@@ -31,7 +31,8 @@ def contribute():
 
 @routes.get("/contributions")
 def list_contributions():
-    return jsonify(current().contributions.listing(request.args.get("status"), credentials(request)))
+    contributions, status = current().contributions, request.args.get("status")
+    return jsonify(contributions.listing(status, credentials(request))), 200, contributions.listing_headers(status)
 
 
 @routes.get("/contributions/<contribution_id>")
