@@ -336,22 +336,3 @@ class Contributions:
                     "generatedAtTime": row["when"].value, "contributor": row["who"].value if row["who"] else None,
                     "sha256": row["sha"].value} for row in rows]
         return [{**entry, "status": status} for entry in entries] if status else entries
-
-    def graph_of(self, contribution_id: str) -> str | None:
-        if not _ID.match(contribution_id or ""):
-            return None
-        graph = GRAPH_CONTRIBUTION + contribution_id
-        return graph if graph in self.store.named_graphs() else None
-
-    def triples(self, contribution_id: str) -> list[ox.Triple] | None:
-        graph = self.graph_of(contribution_id)
-        if graph is None:
-            return None
-        return list(self.store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"))
-
-    def withdraw(self, contribution_id: str) -> bool:
-        graph = self.graph_of(contribution_id)
-        if graph is None:
-            return False
-        self.store.remove_graphs([graph])
-        return True
