@@ -36,13 +36,13 @@ def test_every_variable_is_read():
         "SIKG_EXPORT_CACHE": "off", "SIKG_STORE": "http://db/query", "SIKG_STORE_UPDATE": "http://db/u",
         "SIKG_STORE_GSP": "http://db/g", "SIKG_STORE_TOKEN": "tok", "SIKG_CONTRIB_TOKEN": "alice=s3cret,plain",
         "SIKG_HOST": "0.0.0.0", "SIKG_PORT": "8080", "SIKG_WORKERS": "8", "SIKG_PROCESSES": "2",
-        "SIKG_ACCESS_LOG": "1"})
+        "SIKG_ACCESS_LOG": "1", "SIKG_TRUSTED_PROXIES": "1"})
     assert settings == Settings(
         base="http://example.org/kg/", home=Path("/srv/content"), query_timeout=2.5, max_result_bytes=1000,
         max_upload=64000, evaluators=3, mirror_bytes=0, cache_bytes=0, export_cache="off", store="http://db/query",
         store_update="http://db/u", store_gsp="http://db/g", store_auth_headers={"Authorization": "Bearer tok"},
         contrib_tokens={"s3cret": "alice", "plain": "contributor"}, host="0.0.0.0", port=8080, workers=8,
-        processes=2, access_log=True)
+        processes=2, access_log=True, trusted_proxies=1)
 
 
 def test_the_process_environment_is_the_default(monkeypatch):

@@ -45,6 +45,32 @@ def test_the_cookie_is_secure_over_https(client):
     assert "Secure" in response.headers["Set-Cookie"]
 
 
+def test_the_cookie_is_secure_when_the_service_publishes_under_an_https_base_of_its_own(kg):
+    """Behind the TLS proxy that serves SIKG_BASE the request itself is plain http (issue 24, defect 3)."""
+    for base, secure in (("https://kg.example.org/", True), ("http://kg.example.org/", False)):
+        settings = Settings.from_environment({"SIKG_CONTRIB_TOKEN": f"alice={TOKEN}", "SIKG_BASE": base})
+        client = create_app(kg, settings).test_client()
+        response = client.post("/sign-in", data={"token": TOKEN})
+        assert ("Secure" in response.headers["Set-Cookie"]) is secure, base
+        csrf = csrf_for(TOKEN)
+        signed_out = client.post("/sign-out", data={"csrf": csrf})
+        assert ("Secure" in signed_out.headers.get("Set-Cookie", "Secure")) is secure, base
+
+
+@pytest.mark.parametrize("trusted,secure", [("1", True), ("0", False)])
+def test_a_trusted_proxys_forwarded_https_makes_the_cookie_secure_and_urls_https(kg, trusted, secure):
+    settings = Settings.from_environment({"SIKG_CONTRIB_TOKEN": f"alice={TOKEN}", "SIKG_TRUSTED_PROXIES": trusted})
+    client = create_app(kg, settings).test_client()
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "kg.example.org"}
+    response = client.post("/sign-in", data={"token": TOKEN}, headers=forwarded)
+    assert ("Secure" in response.headers["Set-Cookie"]) is secure
+    made = client.post("/contributions", data=(ROOT / "data" / "templates" / "practice.ttl").read_bytes(),
+                       headers={**forwarded, "Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"})
+    assert made.status_code in (201, 202), made.get_data(as_text=True)
+    assert made.headers["Location"].startswith("https://kg.example.org/contributions/" if secure
+                                               else "http://localhost/contributions/")
+
+
 def test_a_wrong_token_is_refused_with_the_page_again(client):
     response = client.post("/sign-in", data={"token": "nope"})
     assert response.status_code == 403 and "Set-Cookie" not in response.headers

@@ -3,6 +3,7 @@
 and response goes through (CORS, Vary, bounded bodies, error handlers) is in hooks.py."""
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import hooks, routes, services, templating
 from .direct_queries import DirectQueries
@@ -25,4 +26,7 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
     direct = DirectQueries(app.wsgi_app, app.extensions["sikg"].sparql)
     app.wsgi_app = RepeatedGetCache(direct, lambda: store.state_token, settings.cache_bytes,
                                     paths=DETERMINISTIC_PATHS, second_hit_paths=("/sparql",))
+    if settings.trusted_proxies:  # behind them, the scheme, host and client are the ones they were sent
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
     return app

@@ -18,7 +18,7 @@ from .namespaces import ID, RDF, RDFS, SIKG
 from .responses import html_response, json_response
 from .shape_form import build_form, element_id, field_name
 from .sign_in import (CSRF_FIELD, Person, check_csrf, clear_cookie, local_target, posted, required,
-                      same_origin, set_cookie)
+                      same_origin, served_securely, set_cookie)
 from .ui_text import form_words
 
 def _render(template: str, status: int = 200, **context) -> Response:
@@ -87,12 +87,13 @@ def sign_in_post(services, http_request, language: str) -> Response:
     except (ContributionsDisabled, NotAuthorised) as refusal:
         message = form_words(language)["bad_token"].format(message=refusal)
         return sign_in_page(http_request, language, message, getattr(refusal, "status", 403))
-    return set_cookie(redirect(local_target(http_request.form.get("next")), 303), token, http_request.is_secure)
+    return set_cookie(redirect(local_target(http_request.form.get("next")), 303), token,
+                      served_securely(http_request, services.settings))
 
 
-def sign_out(http_request) -> Response:
+def sign_out(services, http_request) -> Response:
     check_csrf(http_request)
-    return clear_cookie(redirect("/", 303), http_request.is_secure)
+    return clear_cookie(redirect("/", 303), served_securely(http_request, services.settings))
 
 
 # -- review ------------------------------------------------------------------------------------------------------

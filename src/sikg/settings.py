@@ -166,6 +166,8 @@ class Settings:
     processes: int = 0  # SIKG_PROCESSES: worker processes of the WSGI server (granian); 0 (the default): one per
     #                     core over an on-disk or external store, one over the in-memory store (server.worker_processes)
     access_log: bool = False  # SIKG_ACCESS_LOG=1: log every request to standard output
+    trusted_proxies: int = 0  # SIKG_TRUSTED_PROXIES: how many proxies in front of the service (a TLS terminator, a
+    #                           load balancer) whose X-Forwarded-For/-Proto/-Host/-Port/-Prefix are believed (0: none)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -192,4 +194,5 @@ class Settings:
             workers=_whole(environ, "SIKG_WORKERS", 4, least=1),
             processes=_whole(environ, "SIKG_PROCESSES", 0, least=0),
             access_log=environ.get("SIKG_ACCESS_LOG") == "1",
+            trusted_proxies=_whole(environ, "SIKG_TRUSTED_PROXIES", 0, least=0),
         )

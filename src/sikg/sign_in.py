@@ -11,6 +11,7 @@ import hmac
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from .namespaces import CANONICAL_BASE
 from .tokens import ContributionsDisabled, Holder, NotAuthorised
 
 COOKIE = "sikg_token"
@@ -127,6 +128,14 @@ def local_target(target: str | None) -> str:
     if unsafe or not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
         return "/contribute"
     return target
+
+
+def served_securely(http_request, settings) -> bool:
+    """Whether the person's browser reaches the service over https: the request says so (directly, or through a
+    trusted proxy, SIKG_TRUSTED_PROXIES), or the service publishes its IRIs under an https address of its own
+    (SIKG_BASE), which a TLS proxy in front of it serves. The token's cookie is then Secure."""
+    own_base = settings.base != CANONICAL_BASE
+    return http_request.is_secure or (own_base and settings.base.startswith("https://"))
 
 
 def set_cookie(response, token: str, secure: bool):

@@ -39,7 +39,7 @@ def sign_in():
 
 @routes.post("/sign-out")
 def sign_out():
-    return view.sign_out(request)
+    return view.sign_out(current(), request)
 
 
 @routes.get("/contribute")
