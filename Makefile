@@ -24,12 +24,14 @@ run: $(STAMP)
 	$(BIN)/sikg serve
 
 test: $(STAMP) browser shacl-js
+	$(BIN)/ruff check src tests
 	$(PYTEST) --durations=10
 
-# The quick loop while changing code: every test but those marked slow (real servers, browsers, the command line,
-# the second SHACL engine, the fuzzers, the whole fixture corpus through the validator: tests/conftest.py), in under
-# a minute. `make test`, which CI runs, runs them all.
+# The quick loop while changing code: the linter, then every test but those marked slow (real servers, browsers, the
+# command line, the second SHACL engine, the fuzzers, the whole fixture corpus through the validator:
+# tests/conftest.py), in under a minute. `make test`, which CI runs, runs them all.
 check: $(STAMP)
+	$(BIN)/ruff check src tests
 	$(PYTEST) -m "not slow"
 
 # The second SHACL engine (rdf-validate-shacl under Node, tests/test_shacl_core.py), from its lock file; reinstalled

@@ -144,7 +144,7 @@ def test_the_in_memory_store_answers_the_same_rows(pool):
 
 
 def test_private_graphs_stay_hidden_in_process(store, pool):
-    for query in [f"SELECT ?o {{ <{EX}a> <{EX}secret> ?o }}", f"ASK {{ ?s ?p \"hidden\" }}",
+    for query in [f"SELECT ?o {{ <{EX}a> <{EX}secret> ?o }}", "ASK { ?s ?p \"hidden\" }",
                   f"SELECT ?o {{ <{EX}a> <{EX}knows> ?o }}"]:
         evaluation = request(store, query, "csv")
         here = in_process(store, evaluation)

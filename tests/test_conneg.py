@@ -220,7 +220,8 @@ def test_an_unknown_format_name_is_400_listing_the_valid_ones(client, path):
 @pytest.mark.parametrize("path, query", [("/practices", {"format": "csv"}), ("/shapes", {"format": "html"}),
                                          ("/queries", {"format": "ttl"}), ("/", {"format": "jsonld"}),
                                          ("/sparql", {"query": SELECT, "format": "ttl"}),
-                                         ("/sparql", {"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", "format": "csv"})])
+                                         ("/sparql", {"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1",
+                                                      "format": "csv"})])
 def test_a_known_format_the_resource_cannot_be_is_406(client, path, query):
     assert client.get(path, query_string=query).status_code == 406, (path, query)
 
@@ -279,7 +280,8 @@ def test_a_page_is_labelled_text_html_whatever_the_client_called_it():
 
 
 @pytest.mark.parametrize("requested, expected", [("jsonld", "jsonld"), ("application/ld+json", "jsonld"),
-                                                 ("TEXT/Turtle; charset=utf-8", "ttl"), ("application/x-turtle", "ttl")])
+                                                 ("TEXT/Turtle; charset=utf-8", "ttl"),
+                                                 ("application/x-turtle", "ttl")])
 def test_format_names_a_format_by_name_media_type_or_alias(requested, expected):
     offers = (formats.TURTLE, formats.JSON_LD)
     chosen = conneg.choose(accept("text/csv"), requested, offers)  # format= wins over Accept

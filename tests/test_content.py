@@ -50,7 +50,8 @@ def test_practices_per_country(kg):
 
 def test_every_practice_is_a_member_of_the_buicasus_collection(kg):
     rows = select(kg, """SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {
-        collection:buicasus-good-examples a sikg:PracticeCollection ; prov:hadMember ?p . ?p a sikg:SupportPractice }""")
+        collection:buicasus-good-examples a sikg:PracticeCollection ; prov:hadMember ?p .
+        ?p a sikg:SupportPractice }""")
     assert rows[0]["n"] == "35"
 
 
@@ -157,7 +158,8 @@ def test_every_finding_of_the_collection_has_its_page_and_a_quotation_tagged_wit
             FILTER(LANG(?label) = "en" && LANG(?description) = "en") }}""")
         assert facts, f"{f} lacks an English label or description, a documented source or a quotation"
     for row in kg.query("""SELECT ?q WHERE { <https://w3id.org/sikg/id/collection/buicasus-good-examples>
-                             <https://w3id.org/sikg/ontology#finding>/<https://w3id.org/sikg/ontology#quotation> ?q }"""):
+                             <https://w3id.org/sikg/ontology#finding>/<https://w3id.org/sikg/ontology#quotation>
+                             ?q }"""):
         q = row["q"]
         assert q.language in {"en", "sv", "fr"}, q
         assert q.value.strip() and len(q.value) <= 300, q.value

@@ -269,7 +269,8 @@ def test_a_chunked_body_over_the_limit_is_413_and_nothing_partial_is_written(rou
         client = make_app(store, pool, max_upload=len(lines[0]) * 20).test_client()  # the cut: after 20 statements
         response = client.post(route, input_stream=io.BytesIO(b"".join(lines)), content_type="application/n-triples",
                                headers={**AUTH, "Transfer-Encoding": "chunked"},
-                               environ_overrides={"wsgi.input_terminated": True})  # as WSGI servers set it for a chunked body
+                               # as WSGI servers set it for a chunked body
+                               environ_overrides={"wsgi.input_terminated": True})
         assert response.status_code == 413, response.get_data(as_text=True)
         assert dump(store) == before
     finally:
@@ -831,10 +832,11 @@ def _start_server(store_dir: Path, port: int, log_path: Path, **settings: str) -
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
                 if response.status == 200:
                     return process
-        except OSError:
+        except OSError as error:
             if process.poll() is not None or time.monotonic() > deadline:
                 _kill_group(process, signal.SIGKILL)
-                raise RuntimeError(f"sikg serve did not start; see {log_path}:\n{log_path.read_text()[-3000:]}")
+                raise RuntimeError(f"sikg serve did not start; see {log_path}:\n"
+                                   f"{log_path.read_text()[-3000:]}") from error
             time.sleep(0.2)
 
 

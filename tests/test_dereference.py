@@ -229,8 +229,10 @@ def planted_client():
     from sikg.store import open_store
     store = open_store("memory")
     store.update(sparql_prologue() + """
-        INSERT { GRAPH <urn:x:test> { ?record sikg:quotation "Cap Impact accompagne les structures dans l'évaluation de leur impact social."@fr } }
-        WHERE { GRAPH ?g { practice:cap-impact sikg:qualifiedMethodUse ?record . ?record sikg:method method:impact-assessment-tools } }""")
+        INSERT { GRAPH <urn:x:test> {
+          ?record sikg:quotation "Cap Impact accompagne les structures dans l'évaluation de leur impact social."@fr } }
+        WHERE { GRAPH ?g { practice:cap-impact sikg:qualifiedMethodUse ?record .
+                           ?record sikg:method method:impact-assessment-tools } }""")
     store.update(sparql_prologue() + """INSERT DATA { GRAPH <urn:x:test> {
         practice:cap-impact sikg:partner organisation:avise ;
             sikg:qualifiedPartnership [ a sikg:Partnership ; sikg:organisation organisation:avise ;
@@ -255,7 +257,8 @@ def test_practice_page_shows_each_records_quotation_in_its_language_and_its_part
     assert '<dt>partner</dt>' in links and 'href="/id/organisation/avise"' in links
     [partner] = [i for i in re.findall(r"<li>(.*?)</li>", why, re.S) if "Avise follows the programme" in i]
     assert 'href="/id/organisation/avise"' in partner and "(follow-along research)" in partner
-    assert '<blockquote class="quotation" lang="fr" cite="https://example.org/planted-partner"><p>Avise suit le programme.</p>' in partner
+    assert ('<blockquote class="quotation" lang="fr" cite="https://example.org/planted-partner">'
+            '<p>Avise suit le programme.</p>') in partner
 
 
 def test_a_quotation_keeps_its_lang_even_on_a_page_in_its_language():
@@ -279,7 +282,8 @@ def test_collection_page_lists_its_findings_and_each_finding_dereferences(client
         assert f'<a href="{path}">{escape(label)}</a>' in links, label
         own = html(client, path)
         assert f"<h1>{escape(label)}</h1>" in own
-        for row in kg.query(f"SELECT ?q ?s WHERE {{ <{iri}> <https://w3id.org/sikg/ontology#quotation> ?q ; <{DCT_SOURCE}> ?s }}"):
+        for row in kg.query(f"SELECT ?q ?s WHERE {{ <{iri}> <https://w3id.org/sikg/ontology#quotation> ?q ; "
+                            f"<{DCT_SOURCE}> ?s }}"):
             quote = (f'<blockquote class="quotation" lang="{row["q"].language}" cite="{escape(row["s"].value)}">'
                      f'<p>{escape(row["q"].value)}</p></blockquote>')
             assert quote in own  # marked with its language even on a page in that language

@@ -128,7 +128,8 @@ def test_a_store_that_does_not_answer_is_a_503_as_the_app_gives_it(apps, monkeyp
 
     monkeypatch.setattr(service, "answer", unreachable)
     before = behind.calls
-    mine, theirs = direct.get("/sparql", query_string={"query": LOOKUP}), app.get("/sparql", query_string={"query": LOOKUP})
+    mine = direct.get("/sparql", query_string={"query": LOOKUP})
+    theirs = app.get("/sparql", query_string={"query": LOOKUP})
     assert behind.calls == before and mine.status_code == theirs.status_code == 503
     assert headers_of(mine) == headers_of(theirs) and mine.get_data() == theirs.get_data()
 

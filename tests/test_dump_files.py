@@ -71,7 +71,7 @@ def test_a_write_starts_a_new_set_and_removes_the_old(service):
     directory.mkdir(parents=True)
     (directory / "notes.txt").write_text("someone else's file")  # SIKG_EXPORT_CACHE may point at a shared directory
     before = client.get("/export", query_string={"format": "nt"})
-    before.data
+    _ = before.data
     old_files = kept(directory)
     store.update("INSERT DATA { GRAPH <urn:x:g> { <urn:x:s> <urn:x:p> <urn:x:o> } }")
     after = client.get("/export", query_string={"format": "nt"})
@@ -93,7 +93,7 @@ def test_a_dump_that_fails_midway_is_not_kept(service, monkeypatch):
 
     monkeypatch.setattr(dump_files, "export", failing_export)
     with pytest.raises(dump_files.ExportFailed, match="OSError: the store went away") as failed:
-        client.get("/export", query_string={"format": "nt"}).data
+        _ = client.get("/export", query_string={"format": "nt"}).data
     # Reported as text: the writer thread's frames (and the iterator in them) stay in that thread.
     assert failed.value.__cause__ is None and failed.value.__context__ is None
     assert kept(directory) == []

@@ -80,7 +80,7 @@ def test_a_write_is_seen_at_once_never_through_the_older_copy(store):
         for round_ in range(1, 4):
             store.replace_graphs({GRAPH: triples(0, 200 + round_)})
             assert count(run(pool, store, COUNT)) == 200 + round_  # whichever store answers: never the older copy
-            until_the_copy_answers(pool, store, COUNT, lambda answer: count(answer) == 200 + round_)
+            until_the_copy_answers(pool, store, COUNT, lambda answer, round_=round_: count(answer) == 200 + round_)
 
 
 @pytest.mark.parametrize("budget", [0, 1000])

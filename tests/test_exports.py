@@ -94,7 +94,8 @@ def test_schema_org_view_nodes_have_a_type_and_a_name(kg):
 
 def test_schema_org_view_names_defined_terms_and_term_sets(kg):
     triples = schema_org_view(kg)
-    of_type = lambda cls: {t.subject for t in triples if t.predicate.value == RDF_TYPE and t.object.value == SCHEMA + cls}
+    of_type = lambda cls: {t.subject for t in triples
+                           if t.predicate.value == RDF_TYPE and t.object.value == SCHEMA + cls}
     named = {t.subject for t in triples if t.predicate.value == SCHEMA + "name"}
     assert len(of_type("DefinedTerm")) == 36 and of_type("DefinedTerm") <= named
     assert ox.NamedNode(PREFIXES["scheme"] + "link-bases") in of_type("DefinedTermSet") & named

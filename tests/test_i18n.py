@@ -16,7 +16,6 @@ from babel.messages.pofile import read_po
 from sikg import languages, queries, ui_text
 from sikg.app import create_app
 from sikg.settings import Settings
-from sikg.sign_in import csrf_for
 from sikg.store import open_store
 
 LOCALES = ui_text.LOCALES

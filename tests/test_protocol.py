@@ -754,7 +754,8 @@ def test_live_query_over_the_time_limit_is_503_and_others_are_answered(live_serv
     for round_, lookup in enumerate([f"ASK {{ <{PRACTICE}> a <{SIKG}SupportPractice> }}",
                                      f"SELECT ?t WHERE {{ <{PRACTICE}> a ?t }}"]):
         long_answer = {}
-        long_query = threading.Thread(target=lambda: long_answer.update(r=http(live_server + "/sparql", CARTESIAN)))
+        long_query = threading.Thread(
+            target=lambda long_answer=long_answer: long_answer.update(r=http(live_server + "/sparql", CARTESIAN)))
         long_query.start()
         time.sleep(0.3)  # the long query is running
         status, _, body, seconds = http(live_server + "/sparql", lookup,

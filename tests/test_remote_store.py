@@ -22,8 +22,8 @@ REQUESTS = [
     ("/sparql", {"query": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"}),
     ("/sparql", {"query": f"SELECT (COUNT(*) AS ?n) FROM <{GRAPH_CURATED}> WHERE {{ ?p a {PRACTICE} }}"}),
     ("/sparql", {"query": f"SELECT (COUNT(*) AS ?n) FROM <{GRAPH_ONTOLOGY}> WHERE {{ ?p a {PRACTICE} }}"}),
-    ("/sparql", {"query": f"SELECT ?g (COUNT(*) AS ?n) FROM NAMED <{GRAPH_CURATED}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} "
-                          "GROUP BY ?g"}),
+    ("/sparql", {"query": f"SELECT ?g (COUNT(*) AS ?n) FROM NAMED <{GRAPH_CURATED}> "
+                          "WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"}),
     ("/sparql", {"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ ?p a {PRACTICE} }}", "default-graph-uri": GRAPH_CURATED}),
     ("/sparql", {"query": f"CONSTRUCT {{ ?p a {PRACTICE} }} WHERE {{ ?p a {PRACTICE} }}", "format": "nt"}),
     ("/queries/practices-per-country", {}),

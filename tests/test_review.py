@@ -3,11 +3,11 @@ everywhere) or rejects it (never public). Pending and rejected data is invisible
 backends: the embedded store in memory and a real Oxigraph server (the `oxigraph` CLI, as in test_store.py).
 
 The contributors' tokens come from SIKG_CONTRIB_TOKEN (contributors, by their labels); the curator's is a person's
-token from the store's token registry (`sikg token add … --role curator`), made afresh for each app. The last test, marked `slow`, kills the real server with SIGKILL right after a 202
-and right after a review's 200, and finds both kept after the restart.
+token from the store's token registry (`sikg token add … --role curator`), made afresh for each app. The last test,
+marked `slow`, kills the real server with SIGKILL right after a 202 and right after a review's 200, and finds both
+kept after the restart.
 """
 
-import io
 import json
 import signal
 import urllib.parse
@@ -218,7 +218,8 @@ def test_the_review_is_recorded_in_prov_and_passes_the_shapes(backend):
     said = {(t.predicate, t.object) for t in triples if t.subject == activity}
     assert (PROV.term("used"), ox.NamedNode(GRAPH_CONTRIBUTION + cid)) in said
     assert (SIKG.term("decision"), ox.Literal("accept")) in said
-    assert (ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"), ox.Literal('Fine "as is" \\ checked.')) in said
+    assert (ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"),
+            ox.Literal('Fine "as is" \\ checked.')) in said
     assert {p for p, _ in said} >= {PROV.term("wasAssociatedWith"), PROV.term("endedAtTime")}
     assert not any(t.predicate.value.endswith("wasInvalidatedBy") for t in triples)
     quads = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
@@ -377,7 +378,8 @@ def test_pending_and_reviewed_contributions_survive_a_sigkill(tmp_path):
 
     process = restart("1.log")
     try:
-        code, headers, body = _request(f"{base}/contributions", "POST", TEMPLATE, {**auth, "Content-Type": "text/turtle"})
+        code, headers, body = _request(f"{base}/contributions", "POST", TEMPLATE,
+                                       {**auth, "Content-Type": "text/turtle"})
         assert code == 202, body
         _kill_group(process, signal.SIGKILL)
     finally:
@@ -388,7 +390,8 @@ def test_pending_and_reviewed_contributions_survive_a_sigkill(tmp_path):
     try:
         code, _, shown = _request(f"{base}/contributions/{cid}", headers={**curator, **json_accept})
         assert code == 200 and json.loads(shown)["status"] == "pending"
-        assert json.loads(_request(ask_url, headers={"Accept": "application/sparql-results+json"})[2])["boolean"] is False
+        asked = _request(ask_url, headers={"Accept": "application/sparql-results+json"})[2]
+        assert json.loads(asked)["boolean"] is False
         code, _, reviewed = _request(f"{base}/contributions/{cid}/review", "POST",
                                      json.dumps({"decision": "accept"}).encode(),
                                      {**curator, "Content-Type": "application/json"})
@@ -401,6 +404,7 @@ def test_pending_and_reviewed_contributions_survive_a_sigkill(tmp_path):
     try:
         code, _, shown = _request(f"{base}/contributions/{cid}", headers=json_accept)
         assert code == 200 and json.loads(shown)["status"] == "accepted"
-        assert json.loads(_request(ask_url, headers={"Accept": "application/sparql-results+json"})[2])["boolean"] is True
+        asked = _request(ask_url, headers={"Accept": "application/sparql-results+json"})[2]
+        assert json.loads(asked)["boolean"] is True
     finally:
         _kill_group(process, signal.SIGTERM)

@@ -60,10 +60,10 @@ def _start(args, env=None):
         try:
             with urllib.request.urlopen(url + "/health", timeout=2):
                 return process, url
-        except OSError:
+        except OSError as error:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                raise RuntimeError(process.stdout.read().decode(errors="replace")[-2000:])
+                raise RuntimeError(process.stdout.read().decode(errors="replace")[-2000:]) from error
             time.sleep(0.2)
 
 
@@ -314,7 +314,8 @@ def test_serve_runs_a_process_per_core_unless_told_or_in_memory(monkeypatch):
     monkeypatch.setattr("os.cpu_count", lambda: 3)
     assert worker_processes(Settings(), "disk") == 3 and worker_processes(Settings(), "external") == 3
     assert worker_processes(Settings(), "memory") == 1, "each process would hold a copy of the in-memory store"
-    assert worker_processes(Settings(processes=2), "memory") == 2 and worker_processes(Settings(processes=1), "disk") == 1
+    assert (worker_processes(Settings(processes=2), "memory") == 2
+            and worker_processes(Settings(processes=1), "disk") == 1)
 
 
 LOADING_WORKER = """

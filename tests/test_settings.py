@@ -127,7 +127,7 @@ def test_namespaces_survive_copy_and_pickle():
     assert copy.copy(SIKG) == SIKG and pickle.loads(pickle.dumps(SIKG)) == SIKG
     assert isinstance(pickle.loads(pickle.dumps(SIKG)), Namespace)
     with pytest.raises(AttributeError):
-        SIKG._private
+        _ = SIKG._private
 
 
 def test_every_prefix_has_a_namespace_object_and_the_instances_live_under_the_base():

@@ -119,8 +119,9 @@ def data_graph(path) -> list[ox.Triple]:
 
 @lru_cache(maxsize=None)
 def pyshacl_results(path, profile: str):
-    """pySHACL's report on `path` (as data_graph) with a shape set: conforms as the SHACL spec says (no result at all) and its results as (focus node, path,
-    constraint component, severity); blank nodes by their labels, as N-Triples writes them."""
+    """pySHACL's report on `path` (as data_graph) with a shape set: conforms as the SHACL spec says (no result at
+    all) and its results as (focus node, path, constraint component, severity); blank nodes by their labels, as
+    N-Triples writes them."""
     data = to_rdflib(ox.Quad(t.subject, t.predicate, t.object) for t in data_graph(path))
     conforms, report, _ = shacl_validate(data, shacl_graph=shapes_set(profile), inference="none")
 

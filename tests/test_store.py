@@ -197,7 +197,8 @@ class StoreContract:
             assert store.named_graphs() == listed and len(store) == before
             assert not any(q.subject == hidden.subject for q in store.all_quads())
             assert not bool(store.query(ask)) and not bool(store.query(f"ASK {{ GRAPH ?g {{ {ask[5:-1]} }} }}"))
-            assert bool(store.query_private(ask)) and bool(store.query_private(f"ASK {{ GRAPH <{graphs[0]}> {{ ?s ?p ?o }} }}"))
+            assert (bool(store.query_private(ask))
+                    and bool(store.query_private(f"ASK {{ GRAPH <{graphs[0]}> {{ ?s ?p ?o }} }}")))
             assert bool(store.query(f"ASK {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} }}"))  # the public ones stay
             dumped = io.BytesIO()
             store.dump(dumped, ox.RdfFormat.N_QUADS)
@@ -209,7 +210,8 @@ class StoreContract:
                           f"ASK FROM NAMED <{GRAPH_CURATED}> {{ GRAPH ?g {{ <urn:sikg:hidden7f3e> ?p ?o }} }}",
                           "SELECT ?g WHERE { GRAPH ?g { } }"]:
                 response = client.get("/sparql", query_string={"query": query}, headers={"Accept": "text/csv"})
-                assert response.status_code == 200 and b"hidden7f3e" not in response.data and b"/graph/private/" not in response.data
+                assert (response.status_code == 200 and b"hidden7f3e" not in response.data
+                        and b"/graph/private/" not in response.data)
             for params in [{"query": f"ASK FROM <{graphs[0]}> {{ ?s ?p ?o }}"},
                            {"query": f"ASK FROM NAMED <{graphs[1]}> {{ GRAPH ?g {{ ?s ?p ?o }} }}"},
                            {"query": "ASK { ?s ?p ?o }", "default-graph-uri": graphs[0]},
@@ -219,7 +221,8 @@ class StoreContract:
             only_named = client.get("/sparql", query_string={"query": ask, "named-graph-uri": GRAPH_ONTOLOGY})
             assert only_named.status_code == 200 and b"false" in only_named.data
             exported = client.get("/export?format=nq")
-            assert exported.status_code == 200 and b"hidden7f3e" not in exported.data and b"/graph/private/" not in exported.data
+            assert (exported.status_code == 200 and b"hidden7f3e" not in exported.data
+                    and b"/graph/private/" not in exported.data)
             assert json.loads(client.get("/health").data)["triples"] == before
         finally:
             store.remove_graphs(graphs)

@@ -20,7 +20,6 @@ import pyoxigraph as ox
 import pytest
 
 from helpers import FIXTURES, ROOT
-from sikg import tokens
 from sikg.app import create_app
 from sikg.evaluator import EvaluatorPool
 from sikg.namespaces import GRAPH_TOKENS

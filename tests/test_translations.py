@@ -30,7 +30,8 @@ PLANTED = f"""
 sikg:SupportPractice rdfs:label "pratique de soutien"@fr ; skos:definition "Une définition plantée en français."@fr .
 <{ELEMENT_IRI}> skos:definition "Une définition d'élément plantée."@fr .
 """
-TRANSLATED = {language: ui_text.text(language)["translated"] for language in ("en", "sv", "fr")}  # the catalogues' words
+# the catalogues' words
+TRANSLATED = {language: ui_text.text(language)["translated"] for language in ("en", "sv", "fr")}
 
 
 @pytest.fixture(scope="module")

@@ -134,7 +134,8 @@ def app(kg):
     return create_app(kg)
 
 
-SAMPLE_VALUES = {"slug": "cap-impact", "kind": "practice", "contribution_id": "0123abcd", "name": "practices-per-country"}
+SAMPLE_VALUES = {"slug": "cap-impact", "kind": "practice", "contribution_id": "0123abcd",
+                 "name": "practices-per-country"}
 
 
 def sample_path(rule) -> str:

@@ -1,5 +1,5 @@
-"""Browsing the practices: facets (element, method, country, actor type, level, characteristic) with their counts, search words
-matched case- and accent-insensitively in every language, the list of matching practices (as a page or as
+"""Browsing the practices: facets (element, method, country, actor type, level, characteristic) with their counts,
+search words matched case- and accent-insensitively in every language, the list of matching practices (as a page or as
 JSON-LD), and the query strings of the page's links.
 """
 

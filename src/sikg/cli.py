@@ -281,7 +281,8 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     _store_arg(p, settings)
     p.set_defaults(func=cmd_load)
 
-    p = sub.add_parser("synth", help="deterministic synthetic practices in the real ontology (N-Triples), for benchmarks")
+    p = sub.add_parser("synth",
+                       help="deterministic synthetic practices in the real ontology (N-Triples), for benchmarks")
     p.add_argument("--practices", type=int, required=True)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("-o", "--output", help="write to this file instead of standard output")

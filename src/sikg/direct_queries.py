@@ -8,8 +8,8 @@ parameters as conneg.NegotiatingRequest reads it, If-None-Match), asks the same 
 the headers the app adds to it (the media type with its charset, CORS). Everything else goes to the app: other paths
 and methods, /sparql without a query, and a request whose parameters cannot be read, which the app answers with its
 own error; a refusal of the service itself (a query over the time limit, an answer too large, an unknown graph, an
-external store that does not answer) is answered here as the app's handler answers it, so that no query is evaluated twice. tests/test_direct_queries.py
-holds both paths to the same status, headers and body.
+external store that does not answer) is answered here as the app's handler answers it, so that no query is evaluated
+twice. tests/test_direct_queries.py holds both paths to the same status, headers and body.
 """
 
 from collections.abc import Callable

@@ -355,7 +355,8 @@ class EvaluatorPool:
                 if healthy:
                     return
         except (EOFError, OSError, BrokenPipeError):
-            raise EvaluationFailed("the evaluator stopped while running this query (is it nested too deeply?)") from None
+            raise EvaluationFailed("the evaluator stopped while running this query "
+                                   "(is it nested too deeply?)") from None
         finally:
             if healthy:
                 self._idle.put(evaluator)

@@ -150,7 +150,8 @@ class SparqlService:
         cached = self.cache.get(etag)
         if cached is not None:
             return Answer(200, cached[0], cached[1], headers)
-        evaluation = EvalRequest(request.query, choice.format.name, tuple(request.default_graphs), tuple(request.named_graphs),
+        evaluation = EvalRequest(request.query, choice.format.name,
+                                 tuple(request.default_graphs), tuple(request.named_graphs),
                                  tuple(sorted((n, term_to_wire(t)) for n, t in request.bindings.items())),
                                  union_default_graph=not shape.names_its_dataset, pattern=shape.pattern,
                                  streams=shape.streams)

@@ -110,7 +110,7 @@ class _Naming:
         return self.property_labels.get(p, _local_name(p))
 
     def grouped(self, links: dict[str, list[Link]]) -> list[tuple[str, list[Link]]]:
-        return [(self.prop(p), sorted(found, key=lambda l: l.label.lower())) for p, found in links.items()]
+        return [(self.prop(p), sorted(found, key=lambda link: link.label.lower())) for p, found in links.items()]
 
     def qualified(self, predicate: str, node: ox.BlankNode, triples: list[ox.Triple]) -> dict:
         """A qualified link (the blank node `predicate` leads to): what it links to, its source, its rationale."""
@@ -147,7 +147,7 @@ def build_page(store, iri: str, triples: list[ox.Triple], language: str,
     naming = _Naming(labels, language, page_lang, property_labels)
     translated = translated_texts(store, [iri])  # which of its texts are the sikg team's translations
     title = pick(labels.get(iri, []), language)
-    in_page_language = [l for l in labels.get(iri, []) if match_language(l.language, (page_lang,))]
+    in_page_language = [label for label in labels.get(iri, []) if match_language(label.language, (page_lang,))]
     page = ResourcePage(iri, shown(title, page_lang, _local_name(iri), is_translated(translated, iri, LABELS, title)),
                         page_lang,
                         in_page_language[0].value if in_page_language else shown(title, page_lang, _local_name(iri)),
@@ -171,7 +171,7 @@ def build_page(store, iri: str, triples: list[ox.Triple], language: str,
         else:
             grouped_links.setdefault(p, []).append(naming.link(t.object))
     for p, literals in grouped_texts.items():
-        chosen = pick(literals, language) if any(l.language for l in literals) else None
+        chosen = pick(literals, language) if any(literal.language for literal in literals) else None
         for literal in ([chosen] if chosen else literals):
             page.texts.append((naming.prop(p), shown(literal, page_lang,
                                                      translated=is_translated(translated, iri, p, literal))))

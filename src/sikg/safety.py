@@ -17,7 +17,8 @@ from .namespaces import BASE
 _TOKEN = re.compile(r"""
     (?P<space>\s+)
   | (?P<comment>\#[^\n\r]*)
-  | (?P<string>'\'\'(?:[^'\\]|\\.|'(?!''))*+\'\'\'|\"\"\"(?:[^"\\]|\\.|"(?!""))*+\"\"\"|'(?:[^'\\\n\r]|\\.)*+'|"(?:[^"\\\n\r]|\\.)*+")
+  | (?P<string>'\'\'(?:[^'\\]|\\.|'(?!''))*+\'\'\'|\"\"\"(?:[^"\\]|\\.|"(?!""))*+\"\"\"
+               |'(?:[^'\\\n\r]|\\.)*+'|"(?:[^"\\\n\r]|\\.)*+")
   | (?P<unterminated>["'][^\n\r]*)
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
@@ -117,9 +118,10 @@ def inspect_query(text: str, prefixes: dict[str, str] | None = None) -> QuerySha
     words = [(i, token[1].upper()) for i, token in enumerate(tokens)
              if token[0] == "word" and not (i and tokens[i - 1][1] == "@")]
     declared, base = _prologue(tokens, words)
-    extra, prefixes = prefixes, {**(prefixes or {}), **declared}  # the query's own PREFIX wins, as it does for the parser
+    # The query's own PREFIX wins, as it does for the parser.
+    extra, prefixes = prefixes, {**(prefixes or {}), **declared}
     form = next((w for _, w in words if w in QUERY_FORMS), None)
-    for position, word in words:
+    for _, word in words:
         if word == "SERVICE":
             raise QueryRefused("SERVICE is not allowed: sikg never queries other services")
         if word in UPDATE_KEYWORDS:  # none of them is a word of the query language, so this is an update
@@ -130,7 +132,8 @@ def inspect_query(text: str, prefixes: dict[str, str] | None = None) -> QuerySha
         if word != "FROM":
             continue
         named = position + 1 < len(tokens) and tokens[position + 1][1].upper() == "NAMED"
-        target = tokens[position + 2 if named else position + 1] if position + (2 if named else 1) < len(tokens) else None
+        target = (tokens[position + 2 if named else position + 1]
+                  if position + (2 if named else 1) < len(tokens) else None)
         iri = _resolve(target, prefixes, base)
         if iri is None:
             raise QueryRefused("FROM must be followed by a graph IRI")

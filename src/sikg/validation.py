@@ -230,7 +230,7 @@ def validate_graph(data: rdflib.Graph, reference=curated_reference) -> Validatio
     _keep_only_results_about(report_graph, set(data.subjects()))
     results = []
     for result in report_graph.subjects(rdflib.RDF.type, SH.ValidationResult):
-        get = lambda p: report_graph.value(result, p)
+        get = lambda p, result=result: report_graph.value(result, p)
         path = get(SH.resultPath)
         messages = _messages(report_graph, result)
         results.append(ValidationResult(

@@ -82,7 +82,7 @@ def fill(driver, values: dict):
         else:
             if not field.is_displayed():  # a field folded away (another language): its summary clicked open first
                 field.find_element(By.XPATH, "./ancestor::details[1]/summary").click()
-                wait_for(driver, lambda d: field.is_displayed())
+                wait_for(driver, lambda d, field=field: field.is_displayed())
             field.clear()
             if value:
                 field.send_keys(value)

@@ -33,8 +33,8 @@ class LiveSikg:
 
     def __init__(self, store: str, log: Path, workers: int = 4, env: dict | None = None):
         self.store, self.log_path, self.workers = store, log, workers
-        self.env = dict(os.environ, SIKG_CONTRIB_TOKEN=f"faults={fuzzkit.TOKEN}", SIKG_REVIEW="0", SIKG_QUERY_TIMEOUT="2",
-                        SIKG_EVALUATORS="2", **(env or {}))
+        self.env = dict(os.environ, SIKG_CONTRIB_TOKEN=f"faults={fuzzkit.TOKEN}", SIKG_REVIEW="0",
+                        SIKG_QUERY_TIMEOUT="2", SIKG_EVALUATORS="2", **(env or {}))
         self.process, self.port = None, None
 
     @property

@@ -90,7 +90,8 @@ def test_read_routes_answer_2xx_or_4xx_with_a_message(client, request):
 @settings(max_examples=fuzzkit.examples(40))
 @given(path=st.one_of(
     st.sampled_from(["/id/practice/../../etc/passwd", "/id/practice/..%2f..%2fetc%2fpasswd", "/id/../app.py",
-                     "/id/practice/%2e%2e/%2e%2e/etc/passwd", "/id/practice/cap-impact%00", "/id/practice/" + "a" * 5000,
+                     "/id/practice/%2e%2e/%2e%2e/etc/passwd", "/id/practice/cap-impact%00",
+                     "/id/practice/" + "a" * 5000,
                      "/id/practice/cap-impact/../cap-impact", "/id//cap-impact", "/queries/..%2fqueries%2fsearch",
                      "/queries/../../etc/passwd", "/queries/%2e%2e", "/static/..%2f..%2fapp.py", "/static/../app.py",
                      "/%2e%2e/%2e%2e/etc/passwd", "/contributions/..%2f..%2fvar",

@@ -81,7 +81,8 @@ expressions = st.recursive(
         st.tuples(inner, inner).map(lambda t: f"CONCAT(STR({t[0]}), STR({t[1]}))"),
         st.tuples(inner, inner, inner).map(lambda t: f"IF({t[0]}, {t[1]}, {t[2]})"),
         st.tuples(inner, inner).map(lambda t: f"COALESCE({t[0]}, {t[1]})"),
-        st.tuples(inner, st.integers(-5, 20), st.integers(-5, 20)).map(lambda t: f"SUBSTR(STR({t[0]}), {t[1]}, {t[2]})"),
+        st.tuples(inner, st.integers(-5, 20), st.integers(-5, 20)).map(
+            lambda t: f"SUBSTR(STR({t[0]}), {t[1]}, {t[2]})"),
     ),
     max_leaves=5,
 )
@@ -135,7 +136,8 @@ def queries(draw) -> str:
     elif form == "construct":
         head = f"CONSTRUCT {{ {draw(triples)} }}"
     elif form == "construct-where":
-        return f"{prologue}CONSTRUCT WHERE {{ {draw(st.lists(triples, min_size=1, max_size=2).map(' '.join))} }} LIMIT 10"
+        patterns = draw(st.lists(triples, min_size=1, max_size=2).map(" ".join))
+        return f"{prologue}CONSTRUCT WHERE {{ {patterns} }} LIMIT 10"
     else:
         head = f"DESCRIBE {draw(st.sampled_from(IRIS + ['?s']))}"
     return f"{prologue}{head} {dataset} WHERE {{ {where} }} {tail}"

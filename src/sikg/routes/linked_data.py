@@ -69,7 +69,8 @@ routes.describe({
                        {"name": "lang", "in": "query", "schema": {"type": "string"}}],
         "responses": {"200": any_response("The description", ["text/html", *GRAPHS[:4]]), "304": NOT_MODIFIED,
                       "404": text_response("No such resource"), **NEGOTIATION_ERRORS}}},
-    "/ontology": {"get": {"summary": "The ontology: HTML documentation or RDF", "parameters": [FORMAT_PARAM, LANG_PARAM],
+    "/ontology": {"get": {"summary": "The ontology: HTML documentation or RDF",
+                          "parameters": [FORMAT_PARAM, LANG_PARAM],
                           "responses": {"200": any_response("The ontology", ["text/html", *GRAPHS]),
                                         **NEGOTIATION_ERRORS}}},
     "/shapes": {"get": {"summary": "The SHACL shapes: the full set sikg validates with, or profile=core for SHACL "

@@ -91,7 +91,8 @@ routes.describe({
         "summary": f"The home page's chart of practices per {kind.dimension} and country, as a standalone SVG "
                    "(each bar's numbers in its data attributes)",
         "parameters": [LANG_PARAM],
-        "responses": {"200": any_response("An SVG image", ["image/svg+xml"])}}} for kind in (ELEMENTS, CHARACTERISTICS)},
+        "responses": {"200": any_response("An SVG image", ["image/svg+xml"])}}}
+        for kind in (ELEMENTS, CHARACTERISTICS)},
     "/practices": {"get": {
         "summary": "Browse practices with facets and full-text search (HTML or JSON-LD)",
         "parameters": [{"name": n, "in": "query", "schema": {"type": "string"}}

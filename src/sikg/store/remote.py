@@ -209,7 +209,8 @@ class RemoteStore(KnowledgeGraphStore):
     def replace_graphs(self, graphs: dict[str, Iterable[ox.Quad | ox.Triple]], progress=None) -> None:
         """Small replacements in one update request (atomic, with the state token); big graphs by a Graph Store
         Protocol PUT each (atomic per graph), then the new state token."""
-        materialised = {g: [t.triple if isinstance(t, ox.Quad) else t for t in triples] for g, triples in graphs.items()}
+        materialised = {g: [t.triple if isinstance(t, ox.Quad) else t for t in triples]
+                        for g, triples in graphs.items()}
         if not materialised:
             return  # nothing to replace, and an update request may not be empty
         if sum(map(len, materialised.values())) <= INSERT_DATA_LIMIT:
