@@ -18,6 +18,7 @@ import pytest
 from helpers import ROOT, free_port, run_cli
 from sikg.app import create_app
 from sikg.contributions import Contributions
+from sikg.errors import ProtocolError
 from sikg.evaluator import EvaluatorPool
 from sikg.formats import DUMP_FORMATS
 from sikg.namespaces import GRAPH_CONTRIBUTION, GRAPH_CURATED, GRAPH_PENDING, PROV, SIKG
@@ -268,6 +269,27 @@ def test_its_contributor_replaces_or_withdraws_a_pending_contribution(backend):
     assert client.delete(f"/contributions/{cid}", headers=ALICE).status_code == 204
     assert status(client, cid, ALICE).status_code == 404 and status(client, cid, CURATOR).status_code == 404
     assert review(client, cid, "accept").status_code == 404
+
+
+@pytest.mark.parametrize("first,late,stands", [("reject", "accept", "rejected"), ("accept", "reject", "accepted")])
+def test_a_decision_read_before_another_and_applied_after_it_is_a_409_and_changes_nothing(backend, first, late, stands):
+    """What two processes (or two instances over one store) did, replayed (issue 24, defect 1): a curator reads the
+    contribution while it is pending, another curator decides meanwhile, and the first one's decision is applied
+    after that. It was applied too: an accept after a reject published the rejected data."""
+    store, client = backend
+    cid = submit(client).get_json()["id"]
+    contributions = client.application.extensions["sikg"].contributions
+    curator = contributions.holder(CURATOR["Authorization"])
+    stale = contributions.show(cid, holder=curator)
+    assert stale.status == "pending"
+    assert review(client, cid, first).status_code == 200
+    with pytest.raises(ProtocolError) as refused:
+        contributions._review(stale, curator, late, None)  # the stale read's decision, applied now
+    assert refused.value.status == 409
+    shown = status(client, cid, CURATOR).get_json()
+    assert (shown["status"], shown["review"]["decision"]) == (stands, first)
+    assert ask(client, {"query": ASK}) is (stands == "accepted")
+    assert (GRAPH_CONTRIBUTION + cid in store.named_graphs()) is (stands == "accepted")
 
 
 @pytest.mark.parametrize("body,expected", [

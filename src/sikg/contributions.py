@@ -234,11 +234,16 @@ class Contributions:
 
     def _review(self, shown: Shown, holder: Holder, decision: str, comment: str | None) -> Shown:
         """Accept publishes the graph at once, reject keeps it private for good; the review and the move are one
-        write."""
+        write, which does nothing unless the contribution is still pending when it is applied (`shown` may be
+        stale: another process, or another instance over the same store, may have decided since it was read).
+        The decision that was applied first stands, and any other is answered 409."""
         if shown.status != "pending":
             raise ProtocolError(409, f"contribution {shown.id!r} was already reviewed ({shown.status})")
         self.store.update(self._review_update(shown.id, holder, decision, comment))
-        return self.show(shown.id, holder=holder)
+        after = self.show(shown.id, holder=holder)
+        if after.review is None or (after.review["decision"], after.review["by"]) != (decision, holder.name):
+            raise ProtocolError(409, f"contribution {shown.id!r} was already reviewed ({after.status})")
+        return after
 
     def pending(self, holder: Holder) -> list[Shown]:
         """The pending contributions with their data, oldest first, for a curator's review page."""
@@ -253,9 +258,9 @@ class Contributions:
 
     @staticmethod
     def _review_update(contribution_id: str, holder: Holder, decision: str, comment: str | None) -> str:
-        """One SPARQL Update request: the review recorded (only while the record still says pending, so that a
-        second curator's concurrent accept adds nothing) and, for accept, the pending graph moved to the public
-        one (ADD then DROP: nothing happens if it has gone)."""
+        """One SPARQL Update request: the review recorded, only while the record still says pending (so that a
+        decision applied since adds nothing), and, for accept, the pending graph moved to the public one only if
+        its record now says accepted (a rejected contribution is never moved, whatever was read before)."""
         pending, public = f"<{GRAPH_PENDING + contribution_id}>", f"<{GRAPH_CONTRIBUTION + contribution_id}>"
         now = ox.Literal(datetime.now(timezone.utc).isoformat(timespec="seconds"), datatype=XSD.term("dateTime"))
         said = f" ; <{RDFS.comment}> {ox.Literal(comment)}" if comment else ""
@@ -267,7 +272,8 @@ class Contributions:
                   f'INSERT {{ GRAPH {pending} {{ {record} }} }} '
                   f'WHERE {{ GRAPH {pending} {{ {public} <{SIKG.status}> "pending" }} }}')
         if decision == "accept":
-            update += f" ;\nADD SILENT {pending} TO {public} ;\nDROP SILENT GRAPH {pending}"
+            update += (f' ;\nDELETE {{ GRAPH {pending} {{ ?s ?p ?o }} }} INSERT {{ GRAPH {public} {{ ?s ?p ?o }} }} '
+                       f'WHERE {{ GRAPH {pending} {{ {public} <{SIKG.status}> "accepted" . ?s ?p ?o }} }}')
         return update
 
     # -- reading ----------------------------------------------------------------------------------------------
