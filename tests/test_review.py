@@ -292,6 +292,29 @@ def test_a_decision_read_before_another_and_applied_after_it_is_a_409_and_change
     assert (GRAPH_CONTRIBUTION + cid in store.named_graphs()) is (stands == "accepted")
 
 
+@pytest.mark.parametrize("decision,stands", [("accept", "accepted"), ("reject", "rejected")])
+def test_a_withdrawal_read_before_a_review_and_applied_after_it_is_a_409_and_removes_nothing(backend, decision, stands):
+    """Its contributor reads a pending contribution to withdraw it; a curator decides meanwhile; the withdrawal,
+    applied after, removed the reviewed (even the published) contribution."""
+    store, client = backend
+    cid = submit(client).get_json()["id"]
+    contributions = client.application.extensions["sikg"].contributions
+    alice = contributions.holder(ALICE["Authorization"])
+    read = contributions._visible(cid, alice)
+    assert read.status == "pending"
+    assert review(client, cid, decision).status_code == 200
+    original = contributions._visible
+    contributions._visible = lambda *_: read  # the withdrawal goes on from its stale read
+    try:
+        with pytest.raises(ProtocolError) as refused:
+            contributions.withdraw_as(cid, alice)
+    finally:
+        contributions._visible = original
+    assert refused.value.status == 409
+    assert status(client, cid, CURATOR).get_json()["status"] == stands
+    assert ask(client, {"query": ASK}) is (stands == "accepted")
+
+
 @pytest.mark.parametrize("body,expected", [
     (b'{"decision": "maybe"}', 400), (b'{"comment": "no decision"}', 400), (b"{not json", 400),
     (b'["accept"]', 400), (b'{"decision": "accept", "comment": 3}', 400), (b"\xff\xfe", 400),

@@ -175,9 +175,18 @@ class Contributions:
         holder any contribution, as before review existed)."""
         with self._lock:
             shown = self._visible(contribution_id, holder)
-            if self.reviewed_first and not holder.is_curator:
-                self._check_own_pending(shown, holder, "withdraw")
-            self.store.remove_graphs([GRAPH_PENDING + contribution_id, GRAPH_CONTRIBUTION + contribution_id])
+            if not (self.reviewed_first and not holder.is_curator):
+                self.store.remove_graphs([GRAPH_PENDING + contribution_id, GRAPH_CONTRIBUTION + contribution_id])
+                return
+            self._check_own_pending(shown, holder, "withdraw")
+            # Only while it is still pending when the write is applied: a curator may have decided since the read.
+            pending, public = f"<{GRAPH_PENDING + contribution_id}>", f"<{GRAPH_CONTRIBUTION + contribution_id}>"
+            self.store.update(f'DELETE {{ GRAPH {pending} {{ ?s ?p ?o }} }} '
+                              f'WHERE {{ GRAPH {pending} {{ {public} <{SIKG.status}> "pending" . ?s ?p ?o }} }}')
+            after = self._state(contribution_id)
+            if after is not None:
+                raise ProtocolError(409, f"contribution {contribution_id!r} was already reviewed ({after.status}): "
+                                         "its contributor can no longer withdraw it")
 
     def _visible(self, contribution_id: str, holder: Holder | None) -> Shown:
         """The contribution if `holder` may see it (public, theirs, or a curator); 404 otherwise."""
