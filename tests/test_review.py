@@ -17,7 +17,7 @@ import pytest
 
 from helpers import ROOT, free_port, run_cli
 from sikg.app import create_app
-from sikg.contributions import Contributions
+from sikg.contributions import Contributions, NotConforming
 from sikg.errors import ProtocolError
 from sikg.evaluator import EvaluatorPool
 from sikg.formats import DUMP_FORMATS
@@ -313,6 +313,33 @@ def test_a_withdrawal_read_before_a_review_and_applied_after_it_is_a_409_and_rem
     assert refused.value.status == 409
     assert status(client, cid, CURATOR).get_json()["status"] == stands
     assert ask(client, {"query": ASK}) is (stands == "accepted")
+
+
+@pytest.mark.parametrize("decision,stands", [("accept", "accepted"), ("reject", "rejected")])
+def test_a_replacement_read_before_a_review_and_applied_after_it_is_a_409_and_replaces_nothing(backend, decision,
+                                                                                             stands):
+    store, client = backend
+    cid = submit(client).get_json()["id"]
+    contributions = client.application.extensions["sikg"].contributions
+    alice = contributions.holder(ALICE["Authorization"])
+    read = contributions._visible(cid, alice)
+    assert review(client, cid, decision).status_code == 200
+    before = client.get(f"/contributions/{cid}", headers={**CURATOR, "Accept": "application/n-triples"}).data
+    original = contributions._visible
+    contributions._visible = lambda *_: read  # the replacement goes on from its stale read
+    try:
+        with pytest.raises((ProtocolError, NotConforming)) as refused:
+            contributions.replace(cid, TEMPLATE.replace(b"Neighbourhood", b"Street"), ox.RdfFormat.TURTLE, alice)
+    finally:
+        contributions._visible = original
+    # Once accepted, the practice is public, and the replacement describing it again does not conform (422) before
+    # it is written; once rejected, the conditional write is what refuses it.
+    assert isinstance(refused.value, NotConforming) if stands == "accepted" else refused.value.status == 409
+    assert status(client, cid, CURATOR).get_json()["status"] == stands
+    after = client.get(f"/contributions/{cid}", headers={**CURATOR, "Accept": "application/n-triples"}).data
+    assert b"Street" not in after and sorted(after.splitlines()) == sorted(before.splitlines())
+    assert not [g for g in store.query_private("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+                if "/staging/" in g["g"].value], "the staged graph is gone"
 
 
 @pytest.mark.parametrize("body,expected", [

@@ -167,8 +167,30 @@ class Contributions:
             self._check_own_pending(shown, holder, "replace")
             quads, report = self._checked(payload, rdf_format)
             record = self._provenance(shown.graph, holder.name, hashlib.sha256(payload).hexdigest(), report, "pending")
-            self.store.replace_graphs({GRAPH_PENDING + contribution_id: [*(q.triple for q in quads), *record]})
+            self.store.update(self._replace_update(contribution_id, [*(q.triple for q in quads), *record]))
+            after = self._state(contribution_id)
+            if after is None or after.status != "pending":  # a curator decided since the read: nothing was replaced
+                raise ProtocolError(409, f"contribution {contribution_id!r} was already reviewed "
+                                         f"({after.status if after else 'withdrawn'}): its contributor can no longer "
+                                         "replace it")
         return Contribution(contribution_id, shown.graph, report, "pending")
+
+    @staticmethod
+    def _replace_update(contribution_id: str, triples: list[ox.Triple]) -> str:
+        """One SPARQL Update request that replaces the pending graph only while its record still says pending: the
+        new graph is staged in a private graph of its own, marked there only if the old one was pending (and so
+        removed), and moved in only if marked. (A DELETE/INSERT straight from the payload would make its blank nodes
+        anew for each triple the condition matched.)"""
+        pending, public = f"<{GRAPH_PENDING + contribution_id}>", f"<{GRAPH_CONTRIBUTION + contribution_id}>"
+        staging = f"<{GRAPH_PRIVATE}staging/{uuid.uuid4().hex}>"
+        marked = f'{staging} <{SIKG.status}> "replacing"'
+        data = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
+        return (f"INSERT DATA {{ GRAPH {staging} {{\n{data}\n}} }} ;\n"
+                f"DELETE {{ GRAPH {pending} {{ ?s ?p ?o }} }} INSERT {{ GRAPH {staging} {{ {marked} }} }} "
+                f'WHERE {{ GRAPH {pending} {{ {public} <{SIKG.status}> "pending" . ?s ?p ?o }} }} ;\n'
+                f"INSERT {{ GRAPH {pending} {{ ?s ?p ?o }} }} "
+                f"WHERE {{ GRAPH {staging} {{ {marked} . ?s ?p ?o }} FILTER(?s != {staging}) }} ;\n"
+                f"DROP SILENT GRAPH {staging}")
 
     def withdraw_as(self, contribution_id: str, holder: Holder) -> None:
         """DELETE: a curator removes any contribution; its contributor a pending one (with review off, any token
