@@ -385,3 +385,34 @@ def test_a_stop_signal_that_reaches_another_thread_wakes_the_main_thread():
     result = subprocess.run([sys.executable, "-c", SIGNAL_TO_ANOTHER_THREAD], cwd=ROOT, capture_output=True,
                             text=True, timeout=30)
     assert (result.returncode, result.stdout) == (0, "stopped\n"), result.stderr
+
+
+EARLIER_WRITER = """
+import os, sys
+from sikg.store import EmbeddedStore
+store = EmbeddedStore(sys.argv[1])
+store.update("INSERT DATA { GRAPH <urn:x:g> { <urn:x:s> <urn:x:p> <urn:x:o> } }")
+print(store.snapshot().path, flush=True)
+os._exit(0)  # as a writer killed with -9 ends: nothing of it tidies up
+"""
+
+
+def test_a_writer_started_again_keeps_the_checkpoint_workers_read_until_its_grace_period_is_over(tmp_path,
+                                                                                                 monkeypatch):
+    """A restarted writer's first checkpoint deleted every earlier one, the one running workers read included (a
+    fresh open of it then failed: issue 24, defect 5)."""
+    store = tmp_path / "store"
+    ran = subprocess.run([sys.executable, "-c", EARLIER_WRITER, str(store)], cwd=ROOT, capture_output=True,
+                         text=True, timeout=60)
+    assert ran.returncode == 0, ran.stderr
+    earlier = Path(ran.stdout.strip())
+    assert earlier.is_dir()
+    writer = EmbeddedStore(store)
+    writer.update("INSERT DATA { GRAPH <urn:x:g> { <urn:x:s2> <urn:x:p> <urn:x:o> } }")
+    assert writer.snapshot().path != str(earlier)
+    assert earlier.is_dir(), "the checkpoint workers read was deleted at once"
+    assert len(EmbeddedStore(earlier, read_only=True, boot="reader")) == 1, "and it still opens"
+    monkeypatch.setattr("sikg.store.embedded.SNAPSHOT_GRACE_SECONDS", 0)
+    writer.update("INSERT DATA { GRAPH <urn:x:g> { <urn:x:s3> <urn:x:p> <urn:x:o> } }")
+    writer.snapshot()
+    assert not earlier.exists(), "once its grace period is over it goes, like any replaced checkpoint"

@@ -7,12 +7,12 @@ and are the defaults of the options; an option given on the command line wins.
 
 import argparse
 import dataclasses
-import os
 import sys
 from pathlib import Path
 
 from . import __version__, queries
 from .exports import ExportRequest, UnknownView, export, offered_formats, read_view
+from .files import written_atomically
 from .formats import DUMP_FORMATS, QUERY_OUTPUTS, by_name
 from .jsonld import ConfusableIri
 from .namespaces import PREFIXES
@@ -103,13 +103,8 @@ def cmd_export(args) -> int:
 
 def _export_to_file(store, wanted: ExportRequest, path: Path) -> None:
     """Through a temporary file beside `path`, renamed when complete: a failed export never leaves a partial file."""
-    temporary = path.with_name(f".{path.name}.partial")
-    try:
-        with open(temporary, "wb") as output:
-            export(store, wanted, output)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    with written_atomically(path) as output:
+        export(store, wanted, output)
 
 
 def _progress(label: str, done: int, total: int) -> None:

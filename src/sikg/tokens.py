@@ -20,7 +20,6 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import re
 import secrets
 import threading
@@ -33,6 +32,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .files import written_atomically
 from .namespaces import DCT, GRAPH_TOKENS, RDF, RDFS, Namespace
 from .store import EmbeddedStore, SharedStore
 
@@ -261,21 +261,8 @@ class FileTokenRegistry(TokenRegistry):
         return True
 
     def _write(self, records: list[_Record]) -> None:
-        temporary = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex[:8]}.partial")
-        try:
-            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(descriptor, "w", encoding="utf-8") as output:
-                json.dump({"tokens": [asdict(r) for r in records]}, output, indent=1)
-                output.flush()
-                os.fsync(output.fileno())
-            os.replace(temporary, self.path)
-        finally:
-            temporary.unlink(missing_ok=True)
-        directory = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+        with written_atomically(self.path, mode=0o600) as output:
+            output.write(json.dumps({"tokens": [asdict(r) for r in records]}, indent=1).encode("utf-8"))
 
 
 class StoreTokenRegistry(TokenRegistry):

@@ -118,10 +118,14 @@ class EmbeddedStore(KnowledgeGraphStore):
     def _make_snapshots_dir(self) -> Path:
         if self.path is None:
             directory = Path(tempfile.mkdtemp(prefix="sikg-snapshots-"))
-        else:  # beside the store; the store's lock means no other process is using what an earlier run left
+        else:  # beside the store
             directory = self.path.with_name(self.path.name + ".snapshots")
-            shutil.rmtree(directory, ignore_errors=True)
-            directory.mkdir(parents=True)
+            directory.mkdir(parents=True, exist_ok=True)
+            # What an earlier run left: when that run was a writer that ended while the service went on (killed,
+            # then started again), workers still read the checkpoint it published. Retired now, like any replaced
+            # checkpoint: deleted once the grace period is over, not at once.
+            leftovers = [p for p in directory.iterdir() if p.is_dir()]  # checkpoints (the file naming one stays)
+            self._retired += [(Snapshot("rocksdb", str(p), -1), time.monotonic()) for p in leftovers]
         weakref.finalize(self, shutil.rmtree, str(directory), True)
         return directory
 

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..files import written_atomically
 from .embedded import EmbeddedStore
 
 log = logging.getLogger(__name__)
@@ -74,11 +75,9 @@ class Writer:
         snapshot = self.store.snapshot()
         if snapshot.generation == self.published:
             return
-        target = published_file(self.store.path)
-        temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps({"state": self.store.state_token, "generation": snapshot.generation,
-                                         "checkpoint": snapshot.path}))
-        os.replace(temporary, target)
+        with written_atomically(published_file(self.store.path)) as output:
+            output.write(json.dumps({"state": self.store.state_token, "generation": snapshot.generation,
+                                     "checkpoint": snapshot.path}).encode("utf-8"))
         self.published = snapshot.generation
 
     def execute(self, request: tuple) -> tuple:
