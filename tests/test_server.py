@@ -270,15 +270,17 @@ def test_a_contribution_survives_a_sigkill_of_every_process_right_after_its_201_
         _kill_group(process, signal.SIGTERM)
 
 
-def test_a_writer_that_dies_is_started_again_and_writes_resume(tmp_path):
-    """kill -9 of the store's writer while the service runs: writes answer 503 until the server has started it again
-    (about a second), then succeed; the new writer's state token is new, so no ETag names both contents."""
+@pytest.mark.parametrize("ending", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "sigterm"])
+def test_a_writer_that_dies_is_started_again_and_writes_resume(tmp_path, ending):
+    """kill -9 (or a SIGTERM, after which the writer removed its socket's directory, so that it could never be
+    started again) of the store's writer while the service runs: writes answer 503 until the server has started it
+    again (about a second), then succeed; the new writer's state token is new, so no ETag names both contents."""
     store, port = tmp_path / "store", free_port()
     process, again = _start_server(store, port, tmp_path / "server.log", SIKG_PROCESSES="2"), None
     try:
         [writer] = [pid for pid, command in _children(process).items() if "sikg.store.writer" in command]
         state = json.loads(published_file(store).read_text())["state"]
-        os.kill(writer, signal.SIGKILL)
+        os.kill(writer, ending)
         assert _gone(writer)
         statuses = []
         for _ in range(100):

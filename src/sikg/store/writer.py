@@ -217,6 +217,8 @@ class _SupervisedWriter:
         threading.Thread(target=self._supervise, daemon=True, name="sikg-writer-supervisor").start()
 
     def _start(self, boot: str) -> subprocess.Popen:
+        # A writer that was told to stop (SIGTERM) removed its socket's directory as it ended: made again, private.
+        os.makedirs(os.path.dirname(self.address.socket), mode=0o700, exist_ok=True)
         with contextlib.suppress(FileNotFoundError):  # the socket of a writer that was killed
             os.unlink(self.address.socket)
         process = subprocess.Popen([sys.executable, "-c", _MAIN, self.store_path, self.address.socket, boot],
