@@ -109,6 +109,11 @@ def _decision(body: bytes) -> tuple[str, str | None]:
     return value["decision"], comment or None
 
 
+def _graphs(contribution_id: str) -> tuple[str, str]:
+    """A contribution's pending graph and the graph it is published as, written for SPARQL."""
+    return f"<{GRAPH_PENDING + contribution_id}>", f"<{GRAPH_CONTRIBUTION + contribution_id}>"
+
+
 class Contributions:
     _lock = threading.RLock()  # this process's reviews, replacements and withdrawals, one at a time
 
@@ -181,7 +186,7 @@ class Contributions:
         new graph is staged in a private graph of its own, marked there only if the old one was pending (and so
         removed), and moved in only if marked. (A DELETE/INSERT straight from the payload would make its blank nodes
         anew for each triple the condition matched.)"""
-        pending, public = f"<{GRAPH_PENDING + contribution_id}>", f"<{GRAPH_CONTRIBUTION + contribution_id}>"
+        pending, public = _graphs(contribution_id)
         staging = f"<{GRAPH_PRIVATE}staging/{uuid.uuid4().hex}>"
         marked = f'{staging} <{SIKG.status}> "replacing"'
         data = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
@@ -197,12 +202,12 @@ class Contributions:
         holder any contribution, as before review existed)."""
         with self._lock:
             shown = self._visible(contribution_id, holder)
-            if not (self.reviewed_first and not holder.is_curator):
+            if holder.is_curator or not self.reviewed_first:
                 self.store.remove_graphs([GRAPH_PENDING + contribution_id, GRAPH_CONTRIBUTION + contribution_id])
                 return
             self._check_own_pending(shown, holder, "withdraw")
             # Only while it is still pending when the write is applied: a curator may have decided since the read.
-            pending, public = f"<{GRAPH_PENDING + contribution_id}>", f"<{GRAPH_CONTRIBUTION + contribution_id}>"
+            pending, public = _graphs(contribution_id)
             self.store.update(f'DELETE {{ GRAPH {pending} {{ ?s ?p ?o }} }} '
                               f'WHERE {{ GRAPH {pending} {{ {public} <{SIKG.status}> "pending" . ?s ?p ?o }} }}')
             after = self._state(contribution_id)
@@ -292,7 +297,7 @@ class Contributions:
         """One SPARQL Update request: the review recorded, only while the record still says pending (so that a
         decision applied since adds nothing), and, for accept, the pending graph moved to the public one only if
         its record now says accepted (a rejected contribution is never moved, whatever was read before)."""
-        pending, public = f"<{GRAPH_PENDING + contribution_id}>", f"<{GRAPH_CONTRIBUTION + contribution_id}>"
+        pending, public = _graphs(contribution_id)
         now = ox.Literal(datetime.now(timezone.utc).isoformat(timespec="seconds"), datatype=XSD.term("dateTime"))
         said = f" ; <{RDFS.comment}> {ox.Literal(comment)}" if comment else ""
         record = (f'{public} <{SIKG.status}> "{DECISIONS[decision]}" . _:review a <{SIKG.Review}>, <{PROV.Activity}> ; '
