@@ -10,7 +10,7 @@ PYTEST := $(BIN)/python -m pytest -n auto --dist worksteal
 SHACL_JS := tests/shacl-js
 JS_STAMP := $(SHACL_JS)/node_modules/.installed-stamp
 
-.PHONY: install run test check clean browser shacl-js
+.PHONY: install run test check lint clean browser shacl-js
 
 install: $(STAMP)
 
@@ -23,16 +23,18 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/sikg serve
 
-test: $(STAMP) browser shacl-js
-	$(BIN)/ruff check src tests
+test: lint browser shacl-js
 	$(PYTEST) --durations=10
 
 # The quick loop while changing code: the linter, then every test but those marked slow (real servers, browsers, the
 # command line, the second SHACL engine, the fuzzers, the whole fixture corpus through the validator:
 # tests/conftest.py), in under a minute. `make test`, which CI runs, runs them all.
-check: $(STAMP)
-	$(BIN)/ruff check src tests
+check: lint
 	$(PYTEST) -m "not slow"
+
+# ruff, with the rules in pyproject.toml ([tool.ruff]); make check and make test run it first.
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
 
 # The second SHACL engine (rdf-validate-shacl under Node, tests/test_shacl_core.py), from its lock file; reinstalled
 # only when node_modules is missing or the lock changes. Without npm the test says it is skipped, and why.

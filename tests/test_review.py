@@ -293,7 +293,8 @@ def test_a_decision_read_before_another_and_applied_after_it_is_a_409_and_change
 
 
 @pytest.mark.parametrize("decision,stands", [("accept", "accepted"), ("reject", "rejected")])
-def test_a_withdrawal_read_before_a_review_and_applied_after_it_is_a_409_and_removes_nothing(backend, decision, stands):
+def test_a_withdrawal_read_before_a_review_and_applied_after_it_is_a_409_and_removes_nothing(backend, decision, stands,
+                                                                                             monkeypatch):
     """Its contributor reads a pending contribution to withdraw it; a curator decides meanwhile; the withdrawal,
     applied after, removed the reviewed (even the published) contribution."""
     store, client = backend
@@ -303,13 +304,10 @@ def test_a_withdrawal_read_before_a_review_and_applied_after_it_is_a_409_and_rem
     read = contributions._visible(cid, alice)
     assert read.status == "pending"
     assert review(client, cid, decision).status_code == 200
-    original = contributions._visible
-    contributions._visible = lambda *_: read  # the withdrawal goes on from its stale read
-    try:
-        with pytest.raises(ProtocolError) as refused:
-            contributions.withdraw_as(cid, alice)
-    finally:
-        contributions._visible = original
+    monkeypatch.setattr(contributions, "_visible", lambda *_: read)  # the withdrawal goes on from its stale read
+    with pytest.raises(ProtocolError) as refused:
+        contributions.withdraw_as(cid, alice)
+    monkeypatch.undo()
     assert refused.value.status == 409
     assert status(client, cid, CURATOR).get_json()["status"] == stands
     assert ask(client, {"query": ASK}) is (stands == "accepted")
@@ -317,7 +315,7 @@ def test_a_withdrawal_read_before_a_review_and_applied_after_it_is_a_409_and_rem
 
 @pytest.mark.parametrize("decision,stands", [("accept", "accepted"), ("reject", "rejected")])
 def test_a_replacement_read_before_a_review_and_applied_after_it_is_a_409_and_replaces_nothing(backend, decision,
-                                                                                             stands):
+                                                                                             stands, monkeypatch):
     store, client = backend
     cid = submit(client).get_json()["id"]
     contributions = client.application.extensions["sikg"].contributions
@@ -325,13 +323,10 @@ def test_a_replacement_read_before_a_review_and_applied_after_it_is_a_409_and_re
     read = contributions._visible(cid, alice)
     assert review(client, cid, decision).status_code == 200
     before = client.get(f"/contributions/{cid}", headers={**CURATOR, "Accept": "application/n-triples"}).data
-    original = contributions._visible
-    contributions._visible = lambda *_: read  # the replacement goes on from its stale read
-    try:
-        with pytest.raises((ProtocolError, NotConforming)) as refused:
-            contributions.replace(cid, TEMPLATE.replace(b"Neighbourhood", b"Street"), ox.RdfFormat.TURTLE, alice)
-    finally:
-        contributions._visible = original
+    monkeypatch.setattr(contributions, "_visible", lambda *_: read)  # the replacement goes on from its stale read
+    with pytest.raises((ProtocolError, NotConforming)) as refused:
+        contributions.replace(cid, TEMPLATE.replace(b"Neighbourhood", b"Street"), ox.RdfFormat.TURTLE, alice)
+    monkeypatch.undo()
     # Once accepted, the practice is public, and the replacement describing it again does not conform (422) before
     # it is written; once rejected, the conditional write is what refuses it.
     assert isinstance(refused.value, NotConforming) if stands == "accepted" else refused.value.status == 409

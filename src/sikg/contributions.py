@@ -114,6 +114,13 @@ def _graphs(contribution_id: str) -> tuple[str, str]:
     return f"<{GRAPH_PENDING + contribution_id}>", f"<{GRAPH_CONTRIBUTION + contribution_id}>"
 
 
+def _every_triple_while(contribution_id: str, status: str) -> str:
+    """A WHERE clause: every triple of the pending graph, as long as its record there says `status` when the update
+    is applied (the condition each status change checks inside its own write)."""
+    pending, public = _graphs(contribution_id)
+    return f'WHERE {{ GRAPH {pending} {{ {public} <{SIKG.status}> "{status}" . ?s ?p ?o }} }}'
+
+
 class Contributions:
     _lock = threading.RLock()  # this process's reviews, replacements and withdrawals, one at a time
 
@@ -192,7 +199,7 @@ class Contributions:
         data = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
         return (f"INSERT DATA {{ GRAPH {staging} {{\n{data}\n}} }} ;\n"
                 f"DELETE {{ GRAPH {pending} {{ ?s ?p ?o }} }} INSERT {{ GRAPH {staging} {{ {marked} }} }} "
-                f'WHERE {{ GRAPH {pending} {{ {public} <{SIKG.status}> "pending" . ?s ?p ?o }} }} ;\n'
+                f"{_every_triple_while(contribution_id, 'pending')} ;\n"
                 f"INSERT {{ GRAPH {pending} {{ ?s ?p ?o }} }} "
                 f"WHERE {{ GRAPH {staging} {{ {marked} . ?s ?p ?o }} FILTER(?s != {staging}) }} ;\n"
                 f"DROP SILENT GRAPH {staging}")
@@ -207,9 +214,9 @@ class Contributions:
                 return
             self._check_own_pending(shown, holder, "withdraw")
             # Only while it is still pending when the write is applied: a curator may have decided since the read.
-            pending, public = _graphs(contribution_id)
-            self.store.update(f'DELETE {{ GRAPH {pending} {{ ?s ?p ?o }} }} '
-                              f'WHERE {{ GRAPH {pending} {{ {public} <{SIKG.status}> "pending" . ?s ?p ?o }} }}')
+            pending, _ = _graphs(contribution_id)
+            self.store.update(f"DELETE {{ GRAPH {pending} {{ ?s ?p ?o }} }} "
+                              f"{_every_triple_while(contribution_id, 'pending')}")
             after = self._state(contribution_id)
             if after is not None:
                 raise ProtocolError(409, f"contribution {contribution_id!r} was already reviewed ({after.status}): "
@@ -309,7 +316,7 @@ class Contributions:
                   f'WHERE {{ GRAPH {pending} {{ {public} <{SIKG.status}> "pending" }} }}')
         if decision == "accept":
             update += (f' ;\nDELETE {{ GRAPH {pending} {{ ?s ?p ?o }} }} INSERT {{ GRAPH {public} {{ ?s ?p ?o }} }} '
-                       f'WHERE {{ GRAPH {pending} {{ {public} <{SIKG.status}> "accepted" . ?s ?p ?o }} }}')
+                       f"{_every_triple_while(contribution_id, 'accepted')}")
         return update
 
     # -- reading ----------------------------------------------------------------------------------------------

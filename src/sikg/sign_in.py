@@ -120,7 +120,7 @@ def same_origin(http_request) -> bool:
 
 def local_target(target: str | None) -> str:
     """Where to go after signing in: a path of this site only. A browser drops tabs and line breaks from a URL and
-    reads a backslash as a slash (`/\t/evil.example` is `//evil.example`, another site), so a target holding either,
+    reads a backslash as a slash (`/<tab>/evil.example` is `//evil.example`, another site), so a target holding either,
     any other control character or white space, or naming a scheme or a host, is not one: the form is."""
     target = target or "/contribute"
     unsafe = any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F or c == "\\" for c in target)
