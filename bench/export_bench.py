@@ -99,7 +99,8 @@ def measure(kind: str, store_dir: str, nq: str, out: str, repeat: int) -> None:
         runs = _repeat(repeat, lambda: _write(out, lambda f: ds.serialize(f, format="json-ld")))
         _emit(phase="done", **runs, peak_mb=_peak_mb(), bytes=os.path.getsize(out))
         return
-    from sikg import exports, formats
+    from sikg.rdf import exports
+    from sikg import formats
     from sikg.store import EmbeddedStore, open_store
     if kind == "sikg-jsonld-memory":  # the same quads, loaded the way `sikg load` loaded the on-disk store
         t0 = time.perf_counter()
@@ -125,7 +126,7 @@ def measure(kind: str, store_dir: str, nq: str, out: str, repeat: int) -> None:
         # GET /export?format=jsonld twice through the app: the first writes the dump (and keeps it), the second is
         # what every later request until the next write gets
         import dataclasses
-        from sikg.app import create_app
+        from sikg.web.app import create_app
         from sikg.settings import Settings
         settings = dataclasses.replace(Settings.from_environment(), evaluators=1,
                                        export_cache=str(Path(out).parent / "kept"))

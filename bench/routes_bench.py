@@ -14,7 +14,7 @@ prints how many requests got which status, so that both sides can be seen to do 
 import collections
 import sys
 
-from sikg.app import create_app
+from sikg.web.app import create_app
 from sikg.store import open_store
 
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 3

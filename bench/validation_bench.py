@@ -42,10 +42,10 @@ def _ms(seconds: float) -> str:
 def incremental(workdir: Path, synth_practices: int, repetitions: int) -> dict:
     import rdflib
 
-    from sikg.rdf_input import parse_file
+    from sikg.rdf.reading import parse_file
     from sikg.store import EmbeddedStore
     from sikg.synth import write_synthetic
-    from sikg.validation import store_reference, to_rdflib, validate_quads
+    from sikg.validation.shacl import store_reference, to_rdflib, validate_quads
 
     synth = workdir / f"synth-{synth_practices}.nt"
     with open(synth, "wb") as output:
@@ -98,7 +98,7 @@ def _worker(kind: str, data_path: str, repetitions: int) -> None:
     data = rdflib.Graph().parse(data_path, format="nt")
     times, conforms, violations, warnings = [], None, None, None
     if kind == "sikg":
-        from sikg.validation import validate_graph
+        from sikg.validation.shacl import validate_graph
         for _ in range(repetitions):
             started = time.perf_counter()
             report = validate_graph(data)

@@ -5,8 +5,8 @@ import os
 import pytest
 
 from helpers import serving
-from sikg.app import create_app
 from sikg.store import open_store
+from sikg.web.app import create_app
 
 
 @pytest.fixture(scope="session")

@@ -28,8 +28,8 @@ from pathlib import Path
 import pyoxigraph as ox
 from pyld import jsonld as pyld
 
-from sikg import jsonld
 from sikg.namespaces import PREFIXES
+from sikg.rdf import jsonld
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -12,17 +12,22 @@ import pyoxigraph as ox
 import pytest
 from werkzeug.datastructures import MIMEAccept
 
-from sikg.app import create_app
-from sikg.evaluator import (EvalRequest, EvaluationFailed, EvaluatorPool, ResultTooLarge, evaluate_here,
-                            term_to_wire)
 from sikg.formats import RESULT_FORMATS, TABLE
 from sikg.namespaces import BASE, GRAPH_PRIVATE
-from sikg.protocol import QueryRequest
-from sikg.safety import QueryRefused, check_query, inspect_query
 from sikg.settings import Settings
-from sikg.store import EmbeddedStore, open_store
-from sikg.store import embedded
+from sikg.sparql.evaluator import (
+    EvalRequest,
+    EvaluationFailed,
+    EvaluatorPool,
+    ResultTooLarge,
+    evaluate_here,
+    term_to_wire,
+)
+from sikg.sparql.protocol import QueryRequest
+from sikg.sparql.safety import QueryRefused, check_query, inspect_query
+from sikg.store import EmbeddedStore, embedded, open_store
 from sikg.store.base import public_request
+from sikg.web.app import create_app
 
 MAX_BYTES = 64 * 1024 * 1024
 SETTINGS = dataclasses.replace(Settings.from_environment(), workers=4)  # several threads: still in process

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from helpers import attributes, html, offline_quads, select
-from sikg import jsonld
+from sikg.rdf import jsonld
 
 ELEMENT = "https://w3id.org/sikg/id/element/"
 PRACTICE = "https://w3id.org/sikg/id/practice/"

@@ -9,10 +9,11 @@ import pytest
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from sikg import conneg, formats
-from sikg.app import create_app
-from sikg.conneg import without_parameters
+from sikg import formats
+from sikg.http import negotiation as conneg
+from sikg.http.negotiation import without_parameters
 from sikg.settings import Settings
+from sikg.web.app import create_app
 
 PRACTICE = "/id/practice/coompanion"
 SELECT = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"

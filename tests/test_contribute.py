@@ -12,10 +12,10 @@ import pyoxigraph as ox
 import pytest
 
 from helpers import contribution_form_links
-from sikg.app import create_app
+from sikg.contributions.sign_in import csrf_for
 from sikg.settings import Settings
-from sikg.sign_in import csrf_for
 from sikg.store import open_store
+from sikg.web.app import create_app
 
 TOKEN = "tok-alice"
 CSRF = csrf_for(TOKEN)

@@ -27,16 +27,18 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
+from listener import Listener
 from rdflib.compare import isomorphic
 
 from helpers import FIXTURES, ROOT, free_port, offline_quads, run_cli, to_quads
-from listener import Listener
-from sikg import content, jsonld, rdf_input, validation
-from sikg import contributions as contributions_module
-from sikg.app import create_app
-from sikg.evaluator import EvaluatorPool
+from sikg.contributions import service as contributions_module
+from sikg.rdf import content, jsonld
+from sikg.rdf import reading as rdf_input
 from sikg.settings import Settings
+from sikg.sparql.evaluator import EvaluatorPool
 from sikg.store import open_store
+from sikg.validation import shacl as validation
+from sikg.web.app import create_app
 
 TEMPLATES = ROOT / "data" / "templates"
 TEMPLATE_TTL = TEMPLATES / "practice.ttl"

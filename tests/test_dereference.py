@@ -13,7 +13,7 @@ import pytest
 from markupsafe import escape
 
 from helpers import canonical, ground, html, in_default_graph, offline_quads
-from sikg import jsonld
+from sikg.rdf import jsonld
 
 ID = "https://w3id.org/sikg/id/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -224,9 +224,9 @@ def test_resource_page_links_its_machine_readable_alternates_in_its_head(client)
 # -- issue 16: quotations and partners on the page (planted in a store of the test's own) ------------------------
 
 def planted_client():
-    from sikg.app import create_app
     from sikg.namespaces import sparql_prologue
     from sikg.store import open_store
+    from sikg.web.app import create_app
     store = open_store("memory")
     store.update(sparql_prologue() + """
         INSERT { GRAPH <urn:x:test> {

@@ -8,11 +8,11 @@ import pytest
 from werkzeug.test import Client
 
 from helpers import CountingApp
-from sikg.app import create_app
-from sikg.direct_queries import ACCEPTS_KEPT, DirectQueries
+from sikg.errors import StoreUnavailable
 from sikg.settings import Settings
 from sikg.store import open_store
-from sikg.store.errors import StoreUnavailable
+from sikg.web.app import create_app
+from sikg.web.direct_queries import ACCEPTS_KEPT, DirectQueries
 
 LOOKUP = "SELECT ?p ?o WHERE { <https://w3id.org/sikg/id/practice/cap-impact> ?p ?o }"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/sikg/ontology#SupportPractice> }"

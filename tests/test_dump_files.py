@@ -5,10 +5,10 @@ import dataclasses
 
 import pytest
 
-from sikg import dump_files
-from sikg.app import create_app
+from sikg.http import dumps as dump_files
 from sikg.settings import Settings
 from sikg.store import open_store
+from sikg.web.app import create_app
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ its own store's current snapshot, whichever store was written last."""
 import pytest
 
 from helpers import ROOT, ask
-from sikg.app import create_app
-from sikg.evaluator import EvaluatorPool
 from sikg.settings import Settings
+from sikg.sparql.evaluator import EvaluatorPool
 from sikg.store import open_store
+from sikg.web.app import create_app
 
 TEMPLATE_TTL = ROOT / "data" / "templates" / "practice.ttl"
 PRACTICE = "https://w3id.org/sikg/id/practice/example-neighbourhood-voucher"

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import pyoxigraph as ox
 import pytest
 
-from sikg.evaluator import EvalRequest, EvaluatorPool, QueryTimeout
+from sikg.sparql.evaluator import EvalRequest, EvaluatorPool, QueryTimeout
 from sikg.store.embedded import EmbeddedStore
 
 EX = "http://example.org/"

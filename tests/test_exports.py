@@ -15,12 +15,12 @@ import pytest
 import rdflib
 
 from helpers import ROOT, canonical, ground, in_default_graph, offline_quads, run_cli
-from sikg import jsonld
-from sikg.app import create_app
-from sikg.evaluator import EvaluatorPool
 from sikg.namespaces import PREFIXES
+from sikg.rdf import jsonld
 from sikg.settings import Settings
+from sikg.sparql.evaluator import EvaluatorPool
 from sikg.store import open_store
+from sikg.web.app import create_app
 
 SCHEMA = "https://schema.org/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -32,7 +32,7 @@ OTHER_BASE = "http://127.0.0.1:8765/"
 REBASED_REQUESTS = r"""
 import json, sys
 from pyld import jsonld as pyld
-from sikg.app import create_app
+from sikg.web.app import create_app
 from sikg.store import open_store
 
 store = open_store("memory")
@@ -78,7 +78,7 @@ def test_rebased_void_addresses_follow_the_base(rebased):
 # -- 2. the schema.org view: typed, named nodes; no qualified-link fragments; no contribution provenance ------------
 
 def schema_org_view(store) -> list[ox.Triple]:
-    from sikg import exports
+    from sikg.rdf import exports
     return list(exports.schema_org_triples(store))
 
 
@@ -399,7 +399,7 @@ def test_framed_export_nests_35_practices(framed_http, cli_exports, kg, practice
     assert ground(quads) <= union, sorted(map(str, ground(quads) - union))[:5]
     assert len(ground(quads)) > 35 * 10  # labels, links and nested objects, not just the types
     # exactly the view's graph: the triples of the CONSTRUCT the frame nests
-    from sikg import exports
+    from sikg.rdf import exports
     view = kg.query((exports.FRAMES / "practices.rq").read_text(encoding="utf-8"))
     assert canonical(quads) == canonical(in_default_graph(view))
 

@@ -6,7 +6,7 @@ import pyoxigraph as ox
 import pytest
 
 from sikg import formats
-from sikg.descriptions import service_description, void_description
+from sikg.sparql.descriptions import service_description, void_description
 
 
 @pytest.mark.parametrize("fmt", formats.GRAPH_FORMATS, ids=lambda f: f.name)

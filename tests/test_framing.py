@@ -1,4 +1,4 @@
-"""sikg.framing, the practices frame without a JSON-LD processor, against pyld's framing (helpers.pyld_frame,
+"""sikg.rdf.framing, the practices frame without a JSON-LD processor, against pyld's framing (helpers.pyld_frame,
 what the export used before and the reference here): the same JSON byte for byte on the curated KG, on the curated KG
 with synthetic practices, on the curated triples under other frames and on random small graphs; and the framed export
 read back as RDF gives exactly the triples of the CONSTRUCT it was built from, all of them in the KG."""
@@ -11,7 +11,8 @@ import pyoxigraph as ox
 import pytest
 
 from helpers import pyld_frame, to_quads
-from sikg import exports, formats, framing, jsonld, synth
+from sikg import formats, synth
+from sikg.rdf import exports, framing, jsonld
 from sikg.store import EmbeddedStore
 
 SIKG = "https://w3id.org/sikg/ontology#"

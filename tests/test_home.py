@@ -51,7 +51,7 @@ def test_home_needs_no_script(client):
 
 
 def test_home_shows_the_characteristics_chart_in_the_readers_language(client, kg):
-    from sikg.ui_text import text
+    from sikg.i18n.ui_text import text
 
     page = html(client, "/?lang=fr")
     words = text("fr")

@@ -8,14 +8,13 @@ import io
 import pytest
 from flask import Blueprint, request
 
-from sikg import hooks
-from sikg.app import create_app
-from sikg.tokens import ContributionsDisabled, NotAuthorised
-from sikg.errors import ProtocolError
-from sikg.queries import ParameterError, UnknownQuery
-from sikg.rdf_input import RdfInputError
+from sikg.contributions.tokens import ContributionsDisabled, NotAuthorised
+from sikg.errors import ProtocolError, StoreUnavailable
+from sikg.rdf.reading import RdfInputError
 from sikg.settings import Settings
-from sikg.store.errors import StoreUnavailable
+from sikg.sparql.queries import ParameterError, UnknownQuery
+from sikg.web import hooks
+from sikg.web.app import create_app
 
 RAISED = {
     "protocol": ProtocolError(409, "a conflict", {"Retry-After": "7"}),

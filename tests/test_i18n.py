@@ -1,4 +1,4 @@
-"""The interface's words in gettext catalogues (ui_text.py, src/sikg/locales): every catalogue present holds every
+"""The interface's words in gettext catalogues (sikg.i18n): every catalogue present holds every
 message of messages.pot, translated, with the same placeholders; the interface speaks exactly the languages with a
 catalogue, names each in itself in the switch, and a page in one of them has its words from the catalogue; the curated
 queries are titled and described in the page's language (English, marked lang="en", where a query has no translation);
@@ -13,10 +13,11 @@ from html.parser import HTMLParser
 import pytest
 from babel.messages.pofile import read_po
 
-from sikg import languages, queries, ui_text
-from sikg.app import create_app
+from sikg.i18n import languages, ui_text
 from sikg.settings import Settings
+from sikg.sparql import queries
 from sikg.store import open_store
+from sikg.web.app import create_app
 
 LOCALES = ui_text.LOCALES
 TEMPLATE = LOCALES / "messages.pot"

@@ -1,4 +1,4 @@
-"""sikg.jsonld on its own: a context term for every ontology term and for everything the KG says, the canonical
+"""sikg.rdf.jsonld on its own: a context term for every ontology term and for everything the KG says, the canonical
 context URL, provenance written with terms, the whole-KG writer against pyld's compaction, and a document loader that
 never goes to the network (remote contexts refused without a connection, the canonical context resolved locally);
 the context document as the service serves it (/context.jsonld); and every JSON-LD document the service serves or
@@ -13,8 +13,8 @@ import pyoxigraph as ox
 import pytest
 
 from helpers import FIXTURES, canonical, offline_quads, run_cli, text, to_quads
-from sikg import content, jsonld
 from sikg.namespaces import PREFIXES
+from sikg.rdf import content, jsonld
 
 ID = "https://w3id.org/sikg/id/"
 SIKG = "https://w3id.org/sikg/ontology#"
@@ -239,7 +239,7 @@ def validated(client, accept: str):
 
 
 def framed_view(client, fmt: str):
-    from sikg import exports
+    from sikg.rdf import exports
     return sparql(client, (exports.FRAMES / "practices.rq").read_text(encoding="utf-8"), fmt)
 
 

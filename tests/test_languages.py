@@ -16,10 +16,17 @@ import re
 import pytest
 
 from helpers import html, select
-from sikg import languages, resources
-from sikg.browse import browse, query_string, without
-from sikg.home import home_summary
-from sikg.languages import SUPPORTED_LANGUAGES, choose_data_language, choose_ui_language, match_language, page_language
+from sikg.i18n import languages
+from sikg.i18n.languages import (
+    SUPPORTED_LANGUAGES,
+    choose_data_language,
+    choose_ui_language,
+    match_language,
+    page_language,
+)
+from sikg.pages import resources
+from sikg.pages.browse import browse, query_string, without
+from sikg.pages.home import home_summary
 
 ELEMENT = "https://w3id.org/sikg/id/element/"
 PRACTICE = "https://w3id.org/sikg/id/practice/"

@@ -36,7 +36,7 @@ def test_only_settings_reads_the_environment():
     assert readers == ["settings.py"], readers
 
 
-ROUTE_MODULES = sorted((SRC / "routes").glob("*.py"))
+ROUTE_MODULES = sorted((SRC / "web" / "routes").glob("*.py"))
 
 
 @pytest.mark.parametrize("path", ROUTE_MODULES, ids=lambda p: p.name)
@@ -50,3 +50,43 @@ def test_routes_hold_no_logic(path):
         branches = [n for n in ast.walk(function) if isinstance(n, ast.If)]
         assert not loops and len(branches) <= 1, function.name
         assert function.end_lineno - function.lineno + 1 <= 12, function.name
+
+
+# The packages from the top down: each imports only packages after it, so none imports one that imports it back.
+# Beneath them all, the foundation modules (settings, namespaces, formats, errors, files) import no package; above
+# them all, the commands (cli, server).
+LAYERS = ["web", "contributions", "validation", "pages", "store", "sparql", "http", "rdf", "i18n"]
+FOUNDATION = {"settings", "namespaces", "formats", "errors", "files", "__init__", "__version__"}
+
+
+def imported_packages(path: Path) -> set[str]:
+    """The first-level names under sikg that a module imports (packages and top-level modules alike)."""
+    parts = path.relative_to(SRC).with_suffix("").parts
+    here = list(parts[:-1])
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = here[:len(here) - (node.level - 1)]
+            targets = [base + node.module.split(".")] if node.module else [base + [a.name] for a in node.names]
+            names |= {target[0] for target in targets if target}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sikg."):
+            names.add(node.module.split(".")[1])
+    return names
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(SRC)))
+def test_packages_import_only_the_layers_beneath_them(path):
+    package = path.relative_to(SRC).parts[0] if len(path.relative_to(SRC).parts) > 1 else None
+    imported = imported_packages(path) - {package}
+    if package in LAYERS:
+        allowed = set(LAYERS[LAYERS.index(package) + 1:]) | FOUNDATION
+    elif path.stem in FOUNDATION:
+        allowed = FOUNDATION
+    else:  # a command (cli, server, stats, synth) may use any package
+        allowed = imported
+    assert imported <= allowed, sorted(imported - allowed)
+
+
+def test_the_layers_are_the_packages():
+    packages = {p.name for p in SRC.iterdir() if (p / "__init__.py").exists()}
+    assert packages == set(LAYERS), packages ^ set(LAYERS)

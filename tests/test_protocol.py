@@ -24,13 +24,13 @@ import urllib.request
 
 import pyoxigraph as ox
 import pytest
+from listener import Listener
 
 from helpers import ask, assert_refused, results, text
-from listener import Listener
-from sikg.app import create_app
 from sikg.errors import ProtocolError
-from sikg.protocol import _strict_parameters
 from sikg.settings import Settings
+from sikg.sparql.protocol import _strict_parameters
+from sikg.web.app import create_app
 
 ONT = "https://w3id.org/sikg/graph/ontology"
 CUR = "https://w3id.org/sikg/graph/curated"

@@ -7,10 +7,10 @@ import pyoxigraph as ox
 import pytest
 
 from helpers import ROOT
-from sikg import queries
-from sikg.app import create_app
 from sikg.namespaces import PREFIXES
+from sikg.sparql import queries
 from sikg.store import open_store
+from sikg.web.app import create_app
 
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))
 NAMES = [p.stem for p in QUERIES]

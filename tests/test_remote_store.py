@@ -10,9 +10,9 @@ import sys
 import pytest
 
 from helpers import ROOT, OxigraphServer, canonical, free_port, from_nquads, run_cli
-from sikg.app import create_app
 from sikg.namespaces import GRAPH_CURATED, GRAPH_ONTOLOGY, GRAPH_TOKENS
 from sikg.store import RemoteStore, open_store
+from sikg.web.app import create_app
 
 PRACTICE = "<https://w3id.org/sikg/ontology#SupportPractice>"
 REQUESTS = [

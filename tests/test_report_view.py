@@ -21,7 +21,7 @@ def expectations(path: Path) -> dict[str, str]:
 
 
 def test_validation_form_reports_what_where_and_how_to_fix(client):
-    from sikg.validation import validate_files
+    from sikg.validation.shacl import validate_files
 
     fixture = FIXTURES / "invalid" / "practice-no-country.ttl"
     report = validate_files([fixture])

@@ -9,11 +9,11 @@ import json
 import pytest
 
 from helpers import CountingApp
-from sikg import response_cache
-from sikg.app import create_app
-from sikg.response_cache import CACHEABLE_BYTES, DETERMINISTIC_PATHS, RepeatedGetCache
+from sikg.http import response_cache
+from sikg.http.response_cache import CACHEABLE_BYTES, DETERMINISTIC_PATHS, RepeatedGetCache
 from sikg.settings import Settings
 from sikg.store import open_store
+from sikg.web.app import create_app
 
 QUERY = "SELECT ?o WHERE { <urn:x:s> <urn:x:p> ?o }"
 

@@ -14,20 +14,20 @@ import urllib.parse
 
 import pyoxigraph as ox
 import pytest
+from test_contributions import _kill_group, _request, _start_server
+from test_store import OxigraphServer
 
 from helpers import ROOT, free_port, run_cli
-from sikg.app import create_app
-from sikg.contributions import Contributions, NotConforming
+from sikg.contributions.service import Contributions, NotConforming
 from sikg.errors import ProtocolError
-from sikg.evaluator import EvaluatorPool
 from sikg.formats import DUMP_FORMATS
 from sikg.namespaces import GRAPH_CONTRIBUTION, GRAPH_CURATED, GRAPH_PENDING, PROV, SIKG
 from sikg.settings import Settings, SettingsError
+from sikg.sparql.evaluator import EvaluatorPool
 from sikg.stats import compute_stats
 from sikg.store import open_store
-from sikg.validation import store_reference, validate_quads
-from test_contributions import _kill_group, _request, _start_server
-from test_store import OxigraphServer
+from sikg.validation.shacl import store_reference, validate_quads
+from sikg.web.app import create_app
 
 TEMPLATE = (ROOT / "data" / "templates" / "practice.ttl").read_bytes()
 PRACTICE = "https://w3id.org/sikg/id/practice/example-neighbourhood-voucher"

@@ -8,12 +8,12 @@ import time
 import urllib.parse
 
 import pytest
+from listener import Listener
 
 from helpers import ask, assert_refused, results
-from listener import Listener
-from sikg.app import create_app
-from sikg.safety import tokenize
 from sikg.settings import Settings
+from sikg.sparql.safety import tokenize
+from sikg.web.app import create_app
 
 ONT = "https://w3id.org/sikg/graph/ontology"
 CUR = "https://w3id.org/sikg/graph/curated"

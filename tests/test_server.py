@@ -17,16 +17,16 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from test_contributions import AUTH, PRACTICE, _kill_group, _request, _start_server, template
 
 from helpers import ROOT, free_port, run_cli
-from sikg.evaluator import EvalRequest
-from sikg.safety import check_query
+from sikg.contributions.tokens import FileTokenRegistry, registry_for
 from sikg.server import worker_processes
 from sikg.settings import Settings
+from sikg.sparql.evaluator import EvalRequest
+from sikg.sparql.safety import check_query
 from sikg.store import EmbeddedStore, SharedStore, StoreUnavailable
 from sikg.store.writer import published_file, running_writer
-from sikg.tokens import FileTokenRegistry, registry_for
-from test_contributions import AUTH, PRACTICE, _kill_group, _request, _start_server, template
 
 pytestmark = pytest.mark.slow
 
@@ -323,7 +323,7 @@ def test_serve_runs_a_process_per_core_unless_told_or_in_memory(monkeypatch):
 LOADING_WORKER = """
 import os, signal, sys, time
 signal.signal(signal.SIGTERM, lambda *_: None)  # what a worker inherits from granian's main process
-import sikg.app
+import sikg.web.app
 from sikg.server import _load_app
 from sikg.settings import Settings
 
@@ -332,8 +332,8 @@ def still_loading(*args):
     time.sleep(60)
     print("went on loading")
 
-sikg.app.create_app = still_loading
-_load_app({"spec": "memory"}, Settings(), "sikg.app:create_app")
+sikg.web.app.create_app = still_loading
+_load_app({"spec": "memory"}, Settings(), "sikg.web.app:create_app")
 """
 
 

@@ -12,8 +12,15 @@ import pytest
 
 from sikg import namespaces
 from sikg.namespaces import DCT, PREFIXES, SD, SIKG, Namespace
-from sikg.settings import (CANONICAL_BASE, Settings, SettingsError, content_home, parse_tokens, published_base,
-                           store_auth_headers)
+from sikg.settings import (
+    CANONICAL_BASE,
+    Settings,
+    SettingsError,
+    content_home,
+    parse_tokens,
+    published_base,
+    store_auth_headers,
+)
 
 
 def test_an_empty_environment_gives_the_defaults():

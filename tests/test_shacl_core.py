@@ -16,12 +16,11 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from pyshacl import validate as shacl_validate
+from test_validation import expectations
 
 from helpers import FIXTURES, ROOT, canonical, in_default_graph
-from sikg import content
-from sikg.validation import SH, context_for, to_rdflib
-
-from test_validation import expectations
+from sikg.rdf import content
+from sikg.validation.shacl import SH, context_for, to_rdflib
 
 pytestmark = pytest.mark.slow  # every fixture through two shape sets and a second engine
 

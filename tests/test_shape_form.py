@@ -7,7 +7,7 @@ import shutil
 import pyoxigraph as ox
 
 from helpers import ROOT
-from sikg.shape_form import build_form
+from sikg.contributions.form import build_form
 
 PRACTICE_KEYS = {"rdfs:label", "dct:description", "sikg:country", "sikg:operatedBy", "dct:source"}
 

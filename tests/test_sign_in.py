@@ -7,10 +7,10 @@ import re
 import pytest
 
 from helpers import ROOT
-from sikg.app import create_app
+from sikg.contributions.sign_in import csrf_for
 from sikg.settings import Settings
-from sikg.sign_in import csrf_for
 from sikg.store import open_store
+from sikg.web.app import create_app
 
 TOKEN = "tok-alice"
 

@@ -23,11 +23,11 @@ import pyoxigraph as ox
 import pytest
 
 from helpers import FIXTURES, ROOT, OxigraphServer, free_port, run_cli
-from sikg.app import create_app
+from sikg.errors import BaseMismatch
 from sikg.namespaces import BASE, GRAPH_CURATED, GRAPH_FILE, GRAPH_ONTOLOGY, GRAPH_PENDING, GRAPH_TOKENS
 from sikg.settings import Settings
 from sikg.store import EmbeddedStore, KnowledgeGraphStore, QueryEvaluator, RemoteStore, open_store
-from sikg.store.errors import BaseMismatch
+from sikg.web.app import create_app
 
 ORGANISATION_COUNT = "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a <https://w3id.org/sikg/ontology#Organisation> }"
 PRACTICE_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?p a <https://w3id.org/sikg/ontology#SupportPractice> }"

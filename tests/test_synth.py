@@ -4,10 +4,12 @@ import io
 from collections import defaultdict
 
 import pyoxigraph as ox
-from sikg import content, synth
+
+from sikg import synth
 from sikg.namespaces import PREFIXES
+from sikg.rdf import content
 from sikg.store import EmbeddedStore
-from sikg.validation import validate_files
+from sikg.validation.shacl import validate_files
 
 SIKG = PREFIXES["sikg"]
 

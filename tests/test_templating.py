@@ -20,7 +20,7 @@ def test_every_page_has_the_switch_a_title_and_one_h1(client):
 
 
 def test_sparql_page_has_the_editor_and_every_curated_query(client):
-    from sikg import queries
+    from sikg.sparql import queries
 
     page = html(client, "/sparql", headers={"Accept": "text/html"})
     for src in ("/static/codemirror/codemirror.js", "/static/codemirror/sparql.js", "/static/sparql-page.js"):

@@ -18,16 +18,27 @@ import time
 
 import pyoxigraph as ox
 import pytest
+from test_store import OxigraphServer
 
 from helpers import FIXTURES, ROOT
-from sikg.app import create_app
-from sikg.evaluator import EvaluatorPool
+from sikg.contributions.tokens import (
+    ContributionsDisabled,
+    FileTokenRegistry,
+    Holder,
+    MemoryTokenRegistry,
+    NotAuthorised,
+    StoreTokenRegistry,
+    TokenEntry,
+    TokenError,
+    authenticate,
+    registry_for,
+    token_file,
+)
 from sikg.namespaces import GRAPH_TOKENS
 from sikg.settings import Settings
+from sikg.sparql.evaluator import EvaluatorPool
 from sikg.store import open_store
-from sikg.tokens import (ContributionsDisabled, FileTokenRegistry, Holder, MemoryTokenRegistry, NotAuthorised,
-                         StoreTokenRegistry, TokenEntry, TokenError, authenticate, registry_for, token_file)
-from test_store import OxigraphServer
+from sikg.web.app import create_app
 
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_\-]{43}$")  # secrets.token_urlsafe(32): 256 bits
 TEMPLATE = (ROOT / "data" / "templates" / "practice.ttl").read_bytes()

@@ -14,11 +14,26 @@ import pyoxigraph as ox
 import pytest
 
 from helpers import ROOT, html, select, to_quads
-from sikg import content, form_data, report_view, ui_text, validation
-from sikg.app import create_app
-from sikg.namespaces import (DCT, GRAPH_CURATED, GRAPH_ONTOLOGY, GRAPH_TRANSLATIONS, PRACTICE, PROV, RDFS, SIKG, SKOS,
-                             XSD, ELEMENT)
+from sikg.contributions import form_data
+from sikg.i18n import ui_text
+from sikg.namespaces import (
+    DCT,
+    ELEMENT,
+    GRAPH_CURATED,
+    GRAPH_ONTOLOGY,
+    GRAPH_TRANSLATIONS,
+    PRACTICE,
+    PROV,
+    RDFS,
+    SIKG,
+    SKOS,
+    XSD,
+)
+from sikg.rdf import content
 from sikg.store import open_store
+from sikg.validation import report as report_view
+from sikg.validation import shacl as validation
+from sikg.web.app import create_app
 
 SWEDISH_PRACTICE = PRACTICE + "mikrofonden"
 ELEMENT_IRI = ELEMENT + "challenges"

@@ -7,7 +7,7 @@ import pytest
 import rdflib
 
 from helpers import FIXTURES, ROOT, run_cli, select
-from sikg.validation import SH, shapes_graph, validate_files
+from sikg.validation.shacl import SH, shapes_graph, validate_files
 
 DATA_FILES = sorted((ROOT / "data").glob("*.ttl"))
 INVALID = sorted((FIXTURES / "invalid").glob("*.ttl"))
@@ -150,7 +150,7 @@ def test_the_json_ld_report_uses_the_sikg_context_and_keeps_the_triples():
 
     from rdflib.compare import isomorphic
 
-    from sikg import jsonld
+    from sikg.rdf import jsonld
 
     report = validate_files(INVALID[:1])
     assert not report.conforms

@@ -11,8 +11,8 @@ import pyoxigraph as ox
 import pytest
 
 from helpers import ROOT, canonical, in_default_graph
-from sikg.app import create_app
 from sikg.namespaces import CANONICAL_BASE, CANONICAL_CONTEXT_URL, PREFIXES, PROFILE
+from sikg.web.app import create_app
 
 HTACCESS = ROOT / "deployment" / "w3id" / ".htaccess"
 DEPLOYMENT = "https://sikg.example.org/"

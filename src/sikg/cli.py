@@ -10,20 +10,22 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from . import __version__, queries
-from .exports import ExportRequest, UnknownView, export, offered_formats, read_view
+from . import __version__
+from .contributions.tokens import ROLES, FileTokenRegistry, StoreTokenRegistry, TokenError, check_name, token_file
+from .errors import BaseMismatch, StoreUnavailable
 from .files import written_atomically
 from .formats import DUMP_FORMATS, QUERY_OUTPUTS, by_name
-from .jsonld import ConfusableIri
 from .namespaces import PREFIXES
-from .rdf_input import RdfInputError
+from .rdf.exports import ExportRequest, UnknownView, export, offered_formats, read_view
+from .rdf.jsonld import ConfusableIri
+from .rdf.reading import RdfInputError
+from .rdf.results import write_result
 from .settings import Settings, SettingsError
-from .sparql import QueryError, run_query, write_result
+from .sparql import queries
+from .sparql.queries import QueryError, run_query
 from .stats import compute_stats, render_stats
 from .store import open_store, store_kind
-from .store.errors import BaseMismatch, StoreUnavailable
 from .synth import write_synthetic
-from .tokens import ROLES, FileTokenRegistry, StoreTokenRegistry, TokenError, check_name, token_file
 
 
 def _store_arg(parser: argparse.ArgumentParser, settings: Settings, default: str | None = None) -> None:
@@ -74,7 +76,7 @@ def _pairs(items):
 
 
 def cmd_validate(args) -> int:
-    from .validation import validate_files  # pyshacl and rdflib: slow to import, and only this command needs them
+    from .validation.shacl import validate_files  # pyshacl and rdflib: slow to import, and only this command needs them
     try:
         report = validate_files([Path(f) for f in args.files])
     except RdfInputError as error:

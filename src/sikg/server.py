@@ -28,9 +28,9 @@ from granian.constants import Interfaces
 from granian.log import LogLevels
 from granian.server import Server
 
+from .errors import StoreUnavailable
 from .settings import Settings
 from .store import open_store, store_kind
-from .store.errors import StoreUnavailable
 from .store.writer import running_writer
 
 
@@ -45,7 +45,7 @@ def _load_app(store_spec: dict, settings: Settings, target: str):
     signal.signal(signal.SIGINT, _exit_while_loading)
     granian_signals.set_sync_signals = _stop_event_set_once(granian_signals.set_sync_signals)
     _wake_the_main_thread_on_stop_signals()
-    from .app import create_app  # in the worker: the parent process never opens the store
+    from .web.app import create_app  # in the worker: the parent process never opens the store
     return create_app(open_store(**store_spec), settings)
 
 
@@ -138,7 +138,7 @@ def serve(settings: Settings) -> int:
             spec["writer"] = writer
         # The access log is off unless asked for: writing a line per request took 11-18 % of a worker's CPU in the
         # lookup benchmark (bench/README.md). Errors are always logged.
-        server = Server("sikg.app:create_app", address=settings.host, port=settings.port, interface=Interfaces.WSGI,
+        server = Server("sikg.web.app:create_app", address=settings.host, port=settings.port, interface=Interfaces.WSGI,
                         workers=processes, blocking_threads=max(1, settings.workers), log_level=LogLevels.warning,
                         log_access=settings.access_log, respawn_failed_workers=True, workers_kill_timeout=10)
         server.serve(target_loader=partial(_load_app, spec, settings))

@@ -12,8 +12,21 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from .namespaces import (ACTOR_TYPE, BASIS, COUNTRY, DCT, ELEMENT, FOAF, LEVEL, METHOD, ORGANISATION, PRACTICE, RDF,
-                         RDFS, SIKG)
+from .namespaces import (
+    ACTOR_TYPE,
+    BASIS,
+    COUNTRY,
+    DCT,
+    ELEMENT,
+    FOAF,
+    LEVEL,
+    METHOD,
+    ORGANISATION,
+    PRACTICE,
+    RDF,
+    RDFS,
+    SIKG,
+)
 
 _TYPE = RDF.term("type")
 _LABEL = RDFS.term("label")

@@ -12,7 +12,6 @@ from helpers import FIXTURES, select
 
 from .chromium import CHROMIUM_FLAGS, binary, full_page_screenshot
 
-
 WAIT = 30
 
 
@@ -155,7 +154,7 @@ def test_browse_works_from_the_keyboard(browser, live_server):
 # -- SPARQL page -----------------------------------------------------------------------------------------------
 
 def test_curated_query_runs_in_the_editor_and_the_table_matches_sparql(browser, live_server, kg, screenshots):
-    from sikg import queries
+    from sikg.sparql import queries
 
     open_page(browser, live_server + "/sparql")
     wait_for(browser, lambda d: css(d, ".CodeMirror"))
@@ -258,7 +257,7 @@ def bad_file(tmp_path):
 
 
 def test_uploading_a_bad_file_shows_a_readable_report(browser, live_server, screenshots, tmp_path):
-    from sikg.validation import validate_files
+    from sikg.validation.shacl import validate_files
 
     fixture = bad_file(tmp_path)
     expected = validate_files([fixture])

@@ -4,7 +4,7 @@ and main heading are the catalogue's words for that language (no English chrome 
 import pytest
 from selenium.webdriver.common.by import By
 
-from sikg import ui_text
+from sikg.i18n import ui_text
 
 LANGUAGES = ("en", "sv", "fr", "es", "lv")
 NAVIGATION = ("home", "browse", "query", "curated", "validate", "contribute", "ontology")

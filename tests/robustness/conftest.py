@@ -8,10 +8,9 @@ injection (SIGKILL, a killed worker, the external store going away).
 """
 
 
+import fuzzkit
 import pytest
 from hypothesis import HealthCheck, settings
-
-import fuzzkit
 
 
 def pytest_addoption(parser):

@@ -55,9 +55,9 @@ def template_practice() -> bytes:
 def make_app(store=None, **overrides):
     """A Flask app over a fresh in-memory store (curated KG loaded), contributions on with TOKEN, a 2 s query limit
     and 2 evaluators. The caller sets SIKG_CONTRIB_TOKEN (the settings read it when the app is made)."""
-    from sikg.app import create_app
     from sikg.settings import Settings
     from sikg.store import open_store
+    from sikg.web.app import create_app
 
     settings = dataclasses.replace(Settings.from_environment(), query_timeout=QUERY_TIMEOUT, evaluators=2,
                                    **overrides)

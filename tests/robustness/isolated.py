@@ -12,8 +12,8 @@ import time
 
 def main() -> None:
     request = json.loads(sys.stdin.readline())
-    from sikg.app import create_app
     from sikg.store import open_store
+    from sikg.web.app import create_app
 
     app = create_app(open_store("memory"))
     data = bytes.fromhex(request.pop("data_hex")) if "data_hex" in request else request.pop("data", None)

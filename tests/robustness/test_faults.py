@@ -20,9 +20,8 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 import fuzzkit
+import pytest
 
 CONTRIBUTION = "https://w3id.org/sikg/graph/contribution/"
 

@@ -3,10 +3,9 @@ requests, odd methods, odd paths): always a 2xx/304 or a 4xx with a message, nev
 
 import urllib.parse
 
+import fuzzkit
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import fuzzkit
 
 BUDGET = 20.0
 ROUTES = ["/", "/health", "/sparql", "/practices", "/id/practice/cap-impact", "/id/organisation/avise",

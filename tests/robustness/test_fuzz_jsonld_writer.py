@@ -12,8 +12,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from helpers import PYLD_OPTIONS, to_quads
-from sikg import jsonld
 from sikg.namespaces import RDF
+from sikg.rdf import jsonld
 
 CONTEXT = jsonld.context()
 NAMESPACES = sorted({v for k, v in CONTEXT.items() if isinstance(v, str) and v.endswith(("/", "#"))})

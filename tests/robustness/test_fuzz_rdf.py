@@ -9,11 +9,10 @@ contexts, imports, sources and entity systems, must see no connection)."""
 import io
 import json
 
+import fuzzkit
 import pyoxigraph as ox
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import fuzzkit
 
 BUDGET = 30.0  # validation is pySHACL over the input: seconds for what is generated here, with room to spare
 SIKG = "https://w3id.org/sikg/ontology#"

@@ -4,11 +4,10 @@ the time limit was hit; never another 5xx, never a hang; and never a write to th
 
 import urllib.parse
 
+import fuzzkit
 import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
-
-import fuzzkit
 
 SIKG = "https://w3id.org/sikg/ontology#"
 BUDGET = fuzzkit.QUERY_TIMEOUT + 6  # the time limit, the evaluator's replacement after a kill, and slack
@@ -231,7 +230,7 @@ def test_sparql_answers_are_2xx_or_4xx_with_a_message(client, app, store_size, r
 # -- the curated queries ------------------------------------------------------------------------------------------
 
 def _catalogue():
-    from sikg import queries
+    from sikg.sparql import queries
     return {q.name: [p.name for p in q.parameters] for q in queries.catalogue().values()}
 
 

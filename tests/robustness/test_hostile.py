@@ -9,9 +9,8 @@ import time
 import tomllib
 import urllib.parse
 
-import pytest
-
 import fuzzkit
+import pytest
 
 MANIFEST = tomllib.loads((fuzzkit.HOSTILE / "manifest.toml").read_text(encoding="utf-8"))["case"]
 RESULT_CAP = 256 * 1024  # SIKG_MAX_RESULT_BYTES of the services here: the whole KG is bigger, a practice is not
@@ -165,10 +164,10 @@ def test_an_evaluator_cannot_reach_the_network_even_when_a_service_gets_past_the
     import subprocess
     import sys
 
-    from sikg.evaluator import EvalRequest, EvaluationFailed, EvaluatorPool
+    from sikg.sparql.evaluator import EvalRequest, EvaluationFailed, EvaluatorPool
     from sikg.store import EmbeddedStore
 
-    probe = subprocess.run([sys.executable, "-c", "import sys; from sikg.evaluator import isolate_network; "
+    probe = subprocess.run([sys.executable, "-c", "import sys; from sikg.sparql.evaluator import isolate_network; "
                             "sys.exit(0 if isolate_network() else 1)"], capture_output=True)
     if probe.returncode != 0:
         pytest.skip("this kernel gives no network namespace to an unprivileged process: the refusal before "

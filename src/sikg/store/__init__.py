@@ -5,9 +5,9 @@ in errors.py. `open_store` opens the one a specification names; it reads no envi
 the settings in.
 """
 
+from ..errors import BaseMismatch, StoreUnavailable
 from .base import KnowledgeGraphStore, QueryEvaluator
 from .embedded import EmbeddedStore
-from .errors import BaseMismatch, StoreUnavailable
 from .remote import RemoteStore
 from .shared import SharedStore
 from .writer import WriterAddress

@@ -17,13 +17,12 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from .. import content
-from ..evaluator import EvalRequest, EvaluatorPool
+from ..errors import BaseMismatch
 from ..namespaces import BASE, GRAPH_CURATED, GRAPH_FILE, GRAPH_ONTOLOGY, GRAPH_PRIVATE, SIKG
-from ..rdf_input import parse_file
+from ..rdf import content
+from ..rdf.reading import parse_file
 from ..settings import Settings
-from .errors import BaseMismatch
-
+from ..sparql.evaluator import EvalRequest, EvaluatorPool
 
 # The dataset of a query when the store holds only private graphs: a graph nobody writes, so the default graph is empty.
 EMPTY_GRAPH = GRAPH_PRIVATE + "none"

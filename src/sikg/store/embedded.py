@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..evaluator import EvalRequest, EvaluatorPool, Snapshot, evaluate_here
 from ..settings import Settings
+from ..sparql.evaluator import EvalRequest, EvaluatorPool, Snapshot, evaluate_here
 from .base import EMPTY_GRAPH, KnowledgeGraphStore, QueryEvaluator, is_private, public_request
 
 # A snapshot that a newer one replaced is deleted only after this long, so that no evaluator still reading it (a query

@@ -18,22 +18,28 @@ graph (Oxigraph: `serve --union-default-graph`; Fuseki: `tdb2:unionDefaultGraph 
 
 import time
 import uuid
-from dataclasses import replace
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from urllib.parse import quote
 
 import pyoxigraph as ox
 import urllib3
 
-from ..evaluator import EvalRequest, EvaluationFailed, EvaluatorPool, QueryTimeout, ResultTooLarge, term_from_wire
-from ..namespaces import DCT, GRAPH_PRIVATE, GRAPH_STATE, sparql_prologue
-from ..safety import inspect_query, tokenize
-from ..settings import Settings
+from ..errors import StoreUnavailable
 from ..formats import QUERY_OUTPUTS
-from ..sparql import write_result
+from ..namespaces import DCT, GRAPH_PRIVATE, GRAPH_STATE, sparql_prologue
+from ..rdf.results import write_result
+from ..settings import Settings
+from ..sparql.evaluator import (
+    EvalRequest,
+    EvaluationFailed,
+    EvaluatorPool,
+    QueryTimeout,
+    ResultTooLarge,
+    term_from_wire,
+)
+from ..sparql.safety import inspect_query, tokenize
 from .base import EMPTY_GRAPH, KnowledgeGraphStore, QueryEvaluator, is_private, public_request
-from .errors import StoreUnavailable
-
 
 # Leaves out the state graph and the private graphs (the queries that list every graph run over all of them).
 _PUBLIC_ONLY = f'FILTER(?g != <{GRAPH_STATE}> && !STRSTARTS(STR(?g), "{GRAPH_PRIVATE}"))'

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..evaluator import EvaluatorPool, Mirror, Snapshot
+from ..errors import StoreUnavailable
 from ..settings import Settings
+from ..sparql.evaluator import EvaluatorPool, Mirror, Snapshot
 from .embedded import EmbeddedStore
-from .errors import StoreUnavailable
 from .writer import WriterAddress, published_file
 
 RECHECK_SECONDS = 0.5  # the published file is read again after this long even when its stat looks unchanged

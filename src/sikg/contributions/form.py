@@ -1,0 +1,331 @@
+"""The contribution form, generated from the shapes at request time: each property shape of a support practice
+becomes a field, the organisation it points at (sh:class) is picked from the KG or described anew with the fields of
+its own shapes, and each qualified link (element, method, level: the shapes' sh:targetObjectsOf) a repeatable group
+with its basis, rationale and source.
+
+What a field is follows the SHACL alone: its label and help from sh:name / sh:description in the reader's language,
+else the property's rdfs:label / skos:definition in the ontology (the store's), else its prefixed name; required from
+sh:minCount (or sh:qualifiedMinCount) of a Violation, recommended from one of a Warning; single from sh:maxCount 1;
+its kind from sh:in and sh:class (choices, with their labels from the KG), rdf:langString or language constraints
+(a text per language), sh:nodeKind sh:IRI (a web address), sh:datatype (a typed value). Adding a property shape to
+shapes/ adds a field, with no change here.
+"""
+
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from ..i18n.languages import SUPPORTED_LANGUAGES, Text, page_language, pick, pick_text
+from ..namespaces import RDF, RDFS, SH, SIKG, SKOS
+from ..rdf import content
+from ..validation.report import compact_iri
+
+DASH = "http://datashapes.org/dash#"
+ROOT_CLASS = SIKG.SupportPractice  # the form describes one support practice
+LANG_STRING = RDF.langString
+VIOLATION = SH.Violation
+MAX_CHOICES = 2000
+
+
+@dataclass
+class Choice:
+    value: str
+    label: Text
+
+
+@dataclass
+class Field:
+    key: str  # its name within its section or group (the path as a prefixed name)
+    path: str
+    label: Text
+    help: Text | None
+    kind: str  # "choice", "langtext", "iri", "literal", "text"
+    required: bool = False
+    recommended: bool = False
+    multiple: bool = True
+    choices: list[Choice] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)  # langtext: every language it may be in
+    required_languages: list[str] = field(default_factory=list)
+    datatype: str | None = None
+    multiline: bool = False
+    min_length: int | None = None
+    suggestions: list[Choice] = field(default_factory=list)  # iri: the labelled values the KG already uses
+    new: "Section | None" = None  # a class choice whose class has shapes: the fields to describe a new one
+
+
+@dataclass
+class Section:
+    prefix: str  # what the names of its fields start with
+    target_class: str
+    label: Text
+    fields: list[Field]
+    groups: list["Group"] = field(default_factory=list)
+
+
+@dataclass
+class Group:
+    name: str
+    qualifier: str  # sikg:qualifiedElementSupport: the practice's link to the record
+    direct: str  # sikg:supportsElement: the direct link the record qualifies
+    record_class: str | None
+    target: str  # the key of the field that names what the link points at
+    label: Text
+    help: Text | None
+    fields: list[Field]
+    required: bool = False
+    recommended: bool = False
+
+
+@dataclass
+class Form:
+    root: Section
+    language: str
+
+    def sections(self) -> list[Section]:
+        return [self.root] + [f.new for f in self.root.fields if f.new]
+
+
+# -- reading the shapes -----------------------------------------------------------------------------------------
+
+class Shapes:
+    """The shapes graph as subject -> predicate -> objects, in the files' order."""
+
+    def __init__(self, triples):
+        self.index: dict = {}
+        for t in triples:
+            self.index.setdefault(t.subject, {}).setdefault(t.predicate.value, []).append(t.object)
+
+    def values(self, node, predicate: str) -> list:
+        return self.index.get(node, {}).get(predicate, [])
+
+    def value(self, node, predicate: str):
+        found = self.values(node, predicate)
+        return found[0] if found else None
+
+    def items(self, node) -> list:
+        """The members of an RDF list."""
+        members, seen = [], set()
+        while node is not None and node.value != RDF.nil and node not in seen:
+            seen.add(node)
+            members.extend(self.values(node, RDF.first))
+            node = self.value(node, RDF.rest)
+        return members
+
+    def node_shapes(self, target: str, iri: str) -> list:
+        return [s for s, p in self.index.items() if any(o.value == iri for o in p.get(target, ()))]
+
+    def targets(self, target: str) -> list[str]:
+        return list(dict.fromkeys(o.value for p in self.index.values() for o in p.get(target, ())))
+
+
+def read_shapes() -> Shapes:
+    return Shapes(q.triple for path in content.shape_files() for q in content.read(path))
+
+
+def _count(shapes: Shapes, node, predicate: str) -> int | None:
+    value = shapes.value(node, predicate)
+    return int(value.value) if value is not None and value.value.isdigit() else None
+
+
+@dataclass
+class _Facts:
+    """What the property shapes of one path (on one target) say together."""
+    path: str
+    names: list = field(default_factory=list)
+    descriptions: list = field(default_factory=list)
+    required: bool = False
+    recommended: bool = False
+    max_count: int | None = None
+    within: list[str] = field(default_factory=list)
+    of_class: str | None = None
+    datatype: str | None = None
+    iri: bool = False
+    languages: list[str] = field(default_factory=list)
+    required_languages: list[str] = field(default_factory=list)
+    unique_lang: bool = False
+    min_length: int | None = None
+    multiline: bool = False
+    order: float = 1e9
+
+
+def _read_property(shapes: Shapes, shape, facts: _Facts, position: int) -> None:
+    value = lambda p: shapes.value(shape, SH + p if "#" not in p else p)
+    violation = (value("severity") or ox.NamedNode(VIOLATION)).value == VIOLATION
+    facts.names += shapes.values(shape, SH.name)
+    facts.descriptions += shapes.values(shape, SH.description)
+    order = value("order")
+    facts.order = min(facts.order, float(order.value) if order is not None else 1e6 + position)
+    least = max(_count(shapes, shape, SH.minCount) or 0, _count(shapes, shape, SH.qualifiedMinCount) or 0)
+    if least:
+        facts.required |= violation
+        facts.recommended |= not violation
+    most = _count(shapes, shape, SH.maxCount)
+    if most is not None and violation:
+        facts.max_count = most if facts.max_count is None else min(most, facts.max_count)
+    if value("in") is not None:
+        facts.within = [term.value for term in shapes.items(value("in"))]
+    facts.of_class = (value("class") or ox.NamedNode(facts.of_class or "urn:x-none")).value
+    facts.of_class = None if facts.of_class == "urn:x-none" else facts.of_class
+    facts.datatype = value("datatype").value if value("datatype") is not None else facts.datatype
+    facts.iri |= (value("nodeKind") is not None and value("nodeKind").value == SH.IRI)
+    if value("languageIn") is not None:
+        facts.languages += [t.value for t in shapes.items(value("languageIn"))]
+    qualified = value("qualifiedValueShape")
+    if qualified is not None and least and violation and shapes.value(qualified, SH.languageIn) is not None:
+        facts.required_languages += [t.value for t in shapes.items(shapes.value(qualified, SH.languageIn))]
+    facts.unique_lang |= (value("uniqueLang") is not None and value("uniqueLang").value == "true")
+    length = _count(shapes, shape, SH.minLength)
+    facts.min_length = max(length, facts.min_length or 0) if length else facts.min_length
+    single = shapes.value(shape, DASH + "singleLine")
+    facts.multiline |= (single is not None and single.value == "false") or (length or 0) >= 40
+
+
+def property_facts(shapes: Shapes, node_shapes: list) -> list[_Facts]:
+    """The facts of each path the node shapes constrain (rdf:type aside), in sh:order, else the files' order."""
+    by_path: dict[str, _Facts] = {}
+    position = 0
+    # the shape with the most properties first (the required ones), then those that add to it (the recommended)
+    for node_shape in sorted(node_shapes, key=lambda n: -len(shapes.values(n, SH.property))):
+        for shape in shapes.values(node_shape, SH.property):
+            path = shapes.value(shape, SH.path)
+            if not isinstance(path, ox.NamedNode) or path.value == RDF.type:
+                continue  # a complex path is not a form field
+            position += 1
+            _read_property(shapes, shape, by_path.setdefault(path.value, _Facts(path.value)), position)
+    return sorted(by_path.values(), key=lambda f: f.order)
+
+
+# -- what the KG says about the terms ---------------------------------------------------------------------------
+
+class Terms:
+    """The ontology's and the KG's words for the IRIs the form shows, in the reader's language."""
+
+    def __init__(self, store, language: str):
+        self.store, self.language = store, language
+        rows = store.query("SELECT ?p ?r WHERE { ?p <%s> ?r FILTER(isIRI(?r)) }" % RDFS.range)
+        self.ranges = {row["p"].value: row["r"].value for row in rows}
+
+    def texts(self, iris, predicates) -> dict[str, Text]:
+        iris = sorted({i for i in iris if i})
+        if not iris:
+            return {}
+        values = " ".join(f"<{iri}>" for iri in iris)
+        path = "|".join(f"<{p}>" for p in predicates)
+        found: dict[str, list] = {}
+        for row in self.store.query(f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {values} }} ?s {path} ?l }}"):
+            if isinstance(row["l"], ox.Literal):
+                found.setdefault(row["s"].value, []).append(row["l"])
+        return {iri: pick_text(literals, self.language) for iri, literals in found.items()}
+
+    def labels(self, iris) -> dict[str, Text]:
+        return self.texts(iris, (SKOS.prefLabel, RDFS.label))
+
+    def instances(self, of_class: str) -> list[Choice]:
+        rows = self.store.query(f"SELECT DISTINCT ?s WHERE {{ ?s a <{of_class}> FILTER(isIRI(?s)) }} "
+                                f"LIMIT {MAX_CHOICES}")
+        return self.choices([row["s"].value for row in rows], sort=True)
+
+    def used_values(self, path: str) -> list[Choice]:
+        """The IRIs the KG already gives `path` that have a label: suggestions for a web-address field."""
+        rows = self.store.query(f"""SELECT DISTINCT ?o WHERE {{ ?s <{path}> ?o FILTER(isIRI(?o))
+                                    FILTER EXISTS {{ ?o <{SKOS.prefLabel}>|<{RDFS.label}> ?l }} }} LIMIT 500""")
+        return self.choices([row["o"].value for row in rows], sort=True)
+
+    def choices(self, iris: list[str], sort: bool = False) -> list[Choice]:
+        labels = self.labels(iris)
+        result = [Choice(iri, labels.get(iri) or Text(compact_iri(iri))) for iri in iris]
+        return sorted(result, key=lambda c: c.label.casefold()) if sort else result
+
+
+def _label(facts: _Facts, terms: Terms, words: dict) -> tuple[Text, Text | None]:
+    page = page_language(terms.language)
+    name = pick(facts.names, terms.language)
+    description = pick(facts.descriptions, terms.language)
+    label = pick_text([name], page) if name is not None else words["label"].get(facts.path)
+    help_text = pick_text([description], page) if description is not None else words["help"].get(facts.path)
+    return label or Text(compact_iri(facts.path)), help_text
+
+
+def _kind(facts: _Facts, terms: Terms, iri_paths: set[str]) -> str:
+    if facts.within or facts.of_class:
+        return "choice"
+    if facts.datatype == LANG_STRING or facts.languages or facts.required_languages or facts.unique_lang:
+        return "langtext"
+    if facts.iri or facts.path in iri_paths:  # a web address here if the shapes want one anywhere
+        return "iri"
+    if facts.datatype:
+        return "literal"
+    return "langtext" if terms.ranges.get(facts.path) == LANG_STRING else "text"
+
+
+def make_field(facts: _Facts, terms: Terms, words: dict, shapes: Shapes | None) -> Field:
+    label, help_text = _label(facts, terms, words)
+    kind = _kind(facts, terms, words.get("iri", set()))
+    made = Field(compact_iri(facts.path), facts.path, label, help_text, kind, facts.required,
+                 facts.recommended and not facts.required, facts.max_count != 1, datatype=facts.datatype,
+                 multiline=facts.multiline, min_length=facts.min_length)
+    if kind == "langtext":
+        made.required_languages = list(dict.fromkeys(facts.required_languages))
+        made.languages = list(dict.fromkeys(made.required_languages + (facts.languages or list(SUPPORTED_LANGUAGES))))
+        made.multiple = not facts.unique_lang or made.multiple
+    elif facts.within:
+        made.choices = terms.choices(facts.within)
+    elif facts.of_class:
+        made.choices = terms.instances(facts.of_class)
+        class_shapes = shapes.node_shapes(SH.targetClass, facts.of_class) if shapes else []
+        if class_shapes:
+            label = terms.labels([facts.of_class]).get(facts.of_class) or Text(compact_iri(facts.of_class))
+            made.new = Section(f"{made.key}|new|", facts.of_class, label,
+                               [make_field(f, terms, words, None) for f in property_facts(shapes, class_shapes)])
+    elif kind == "iri":
+        made.suggestions = terms.used_values(facts.path)
+    return made
+
+
+def _groups(shapes: Shapes, root: Section, terms: Terms, words: dict) -> list[Group]:
+    """The qualified links: each property whose objects the shapes target becomes a group, attached to the direct
+    property of the root with the same range as one of its fields (sikg:element and sikg:supportsElement both
+    range over sikg:ProcessElement)."""
+    groups = []
+    for qualifier in shapes.targets(SH.targetObjectsOf):
+        facts = property_facts(shapes, shapes.node_shapes(SH.targetObjectsOf, qualifier))
+        by_range = {terms.ranges.get(f.path): f for f in facts if terms.ranges.get(f.path)}
+        direct = next((f for f in root.fields if terms.ranges.get(f.path) in by_range), None)
+        if direct is None:
+            continue
+        target = compact_iri(by_range[terms.ranges[direct.path]].path)
+        fields = sorted((make_field(f, terms, words, None) for f in facts), key=lambda f: f.key != target)
+        for f in fields:
+            if f.key == target:
+                f.choices, f.kind, f.required, f.multiple = direct.choices or f.choices, "choice", True, False
+        groups.append(Group(compact_iri(qualifier), qualifier, direct.path, terms.ranges.get(qualifier), target,
+                            direct.label, direct.help, fields, direct.required, direct.recommended))
+    return groups
+
+
+def build_form(store, language: str) -> Form:
+    """The form for one support practice, from the shapes as they are now on disk."""
+    shapes = read_shapes()
+    terms = Terms(store, language)
+    paths = [p.value for props in shapes.index.values() for p in props.get(SH.path, ()) if isinstance(p, ox.NamedNode)]
+    words = {"label": terms.texts(paths, (RDFS.label,)), "help": terms.texts(paths, (SKOS.definition,)),
+             "iri": {p.value for s, props in shapes.index.items() if any(k.value == SH.IRI for k in props.get(
+                 SH.nodeKind, ())) for p in props.get(SH.path, ())}}
+    facts = property_facts(shapes, shapes.node_shapes(SH.targetClass, ROOT_CLASS))
+    root = Section("", ROOT_CLASS, terms.labels([ROOT_CLASS]).get(ROOT_CLASS) or Text(compact_iri(ROOT_CLASS)),
+                   [make_field(f, terms, words, shapes) for f in facts])
+    root.groups = _groups(shapes, root, terms, words)
+    directs = {g.direct for g in root.groups}
+    root.fields = [f for f in root.fields if f.path not in directs]
+    return Form(root, language)
+
+
+def field_name(prefix: str, f: Field, language: str | None = None) -> str:
+    """The form's name for a field's input (a text per language: one name per language)."""
+    return f"{prefix}{f.key}" + (f"|{language}" if language else "")
+
+
+def element_id(name: str) -> str:
+    return "f-" + "".join(c if c.isalnum() else "-" for c in name)
+
+

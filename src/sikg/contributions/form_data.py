@@ -1,0 +1,250 @@
+"""What the contribution form makes: its fields read into RDF for one practice (its organisation picked from the KG
+or described anew, its qualified links with basis, rationale and source), checked against the shapes, and each result
+of the report put back beside the field it is about (by its focus node and sh:resultPath), in plain words.
+
+The records of the qualified links are blank nodes in the data sent; while checking, they are IRIs of the form's own
+(urn:x-sikg-form:…), so that a result about one of them says which entry of which group it is about.
+"""
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from ..i18n.ui_text import form_words
+from ..namespaces import ORGANISATION, PRACTICE, PREFIXES, RDF
+from ..rdf import jsonld
+from ..validation import shacl
+from ..validation.report import fix_hint
+from .form import Field, Form, Group, Section, field_name
+
+RECORD = "urn:x-sikg-form:record:"
+SLUG = "slug"  # the practice's short name in its IRI: the one field no shape describes
+MAX_ENTRIES = 50
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+_ENTRY = re.compile(r"^(.*)\|(\d{1,3})\|")
+
+
+@dataclass
+class Problem:
+    severity: str  # "Violation", "Warning", or "Form" (the form itself could not be read)
+    message: str
+    fix: str = ""
+
+    def as_json(self) -> dict:
+        return {"severity": self.severity, "message": self.message, "fix": self.fix}
+
+
+@dataclass
+class Draft:
+    """The form read: the triples made, where each node came from, and what could not be read."""
+    practice: str
+    triples: list[ox.Triple] = field(default_factory=list)
+    where: dict = field(default_factory=dict)  # focus IRI -> (prefix, {path: Field}, {direct path: group name})
+    entries: dict[str, list[int]] = field(default_factory=dict)  # group name -> the entries to show
+    problems: dict[str, list[Problem]] = field(default_factory=dict)  # field name ("" the whole form) -> problems
+
+    def refuse(self, name: str, message: str) -> None:
+        self.problems.setdefault(name, []).append(Problem("Form", message))
+
+    def published(self) -> list[ox.Triple]:
+        """The triples as sent: each record a blank node."""
+        nodes: dict[str, ox.BlankNode] = {}
+        node = lambda t: nodes.setdefault(t.value, ox.BlankNode()) if isinstance(t, ox.NamedNode) \
+            and t.value.startswith(RECORD) else t
+        # the practice first, then its records, then what else it describes: Turtle groups each subject's triples
+        order = sorted(self.triples, key=lambda t: (t.subject.value != self.practice,
+                                                    not t.subject.value.startswith(RECORD), t.subject.value))
+        return [ox.Triple(node(t.subject), t.predicate, node(t.object)) for t in order]
+
+
+def used_prefixes(triples) -> dict[str, str]:
+    iris = {t.value for triple in triples for t in triple if isinstance(t, ox.NamedNode)}
+    return {name: ns for name, ns in PREFIXES.items() if any(iri.startswith(ns) for iri in iris)}
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:60].strip("-")
+
+
+def _raw(values, name: str) -> list[str]:
+    return [v.strip() for v in values.getlist(name) if v and v.strip()]
+
+
+def _objects(f: Field, prefix: str, values, draft: Draft, words: dict) -> list:
+    """The RDF terms a field's inputs make (an unreadable one noted against the field)."""
+    if f.kind == "langtext":
+        return [ox.Literal(v, language=lang) for lang in f.languages for v in _raw(values, field_name(prefix, f, lang))]
+    name = field_name(prefix, f)
+    raws = _raw(values, name)
+    if f.kind == "iri":
+        raws = [line.strip() for raw in raws for line in raw.splitlines() if line.strip()]
+    terms = []
+    for raw in raws:
+        if f.kind in ("iri", "choice"):
+            if raw == "new":
+                continue
+            if not re.match(r"^https?://", raw, re.IGNORECASE) and f.kind == "iri":
+                draft.refuse(name, words["not_iri"].format(value=raw))
+                continue
+            if f.kind == "choice" and f.choices and raw not in {c.value for c in f.choices}:
+                draft.refuse(name, words["not_choice"].format(value=raw))  # only what the list offers
+                continue
+            try:
+                terms.append(ox.NamedNode(raw))
+            except ValueError:
+                draft.refuse(name, words["not_iri"].format(value=raw))
+        elif f.kind == "literal":
+            terms.append(ox.Literal(raw, datatype=ox.NamedNode(f.datatype)))
+        else:
+            terms.append(ox.Literal(raw))
+    return terms
+
+
+def _describe(subject: ox.NamedNode, section: Section, values, draft: Draft, words: dict) -> None:
+    fields = {}
+    for f in section.fields:
+        name = field_name(section.prefix, f)
+        fields[f.path] = name
+        for term in _objects(f, section.prefix, values, draft, words):
+            draft.triples.append(ox.Triple(subject, ox.NamedNode(f.path), term))
+    draft.where[subject.value] = (fields, {})
+
+
+def _iri(namespace: str, slug: str, name: str, values, draft: Draft, words: dict, store) -> ox.NamedNode:
+    iri = ox.NamedNode(namespace + slug)
+    if store.query(f"ASK {{ <{iri.value}> ?p ?o }}"):
+        draft.refuse(name, words["taken"].format(iri=iri.value))
+    return iri
+
+
+def _first_text(section: Section, values) -> str:
+    for f in section.fields:
+        if f.kind == "langtext":
+            for lang in f.languages:
+                found = _raw(values, field_name(section.prefix, f, lang))
+                if found:
+                    return found[0]
+    return ""
+
+
+def entries(group: Group, values) -> tuple[list[int], list[int]]:
+    """(the entries filled in, the entries to show: those and one empty one)."""
+    used = sorted({int(m.group(2)) for key in values.keys() if (m := _ENTRY.match(key)) and m.group(1) == group.name
+                   and any(v.strip() for v in values.getlist(key))})[:MAX_ENTRIES]
+    return used, used + [max(used, default=-1) + 1]
+
+
+def _links(practice: ox.NamedNode, number: int, group: Group, values, draft: Draft, words: dict) -> None:
+    filled, shown = entries(group, values)
+    draft.entries[group.name] = shown
+    directs = set()
+    for i in filled:
+        prefix = f"{group.name}|{i}|"
+        record = ox.NamedNode(f"{RECORD}{number}-{i}")
+        draft.triples.append(ox.Triple(practice, ox.NamedNode(group.qualifier), record))
+        if group.record_class:
+            draft.triples.append(ox.Triple(record, RDF.term("type"), ox.NamedNode(group.record_class)))
+        fields = {}
+        for f in group.fields:
+            name = field_name(prefix, f)
+            fields[f.path] = name
+            for term in _objects(f, prefix, values, draft, words):
+                draft.triples.append(ox.Triple(record, ox.NamedNode(f.path), term))
+                if f.key == group.target and term not in directs:
+                    directs.add(term)
+                    draft.triples.append(ox.Triple(practice, ox.NamedNode(group.direct), term))
+        draft.where[record.value] = (fields, {})
+
+
+def read_form(form: Form, values, store, language: str) -> Draft:
+    """The form's inputs (a MultiDict) as the RDF of one practice."""
+    words = form_words(language)
+    root = form.root
+    slug = (values.get(SLUG) or "").strip().lower() or slugify(_first_text(root, values)) or "new-practice"
+    draft = Draft(PRACTICE + slug)
+    if not _SLUG.match(slug):
+        draft.refuse(SLUG, words["bad_slug"])
+        slug = slugify(slug) or "new-practice"
+        draft.practice = PRACTICE + slug
+    practice = _iri(PRACTICE, slug, SLUG, values, draft, words, store)
+    draft.triples.append(ox.Triple(practice, RDF.term("type"), ox.NamedNode(root.target_class)))
+    _describe(practice, root, values, draft, words)
+    for f in (f for f in root.fields if f.new and "new" in values.getlist(field_name("", f))):
+        name = field_name("", f)
+        org_slug = slugify(_first_text(f.new, values)) or "new-organisation"
+        organisation = _iri(ORGANISATION, org_slug, name, values, draft, words, store)
+        draft.triples += [ox.Triple(practice, ox.NamedNode(f.path), organisation),
+                          ox.Triple(organisation, RDF.term("type"), ox.NamedNode(f.new.target_class))]
+        _describe(organisation, f.new, values, draft, words)
+    for number, group in enumerate(root.groups):
+        _links(practice, number, group, values, draft, words)
+    draft.where[practice.value] = (draft.where[practice.value][0], {g.direct: g.name for g in root.groups})
+    return draft
+
+
+# -- the report, beside the fields -----------------------------------------------------------------------------
+
+@dataclass
+class Preview:
+    draft: Draft
+    report: shacl.ValidationReport | None
+    turtle: str
+    jsonld: str
+
+    @property
+    def problems(self) -> dict[str, list[Problem]]:
+        return self.draft.problems
+
+    @property
+    def conforms(self) -> bool:
+        return self.report is not None and self.report.conforms and not any(
+            p.severity == "Form" for found in self.problems.values() for p in found)
+
+    def as_json(self) -> dict:
+        return {"conforms": self.conforms, "practice": self.draft.practice,
+                "problems": {name: [p.as_json() for p in found] for name, found in self.problems.items()},
+                "turtle": self.turtle, "jsonld": self.jsonld}
+
+
+def labels_by_name(form: Form) -> dict[str, str]:
+    """Each field's label by its name (in every entry of a group: by the name without the entry)."""
+    labels = {field_name(s.prefix, f): f.label for s in form.sections() for f in s.fields}
+    labels.update({field_name(f"{g.name}|", f): f.label for g in form.root.groups for f in g.fields})
+    labels.update({g.name: g.label for g in form.root.groups})
+    return labels
+
+
+def place(result, draft: Draft) -> str:
+    """The name of the field a result is about ("" where it is about the whole practice)."""
+    fields, directs = draft.where.get(result.focus_node, ({}, {}))
+    return directs.get(result.path) or fields.get(result.path) or ""
+
+
+def plain(result, label: str | None, language: str) -> Problem:
+    """A result in plain words: its message, and how to fix it in the form's terms (the validation page's hint
+    where the form has none for that constraint)."""
+    words = form_words(language)
+    component = (result.constraint_component or "").rsplit("#", 1)[-1]
+    hint = words["hints"].get(component)
+    fix = hint.format(field=label) if hint and label else fix_hint(result.constraint_component, result.path,
+                                                                  result.focus_node, language)
+    return Problem(result.severity, result.message_in(language), fix)
+
+
+def preview(form: Form, values, store, language: str) -> Preview:
+    draft = read_form(form, values, store, language)
+    report = shacl.validate_quads([ox.Quad(t.subject, t.predicate, t.object) for t in draft.triples],
+                                  shacl.store_reference(store))
+    labels = labels_by_name(form)
+    for result in report.results:
+        name = place(result, draft)
+        label = labels.get(name) or labels.get(_ENTRY.sub(lambda m: m.group(1) + "|", name))
+        draft.problems.setdefault(name, []).append(plain(result, label, language))
+    published = draft.published()
+    turtle = ox.serialize(published, format=ox.RdfFormat.TURTLE, prefixes=used_prefixes(published)).decode("utf-8")
+    document = json.dumps(jsonld.compact(published, jsonld.context_url()), indent=2, ensure_ascii=False)
+    return Preview(draft, report, turtle, document)

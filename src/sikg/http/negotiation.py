@@ -1,0 +1,180 @@
+"""Content negotiation for every route: `negotiate(offers)` is the one entry point (format= or else Accept, over the
+formats of formats.py), `declare_vary` the one place the Vary header is written from what the answer was chosen by.
+
+Werkzeug's MIMEAccept.best_match only matches an offer that carries the same media-type parameters as the client
+sent, so `text/turtle;charset=utf-8` (the very Content-Type sikg sends) would not match the offer `text/turtle`.
+RFC 9110 §12.5.1 makes parameters part of the range, but none that sikg's representations could differ by: the
+charset is always UTF-8, and a JSON-LD `profile` (#compacted, #expanded) asks for a form a server SHOULD give when it
+can (JSON-LD 1.1 §C), not one it must refuse without: sikg answers compacted JSON-LD. So every route sees the Accept
+header with parameters other than q dropped, through `NegotiatingRequest.accept_mimetypes`.
+"""
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from flask import Request, Response, request
+from werkzeug.datastructures import LanguageAccept, MIMEAccept
+from werkzeug.http import parse_accept_header
+
+from ..errors import ProtocolError
+from ..formats import DUMP_FORMATS, GRAPH_FORMATS, HTML, JSON_AS_JSON_LD, RESULT_FORMATS, Format
+from ..rdf.exports import ExportRequest, offered_formats, read_view
+
+CHOICES_KEPT = 1024
+_FROM_URL = object()  # negotiate's `requested` when the caller does not give it: the URL's format=
+
+
+def without_parameters(accept: MIMEAccept) -> MIMEAccept:
+    """`accept` with each media range stripped of its parameters; a range named twice keeps its highest q."""
+    if not accept.provided:
+        return MIMEAccept(None)
+    quality: dict[str, float] = {}
+    for value, q in accept:
+        bare = value.split(";")[0].strip().lower()
+        quality[bare] = max(q, quality.get(bare, 0))
+    return MIMEAccept(list(quality.items()))
+
+
+# Pages are sent as text/html, never written as XML: application/xhtml+xml selects a page only when the client names
+# it, not through a wildcard (`text/html;q=0, */*` has refused the type the page is labelled with).
+XHTML = "application/xhtml+xml"
+# Every format name and media type some route of the service answers with: format= naming one of these on a route
+# that has no such representation is a 406 (the name is right, the resource cannot be that); any other name is a 400
+# (the URL is wrong, whatever the client accepts).
+_ANSWERED = (HTML, *RESULT_FORMATS, *GRAPH_FORMATS)
+KNOWN_FORMAT_NAMES = {f.name for f in _ANSWERED}
+KNOWN_MEDIA_TYPES = {XHTML, *(m for f in _ANSWERED for m in (f.media_type, *f.aliases))}
+
+
+class NegotiationFailed(ProtocolError):
+    """A request no representation of the resource answers: 400 for a format= the service does not know, 406 for
+    one it knows but the resource does not have, or for an Accept that excludes every representation."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    format: Format
+    media_type: str  # what the answer is labelled with: the canonical type, or the alias the client asked for
+
+
+def negotiate(offers: Sequence[Format], aliases: dict[str, Format] | None = None, *, requested=_FROM_URL,
+              nameable: Sequence[Format] | None = None) -> Choice:
+    """The representation of the current request's resource among `offers` (preferred first): format= (a name or a
+    media type; empty means none) or else Accept. Records the headers the choice depends on for Vary: Accept, and
+    Accept-Language too where one of the offers is a page, whose words follow the reader's language.
+    `requested`: the format parameter when it does not come from the URL (a form-encoded /sparql POST);
+    `nameable`: formats format= may name beyond `offers`, whose combination the caller then checks."""
+    if any(f is HTML for f in offers):
+        request.vary_on("Accept", "Accept-Language")
+    accept = request.accept_mimetypes  # records Vary: Accept
+    return choose(accept, request.args.get("format") if requested is _FROM_URL else requested, offers, aliases,
+                  nameable)
+
+
+def choose(accept: MIMEAccept, requested: str | None, offers: Sequence[Format],
+           aliases: dict[str, Format] | None = None, nameable: Sequence[Format] | None = None) -> Choice:
+    """`negotiate` without the request: raises NegotiationFailed. A choice depends on these arguments alone and
+    clients send a handful of Accept headers, so each is made once (the last CHOICES_KEPT kept): Werkzeug's matching
+    took 10 us of a SPARQL lookup's 120 in the service (bench/README.md, "Issue 18")."""
+    return _choice(tuple(accept), requested, tuple(offers), tuple((aliases or {}).items()), tuple(nameable or ()))
+
+
+@lru_cache(maxsize=CHOICES_KEPT)
+def _choice(accepted: tuple, requested: str | None, offers: tuple[Format, ...],
+            aliases: tuple[tuple[str, Format], ...], nameable: tuple[Format, ...]) -> Choice:
+    accept = MIMEAccept(list(accepted)) if accepted else MIMEAccept(None)
+    alias_map = {**dict(aliases), **{a: f for f in offers for a in f.aliases}}
+    if any(f is HTML for f in offers):
+        alias_map.setdefault(XHTML, HTML)
+    if requested:
+        return _named(requested, [*offers, *nameable], alias_map)
+    return _accepted(accept, offers, alias_map)
+
+
+def _named(requested: str, offers: Sequence[Format], aliases: dict[str, Format]) -> Choice:
+    media = requested.split(";")[0].strip().lower()
+    chosen = next((f for f in offers if requested == f.name or media == f.media_type), None) or aliases.get(media)
+    if chosen is None or chosen not in offers:
+        raise _unknown_format(requested, [f.name for f in offers])
+    return Choice(chosen, chosen.media_type)
+
+
+def _accepted(accept: MIMEAccept, offers: Sequence[Format], aliases: dict[str, Format]) -> Choice:
+    """Canonical types first; an alias (a name common clients use for the same bytes) only when none of them is
+    acceptable, and the answer is then labelled as the client asked. Without an Accept header, the first offer."""
+    if not accept:
+        return Choice(offers[0], offers[0].media_type)
+    canonical = {f.media_type: f for f in offers}
+    if HTML in offers and any(value == XHTML and q > 0 for value, q in accept):
+        canonical[XHTML] = HTML
+    best = accept.best_match(list(canonical))
+    if best is not None:
+        chosen = canonical[best]
+        return Choice(chosen, chosen.media_type if chosen is HTML else best)
+    alias = accept.best_match([a for a in aliases if a != XHTML])
+    if alias is not None:
+        return Choice(aliases[alias], alias)
+    raise NegotiationFailed(406, "none of the accepted media types is available; offered: "
+                                 + ", ".join([*(f.media_type for f in offers), *(a for a in aliases if a != XHTML)]))
+
+
+def _unknown_format(requested: str, names: list[str]) -> NegotiationFailed:
+    media = requested.split(";")[0].strip().lower()
+    if requested in KNOWN_FORMAT_NAMES or media in KNOWN_MEDIA_TYPES:
+        return NegotiationFailed(406, f"format={requested} cannot express this result; use one of {', '.join(names)}")
+    return NegotiationFailed(400, f"unknown format={requested}; use one of {', '.join(names)} "
+                                  "(or one of their media types)")
+
+def representation_etag(state_token: str, *variant: str) -> str:
+    """A strong ETag for one representation: the store's state (a write changes every answer) and what was chosen
+    (resource, format, label, language), so no two variants share one."""
+    return hashlib.sha256("\x00".join([state_token, *variant]).encode()).hexdigest()[:32]
+
+
+class NegotiatingRequest(Request):
+    """Flask's request, with Accept read without media-type parameters, and a record of the request headers the
+    answer was chosen by: each one read here goes into the response's Vary (see `declare_vary`)."""
+
+    @property
+    def accept_mimetypes(self) -> MIMEAccept:
+        self.vary_on("Accept")
+        if "_accept_without_parameters" not in self.__dict__:
+            self.__dict__["_accept_without_parameters"] = without_parameters(
+                parse_accept_header(self.headers.get("Accept"), MIMEAccept))
+        return self.__dict__["_accept_without_parameters"]
+
+    @property
+    def accept_languages(self) -> LanguageAccept:
+        self.vary_on("Accept-Language")
+        return parse_accept_header(self.headers.get("Accept-Language"), LanguageAccept)
+
+    def vary_on(self, *fields: str) -> None:
+        """Declares that the answer depends on these request headers, also when this request did not need to read
+        them: every variant of one resource names the same fields, or a cache could serve a stale sibling."""
+        varied_on = self.__dict__.setdefault("_varied_on", [])
+        varied_on.extend(f for f in fields if f not in varied_on)
+
+    @property
+    def varied_on(self) -> list[str]:
+        return self.__dict__.get("_varied_on", [])
+
+
+def declare_vary(response: Response) -> Response:
+    """After every request: Vary names each request header the answer was chosen by (RFC 9110 §12.5.5), whichever
+    route chose, and on a page also Accept-Language, since its words follow the reader's language."""
+    fields = [*request.varied_on, *(("Accept", "Accept-Language") if response.mimetype == "text/html" else ())]
+    present = {v.strip().lower() for v in response.headers.get("Vary", "").split(",") if v.strip()}
+    missing = list(dict.fromkeys(f for f in fields if f.lower() not in present))
+    if missing and "*" not in present:
+        response.headers["Vary"] = ", ".join(filter(None, [response.headers.get("Vary"), *missing]))
+    return response
+
+
+def export_request(args, accept_profile: str | None) -> tuple[ExportRequest, str]:
+    """What GET /export asks for, and the media type to label it with: the view (frame=, profile= or
+    Accept-Profile), then its format (format= or Accept). Raises UnknownView or NegotiationFailed."""
+    view = read_view(args.get("frame"), args.get("profile"), accept_profile)
+    choice = negotiate(offered_formats(view), JSON_AS_JSON_LD, nameable=DUMP_FORMATS)
+    return ExportRequest(choice.format, view), choice.media_type

@@ -1,0 +1,45 @@
+"""Dereferencing an IRI of the KG (GET /id/{kind}/{slug}): its description in the negotiated RDF syntax, or its page
+in the reader's language, each variant with its own ETag so that a repeat is a 304."""
+
+from flask import Response, render_template
+
+from ..errors import ProtocolError
+from ..formats import HTML, JSON_AS_JSON_LD, RESOURCE_FORMATS
+from ..http.negotiation import negotiate, representation_etag
+from ..http.response_cache import STATE_TOKEN_KEY
+from ..http.responses import rdf_response
+from ..i18n.languages import SUPPORTED_LANGUAGES, LanguageChoice, choose_languages
+from ..i18n.ui_text import resource_words
+from ..namespaces import ID
+from . import resources
+
+ALTERNATES = [(f.name, f.media_type) for f in RESOURCE_FORMATS]
+
+
+def resource_response(store, kind: str, slug: str, http_request) -> Response:
+    """Raises ProtocolError 404 for an IRI the KG does not hold, and NegotiationFailed."""
+    iri = resources.resource_iri(kind, slug)
+    if iri is None or not resources.exists(store, iri):
+        shown = "".join(c if c.isprintable() else "?" for c in f"{kind}/{slug}")[:300]
+        raise ProtocolError(404, f"no resource {ID}{shown} in this knowledge graph")
+    choice = negotiate(RESOURCE_FORMATS, JSON_AS_JSON_LD)
+    link = ", ".join(f'<{http_request.base_url}?format={name}>; rel="alternate"; type="{media}"'
+                     for name, media in ALTERNATES)
+    headers = {"Link": link}
+    language = choose_languages(http_request.args.get("lang"), http_request.accept_languages) \
+        if choice.format is HTML else LanguageChoice("", "")
+    etag = representation_etag(http_request.environ.get(STATE_TOKEN_KEY) or store.state_token, iri,
+                               choice.format.name, choice.media_type, language, language.page)
+    if http_request.if_none_match.contains_weak(etag):  # If-None-Match compares weakly (RFC 9110 §13.1.2)
+        return Response(status=304, headers={**headers, "ETag": f'"{etag}"'})
+    triples = resources.describe(store, iri)
+    if choice.format is HTML:
+        page = resources.build_page(store, iri, triples, language, resources.property_labels(store, language))
+        html = render_template("resource.html", page=page, alternates=ALTERNATES, languages=SUPPORTED_LANGUAGES,
+                               ui=resource_words(page.language))
+        response = Response(html, 200, content_type="text/html; charset=utf-8",
+                            headers={**headers, "Content-Language": page.language})
+    else:
+        response = rdf_response(triples, choice, headers)
+    response.set_etag(etag)
+    return response

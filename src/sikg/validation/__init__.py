@@ -1,0 +1,2 @@
+"""SHACL validation (shacl) and a report as people read it (report).
+"""

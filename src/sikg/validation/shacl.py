@@ -1,0 +1,278 @@
+"""SHACL validation of RDF against sikg's shapes, with the ontology and the known resources the data refers to (the
+curated data's, or in the service the store's) as context.
+
+One module serves `sikg validate`, POST /validate, the validation page and POST /contributions. Parsing is Oxigraph's
+(fast, with line and column on errors); the quads are then copied into rdflib, and the checking is pySHACL's.
+"""
+
+import json
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pyoxigraph as ox
+import rdflib
+from pyshacl import validate as shacl_validate
+from rdflib.plugins.sparql import processor
+
+from .. import namespaces
+from ..rdf import content, jsonld
+
+SH = rdflib.Namespace(str(namespaces.SH))  # the same namespace, as rdflib's kind
+
+
+def _prepare_sparql_once() -> None:
+    """pySHACL runs each SPARQL constraint once per focus node with the same text and new initBindings, and rdflib
+    parses that text every time (about 40 ms each). Caching the translated query is rdflib's own prepared-query
+    pattern (a Query object evaluated with different initBindings); it makes SPARQL constraints cost their evaluation
+    only. The queries so prepared are those of sikg's shapes: client data never reaches a query text."""
+    if getattr(processor.SPARQLProcessor.query, "_sikg_prepared", False):
+        return
+    original = processor.SPARQLProcessor.query
+
+    @lru_cache(maxsize=512)
+    def prepare(text, base, namespaces):
+        return processor.translateQuery(processor.parseQuery(text), base, dict(namespaces))
+
+    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):
+        if isinstance(strOrQuery, str):
+            strOrQuery = prepare(strOrQuery, base, tuple(sorted((initNs or {}).items())))
+        return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
+
+    query._sikg_prepared = True
+    processor.SPARQLProcessor.query = query
+
+
+_prepare_sparql_once()
+
+# pySHACL and rdflib's SPARQL parser (pyparsing) are not thread-safe: the first validations of a process, run at once
+# in several threads, corrupt the parser for good. The service's threads therefore validate one at a time.
+_VALIDATION_LOCK = threading.Lock()
+
+
+def to_rdflib(quads) -> rdflib.Graph:
+    """Copies Oxigraph triples into an rdflib graph (the graph names are dropped: validation sees one graph)."""
+    graph = rdflib.Graph()
+    for quad in quads:
+        graph.add(tuple(_term(t) for t in (quad.subject, quad.predicate, quad.object)))
+    return graph
+
+
+def _term(term):
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+
+
+@lru_cache(maxsize=1)
+def shapes_graph() -> rdflib.Graph:
+    return to_rdflib(q for f in content.shape_files() for q in content.read(f))
+
+
+@lru_cache(maxsize=1)
+def ontology_graph() -> rdflib.Graph:
+    return to_rdflib(q for f in content.ontology_files() for q in content.read(f))
+
+
+@lru_cache(maxsize=1)
+def _curated_types() -> dict[str, list[str]]:
+    types: dict = {}
+    for f in content.data_files():
+        for quad in content.read(f):
+            if quad.predicate.value == str(rdflib.RDF.type) and isinstance(quad.subject, ox.NamedNode):
+                types.setdefault(quad.subject.value, []).append(quad.object.value)
+    return types
+
+
+def curated_reference(iris: set[str], subjects: set[str] = frozenset()) -> list:
+    """The reference when no store is at hand: the curated data's types of `iris`. (Re-describing a curated resource
+    is checked against its existing description only by the service, which has the store.)"""
+    types = _curated_types()
+    return [(rdflib.URIRef(iri), rdflib.RDF.type, rdflib.URIRef(t)) for iri in iris for t in types.get(iri, ())]
+
+
+def store_reference(store):
+    """The reference for a service, looked up for exactly the input's IRIs, so the cost follows the input and not
+    the size of the store: the types of every IRI it names (so sh:class accepts an existing organisation), and the
+    whole existing description of every resource it describes (so adding to a practice is checked together with
+    what the practice already says: a second English label is a violation, not a silent duplicate)."""
+    def lookup(iris: set[str], subjects: set[str] = frozenset()) -> list:
+        triples, ordered = [], sorted(iris)
+        for start in range(0, len(ordered), 500):
+            values = " ".join(f"<{iri}>" for iri in ordered[start:start + 500])
+            for row in store.query(f"SELECT ?s ?t WHERE {{ VALUES ?s {{ {values} }} ?s a ?t }}"):
+                triples.append((rdflib.URIRef(row["s"].value), rdflib.RDF.type, rdflib.URIRef(row["t"].value)))
+        described = sorted(subjects)
+        for start in range(0, len(described), 200):
+            values = " ".join(f"<{iri}>" for iri in described[start:start + 200])
+            for triple in store.query(f"""CONSTRUCT {{ ?s ?p ?o . ?o ?bp ?bo }} WHERE {{ VALUES ?s {{ {values} }}
+                                          ?s ?p ?o . OPTIONAL {{ ?o ?bp ?bo . FILTER(isBlank(?o)) }} }}"""):
+                triples.append(tuple(_term(t) for t in (triple.subject, triple.predicate, triple.object)))
+        return triples
+    return lookup
+
+
+def context_for(data: rdflib.Graph, reference=curated_reference) -> rdflib.Graph:
+    """What validating `data` needs besides itself and the ontology: what `reference` gives for the IRIs it names and
+    the resources it describes (the types of the known resources it points at, so that sh:class accepts an existing
+    organisation; from the store, also what the resources it describes already say). Its size follows the input's
+    references."""
+    context = rdflib.Graph()
+    iris = {str(n) for n in set(data.objects()) | set(data.subjects()) if isinstance(n, rdflib.URIRef)}
+    subjects = {str(n) for n in data.subjects() if isinstance(n, rdflib.URIRef)}
+    for triple in reference(iris, subjects):
+        context.add(triple)
+    return context
+
+
+@dataclass
+class ValidationResult:
+    focus_node: str
+    path: str | None
+    severity: str
+    message: str
+    source_shape: str
+    source_constraint: str | None
+    constraint_component: str
+    value: str | None
+    # The message in every language the shapes give it in (sh:message "…"@sv in shapes/messages-sv.ttl): by
+    # language tag, "" for an untagged one. `message` is the English one (else untagged, else any).
+    messages: dict[str, str] = field(default_factory=dict)
+
+    def message_in(self, language: str) -> str:
+        """The message in the reader's language, English where the shapes have none in it."""
+        return self.messages.get((language or "").lower()) or self.message
+
+    def as_json(self) -> dict:
+        return {"focusNode": self.focus_node, "path": self.path, "severity": self.severity, "message": self.message,
+                "messages": self.messages, "sourceShape": self.source_shape,
+                "sourceConstraint": self.source_constraint, "sourceConstraintComponent": self.constraint_component,
+                "value": self.value}
+
+
+@dataclass
+class ValidationReport:
+    conforms: bool
+    results: list[ValidationResult] = field(default_factory=list)
+    graph: rdflib.Graph | None = None
+
+    def as_json(self) -> dict:
+        return {"conforms": self.conforms, "results": [r.as_json() for r in self.results]}
+
+    def to_text(self) -> str:
+        if not self.results:
+            return "Conforms: no violations, no warnings.\n"
+        lines = [f"{'Conforms' if self.conforms else 'Does not conform'}: "
+                 f"{self.count('Violation')} violation(s), {self.count('Warning')} warning(s)."]
+        for r in self.results:
+            where = r.focus_node + (f" {r.path}" if r.path else "")
+            value = f" (value: {r.value})" if r.value is not None else ""
+            lines.append(f"{r.severity.upper()}: {where}\n  {r.message}{value}\n  shape: {r.source_shape}")
+        return "\n".join(lines) + "\n"
+
+    def to_json(self) -> str:
+        return json.dumps(self.as_json(), indent=2, ensure_ascii=False) + "\n"
+
+    def to_turtle(self) -> str:
+        return self.graph.serialize(format="turtle")
+
+    def to_jsonld(self) -> str:
+        """The report graph compacted with the sikg context (the one /context.jsonld serves, which has the sh:
+        prefix) rather than rdflib's default prefixes: the same triples as to_turtle. The context is inline, not
+        named by its URL: a report is read by validators and plain RDF parsers that would have to fetch it."""
+        triples = ox.parse(self.graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
+        return json.dumps(jsonld.compact(triples), indent=2, ensure_ascii=False) + "\n"
+
+    def count(self, severity: str) -> int:
+        return sum(r.severity == severity for r in self.results)
+
+
+def _text(graph: rdflib.Graph, node, depth: int = 0) -> str | None:
+    """A node as people read it: a blank node by the node pointing at it (a few steps up at most: blank nodes may
+    form cycles or long chains)."""
+    if node is None:
+        return None
+    if isinstance(node, rdflib.BNode):
+        if depth >= 3:
+            return "[blank node]"
+        for subject, predicate in graph.subject_predicates(node):
+            return f"[{predicate.n3(graph.namespace_manager)} of {_text(graph, subject, depth + 1)}]"
+        return "[blank node]"
+    return str(node)
+
+
+def _messages(report_graph: rdflib.Graph, result) -> dict[str, str]:
+    """A result's messages by language (pySHACL gives a shape's every sh:message as a sh:resultMessage)."""
+    found = sorted(report_graph.objects(result, SH.resultMessage), key=str)
+    return {(m.language or "").lower() if isinstance(m, rdflib.Literal) else "": str(m) for m in found}
+
+
+def _english(messages: dict[str, str]) -> str:
+    return messages.get("en") or messages.get("") or next(iter(messages.values()), "")
+
+
+def validate_graph(data: rdflib.Graph, reference=curated_reference) -> ValidationReport:
+    """Validates the nodes described in `data`, with the ontology and what `reference` gives (see context_for) as
+    context.
+
+    The report speaks only of the input's own subjects, never of the context. Warnings never make data
+    non-conforming. (pySHACL's focus_nodes option would narrow the work further, but it also narrows the value nodes
+    of nested shapes such as sh:qualifiedValueShape, which then pass unchecked; the fixtures caught it.)
+    """
+    merged = data + ontology_graph() + context_for(data, reference)
+    merged.namespace_manager.bind("sikg", str(namespaces.SIKG))
+    with _VALIDATION_LOCK:
+        _, report_graph, _ = shacl_validate(merged, shacl_graph=shapes_graph(), allow_warnings=True,
+                                            inference="none")
+    _keep_only_results_about(report_graph, set(data.subjects()))
+    results = []
+    for result in report_graph.subjects(rdflib.RDF.type, SH.ValidationResult):
+        get = lambda p, result=result: report_graph.value(result, p)
+        path = get(SH.resultPath)
+        messages = _messages(report_graph, result)
+        results.append(ValidationResult(
+            focus_node=_text(merged, get(SH.focusNode)),
+            path=str(path) if isinstance(path, rdflib.URIRef) else (None if path is None else "[complex path]"),
+            severity=str(get(SH.resultSeverity)).rsplit("#", 1)[-1],
+            message=_english(messages),
+            source_shape=str(get(SH.sourceShape)),
+            source_constraint=None if get(SH.sourceConstraint) is None else str(get(SH.sourceConstraint)),
+            constraint_component=str(get(SH.sourceConstraintComponent)),
+            value=None if get(SH.value) is None else str(get(SH.value)),
+            messages=messages,
+        ))
+    conforms = not any(r.severity == "Violation" for r in results)
+    report = report_graph.value(predicate=rdflib.RDF.type, object=SH.ValidationReport)
+    report_graph.set((report, SH.conforms, rdflib.Literal(conforms)))
+    results.sort(key=lambda r: (r.severity != "Violation", r.focus_node, r.path or "", r.source_shape))
+    return ValidationReport(conforms=bool(conforms), results=results, graph=report_graph)
+
+
+def _keep_only_results_about(report_graph: rdflib.Graph, focus_nodes: set) -> None:
+    """Drops results about context nodes (and their details) from the sh:ValidationReport graph."""
+    for result in list(report_graph.subjects(rdflib.RDF.type, SH.ValidationResult)):
+        if report_graph.value(result, SH.focusNode) not in focus_nodes:
+            for report in list(report_graph.subjects(SH.result, result)):
+                report_graph.remove((report, SH.result, result))
+            _remove_tree(report_graph, result)
+
+
+def _remove_tree(graph: rdflib.Graph, node) -> None:
+    for _, _, obj in list(graph.triples((node, None, None))):
+        graph.remove((node, None, obj))
+        if isinstance(obj, rdflib.BNode) and not any(graph.subject_predicates(obj)):
+            _remove_tree(graph, obj)
+
+
+def validate_quads(quads, reference=curated_reference) -> ValidationReport:
+    return validate_graph(to_rdflib(quads), reference)
+
+
+def validate_files(paths) -> ValidationReport:
+    """Raises RdfInputError for a file that cannot be read or parsed, before anything is validated."""
+    # Read like content: canonical sikg IRIs in the input name the same resources as this service's (SIKG_BASE).
+    return validate_graph(to_rdflib(q for p in paths for q in content.read(p)))

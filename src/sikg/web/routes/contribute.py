@@ -1,0 +1,89 @@
+"""Contributing as a person: signing in with a token (a cookie), the form generated from the shapes with its preview
+and submission, and the curators' review page. What they show and do is contributions/views.py's."""
+
+from urllib.parse import quote
+
+from flask import redirect, request
+
+from ...contributions import views as view
+from ...contributions.sign_in import Refused, SignInRequired
+from ...http.openapi import DescribedBlueprint, any_response, path_parameter, text_response
+from ...http.responses import error_response
+from ...i18n.languages import choose_ui_language
+from ..services import current
+
+routes = DescribedBlueprint("contribute", __name__)
+
+
+def _language() -> str:
+    return choose_ui_language(request.args.get("lang"), request.accept_languages)
+
+
+def _to_sign_in(error: SignInRequired):
+    return redirect(f"/sign-in?next={quote(str(error), safe='/')}", 303)
+
+
+routes.register_error_handler(SignInRequired, _to_sign_in)
+routes.register_error_handler(Refused, lambda refusal: error_response(refusal.status, str(refusal)))
+
+
+@routes.get("/sign-in")
+def sign_in_form():
+    return view.sign_in_page(request, _language())
+
+
+@routes.post("/sign-in")
+def sign_in():
+    return view.sign_in_post(current(), request, _language())
+
+
+@routes.post("/sign-out")
+def sign_out():
+    return view.sign_out(current(), request)
+
+
+@routes.get("/contribute")
+def contribute_form():
+    return view.form_page(current(), request, _language())
+
+
+@routes.post("/contribute")
+def contribute_post():
+    return view.form_post(current(), request, _language())
+
+
+@routes.get("/review")
+def review():
+    return view.review_page(current(), request, _language())
+
+
+@routes.post("/review/<contribution_id>")
+def review_post(contribution_id):
+    return view.review_post(current(), request, contribution_id)
+
+
+PAGE = any_response("HTML", ["text/html"])
+FORBIDDEN = text_response("No or wrong CSRF field, a token not accepted, or not a curator")
+routes.describe({
+    "/sign-in": {"get": {"summary": "The sign-in page", "responses": {"200": PAGE}},
+                 "post": {"summary": "Signs in with a token: the cookie sikg_token (HttpOnly, SameSite=Strict)",
+                          "responses": {"303": {"description": "Signed in"}, "401": PAGE, "403": PAGE}}},
+    "/sign-out": {"post": {"summary": "Signs out (the form's CSRF field required)",
+                           "responses": {"303": {"description": "Signed out"}, "403": FORBIDDEN}}},
+    "/contribute": {
+        "get": {"summary": "The contribution form, generated from the shapes",
+                "responses": {"200": PAGE, "303": {"description": "Not signed in: to /sign-in"}}},
+        "post": {"summary": "Previews (action=preview; JSON with Accept: application/json) or submits "
+                            "(action=submit) the form",
+                 "responses": {"200": any_response("The preview", ["text/html", "application/json"]),
+                               "201": PAGE, "202": PAGE, "403": FORBIDDEN,
+                               "422": any_response("Not conforming: the form with each problem at its field",
+                                                   ["text/html"])}}},
+    "/review": {"get": {"summary": "The pending contributions, for curators",
+                        "responses": {"200": PAGE, "303": {"description": "Not signed in: to /sign-in"},
+                                      "403": PAGE}}},
+    "/review/{id}": {"post": {"summary": "Accepts or rejects a pending contribution, with a comment (curators)",
+                              "parameters": [path_parameter("id")],
+                              "responses": {"303": {"description": "Reviewed: back to /review"},
+                                            "400": text_response("No such decision"), "403": FORBIDDEN}}},
+})

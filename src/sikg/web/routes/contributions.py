@@ -1,0 +1,140 @@
+"""Validation and contributions: SHACL-validating what a client sends, and taking conforming data from a token
+holder into the KG as a named graph of its own, with its provenance."""
+
+from flask import jsonify, request
+
+from ...contributions.service import wants_status
+from ...contributions.sign_in import credentials
+from ...http.openapi import (
+    BODY_ERRORS,
+    FORMAT_PARAM,
+    GRAPHS,
+    NEGOTIATION_ERRORS,
+    RDF_BODIES,
+    REPORTS,
+    DescribedBlueprint,
+    any_response,
+    path_parameter,
+    text_response,
+)
+from ...http.responses import json_response, rdf_response, report_response
+from ...rdf import reading
+from ...validation import shacl
+from ..services import current
+
+routes = DescribedBlueprint("contributions", __name__)
+
+
+@routes.post("/validate")
+def validate():
+    quads = reading.parse_upload(*reading.read_request_body(request), "request body")
+    return report_response(shacl.validate_quads(quads, shacl.store_reference(current().store)), 200)
+
+
+@routes.post("/contributions")
+def contribute():
+    contributions = current().contributions
+    holder = contributions.holder(request.headers.get("Authorization"))
+    made = contributions.contribute(*reading.read_request_body(request), holder)  # NotConforming: 422
+    location = f"{request.url_root}contributions/{made.id}"
+    return json_response(made.as_json(location), made.http_status, {"Location": location}, indent=2)
+
+
+@routes.get("/contributions")
+def list_contributions():
+    contributions, status = current().contributions, request.args.get("status")
+    return jsonify(contributions.listing(status, credentials(request))), 200, contributions.listing_headers(status)
+
+
+@routes.get("/contributions/<contribution_id>")
+def get_contribution(contribution_id):
+    shown = current().contributions.show(contribution_id, credentials(request))
+    if wants_status(request.accept_mimetypes, request.args.get("format")):
+        return json_response(shown.as_json(), 200, shown.headers, indent=2)
+    return rdf_response(shown.triples, headers=shown.headers)
+
+
+@routes.put("/contributions/<contribution_id>")
+def replace_contribution(contribution_id):
+    contributions = current().contributions
+    holder = contributions.holder(request.headers.get("Authorization"))
+    made = contributions.replace(contribution_id, *reading.read_request_body(request), holder)
+    location = f"{request.url_root}contributions/{made.id}"
+    return json_response(made.as_json(location), 200, {"Location": location}, indent=2)
+
+
+@routes.delete("/contributions/<contribution_id>")
+def withdraw_contribution(contribution_id):
+    contributions = current().contributions
+    contributions.withdraw_as(contribution_id, contributions.holder(request.headers.get("Authorization")))
+    return "", 204
+
+
+@routes.post("/contributions/<contribution_id>/review")
+def review_contribution(contribution_id):
+    contributions = current().contributions
+    holder = contributions.holder(request.headers.get("Authorization"))
+    return json_response(contributions.review_as(contribution_id, holder, request.get_data()).as_json(), 200, indent=2)
+
+
+ID = path_parameter("id")
+routes.describe({
+    "/validate": {
+        "get": {"summary": "The validation page", "responses": {"200": any_response("HTML", ["text/html"])}},
+        "post": {"summary": "SHACL-validates RDF against the sikg shapes (the store as reference data)",
+                 "requestBody": {"required": True, "content": {
+                     **{m: {"schema": {"type": "string"}} for m in RDF_BODIES},
+                     "multipart/form-data": {"schema": {"type": "object", "properties": {
+                         "file": {"type": "string", "format": "binary"}}}}}},
+                 "responses": {"200": any_response("The report: JSON by default, or the sh:ValidationReport graph",
+                                                   REPORTS),
+                               **BODY_ERRORS, "406": NEGOTIATION_ERRORS["406"]}}},
+    "/contributions": {
+        "get": {"summary": "The accepted contributions; with status=pending or rejected, those (curators only)",
+                "parameters": [{"name": "status", "in": "query", "required": False,
+                                "schema": {"type": "string", "enum": ["accepted", "pending", "rejected"]}}],
+                "responses": {"200": any_response("The list", ["application/json"]),
+                              "400": text_response("Another status"), "401": text_response("No token"),
+                              "403": text_response("Not a curator")}},
+        "post": {"summary": "Contributes conforming data: pending a curator's review (202), or public at once with "
+                            "review off (201)",
+                 "security": [{"bearer": []}],
+                 "requestBody": {"required": True, "content": {m: {"schema": {"type": "string"}} for m in RDF_BODIES}},
+                 "responses": {"202": any_response("Kept, pending review; Location names it", ["application/json"]),
+                               "201": any_response("Published (review off); Location names it", ["application/json"]),
+                               "422": any_response("Not conforming: the report; nothing written", REPORTS),
+                               "401": text_response("No token"),
+                               "403": text_response("Wrong token, or contributions off"),
+                               **BODY_ERRORS, "406": NEGOTIATION_ERRORS["406"]}}},
+    "/contributions/{id}": {
+        "get": {"summary": "One contribution: its status as JSON, or its graph (a pending or rejected one only for "
+                           "its contributor and curators)", "parameters": [ID, FORMAT_PARAM],
+                "responses": {"200": any_response("The status or the graph", ["application/json", *GRAPHS]),
+                              "404": text_response("No such contribution, or not yours to see"),
+                              **NEGOTIATION_ERRORS}},
+        "put": {"summary": "Replaces a pending contribution (its contributor)", "security": [{"bearer": []}],
+                "parameters": [ID],
+                "requestBody": {"required": True, "content": {m: {"schema": {"type": "string"}} for m in RDF_BODIES}},
+                "responses": {"200": any_response("Replaced, still pending", ["application/json"]),
+                              "403": text_response("Not its contributor"), "404": text_response("No such contribution"),
+                              "409": text_response("Already reviewed"),
+                              "422": any_response("Not conforming: the report; nothing written", REPORTS),
+                              **BODY_ERRORS}},
+        "delete": {"summary": "Withdraws a contribution (its contributor while pending, or a curator)",
+                   "security": [{"bearer": []}], "parameters": [ID],
+                   "responses": {"204": {"description": "Withdrawn"}, "401": text_response("No token"),
+                                 "403": text_response("Wrong token, or not yours"),
+                                 "404": text_response("No such contribution"),
+                                 "409": text_response("Already reviewed")}}},
+    "/contributions/{id}/review": {
+        "post": {"summary": "A curator's decision: accept (published at once) or reject (never published)",
+                 "security": [{"bearer": []}], "parameters": [ID],
+                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                     "type": "object", "required": ["decision"], "properties": {
+                         "decision": {"type": "string", "enum": ["accept", "reject"]},
+                         "comment": {"type": "string"}}}}}},
+                 "responses": {"200": any_response("The contribution with its review", ["application/json"]),
+                               "400": text_response("Not a decision"), "401": text_response("No token"),
+                               "403": text_response("Not a curator"), "404": text_response("No such contribution"),
+                               "409": text_response("Already reviewed")}}},
+})
