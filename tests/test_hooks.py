@@ -8,16 +8,21 @@ import io
 import pytest
 from flask import Blueprint, request
 
+from sikg import errors
 from sikg.contributions.tokens import ContributionsDisabled, NotAuthorised
-from sikg.errors import ProtocolError, StoreUnavailable
+from sikg.errors import Conflict, StoreUnavailable
 from sikg.rdf.reading import RdfInputError
 from sikg.settings import Settings
 from sikg.sparql.queries import ParameterError, UnknownQuery
 from sikg.web import hooks
 from sikg.web.app import create_app
 
+KINDS = [errors.BadRequest, errors.NotPermitted, errors.NotFound, errors.MethodNotAllowed, errors.NotAcceptable,
+         errors.Conflict, errors.UnsupportedBody, errors.Unprocessable, errors.OverLimit]
+
+
 RAISED = {
-    "protocol": ProtocolError(409, "a conflict", {"Retry-After": "7"}),
+    "protocol": Conflict("a conflict", {"Retry-After": "7"}),
     "unknown-query": UnknownQuery("no curated query 'x'"),
     "parameter": ParameterError("parameter n: 'x' is not an integer"),
     "rdf": RdfInputError("request body", "bad token", 3, 9),
@@ -26,6 +31,7 @@ RAISED = {
     "wrong-token": NotAuthorised(403, "this token is not allowed"),
     "store": StoreUnavailable("the store did not answer"),
     "bug": ZeroDivisionError("a bug"),
+    **{kind.__name__: kind(f"refused as {kind.__name__}") for kind in KINDS},
 }
 
 
@@ -88,5 +94,20 @@ def test_a_chunked_body_is_bounded_like_one_of_known_length(client):
     assert refused.status_code == 413 and "SIKG_MAX_UPLOAD" in refused.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("kind, status", zip(KINDS, [400, 403, 404, 405, 406, 409, 415, 422, 503]),
+                         ids=lambda k: getattr(k, "__name__", str(k)))
+def test_each_kind_of_refusal_gets_its_status_at_the_edge(client, kind, status):
+    response = client.get(f"/raise/{kind.__name__}")
+    assert response.status_code == status and response.get_data(as_text=True) == f"refused as {kind.__name__}\n"
+
+
+def test_every_kind_of_refusal_has_a_status():
+    kinds = {k for k in vars(errors).values() if isinstance(k, type) and issubclass(k, errors.Refusal)}
+    assert kinds - {errors.Refusal, errors.ProtocolError} == set(KINDS) == set(hooks.REFUSAL_STATUS)
+
+
 def test_every_error_handler_is_installed(kg):
-    assert set(hooks.ERROR_HANDLERS) >= {type(error) for error in RAISED.values()} - {ZeroDivisionError} | {Exception}
+    handled = [error for error in RAISED.values() if any(isinstance(error, kind) for kind in hooks.ERROR_HANDLERS
+                                                         if kind is not Exception)]
+    assert [error for error in RAISED.values() if error not in handled] == [RAISED["bug"]]
+    assert Exception in hooks.ERROR_HANDLERS

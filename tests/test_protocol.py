@@ -27,7 +27,7 @@ import pytest
 from listener import Listener
 
 from helpers import ask, assert_refused, results, text
-from sikg.errors import ProtocolError
+from sikg.errors import BadRequest
 from sikg.settings import Settings
 from sikg.sparql.protocol import _strict_parameters
 from sikg.web.app import create_app
@@ -819,7 +819,7 @@ def test_parameters_are_read_as_parse_qsl_reads_them_or_refused_where_it_finds_i
         try:
             expected = sorted(urllib.parse.parse_qsl(raw, keep_blank_values=True, encoding="utf-8", errors="strict"))
         except UnicodeDecodeError:
-            with pytest.raises(ProtocolError):
+            with pytest.raises(BadRequest):
                 _strict_parameters(raw.encode("ascii"), "the URL's query string")
             continue
         assert sorted(_strict_parameters(raw.encode("ascii"), "the URL's query string").items(multi=True)) \

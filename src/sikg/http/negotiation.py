@@ -18,7 +18,7 @@ from flask import Request, Response, request
 from werkzeug.datastructures import LanguageAccept, MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from ..errors import ProtocolError
+from ..errors import BadRequest, NotAcceptable, Refusal
 from ..formats import DUMP_FORMATS, GRAPH_FORMATS, HTML, JSON_AS_JSON_LD, RESULT_FORMATS, Format
 from ..rdf.exports import ExportRequest, offered_formats, read_view
 
@@ -48,9 +48,17 @@ KNOWN_FORMAT_NAMES = {f.name for f in _ANSWERED}
 KNOWN_MEDIA_TYPES = {XHTML, *(m for f in _ANSWERED for m in (f.media_type, *f.aliases))}
 
 
-class NegotiationFailed(ProtocolError):
-    """A request no representation of the resource answers: 400 for a format= the service does not know, 406 for
-    one it knows but the resource does not have, or for an Accept that excludes every representation."""
+class NegotiationFailed(Refusal):
+    """A request no representation of the resource answers."""
+
+
+class UnknownFormat(NegotiationFailed, BadRequest):
+    """A format= the service does not know: the URL is wrong, whatever the client accepts."""
+
+
+class NoRepresentation(NegotiationFailed, NotAcceptable):
+    """A format= the service knows but the resource does not have, or an Accept that excludes every
+    representation."""
 
 
 @dataclass(frozen=True)
@@ -116,15 +124,15 @@ def _accepted(accept: MIMEAccept, offers: Sequence[Format], aliases: dict[str, F
     alias = accept.best_match([a for a in aliases if a != XHTML])
     if alias is not None:
         return Choice(aliases[alias], alias)
-    raise NegotiationFailed(406, "none of the accepted media types is available; offered: "
+    raise NoRepresentation("none of the accepted media types is available; offered: "
                                  + ", ".join([*(f.media_type for f in offers), *(a for a in aliases if a != XHTML)]))
 
 
 def _unknown_format(requested: str, names: list[str]) -> NegotiationFailed:
     media = requested.split(";")[0].strip().lower()
     if requested in KNOWN_FORMAT_NAMES or media in KNOWN_MEDIA_TYPES:
-        return NegotiationFailed(406, f"format={requested} cannot express this result; use one of {', '.join(names)}")
-    return NegotiationFailed(400, f"unknown format={requested}; use one of {', '.join(names)} "
+        return NoRepresentation(f"format={requested} cannot express this result; use one of {', '.join(names)}")
+    return UnknownFormat(f"unknown format={requested}; use one of {', '.join(names)} "
                                   "(or one of their media types)")
 
 def representation_etag(state_token: str, *variant: str) -> str:

@@ -3,7 +3,7 @@ in the reader's language, each variant with its own ETag so that a repeat is a 3
 
 from flask import Response, render_template
 
-from ..errors import ProtocolError
+from ..errors import NotFound
 from ..formats import HTML, JSON_AS_JSON_LD, RESOURCE_FORMATS
 from ..http.negotiation import negotiate, representation_etag
 from ..http.response_cache import STATE_TOKEN_KEY
@@ -17,11 +17,11 @@ ALTERNATES = [(f.name, f.media_type) for f in RESOURCE_FORMATS]
 
 
 def resource_response(store, kind: str, slug: str, http_request) -> Response:
-    """Raises ProtocolError 404 for an IRI the KG does not hold, and NegotiationFailed."""
+    """Raises NotFound for an IRI the KG does not hold, and NegotiationFailed."""
     iri = resources.resource_iri(kind, slug)
     if iri is None or not resources.exists(store, iri):
         shown = "".join(c if c.isprintable() else "?" for c in f"{kind}/{slug}")[:300]
-        raise ProtocolError(404, f"no resource {ID}{shown} in this knowledge graph")
+        raise NotFound(f"no resource {ID}{shown} in this knowledge graph")
     choice = negotiate(RESOURCE_FORMATS, JSON_AS_JSON_LD)
     link = ", ".join(f'<{http_request.base_url}?format={name}>; rel="alternate"; type="{media}"'
                      for name, media in ALTERNATES)

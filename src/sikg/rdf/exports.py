@@ -15,7 +15,7 @@ from typing import BinaryIO
 import orjson
 import pyoxigraph as ox
 
-from ..errors import ProtocolError
+from ..errors import BadRequest
 from ..formats import DUMP_FORMATS, JSON_LD, TURTLE, Format
 from ..namespaces import PREFIXES, PROFILE, RDF, RDFS, SCHEMA, SKOS
 from . import content, framing, jsonld
@@ -32,11 +32,8 @@ ACCEPT_PROFILE_NAMES = {SCHEMA_ORG_PROFILE: "schema.org", SCHEMA_ORG_PROFILE.rst
                         PRACTICES_PROFILE: "practices"}
 
 
-class UnknownView(ProtocolError):
-    """An export that cannot be made: an unknown frame or profile, or two that contradict each other (400)."""
-
-    def __init__(self, message: str):
-        super().__init__(400, message)
+class UnknownView(BadRequest):
+    """An export that cannot be made: an unknown frame or profile, or two that contradict each other."""
 
 
 def read_view(frame: str | None, profile: str | None, accept_profile: str | None = None) -> str | None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import ProtocolError
+from ..errors import BadRequest, UnsupportedBody
 from ..formats import READABLE_EXTENSIONS, rdf_format_for_extension, upload_format, upload_media_types
 from .jsonld import RemoteContextRefused, context_document, context_urls, local_context
 
@@ -160,19 +160,19 @@ def parse_upload(data: bytes, rdf_format: ox.RdfFormat, source: str) -> list[ox.
 
 def read_request_body(http_request) -> tuple[bytes, ox.RdfFormat]:
     """The RDF payload of an HTTP request and its syntax: a body with an RDF media type, or a multipart upload's
-    file (by its part's media type, else its file name). Raises ProtocolError 400/415."""
+    file (by its part's media type, else its file name). Raises BadRequest or UnsupportedBody."""
     if http_request.mimetype == "multipart/form-data":
         upload = next(iter(http_request.files.values()), None)
         if upload is None:
-            raise ProtocolError(400, "the multipart body has no file part")
+            raise BadRequest("the multipart body has no file part")
         try:
             rdf_format = format_for_media_type(upload.mimetype) if upload_format(upload.mimetype) else \
                 format_for_path(Path(upload.filename or "upload"))
         except RdfInputError as error:
-            raise ProtocolError(415, str(error)) from None
+            raise UnsupportedBody(str(error)) from None
         return upload.read(), rdf_format
     try:
         rdf_format = format_for_media_type(http_request.mimetype)
     except UnsupportedMediaType as error:
-        raise ProtocolError(415, str(error)) from None
+        raise UnsupportedBody(str(error)) from None
     return http_request.get_data(cache=False), rdf_format

@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 from werkzeug.datastructures import MIMEAccept, MultiDict
 
-from ..errors import ProtocolError, StoreUnavailable
+from ..errors import BadRequest, MethodNotAllowed, NotAcceptable, OverLimit, Refusal, StoreUnavailable, UnsupportedBody
 from ..formats import GRAPH_FORMATS, RESULT_FORMATS
 from ..http.negotiation import Choice, choose
 from ..http.response_cache import CACHEABLE_BYTES, STATE_TOKEN_KEY, BoundedCache
@@ -56,48 +56,48 @@ def read_query_request(request) -> QueryRequest:
         params = url
         queries = url.getlist("query")
         if "update" in url:
-            raise ProtocolError(400, "SPARQL Update is not accepted: /sparql is read-only (query operation only)")
+            raise BadRequest("SPARQL Update is not accepted: /sparql is read-only (query operation only)")
     elif request.method == "POST":
         media_type = request.mimetype
         charset = request.mimetype_params.get("charset", "utf-8").lower()
         if charset not in ("utf-8", "utf8"):
-            raise ProtocolError(415, f"the body must be UTF-8 (charset={charset} given)")
+            raise UnsupportedBody(f"the body must be UTF-8 (charset={charset} given)")
         body = request.get_data(cache=True)
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as error:
-            raise ProtocolError(415, f"the body is not valid UTF-8 ({error.reason} at byte {error.start})") from None
+            raise UnsupportedBody(f"the body is not valid UTF-8 ({error.reason} at byte {error.start})") from None
         if media_type == "application/x-www-form-urlencoded":
-            params = _strict_parameters(body, "the form body", status=415)
+            params = _strict_parameters(body, "the form body", kind=UnsupportedBody)
             queries = params.getlist("query") + url.getlist("query")
         elif media_type == "application/sparql-query":
             params = url
             queries = [text] + url.getlist("query")
         elif media_type == "application/sparql-update":
-            raise ProtocolError(400, "SPARQL Update is not accepted: /sparql is read-only (query operation only)")
+            raise BadRequest("SPARQL Update is not accepted: /sparql is read-only (query operation only)")
         else:
-            raise ProtocolError(415, f"unsupported body type {media_type or '(none)'}: send "
+            raise UnsupportedBody(f"unsupported body type {media_type or '(none)'}: send "
                                      "application/x-www-form-urlencoded or application/sparql-query")
         if "update" in params:
-            raise ProtocolError(400, "SPARQL Update is not accepted: /sparql is read-only (query operation only)")
+            raise BadRequest("SPARQL Update is not accepted: /sparql is read-only (query operation only)")
     else:
-        raise ProtocolError(405, "use GET or POST", {"Allow": "GET, POST, HEAD, OPTIONS"})
+        raise MethodNotAllowed("use GET or POST", {"Allow": "GET, POST, HEAD, OPTIONS"})
     if len(queries) > 1:
-        raise ProtocolError(400, "exactly one query is allowed; this request carries "
+        raise BadRequest("exactly one query is allowed; this request carries "
                                  f"{len(queries)} 'query' parameters")
     graphs = lambda name: params.getlist(name) + (url.getlist(name) if params is not url else [])
     return QueryRequest(queries[0] if queries else None, graphs("default-graph-uri"), graphs("named-graph-uri"),
                         url.get("format") or (params.get("format") if params is not url else None))
 
 
-def _strict_parameters(raw: bytes, where: str, status: int = 400):
+def _strict_parameters(raw: bytes, where: str, kind: type[Refusal] = BadRequest):
     """URL-encoded parameters decoded as UTF-8 strictly: a %FF is an error, not a silent U+FFFD. What parse_qsl
     reads (keep_blank_values, "&" the only separator), with the escapes read by _unquoted."""
     try:
         fields = [field.partition("=") for field in raw.decode("ascii", errors="strict").split("&") if field]
         return MultiDict([(_unquoted(name), _unquoted(value)) for name, _, value in fields])
     except (UnicodeDecodeError, UnicodeEncodeError) as error:
-        raise ProtocolError(status, f"{where} is not valid percent-encoded UTF-8 ({error.reason})") from None
+        raise kind(f"{where} is not valid percent-encoded UTF-8 ({error.reason})") from None
 
 
 def _unquoted(text: str) -> str:
@@ -130,11 +130,11 @@ class SparqlService:
         return hashlib.sha256(key.encode()).hexdigest()[:32]
 
     def prepare(self, request: QueryRequest, accept: MIMEAccept):
-        """Checks the query and picks the format: everything that can fail before evaluation, as ProtocolError."""
+        """Checks the query and picks the format: everything that can fail before evaluation, as a Refusal."""
         try:
             shape = check_query(request.query, self.store, request.default_graphs, request.named_graphs)
         except QueryRefused as refusal:
-            raise ProtocolError(400, str(refusal)) from None
+            raise BadRequest(str(refusal)) from None
         return shape, choose(accept, request.format, GRAPH_FORMATS if shape.returns_graph else RESULT_FORMATS)
 
     def answer_request(self, request: QueryRequest, http_request) -> "Answer":
@@ -164,7 +164,7 @@ class SparqlService:
         try:
             chunks = self.evaluate(evaluation, time.monotonic() + self.timeout)
         except SyntaxError as error:  # an external store checks the query as it receives it
-            raise ProtocolError(400, str(error)) from None
+            raise BadRequest(str(error)) from None
         head, media_type = [], choice.media_type
         try:
             size = 0
@@ -180,22 +180,22 @@ class SparqlService:
                 if size >= STREAM_AFTER_BYTES:
                     return Answer(200, media_type, _stream(head, chunks), headers)
         except SyntaxError as error:
-            raise ProtocolError(400, str(error)) from None
+            raise BadRequest(str(error)) from None
         except QueryTimeout:
-            raise ProtocolError(503, f"the query ran longer than the time limit ({self.timeout:g} s) and was "
+            raise OverLimit(f"the query ran longer than the time limit ({self.timeout:g} s) and was "
                                      "stopped; narrow it or add a LIMIT", {"Retry-After": "1"}) from None
         except EvaluatorBusy:
-            raise ProtocolError(503, "all query evaluators are busy; try again shortly", {"Retry-After": "1"}) from None
+            raise OverLimit("all query evaluators are busy; try again shortly", {"Retry-After": "1"}) from None
         except ResultTooLarge:
-            raise ProtocolError(400, f"the result is larger than the service's cap ({self.max_bytes} bytes, "
+            raise BadRequest(f"the result is larger than the service's cap ({self.max_bytes} bytes, "
                                      "SIKG_MAX_RESULT_BYTES); narrow the query or add a LIMIT") from None
         except Unrepresentable as error:
-            raise ProtocolError(406, f"{error}; ask for Turtle, N-Triples or another RDF syntax") from None
+            raise NotAcceptable(f"{error}; ask for Turtle, N-Triples or another RDF syntax") from None
         except EvaluationFailed as error:
-            raise ProtocolError(400, f"the query could not be evaluated: {error}") from None
+            raise BadRequest(f"the query could not be evaluated: {error}") from None
         except StoreUnavailable as error:
-            raise ProtocolError(503, str(error), {"Retry-After": "5"}) from None
-        raise ProtocolError(503, "the evaluator ended without an answer")
+            raise OverLimit(str(error), {"Retry-After": "5"}) from None
+        raise OverLimit("the evaluator ended without an answer")
 
 
 def _label(media_type: str, choice: Choice) -> str:

@@ -18,7 +18,7 @@ from typing import NamedTuple
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header, parse_etags
 
-from ..errors import ProtocolError, StoreUnavailable
+from ..errors import Refusal, StoreUnavailable
 from ..http.negotiation import without_parameters
 from ..http.response_cache import STATE_TOKEN_KEY
 from ..http.responses import with_charset
@@ -29,7 +29,7 @@ ENDPOINT = "/sparql"
 ACCEPTS_KEPT = 256
 
 
-def refused(refusal: ProtocolError | StoreUnavailable):
+def refused(refusal: Refusal | StoreUnavailable):
     """The app's answer to a refusal of the service, or to a store that does not answer (hooks.ERROR_HANDLERS),
     with what its hooks add: CORS, and Vary, since the service chose by Accept."""
     response = cors(next(handler for kind, handler in ERROR_HANDLERS.items() if isinstance(refusal, kind))(refusal))
@@ -73,7 +73,7 @@ class DirectQueries:
         try:
             answer = self.sparql.answer(query_request, accept, parse_etags(environ.get("HTTP_IF_NONE_MATCH")),
                                         environ.get(STATE_TOKEN_KEY))
-        except (ProtocolError, StoreUnavailable) as refusal:  # here: the app would evaluate the query again
+        except (Refusal, StoreUnavailable) as refusal:  # here: the app would evaluate the query again
             return refused(refusal)(environ, start_response)
         except Exception:  # a bug: the app meets it again and answers with its 500, logged
             return self.app(environ, start_response)

@@ -11,7 +11,20 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..contributions.service import NotConforming
 from ..contributions.tokens import ContributionsDisabled, NotAuthorised
-from ..errors import ProtocolError, StoreUnavailable
+from ..errors import (
+    BadRequest,
+    Conflict,
+    MethodNotAllowed,
+    NotAcceptable,
+    NotFound,
+    NotPermitted,
+    OverLimit,
+    ProtocolError,
+    Refusal,
+    StoreUnavailable,
+    Unprocessable,
+    UnsupportedBody,
+)
 from ..http import negotiation
 from ..http.response_cache import DETERMINISTIC_PATHS, STATE_TOKEN_KEY, PathFamilies, not_modified_headers, vary_fields
 from ..http.responses import error_response, report_response
@@ -116,13 +129,24 @@ def http_error(error: HTTPException) -> Response:
     return response
 
 
+# Each kind of refusal's HTTP status: the only place a status is chosen for one (errors.py).
+REFUSAL_STATUS = {BadRequest: 400, NotPermitted: 403, NotFound: 404, MethodNotAllowed: 405, NotAcceptable: 406,
+                  Conflict: 409, UnsupportedBody: 415, Unprocessable: 422, OverLimit: 503}
+
+
+def status_of(refusal: Refusal) -> int:
+    if isinstance(refusal, ProtocolError):
+        return refusal.status
+    return next(REFUSAL_STATUS[kind] for kind in type(refusal).__mro__ if kind in REFUSAL_STATUS)
+
+
 def unexpected(error: Exception) -> Response:
     log.exception("unexpected error")
     return error_response(500, "500 Internal Server Error: the service failed; this is a bug, not your request")
 
 
 ERROR_HANDLERS = {
-    ProtocolError: lambda error: error_response(error.status, error.message, error.headers),
+    Refusal: lambda refusal: error_response(status_of(refusal), refusal.message, refusal.headers),
     UnknownQuery: lambda error: error_response(404, str(error)),
     ParameterError: lambda error: error_response(400, str(error)),
     RdfInputError: unreadable_rdf,

@@ -5,7 +5,7 @@ import json
 
 from flask import Response, render_template, request
 
-from ...errors import ProtocolError
+from ...errors import BadRequest
 from ...formats import GRAPH_FORMATS, HTML
 from ...http.negotiation import negotiate
 from ...http.openapi import (
@@ -53,7 +53,7 @@ def ontology():
 def shapes():
     profile = request.args.get("profile", "full")
     if profile not in content.SHAPE_PROFILES:
-        raise ProtocolError(400, f"unknown profile {profile!r}; use core (SHACL Core only) or full")
+        raise BadRequest(f"unknown profile {profile!r}; use core (SHACL Core only) or full")
     return rdf_response(q.triple for f in content.SHAPE_PROFILES[profile]() for q in content.read(f))
 
 

@@ -1,4 +1,4 @@
-"""Content negotiation (conneg.py): its one decision (`conneg.choose`) directly, and across routes: media-type
+"""Content negotiation (negotiation.py): its one decision (`negotiation.choose`) directly, and across routes: media-type
 parameters in Accept, application/json for JSON-LD, format= errors and aliases, Vary, validators (ETag, 304), 416's
 Content-Range, and what CORS exposes."""
 
@@ -10,10 +10,11 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from sikg import formats
-from sikg.http import negotiation as conneg
+from sikg.http import negotiation
 from sikg.http.negotiation import without_parameters
 from sikg.settings import Settings
 from sikg.web.app import create_app
+from sikg.web.hooks import status_of
 
 PRACTICE = "/id/practice/coompanion"
 SELECT = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
@@ -247,7 +248,7 @@ def test_a_framed_export_refused_by_accept_lists_only_what_it_can_be(client):
     assert "text/turtle" not in message and "application/n-triples" not in message
 
 
-# -- conneg.choose, the one decision every route's negotiation comes down to -----------------------------------------
+# -- negotiation.choose, the one decision every route's negotiation comes down to ------------------------------------
 
 def accept(header: str | None) -> MIMEAccept:
     return without_parameters(parse_accept_header(header, MIMEAccept))
@@ -263,21 +264,22 @@ def accept(header: str | None) -> MIMEAccept:
 ])
 def test_choose_follows_quality_then_the_offers_order(header, expected):
     offers = (formats.TURTLE, formats.HTML, formats.N_TRIPLES, formats.RDF_XML)
-    assert conneg.choose(accept(header), None, offers).format.name == expected
+    assert negotiation.choose(accept(header), None, offers).format.name == expected
 
 
 def test_an_alias_is_answered_only_when_no_canonical_type_is_acceptable():
     offers = (formats.JSON_RESULTS, formats.XML_RESULTS)
-    assert conneg.choose(accept("application/json"), None, offers) == conneg.Choice(formats.JSON_RESULTS,
+    assert negotiation.choose(accept("application/json"), None, offers) == negotiation.Choice(formats.JSON_RESULTS,
                                                                                   "application/json")
-    both = conneg.choose(accept("application/json, application/sparql-results+xml;q=0.1"), None, offers)
-    assert both == conneg.Choice(formats.XML_RESULTS, "application/sparql-results+xml")
+    both = negotiation.choose(accept("application/json, application/sparql-results+xml;q=0.1"), None, offers)
+    assert both == negotiation.Choice(formats.XML_RESULTS, "application/sparql-results+xml")
 
 
 def test_a_page_is_labelled_text_html_whatever_the_client_called_it():
-    choice = conneg.choose(accept("application/xhtml+xml"), None, (formats.HTML,))
-    assert choice == conneg.Choice(formats.HTML, "text/html")
-    assert conneg.choose(accept("text/html;q=0, */*"), None, (formats.HTML, formats.JSON_LD)).format is formats.JSON_LD
+    choice = negotiation.choose(accept("application/xhtml+xml"), None, (formats.HTML,))
+    assert choice == negotiation.Choice(formats.HTML, "text/html")
+    chosen = negotiation.choose(accept("text/html;q=0, */*"), None, (formats.HTML, formats.JSON_LD))
+    assert chosen.format is formats.JSON_LD
 
 
 @pytest.mark.parametrize("requested, expected", [("jsonld", "jsonld"), ("application/ld+json", "jsonld"),
@@ -285,43 +287,43 @@ def test_a_page_is_labelled_text_html_whatever_the_client_called_it():
                                                  ("application/x-turtle", "ttl")])
 def test_format_names_a_format_by_name_media_type_or_alias(requested, expected):
     offers = (formats.TURTLE, formats.JSON_LD)
-    chosen = conneg.choose(accept("text/csv"), requested, offers)  # format= wins over Accept
+    chosen = negotiation.choose(accept("text/csv"), requested, offers)  # format= wins over Accept
     assert chosen.format.name == expected and chosen.media_type == chosen.format.media_type
 
 
 @pytest.mark.parametrize("requested, status", [("csv", 406), ("text/csv", 406), ("html", 406), ("pdf", 400),
                                                ("image/png", 400)])
 def test_a_format_the_offers_lack_is_406_if_the_service_knows_it_else_400(requested, status):
-    with pytest.raises(conneg.NegotiationFailed) as refused:
-        conneg.choose(accept(None), requested, (formats.TURTLE, formats.JSON_LD))
-    assert refused.value.status == status and "ttl, jsonld" in refused.value.message
+    with pytest.raises(negotiation.NegotiationFailed) as refused:
+        negotiation.choose(accept(None), requested, (formats.TURTLE, formats.JSON_LD))
+    assert status_of(refused.value) == status and "ttl, jsonld" in refused.value.message
 
 
 def test_an_accept_nothing_offered_matches_lists_the_offers_and_aliases():
-    with pytest.raises(conneg.NegotiationFailed) as refused:
-        conneg.choose(accept("image/png"), None, (formats.JSON_LD,), formats.JSON_AS_JSON_LD)
-    assert refused.value.status == 406
+    with pytest.raises(negotiation.NegotiationFailed) as refused:
+        negotiation.choose(accept("image/png"), None, (formats.JSON_LD,), formats.JSON_AS_JSON_LD)
+    assert status_of(refused.value) == 406
     assert refused.value.message.endswith("offered: application/ld+json, application/json")
 
 
 def test_nameable_formats_are_handed_back_for_the_caller_to_judge():
     """/export: format=ttl with the practices frame is the frame's refusal (400), not the negotiation's."""
-    chosen = conneg.choose(accept(None), "ttl", (formats.JSON_LD,), nameable=formats.DUMP_FORMATS)
+    chosen = negotiation.choose(accept(None), "ttl", (formats.JSON_LD,), nameable=formats.DUMP_FORMATS)
     assert chosen.format is formats.TURTLE
 
 
 def test_a_choice_made_once_is_not_handed_to_other_offers_formats_or_aliases():
     """choose keeps each choice (Werkzeug's matching is slow): its key is every argument, not the Accept alone."""
     json = accept("application/json")
-    assert conneg.choose(json, None, (formats.JSON_RESULTS,)).format is formats.JSON_RESULTS
-    assert conneg.choose(json, None, (formats.JSON_LD, formats.TURTLE), formats.JSON_AS_JSON_LD).format \
+    assert negotiation.choose(json, None, (formats.JSON_RESULTS,)).format is formats.JSON_RESULTS
+    assert negotiation.choose(json, None, (formats.JSON_LD, formats.TURTLE), formats.JSON_AS_JSON_LD).format \
         is formats.JSON_LD
-    with pytest.raises(conneg.NegotiationFailed):
-        conneg.choose(json, None, (formats.JSON_LD, formats.TURTLE))  # the same without the alias
-    assert conneg.choose(json, "ttl", (formats.JSON_LD, formats.TURTLE)).format is formats.TURTLE
-    assert conneg.choose(json, None, (formats.TURTLE,), {"application/json": formats.TURTLE}) \
-        == conneg.Choice(formats.TURTLE, "application/json")
-    assert conneg.choose(json, "ttl", (formats.JSON_LD,), nameable=(formats.TURTLE,)).format is formats.TURTLE
-    assert conneg.choose(accept("text/turtle;q=0.1, application/json"), None, (formats.JSON_LD, formats.TURTLE),
+    with pytest.raises(negotiation.NegotiationFailed):
+        negotiation.choose(json, None, (formats.JSON_LD, formats.TURTLE))  # the same without the alias
+    assert negotiation.choose(json, "ttl", (formats.JSON_LD, formats.TURTLE)).format is formats.TURTLE
+    assert negotiation.choose(json, None, (formats.TURTLE,), {"application/json": formats.TURTLE}) \
+        == negotiation.Choice(formats.TURTLE, "application/json")
+    assert negotiation.choose(json, "ttl", (formats.JSON_LD,), nameable=(formats.TURTLE,)).format is formats.TURTLE
+    assert negotiation.choose(accept("text/turtle;q=0.1, application/json"), None, (formats.JSON_LD, formats.TURTLE),
                          formats.JSON_AS_JSON_LD).format is formats.TURTLE  # a canonical type before an alias
-    assert conneg.choose(accept(None), None, (formats.TURTLE, formats.JSON_LD)).format is formats.TURTLE
+    assert negotiation.choose(accept(None), None, (formats.TURTLE, formats.JSON_LD)).format is formats.TURTLE
