@@ -5,9 +5,11 @@ import os
 import subprocess
 import sys
 
+import pyoxigraph as ox
 import pytest
 
 from helpers import ROOT
+from sikg.namespaces import values
 
 
 def run_cli_with_base(*args: str) -> subprocess.CompletedProcess:
@@ -32,3 +34,12 @@ def test_sikg_base_leaves_nothing_under_the_canonical_instance_space():
         FILTER(CONTAINS(STR(?s), "w3id.org/sikg/id/") || CONTAINS(STR(?o), "w3id.org/sikg/id/")) }""")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[1:] == []
+
+
+def test_values_writes_every_term_as_sparql_and_refuses_what_is_not_an_iri():
+    block = values("s", ["http://example.org/a", ox.NamedNode("http://example.org/é"), ox.Literal('say "hi"')])
+    assert block == 'VALUES ?s { <http://example.org/a> <http://example.org/é> "say \\"hi\\"" }'
+    store = ox.Store()
+    assert [row["s"] for row in store.query(f"SELECT ?s WHERE {{ {block} }}")][2] == ox.Literal('say "hi"')
+    with pytest.raises(ValueError):
+        values("s", ["http://example.org/a> } ?s ?p ?o . { <http://x"])

@@ -161,6 +161,13 @@ def rebase_text(text: str) -> str:
     return text
 
 
+def values(variable: str, terms) -> str:
+    """A SPARQL VALUES block binding ?variable to each of `terms` (IRIs as strings or NamedNodes, and Literals), every
+    one written by pyoxigraph: an IRI that is not one is refused (ValueError), so no text can leave the block."""
+    written = (t if isinstance(t, (ox.NamedNode, ox.Literal)) else ox.NamedNode(str(t)) for t in terms)
+    return f"VALUES ?{variable} {{ {' '.join(map(str, written))} }}"
+
+
 def sparql_prologue(prefixes: dict[str, str] | None = None) -> str:
     """PREFIX declarations (sikg's by default), for queries written without their own."""
     return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (PREFIXES if prefixes is None else prefixes).items())

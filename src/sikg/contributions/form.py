@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from ..i18n.languages import SUPPORTED_LANGUAGES, Text, page_language, pick, pick_text
-from ..namespaces import RDF, RDFS, SH, SIKG, SKOS
+from ..namespaces import RDF, RDFS, SH, SIKG, SKOS, values
 from ..rdf import content
 from ..validation.report import compact_iri
 
@@ -209,10 +209,9 @@ class Terms:
         iris = sorted({i for i in iris if i})
         if not iris:
             return {}
-        values = " ".join(f"<{iri}>" for iri in iris)
         path = "|".join(f"<{p}>" for p in predicates)
         found: dict[str, list] = {}
-        for row in self.store.query(f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {values} }} ?s {path} ?l }}"):
+        for row in self.store.query(f"SELECT ?s ?l WHERE {{ {values('s', iris)} ?s {path} ?l }}"):
             if isinstance(row["l"], ox.Literal):
                 found.setdefault(row["s"].value, []).append(row["l"])
         return {iri: pick_text(literals, self.language) for iri, literals in found.items()}

@@ -6,7 +6,7 @@ A text is told by what it says and where: (subject IRI, predicate IRI, literal).
 
 import pyoxigraph as ox
 
-from ..namespaces import GRAPH_TRANSLATIONS
+from ..namespaces import GRAPH_TRANSLATIONS, values
 
 Key = tuple[str, str, ox.Literal]
 
@@ -14,14 +14,14 @@ Key = tuple[str, str, ox.Literal]
 def translated_texts(store, subjects: list[str] | None = None, predicates: list[str] | None = None) -> set[Key]:
     """The (subject, predicate, literal) the translations graph holds, about `subjects` (every one where None),
     with one of `predicates` (any where None)."""
-    values = ""
+    block = ""
     if subjects is not None:
         if not subjects:
             return set()
-        values += "VALUES ?s { " + " ".join(f"<{s}>" for s in subjects) + " } "
+        block += values("s", subjects) + " "
     if predicates is not None:
-        values += "VALUES ?p { " + " ".join(f"<{p}>" for p in predicates) + " } "
-    query = f"SELECT ?s ?p ?o WHERE {{ {values}GRAPH <{GRAPH_TRANSLATIONS}> {{ ?s ?p ?o FILTER(isLiteral(?o)) }} }}"
+        block += values("p", predicates) + " "
+    query = f"SELECT ?s ?p ?o WHERE {{ {block}GRAPH <{GRAPH_TRANSLATIONS}> {{ ?s ?p ?o FILTER(isLiteral(?o)) }} }}"
     return {(row["s"].value, row["p"].value, row["o"]) for row in store.query(query)}
 
 

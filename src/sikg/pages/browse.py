@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from ..i18n.languages import Text, page_language, pick, pick_text, shown
 from ..i18n.translations import is_translated, translated_texts
-from ..namespaces import COUNTRY, DCT, ID
+from ..namespaces import COUNTRY, DCT, ID, values
 from ..rdf import jsonld
 from .concepts import Concept, concept_for, concept_labels, last_segment, notation_key, rows
 from .resources import local_href
@@ -102,9 +102,9 @@ def _resolve(selected: dict[str, list[str]], concepts: dict[str, Concept]) -> di
     for iri, c in concepts.items():
         by_key[(c.key.casefold(), iri)] = iri
     resolved = {}
-    for facet, values in selected.items():
+    for facet, chosen in selected.items():
         iris = set()
-        for value in values:
+        for value in chosen:
             if value in concepts:
                 iris.add(value)
                 continue
@@ -194,8 +194,7 @@ def practices_jsonld(store, iris: list[str]) -> dict:
     graph_key = next((term for term, value in jsonld.context().items() if value == "@graph"), "@graph")
     if not iris:
         return {"@context": jsonld.context(), graph_key: []}
-    values = " ".join(f"<{iri}>" for iri in iris)
-    triples = list(store.query(f"CONSTRUCT {{ ?p ?pred ?o }} WHERE {{ VALUES ?p {{ {values} }} ?p ?pred ?o . "
+    triples = list(store.query(f"CONSTRUCT {{ ?p ?pred ?o }} WHERE {{ {values('p', iris)} ?p ?pred ?o . "
                                f"FILTER(!isBlank(?o)) }}"))
     document = jsonld.compact(triples)
     if graph_key not in document and "@graph" not in document:  # one node compacts to the node itself

@@ -103,13 +103,13 @@ def store_reference(store):
     def lookup(iris: set[str], subjects: set[str] = frozenset()) -> list:
         triples, ordered = [], sorted(iris)
         for start in range(0, len(ordered), 500):
-            values = " ".join(f"<{iri}>" for iri in ordered[start:start + 500])
-            for row in store.query(f"SELECT ?s ?t WHERE {{ VALUES ?s {{ {values} }} ?s a ?t }}"):
+            block = namespaces.values("s", ordered[start:start + 500])
+            for row in store.query(f"SELECT ?s ?t WHERE {{ {block} ?s a ?t }}"):
                 triples.append((rdflib.URIRef(row["s"].value), rdflib.RDF.type, rdflib.URIRef(row["t"].value)))
         described = sorted(subjects)
         for start in range(0, len(described), 200):
-            values = " ".join(f"<{iri}>" for iri in described[start:start + 200])
-            for triple in store.query(f"""CONSTRUCT {{ ?s ?p ?o . ?o ?bp ?bo }} WHERE {{ VALUES ?s {{ {values} }}
+            block = namespaces.values("s", described[start:start + 200])
+            for triple in store.query(f"""CONSTRUCT {{ ?s ?p ?o . ?o ?bp ?bo }} WHERE {{ {block}
                                           ?s ?p ?o . OPTIONAL {{ ?o ?bp ?bo . FILTER(isBlank(?o)) }} }}"""):
                 triples.append(tuple(_term(t) for t in (triple.subject, triple.predicate, triple.object)))
         return triples
