@@ -136,8 +136,8 @@ def serve(settings: Settings) -> int:
     with running_writer(settings.store, spec["boot"]) if shared else nullcontext() as writer:
         if writer is not None:
             spec["writer"] = writer
-        # The access log is off unless asked for: writing a line per request took 11-18 % of a worker's CPU in the
-        # lookup benchmark (bench/README.md). Errors are always logged.
+        # The access log is off unless asked for: writing a line per request was a tenth of a worker's CPU or more in
+        # the lookup benchmark (bench/README.md). Errors are always logged.
         server = Server("sikg.web.app:create_app", address=settings.host, port=settings.port, interface=Interfaces.WSGI,
                         workers=processes, blocking_threads=max(1, settings.workers), log_level=LogLevels.warning,
                         log_access=settings.access_log, respawn_failed_workers=True, workers_kill_timeout=10)

@@ -142,7 +142,8 @@ class Settings:
     evaluators: int = field(default_factory=_default_evaluators)  # SIKG_EVALUATORS: processes evaluating queries in
     #                                                               parallel (default: the cores, at least 2)
     mirror_bytes: int = 256 * MEBIBYTE  # SIKG_EVALUATOR_MEMORY: the largest on-disk store (as N-Quads) each evaluator
-    #                                     copies into memory, where aggregates run 4-5x faster (and each worker of
+    #                                     copies into memory, where aggregates run several times faster
+    #                                     (bench/README.md, "Aggregates"; and each worker of
     #                                     --processes over it, for the lookups it answers); the copy takes about
     #                                     twice that in memory, and is remade after each write (0: off)
     cache_bytes: int = 64 * MEBIBYTE  # SIKG_CACHE_BYTES: memory for answers to repeated queries, for each of its two

@@ -1,6 +1,7 @@
 """Signing in on the pages: the token itself in a cookie (`sikg_token`: HttpOnly, SameSite=Strict, Path=/, Secure
 over https), checked with the token service on every request, so there is no server-side session, no secret shared
-between processes, and a revoked token stops working at once. Every form post carries a CSRF field derived from the
+between processes, and a revoked token stops working as soon as the token service reads it (the
+store's registry reads its graph again at most every 2 s). Every form post carries a CSRF field derived from the
 token (hex HMAC-SHA256 keyed by it, 32 characters), compared in constant time: without it, or wrong, 403.
 
 The JSON API keeps `Authorization: Bearer`; this module is for the pages only.

@@ -85,7 +85,7 @@ def choose(accept: MIMEAccept, requested: str | None, offers: Sequence[Format],
            aliases: dict[str, Format] | None = None, nameable: Sequence[Format] | None = None) -> Choice:
     """`negotiate` without the request: raises NegotiationFailed. A choice depends on these arguments alone and
     clients send a handful of Accept headers, so each is made once (the last CHOICES_KEPT kept): Werkzeug's matching
-    took 10 us of a SPARQL lookup's 120 in the service (bench/README.md, "Issue 18")."""
+    was a visible part of a SPARQL lookup (bench/README.md, "Issue 18")."""
     return _choice(tuple(accept), requested, tuple(offers), tuple((aliases or {}).items()), tuple(nameable or ()))
 
 

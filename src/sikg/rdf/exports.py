@@ -165,7 +165,7 @@ def schema_org_triples(store) -> Iterator[ox.Triple]:
     (which stay the objects of schema:citation)."""
     classes, properties = schema_org_mapping()
     names = [iri for iri, target in properties.items() if target == SCHEMA.name]
-    # The nodes first, once each (a FILTER EXISTS per triple took four times as long on 20,000 practices)
+    # The nodes first, once each (a FILTER EXISTS per triple took far longer: bench/README.md, the schema.org view)
     query = f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
         {{ SELECT DISTINCT ?s WHERE {{ ?s a ?class ; ?name ?label . {values("class", classes)}
                                      {values("name", names)} }} }}

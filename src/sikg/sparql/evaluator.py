@@ -12,7 +12,7 @@ travel back in chunks.
 
 Over a RocksDB snapshot each evaluator also builds, in a thread of its own, a copy of that snapshot in memory, up to a
 budget (settings.mirror_bytes), and answers from the copy once it is complete: Oxigraph evaluates an aggregate over
-its in-memory store 4-5x faster than over RocksDB (~80 ms against 300-600 ms over 20,000 practices). A copy only ever
+its in-memory store several times faster than over RocksDB (bench/README.md, "Aggregates"). A copy only ever
 answers for the snapshot it was made from.
 
 A query whose cost is bounded (one triple pattern with few matches, see store/embedded.py) is answered in the service
@@ -146,7 +146,7 @@ class _BudgetWriter:
 
 class Mirror:
     """An in-memory copy of one RocksDB snapshot, built by a background thread (through a read-only handle of its
-    own: a dump to N-Quads then a bulk load, 2-4 s over 290,000 quads, 55 MB of N-Quads) while the evaluator (or a
+    own: a dump to N-Quads then a bulk load; what it takes: bench/README.md) while the evaluator (or a
     worker over a shared store, store/shared.py) answers from the snapshot itself. `store` is None until the copy is
     complete, and stays None when the dump would be larger than the budget. One copy is built at a time: a new one
     waits for the one before it, which its `abandon` stops early (and which then never installs its result)."""

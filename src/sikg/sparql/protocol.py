@@ -102,8 +102,9 @@ def _strict_parameters(raw: bytes, where: str, kind: type[Refusal] = BadRequest)
 
 def _unquoted(text: str) -> str:
     """urllib's unquote_plus(text, errors="strict") for ASCII text, with the escapes read in C: a query has dozens
-    of them, and urllib's loop over them took 9 of a lookup's 150 us. codecs.escape_decode reads "\\xHH" as the
-    byte HH; the text's own backslashes are doubled first, so that they stay what they are."""
+    of them, and urllib's loop over them was a visible part of a lookup (bench/README.md, section 8).
+    codecs.escape_decode reads "\\xHH" as the byte HH; the text's own backslashes are doubled first, so that they
+    stay what they are."""
     text = text.replace("+", " ")
     if "%" not in text:
         return text

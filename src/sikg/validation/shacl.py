@@ -23,7 +23,7 @@ SH = rdflib.Namespace(str(namespaces.SH))  # the same namespace, as rdflib's kin
 
 def _prepare_sparql_once() -> None:
     """pySHACL runs each SPARQL constraint once per focus node with the same text and new initBindings, and rdflib
-    parses that text every time (about 40 ms each). Caching the translated query is rdflib's own prepared-query
+    parses that text every time. Caching the translated query is rdflib's own prepared-query
     pattern (a Query object evaluated with different initBindings); it makes SPARQL constraints cost their evaluation
     only. The queries so prepared are those of sikg's shapes: client data never reaches a query text."""
     if getattr(processor.SPARQLProcessor.query, "_sikg_prepared", False):

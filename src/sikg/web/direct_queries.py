@@ -1,16 +1,15 @@
 """A SPARQL query sent by GET, answered by the protocol's service directly, in front of Flask.
 
-Called in process for distinct lookups, the whole app took 320 us a request, of which SparqlService.answer (check,
-evaluation, ETag) took 120: the rest was Flask's and Werkzeug's request and response objects and the app's hooks
-(bench/README.md, "Issue 18"). For the protocol's commonest request, `GET /sparql?query=…` answered with a 200 or a
-304, this WSGI layer reads the request as the route does (protocol.read_query_request, Accept without media-type
-parameters as conneg.NegotiatingRequest reads it, If-None-Match), asks the same service, and sends its answer with
-the headers the app adds to it (the media type with its charset, CORS). Everything else goes to the app: other paths
-and methods, /sparql without a query, and a request whose parameters cannot be read, which the app answers with its
-own error; a refusal of the service itself (a query over the time limit, an answer too large, an unknown graph, an
+Called in process for distinct lookups, most of a request's time went to Flask's and Werkzeug's request and response
+objects and the app's hooks, not to SparqlService.answer (check, evaluation, ETag): bench/README.md, "Issue 18". For
+the protocol's commonest request, `GET /sparql?query=…` answered with a 200 or a 304, this WSGI layer reads the
+request as the route does (protocol.read_query_request, Accept without media-type parameters as
+negotiation.NegotiatingRequest reads it, If-None-Match), asks the same service, and sends its answer with the
+headers the app adds to it (the media type with its charset, CORS). Everything else goes to the app: other paths and
+methods, /sparql without a query, and a request whose parameters cannot be read, which the app answers with its own
+error; a refusal of the service itself (a query over the time limit, an answer too large, an unknown graph, an
 external store that does not answer) is answered here as the app's handler answers it, so that no query is evaluated
-twice. tests/test_direct_queries.py holds both paths to the same status, headers and body.
-"""
+twice. tests/test_direct_queries.py holds both paths to the same status, headers and body."""
 
 from collections.abc import Callable
 from typing import NamedTuple
