@@ -181,34 +181,49 @@ def to_quads_with_pyld(document: dict, loader=jsonld.local_document_loader) -> l
     return from_nquads(pyld.to_rdf(document, {"format": "application/n-quads", "documentLoader": loader}))
 
 
-@contextmanager
-def serving(args: list[str], log_path: Path, env: dict | None = None, timeout: float = 60):
-    """`sikg serve ARGS` as a user starts it, on a free loopback port: its base URL once /health answers 200; the
-    server is stopped on leaving."""
-    port = free_port()
-    log = open(log_path, "wb")
-    process = subprocess.Popen([sys.executable, "-m", "sikg.cli", "serve", "--port", str(port), *args], cwd=ROOT,
-                               env=env if env is not None else dict(os.environ), stdout=log, stderr=subprocess.STDOUT)
+def start_server(args: list[str], log_path: Path, env: dict | None = None, timeout: float = 60,
+                 port: int | None = None, own_group: bool = False) -> tuple[subprocess.Popen, str]:
+    """`sikg serve ARGS` as a user starts it, on `port` (a free loopback one by default): the process and its base URL
+    once /health answers 200. Its output goes to `log_path`, whose end a failure to start shows. `own_group`: in a
+    process group of its own, for tests that signal the whole group (its workers, writer and evaluators)."""
+    port = port or free_port()
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen([sys.executable, "-m", "sikg.cli", "serve", "--port", str(port), *args], cwd=ROOT,
+                                   env=env if env is not None else dict(os.environ), stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=own_group)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/health", timeout=2) as response:
+                if response.status == 200:
+                    return process, url
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                stop_server(process)
+                raise RuntimeError(f"sikg serve did not start; the end of {log_path}:\n"
+                                   f"{Path(log_path).read_text(errors='replace')[-3000:]}") from None
+            time.sleep(0.2)
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    """Stops `sikg serve` as a user does (SIGTERM), then kills it if it has not ended within 15 s."""
+    process.terminate()
     try:
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"sikg serve did not start; see {log.name}") from None
-                time.sleep(0.2)
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextmanager
+def serving(args: list[str], log_path: Path, env: dict | None = None, timeout: float = 60):
+    """`sikg serve ARGS` (see start_server): its base URL; the server is stopped on leaving."""
+    process, url = start_server(args, log_path, env, timeout)
+    try:
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+        stop_server(process)
 
 
 class NetworkRefused(AssertionError):
