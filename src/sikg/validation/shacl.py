@@ -2,7 +2,11 @@
 curated data's, or in the service the store's) as context.
 
 One module serves `sikg validate`, POST /validate, the validation page and POST /contributions. Parsing is Oxigraph's
-(fast, with line and column on errors); the quads are then copied into rdflib, and the checking is pySHACL's.
+(fast, with line and column on errors). The checking is done by the engine of engine.py (plain dictionaries of Oxigraph
+terms, and the SHACL-SPARQL constraints as SPARQL on Oxigraph), which gives pySHACL's results; pySHACL stays the
+reference (`validate_quads(..., engine="pyshacl")`, which tests/test_validation_engines.py compares with), and it
+validates whenever the shapes use SHACL the engine does not know. The report is the same either way: its results, and
+the sh:ValidationReport graph that pySHACL makes (built only when a client asks for the report as RDF).
 """
 
 import json
@@ -13,10 +17,12 @@ from functools import lru_cache
 import pyoxigraph as ox
 import rdflib
 from pyshacl import validate as shacl_validate
+from pyshacl.rdfutil import clone_blank_node
 from rdflib.plugins.sparql import processor
 
 from .. import namespaces
 from ..rdf import content, jsonld
+from . import engine as fast
 
 SH = rdflib.Namespace(str(namespaces.SH))  # the same namespace, as rdflib's kind
 
@@ -90,9 +96,10 @@ def _curated_types() -> dict[str, list[str]]:
 
 def curated_reference(iris: set[str], subjects: set[str] = frozenset()) -> list:
     """The reference when no store is at hand: the curated data's types of `iris`. (Re-describing a curated resource
-    is checked against its existing description only by the service, which has the store.)"""
+    is checked against its existing description only by the service, which has the store.) Oxigraph triples, as
+    (subject, predicate, object), like every reference."""
     types = _curated_types()
-    return [(rdflib.URIRef(iri), rdflib.RDF.type, rdflib.URIRef(t)) for iri in iris for t in types.get(iri, ())]
+    return [(ox.NamedNode(iri), fast.TYPE, ox.NamedNode(t)) for iri in iris for t in types.get(iri, ())]
 
 
 def store_reference(store):
@@ -105,13 +112,13 @@ def store_reference(store):
         for start in range(0, len(ordered), 500):
             block = namespaces.values("s", ordered[start:start + 500])
             for row in store.query(f"SELECT ?s ?t WHERE {{ {block} ?s a ?t }}"):
-                triples.append((rdflib.URIRef(row["s"].value), rdflib.RDF.type, rdflib.URIRef(row["t"].value)))
+                triples.append((row["s"], fast.TYPE, row["t"]))
         described = sorted(subjects)
         for start in range(0, len(described), 200):
             block = namespaces.values("s", described[start:start + 200])
             for triple in store.query(f"""CONSTRUCT {{ ?s ?p ?o . ?o ?bp ?bo }} WHERE {{ {block}
                                           ?s ?p ?o . OPTIONAL {{ ?o ?bp ?bo . FILTER(isBlank(?o)) }} }}"""):
-                triples.append(tuple(_term(t) for t in (triple.subject, triple.predicate, triple.object)))
+                triples.append((triple.subject, triple.predicate, triple.object))
         return triples
     return lookup
 
@@ -125,8 +132,11 @@ def context_for(data: rdflib.Graph, reference=curated_reference) -> rdflib.Graph
     iris = {str(n) for n in set(data.objects()) | set(data.subjects()) if isinstance(n, rdflib.URIRef)}
     subjects = {str(n) for n in data.subjects() if isinstance(n, rdflib.URIRef)}
     for triple in reference(iris, subjects):
-        context.add(triple)
+        context.add(tuple(_term(t) if isinstance(t, _OX_TERMS) else t for t in triple))
     return context
+
+
+_OX_TERMS = (ox.NamedNode, ox.BlankNode, ox.Literal)
 
 
 @dataclass
@@ -154,11 +164,23 @@ class ValidationResult:
                 "value": self.value}
 
 
-@dataclass
 class ValidationReport:
-    conforms: bool
-    results: list[ValidationResult] = field(default_factory=list)
-    graph: rdflib.Graph | None = None
+    """The verdict and the results; `graph` is the sh:ValidationReport graph, which the fast engine makes only when
+    it is first asked for (for a report as Turtle or JSON-LD)."""
+
+    def __init__(self, conforms: bool, results: list[ValidationResult] | None = None,
+                 graph: rdflib.Graph | None = None, make_graph=None):
+        self.conforms, self.results = conforms, results if results is not None else []
+        self._graph, self._make_graph = graph, make_graph
+
+    @property
+    def graph(self) -> rdflib.Graph | None:
+        if self._graph is None and self._make_graph is not None:
+            self._graph, self._make_graph = self._make_graph(), None
+        return self._graph
+
+    def __repr__(self) -> str:
+        return f"ValidationReport(conforms={self.conforms}, results={len(self.results)})"
 
     def as_json(self) -> dict:
         return {"conforms": self.conforms, "results": [r.as_json() for r in self.results]}
@@ -215,14 +237,178 @@ def _english(messages: dict[str, str]) -> str:
     return messages.get("en") or messages.get("") or next(iter(messages.values()), "")
 
 
-def validate_graph(data: rdflib.Graph, reference=curated_reference) -> ValidationReport:
-    """Validates the nodes described in `data`, with the ontology and what `reference` gives (see context_for) as
-    context.
+ENGINES = ("auto", "fast", "pyshacl")
+
+
+def validate_quads(quads, reference=curated_reference, engine: str = "auto") -> ValidationReport:
+    """Validates the nodes described in `quads` (Oxigraph quads or triples), with the ontology and what `reference`
+    gives (see context_for) as context.
 
     The report speaks only of the input's own subjects, never of the context. Warnings never make data
-    non-conforming. (pySHACL's focus_nodes option would narrow the work further, but it also narrows the value nodes
-    of nested shapes such as sh:qualifiedValueShape, which then pass unchecked; the fixtures caught it.)
+    non-conforming. `engine`: "auto" is the fast engine when it knows every construct of the shapes, else pySHACL;
+    "fast" insists on it (ValueError if it cannot); "pyshacl" is the reference.
     """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}")
+    compiled = None if engine == "pyshacl" else fast_shapes()
+    if compiled is None:
+        if engine == "fast":
+            raise ValueError("the shapes use SHACL the fast engine does not know")
+        return _validate_with_pyshacl(to_rdflib(quads), reference)
+    return _validate_fast(compiled, [(q.subject, q.predicate, q.object) for q in quads], reference)
+
+
+def validate_graph(data: rdflib.Graph, reference=curated_reference, engine: str = "auto") -> ValidationReport:
+    """validate_quads for an rdflib graph."""
+    if engine == "pyshacl":
+        return _validate_with_pyshacl(data, reference)
+    return validate_quads([ox.Triple(*map(fast.to_oxigraph, triple)) for triple in data], reference, engine)
+
+
+_COMPILED: tuple | None = None  # (the shapes graph, the engine's compiled shapes or None)
+
+
+def fast_shapes() -> fast.CompiledShapes | None:
+    """The shapes compiled for the fast engine (None: they use SHACL it does not know), made again whenever
+    shapes_graph() is (tests swap the shapes by clearing its cache)."""
+    global _COMPILED
+    graph = shapes_graph()
+    cached = _COMPILED
+    if cached is None or cached[0] is not graph:
+        with _VALIDATION_LOCK:  # compiling reads the SPARQL constraints with rdflib's parser
+            cached = _COMPILED = (graph, fast.compile_shapes(graph))
+    return cached[1]
+
+
+@lru_cache(maxsize=1)
+def _ontology_triples() -> tuple:
+    return tuple((q.subject, q.predicate, q.object) for f in content.ontology_files() for q in content.read(f))
+
+
+def _validate_fast(compiled: fast.CompiledShapes, triples: list, reference) -> ValidationReport:
+    data = fast.DataIndex()
+    own = {}  # the input's subjects, the only focus nodes reported on
+    for s, p, o in triples:
+        data.add(s, p, o)
+        own[s] = None
+    for s, p, o in _ontology_triples():
+        data.add(s, p, o)
+    iris = {t.value for s, _, o in triples for t in (s, o) if isinstance(t, ox.NamedNode)}
+    subjects = {s.value for s in own if isinstance(s, ox.NamedNode)}
+    for triple in reference(iris, subjects):
+        data.add(*(fast.to_oxigraph(t) if isinstance(t, rdflib.term.Node) else t for t in triple))
+    raw = fast.Engine(compiled, data).validate(own)
+    names = _Names(data)
+    results = []
+    for r in raw:
+        messages = {(m.language or "").lower(): str(m) for m in sorted(set(r.messages), key=str)}
+        results.append(ValidationResult(
+            focus_node=names.text(r.focus),
+            path=None if r.path is None else (str(r.path) if isinstance(r.path, rdflib.URIRef) else "[complex path]"),
+            severity=str(r.shape.severity).rsplit("#", 1)[-1],
+            message=_english(messages),
+            source_shape=str(r.shape.node),
+            source_constraint=None if r.source_constraint is None else str(r.source_constraint),
+            constraint_component=str(r.component),
+            value=None if r.value is None else str(fast.to_rdflib(r.value)),
+            messages=messages,
+        ))
+    conforms = not any(r.severity == "Violation" for r in results)
+    results.sort(key=_order)
+    return ValidationReport(conforms, results, make_graph=lambda: _report_graph(compiled.graph, raw, data, conforms))
+
+
+def _order(r: ValidationResult):
+    """Violations first, then by focus node, path and shape; the rest only makes the order of ties fixed."""
+    return (r.severity != "Violation", r.focus_node or "", r.path or "", r.source_shape, r.source_constraint or "",
+            r.constraint_component, r.value or "", r.message)
+
+
+class _Names:
+    """Blank nodes named by the node pointing at them, as _text does over an rdflib graph of the same triples."""
+
+    def __init__(self, data: fast.DataIndex):
+        self.data, self._namespaces = data, None
+
+    def text(self, node, depth: int = 0) -> str:
+        if not isinstance(node, ox.BlankNode):
+            return node.value
+        if depth >= 3:
+            return "[blank node]"
+        for subject, predicate in self.data.parents.get(node, ()):
+            if self._namespaces is None:
+                self._namespaces = rdflib.Graph().namespace_manager
+                self._namespaces.bind("sikg", str(namespaces.SIKG))
+            return f"[{rdflib.URIRef(predicate.value).n3(self._namespaces)} of {self.text(subject, depth + 1)}]"
+        return "[blank node]"
+
+
+def _report_graph(shapes: rdflib.Graph, raw: list, data: fast.DataIndex, conforms: bool) -> rdflib.Graph:
+    """The sh:ValidationReport graph pySHACL makes of these results (Validator.create_validation_report and
+    ConstraintComponent.make_v_result): the same prefixes, the same triples, and the blank nodes it names (a focus
+    node, a value, a shape) copied in with what they say, as pySHACL's clone_blank_node copies them."""
+    graph = rdflib.Graph(bind_namespaces="core")
+    for prefix, namespace in shapes.namespace_manager.namespaces():
+        graph.namespace_manager.bind(prefix, namespace)
+    report = rdflib.BNode()
+    graph.add((report, rdflib.RDF.type, SH.ValidationReport))
+    graph.add((report, SH.conforms, rdflib.Literal(conforms)))
+    cloned: dict = {}
+    blank_data = []  # the data's blank nodes the report names, copied from a graph of what they say
+
+    def from_data(term):
+        if isinstance(term, ox.BlankNode):
+            blank_data.append(term)
+            return ("data", rdflib.BNode(term.value))
+        return fast.to_rdflib(term)
+
+    described = {}
+    for r in raw:
+        node = rdflib.BNode()
+        graph.add((report, SH.result, node))
+        triples = [(rdflib.RDF.type, SH.ValidationResult), (SH.sourceConstraintComponent, ("shapes", r.component)),
+                   (SH.sourceShape, ("shapes", r.shape.node)),
+                   (SH.resultSeverity, r.shape.severity), (SH.focusNode, from_data(r.focus))]
+        if r.value is not None:
+            triples.append((SH.value, from_data(r.value)))
+        if r.path is not None:
+            triples.append((SH.resultPath, ("shapes", r.path)))
+        if r.source_constraint is not None:
+            triples.append((SH.sourceConstraint, ("shapes", r.source_constraint)))
+        triples += [(SH.resultMessage, m) for m in r.messages]
+        described[node] = triples
+    sources = {"shapes": shapes, "data": _blank_node_graph(data, blank_data)}
+    for node, triples in described.items():
+        for predicate, obj in triples:
+            if isinstance(obj, tuple):
+                source, term = obj
+                key = (source, str(term))
+                if key not in cloned:
+                    cloned[key] = (clone_blank_node(sources[source], term, graph, keepid=True)
+                                   if isinstance(term, rdflib.BNode) else term)
+                obj = cloned[key]
+            graph.add((node, predicate, obj))
+    return graph
+
+
+def _blank_node_graph(data: fast.DataIndex, blank_nodes: list) -> rdflib.Graph:
+    """What the data says about these blank nodes and the blank nodes they lead to, as an rdflib graph."""
+    graph, seen, todo = rdflib.Graph(), set(blank_nodes), list(blank_nodes)
+    while todo:
+        node = todo.pop()
+        for p, objects in data.out.get(node, {}).items():
+            for o in objects:
+                graph.add((fast.to_rdflib(node), fast.to_rdflib(p), fast.to_rdflib(o)))
+                if isinstance(o, ox.BlankNode) and o not in seen:
+                    seen.add(o)
+                    todo.append(o)
+    return graph
+
+
+def _validate_with_pyshacl(data: rdflib.Graph, reference=curated_reference) -> ValidationReport:
+    """pySHACL's validation of `data`, the reference the fast engine is held to. (pySHACL's focus_nodes option would
+    narrow the work to the input's subjects, but it also narrows the value nodes of nested shapes such as
+    sh:qualifiedValueShape, which then pass unchecked; the fixtures caught it.)"""
     merged = data + ontology_graph() + context_for(data, reference)
     merged.namespace_manager.bind("sikg", str(namespaces.SIKG))
     with _VALIDATION_LOCK:
@@ -248,8 +434,8 @@ def validate_graph(data: rdflib.Graph, reference=curated_reference) -> Validatio
     conforms = not any(r.severity == "Violation" for r in results)
     report = report_graph.value(predicate=rdflib.RDF.type, object=SH.ValidationReport)
     report_graph.set((report, SH.conforms, rdflib.Literal(conforms)))
-    results.sort(key=lambda r: (r.severity != "Violation", r.focus_node, r.path or "", r.source_shape))
-    return ValidationReport(conforms=bool(conforms), results=results, graph=report_graph)
+    results.sort(key=_order)
+    return ValidationReport(bool(conforms), results, graph=report_graph)
 
 
 def _keep_only_results_about(report_graph: rdflib.Graph, focus_nodes: set) -> None:
@@ -268,11 +454,7 @@ def _remove_tree(graph: rdflib.Graph, node) -> None:
             _remove_tree(graph, obj)
 
 
-def validate_quads(quads, reference=curated_reference) -> ValidationReport:
-    return validate_graph(to_rdflib(quads), reference)
-
-
-def validate_files(paths) -> ValidationReport:
+def validate_files(paths, engine: str = "auto") -> ValidationReport:
     """Raises RdfInputError for a file that cannot be read or parsed, before anything is validated."""
     # Read like content: canonical sikg IRIs in the input name the same resources as this service's (SIKG_BASE).
-    return validate_graph(to_rdflib(q for p in paths for q in content.read(p)))
+    return validate_quads([q for p in paths for q in content.read(p)], engine=engine)
