@@ -139,7 +139,7 @@ def test_a_write_through_one_shared_store_is_seen_by_the_others(tmp_path):
         other.remove_graphs(["urn:x:g", "urn:x:h"])
         assert len(one) == curated and one.state_token == "boot-3"
         assert isinstance(registry_for(one), FileTokenRegistry)
-    assert not published_file(tmp_path / "store").parent.exists(), "the writer removes its checkpoints as it ends"
+    assert not published_file(tmp_path / "store").parent.exists(), "its checkpoints are removed once it has ended"
     with pytest.raises(StoreUnavailable):  # a 503; what was published last is still read (the service is stopping)
         one.update("INSERT DATA { GRAPH <urn:x:g> { <urn:x:s> <urn:x:p> <urn:x:o> } }")
     assert len(one) == curated and one.state_token == "boot-3"
@@ -161,14 +161,14 @@ def test_a_shared_store_answers_bounded_queries_from_its_checkpoint_copied_into_
     del store
     with running_writer(tmp_path / "store", "boot") as writer:
         shared = SharedStore(tmp_path / "store", writer)
-        assert shared._bounded_store() is shared._store  # no budget given yet: no copy
+        assert shared._current.copy is None  # no budget given yet: no copy
         pool = shared.query_evaluator(Settings(mirror_bytes=64 << 20, evaluators=1)).pool
         try:
-            assert _until(lambda: shared._bounded_store() is not shared._store), "the copy was never completed"
+            assert _until(lambda: _reads_its_copy(shared)), "the copy was never completed"
             before = _answer_here(shared)
             shared.update(f"INSERT DATA {{ GRAPH <urn:x:g> {{ <{SUBJECT}> <urn:x:p> \"written\" }} }}")
-            assert shared._bounded_store() is shared._store and "written" in _answer_here(shared) != before
-            assert _until(lambda: shared._bounded_store() is not shared._store), "no copy after the write"
+            assert not _reads_its_copy(shared) and "written" in _answer_here(shared) != before
+            assert _until(lambda: _reads_its_copy(shared)), "no copy after the write"
             assert "written" in _answer_here(shared)
         finally:
             pool.close()
@@ -179,16 +179,24 @@ def test_a_shared_store_answers_bounded_queries_from_its_checkpoint_copied_into_
         pool = shared.query_evaluator(Settings(mirror_bytes=0, evaluators=1)).pool
         try:
             time.sleep(1)
-            assert shared._bounded_store() is shared._store  # SIKG_EVALUATOR_MEMORY=0: never a copy
+            assert shared._current.copy is None  # SIKG_EVALUATOR_MEMORY=0: never a copy
         finally:
             pool.close()
 
 
+def _reads_its_copy(shared: SharedStore) -> bool:
+    """Whether the checkpoint the shared store reads answers bounded queries from its complete copy in memory."""
+    checkpoint = shared._current
+    return checkpoint.copy is not None and checkpoint.copy.store is not None \
+        and checkpoint.store._bounded_store() is checkpoint.copy.store
+
+
 def _answer_here(shared: SharedStore) -> str:
-    """The lookup evaluated in this process as the service does (bounded: its one pattern has few matches)."""
+    """The lookup evaluated in this process as the service does (bounded: its one pattern has few matches), over the
+    checkpoint the shared store reads."""
     shape = check_query(LOOKUP, shared)
     request = EvalRequest(LOOKUP, "json", pattern=shape.pattern, streams=shape.streams)
-    answer = shared._evaluate_bounded(request, 1 << 20)
+    answer = shared._current.store._evaluate_bounded(request, 1 << 20)
     assert answer is not None, "the lookup was not answered in this process"
     return b"".join(payload for kind, payload, *_ in answer if kind == "chunk").decode()
 
@@ -301,6 +309,38 @@ def test_a_writer_that_dies_is_started_again_and_writes_resume(tmp_path, ending)
         writer_gone = again is None or _gone(again)
         _kill_group(process, signal.SIGKILL)
     assert writer_gone, "the writer started again outlived the service"
+
+
+STOPPED_AS_A_GROUP = """
+import logging, signal, sys, threading, time
+from sikg.store.writer import running_writer
+
+logging.basicConfig(stream=sys.stderr, level=logging.INFO)  # what the supervisor logs
+with running_writer(sys.argv[1], "boot"):  # as sikg serve starts it, in its main thread
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())  # then granian's main process installs its handler
+    print("serving", flush=True)
+    stopped.wait()
+    time.sleep(3)  # granian stops its workers meanwhile (it waits up to 10 s for each)
+print("stopped", flush=True)
+"""
+
+
+def test_a_writer_ended_by_the_stop_of_the_whole_service_is_not_started_again(tmp_path):
+    """A SIGTERM to the service's process group (systemd's stop, kill -- -PGID) ends the writer at once (status 0)
+    while the main process still stops its workers: the supervisor started it again a second later, and then
+    stopped it, on every stop of the service."""
+    process = subprocess.Popen([sys.executable, "-c", STOPPED_AS_A_GROUP, str(tmp_path / "store")], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        assert process.stdout.readline() == b"serving\n", process.stderr.read()
+        [writer] = [pid for pid, command in _children(process).items() if "sikg.store.writer" in command]
+        os.killpg(process.pid, signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    finally:
+        _kill_group(process, signal.SIGKILL)
+    assert (process.returncode, out) == (0, b"stopped\n"), err
+    assert _gone(writer) and b"starting it again" not in err, err.decode(errors="replace")
 
 
 def test_contributions_and_several_processes_over_the_in_memory_store_are_refused():

@@ -1,23 +1,30 @@
 """The store interface (sikg.store.base.KnowledgeGraphStore) and the one contract every backend meets.
 
 `StoreContract` holds the tests; a subclass per backend runs them all, as Oxigraph's own Python tests do for its
-stores: the embedded store in memory, the embedded store on disk, and a real Oxigraph server (the `oxigraph`
+stores: the embedded store in memory, the embedded store on disk, the on-disk store as each worker of `sikg serve
+--processes N` reads it (a SharedStore, with a real writer process), and a real Oxigraph server (the `oxigraph`
 package's CLI, started here on a free loopback port with a temporary directory) reached only through the SPARQL 1.1
 Protocol, SPARQL 1.1 Update and the Graph Store Protocol. Each backend holds the curated KG and serves it through the
-app, with contributions switched on.
+app, with contributions switched on. The shared store's failure paths (its writer's, its checkpoints') are tested
+beside its class.
 
 A store keeps the base (SIKG_BASE) its content was published under: loading or serving it under another base is
 refused with a clear message, never done by adding the content a second time under the new base.
 """
 
+import ast
+import contextlib
 import csv
+import inspect
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -25,8 +32,12 @@ import pytest
 from helpers import FIXTURES, ROOT, OxigraphServer, free_port, run_cli
 from sikg.errors import BaseMismatch
 from sikg.namespaces import BASE, GRAPH_CURATED, GRAPH_FILE, GRAPH_ONTOLOGY, GRAPH_PENDING, GRAPH_TOKENS
+from sikg.server import _prepare
 from sikg.settings import Settings
-from sikg.store import EmbeddedStore, KnowledgeGraphStore, QueryEvaluator, RemoteStore, open_store
+from sikg.store import EmbeddedStore, KnowledgeGraphStore, QueryEvaluator, RemoteStore, SharedStore, open_store
+from sikg.store import shared as shared_module
+from sikg.store import writer as writer_module
+from sikg.store.writer import published_file, running_writer
 from sikg.web.app import create_app
 
 ORGANISATION_COUNT = "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a <https://w3id.org/sikg/ontology#Organisation> }"
@@ -371,6 +382,130 @@ class TestOnDisk(StoreContract, CommandLineContract):
             log.close()
         expected = len(open_store("memory"))  # the repository's content, as `sikg serve` loaded it
         assert f"quads: {expected}" in run_cli("stats", "--store", str(store)).stdout.replace(",", "")
+
+
+@contextlib.contextmanager
+def _served_by_a_writer(path: Path, boot: str = "shared"):
+    """The on-disk store at `path` as `sikg serve --processes N` serves it: the content loaded first (server._prepare),
+    then its writer started (writer.running_writer); yields the writer's address, which each worker's store is
+    opened with (open_store(..., writer=...), as server._load_app opens it)."""
+    _prepare("disk", {"spec": str(path)})
+    with running_writer(path, boot) as writer:
+        yield writer
+
+
+@pytest.mark.slow  # starts the store's writer process
+class TestShared(StoreContract):
+    """The contract over the store each worker process of `sikg serve --processes N` over an on-disk store reads: a
+    SharedStore, reading the checkpoints a real writer process publishes and writing through it. Every test of the
+    contract holds there as it is: a write returns once the writer committed and published it, and the process
+    that wrote reads the checkpoint holding it at once (test_writes_are_seen_and_change_the_state_token)."""
+    grouped = True  # a RocksDB checkpoint iterates in key order
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def store(cls, tmp_path_factory):
+        path = tmp_path_factory.mktemp("shared") / "store"
+        with _served_by_a_writer(path) as writer:
+            yield open_store(str(path), boot="shared", writer=writer)
+
+    def test_a_shared_store_holds_the_checkpoint_it_reads_and_is_no_read_only_store_that_writes(self, store):
+        """It is a store of its own (KnowledgeGraphStore), made of the checkpoint it reads and the writer it writes
+        through: not an EmbeddedStore opened read-only, which it was while it wrote."""
+        assert isinstance(store, SharedStore) and isinstance(store, KnowledgeGraphStore)
+        assert not isinstance(store, EmbeddedStore) and not getattr(store, "read_only", False)
+        assert [kind.__name__ for kind in SharedStore.__mro__] == ["SharedStore", "KnowledgeGraphStore", "ABC",
+                                                                   "object"]
+
+
+@pytest.mark.parametrize("module", [shared_module, writer_module], ids=["shared", "writer"])
+def test_the_shared_store_and_its_writer_use_no_other_class_s_private_members(module):
+    """Neither reaches into another object's private members (SharedStore into the EmbeddedStore it inherited from,
+    the writer into the store's tidying): only self's, and the stores' public interface."""
+    foreign = [f"line {node.lineno}: {ast.unparse(node)}" for node in ast.walk(ast.parse(inspect.getsource(module)))
+               if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
+               and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))]
+    assert foreign == []
+
+
+def _aggregate(client):
+    """A query the worker hands to its evaluator processes (not one triple pattern), which open its checkpoint."""
+    query = ("SELECT (COUNT(*) AS ?n) WHERE { ?p a <https://w3id.org/sikg/ontology#SupportPractice> ; "
+             "<https://w3id.org/sikg/ontology#country> ?country }")
+    return client.get("/sparql", query_string={"query": query}, headers={"Accept": "text/csv"})
+
+
+@pytest.mark.slow  # starts the store's writer process
+def test_a_write_the_writer_committed_but_could_not_publish_is_acknowledged(tmp_path, monkeypatch):
+    """The writer commits a write, then publishes it (a new checkpoint, named in the published file). If that
+    fails (a full disk, say), the write is stored all the same: the caller is told it is done (201), never a 503,
+    which a client would answer by sending it again; the writer publishes it as soon as it can, and it is there
+    once."""
+    monkeypatch.setenv("SIKG_CONTRIB_TOKEN", "tester=t0ken")
+    monkeypatch.setenv("SIKG_REVIEW", "0")
+    monkeypatch.setattr("sikg.store.shared.PUBLISHED_WAIT_SECONDS", 1.0, raising=False)  # the writer's wait for it
+    path, auth = tmp_path / "store", {"Authorization": "Bearer t0ken"}
+    inserted = '<urn:sikg:committed> <urn:sikg:p> "unpublished"'
+    with _served_by_a_writer(path) as writer:
+        store = open_store(str(path), boot="shared", writer=writer)
+        client = create_app(store).test_client()
+        published = published_file(path)
+        before = json.loads(published.read_text())
+        published.unlink()
+        published.mkdir()  # the writer's new published file cannot be renamed over a directory: publication fails
+        try:
+            created = client.post("/contributions", data=(FIXTURES / "valid" / "practice.ttl").read_bytes(),
+                                  content_type="text/turtle", headers=auth)
+            assert created.status_code == 201, created.data
+            store.update(f"INSERT DATA {{ GRAPH <{GRAPH_FILE}committed> {{ {inserted} }} }}")  # returns: done
+        finally:
+            published.rmdir()
+        deadline = time.monotonic() + 30  # the writer publishes what it could not (twice a second)
+        while not published.is_file() or json.loads(published.read_text())["generation"] < before["generation"] + 2:
+            assert time.monotonic() < deadline, "the writer never published the writes it acknowledged"
+            time.sleep(0.1)
+        assert sparql_csv(client, PRACTICE_COUNT) == [{"n": "36"}]
+        assert sparql_csv(client, f"SELECT (COUNT(*) AS ?n) WHERE {{ {inserted} }}") == [{"n": "1"}]
+
+
+def _unreadable_once_deleted(monkeypatch) -> None:
+    """A RocksDB handle opened read-only holds its files open and reads on once its directory is deleted; a read that
+    must open a file again then fails with RocksDB's I/O error (pyoxigraph's OSError). Reads of an embedded store
+    whose directory is gone are made to fail so."""
+    query = EmbeddedStore.query
+
+    def failing(self, *args, **kwargs):
+        if self.path is not None and not self.path.exists():
+            raise OSError(f"IO error: No such file or directory: While open a file for random read: {self.path}/x.sst")
+        return query(self, *args, **kwargs)
+    monkeypatch.setattr(EmbeddedStore, "query", failing)
+
+
+@pytest.mark.slow  # starts the store's writer process
+def test_a_worker_whose_checkpoint_went_reads_the_newest_one_or_answers_503(tmp_path, monkeypatch):
+    """The checkpoint a worker reads is deleted (a replaced one at the end of its grace period, or every one once the
+    writer has stopped): its evaluators cannot open it, and reads in the worker fail. The worker then reads the
+    newest checkpoint published (the writer publishes a new one of the same content when the one it published went),
+    or answers 503 when there is none; never a 500, nor a 400 that blames the client's query."""
+    _unreadable_once_deleted(monkeypatch)
+    path = tmp_path / "store"
+    with _served_by_a_writer(path) as writer:
+        store = open_store(str(path), boot="shared", writer=writer)
+        client = create_app(store).test_client()  # new evaluators: they open the checkpoint at their first query
+        shutil.rmtree(store.snapshot().path)
+        answers = [_aggregate(client), client.get("/id/practice/cap-impact", headers={"Accept": "text/turtle"})]
+        assert all(answer.status_code in (200, 503) for answer in answers), [(a.status_code, a.data) for a in answers]
+        deadline = time.monotonic() + 30
+        while _aggregate(client).status_code != 200:
+            assert time.monotonic() < deadline, "the worker never read the checkpoint published anew"
+            time.sleep(0.1)
+        assert sparql_csv(client, PRACTICE_COUNT) == [{"n": "35"}]
+        assert client.get("/id/practice/cap-impact", headers={"Accept": "text/turtle"}).status_code == 200
+    # The writer has stopped, and its checkpoints went with it (as once the service stops): nothing left to read.
+    client = create_app(store).test_client()
+    for answer in [_aggregate(client), client.get("/id/practice/cap-impact", headers={"Accept": "text/turtle"}),
+                   client.get("/health")]:
+        assert answer.status_code == 503, (answer.status_code, answer.data)
 
 
 class TestExternal(StoreContract, CommandLineContract):

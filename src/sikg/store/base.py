@@ -53,7 +53,8 @@ class QueryEvaluator:
 
 
 class KnowledgeGraphStore(ABC):
-    """A store of the KG, one named graph per content source; `generation` counts the writes made through it."""
+    """A store of the KG, one named graph per content source; `generation` counts the writes made through it (over
+    a store that one writer process writes for several, the writer's count: see shared.py)."""
 
     def __init__(self) -> None:
         self.generation = 0

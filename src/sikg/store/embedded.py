@@ -7,6 +7,7 @@ process instead (_evaluate_bounded): its cost is bounded, and the round trip to 
 """
 
 import contextlib
+import os
 import shutil
 import tempfile
 import threading
@@ -19,11 +20,13 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..settings import Settings
-from ..sparql.evaluator import EvalRequest, EvaluatorPool, Snapshot, evaluate_here
+from ..sparql.evaluator import EvalRequest, EvaluatorPool, Mirror, Snapshot, evaluate_here
 from .base import EMPTY_GRAPH, KnowledgeGraphStore, QueryEvaluator, is_private, public_request
 
-# A snapshot that a newer one replaced is deleted only after this long, so that no evaluator still reading it (a query
-# runs at most the time limit) loses its files.
+# A snapshot that a newer one replaced is deleted only after this long, so that no process still reading it loses its
+# files: an evaluator (a query runs at most the time limit) and, for the checkpoints the writer of a shared store
+# publishes (store.writer), every worker process reading one until it opens the newer one at its next request, and
+# the copy of it that worker is making in memory.
 SNAPSHOT_GRACE_SECONDS = 120
 
 # A query of one triple pattern is evaluated in this process, with no time limit, when the pattern matches at most
@@ -45,10 +48,15 @@ STREAMED_BYTES = 64 * 1024
 
 class EmbeddedStore(KnowledgeGraphStore):
     """`path`: the on-disk store's directory (None: in memory). `read_only`: the on-disk store opened without the
-    write lock, by as many processes as serve it; nothing may write to it meanwhile (`sikg serve --processes`, with
-    contributions off). `boot`: see state_token."""
+    write lock, by as many processes as read it; nothing may write to it meanwhile (a checkpoint the writer of a
+    shared store published, read by a SharedStore). `boot`: see state_token. `copy` (read-only only): an in-memory
+    copy of the store being made (evaluator.Mirror), which the queries evaluated in this process read once it is
+    complete. `keep_snapshots`: other processes read this store's snapshots (the writer's, store.writer): they
+    outlive this object and its process, and whoever started those processes removes the last ones once they are
+    gone (store.writer.running_writer); a replaced one still goes after the grace period."""
 
-    def __init__(self, path: str | Path | None = None, read_only: bool = False, boot: str | None = None):
+    def __init__(self, path: str | Path | None = None, read_only: bool = False, boot: str | None = None,
+                 copy: Mirror | None = None, keep_snapshots: bool = False):
         super().__init__()
         # The state token names the store's content for HTTP caching: it changes with every write, and with every
         # start, since nothing here proves the content unchanged since the last one. Processes serving the same
@@ -56,6 +64,9 @@ class EmbeddedStore(KnowledgeGraphStore):
         self._boot = boot or uuid.uuid4().hex[:12]
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
+        if copy is not None and not read_only:
+            raise ValueError("only a read-only store is read from a copy: a write would not reach the copy")
+        self._copy, self._keep_snapshots = copy, keep_snapshots
         if read_only:
             if self.path is None:
                 raise ValueError("only an on-disk store can be opened read-only")
@@ -97,22 +108,28 @@ class EmbeddedStore(KnowledgeGraphStore):
     def _take_snapshot(self) -> Snapshot:
         """Called with the lock held: no write runs meanwhile, so the snapshot and _public() agree."""
         generation = self.generation
-        if self._snapshot is not None and self._snapshot.generation == generation:
+        if (self._snapshot is not None and self._snapshot.generation == generation
+                and os.path.exists(self._snapshot.path)):  # (taken again if its files went: see Writer.catch_up)
             return self._snapshot
         if self._snapshots_dir is None:
             self._snapshots_dir = self._make_snapshots_dir()
         target = self._snapshots_dir / f"{generation}-{uuid.uuid4().hex[:8]}"
-        if self.path is not None:
-            self._store.flush()
-            self._store.backup(str(target))  # a RocksDB checkpoint: hard links, not a copy
-            snapshot = Snapshot("rocksdb", str(target), generation)
-        else:
-            self._store.dump(str(target) + ".nq", ox.RdfFormat.N_QUADS)
-            snapshot = Snapshot("nquads", str(target) + ".nq", generation)
+        try:
+            if self.path is not None:
+                self._store.flush()
+                self._store.backup(str(target))  # a RocksDB checkpoint: hard links, not a copy
+                snapshot = Snapshot("rocksdb", str(target), generation)
+            else:
+                self._store.dump(str(target) + ".nq", ox.RdfFormat.N_QUADS)
+                snapshot = Snapshot("nquads", str(target) + ".nq", generation)
+        except BaseException:  # (a full disk, say): what was made of it goes; the snapshot before stays the current one
+            shutil.rmtree(target, ignore_errors=True)
+            Path(str(target) + ".nq").unlink(missing_ok=True)
+            raise
         if self._snapshot is not None:
             self._retired.append((self._snapshot, time.monotonic()))
         self._snapshot, self._snapshot_public = snapshot, self._public()
-        self._delete_old_snapshots()
+        self.delete_old_snapshots()
         return snapshot
 
     def _make_snapshots_dir(self) -> Path:
@@ -126,10 +143,13 @@ class EmbeddedStore(KnowledgeGraphStore):
             # checkpoint: deleted once the grace period is over, not at once.
             leftovers = [p for p in directory.iterdir() if p.is_dir()]  # checkpoints (the file naming one stays)
             self._retired += [(Snapshot("rocksdb", str(p), -1), time.monotonic()) for p in leftovers]
-        weakref.finalize(self, shutil.rmtree, str(directory), True)
+        if not self._keep_snapshots:  # no other process reads them: they go with this store
+            weakref.finalize(self, shutil.rmtree, str(directory), True)
         return directory
 
-    def _delete_old_snapshots(self) -> None:
+    def delete_old_snapshots(self) -> None:
+        """Deletes the snapshots that a newer one replaced more than SNAPSHOT_GRACE_SECONDS ago (taking a snapshot
+        does it too; a writer that takes none for a while calls it now and then)."""
         now, keep = time.monotonic(), []
         for snapshot, retired_at in self._retired:
             if now - retired_at > SNAPSHOT_GRACE_SECONDS:
@@ -269,16 +289,15 @@ class EmbeddedStore(KnowledgeGraphStore):
     # -- the SPARQL endpoint's evaluation ---------------------------------------------------------------------
     def query_evaluator(self, settings: Settings, pool: EvaluatorPool | None = None) -> QueryEvaluator:
         """Evaluator processes (`pool`, or a new pool sized by `settings`) over this store's snapshots, and bounded
-        queries in this process. In one process the two paths answer distinct lookups at the same rate whatever the
-        threads (1,800-2,000 a second with 2 or 4 threads, wrk, 8 connections, 20,000 practices): the process's
-        interpreter is the limit. With a process per core the in-process path answers 3,170-3,260 a second against
-        2,080-2,100 through the pool, since it spends no pipe round trip and no evaluator's CPU (bench/README.md,
-        "Issue 18")."""
+        queries in this process: a process's interpreter bounds what it answers whatever the path, and the bounded
+        path spends no pipe round trip and no evaluator's CPU (what each path answers: bench/README.md, "Issue 18")."""
         pool = pool or EvaluatorPool(settings.evaluators, settings.query_timeout, settings.max_result_bytes,
                                      settings.mirror_bytes)
-        return QueryEvaluator(lambda request, deadline: self._evaluate(pool, request, deadline), pool)
+        return QueryEvaluator(lambda request, deadline: self.evaluate(pool, request, deadline), pool)
 
-    def _evaluate(self, pool: EvaluatorPool, request: EvalRequest, deadline: float):
+    def evaluate(self, pool: EvaluatorPool, request: EvalRequest, deadline: float):
+        """The SPARQL endpoint's evaluation of `request` (see query_evaluator): in this process when it is bounded,
+        else by `pool` over this store's snapshot, before `deadline`."""
         if request.pattern is not None:
             answer = self._evaluate_bounded(request, pool.max_bytes)
             if answer is not None:
@@ -305,8 +324,10 @@ class EmbeddedStore(KnowledgeGraphStore):
             return evaluate_here(store, request, max_bytes)
 
     def _bounded_store(self) -> ox.Store:
-        """What a bounded query reads (with a read under way, see _reading): the live store."""
-        return self._store
+        """What a bounded query reads (with a read under way, see _reading): the copy in memory once it is complete
+        (a read-only store), else the live store."""
+        copy = self._copy.store if self._copy is not None else None
+        return copy if copy is not None else self._store
 
     @staticmethod
     def _beyond_bound(store: ox.Store, pattern: tuple[str | None, str | None, str | None]) -> bool:

@@ -5,15 +5,20 @@ the store read-write, and makes every write it is sent, one at a time.
 process would be inherited by the forked workers. A worker (store.shared.SharedStore) connects to its Unix socket, in
 a directory only this user can enter, with the key the server gave both (multiprocessing.connection), sends one
 write — ("update", sparql), ("replace", graph names, their quads as N-Quads bytes) or ("remove", graph names) — and
-receives ("ok", state token) once it is committed and published, or ("error", exception) when Oxigraph refused it:
-that answer is what the worker's 201/202 waits for. The store is an EmbeddedStore, with its transactions.
+receives ("ok", state token) once it is committed, or ("error", exception) when Oxigraph refused it: that answer is
+what the worker's 201/202 waits for. The store is an EmbeddedStore, with its transactions.
 
 Published: after each write, a RocksDB checkpoint of the store (EmbeddedStore.snapshot(): hard links, made once per
-generation, a replaced one deleted after SNAPSHOT_GRACE_SECONDS) named in a small JSON file, `published_file(store)`,
-replaced by an atomic rename. The workers read from the checkpoint it names, and check it before each read.
+generation) named in a small JSON file, `published_file(store)`, replaced by an atomic rename. The workers read from
+the checkpoint it names, and check it before each read. A replaced checkpoint is deleted after SNAPSHOT_GRACE_SECONDS
+(workers read it until their next request), and the last ones outlive the writer: a writer started again while the
+workers run retires them, and `running_writer` removes them once the service has stopped. A write that was committed
+is answered "ok" even when its publication then failed (a full disk, say): the data is stored, and a client told
+otherwise would send it again; the writer publishes it as soon as it can (Writer.catch_up, twice a second), and
+publishes anew a checkpoint whose directory went.
 
 The writer exits on SIGTERM (after the write under way, if any) and when the process that started it is gone; the
-server starts it again if it ends on its own.
+server starts it again if it ends on its own while the service runs, not once the service is being stopped.
 """
 
 import argparse
@@ -41,7 +46,7 @@ from .embedded import EmbeddedStore
 
 log = logging.getLogger(__name__)
 
-WATCH_SECONDS = 0.5  # how often the writer checks that its parent is alive
+WATCH_SECONDS = 0.5  # how often the writer checks that its parent is alive, and that its newest content is published
 RESTART_SECONDS = 1.0  # how long the server waits before it starts again a writer that ended
 TIDY_SECONDS = 30.0  # how often it deletes the checkpoints a newer one replaced more than the grace period ago
 
@@ -66,23 +71,41 @@ class Writer:
     def __init__(self, store: EmbeddedStore):
         self.store = store
         self.lock = threading.Lock()
-        self.published: int | None = None
+        self.published: tuple[int, str] | None = None  # (generation, checkpoint) named in the published file
+        self.failing = False  # whether the last publication failed
         self.publish()
 
     def publish(self) -> None:
         """Called with the lock held (or before any worker runs): a checkpoint of the current generation, named in
-        the published file by an atomic rename; nothing when that generation is published already."""
+        the published file by an atomic rename; nothing when that checkpoint is published already. Raises what
+        failed (OSError)."""
         snapshot = self.store.snapshot()
-        if snapshot.generation == self.published:
+        if (snapshot.generation, snapshot.path) == self.published:
             return
         with written_atomically(published_file(self.store.path)) as output:
             output.write(json.dumps({"state": self.store.state_token, "generation": snapshot.generation,
                                      "checkpoint": snapshot.path}).encode("utf-8"))
-        self.published = snapshot.generation
+        self.published = (snapshot.generation, snapshot.path)
+
+    def _publish_after_write(self) -> None:
+        """publish(), after a write: a failure is logged (once, till it works again), never answered: the write is
+        done, and catch_up tries again."""
+        try:
+            self.publish()
+        except Exception:
+            if not self.failing:
+                log.exception("the store's writer could not publish generation %s; it keeps trying",
+                              self.store.generation)
+            self.failing = True
+        else:
+            if self.failing:
+                log.warning("the store's writer published generation %s", self.store.generation)
+            self.failing = False
 
     def execute(self, request: tuple) -> tuple:
-        """One write: ("ok", state token) once committed and published; ("error", exception) when refused (an
-        atomic write then changed nothing; whatever a failed one did change is published all the same)."""
+        """One write: ("ok", state token) once committed, and published unless that failed; ("error", exception)
+        when refused (an atomic write then changed nothing; whatever a failed one did change is published all the
+        same)."""
         operation, *arguments = request
         with self.lock:
             try:
@@ -95,15 +118,24 @@ class Writer:
                 else:
                     raise ValueError(f"the writer knows no operation {operation!r}")
             except Exception as error:
-                self.publish()
+                self._publish_after_write()
                 return "error", _portable(error)
-            self.publish()
+            self._publish_after_write()
             return "ok", self.store.state_token
+
+    def catch_up(self) -> None:
+        """Publishes the current generation if that failed after its write, or a new checkpoint of it if the one
+        published went (its directory deleted): workers then read it at their next request."""
+        with self.lock:
+            published = self.published
+            if published is not None and published[0] == self.store.generation and os.path.isdir(published[1]):
+                return
+            self._publish_after_write()
 
     def tidy(self) -> None:
         """Deletes the checkpoints that a newer one replaced more than the grace period ago."""
         with self.lock:
-            self.store._delete_old_snapshots()
+            self.store.delete_old_snapshots()
 
 
 def _grouped(names: list[str], nquads: bytes) -> dict[str, list[ox.Quad]]:
@@ -145,10 +177,12 @@ def _accept(listener: Listener, writer: Writer) -> None:
 
 
 def _watch(parent: int, writer: Writer) -> None:
-    """Stops the writer (as SIGTERM does) once its parent is gone; tidies the checkpoints now and then."""
+    """Stops the writer (as SIGTERM does) once its parent is gone; publishes what is not (Writer.catch_up); tidies
+    the checkpoints now and then."""
     tidied = time.monotonic()
     while os.getppid() == parent:
         time.sleep(WATCH_SECONDS)
+        writer.catch_up()
         if time.monotonic() - tidied > TIDY_SECONDS:
             writer.tidy()
             tidied = time.monotonic()
@@ -166,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the server stops the writer last
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        writer = Writer(EmbeddedStore(args.store, boot=args.boot))
+        writer = Writer(EmbeddedStore(args.store, boot=args.boot, keep_snapshots=True))
         listener = Listener(args.socket, family="AF_UNIX", authkey=authkey)
     except Exception as error:
         print(f"error: {error}", flush=True)
@@ -190,8 +224,10 @@ _MAIN = "import sys; from sikg.store.writer import main; sys.exit(main(sys.argv[
 @contextlib.contextmanager
 def running_writer(store_path: str | Path, boot: str):
     """Starts the writer of the on-disk store at `store_path` and yields its WriterAddress; stops it on leaving, and
-    starts it again whenever it ends before that (see _SupervisedWriter). Raises SystemExit with the reason when it
-    cannot start (another process holds the store, say)."""
+    starts it again whenever it ends before that, unless this process was told to stop (see _SupervisedWriter).
+    Raises SystemExit with the reason when it cannot start (another process holds the store, say). On leaving, once
+    the processes reading them are gone, the checkpoints it published are removed. Entered in the main thread (as
+    `sikg serve` does), it hears of the stop signals this process receives."""
     directory = tempfile.mkdtemp(prefix="sikg-writer-")  # mode 0700: only this user reaches the socket
     address = WriterAddress(os.path.join(directory, "socket"), secrets.token_bytes(32))
     try:
@@ -200,6 +236,7 @@ def running_writer(store_path: str | Path, boot: str):
             yield address
         finally:
             writer.stop()
+            shutil.rmtree(published_file(store_path).parent, ignore_errors=True)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 
@@ -208,12 +245,18 @@ class _SupervisedWriter:
     """The writer's process, started again whenever it ends while the service runs (a crash, the kernel's OOM killer,
     a kill -9): writes are refused with a 503 only until it is back, not until the service is restarted. The new
     writer has a boot of its own: it counts generations from 0 again, and its state tokens must not name the content
-    an earlier writer published under the same generation."""
+    an earlier writer published under the same generation.
+
+    Not once the service is being stopped: a SIGTERM to the whole process group (systemd's stop, `kill -- -PGID`)
+    ends the writer at once, while the server is still stopping its workers, and starting it again then would only
+    be undone. The supervisor hears of the stop signals this process receives (_StopSignals) and takes the writer's
+    end after one of them for the end of the service."""
 
     def __init__(self, store_path: str | Path, boot: str, address: WriterAddress):
         self.store_path, self.boot, self.address = str(store_path), boot, address
         self.starts, self.lock, self.stopping = 1, threading.Lock(), threading.Event()
         self.process = self._start(boot)
+        self.signals = _StopSignals(self.stopping)
         threading.Thread(target=self._supervise, daemon=True, name="sikg-writer-supervisor").start()
 
     def _start(self, boot: str) -> subprocess.Popen:
@@ -253,8 +296,42 @@ class _SupervisedWriter:
         with self.lock:
             self.stopping.set()
             process = self.process
+        self.signals.close()
         process.terminate()  # it ends the write under way first
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=30)
         process.kill()  # nothing if it has ended
         process.wait()
+
+
+class _StopSignals:
+    """Sets `stopping` when this process receives SIGTERM or SIGINT, whoever handles them (granian's main process
+    installs its own handlers after the writer is started): Python writes the number of every signal it handles to
+    its wakeup file descriptor, here a pipe that a thread reads (and passes on to the descriptor set before, if any).
+    Only in the main thread, where the descriptor can be set; `close` sets the one before again."""
+
+    def __init__(self, stopping: threading.Event):
+        self.previous, self.write_end = None, None
+        if threading.current_thread() is not threading.main_thread():
+            return
+        read_end, self.write_end = os.pipe()
+        os.set_blocking(self.write_end, False)
+        self.previous = signal.set_wakeup_fd(self.write_end, warn_on_full_buffer=False)
+        threading.Thread(target=self._read, args=(read_end, stopping), daemon=True, name="sikg-stop-signals").start()
+
+    def _read(self, read_end: int, stopping: threading.Event) -> None:
+        with contextlib.suppress(OSError), open(read_end, "rb", buffering=0, closefd=True) as pipe:
+            while numbers := pipe.read(64):  # empty once every write end is closed
+                if {signal.SIGTERM, signal.SIGINT} & set(numbers):
+                    stopping.set()
+                if self.previous is not None and self.previous != -1:
+                    with contextlib.suppress(OSError):
+                        os.write(self.previous, numbers)
+
+    def close(self) -> None:
+        if self.write_end is None or threading.current_thread() is not threading.main_thread():
+            return
+        with contextlib.suppress(ValueError, OSError):  # (a descriptor set before that was closed since)
+            signal.set_wakeup_fd(self.previous)
+        os.close(self.write_end)
+        self.write_end = None
