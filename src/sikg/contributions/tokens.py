@@ -327,7 +327,7 @@ def registry_for(store) -> TokenRegistry:
     if isinstance(store, SharedStore):
         return FileTokenRegistry(token_file(store.store_path))
     if isinstance(store, EmbeddedStore) and store.read_only:
-        return MemoryTokenRegistry()  # served read-only by several processes: nothing can be written, no token holds
+        return MemoryTokenRegistry()  # opened read-only (a command that only reads): nothing can be written
     if isinstance(store, EmbeddedStore):
         return MemoryTokenRegistry() if store.path is None else FileTokenRegistry(token_file(store.path))
     return StoreTokenRegistry(store)
