@@ -19,7 +19,7 @@ import pyoxigraph as ox
 import pytest
 from test_contributions import AUTH, PRACTICE, _kill_group, _request, _start_server, template
 
-from helpers import ROOT, free_port, run_cli
+from helpers import ROOT, free_port, run_cli, start_server, stop_server
 from sikg.contributions.tokens import FileTokenRegistry, registry_for
 from sikg.server import worker_processes
 from sikg.settings import Settings
@@ -49,30 +49,8 @@ def test_a_read_only_store_reads_what_was_written_and_writes_nothing(tmp_path):
     assert reader.generation == 0 and len(reader) == expected
 
 
-def _start(args, env=None):
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "sikg.cli", "serve", "--port", str(port), *args], cwd=ROOT,
-                               env=dict(os.environ, SIKG_EVALUATORS="1", **(env or {})),
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/health", timeout=2):
-                return process, url
-        except OSError as error:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(process.stdout.read().decode(errors="replace")[-2000:]) from error
-            time.sleep(0.2)
-
-
-def _stop(process):
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
+def _start(args, log_path, env=None):
+    return start_server(args, log_path, dict(os.environ, SIKG_EVALUATORS="1", **(env or {})))
 
 
 def _get(url, accept="application/sparql-results+json"):
@@ -84,7 +62,7 @@ def _get(url, accept="application/sparql-results+json"):
 @pytest.mark.parametrize("store", ["disk", "memory"])
 def test_workers_agree_on_answers_and_etags(tmp_path, store):
     spec = str(tmp_path / "store") if store == "disk" else "memory"
-    process, url = _start(["--store", spec, "--processes", "2", "--workers", "2"])
+    process, url = _start(["--store", spec, "--processes", "2", "--workers", "2"], tmp_path / "server.log")
     try:
         pids = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
         assert len(pids) >= 2, "granian started fewer than 2 workers"
@@ -102,11 +80,12 @@ def test_workers_agree_on_answers_and_etags(tmp_path, store):
             urllib.request.urlopen(request, timeout=30)
         assert refused.value.code == 403
     finally:
-        _stop(process)
+        stop_server(process)
 
 
 def test_a_runaway_query_is_still_stopped(tmp_path):
-    process, url = _start(["--store", str(tmp_path / "store"), "--processes", "2"], env={"SIKG_QUERY_TIMEOUT": "2"})
+    process, url = _start(["--store", str(tmp_path / "store"), "--processes", "2"], tmp_path / "server.log",
+                          env={"SIKG_QUERY_TIMEOUT": "2"})
     try:
         product = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
         started = time.monotonic()
@@ -114,7 +93,7 @@ def test_a_runaway_query_is_still_stopped(tmp_path):
             _get(url + "/sparql?" + urllib.parse.urlencode({"query": product}))
         assert stopped.value.code == 503 and time.monotonic() - started < 2 + 3
     finally:
-        _stop(process)
+        stop_server(process)
 
 
 def test_a_write_through_one_shared_store_is_seen_by_the_others(tmp_path):
@@ -249,7 +228,7 @@ def test_a_contribution_through_one_process_is_seen_by_every_other(tmp_path, rev
         assert saw == workers, "a worker never read the checkpoint holding the contribution"
         assert len(etags) == 1, "workers disagree on the ETag"
     finally:
-        _stop(process)  # the main process only: it stops the workers, then the writer
+        stop_server(process)  # the main process only: it stops the workers, then the writer
         writer_gone = _gone(writer)
         _kill_group(process, signal.SIGKILL)
     assert writer_gone, "the store's writer outlived the service"
@@ -305,7 +284,7 @@ def test_a_writer_that_dies_is_started_again_and_writes_resume(tmp_path, ending)
         assert json.loads(_get(f"http://127.0.0.1:{port}/sparql?{ask}")[2])["boolean"] is True
         assert b"starting it again" in (tmp_path / "server.log").read_bytes()
     finally:
-        _stop(process)
+        stop_server(process)
         writer_gone = again is None or _gone(again)
         _kill_group(process, signal.SIGKILL)
     assert writer_gone, "the writer started again outlived the service"
