@@ -32,6 +32,7 @@ from rdflib.compare import isomorphic
 
 from helpers import FIXTURES, ROOT, free_port, offline_quads, run_cli, to_quads
 from sikg.contributions import service as contributions_module
+from sikg.contributions.sign_in import csrf_for
 from sikg.rdf import content, jsonld
 from sikg.rdf import reading as rdf_input
 from sikg.settings import Settings
@@ -815,6 +816,93 @@ def test_a_contribution_cannot_make_the_curated_kg_non_conforming(fresh):
 def test_validate_with_an_unsupported_accept_is_406(client):
     response = post(client, "/validate", template(), headers={"Accept": "image/png"})
     assert response.status_code == 406
+
+
+# -- Idempotency-Key, with review off (201) ------------------------------------------------------------------------
+
+def test_a_post_sent_again_with_its_idempotency_key_is_the_first_201_and_writes_nothing(fresh):
+    store, client = fresh
+    before = dump(store)
+    keyed = {"Idempotency-Key": '"8e03978e-40d5-43e8-bc93-6894a57f9324"'}
+    first = post(client, "/contributions", template(), headers=keyed)
+    assert first.status_code == 201, first.data
+    written = dump(store)
+    for body, content_type in [(template(), "text/turtle"), (template(), "text/turtle; charset=utf-8")]:
+        again = post(client, "/contributions", body, content_type, headers=keyed)
+        assert (again.status_code, again.headers["Location"], again.get_json()) == \
+            (201, first.headers["Location"], first.get_json())
+        assert dump(store) == written
+    # The same key with another body, or the same bytes as another syntax: another request, refused.
+    for body, content_type in [(template() + b"\n", "text/turtle"), (template(), "application/n-triples")]:
+        refused = post(client, "/contributions", body, content_type, headers=keyed)
+        assert refused.status_code == 422 and refused.mimetype == "text/plain", refused.data
+        assert refused.get_data(as_text=True).count("\n") == 1
+    assert dump(store) == written
+    assert [c["id"] for c in client.get("/contributions").get_json()] == [first.get_json()["id"]]
+    assert b"idempot" not in client.get("/export", query_string={"format": "nq"}).data.lower()
+    assert client.delete(first.headers["Location"], headers=AUTH).status_code == 204
+    assert dump(store) == before  # withdrawn, it leaves nothing, its key's memory included
+
+
+def test_without_an_idempotency_key_nothing_changes(fresh, monkeypatch):
+    """No key: the contribution is written as before (replace_graphs, no condition, no memory of a request)."""
+    store, client = fresh
+    updates = []
+    monkeypatch.setattr(store, "update", lambda sparql: updates.append(sparql))
+    assert post(client, "/contributions", template()).status_code == 201
+    assert updates == [] and "idempotent" not in json.dumps(client.get("/contributions").get_json())
+
+
+def test_openapi_describes_the_idempotency_key(client):
+    post_ = client.get("/openapi.json").get_json()["paths"]["/contributions"]["post"]
+    [header] = [p for p in post_["parameters"] if p["in"] == "header"]
+    assert header["name"] == "Idempotency-Key" and header["required"] is False
+    assert "draft-ietf-httpapi-idempotency-key-header" in header["description"]
+    assert "Idempotency-Key" in post_["responses"]["422"]["description"]
+    assert "Idempotency-Key" in post_["responses"]["400"]["description"]
+
+
+# -- Accept is read in one module ------------------------------------------------------------------------------------
+
+def test_only_the_negotiation_module_weighs_accept():
+    """Which representation an Accept header picks is decided in http/negotiation.py, nowhere else (the status of a
+    contribution or its graph, the form's preview as JSON or a page); no second table of media types."""
+    src = ROOT / "src" / "sikg"
+    weighing = sorted(str(p.relative_to(src)) for p in src.rglob("*.py") if "best_match(" in p.read_text())
+    assert weighing == ["http/negotiation.py"], weighing
+    service = (src / "contributions" / "service.py").read_text()
+    assert not re.search(r'"(text|application)/[a-z+-]+"', service)
+    assert not hasattr(contributions_module, "wants_status")
+
+
+@pytest.mark.parametrize("accept,format_,status_json", [
+    (None, None, False), ("*/*", None, False), ("application/json", None, True), ("application/*", None, True),
+    ("text/turtle", None, False), ("application/ld+json", None, False), ("application/json;q=0.5, text/turtle", None,
+                                                                         False),
+    ("text/turtle;q=0.5, application/json", None, True), ("text/html, application/json;q=0.9", None, True),
+    ("application/json; charset=utf-8", None, True), ("text/turtle", "json", True),
+    ("application/json", "ttl", False), ("application/json", "", True)])
+def test_a_contribution_answers_its_status_or_its_graph_by_accept(fresh, accept, format_, status_json):
+    store, client = fresh
+    location = post(client, "/contributions", template()).headers["Location"]
+    answer = client.get(location, headers={"Accept": accept} if accept else {},
+                        query_string={"format": format_} if format_ is not None else {})
+    assert answer.status_code == 200
+    assert (answer.mimetype == "application/json") is status_json, answer.mimetype
+    assert "Accept" in answer.headers["Vary"]
+
+
+@pytest.mark.parametrize("accept,as_json", [(None, False), ("*/*", False), ("application/json", True),
+                                            ("text/html", False), ("application/json;q=0.5, text/html", False),
+                                            ("text/html;q=0.5, application/json", True)])
+def test_the_form_previews_as_json_only_for_a_client_that_prefers_json(client, accept, as_json):
+    client = client.application.test_client()  # signed in: a client of its own, not the module's
+    client.set_cookie("sikg_token", TOKEN)
+    answer = client.post("/contribute", data={"action": "preview", "csrf": csrf_for(TOKEN)},
+                         headers={"Accept": accept} if accept else {})
+    assert answer.status_code == 200, answer.data[:300]
+    assert (answer.mimetype == "application/json") is as_json
+    assert "Accept" in answer.headers.get("Vary", "")
 
 
 # -- the real server: a crash right after 201 -----------------------------------------------------------------------

@@ -8,9 +8,18 @@ marked `slow`, kills the real server with SIGKILL right after a 202 and right af
 kept after the restart.
 """
 
+import contextlib
 import json
+import os
+import random
 import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
 import urllib.parse
+from datetime import datetime, timedelta, timezone
 
 import pyoxigraph as ox
 import pytest
@@ -18,15 +27,16 @@ from test_contributions import _kill_group, _request, _start_server
 from test_store import OxigraphServer
 
 from helpers import ROOT, free_port, run_cli
-from sikg.contributions.service import Contributions, NotConforming
-from sikg.errors import ProtocolError
+from sikg.contributions.service import Claims, Contributions, NotConforming, review_iri
+from sikg.contributions.tokens import Holder
+from sikg.errors import OverLimit, ProtocolError
 from sikg.formats import DUMP_FORMATS
-from sikg.namespaces import GRAPH_CONTRIBUTION, GRAPH_CURATED, GRAPH_PENDING, PROV, SIKG
+from sikg.namespaces import BASE, GRAPH_CONTRIBUTION, GRAPH_CURATED, GRAPH_PENDING, PROV, SIKG
 from sikg.settings import Settings, SettingsError
 from sikg.sparql.evaluator import EvaluatorPool
 from sikg.stats import compute_stats
 from sikg.store import open_store
-from sikg.validation.shacl import store_reference, validate_quads
+from sikg.validation.shacl import ValidationReport, store_reference, validate_quads
 from sikg.web.app import create_app
 
 TEMPLATE = (ROOT / "data" / "templates" / "practice.ttl").read_bytes()
@@ -228,6 +238,48 @@ def test_the_review_is_recorded_in_prov_and_passes_the_shapes(backend):
     assert report.conforms and not report.results, report.as_json()
 
 
+def reviews_of(store, contribution_id: str) -> list[tuple[ox.NamedNode | ox.BlankNode, int]]:
+    """Each review of the contribution anywhere in the store (private graphs included), with how many decisions,
+    times and curators it holds (a review applied twice to one IRI would hold two of each)."""
+    rows = store.query_private(f"""
+        SELECT ?review (COUNT(DISTINCT ?decision) AS ?decisions) (COUNT(DISTINCT ?at) AS ?times)
+               (COUNT(DISTINCT ?who) AS ?curators) WHERE {{ GRAPH ?g {{
+          ?review a <{SIKG.Review}> ; <{PROV.used}> <{GRAPH_CONTRIBUTION + contribution_id}> ;
+            <{SIKG.decision}> ?decision ; <{PROV.endedAtTime}> ?at ; <{PROV.wasAssociatedWith}> ?who }} }}
+        GROUP BY ?review""")
+    return [(row["review"], max(int(row[n].value) for n in ("decisions", "times", "curators"))) for row in rows]
+
+
+@pytest.mark.parametrize("decision,late", [("accept", "reject"), ("reject", "accept"), ("accept", "accept")])
+def test_the_review_is_a_resource_named_after_its_contribution_and_there_is_one(backend, decision, late):
+    """The review's IRI is minted from the contribution's own (under SIKG_BASE, like every IRI sikg makes), not a
+    blank node; a second decision, refused (409), adds no review, whether read before or after the first."""
+    store, client = backend
+    cid = submit(client).get_json()["id"]
+    contributions = client.application.extensions["sikg"].contributions
+    dave = Holder("curator-dave", "curator")  # another curator, who read it while it was pending
+    stale = contributions.show(cid, holder=dave)
+    decided = review(client, cid, decision, "Read.")
+    assert decided.status_code == 200
+    iri = review_iri(cid)
+    assert iri == f"{BASE}graph/contribution/{cid}#review" and iri.startswith(GRAPH_CONTRIBUTION + cid)
+    assert decided.get_json()["review"]["id"] == iri
+    assert status(client, cid, CURATOR).get_json()["review"]["id"] == iri
+    assert reviews_of(store, cid) == [(ox.NamedNode(iri), 1)]
+    graph = client.get(f"/contributions/{cid}", headers={**CURATOR, "Accept": "application/n-triples"})
+    triples = [q.triple for q in ox.parse(input=graph.data, format=ox.RdfFormat.N_TRIPLES)]
+    assert [t.subject for t in triples if t.object == SIKG.term("Review")] == [ox.NamedNode(iri)]
+
+    assert review(client, cid, late).status_code == 409  # read after the first decision
+    with pytest.raises(ProtocolError) as refused:  # read before it, applied after it
+        contributions._review(stale, dave, late, "Late.")
+    assert refused.value.status == 409
+    assert reviews_of(store, cid) == [(ox.NamedNode(iri), 1)]
+    shown = status(client, cid, CURATOR).get_json()
+    assert (shown["review"]["decision"], shown["review"]["by"], shown["review"]["comment"]) == \
+        (decision, "curator-carol", "Read.")
+
+
 def test_a_rejected_contribution_is_never_public_and_its_contributor_sees_why(backend):
     store, client = backend
     before = public_view(store, client)
@@ -337,6 +389,115 @@ def test_a_replacement_read_before_a_review_and_applied_after_it_is_a_409_and_re
                 if "/staging/" in g["g"].value], "the staged graph is gone"
 
 
+# -- POST with an Idempotency-Key (draft-ietf-httpapi-idempotency-key-header) ---------------------------------------
+
+def post_keyed(client, key: str, body: bytes = TEMPLATE, headers=ALICE):
+    return client.post("/contributions", data=body, content_type="text/turtle",
+                       headers={**headers, "Idempotency-Key": f'"{key}"'})
+
+
+def pending_ids(client) -> list[str]:
+    return sorted(c["id"] for c in client.get("/contributions?status=pending", headers=CURATOR).get_json())
+
+
+def remembered_anywhere_public(client) -> bool:
+    """Whether any public route's SPARQL sees an Idempotency-Key's memory (it must stay private)."""
+    return ask(client, {"query": f"ASK {{ {{ ?s <{SIKG.idempotencyKey}> ?k }} UNION "
+                                 f"{{ GRAPH ?g {{ ?s <{SIKG.idempotentRequest}> ?r }} }} }}"})
+
+
+def test_a_post_sent_again_with_its_idempotency_key_answers_the_first_contribution_and_makes_nothing(backend):
+    store, client = backend
+    first = post_keyed(client, "retry-1")
+    assert first.status_code == 202, first.data
+    cid = first.get_json()["id"]
+    again = post_keyed(client, "retry-1")
+    assert (again.status_code, again.headers["Location"], again.get_json()) == \
+        (202, first.headers["Location"], first.get_json())
+    assert pending_ids(client) == [cid]
+
+    # The same key with another body is another request: a 422 of one line, and nothing written.
+    other = post_keyed(client, "retry-1", TEMPLATE.replace(b"Neighbourhood", b"Street"))
+    assert other.status_code == 422 and other.mimetype == "text/plain"
+    assert other.get_data(as_text=True).count("\n") == 1 and "Idempotency-Key" in other.get_data(as_text=True)
+    # Another holder's key is theirs: the same key from Bob is a new contribution; no key, as before, too.
+    bobs = post_keyed(client, "retry-1", headers=BOB)
+    assert bobs.status_code == 202 and bobs.get_json()["id"] != cid
+    plain = submit(client)
+    assert pending_ids(client) == sorted([cid, bobs.get_json()["id"], plain.get_json()["id"]])
+    for extra in (bobs, plain):
+        assert client.delete(f"/contributions/{extra.get_json()['id']}", headers=CURATOR).status_code == 204
+
+    # Replaced, then accepted: the key stays with the contribution, and private; the answer is the first one.
+    assert client.put(f"/contributions/{cid}", data=TEMPLATE.replace(b"Neighbourhood", b"Street"),
+                      content_type="text/turtle", headers=ALICE).status_code == 200
+    assert post_keyed(client, "retry-1").get_json() == first.get_json()
+    assert review(client, cid, "accept").status_code == 200
+    after = post_keyed(client, "retry-1")
+    assert (after.status_code, after.headers["Location"], after.get_json()["id"]) == \
+        (202, first.headers["Location"], cid)
+    assert [c["id"] for c in client.get("/contributions").get_json()] == [cid]
+    assert status(client, cid).get_json()["status"] == "accepted"
+    assert not remembered_anywhere_public(client)
+    shown = client.get(f"/contributions/{cid}", headers={"Accept": "application/n-triples"}).data
+    assert b"Street" in shown and b"idempotent" not in shown.lower() and b"idempotencyKey" not in shown
+    assert b"idempotent" not in client.get("/export", query_string={"format": "nq"}).data.lower()
+
+
+def test_two_posts_with_one_idempotency_key_at_once_make_one_contribution(backend, monkeypatch):
+    """Both requests find no contribution with the key, then both write (each waits for the other once its data is
+    read): what the write checks makes one contribution, and both answer it. Eight times, with small bodies taken as
+    conforming (the shapes are not what this tests): a store that does not isolate updates lets some of them through
+    only now and then."""
+    store, client = backend
+    both_read = threading.Barrier(2, timeout=30)
+
+    def checked_then_wait(self, payload, rdf_format):
+        result = unchecked(self, payload, rdf_format)
+        both_read.wait()
+        return result
+
+    def post(answers: list, i: int, round_: int):
+        answers[i] = client.application.test_client().post(
+            "/contributions", data=small_body(f"https://example.org/at-once/{round_}", 0),
+            content_type="application/n-triples", headers={**ALICE, "Idempotency-Key": f'"at-once-{round_}"'})
+
+    monkeypatch.setattr(Contributions, "_checked", checked_then_wait)
+    for round_ in range(8):
+        answers = [None, None]
+        threads = [threading.Thread(target=post, args=(answers, i, round_)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert [a.status_code for a in answers] == [202, 202], [a.data for a in answers]
+        assert answers[0].get_json() == answers[1].get_json()
+        assert answers[0].headers["Location"] == answers[1].headers["Location"]
+        made = [c for c in pending_ids(client) if c == answers[0].get_json()["id"]]
+        assert len(pending_ids(client)) == round_ + 1 and made, (round_, pending_ids(client))
+
+
+@pytest.mark.parametrize("value", ['', '""', 'retry-2', '"a b"', '"' + "k" * 256 + '"', '"ké"', '"a"b"',
+                                   '"a", "b"', '"a";x=1'])
+def test_a_malformed_idempotency_key_is_400_and_nothing_is_written(backend, value):
+    store, client = backend
+    response = client.post("/contributions", data=TEMPLATE, content_type="text/turtle",
+                           headers={**ALICE, "Idempotency-Key": value})
+    assert response.status_code == 400 and "Idempotency-Key" in response.get_data(as_text=True)
+    assert pending_ids(client) == []
+
+
+def test_a_well_formed_idempotency_key_of_255_characters_with_escapes(backend):
+    store, client = backend
+    key = '\\"' + "k" * 253  # \" and 253 characters: 255 once unescaped
+    first = client.post("/contributions", data=TEMPLATE, content_type="text/turtle",
+                        headers={**ALICE, "Idempotency-Key": f'"{key}"'})
+    assert first.status_code == 202, first.data
+    again = client.post("/contributions", data=TEMPLATE, content_type="text/turtle",
+                        headers={**ALICE, "Idempotency-Key": f' "{key}" '})
+    assert again.get_json()["id"] == first.get_json()["id"] and len(pending_ids(client)) == 1
+
+
 @pytest.mark.parametrize("body,expected", [
     (b'{"decision": "maybe"}', 400), (b'{"comment": "no decision"}', 400), (b"{not json", 400),
     (b'["accept"]', 400), (b'{"decision": "accept", "comment": 3}', 400), (b"\xff\xfe", 400),
@@ -392,6 +553,226 @@ def test_the_stats_command_does_not_count_pending_data(oxigraph):
         assert during.returncode == 0 and during.stdout == before.stdout and "private" not in during.stdout
     finally:
         client.delete(f"/contributions/{cid}", headers=CURATOR)
+
+
+# -- an invariant under concurrent status changes ------------------------------------------------------------------
+# Random sequences of accept, reject, withdraw and replace on pending contributions, all started at once from threads,
+# as several processes or instances over one store would send them (each thread its own "process": this process's
+# lock, which serialises them here, is lifted). Each operation reads, waits a random moment (stretching the window in
+# which another may decide), then writes. The sequences are seeded (SIKG_TEST_SEED gives the first; a failure names
+# its seed); the interleaving is the threads'.
+
+SEQUENCES = 50
+FIRST_SEED = int(os.environ.get("SIKG_TEST_SEED", "24050"))
+CURATORS = (Holder("curator-carol", "curator"), Holder("curator-dave", "curator"))
+CONTRIBUTOR = Holder("alice", "contributor")
+OUTCOME = {"accept": "accepted", "reject": "rejected", "withdraw": None}  # a decision that stands: where it leaves it
+
+
+def small_body(subject: str, version: int) -> bytes:
+    return f'<{subject}> <http://www.w3.org/2000/01/rdf-schema#label> "version {version}" .\n'.encode()
+
+
+def unchecked(self, payload: bytes, rdf_format: ox.RdfFormat):
+    """The data as read, taken as conforming: the shapes are not what these sequences test, and would take seconds."""
+    return list(ox.parse(payload, rdf_format)), ValidationReport(True)
+
+
+def run_sequence(contributions, store, seed: int, wait) -> list[str]:
+    """One random sequence on 1 to 3 new pending contributions; the invariant's breaches found after it (none: [])."""
+    rng = random.Random(seed)
+    subjects = [f"https://example.org/seq-{seed}/c{i}" for i in range(rng.randint(1, 3))]
+    ids = [contributions.contribute(small_body(s, 0), ox.RdfFormat.N_TRIPLES, CONTRIBUTOR).id for s in subjects]
+    operations = [(rng.choice(["accept", "reject", "withdraw", "replace"]), rng.randrange(len(ids)),
+                   rng.choice(CURATORS), rng.uniform(0, 0.004), version)
+                  for version in range(1, rng.randint(2, 5) + 1)]
+    outcomes = [None] * len(operations)
+    start = threading.Barrier(len(operations), timeout=30)
+
+    def run(i, kind, which, curator, delay, version):
+        wait.delay[threading.get_ident()] = delay
+        start.wait()
+        try:
+            if kind in ("accept", "reject"):
+                contributions.review(ids[which], curator, kind, f"{kind} {i}")
+            elif kind == "withdraw":
+                contributions.withdraw_as(ids[which], CONTRIBUTOR)
+            else:
+                contributions.replace(ids[which], small_body(subjects[which], version), ox.RdfFormat.N_TRIPLES,
+                                      CONTRIBUTOR)
+            outcomes[i] = 200
+        except ProtocolError as refused:
+            outcomes[i] = refused.status
+        except Exception as error:  # noqa: BLE001 (any other error is a breach, reported with the seed)
+            outcomes[i] = repr(error)
+
+    threads = [threading.Thread(target=run, args=(i, *operation)) for i, operation in enumerate(operations)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    breaches = [f"{operations[i][0]} on c{operations[i][1]}: {o}" for i, o in enumerate(outcomes)
+                if o not in (200, 404, 409)]
+    for which, (cid, subject) in enumerate(zip(ids, subjects)):
+        done = {kind for (kind, target, *_), o in zip(operations, outcomes) if target == which and o == 200}
+        breaches += [f"c{which} ({cid}): {b}" for b in contribution_breaches(contributions, store, cid, subject,
+                                                                              done - {"replace"})]
+    return breaches
+
+
+def contribution_breaches(contributions, store, cid: str, subject: str, decided: set[str]) -> list[str]:
+    """What is wrong with one contribution after a sequence."""
+    shown = contributions._state(cid)
+    status = shown.status if shown else None  # None: withdrawn
+    public = GRAPH_CONTRIBUTION + cid in store.named_graphs()
+    seen = store.query(f"ASK {{ <{subject}> ?p ?o }}").__bool__()
+    rows = list(store.query_private(  # the record's statuses and the data's versions, wherever they are
+        f"SELECT ?s ?l WHERE {{ GRAPH ?g {{ {{ <{GRAPH_CONTRIBUTION + cid}> <{SIKG.status}> ?s }} UNION "
+        f"{{ <{subject}> <http://www.w3.org/2000/01/rdf-schema#label> ?l }} }} }}"))
+    statuses, labels = ([r[name].value for r in rows if r[name] is not None] for name in ("s", "l"))
+    reviews = reviews_of(store, cid)
+    breaches = []
+    if status in ("rejected", None) and (public or seen):
+        breaches.append(f"{status or 'withdrawn'} and public (graph: {public}, seen by a query: {seen})")
+    if public != (status == "accepted") or seen != public:
+        breaches.append(f"status {status} but public graph {public}, seen by a query {seen}")
+    decision = {"accepted": "accept", "rejected": "reject"}.get(status)
+    if decision and (reviews != [(ox.NamedNode(review_iri(cid)), 1)] or shown.review["decision"] != decision):
+        breaches.append(f"{status} with the reviews {reviews}, the review shown {shown.review}")
+    if status == "pending" and reviews:
+        breaches.append(f"pending with the reviews {reviews}")
+    if status is not None and (len(statuses) > 1 or len(labels) != 1):
+        breaches.append(f"one record, one version: statuses {statuses}, labels {labels}")
+    if status is None and (statuses or labels or reviews):
+        breaches.append(f"withdrawn, and left: statuses {statuses}, labels {labels}, reviews {reviews}")
+    # What the answers said: at most one decision (accept, reject, withdraw) stood, and it is where it left it.
+    if len(decided) > 1 or status != (OUTCOME[next(iter(decided))] if decided else "pending"):
+        breaches.append(f"answered {sorted(decided) or 'no decision'}, and it is {status or 'withdrawn'}")
+    return breaches
+
+
+class WaitAfterReading:
+    """Contributions._visible, then the calling thread's delay: between an operation's read and its write."""
+
+    def __init__(self, visible):
+        self.visible, self.delay = visible, {}
+
+    def __call__(self, *args, **kwargs):
+        shown = self.visible(*args, **kwargs)
+        time.sleep(self.delay.get(threading.get_ident(), 0))
+        return shown
+
+
+def test_concurrent_status_changes_keep_the_invariant(backend, monkeypatch):
+    """After each sequence: a rejected or withdrawn contribution is not public; a public one has exactly one review,
+    an accepting one; each one's status agrees with where its graph is (public iff accepted); and the answers agree:
+    at most one decision was answered as taken, and it is the one that stands."""
+    store, client = backend
+    contributions = client.application.extensions["sikg"].contributions
+    wait = WaitAfterReading(contributions._visible)
+    monkeypatch.setattr(Contributions, "_lock", contextlib.nullcontext())  # each thread as its own process
+    monkeypatch.setattr(Contributions, "_checked", unchecked)
+    monkeypatch.setattr(contributions, "_visible", wait)
+    started = time.monotonic()
+    for seed in range(FIRST_SEED, FIRST_SEED + SEQUENCES):
+        breaches = run_sequence(contributions, store, seed, wait)
+        assert not breaches, f"sequence with seed {seed} (SIKG_TEST_SEED={seed} runs it first): {breaches}"
+    print(f"{SEQUENCES} sequences in {time.monotonic() - started:.2f} s")
+
+
+def test_claims_let_one_writer_at_a_time_change_a_thing_over_any_store(monkeypatch):
+    """Claims (what an external store's status changes are made under) on a store where reading then writing is not
+    one step: four threads adding one to a counter, read then written, lose no addition; a claim older than the lease
+    (a writer that stopped) is ignored and removed; one that stays is a 503 after the patience. (Over the embedded
+    store, which applies updates one at a time, the contributions need none.)"""
+    assert Contributions(open_store("memory"), env_tokens={}).claims is None
+    assert isinstance(Contributions(open_store("http://127.0.0.1:9/query"), object(), {}).claims, Claims)
+    store = open_store("memory")
+    claims = Claims(store)
+    counter = "<https://example.org/counter>"
+
+    def add_one():
+        for _ in range(10):
+            with claims.alone("counter"):
+                rows = list(store.query_private(f"SELECT ?n WHERE {{ GRAPH {counter} {{ {counter} <urn:n> ?n }} }}"))
+                n = int(rows[0]["n"].value) if rows else 0
+                time.sleep(0.001)  # another writer, unclaimed, would read the same n meanwhile
+                store.update(f"DELETE WHERE {{ GRAPH {counter} {{ {counter} <urn:n> ?n }} }} ; "
+                             f"INSERT DATA {{ GRAPH {counter} {{ {counter} <urn:n> {n + 1} }} }}")
+
+    threads = [threading.Thread(target=add_one) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    rows = list(store.query_private(f"SELECT ?n WHERE {{ GRAPH {counter} {{ {counter} <urn:n> ?n }} }}"))
+    assert [r["n"].value for r in rows] == ["40"]
+    assert not store.query_private(f"ASK {{ GRAPH {Claims.GRAPH} {{ ?c ?p ?o }} }}")
+
+    stopped = f"<{Claims.GRAPH[1:-1]}#stopped>"
+    long_ago = Claims._time(datetime.now(timezone.utc) - Claims.LEASE - timedelta(seconds=1))
+    store.update(f'INSERT DATA {{ GRAPH {Claims.GRAPH} {{ {stopped} {Claims.FOR} "counter" ; '
+                 f'{Claims.AT} {long_ago} }} }}')
+    with claims.alone("counter"):
+        pass
+    assert not store.query_private(f"ASK {{ GRAPH {Claims.GRAPH} {{ ?c ?p ?o }} }}")
+
+    monkeypatch.setattr(Claims, "PATIENCE", 0.2)
+    with claims.alone("counter"), pytest.raises(OverLimit) as busy:
+        with claims.alone("counter"):
+            pass
+    assert "try again" in str(busy.value) and busy.value.headers["Retry-After"]
+    assert not store.query_private(f"ASK {{ GRAPH {Claims.GRAPH} {{ ?c ?p ?o }} }}")
+
+
+# -- across OS processes ------------------------------------------------------------------------------------------
+
+STALE_ACCEPT = textwrap.dedent("""
+    import sys
+    from sikg.contributions.service import Contributions
+    from sikg.contributions.tokens import Holder
+    from sikg.errors import OverLimit, ProtocolError
+    from sikg.store import open_store
+
+    contributions = Contributions(open_store(sys.argv[1], timeout=10), env_tokens={})
+    dave = Holder("curator-dave", "curator")
+    read = contributions.show(sys.argv[2], holder=dave)  # the accept is decided on this read
+    print(read.status, flush=True)
+    sys.stdin.readline()  # meanwhile, another process rejects it
+    try:
+        contributions._review(read, dave, "accept", "Looks fine.")
+        print(200, flush=True)
+    except ProtocolError as refused:
+        print(refused.status, flush=True)
+""")
+
+
+@pytest.mark.slow
+def test_an_accept_read_in_one_process_and_applied_after_a_reject_in_another_is_a_409(oxigraph):
+    """Two OS processes over one external store (an Oxigraph server): one reads a pending contribution and decides to
+    accept it; this one rejects it meanwhile; the first one's accept, applied after, is a 409 and publishes nothing."""
+    client = create_app(oxigraph, settings=Settings.from_environment({"SIKG_CONTRIB_TOKEN": TOKENS})).test_client()
+    CURATOR["Authorization"] = f"Bearer {curator_token(client.application.extensions['sikg'].contributions.tokens)}"
+    cid = submit(client).get_json()["id"]
+    other = subprocess.Popen([sys.executable, "-c", STALE_ACCEPT, oxigraph.query_url, cid], cwd=ROOT, text=True,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert other.stdout.readline().strip() == "pending", other.stderr.read()
+        assert review(client, cid, "reject", "No source says so.").status_code == 200
+        other.stdin.write("go\n")
+        other.stdin.flush()
+        assert other.stdout.readline().strip() == "409", other.stderr.read()
+        assert other.wait(30) == 0
+    finally:
+        if other.poll() is None:
+            other.kill()
+            other.wait(30)
+    shown = status(client, cid, CURATOR).get_json()
+    assert (shown["status"], shown["review"]["decision"], shown["review"]["by"]) == ("rejected", "reject",
+                                                                                    "curator-carol")
+    assert reviews_of(oxigraph, cid) == [(ox.NamedNode(review_iri(cid)), 1)]
+    assert not ask(client, {"query": ASK}) and GRAPH_CONTRIBUTION + cid not in oxigraph.named_graphs()
+    assert client.delete(f"/contributions/{cid}", headers=CURATOR).status_code == 204
 
 
 # -- settings ---------------------------------------------------------------------------------------------------

@@ -9,33 +9,52 @@ which no public route shows: the store layer hides it), its record marked sikg:s
 adds a sikg:Review activity (who, when, the decision, a comment) to the record and, for "accept", makes the graph
 public as GRAPH_CONTRIBUTION + id, in one write; a rejected contribution stays private for good. Its contributor may
 replace or withdraw it while it is pending. With review off, conforming data is public at once, as before. The
-record's subject is always the public graph's IRI, GRAPH_CONTRIBUTION + id, the name the data has once public.
+record's subject is always the public graph's IRI, GRAPH_CONTRIBUTION + id, the name the data has once public, and
+the review's is minted from it (review_iri: one review per contribution).
+
+A POST that carries an Idempotency-Key (draft-ietf-httpapi-idempotency-key-header) is made once: the key, hashed with
+its holder's name, and the request's fingerprint are remembered in the contribution's private record (the pending
+graph, which a review or a replacement leaves them in), written by the same conditional update that creates the
+contribution only if no contribution holds the key yet; the same request again answers the first contribution.
+
+Each such write checks its condition inside itself, which is enough where the store applies updates one at a time
+(the embedded store; the on-disk one several processes share, through its one writer). An external store may not:
+Oxigraph server evaluates an update's WHERE on a snapshot and writes without checking for writes made since, so two
+decisions sent at once both apply. Over such a store, a status change is also made alone (Claims): its writer first
+claims the contribution in the store itself, and goes on only if it sees no other claim.
 """
 
+import contextlib
 import hashlib
 import json
+import random
 import re
 import threading
+import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pyoxigraph as ox
 
-from ..errors import ProtocolError
+from ..errors import BadRequest, Conflict, OverLimit, ProtocolError, Unprocessable
 from ..namespaces import GRAPH_CONTRIBUTION, GRAPH_PENDING, GRAPH_PRIVATE, PROV, RDF, RDFS, SIKG, XSD
 from ..rdf.jsonld import confusable_iris
 from ..rdf.reading import RdfInputError, parse_upload
 from ..settings import Settings
+from ..store import EmbeddedStore, SharedStore
 from ..validation.shacl import ValidationReport, store_reference, validate_quads
 from .tokens import ContributionsDisabled, Holder, NotAuthorised, TokenRegistry, authenticate, registry_for  # noqa: F401 (they lived here; old imports keep working)
 
 _ID = re.compile(r"^[0-9a-f]{16}$")
 RESERVED = (GRAPH_CONTRIBUTION, GRAPH_PRIVATE)  # IRIs a contribution's data may not use as subject or object
 DECISIONS = {"accept": "accepted", "reject": "rejected"}
-# What GET /contributions/{id} answers: the status as JSON, or the graph's RDF (the first wins for */*, as before).
-SHOWN_MEDIA_TYPES = ("text/turtle", "application/json", "application/ld+json", "application/n-triples",
-                     "application/rdf+xml", "application/n-quads", "application/trig")
+# What the record remembers of a request made with an Idempotency-Key (private: never moved to the public graph)
+KEY, REQUEST, ANSWER = SIKG.idempotencyKey, SIKG.idempotentRequest, SIKG.idempotentAnswer
+# A Structured Field string (RFC 8941 sec. 3.3.3) of visible ASCII: its characters, or \" and \\ escaped
+_SF_STRING = re.compile(r'"((?:[\x21\x23-\x5b\x5d-\x7e]|\\["\\])*)"')
+MAX_KEY = 255
 
 
 class NotConforming(Exception):
@@ -48,16 +67,49 @@ class NotConforming(Exception):
 class Contribution:
     id: str
     graph: str  # the graph it is published as (once accepted, when under review)
-    report: ValidationReport
-    status: str = "accepted"  # "pending" while under review
+    report: ValidationReport | dict  # a dict: the first answer's report, for a request made again with its key
+    status: str = "accepted"  # "pending" while under review (for a request made again: as first answered)
 
     @property
     def http_status(self) -> int:
         return 202 if self.status == "pending" else 201
 
     def as_json(self, location: str) -> dict:
-        return {"id": self.id, "status": self.status, "graph": self.graph, "location": location,
-                **self.report.as_json()}
+        report = self.report if isinstance(self.report, dict) else self.report.as_json()
+        return {"id": self.id, "status": self.status, "graph": self.graph, "location": location, **report}
+
+
+@dataclass(frozen=True)
+class Keyed:
+    """A POST /contributions made with an Idempotency-Key, as its record remembers it: the key hashed with its
+    holder's name (a key is the holder's own: another's same key is another request), and the request's
+    fingerprint (the body and its media type)."""
+    key: str
+    fingerprint: str
+
+    @classmethod
+    def of(cls, key: str, holder: Holder, payload: bytes, rdf_format: ox.RdfFormat) -> "Keyed":
+        digest = lambda *parts: hashlib.sha256(b"\n".join(parts)).hexdigest()
+        return cls(digest(holder.name.encode(), key.encode()), digest(rdf_format.media_type.encode(), payload))
+
+    def held(self, contribution: str = "?c", graph: str = "?g") -> str:
+        """A pattern: the record in `graph` of the contribution `contribution` remembers this key."""
+        return (f'GRAPH {graph} {{ {contribution} <{KEY}> "{self.key}" }} '
+                f'FILTER(STRSTARTS(STR({contribution}), "{GRAPH_CONTRIBUTION}") && STR({graph}) = '
+                f'CONCAT("{GRAPH_PENDING}", SUBSTR(STR({contribution}), {len(GRAPH_CONTRIBUTION) + 1})))')
+
+
+def idempotency_key(values: list[str]) -> str | None:
+    """The key an Idempotency-Key header carries (one Structured Field string of 1 to 255 visible ASCII characters,
+    draft-ietf-httpapi-idempotency-key-header), None without the header; BadRequest (400) for a malformed one."""
+    if not values:
+        return None
+    match = _SF_STRING.fullmatch(values[0].strip(" \t")) if len(values) == 1 else None
+    key = re.sub(r"\\(.)", r"\1", match.group(1)) if match else ""
+    if not key or len(key) > MAX_KEY:
+        raise BadRequest(f'Idempotency-Key must be one quoted string of 1 to {MAX_KEY} visible ASCII characters, '
+                         f'such as "{uuid.uuid4()}"')
+    return key
 
 
 @dataclass
@@ -86,13 +138,6 @@ class Shown:
                 "graph": self.graph, "report": self.report, "review": self.review}
 
 
-def wants_status(accept, format_name: str | None) -> bool:
-    """Whether GET /contributions/{id} should answer the status as JSON (format=json, or Accept prefers it)."""
-    if format_name:
-        return format_name == "json"
-    return accept.best_match(SHOWN_MEDIA_TYPES, default="text/turtle") == "application/json"
-
-
 def _decision(body: bytes) -> tuple[str, str | None]:
     """The review's decision and comment from its JSON body; 400 for anything else."""
     try:
@@ -113,11 +158,81 @@ def _graphs(contribution_id: str) -> tuple[str, str]:
     return f"<{GRAPH_PENDING + contribution_id}>", f"<{GRAPH_CONTRIBUTION + contribution_id}>"
 
 
-def _every_triple_while(contribution_id: str, status: str) -> str:
+def review_iri(contribution_id: str) -> str:
+    """The IRI of a contribution's review, minted from the contribution's own (GRAPH_CONTRIBUTION + id, under
+    SIKG_BASE): a contribution is reviewed once."""
+    return f"{GRAPH_CONTRIBUTION}{contribution_id}#review"
+
+
+def _every_triple_while(contribution_id: str, status: str, remembered: bool = False) -> str:
     """A WHERE clause: every triple of the pending graph, as long as its record there says `status` when the update
-    is applied (the condition each status change checks inside its own write)."""
+    is applied (the condition each status change checks inside its own write); `remembered`: with the record's
+    private memory of an Idempotency-Key, which a review or a replacement leaves where it is."""
     pending, public = _graphs(contribution_id)
-    return f'WHERE {{ GRAPH {pending} {{ {public} <{SIKG.status}> "{status}" . ?s ?p ?o }} }}'
+    kept = "" if remembered else f" {_not_remembered(public)}"
+    return f'WHERE {{ GRAPH {pending} {{ {public} <{SIKG.status}> "{status}" . ?s ?p ?o }}{kept} }}'
+
+
+def _not_remembered(public: str) -> str:
+    """A filter: ?s ?p ?o is not the record's private memory of an Idempotency-Key."""
+    return f"FILTER(?s != {public} || ?p NOT IN (<{KEY}>, <{REQUEST}>, <{ANSWER}>))"
+
+
+class Claims:
+    """Mutual exclusion over the store itself, for stores whose updates are not isolated from each other: a writer
+    adds its claim on a name to the private graph of claims (an insertion, which no concurrent update undoes), then
+    reads the claims on that name, and goes on only if its own is the only one; otherwise it takes it back and tries
+    again a moment later. Two writers can never both be alone: the one that reads second sees the first's claim,
+    written before the first read. A claim is taken back once its writer is done; one older than LEASE (longer than
+    any update may take: the remote store allows one 120 s) is a writer that stopped (killed, cut off), ignored and
+    removed, by the clock of the one reading it. One graph holds them all (no graph is left behind)."""
+
+    LEASE = timedelta(seconds=300)
+    PATIENCE = 10.0  # seconds a writer tries before answering 503: try again
+    GRAPH = f"<{GRAPH_PRIVATE}claims>"
+    FOR, AT = f"<{SIKG.claimFor}>", f"<{SIKG.claimedAt}>"
+
+    def __init__(self, store):
+        self.store = store
+
+    @contextmanager
+    def alone(self, name: str):
+        """Runs the block while holding the only claim on `name`; OverLimit (503) if others hold it too long."""
+        deadline = time.monotonic() + self.PATIENCE
+        while not self._claimed(mine := self._claim(name)):
+            self._release(mine)
+            if time.monotonic() > deadline:
+                raise OverLimit("another change to this contribution (or another request with this Idempotency-Key) "
+                                "is under way; try again", {"Retry-After": "1"})
+            time.sleep(random.uniform(0.005, 0.05))  # apart from the other claimant, whose claim is gone by then
+        try:
+            yield
+        finally:
+            self._release(mine)
+
+    def _claim(self, name: str) -> tuple[str, ox.Literal, ox.Literal]:
+        stamp = datetime.now(timezone.utc)
+        return f"<{GRAPH_PRIVATE}claims#{uuid.uuid4().hex}>", ox.Literal(name), self._time(stamp)
+
+    def _claimed(self, claim: tuple[str, ox.Literal, ox.Literal]) -> bool:
+        """Adds the claim (removing any older than the lease), then whether it is the only one on its name."""
+        mine, name, stamp = claim
+        expired = self._time(datetime.fromisoformat(stamp.value) - self.LEASE)
+        self.store.update(f"DELETE {{ GRAPH {self.GRAPH} {{ ?c ?p ?o }} }} WHERE {{ GRAPH {self.GRAPH} {{ "
+                          f"?c {self.AT} ?at ; ?p ?o }} FILTER(?at < {expired}) }} ;\n"
+                          f"INSERT DATA {{ GRAPH {self.GRAPH} {{ {mine} {self.FOR} {name} ; {self.AT} {stamp} }} }}")
+        claims = {row["c"].value for row in self.store.query_private(
+            f"SELECT ?c WHERE {{ GRAPH {self.GRAPH} {{ ?c {self.FOR} {name} ; {self.AT} ?at }} "
+            f"FILTER(?at >= {expired}) }}")}
+        return claims == {mine[1:-1]}
+
+    def _release(self, claim: tuple[str, ox.Literal, ox.Literal]) -> None:
+        mine, name, stamp = claim
+        self.store.update(f"DELETE DATA {{ GRAPH {self.GRAPH} {{ {mine} {self.FOR} {name} ; {self.AT} {stamp} }} }}")
+
+    @staticmethod
+    def _time(moment: datetime) -> ox.Literal:
+        return ox.Literal(moment.isoformat(timespec="microseconds"), datatype=XSD.term("dateTime"))
 
 
 class Contributions:
@@ -126,10 +241,21 @@ class Contributions:
     def __init__(self, store, tokens: TokenRegistry | None = None, env_tokens: dict | None = None,
                  reviewed_first: bool = True):
         self.store = store
+        # An embedded store applies updates one at a time, and so does the on-disk one several processes share
+        # (through its one writer): each conditional write is then enough on its own. Over any other store (an
+        # external one), changes are also made alone.
+        self.claims = None if isinstance(store, (EmbeddedStore, SharedStore)) else Claims(store)
         self.reviewed_first = reviewed_first  # Settings.review: off, a contribution is public at once (201)
         self.tokens = registry_for(store) if tokens is None else tokens  # the people (sikg token add)
         # SIKG_CONTRIB_TOKEN's tokens: token -> holder's label, contributors
         self.env_tokens = Settings.from_environment().contrib_tokens if env_tokens is None else env_tokens
+
+    def _alone(self, name: str):
+        """A block in which no other writer changes the contribution `name` (or the Idempotency-Key "key-…"), over a
+        store whose updates are not isolated; nothing more over one whose are."""
+        if self.claims is None or not re.fullmatch(r"(key-)?[0-9a-f]+", name):
+            return contextlib.nullcontext()
+        return self.claims.alone(name)
 
     def holder(self, authorization: str | None) -> Holder:
         """The token holder, or an exception that says why not (403 off, 401 missing, 403 wrong or revoked)."""
@@ -159,16 +285,66 @@ class Contributions:
             raise NotConforming(report)
         return quads, report
 
-    def contribute(self, payload: bytes, rdf_format: ox.RdfFormat, holder: Holder) -> Contribution:
-        """Public at once with review off; pending (private) with review on. Raises RdfInputError, NotConforming."""
-        quads, report = self._checked(payload, rdf_format)
+    def contribute(self, payload: bytes, rdf_format: ox.RdfFormat, holder: Holder,
+                   key: str | None = None) -> Contribution:
+        """Public at once with review off; pending (private) with review on. Raises RdfInputError, NotConforming.
+        With an Idempotency-Key (`key`), a request made before with it answers the contribution it made, and
+        nothing is written; the key with another body is a 422."""
+        keyed = Keyed.of(key, holder, payload, rdf_format) if key else None
+        made = self._made_with(keyed)
+        if made:
+            return made
+        try:
+            quads, report = self._checked(payload, rdf_format)
+        except NotConforming:  # the same request, made meanwhile, may have published what this one describes
+            made = self._made_with(keyed)
+            if made:
+                return made
+            raise
         contribution_id = uuid.uuid4().hex[:16]
         graph = GRAPH_CONTRIBUTION + contribution_id
         status = "pending" if self.reviewed_first else None
         record = self._provenance(graph, holder.name, hashlib.sha256(payload).hexdigest(), report, status)
         target = GRAPH_PENDING + contribution_id if self.reviewed_first else graph
-        self.store.replace_graphs({target: [*(q.triple for q in quads), *record]})
-        return Contribution(contribution_id, graph, report, status or "accepted")
+        made = Contribution(contribution_id, graph, report, status or "accepted")
+        if keyed is None:
+            self.store.replace_graphs({target: [*(q.triple for q in quads), *record]})
+            return made
+        with self._alone(f"key-{keyed.key}"):
+            if self._made_with(keyed) is None:  # (over a store that isolates updates, the write's condition is enough)
+                self.store.update(self._create_update(made, target, [*(q.triple for q in quads), *record], keyed))
+            made = self._made_with(keyed)  # this one, or the one the same request made first, concurrently
+        if made is None:
+            raise Conflict("the contribution a request with this Idempotency-Key made was withdrawn meanwhile")
+        return made
+
+    @staticmethod
+    def _create_update(made: Contribution, target: str, triples: list[ox.Triple], keyed: Keyed) -> str:
+        """One SPARQL Update request: the contribution and its record, with the memory of its Idempotency-Key, only
+        if no contribution holds that key when it is applied (two concurrent requests with one key make one)."""
+        pending, public = _graphs(made.id)
+        data = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
+        first = json.dumps({"status": made.status, "report": made.report.as_json()}, ensure_ascii=False)
+        remembered = (f'{public} <{KEY}> "{keyed.key}" ; <{REQUEST}> "{keyed.fingerprint}" ; '
+                      f"<{ANSWER}> {ox.Literal(first)} .")
+        return (f"INSERT {{ GRAPH <{target}> {{\n{data}\n}} GRAPH {pending} {{ {remembered} }} }} "
+                f"WHERE {{ FILTER NOT EXISTS {{ {keyed.held()} }} }}")
+
+    def _made_with(self, keyed: Keyed | None) -> Contribution | None:
+        """The contribution a request with this Idempotency-Key made, as first answered; None if none did (or no
+        key); Unprocessable (422) if that request was another one."""
+        if keyed is None:
+            return None
+        rows = list(self.store.query_private(
+            f"SELECT ?c ?request ?answer WHERE {{ {keyed.held()} GRAPH ?g {{ ?c <{REQUEST}> ?request ; "
+            f"<{ANSWER}> ?answer }} }} LIMIT 1"))
+        if not rows:
+            return None
+        if rows[0]["request"].value != keyed.fingerprint:
+            raise Unprocessable("this Idempotency-Key was sent before with another body: a new contribution needs "
+                                "a new key")
+        graph, first = rows[0]["c"].value, json.loads(rows[0]["answer"].value)
+        return Contribution(graph[len(GRAPH_CONTRIBUTION):], graph, first["report"], first["status"])
 
     def replace(self, contribution_id: str, payload: bytes, rdf_format: ox.RdfFormat, holder: Holder) -> Contribution:
         """Its contributor replaces a pending contribution, validated like a new one: 404 if they cannot see it,
@@ -178,8 +354,9 @@ class Contributions:
             self._check_own_pending(shown, holder, "replace")
             quads, report = self._checked(payload, rdf_format)
             record = self._provenance(shown.graph, holder.name, hashlib.sha256(payload).hexdigest(), report, "pending")
-            self.store.update(self._replace_update(contribution_id, [*(q.triple for q in quads), *record]))
-            after = self._state(contribution_id)
+            with self._alone(contribution_id):
+                self.store.update(self._replace_update(contribution_id, [*(q.triple for q in quads), *record]))
+                after = self._state(contribution_id)
             if after is None or after.status != "pending":  # a curator decided since the read: nothing was replaced
                 raise ProtocolError(409, f"contribution {contribution_id!r} was already reviewed "
                                          f"({after.status if after else 'withdrawn'}): its contributor can no longer "
@@ -206,7 +383,7 @@ class Contributions:
     def withdraw_as(self, contribution_id: str, holder: Holder) -> None:
         """DELETE: a curator removes any contribution; its contributor a pending one (with review off, any token
         holder any contribution, as before review existed)."""
-        with self._lock:
+        with self._lock, self._alone(contribution_id):
             shown = self._visible(contribution_id, holder)
             if holder.is_curator or not self.reviewed_first:
                 self.store.remove_graphs([GRAPH_PENDING + contribution_id, GRAPH_CONTRIBUTION + contribution_id])
@@ -215,7 +392,7 @@ class Contributions:
             # Only while it is still pending when the write is applied: a curator may have decided since the read.
             pending, _ = _graphs(contribution_id)
             self.store.update(f"DELETE {{ GRAPH {pending} {{ ?s ?p ?o }} }} "
-                              f"{_every_triple_while(contribution_id, 'pending')}")
+                              f"{_every_triple_while(contribution_id, 'pending', remembered=True)}")
             after = self._state(contribution_id)
             if after is not None:
                 raise ProtocolError(409, f"contribution {contribution_id!r} was already reviewed ({after.status}): "
@@ -260,7 +437,7 @@ class Contributions:
         """A curator's decision sent as JSON (POST /contributions/{id}/review): 403 for a contributor, 404 unknown,
         400 for a body that is not {"decision": "accept" | "reject", "comment"}, 409 if it was reviewed already."""
         self._check_curator(holder, "review a contribution")
-        with self._lock:
+        with self._lock, self._alone(contribution_id):
             shown = self._visible(contribution_id, holder)
             decision, comment = _decision(body)
             return self._review(shown, holder, decision, comment)
@@ -268,7 +445,7 @@ class Contributions:
     def review(self, contribution_id: str, holder: Holder, decision: str, comment: str | None) -> Shown:
         """The same decision from the review page's form: 400 for a decision other than accept or reject."""
         self._check_curator(holder, "review a contribution")
-        with self._lock:
+        with self._lock, self._alone(contribution_id):
             shown = self._visible(contribution_id, holder)
             if decision not in DECISIONS:
                 raise ProtocolError(400, 'the decision must be "accept" or "reject"')
@@ -306,7 +483,8 @@ class Contributions:
         pending, public = _graphs(contribution_id)
         now = ox.Literal(datetime.now(timezone.utc).isoformat(timespec="seconds"), datatype=XSD.term("dateTime"))
         said = f" ; <{RDFS.comment}> {ox.Literal(comment)}" if comment else ""
-        record = (f'{public} <{SIKG.status}> "{DECISIONS[decision]}" . _:review a <{SIKG.Review}>, <{PROV.Activity}> ; '
+        review = f"<{review_iri(contribution_id)}>"
+        record = (f'{public} <{SIKG.status}> "{DECISIONS[decision]}" . {review} a <{SIKG.Review}>, <{PROV.Activity}> ; '
                   f'<{PROV.used}> {public} ; <{PROV.wasAssociatedWith}> _:curator ; <{PROV.endedAtTime}> {now} ; '
                   f'<{SIKG.decision}> "{decision}"{said} . _:curator a <{PROV.Agent}> ; '
                   f'<{RDFS.label}> {ox.Literal(holder.name)} .')
@@ -323,8 +501,9 @@ class Contributions:
         """The contribution with its data, for someone allowed to see it; 404 for anyone else."""
         shown = self._visible(contribution_id, holder or self._holder_or_none(authorization))
         graph = shown.graph if shown.public else GRAPH_PENDING + contribution_id
+        private = _not_remembered(f"<{shown.graph}>")  # an Idempotency-Key's memory is the service's own
         shown.triples = list(self.store.query_private(
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"))
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} {private} }}"))
         return shown
 
     def _state(self, contribution_id: str) -> Shown | None:
@@ -333,7 +512,7 @@ class Contributions:
             return None
         public, pending = GRAPH_CONTRIBUTION + contribution_id, GRAPH_PENDING + contribution_id
         rows = list(self.store.query_private(f"""
-            SELECT ?g ?status ?when ?who ?outcome ?decision ?comment ?by ?at WHERE {{
+            SELECT ?g ?status ?when ?who ?outcome ?review ?decision ?comment ?by ?at WHERE {{
               VALUES ?g {{ <{public}> <{pending}> }}
               GRAPH ?g {{ <{public}> a <{SIKG.Contribution}> ; <{PROV.generatedAtTime}> ?when .
                 OPTIONAL {{ <{public}> <{SIKG.status}> ?status }}
@@ -347,8 +526,10 @@ class Contributions:
         value = lambda name: rows[0][name].value if rows[0][name] is not None else None
         in_public = value("g") == public
         status = "accepted" if in_public else (value("status") or "pending")
+        named = isinstance(rows[0]["review"], ox.NamedNode)  # (a review recorded before reviews had IRIs: none)
         review = None if value("decision") is None else {
-            "decision": value("decision"), "comment": value("comment"), "by": value("by"), "at": value("at")}
+            "id": value("review") if named else None, "decision": value("decision"), "comment": value("comment"),
+            "by": value("by"), "at": value("at")}
         return Shown(contribution_id, status, value("who"), value("when"), public, value("outcome"), review)
 
     @staticmethod

@@ -9,6 +9,7 @@ import pyoxigraph as ox
 from flask import Response, redirect, render_template
 
 from ..errors import ProtocolError
+from ..http.negotiation import wants_json_preview
 from ..http.responses import html_response, json_response
 from ..i18n.languages import pick_text
 from ..i18n.ui_text import form_words
@@ -58,7 +59,7 @@ def form_post(services, http_request, language: str) -> Response:
     values = http_request.form
     form = build_form(services.store, language)
     result = preview(form, values, services.store, language)
-    wants_json = http_request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+    wants_json = wants_json_preview()  # read for every post: the answer varies on Accept whichever it is
     action = http_request.args.get("action") or values.get("action") or "preview"
     if action == "preview" and wants_json:
         return json_response(result.as_json())

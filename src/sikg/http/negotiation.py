@@ -19,7 +19,21 @@ from werkzeug.datastructures import LanguageAccept, MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from ..errors import BadRequest, NotAcceptable, Refusal
-from ..formats import DUMP_FORMATS, GRAPH_FORMATS, HTML, JSON_AS_JSON_LD, RESULT_FORMATS, Format
+from ..formats import (
+    DUMP_FORMATS,
+    GRAPH_FORMATS,
+    HTML,
+    JSON,
+    JSON_AS_JSON_LD,
+    JSON_LD,
+    N_QUADS,
+    N_TRIPLES,
+    RDF_XML,
+    RESULT_FORMATS,
+    TRIG,
+    TURTLE,
+    Format,
+)
 from ..rdf.exports import ExportRequest, offered_formats, read_view
 
 CHOICES_KEPT = 1024
@@ -186,3 +200,24 @@ def export_request(args, accept_profile: str | None) -> tuple[ExportRequest, str
     view = read_view(args.get("frame"), args.get("profile"), accept_profile)
     choice = negotiate(offered_formats(view), JSON_AS_JSON_LD, nameable=DUMP_FORMATS)
     return ExportRequest(choice.format, view), choice.media_type
+
+
+# GET /contributions/{id}: a contribution's status as JSON, or its graph's RDF; Turtle first, so that */* gets it.
+STATUS_OR_GRAPH = (TURTLE, JSON, JSON_LD, N_TRIPLES, RDF_XML, N_QUADS, TRIG)
+
+
+def wants_status() -> bool:
+    """Whether GET /contributions/{id} answers the contribution's status as JSON rather than its graph: format=json,
+    or (without format=) an Accept that prefers application/json to every RDF syntax. Any other format= names an RDF
+    syntax, which the graph's answer negotiates."""
+    requested = request.args.get("format")
+    if requested:
+        return requested == JSON.name
+    best = request.accept_mimetypes.best_match([f.media_type for f in STATUS_OR_GRAPH], default=TURTLE.media_type)
+    return best == JSON.media_type
+
+
+def wants_json_preview() -> bool:
+    """Whether a post of the contribution form asks for its preview as JSON (the page's script) rather than as the
+    page again: an Accept that prefers application/json to text/html."""
+    return request.accept_mimetypes.best_match([HTML.media_type, JSON.media_type]) == JSON.media_type

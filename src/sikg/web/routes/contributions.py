@@ -3,8 +3,9 @@ holder into the KG as a named graph of its own, with its provenance."""
 
 from flask import jsonify, request
 
-from ...contributions.service import wants_status
+from ...contributions.service import idempotency_key
 from ...contributions.sign_in import credentials
+from ...http.negotiation import wants_status
 from ...http.openapi import (
     BODY_ERRORS,
     FORMAT_PARAM,
@@ -35,7 +36,8 @@ def validate():
 def contribute():
     contributions = current().contributions
     holder = contributions.holder(request.headers.get("Authorization"))
-    made = contributions.contribute(*reading.read_request_body(request), holder)  # NotConforming: 422
+    key = idempotency_key(request.headers.getlist("Idempotency-Key"))  # None without one
+    made = contributions.contribute(*reading.read_request_body(request), holder, key)  # NotConforming: 422
     location = f"{request.url_root}contributions/{made.id}"
     return json_response(made.as_json(location), made.http_status, {"Location": location}, indent=2)
 
@@ -49,7 +51,7 @@ def list_contributions():
 @routes.get("/contributions/<contribution_id>")
 def get_contribution(contribution_id):
     shown = current().contributions.show(contribution_id, credentials(request))
-    if wants_status(request.accept_mimetypes, request.args.get("format")):
+    if wants_status():
         return json_response(shown.as_json(), 200, shown.headers, indent=2)
     return rdf_response(shown.triples, headers=shown.headers)
 
@@ -78,6 +80,16 @@ def review_contribution(contribution_id):
 
 
 ID = path_parameter("id")
+# draft-ietf-httpapi-idempotency-key-header; the key's syntax is contributions.service.idempotency_key's
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"},
+    "example": '"8e03978e-40d5-43e8-bc93-6894a57f9324"',
+    "description": "Makes the POST safe to retry (draft-ietf-httpapi-idempotency-key-header): a Structured Field "
+                   "string, 1 to 255 visible ASCII characters in double quotes, new for each contribution (a UUID). "
+                   "The same token holder sending the same key and the same body again gets the first answer again "
+                   "(its status code, Location and id) and nothing new is kept, also when the two requests run at "
+                   "once; the same key with another body is a 422; a malformed key a 400. The service remembers the "
+                   "key as long as the contribution exists."}
 routes.describe({
     "/validate": {
         "get": {"summary": "The validation page", "responses": {"200": any_response("HTML", ["text/html"])}},
@@ -98,14 +110,20 @@ routes.describe({
                               "403": text_response("Not a curator")}},
         "post": {"summary": "Contributes conforming data: pending a curator's review (202), or public at once with "
                             "review off (201)",
-                 "security": [{"bearer": []}],
+                 "security": [{"bearer": []}], "parameters": [IDEMPOTENCY_KEY],
                  "requestBody": {"required": True, "content": {m: {"schema": {"type": "string"}} for m in RDF_BODIES}},
-                 "responses": {"202": any_response("Kept, pending review; Location names it", ["application/json"]),
+                 "responses": {"202": any_response("Kept, pending review; Location names it (sent again with its "
+                                                   "Idempotency-Key: the same answer, nothing new kept)",
+                                                   ["application/json"]),
                                "201": any_response("Published (review off); Location names it", ["application/json"]),
-                               "422": any_response("Not conforming: the report; nothing written", REPORTS),
+                               "422": any_response("Not conforming: the report; nothing written. Or (text/plain) "
+                                                   "the Idempotency-Key was sent before with another body",
+                                                   [*REPORTS, "text/plain"]),
                                "401": text_response("No token"),
                                "403": text_response("Wrong token, or contributions off"),
-                               **BODY_ERRORS, "406": NEGOTIATION_ERRORS["406"]}}},
+                               **BODY_ERRORS, "400": text_response(
+                                   BODY_ERRORS["400"]["description"] + "; a malformed Idempotency-Key"),
+                               "406": NEGOTIATION_ERRORS["406"]}}},
     "/contributions/{id}": {
         "get": {"summary": "One contribution: its status as JSON, or its graph (a pending or rejected one only for "
                            "its contributor and curators)", "parameters": [ID, FORMAT_PARAM],
