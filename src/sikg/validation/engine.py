@@ -643,12 +643,17 @@ def _not(negated):
 # -- validating ------------------------------------------------------------------------------------------------------
 
 class Engine:
-    """One validation: the data, and what the SPARQL constraints found."""
+    """One validation: the data, what the SPARQL constraints found, and which nodes conform to which nested shapes.
 
-    def __init__(self, shapes: CompiledShapes, data: DataIndex):
+    `quads`, if given, makes the store the SPARQL constraints run on: a callable giving the data graph as Oxigraph
+    quads in the default graph (the parsed input as it is, rather than a copy of the dictionaries)."""
+
+    def __init__(self, shapes: CompiledShapes, data: DataIndex, quads=None):
         self.shapes, self.data = shapes, data
+        self._quads = quads or (lambda: (ox.Quad(s, p, o) for s, p, o in data.triples()))
         self._store = None
         self._rows: dict = {}
+        self._conforming: dict = {}
 
     def validate(self, focus_nodes) -> list[RawResult]:
         """The results about `focus_nodes` (the others are not evaluated) of every shape with targets."""
@@ -673,15 +678,14 @@ class Engine:
                 found.update(dict.fromkeys(data.out[s][p]))
         return [node for node in found if node in wanted]
 
-    def _values(self, shape: Shape, focus) -> list:
-        if shape.path is None:
-            return [focus]
-        return list(self.data.objects(focus, shape.path))
-
     def _validate(self, shape: Shape, focus, results: list) -> None:
         if shape.deactivated:
             return
-        values = self._values(shape, focus)
+        if shape.path is None:
+            values = [focus]
+        else:
+            by_predicate = self.data.out.get(focus)
+            values = list(by_predicate.get(shape.path, ())) if by_predicate else []
         for component, check in shape.constraints:
             for value in check(self, focus, values):
                 results.append(RawResult(shape, component, focus, value, shape.path_rdflib, None, shape.messages))
@@ -690,23 +694,32 @@ class Engine:
                 self._validate(child, value, results)
         for constraint in shape.sparql:
             if not constraint.deactivated:
-                results.extend(self._sparql_results(shape, constraint, focus))
+                rows = self._solutions(constraint, focus)
+                if rows:
+                    results.extend(self._sparql_results(shape, constraint, focus, rows))
 
     def conforms(self, shape: Shape, node) -> bool:
         """Whether `node` conforms to a nested shape, as pySHACL decides it with allow_warnings: only results of
-        severity sh:Violation count, and a shape of severity sh:Warning or sh:Info always conforms."""
-        if shape.deactivated or shape.severity in ALLOWED_SEVERITIES:
-            return True
-        found: list = []
-        self._validate(shape, node, found)
-        return not any(r.shape.severity not in ALLOWED_SEVERITIES for r in found)
+        severity sh:Violation count, and a shape of severity sh:Warning or sh:Info always conforms. Remembered for
+        the validation: every practice's rdf:type asks the same question of the same class."""
+        key = (shape, node)
+        known = self._conforming.get(key)
+        if known is None:
+            if shape.deactivated or shape.severity in ALLOWED_SEVERITIES:
+                known = True
+            else:
+                found: list = []
+                self._validate(shape, node, found)
+                known = not any(r.shape.severity not in ALLOWED_SEVERITIES for r in found)
+            self._conforming[key] = known
+        return known
 
     # SHACL-SPARQL: the query runs on an in-memory Oxigraph store of the data graph.
 
     def _store_of_data(self) -> ox.Store:
         if self._store is None:
             self._store = ox.Store()
-            self._store.bulk_extend(ox.Quad(s, p, o) for s, p, o in self.data.triples())
+            self._store.bulk_extend(self._quads())
         return self._store
 
     def _solutions(self, constraint: SparqlConstraint, focus) -> list[dict]:
@@ -715,33 +728,36 @@ class Engine:
             by_focus = self._rows.get(constraint.node)
             if by_focus is None:
                 by_focus = self._rows[constraint.node] = {}
-                for row in self._select(constraint.text, None):
-                    by_focus.setdefault(row["this"], []).append(row)
-            return by_focus.get(to_rdflib(focus), [])
-        return self._select(constraint.text, focus)
+                for this, row in self._select(constraint.text, None):
+                    by_focus.setdefault(this, []).append(row)
+            return by_focus.get(focus)
+        return [row for _, row in self._select(constraint.text, focus)]
 
-    def _select(self, text: str, focus) -> list[dict]:
+    def _select(self, text: str, focus) -> list[tuple]:
+        """(the Oxigraph term bound to ?this, the row as {variable: rdflib term}) for each solution."""
         substitutions = None if focus is None else {ox.Variable("this"): focus}
         solutions = self._store_of_data().query(text, substitutions=substitutions)
-        names = [v.value for v in solutions.variables]
+        variables = [(v, v.value) for v in solutions.variables]
         rows = []
         for solution in solutions:
-            row = {}
-            for name in names:
-                term = solution[name]
+            row, this = {}, focus
+            for variable, name in variables:
+                term = solution[variable]
                 if term is not None:
                     row[name] = to_rdflib(term)
-            if focus is not None and "this" in names:
-                row.setdefault("this", to_rdflib(focus))
-            rows.append(row)
+                    if name == "this":
+                        this = term
+            if focus is not None and "this" not in row and any(name == "this" for _, name in variables):
+                row["this"] = to_rdflib(focus)
+            rows.append((this, row))
         return rows
 
-    def _sparql_results(self, shape: Shape, constraint: SparqlConstraint, focus) -> list[RawResult]:
+    def _sparql_results(self, shape: Shape, constraint: SparqlConstraint, focus, rows) -> list[RawResult]:
         """pySHACL's SPARQLConstraintComponent: its row deduplication, focus and value, and the messages with the
         row's variables written in (which makes them plain literals, without their language tags)."""
         focus_rdflib = to_rdflib(focus)
         violations, failed = [], False
-        for row in self._solutions(constraint, focus):
+        for row in rows:
             row = dict(row)
             if row.pop("failure", None) is not None:
                 if not failed:
@@ -753,7 +769,7 @@ class Engine:
                 if (t, p, v, row) not in violations:
                     violations.append((t, p, v, row))
         results = []
-        extra = [m for m in constraint.messages if m not in shape.messages]
+        messages = [m for m in constraint.messages if m not in shape.messages] + list(shape.messages)
         for violation in violations:
             if violation[0] is True:
                 bound, value, path, result_focus = violation[1], focus_rdflib, None, focus_rdflib
@@ -761,23 +777,30 @@ class Engine:
                 t, p, v, row = violation
                 value = focus_rdflib if v is None else v
                 bound, path, result_focus = (t, p, value, row), p, t or focus_rdflib
-            messages = tuple(rdflib.Literal(_format_message(str(m.value), bound)) for m in extra + list(shape.messages))
+            written = tuple(rdflib.Literal(format_message(str(m.value), bound)) for m in messages)
             results.append(RawResult(shape, SH.SPARQLConstraintComponent, to_oxigraph(result_focus),
-                                     to_oxigraph(value), path, constraint.node, messages))
+                                     to_oxigraph(value), path, constraint.node, written))
         return results
 
 
-def _format_message(message: str, bound) -> str:
-    """pySHACL's _format_sparql_based_result_message: {?var} and {$var} replaced by the row's values."""
+def format_message(message: str, bound) -> str:
+    """pySHACL's _format_sparql_based_result_message: {?var} and {$var} replaced by the row's values (bound: a dict
+    of them, or (this, path, value) or (this, path, value, {the other variables})). The value is written as it is:
+    pySHACL's re.sub took it for a template, and stopped on a backslash (shacl.py makes pySHACL write it so too)."""
     values = {}
-    if isinstance(bound, tuple):
-        t, p, v, row = bound
-        values.update(row)
-        for name, term in (("this", t), ("path", p), ("value", v)):
-            if term is not None:
-                values[name] = term
-    else:
+    if isinstance(bound, (tuple, list)):
+        if len(bound) == 4:
+            values.update(bound[3])
+            bound = bound[:3]
+        if len(bound) == 3:
+            for name, term in zip(("this", "path", "value"), bound):
+                if term is not None:
+                    values[name] = term
+    elif isinstance(bound, dict):
         values.update(bound)
+    else:
+        return message
     for name, term in values.items():
-        message = re.sub("{{[?$]{}}}".format(name), str(term), message)
+        text = str(term)
+        message = re.sub("{{[?$]{}}}".format(name), lambda _, text=text: text, message)
     return message
