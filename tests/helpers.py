@@ -9,12 +9,14 @@ RDF compared as datasets (blank nodes canonically renamed, ground triples, tripl
 Fixtures and hooks live in conftest.py; the service itself never calls these.
 """
 
+import contextlib
 import csv
 import io
 import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -200,6 +202,9 @@ def start_server(args: list[str], log_path: Path, env: dict | None = None, timeo
                     return process, url
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
+                if own_group:  # and whatever of its workers and writer started
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(process.pid, signal.SIGKILL)
                 stop_server(process)
                 raise RuntimeError(f"sikg serve did not start; the end of {log_path}:\n"
                                    f"{Path(log_path).read_text(errors='replace')[-3000:]}") from None

@@ -16,7 +16,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -30,7 +29,7 @@ import rdflib
 from listener import Listener
 from rdflib.compare import isomorphic
 
-from helpers import FIXTURES, ROOT, free_port, offline_quads, run_cli, to_quads
+from helpers import FIXTURES, ROOT, free_port, offline_quads, run_cli, start_server, to_quads
 from sikg.contributions import service as contributions_module
 from sikg.contributions.sign_in import csrf_for
 from sikg.rdf import content, jsonld
@@ -908,26 +907,14 @@ def test_the_form_previews_as_json_only_for_a_client_that_prefers_json(client, a
 # -- the real server: a crash right after 201 -----------------------------------------------------------------------
 
 def _start_server(store_dir: Path, port: int, log_path: Path, **settings: str) -> subprocess.Popen:
-    """`settings`: SIKG_* variables that replace these (test_review.py starts it with review on)."""
+    """`sikg serve` over `store_dir` with a contributor's token, review off, in a process group of its own (the tests
+    signal the whole group); `settings`: SIKG_* variables that replace these (test_review.py starts it with review
+    on)."""
     env = {**os.environ, "SIKG_CONTRIB_TOKEN": "alice=s3cret", "SIKG_EVALUATORS": "1", "SIKG_REVIEW": "0", **settings}
     env.pop("SIKG_STORE", None)
-    log = open(log_path, "ab")
-    process = subprocess.Popen([sys.executable, "-m", "sikg.cli", "serve", "--port", str(port), "--store",
-                                str(store_dir), "--workers", "2"], cwd=ROOT, env=env, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
-    log.close()
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
-                if response.status == 200:
-                    return process
-        except OSError as error:
-            if process.poll() is not None or time.monotonic() > deadline:
-                _kill_group(process, signal.SIGKILL)
-                raise RuntimeError(f"sikg serve did not start; see {log_path}:\n"
-                                   f"{log_path.read_text()[-3000:]}") from error
-            time.sleep(0.2)
+    process, _ = start_server(["--store", str(store_dir), "--workers", "2"], log_path, env, timeout=90, port=port,
+                              own_group=True)
+    return process
 
 
 def _kill_group(process: subprocess.Popen, sig: int) -> None:

@@ -9,16 +9,17 @@ import pytest
 from flask import Blueprint, request
 
 from sikg import errors
-from sikg.contributions.tokens import ContributionsDisabled, NotAuthorised
+from sikg.contributions.tokens import ContributionsDisabled, NoToken, TokenRefused
 from sikg.errors import Conflict, StoreUnavailable
+from sikg.http.responses import REFUSAL_STATUS
 from sikg.rdf.reading import RdfInputError
 from sikg.settings import Settings
 from sikg.sparql.queries import ParameterError, UnknownQuery
 from sikg.web import hooks
 from sikg.web.app import create_app
 
-KINDS = [errors.BadRequest, errors.NotPermitted, errors.NotFound, errors.MethodNotAllowed, errors.NotAcceptable,
-         errors.Conflict, errors.UnsupportedBody, errors.Unprocessable, errors.OverLimit]
+KINDS = [errors.BadRequest, errors.NotAuthenticated, errors.NotPermitted, errors.NotFound, errors.MethodNotAllowed,
+         errors.NotAcceptable, errors.Conflict, errors.UnsupportedBody, errors.Unprocessable, errors.OverLimit]
 
 
 RAISED = {
@@ -27,8 +28,8 @@ RAISED = {
     "parameter": ParameterError("parameter n: 'x' is not an integer"),
     "rdf": RdfInputError("request body", "bad token", 3, 9),
     "off": ContributionsDisabled("contributions are switched off"),
-    "no-token": NotAuthorised(401, "send the token"),
-    "wrong-token": NotAuthorised(403, "this token is not allowed"),
+    "no-token": NoToken("send the token"),
+    "wrong-token": TokenRefused("this token is not allowed"),
     "store": StoreUnavailable("the store did not answer"),
     "bug": ZeroDivisionError("a bug"),
     **{kind.__name__: kind(f"refused as {kind.__name__}") for kind in KINDS},
@@ -94,7 +95,7 @@ def test_a_chunked_body_is_bounded_like_one_of_known_length(client):
     assert refused.status_code == 413 and "SIKG_MAX_UPLOAD" in refused.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("kind, status", zip(KINDS, [400, 403, 404, 405, 406, 409, 415, 422, 503]),
+@pytest.mark.parametrize("kind, status", zip(KINDS, [400, 401, 403, 404, 405, 406, 409, 415, 422, 503]),
                          ids=lambda k: getattr(k, "__name__", str(k)))
 def test_each_kind_of_refusal_gets_its_status_at_the_edge(client, kind, status):
     response = client.get(f"/raise/{kind.__name__}")
@@ -103,7 +104,7 @@ def test_each_kind_of_refusal_gets_its_status_at_the_edge(client, kind, status):
 
 def test_every_kind_of_refusal_has_a_status():
     kinds = {k for k in vars(errors).values() if isinstance(k, type) and issubclass(k, errors.Refusal)}
-    assert kinds - {errors.Refusal, errors.ProtocolError} == set(KINDS) == set(hooks.REFUSAL_STATUS)
+    assert kinds - {errors.Refusal} == set(KINDS) == set(REFUSAL_STATUS)
 
 
 def test_every_error_handler_is_installed(kg):

@@ -12,9 +12,9 @@ from werkzeug.http import parse_accept_header
 from sikg import formats
 from sikg.http import negotiation
 from sikg.http.negotiation import without_parameters
+from sikg.http.responses import status_of
 from sikg.settings import Settings
 from sikg.web.app import create_app
-from sikg.web.hooks import status_of
 
 PRACTICE = "/id/practice/coompanion"
 SELECT = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"

@@ -29,8 +29,9 @@ from test_store import OxigraphServer
 from helpers import ROOT, free_port, run_cli
 from sikg.contributions.service import Claims, Contributions, NotConforming, review_iri
 from sikg.contributions.tokens import Holder
-from sikg.errors import OverLimit, ProtocolError
+from sikg.errors import Conflict, OverLimit, Refusal
 from sikg.formats import DUMP_FORMATS
+from sikg.http.responses import status_of
 from sikg.namespaces import BASE, GRAPH_CONTRIBUTION, GRAPH_CURATED, GRAPH_PENDING, PROV, SIKG
 from sikg.settings import Settings, SettingsError
 from sikg.sparql.evaluator import EvaluatorPool
@@ -271,9 +272,8 @@ def test_the_review_is_a_resource_named_after_its_contribution_and_there_is_one(
     assert [t.subject for t in triples if t.object == SIKG.term("Review")] == [ox.NamedNode(iri)]
 
     assert review(client, cid, late).status_code == 409  # read after the first decision
-    with pytest.raises(ProtocolError) as refused:  # read before it, applied after it
+    with pytest.raises(Conflict):  # read before it, applied after it
         contributions._review(stale, dave, late, "Late.")
-    assert refused.value.status == 409
     assert reviews_of(store, cid) == [(ox.NamedNode(iri), 1)]
     shown = status(client, cid, CURATOR).get_json()
     assert (shown["review"]["decision"], shown["review"]["by"], shown["review"]["comment"]) == \
@@ -335,9 +335,9 @@ def test_a_decision_read_before_another_and_applied_after_it_is_a_409_and_change
     stale = contributions.show(cid, holder=curator)
     assert stale.status == "pending"
     assert review(client, cid, first).status_code == 200
-    with pytest.raises(ProtocolError) as refused:
+    with pytest.raises(Conflict) as refused:
         contributions._review(stale, curator, late, None)  # the stale read's decision, applied now
-    assert refused.value.status == 409
+    assert isinstance(refused.value, Conflict)
     shown = status(client, cid, CURATOR).get_json()
     assert (shown["status"], shown["review"]["decision"]) == (stands, first)
     assert ask(client, {"query": ASK}) is (stands == "accepted")
@@ -357,10 +357,10 @@ def test_a_withdrawal_read_before_a_review_and_applied_after_it_is_a_409_and_rem
     assert read.status == "pending"
     assert review(client, cid, decision).status_code == 200
     monkeypatch.setattr(contributions, "_visible", lambda *_: read)  # the withdrawal goes on from its stale read
-    with pytest.raises(ProtocolError) as refused:
+    with pytest.raises(Conflict) as refused:
         contributions.withdraw_as(cid, alice)
     monkeypatch.undo()
-    assert refused.value.status == 409
+    assert isinstance(refused.value, Conflict)
     assert status(client, cid, CURATOR).get_json()["status"] == stands
     assert ask(client, {"query": ASK}) is (stands == "accepted")
 
@@ -376,12 +376,12 @@ def test_a_replacement_read_before_a_review_and_applied_after_it_is_a_409_and_re
     assert review(client, cid, decision).status_code == 200
     before = client.get(f"/contributions/{cid}", headers={**CURATOR, "Accept": "application/n-triples"}).data
     monkeypatch.setattr(contributions, "_visible", lambda *_: read)  # the replacement goes on from its stale read
-    with pytest.raises((ProtocolError, NotConforming)) as refused:
+    with pytest.raises((Conflict, NotConforming)) as refused:
         contributions.replace(cid, TEMPLATE.replace(b"Neighbourhood", b"Street"), ox.RdfFormat.TURTLE, alice)
     monkeypatch.undo()
     # Once accepted, the practice is public, and the replacement describing it again does not conform (422) before
     # it is written; once rejected, the conditional write is what refuses it.
-    assert isinstance(refused.value, NotConforming) if stands == "accepted" else refused.value.status == 409
+    assert isinstance(refused.value, NotConforming) if stands == "accepted" else isinstance(refused.value, Conflict)
     assert status(client, cid, CURATOR).get_json()["status"] == stands
     after = client.get(f"/contributions/{cid}", headers={**CURATOR, "Accept": "application/n-triples"}).data
     assert b"Street" not in after and sorted(after.splitlines()) == sorted(before.splitlines())
@@ -601,8 +601,8 @@ def run_sequence(contributions, store, seed: int, wait) -> list[str]:
                 contributions.replace(ids[which], small_body(subjects[which], version), ox.RdfFormat.N_TRIPLES,
                                       CONTRIBUTOR)
             outcomes[i] = 200
-        except ProtocolError as refused:
-            outcomes[i] = refused.status
+        except Refusal as refused:
+            outcomes[i] = status_of(refused)
         except Exception as error:  # noqa: BLE001 (any other error is a breach, reported with the seed)
             outcomes[i] = repr(error)
 
@@ -731,7 +731,8 @@ STALE_ACCEPT = textwrap.dedent("""
     import sys
     from sikg.contributions.service import Contributions
     from sikg.contributions.tokens import Holder
-    from sikg.errors import OverLimit, ProtocolError
+    from sikg.errors import Refusal
+    from sikg.http.responses import status_of
     from sikg.store import open_store
 
     contributions = Contributions(open_store(sys.argv[1], timeout=10), env_tokens={})
@@ -742,8 +743,8 @@ STALE_ACCEPT = textwrap.dedent("""
     try:
         contributions._review(read, dave, "accept", "Looks fine.")
         print(200, flush=True)
-    except ProtocolError as refused:
-        print(refused.status, flush=True)
+    except Refusal as refused:
+        print(status_of(refused), flush=True)
 """)
 
 

@@ -26,14 +26,16 @@ from sikg.contributions.tokens import (
     FileTokenRegistry,
     Holder,
     MemoryTokenRegistry,
-    NotAuthorised,
+    NoToken,
     StoreTokenRegistry,
     TokenEntry,
     TokenError,
+    TokenRefused,
     authenticate,
     registry_for,
     token_file,
 )
+from sikg.http.responses import status_of
 from sikg.namespaces import GRAPH_TOKENS
 from sikg.settings import Settings
 from sikg.sparql.evaluator import EvaluatorPool
@@ -265,9 +267,9 @@ def test_authenticate_a_person_and_an_environment_token():
 def test_authenticate_without_a_bearer_token_is_401(header):
     registry = MemoryTokenRegistry()
     registry.add("Ada", "curator")
-    with pytest.raises(NotAuthorised) as refused:
+    with pytest.raises(NoToken) as refused:
         authenticate(header, registry, {})
-    assert refused.value.status == 401
+    assert status_of(refused.value) == 401 and refused.value.headers == {"WWW-Authenticate": 'Bearer realm="sikg"'}
 
 
 def test_authenticate_a_wrong_or_revoked_token_is_403():
@@ -275,14 +277,14 @@ def test_authenticate_a_wrong_or_revoked_token_is_403():
     token = registry.add("Ada", "contributor")
     registry.add("Bob", "contributor")
     for wrong in ("wrong", token[:-1], token + "x", "Ada"):
-        with pytest.raises(NotAuthorised, match="not allowed") as refused:
+        with pytest.raises(TokenRefused, match="not allowed") as refused:
             authenticate(f"Bearer {wrong}", registry, {"s3cret": "ci"})
-        assert refused.value.status == 403
+        assert status_of(refused.value) == 403
     registry.revoke("Ada")
     registry.revoke("Bob")
-    with pytest.raises(NotAuthorised, match="revoked") as refused:
+    with pytest.raises(TokenRefused, match="revoked") as refused:
         authenticate(f"Bearer {token}", registry, {})  # no active token left: still "revoked", not "off"
-    assert refused.value.status == 403
+    assert status_of(refused.value) == 403
 
 
 # -- the command line -------------------------------------------------------------------------------------------

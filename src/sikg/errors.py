@@ -1,6 +1,6 @@
 """What the service refuses, and why: every refusal of a request is one of the kinds below, with a one-line message
 for the client and the headers to send with it (Allow, Retry-After). No module says which HTTP status a kind is: the
-HTTP edge does, in one table (web/hooks.py, REFUSAL_STATUS), as it does for the other domain errors (an unknown
+HTTP edge does, in one table (http/responses.py, REFUSAL_STATUS), as it does for the other domain errors (an unknown
 curated query, unreadable RDF, data that does not conform). So the same refusal reads the same from the command line.
 
 The store's errors, which the client did not cause, are here too (StoreUnavailable, BaseMismatch), whichever backend
@@ -18,6 +18,10 @@ class Refusal(Exception):
 
 class BadRequest(Refusal):
     """The request is malformed, or asks for what the service never does (an update on /sparql)."""
+
+
+class NotAuthenticated(Refusal):
+    """The request needs credentials it did not send (headers: WWW-Authenticate)."""
 
 
 class NotPermitted(Refusal):
@@ -51,14 +55,6 @@ class Unprocessable(Refusal):
 class OverLimit(Refusal):
     """A limit of the service was reached (the query time, every evaluator busy): the same request may succeed later
     (headers: Retry-After)."""
-
-
-class ProtocolError(Refusal):
-    """A refusal that names its HTTP status itself; only the contribution modules still raise it."""
-
-    def __init__(self, status: int, message: str, headers: dict | None = None):
-        super().__init__(message, headers)
-        self.status = status
 
 
 class StoreUnavailable(Exception):

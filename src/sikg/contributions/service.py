@@ -38,7 +38,7 @@ from datetime import datetime, timedelta, timezone
 
 import pyoxigraph as ox
 
-from ..errors import BadRequest, Conflict, OverLimit, ProtocolError, Unprocessable
+from ..errors import BadRequest, Conflict, NotFound, NotPermitted, OverLimit, Unprocessable
 from ..namespaces import GRAPH_CONTRIBUTION, GRAPH_PENDING, GRAPH_PRIVATE, PROV, RDF, RDFS, SIKG, XSD
 from ..rdf.jsonld import confusable_iris
 from ..rdf.reading import RdfInputError, parse_upload
@@ -143,13 +143,13 @@ def _decision(body: bytes) -> tuple[str, str | None]:
     try:
         value = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        raise ProtocolError(400, 'the review must be a JSON object: {"decision": "accept" | "reject", '
+        raise BadRequest('the review must be a JSON object: {"decision": "accept" | "reject", '
                                  '"comment": "..."}') from None
     if not isinstance(value, dict) or not isinstance(value.get("decision"), str) or value["decision"] not in DECISIONS:
-        raise ProtocolError(400, 'the decision must be "accept" or "reject"')
+        raise BadRequest('the decision must be "accept" or "reject"')
     comment = value.get("comment")
     if comment is not None and not isinstance(comment, str):
-        raise ProtocolError(400, "the comment must be a string")
+        raise BadRequest("the comment must be a string")
     return value["decision"], comment or None
 
 
@@ -278,7 +278,7 @@ class Contributions:
         reserved = next((t.value for q in quads for t in (q.subject, q.object)
                          if isinstance(t, ox.NamedNode) and t.value.startswith(RESERVED)), None)
         if reserved:  # a contribution's record and review are the service's to write
-            raise ProtocolError(400, f"the data may not describe or point at <{reserved}>: the names of "
+            raise BadRequest(f"the data may not describe or point at <{reserved}>: the names of "
                                      f"contributions' graphs are the service's own")
         report = validate_quads(quads, store_reference(self.store))
         if not report.conforms:
@@ -358,7 +358,7 @@ class Contributions:
                 self.store.update(self._replace_update(contribution_id, [*(q.triple for q in quads), *record]))
                 after = self._state(contribution_id)
             if after is None or after.status != "pending":  # a curator decided since the read: nothing was replaced
-                raise ProtocolError(409, f"contribution {contribution_id!r} was already reviewed "
+                raise Conflict(f"contribution {contribution_id!r} was already reviewed "
                                          f"({after.status if after else 'withdrawn'}): its contributor can no longer "
                                          "replace it")
         return Contribution(contribution_id, shown.graph, report, "pending")
@@ -395,7 +395,7 @@ class Contributions:
                               f"{_every_triple_while(contribution_id, 'pending', remembered=True)}")
             after = self._state(contribution_id)
             if after is not None:
-                raise ProtocolError(409, f"contribution {contribution_id!r} was already reviewed ({after.status}): "
+                raise Conflict(f"contribution {contribution_id!r} was already reviewed ({after.status}): "
                                          "its contributor can no longer withdraw it")
 
     def _visible(self, contribution_id: str, holder: Holder | None) -> Shown:
@@ -403,15 +403,15 @@ class Contributions:
         shown = self._state(contribution_id)
         if shown is None or not (shown.public or (holder is not None and (
                 holder.is_curator or shown.contributor == holder.name))):
-            raise ProtocolError(404, f"no contribution {contribution_id!r}")
+            raise NotFound(f"no contribution {contribution_id!r}")
         return shown
 
     @staticmethod
     def _check_own_pending(shown: Shown, holder: Holder, what: str) -> None:
         if shown.contributor != holder.name:
-            raise ProtocolError(403, f"only its contributor may {what} this contribution")
+            raise NotPermitted(f"only its contributor may {what} this contribution")
         if shown.status != "pending":
-            raise ProtocolError(409, f"contribution {shown.id!r} was already reviewed ({shown.status}): its "
+            raise Conflict(f"contribution {shown.id!r} was already reviewed ({shown.status}): its "
                                      f"contributor can no longer {what} it")
 
     @staticmethod
@@ -448,7 +448,7 @@ class Contributions:
         with self._lock, self._alone(contribution_id):
             shown = self._visible(contribution_id, holder)
             if decision not in DECISIONS:
-                raise ProtocolError(400, 'the decision must be "accept" or "reject"')
+                raise BadRequest('the decision must be "accept" or "reject"')
             return self._review(shown, holder, decision, (comment or "").strip() or None)
 
     def _review(self, shown: Shown, holder: Holder, decision: str, comment: str | None) -> Shown:
@@ -457,11 +457,11 @@ class Contributions:
         stale: another process, or another instance over the same store, may have decided since it was read).
         The decision that was applied first stands, and any other is answered 409."""
         if shown.status != "pending":
-            raise ProtocolError(409, f"contribution {shown.id!r} was already reviewed ({shown.status})")
+            raise Conflict(f"contribution {shown.id!r} was already reviewed ({shown.status})")
         self.store.update(self._review_update(shown.id, holder, decision, comment))
         after = self.show(shown.id, holder=holder)
         if after.review is None or (after.review["decision"], after.review["by"]) != (decision, holder.name):
-            raise ProtocolError(409, f"contribution {shown.id!r} was already reviewed ({after.status})")
+            raise Conflict(f"contribution {shown.id!r} was already reviewed ({after.status})")
         return after
 
     def pending(self, holder: Holder) -> list[Shown]:
@@ -473,7 +473,7 @@ class Contributions:
     @staticmethod
     def _check_curator(holder: Holder, what: str) -> None:
         if not holder.is_curator:
-            raise ProtocolError(403, f"only a curator may {what}")
+            raise NotPermitted(f"only a curator may {what}")
 
     @staticmethod
     def _review_update(contribution_id: str, holder: Holder, decision: str, comment: str | None) -> str:
@@ -545,9 +545,9 @@ class Contributions:
         if status in (None, "", "accepted"):
             return self._list(self.store.query, GRAPH_CONTRIBUTION, None)
         if status not in ("pending", "rejected"):
-            raise ProtocolError(400, "status must be pending, accepted or rejected")
+            raise BadRequest("status must be pending, accepted or rejected")
         if not self.holder(authorization).is_curator:
-            raise ProtocolError(403, f"only a curator may list {status} contributions")
+            raise NotPermitted(f"only a curator may list {status} contributions")
         return self._list(self.store.query_private, GRAPH_PENDING, status)
 
     @staticmethod

@@ -12,6 +12,7 @@ import hmac
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from ..errors import NotPermitted
 from ..namespaces import CANONICAL_BASE
 from .tokens import ContributionsDisabled, Holder, NotAuthorised
 
@@ -24,12 +25,8 @@ class SignInRequired(Exception):
     """A page for people who have signed in, asked for without (a valid) token: they are sent to sign in."""
 
 
-class Refused(Exception):
-    """A form post that must not be acted on: 403 (no or wrong CSRF field, a token no longer valid, no curator)."""
-
-    def __init__(self, message: str, status: int = 403):
-        super().__init__(message)
-        self.status = status
+class Refused(NotPermitted):
+    """A form post that must not be acted on (no or wrong CSRF field, a token no longer valid, no curator)."""
 
 
 @dataclass
@@ -67,19 +64,13 @@ def credentials(http_request) -> str | None:
     return header or (f"Bearer {token}" if token and len(token) <= MAX_TOKEN else None)
 
 
-def authenticate(contributions, token: str) -> Holder:
-    """The token's holder (tokens.authenticate, as for the JSON API); ContributionsDisabled or NotAuthorised say why
-    not."""
-    return contributions.holder("Bearer " + token)
-
-
 def person(http_request, contributions) -> Person | None:
     """Who the cookie says is signed in, if its token is still accepted."""
     token = (http_request.cookies.get(COOKIE) or "").strip()
     if not token or len(token) > MAX_TOKEN:
         return None
     try:
-        return Person(token, authenticate(contributions, token))
+        return Person(token, contributions.holder("Bearer " + token))
     except (ContributionsDisabled, NotAuthorised):
         return None
 
@@ -105,7 +96,7 @@ def posted(http_request, contributions, curator: bool = False) -> Person:
     """The person behind a form post: CSRF checked first, then the token (it may have been revoked since)."""
     token = check_csrf(http_request)
     try:
-        found = Person(token, authenticate(contributions, token))
+        found = Person(token, contributions.holder("Bearer " + token))
     except (ContributionsDisabled, NotAuthorised) as refusal:
         raise Refused(f"403 Forbidden: {refusal}") from None
     if curator and not found.is_curator:

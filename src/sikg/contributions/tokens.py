@@ -32,6 +32,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..errors import NotAuthenticated, NotPermitted, Refusal
 from ..files import written_atomically
 from ..namespaces import DCT, GRAPH_TOKENS, RDF, RDFS, Namespace
 from ..store import EmbeddedStore, SharedStore
@@ -45,14 +46,21 @@ RELOAD_SECONDS = 1.0  # a token file is checked for changes at most this often
 CACHE_SECONDS = 2.0  # a store's tokens are read again after this long
 
 
-class ContributionsDisabled(Exception):
-    """No token is configured anywhere: contributions are off (403)."""
+class ContributionsDisabled(NotPermitted):
+    """No token is configured anywhere: contributions are off."""
 
 
-class NotAuthorised(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
+class NotAuthorised(Refusal):
+    """A request whose token does not let it in: none sent (NoToken), or one revoked or unknown (TokenRefused)."""
+
+
+class NoToken(NotAuthorised, NotAuthenticated):
+    def __init__(self, message: str):
+        super().__init__(message, {"WWW-Authenticate": 'Bearer realm="sikg"'})
+
+
+class TokenRefused(NotAuthorised, NotPermitted):
+    pass
 
 
 class TokenError(ValueError):
@@ -341,12 +349,12 @@ def _bearer(authorization: str | None) -> str | None:
 def authenticate(authorization: str | None, registry: TokenRegistry | None,
                  env_tokens: dict[str, str] | None) -> Holder:
     """The holder of the token an Authorization header sends, or an exception that says why not: ContributionsDisabled
-    (no token anywhere), NotAuthorised 401 (no bearer token), 403 (a revoked or an unknown token)."""
+    (no token anywhere), NoToken (no bearer token), TokenRefused (a revoked or an unknown token)."""
     token = _bearer(authorization)
     if token is not None and registry is not None:
         record = registry.find(token)
         if record is not None and record.revoked is not None:
-            raise NotAuthorised(403, "this token was revoked")
+            raise TokenRefused("this token was revoked")
         if record is not None:
             return Holder(record.name, record.role)
     for known, label in (env_tokens or {}).items():
@@ -356,5 +364,5 @@ def authenticate(authorization: str | None, registry: TokenRegistry | None,
         raise ContributionsDisabled("contributions are switched off on this service (no SIKG_CONTRIB_TOKEN set, "
                                     "and no token made with `sikg token add`)")
     if token is None:
-        raise NotAuthorised(401, "send the contribution token as 'Authorization: Bearer <token>'")
-    raise NotAuthorised(403, "this token is not allowed to contribute")
+        raise NoToken("send the contribution token as 'Authorization: Bearer <token>'")
+    raise TokenRefused("this token is not allowed to contribute")

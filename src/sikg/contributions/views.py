@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from flask import Response, redirect, render_template
 
-from ..errors import ProtocolError
+from ..errors import NotPermitted
 from ..http.negotiation import wants_json_preview
-from ..http.responses import html_response, json_response
+from ..http.responses import html_response, json_response, status_of
 from ..i18n.languages import pick_text
 from ..i18n.ui_text import form_words
-from ..namespaces import ID, RDF, RDFS, SIKG
+from ..namespaces import ID, RDF, RDFS, SIKG, values
 from ..pages import resources
 from ..validation import shacl
 from .form import build_form, element_id, field_name
@@ -93,13 +93,13 @@ def sign_in_page(http_request, language: str, error: str | None = None, status: 
 
 def sign_in_post(services, http_request, language: str) -> Response:
     if not same_origin(http_request):
-        raise ProtocolError(403, "403 Forbidden: a sign-in form sent from another site")
+        raise NotPermitted("403 Forbidden: a sign-in form sent from another site")
     token = (http_request.form.get("token") or "").strip()
     try:
         services.contributions.holder("Bearer " + token)
     except (ContributionsDisabled, NotAuthorised) as refusal:
         message = form_words(language)["bad_token"].format(message=refusal)
-        return sign_in_page(http_request, language, message, getattr(refusal, "status", 403))
+        return sign_in_page(http_request, language, message, status_of(refusal))
     return set_cookie(redirect(local_target(http_request.form.get("next")), 303), token,
                       served_securely(http_request, services.settings))
 
@@ -127,9 +127,8 @@ def _labels_of_what_it_names(store, triples) -> list[ox.Triple]:
     iris = sorted({t.object.value for t in triples if isinstance(t.object, ox.NamedNode)})
     if not iris:
         return []
-    values = " ".join(f"<{iri}>" for iri in iris)
     labels = ", ".join(f"<{p}>" for p in resources.LABELS)
-    return list(store.query(f"CONSTRUCT {{ ?s ?p ?l }} WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?l . "
+    return list(store.query(f"CONSTRUCT {{ ?s ?p ?l }} WHERE {{ {values('s', iris)} ?s ?p ?l . "
                             f"FILTER(?p IN ({labels})) }}"))
 
 
@@ -138,8 +137,7 @@ def _touches(store, triples, language: str) -> list[tuple[str, str]]:
                    if isinstance(t, ox.NamedNode) and t.value.startswith(ID)})
     if not iris:
         return []
-    values = " ".join(f"<{iri}>" for iri in iris)
-    rows = store.query(f"""SELECT ?s ?l WHERE {{ VALUES ?s {{ {values} }}
+    rows = store.query(f"""SELECT ?s ?l WHERE {{ {values('s', iris)}
         ?s a ?t FILTER(?t IN (<{SIKG.SupportPractice}>, <{SIKG.Organisation}>))
         OPTIONAL {{ ?s <{RDFS.label}> ?l }} }}""")
     found: dict[str, list] = {}

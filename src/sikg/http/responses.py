@@ -6,6 +6,19 @@ import json
 
 from flask import Response, request
 
+from ..errors import (
+    BadRequest,
+    Conflict,
+    MethodNotAllowed,
+    NotAcceptable,
+    NotAuthenticated,
+    NotFound,
+    NotPermitted,
+    OverLimit,
+    Refusal,
+    Unprocessable,
+    UnsupportedBody,
+)
 from ..formats import GRAPH_FORMATS, JSON, JSON_LD, TURTLE, Format
 from ..i18n.languages import choose_ui_language
 from ..rdf.results import write_result
@@ -62,3 +75,16 @@ def answer_response(answer) -> Response:
 def error_response(status: int, message: str, headers: dict | None = None) -> Response:
     """The body of every refusal: one line of text that says what was wrong."""
     return Response(message.rstrip("\n") + "\n", status, headers=headers, mimetype="text/plain")
+
+
+# Each kind of refusal's HTTP status (errors.py): the only place one is chosen.
+REFUSAL_STATUS = {BadRequest: 400, NotAuthenticated: 401, NotPermitted: 403, NotFound: 404, MethodNotAllowed: 405,
+                  NotAcceptable: 406, Conflict: 409, UnsupportedBody: 415, Unprocessable: 422, OverLimit: 503}
+
+
+def status_of(refusal: Refusal) -> int:
+    return next(REFUSAL_STATUS[kind] for kind in type(refusal).__mro__ if kind in REFUSAL_STATUS)
+
+
+def refusal_response(refusal: Refusal) -> Response:
+    return error_response(status_of(refusal), refusal.message, refusal.headers)

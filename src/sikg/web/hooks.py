@@ -10,24 +10,10 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..contributions.service import NotConforming
-from ..contributions.tokens import ContributionsDisabled, NotAuthorised
-from ..errors import (
-    BadRequest,
-    Conflict,
-    MethodNotAllowed,
-    NotAcceptable,
-    NotFound,
-    NotPermitted,
-    OverLimit,
-    ProtocolError,
-    Refusal,
-    StoreUnavailable,
-    Unprocessable,
-    UnsupportedBody,
-)
+from ..errors import Refusal, StoreUnavailable
 from ..http import negotiation
 from ..http.response_cache import DETERMINISTIC_PATHS, STATE_TOKEN_KEY, PathFamilies, not_modified_headers, vary_fields
-from ..http.responses import error_response, report_response
+from ..http.responses import error_response, refusal_response, report_response
 from ..rdf.reading import RdfInputError
 from ..sparql.queries import ParameterError, UnknownQuery
 from .services import current
@@ -113,11 +99,6 @@ def unreadable_rdf(error: RdfInputError) -> Response:
     return Response(json.dumps(body) + "\n", 400, content_type="application/json")
 
 
-def not_authorised(error: NotAuthorised) -> Response:
-    headers = {"WWW-Authenticate": 'Bearer realm="sikg"'} if error.status == 401 else {}
-    return error_response(error.status, str(error), headers)
-
-
 def http_error(error: HTTPException) -> Response:
     response = error_response(error.code, f"{error.code} {error.name}: {error.description}")
     # What the exception says beside its status, such as a 416's Content-Range: bytes */length (RFC 9110 §15.5.17)
@@ -129,30 +110,17 @@ def http_error(error: HTTPException) -> Response:
     return response
 
 
-# Each kind of refusal's HTTP status: the only place a status is chosen for one (errors.py).
-REFUSAL_STATUS = {BadRequest: 400, NotPermitted: 403, NotFound: 404, MethodNotAllowed: 405, NotAcceptable: 406,
-                  Conflict: 409, UnsupportedBody: 415, Unprocessable: 422, OverLimit: 503}
-
-
-def status_of(refusal: Refusal) -> int:
-    if isinstance(refusal, ProtocolError):
-        return refusal.status
-    return next(REFUSAL_STATUS[kind] for kind in type(refusal).__mro__ if kind in REFUSAL_STATUS)
-
-
 def unexpected(error: Exception) -> Response:
     log.exception("unexpected error")
     return error_response(500, "500 Internal Server Error: the service failed; this is a bug, not your request")
 
 
 ERROR_HANDLERS = {
-    Refusal: lambda refusal: error_response(status_of(refusal), refusal.message, refusal.headers),
+    Refusal: refusal_response,
     UnknownQuery: lambda error: error_response(404, str(error)),
     ParameterError: lambda error: error_response(400, str(error)),
     RdfInputError: unreadable_rdf,
     NotConforming: lambda refusal: report_response(refusal.report, 422),
-    ContributionsDisabled: lambda error: error_response(403, str(error)),
-    NotAuthorised: not_authorised,
     StoreUnavailable: lambda error: error_response(503, f"503 Service Unavailable: {error}; try again shortly",
                                                    {"Retry-After": "5"}),
     HTTPException: http_error,

@@ -6,9 +6,8 @@ from urllib.parse import quote
 from flask import redirect, request
 
 from ...contributions import views as view
-from ...contributions.sign_in import Refused, SignInRequired
+from ...contributions.sign_in import SignInRequired
 from ...http.openapi import DescribedBlueprint, any_response, path_parameter, text_response
-from ...http.responses import error_response
 from ...i18n.languages import choose_ui_language
 from ..services import current
 
@@ -24,7 +23,6 @@ def _to_sign_in(error: SignInRequired):
 
 
 routes.register_error_handler(SignInRequired, _to_sign_in)
-routes.register_error_handler(Refused, lambda refusal: error_response(refusal.status, str(refusal)))
 
 
 @routes.get("/sign-in")
