@@ -24,7 +24,7 @@ from datetime import datetime, timedelta, timezone
 import pyoxigraph as ox
 import pytest
 from test_contributions import _kill_group, _request, _start_server
-from test_store import OxigraphServer
+from test_store import OxigraphServer, _served_by_a_writer
 
 from helpers import ROOT, free_port, run_cli
 from sikg.contributions.service import Claims, Contributions, NotConforming, review_iri
@@ -733,9 +733,11 @@ STALE_ACCEPT = textwrap.dedent("""
     from sikg.contributions.tokens import Holder
     from sikg.errors import Refusal
     from sikg.http.responses import status_of
-    from sikg.store import open_store
+    from sikg.store import WriterAddress, open_store
 
-    contributions = Contributions(open_store(sys.argv[1], timeout=10), env_tokens={})
+    # argv: the store, the contribution, and for an on-disk store served by a writer, its socket and key (hex)
+    writer = WriterAddress(sys.argv[3], bytes.fromhex(sys.argv[4])) if len(sys.argv) > 3 else None
+    contributions = Contributions(open_store(sys.argv[1], timeout=10, writer=writer), env_tokens={})
     dave = Holder("curator-dave", "curator")
     read = contributions.show(sys.argv[2], holder=dave)  # the accept is decided on this read
     print(read.status, flush=True)
@@ -748,32 +750,50 @@ STALE_ACCEPT = textwrap.dedent("""
 """)
 
 
+@contextlib.contextmanager
+def _two_process_store(kind, request, tmp_path):
+    """(the store, the arguments another process opens it with): the external store (the Oxigraph server), or the
+    on-disk store served by its writer, as `sikg serve --processes N` serves it."""
+    if kind == "external":
+        store = request.getfixturevalue("oxigraph")
+        yield store, [store.query_url]
+    else:
+        with _served_by_a_writer(tmp_path / "store") as writer:
+            yield open_store(str(tmp_path / "store"), writer=writer), [str(tmp_path / "store"), writer.socket,
+                                                                      writer.authkey.hex()]
+
+
 @pytest.mark.slow
-def test_an_accept_read_in_one_process_and_applied_after_a_reject_in_another_is_a_409(oxigraph):
-    """Two OS processes over one external store (an Oxigraph server): one reads a pending contribution and decides to
-    accept it; this one rejects it meanwhile; the first one's accept, applied after, is a 409 and publishes nothing."""
-    client = create_app(oxigraph, settings=Settings.from_environment({"SIKG_CONTRIB_TOKEN": TOKENS})).test_client()
-    CURATOR["Authorization"] = f"Bearer {curator_token(client.application.extensions['sikg'].contributions.tokens)}"
-    cid = submit(client).get_json()["id"]
-    other = subprocess.Popen([sys.executable, "-c", STALE_ACCEPT, oxigraph.query_url, cid], cwd=ROOT, text=True,
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        assert other.stdout.readline().strip() == "pending", other.stderr.read()
-        assert review(client, cid, "reject", "No source says so.").status_code == 200
-        other.stdin.write("go\n")
-        other.stdin.flush()
-        assert other.stdout.readline().strip() == "409", other.stderr.read()
-        assert other.wait(30) == 0
-    finally:
-        if other.poll() is None:
-            other.kill()
-            other.wait(30)
-    shown = status(client, cid, CURATOR).get_json()
-    assert (shown["status"], shown["review"]["decision"], shown["review"]["by"]) == ("rejected", "reject",
-                                                                                    "curator-carol")
-    assert reviews_of(oxigraph, cid) == [(ox.NamedNode(review_iri(cid)), 1)]
-    assert not ask(client, {"query": ASK}) and GRAPH_CONTRIBUTION + cid not in oxigraph.named_graphs()
-    assert client.delete(f"/contributions/{cid}", headers=CURATOR).status_code == 204
+@pytest.mark.parametrize("kind", ["external", "shared"])
+def test_an_accept_read_in_one_process_and_applied_after_a_reject_in_another_is_a_409(kind, request, tmp_path):
+    """Two OS processes over one store (an Oxigraph server; or the on-disk store that sikg serve's worker processes
+    share through its writer): one reads a pending contribution and decides to accept it; this one rejects it
+    meanwhile; the first one's accept, applied after, is a 409 and publishes nothing."""
+    with _two_process_store(kind, request, tmp_path) as (store, arguments):
+        client = create_app(store, settings=Settings.from_environment({"SIKG_CONTRIB_TOKEN": TOKENS})).test_client()
+        CURATOR["Authorization"] = f"Bearer {curator_token(client.application.extensions['sikg'].contributions.tokens)}"
+        cid = submit(client).get_json()["id"]
+        other = subprocess.Popen([sys.executable, "-c", STALE_ACCEPT, arguments[0], cid, *arguments[1:]], cwd=ROOT,
+                                 text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            assert other.stdout.readline().strip() == "pending", other.stderr.read()
+            assert review(client, cid, "reject", "No source says so.").status_code == 200
+            other.stdin.write("go\n")
+            other.stdin.flush()
+            assert other.stdout.readline().strip() == "409", other.stderr.read()
+            assert other.wait(30) == 0
+        finally:
+            if other.poll() is None:
+                other.kill()
+                other.wait(30)
+        shown = status(client, cid, CURATOR).get_json()
+        assert (shown["status"], shown["review"]["decision"], shown["review"]["by"]) == ("rejected", "reject",
+                                                                                        "curator-carol")
+        assert reviews_of(store, cid) == [(ox.NamedNode(review_iri(cid)), 1)]
+        assert not ask(client, {"query": ASK}) and GRAPH_CONTRIBUTION + cid not in store.named_graphs()
+        assert client.delete(f"/contributions/{cid}", headers=CURATOR).status_code == 204  # as it was found
+        if client.application.extensions["sikg"].pool is not None:  # the shared store's evaluators; not the external's
+            client.application.extensions["sikg"].pool.close()
 
 
 # -- settings ---------------------------------------------------------------------------------------------------
