@@ -177,7 +177,6 @@ class SparqlConstraint:
     messages: tuple
     deactivated: bool
     once_for_all: bool  # safe to run once with ?this free (else once per focus node, $this substituted)
-    projects_this: bool
 
 
 @dataclass(eq=False)
@@ -425,10 +424,11 @@ class _Compiler:
             raise Unsupported(f"SPARQL {node}: {error}") from error
         if algebra.name != "SelectQuery":
             raise Unsupported("not a SELECT query")
-        projected = {str(v) for v in algebra.get("PV") or ()}
-        once = (not algebra.get("datasetClause") and "this" in projected and _safe(algebra)
-                and "this" in _certain(algebra["p"]))
-        return SparqlConstraint(node, text, messages, deactivated, once, "this" in projected)
+        if "this" not in {str(v) for v in algebra.get("PV") or ()}:
+            # Oxigraph substitutes only a projected variable; and rows must say their focus node to be grouped.
+            raise Unsupported("a SPARQL constraint that does not select $this")
+        once = not algebra.get("datasetClause") and _safe(algebra) and "this" in _certain(algebra["p"])
+        return SparqlConstraint(node, text, messages, deactivated, once)
 
 
 def _iri(term):
@@ -747,7 +747,7 @@ class Engine:
                     row[name] = to_rdflib(term)
                     if name == "this":
                         this = term
-            if focus is not None and "this" not in row and any(name == "this" for _, name in variables):
+            if focus is not None and "this" not in row:  # SEP-0007 keeps the substituted binding; if it did not
                 row["this"] = to_rdflib(focus)
             rows.append((this, row))
         return rows
