@@ -7,7 +7,7 @@ import pytest
 import rdflib
 
 from helpers import FIXTURES, ROOT, run_cli, select
-from sikg.validation.shacl import SH, shapes_graph, validate_files
+from sikg.validation.shacl import SH, shapes_graph, validate_files, validate_quads
 
 DATA_FILES = sorted((ROOT / "data").glob("*.ttl"))
 INVALID = sorted((FIXTURES / "invalid").glob("*.ttl"))
@@ -171,3 +171,26 @@ def test_every_quotation_in_the_data_is_short_non_empty_and_language_tagged(kg):
         assert quotation.value.strip(), quotation
         assert len(quotation.value) <= 300, quotation.value
         assert quotation.language, quotation.value
+
+
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_a_sparql_constraints_value_with_a_backslash_is_written_as_it_is(engine):
+    """pySHACL wrote a SPARQL constraint's row into its message with re.sub, the value as the template: an element
+    "a\\d" stopped the validation (re.error: bad escape), and POST /validate answered 500."""
+    import pyoxigraph as ox
+
+    body = (b'<https://w3id.org/sikg/id/practice/p> a <https://w3id.org/sikg/ontology#SupportPractice> ; '
+            b'<https://w3id.org/sikg/ontology#supportsElement> "a\\\\d \\\\g<0> \\\\1" .\n')
+    report = validate_quads(list(ox.parse(body, ox.RdfFormat.TURTLE)), engine=engine)
+    [message] = [r.messages[""] for r in report.results if r.source_constraint
+                 and r.source_constraint.endswith("Practice_element_qualified")]
+    assert "a\\d \\g<0> \\1 (sikg:supportsElement" in message
+
+
+def test_post_validate_answers_a_value_with_a_backslash(client):
+    body = (b'<https://w3id.org/sikg/id/practice/p> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
+            b'<https://w3id.org/sikg/ontology#SupportPractice> .\n<https://w3id.org/sikg/id/practice/p> '
+            b'<https://w3id.org/sikg/ontology#supportsElement> "a\\\\d" .\n')
+    response = client.post("/validate", data=body, content_type="application/n-triples")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["conforms"] is False
