@@ -15,6 +15,7 @@ from .contributions.tokens import ROLES, FileTokenRegistry, StoreTokenRegistry, 
 from .errors import BaseMismatch, StoreUnavailable
 from .files import written_atomically
 from .formats import DUMP_FORMATS, QUERY_OUTPUTS, by_name
+from .i18n.languages import PAGE_LANGUAGES
 from .namespaces import PREFIXES
 from .rdf.exports import ExportRequest, UnknownView, export, offered_formats, read_view
 from .rdf.jsonld import ConfusableIri
@@ -143,6 +144,22 @@ def cmd_load(args) -> int:
     return 0
 
 
+def cmd_template(args) -> int:
+    """The spreadsheet template, as GET /contribute/template.{xlsx,csv,csv-metadata.json} gives it."""
+    from .contributions.spreadsheet import template_file  # openpyxl and the form: only this command needs them
+    body, _, _ = template_file(_open(args), args.lang, args.format, args.example,
+                               f"{Path(args.output).stem if args.output else 'template'}.csv")
+    if not args.output:
+        sys.stdout.buffer.write(body)
+        return 0
+    try:
+        with written_atomically(Path(args.output)) as output:
+            output.write(body)
+    except OSError as error:
+        return _fail(f"cannot write {args.output}: {error.strerror}", 2)
+    return 0
+
+
 def cmd_stats(args) -> int:
     sys.stdout.write(render_stats(compute_stats(_open(args))))
     return 0
@@ -222,6 +239,17 @@ def _export_parser(sub, settings: Settings) -> None:
     p.set_defaults(func=cmd_export)
 
 
+def _template_parser(sub, settings: Settings) -> None:
+    p = sub.add_parser("template", help="the spreadsheet template made from the shapes, for contributing practices")
+    p.add_argument("--format", choices=["xlsx", "csv", "csvw"], default="xlsx",
+                   help="an XLSX workbook, CSV, or the CSV's CSVW metadata (.csv-metadata.json)")
+    p.add_argument("--lang", choices=list(PAGE_LANGUAGES), default="en", help="the language of its headings")
+    p.add_argument("--example", action="store_true", help="row 2 holds the example practice")
+    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    _store_arg(p, settings)
+    p.set_defaults(func=cmd_template)
+
+
 def _token_parser(sub, settings: Settings) -> None:
     p = sub.add_parser("token", help="the people who may contribute or curate: add, revoke, list their tokens")
     actions = p.add_subparsers(dest="action", required=True)
@@ -285,6 +313,7 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="write to this file instead of standard output")
     p.set_defaults(func=cmd_synth)
 
+    _template_parser(sub, settings)
     p = sub.add_parser("stats", help="triples, practices per country and element")
     _store_arg(p, settings)
     p.set_defaults(func=cmd_stats)

@@ -57,6 +57,9 @@ RDF_XML = _rdf("rdfxml", ox.RdfFormat.RDF_XML, ["application/xml"], "RDF_XML", "
 TRIG = _rdf("trig", ox.RdfFormat.TRIG, file_type="RDF_TRIG", w3c="TriG")
 N_QUADS = _rdf("nq", ox.RdfFormat.N_QUADS, file_type="RDF_N_QUADS", w3c="N-Quads")
 
+XLSX = Format("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel workbook (XLSX)",
+              "xlsx")
+CSVW_METADATA = Format("csvw", "application/csvm+json", "CSVW metadata", "json")  # W3C Tabular Data metadata
 HTML = Format("html", "text/html", "HTML", "html")
 JSON = Format("json", "application/json", "JSON", "json")
 TABLE = Format("table", "text/plain", "a table for people at a terminal")  # the command line's only
@@ -70,6 +73,9 @@ RESOURCE_FORMATS = (HTML, TURTLE, JSON_LD, N_TRIPLES, RDF_XML)  # /id/…
 UPLOAD_FORMATS = (TURTLE, N_TRIPLES, N_QUADS, TRIG, JSON_LD, RDF_XML)  # what /validate and /contributions read
 # The paste form of the validation page lists these, Turtle first.
 PASTE_FORMATS = (TURTLE, JSON_LD, N_TRIPLES, N_QUADS, TRIG, RDF_XML)
+
+# The spreadsheet template and what /validate and /contributions read as one (one row per practice).
+SPREADSHEET_FORMATS = (XLSX, CSV)
 
 # JSON-LD is JSON: where a resource is JSON-LD, a client that only takes application/json gets it, labelled so.
 JSON_AS_JSON_LD = {"application/json": JSON_LD}
@@ -101,3 +107,9 @@ def upload_media_types() -> list[str]:
 
 def by_name(name: str, family) -> Format | None:
     return next((f for f in family if f.name == name), None)
+
+
+def spreadsheet_format(media_type: str | None) -> Format | None:
+    """The spreadsheet format an upload's media type names (parameters such as charset ignored), or None."""
+    media_type = (media_type or "").split(";")[0].strip().lower()
+    return next((f for f in SPREADSHEET_FORMATS if media_type == f.media_type), None)

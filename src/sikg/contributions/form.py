@@ -302,8 +302,41 @@ def _groups(shapes: Shapes, root: Section, terms: Terms, words: dict) -> list[Gr
     return groups
 
 
-def build_form(store, language: str) -> Form:
-    """The form for one support practice, from the shapes as they are now on disk."""
+def _class_groups(shapes: Shapes, root: Section, terms: Terms, groups: list[Group]) -> list[Group]:
+    """The qualified records the shapes target by their class (sikg:CharacteristicLink, sikg:Partnership): a group
+    where exactly one property of the practice ranges over the class (sikg:qualifiedCharacteristic) and exactly one
+    other property, neither a field nor another group's, ranges over what the record's field with a closed choice
+    names (sikg:hasCharacteristic over sikg:Characteristic): the direct link the record qualifies."""
+    used = {f.path for f in root.fields} | {p for g in groups for p in (g.direct, g.qualifier)}
+    by_range: dict[str, list[str]] = {}
+    for path, target in terms.ranges.items():
+        by_range.setdefault(target, []).append(path)
+    of_root = {row["p"].value for row in terms.store.query(
+        f"SELECT ?p WHERE {{ ?p <{RDFS.domain}> <{ROOT_CLASS}> }}")}
+    made = []
+    for record_class in shapes.targets(SH.targetClass):
+        qualifiers = [p for p in by_range.get(record_class, []) if p in of_root and p not in used]
+        facts = property_facts(shapes, shapes.node_shapes(SH.targetClass, record_class))
+        pairs = [(f, d) for f in facts if f.within or f.of_class
+                 for d in by_range.get(terms.ranges.get(f.path), []) if d != f.path and d not in used]
+        if len(qualifiers) != 1 or len(pairs) != 1:
+            continue
+        target, direct = pairs[0]
+        words = {"label": terms.texts([f.path for f in facts], (RDFS.label,)),
+                 "help": terms.texts([f.path for f in facts], (SKOS.definition,))}
+        fields = sorted((make_field(f, terms, words, None) for f in facts), key=lambda f: f.path != target.path)
+        fields[0].kind, fields[0].required, fields[0].multiple = "choice", True, False
+        label = terms.labels([direct]).get(direct) or Text(compact_iri(direct))
+        made.append(Group(compact_iri(qualifiers[0]), qualifiers[0], direct, record_class, fields[0].key, label,
+                          terms.texts([direct], (SKOS.definition,)).get(direct), fields))
+        used |= {qualifiers[0], direct}
+    return made
+
+
+def build_form(store, language: str, records_by_class: bool = False) -> Form:
+    """The form for one support practice, from the shapes as they are now on disk; with `records_by_class`, also
+    a group for each qualified record the shapes target by its class (the spreadsheet template has them; the form
+    page does not offer them yet)."""
     shapes = read_shapes()
     terms = Terms(store, language)
     paths = [p.value for props in shapes.index.values() for p in props.get(SH.path, ()) if isinstance(p, ox.NamedNode)]
@@ -314,6 +347,7 @@ def build_form(store, language: str) -> Form:
     root = Section("", ROOT_CLASS, terms.labels([ROOT_CLASS]).get(ROOT_CLASS) or Text(compact_iri(ROOT_CLASS)),
                    [make_field(f, terms, words, shapes) for f in facts])
     root.groups = _groups(shapes, root, terms, words)
+    root.groups += _class_groups(shapes, root, terms, root.groups) if records_by_class else []
     directs = {g.direct for g in root.groups}
     root.fields = [f for f in root.fields if f.path not in directs]
     return Form(root, language)

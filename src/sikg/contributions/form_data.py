@@ -138,7 +138,7 @@ def entries(group: Group, values) -> tuple[list[int], list[int]]:
     return used, used + [max(used, default=-1) + 1]
 
 
-def _links(practice: ox.NamedNode, number: int, group: Group, values, draft: Draft, words: dict) -> None:
+def _links(practice: ox.NamedNode, number: str, group: Group, values, draft: Draft, words: dict) -> None:
     filled, shown = entries(group, values)
     draft.entries[group.name] = shown
     directs = set()
@@ -160,8 +160,19 @@ def _links(practice: ox.NamedNode, number: int, group: Group, values, draft: Dra
         draft.where[record.value] = (fields, {})
 
 
-def read_form(form: Form, values, store, language: str) -> Draft:
-    """The form's inputs (a MultiDict) as the RDF of one practice."""
+def _new_slug(section: Section, values, draft: Draft, words: dict) -> str:
+    """A new organisation's short name in its IRI: its own input where there is one (the spreadsheet's column),
+    else made from its first name."""
+    name = section.prefix + SLUG
+    given = (values.get(name) or "").strip().lower()
+    if given and not _SLUG.match(given):
+        draft.refuse(name, words["bad_slug"])
+    return given if _SLUG.match(given) else slugify(given or _first_text(section, values)) or "new-organisation"
+
+
+def read_form(form: Form, values, store, language: str, records: str = "") -> Draft:
+    """The form's inputs (a MultiDict) as the RDF of one practice; `records` sets its records' IRIs apart from
+    those of other practices read with it (a spreadsheet's rows)."""
     words = form_words(language)
     root = form.root
     slug = (values.get(SLUG) or "").strip().lower() or slugify(_first_text(root, values)) or "new-practice"
@@ -175,13 +186,12 @@ def read_form(form: Form, values, store, language: str) -> Draft:
     _describe(practice, root, values, draft, words)
     for f in (f for f in root.fields if f.new and "new" in values.getlist(field_name("", f))):
         name = field_name("", f)
-        org_slug = slugify(_first_text(f.new, values)) or "new-organisation"
-        organisation = _iri(ORGANISATION, org_slug, name, values, draft, words, store)
+        organisation = _iri(ORGANISATION, _new_slug(f.new, values, draft, words), name, values, draft, words, store)
         draft.triples += [ox.Triple(practice, ox.NamedNode(f.path), organisation),
                           ox.Triple(organisation, RDF.term("type"), ox.NamedNode(f.new.target_class))]
         _describe(organisation, f.new, values, draft, words)
     for number, group in enumerate(root.groups):
-        _links(practice, number, group, values, draft, words)
+        _links(practice, f"{records}{number}", group, values, draft, words)
     draft.where[practice.value] = (draft.where[practice.value][0], {g.direct: g.name for g in root.groups})
     return draft
 

@@ -39,12 +39,14 @@ from datetime import datetime, timedelta, timezone
 import pyoxigraph as ox
 
 from ..errors import BadRequest, Conflict, NotFound, NotPermitted, OverLimit, Unprocessable
+from ..formats import Format
 from ..namespaces import GRAPH_CONTRIBUTION, GRAPH_PENDING, GRAPH_PRIVATE, PROV, RDF, RDFS, SIKG, XSD
 from ..rdf.jsonld import confusable_iris
 from ..rdf.reading import RdfInputError, parse_upload
 from ..settings import Settings
 from ..store import EmbeddedStore, SharedStore
 from ..validation.shacl import ValidationReport, store_reference, validate_quads
+from .spreadsheet import rows_as_rdf
 from .tokens import ContributionsDisabled, Holder, NotAuthorised, TokenRegistry, authenticate, registry_for  # noqa: F401 (they lived here; old imports keep working)
 
 _ID = re.compile(r"^[0-9a-f]{16}$")
@@ -270,6 +272,8 @@ class Contributions:
     # -- contributing -----------------------------------------------------------------------------------------
     def _checked(self, payload: bytes, rdf_format: ox.RdfFormat) -> tuple[list, ValidationReport]:
         """Raises RdfInputError for unreadable data, NotConforming (with the report) for data that fails the shapes."""
+        if isinstance(rdf_format, Format):  # a spreadsheet: its rows as the form reads them, a problem at its cell
+            payload, rdf_format = rows_as_rdf(payload, rdf_format, self.store), ox.RdfFormat.TURTLE
         quads = parse_upload(payload, rdf_format, "request body")
         confusable = confusable_iris(quads)
         if confusable:  # the KG must stay writable as JSON-LD (its exports, its /id pages)

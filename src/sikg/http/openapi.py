@@ -7,7 +7,7 @@ fragments they share and puts the document together from the blueprints an app h
 from flask import Blueprint
 
 from .. import __version__
-from ..formats import GRAPH_FORMATS, RESULT_FORMATS, UPLOAD_FORMATS
+from ..formats import GRAPH_FORMATS, RESULT_FORMATS, SPREADSHEET_FORMATS, UPLOAD_FORMATS
 from ..namespaces import LICENCE
 from .responses import REPORT_FORMATS
 
@@ -15,6 +15,8 @@ RESULTS = [f.media_type for f in RESULT_FORMATS]
 GRAPHS = [f.media_type for f in GRAPH_FORMATS]
 REPORTS = [f.media_type for f in REPORT_FORMATS]
 RDF_BODIES = [f.media_type for f in UPLOAD_FORMATS]
+# A spreadsheet made from the template (GET /contribute/template.xlsx): one row per practice, the file one upload
+SPREADSHEET_BODIES = [f.media_type for f in SPREADSHEET_FORMATS]
 
 
 class DescribedBlueprint(Blueprint):
@@ -40,6 +42,12 @@ def path_parameter(name: str) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
 
 
+SPREADSHEET_ERRORS = {
+    "400": any_response("An unreadable spreadsheet (corrupt, password-protected, not UTF-8, a DTD in it, a cell that "
+                        "would be a formula): JSON {error, message, problems: [{row, column, message}]}",
+                        ["application/json"]),
+    "413": any_response("Body over SIKG_MAX_UPLOAD, or a workbook too large once unpacked", ["application/json"]),
+}
 BODY_ERRORS = {
     "400": text_response("Empty or unreadable RDF (line and column where the parser gives them), DOCTYPE/ENTITY in "
                          "RDF/XML, a remote JSON-LD context"),

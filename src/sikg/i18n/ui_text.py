@@ -96,3 +96,9 @@ def form_words(language: str) -> dict:
     """The contribution, sign-in and review pages' words in `language`, with "hints": how to fix a result in the
     form's terms ({field} is the field's label)."""
     return {**_table(language, "form."), "hints": _table(language, "form.hints.")}
+
+
+def sheet_words(language: str) -> dict:
+    """The spreadsheet template's own words (its sheets' names, how to fill it in) and what an upload's problems
+    say, in `language`."""
+    return _table(language, "sheet.")

@@ -13,7 +13,15 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import BadRequest, UnsupportedBody
-from ..formats import READABLE_EXTENSIONS, rdf_format_for_extension, upload_format, upload_media_types
+from ..formats import (
+    READABLE_EXTENSIONS,
+    SPREADSHEET_FORMATS,
+    Format,
+    rdf_format_for_extension,
+    spreadsheet_format,
+    upload_format,
+    upload_media_types,
+)
 from .jsonld import RemoteContextRefused, context_document, context_urls, local_context
 
 # A DOCTYPE can declare entities that expand without bound or read local files; RDF/XML never needs one.
@@ -97,7 +105,7 @@ def format_for_media_type(media_type: str | None) -> ox.RdfFormat:
     upload = upload_format(media_type)
     if upload is None:
         raise UnsupportedMediaType(f"unsupported media type {media_type or '(none)'}; send one of "
-                                   f"{', '.join(upload_media_types())}")
+                                   f"{', '.join(upload_media_types() + [f.media_type for f in SPREADSHEET_FORMATS])}")
     return upload.rdf
 
 
@@ -158,19 +166,31 @@ def parse_upload(data: bytes, rdf_format: ox.RdfFormat, source: str) -> list[ox.
     return quads
 
 
-def read_request_body(http_request) -> tuple[bytes, ox.RdfFormat]:
-    """The RDF payload of an HTTP request and its syntax: a body with an RDF media type, or a multipart upload's
-    file (by its part's media type, else its file name). Raises BadRequest or UnsupportedBody."""
+def spreadsheet_for_name(filename: str | None) -> Format | None:
+    suffix = Path(filename or "").suffix.lower().lstrip(".")
+    return next((f for f in SPREADSHEET_FORMATS if suffix and f.extension == suffix), None)
+
+
+def read_request_body(http_request) -> tuple[bytes, ox.RdfFormat | Format]:
+    """The payload of an HTTP request and its syntax: a body with an RDF media type, or a multipart upload's file
+    (by its part's media type, else its file name); or a spreadsheet (formats.SPREADSHEET_FORMATS), which the
+    caller reads as rows (contributions/spreadsheet.py). Raises BadRequest or UnsupportedBody."""
     if http_request.mimetype == "multipart/form-data":
         upload = next(iter(http_request.files.values()), None)
         if upload is None:
             raise BadRequest("the multipart body has no file part")
+        table = spreadsheet_format(upload.mimetype) or (None if upload_format(upload.mimetype) else
+                                                        spreadsheet_for_name(upload.filename))
+        if table is not None:
+            return upload.read(), table
         try:
             rdf_format = format_for_media_type(upload.mimetype) if upload_format(upload.mimetype) else \
                 format_for_path(Path(upload.filename or "upload"))
         except RdfInputError as error:
             raise UnsupportedBody(str(error)) from None
         return upload.read(), rdf_format
+    if spreadsheet_format(http_request.mimetype) is not None:
+        return http_request.get_data(cache=False), spreadsheet_format(http_request.mimetype)
     try:
         rdf_format = format_for_media_type(http_request.mimetype)
     except UnsupportedMediaType as error:

@@ -10,10 +10,11 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..contributions.service import NotConforming
+from ..contributions.spreadsheet import RowsNotConforming, UnreadableSpreadsheet
 from ..errors import Refusal, StoreUnavailable
 from ..http import negotiation
 from ..http.response_cache import DETERMINISTIC_PATHS, STATE_TOKEN_KEY, PathFamilies, not_modified_headers, vary_fields
-from ..http.responses import error_response, refusal_response, report_response
+from ..http.responses import error_response, json_response, refusal_response, report_response
 from ..rdf.reading import RdfInputError
 from ..sparql.queries import ParameterError, UnknownQuery
 from .services import current
@@ -121,6 +122,9 @@ ERROR_HANDLERS = {
     ParameterError: lambda error: error_response(400, str(error)),
     RdfInputError: unreadable_rdf,
     NotConforming: lambda refusal: report_response(refusal.report, 422),
+    # a spreadsheet: every problem at its row and column; one too large once unpacked is a 413 like a large body
+    UnreadableSpreadsheet: lambda error: json_response(error.as_json(), 413 if error.too_large else 400),
+    RowsNotConforming: lambda refusal: json_response(refusal.as_json(), 422),
     StoreUnavailable: lambda error: error_response(503, f"503 Service Unavailable: {error}; try again shortly",
                                                    {"Retry-After": "5"}),
     HTTPException: http_error,

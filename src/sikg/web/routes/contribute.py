@@ -3,11 +3,13 @@ and submission, and the curators' review page. What they show and do is contribu
 
 from urllib.parse import quote
 
-from flask import redirect, request
+from flask import Response, redirect, request
 
+from ...contributions import spreadsheet
 from ...contributions import views as view
 from ...contributions.sign_in import SignInRequired
-from ...http.openapi import DescribedBlueprint, any_response, path_parameter, text_response
+from ...formats import CSVW_METADATA, XLSX
+from ...http.openapi import LANG_PARAM, DescribedBlueprint, any_response, path_parameter, text_response
 from ...i18n.languages import choose_ui_language
 from ..services import current
 
@@ -60,6 +62,32 @@ def review_post(contribution_id):
     return view.review_post(current(), request, contribution_id)
 
 
+@routes.get("/contribute/template.xlsx")
+def template_xlsx():
+    return _template("xlsx")
+
+
+@routes.get("/contribute/template.csv")
+def template_csv():
+    return _template("csv")
+
+
+@routes.get("/contribute/template.csv-metadata.json")
+def template_csvw():
+    return _template("csvw")
+
+
+def _template(kind: str) -> Response:
+    """The spreadsheet template in the reader's language (?lang=), with the example practice (?example=1)."""
+    language, query = _language(), request.query_string.decode("latin-1")
+    body, media_type, name = spreadsheet.template_file(current().store, language, kind,
+                                                       request.args.get("example") == "1",
+                                                       "template.csv" + (f"?{query}" if query else ""))
+    return Response(body, 200, content_type=media_type, headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Content-Language": language,
+        "Vary": "Accept-Language"})
+
+
 PAGE = any_response("HTML", ["text/html"])
 FORBIDDEN = text_response("No or wrong CSRF field, a token not accepted, or not a curator")
 routes.describe({
@@ -77,6 +105,18 @@ routes.describe({
                                "201": PAGE, "202": PAGE, "403": FORBIDDEN,
                                "422": any_response("Not conforming: the form with each problem at its field",
                                                    ["text/html"])}}},
+    **{f"/contribute/template.{kind}": {"get": {
+        "summary": f"The spreadsheet template made from the shapes ({what}), in the reader's language; with "
+                   "example=1 filled with the example practice of data/templates/practice.ttl, which uploads "
+                   "unchanged (POST /contributions, POST /validate) to exactly that practice",
+        "parameters": [LANG_PARAM, {"name": "example", "in": "query", "schema": {"type": "string", "enum": ["1"]},
+                                    "description": "1: row 2 holds the example practice"}],
+        "responses": {"200": any_response("The file (Content-Disposition: attachment)", [media_type])}}}
+        for kind, what, media_type in (
+            ("xlsx", "an XLSX workbook with a list on every choice, each heading's help as its note and a sheet "
+                     "on how to fill it in", XLSX.media_type),
+            ("csv", "CSV, UTF-8 with a BOM", "text/csv"),
+            ("csv-metadata.json", "the CSV's W3C CSVW metadata: each column's property", CSVW_METADATA.media_type))},
     "/review": {"get": {"summary": "The pending contributions, for curators",
                         "responses": {"200": PAGE, "303": {"description": "Not signed in: to /sign-in"},
                                       "403": PAGE}}},

@@ -5,6 +5,8 @@ from flask import jsonify, request
 
 from ...contributions.service import idempotency_key
 from ...contributions.sign_in import credentials
+from ...contributions.spreadsheet import read_upload
+from ...formats import Format
 from ...http.negotiation import wants_status
 from ...http.openapi import (
     BODY_ERRORS,
@@ -13,12 +15,15 @@ from ...http.openapi import (
     NEGOTIATION_ERRORS,
     RDF_BODIES,
     REPORTS,
+    SPREADSHEET_BODIES,
+    SPREADSHEET_ERRORS,
     DescribedBlueprint,
     any_response,
     path_parameter,
     text_response,
 )
 from ...http.responses import json_response, rdf_response, report_response
+from ...i18n.languages import choose_ui_language
 from ...rdf import reading
 from ...validation import shacl
 from ..services import current
@@ -28,8 +33,15 @@ routes = DescribedBlueprint("contributions", __name__)
 
 @routes.post("/validate")
 def validate():
-    quads = reading.parse_upload(*reading.read_request_body(request), "request body")
+    body, syntax = reading.read_request_body(request)
+    if isinstance(syntax, Format):  # a spreadsheet: its problems by row and column
+        return json_response(read_upload(body, syntax, current().store, _language()).as_json(), 200, indent=2)
+    quads = reading.parse_upload(body, syntax, "request body")
     return report_response(shacl.validate_quads(quads, shacl.store_reference(current().store)), 200)
+
+
+def _language() -> str:
+    return choose_ui_language(request.args.get("lang"), request.accept_languages)
 
 
 @routes.post("/contributions")
@@ -93,14 +105,16 @@ IDEMPOTENCY_KEY = {
 routes.describe({
     "/validate": {
         "get": {"summary": "The validation page", "responses": {"200": any_response("HTML", ["text/html"])}},
-        "post": {"summary": "SHACL-validates RDF against the sikg shapes (the store as reference data)",
+        "post": {"summary": "SHACL-validates RDF against the sikg shapes (the store as reference data); a spreadsheet "
+                            "(CSV, XLSX) is answered as JSON {conforms, rows, problems: [{row, column, message, "
+                            "severity, fix}]}, rows as the spreadsheet shows them",
                  "requestBody": {"required": True, "content": {
-                     **{m: {"schema": {"type": "string"}} for m in RDF_BODIES},
+                     **{m: {"schema": {"type": "string"}} for m in RDF_BODIES + SPREADSHEET_BODIES},
                      "multipart/form-data": {"schema": {"type": "object", "properties": {
                          "file": {"type": "string", "format": "binary"}}}}}},
                  "responses": {"200": any_response("The report: JSON by default, or the sh:ValidationReport graph",
                                                    REPORTS),
-                               **BODY_ERRORS, "406": NEGOTIATION_ERRORS["406"]}}},
+                               **BODY_ERRORS, **SPREADSHEET_ERRORS, "406": NEGOTIATION_ERRORS["406"]}}},
     "/contributions": {
         "get": {"summary": "The accepted contributions; with status=pending or rejected, those (curators only)",
                 "parameters": [{"name": "status", "in": "query", "required": False,
@@ -111,17 +125,19 @@ routes.describe({
         "post": {"summary": "Contributes conforming data: pending a curator's review (202), or public at once with "
                             "review off (201)",
                  "security": [{"bearer": []}], "parameters": [IDEMPOTENCY_KEY],
-                 "requestBody": {"required": True, "content": {m: {"schema": {"type": "string"}} for m in RDF_BODIES}},
+                 "requestBody": {"required": True, "content": {m: {"schema": {"type": "string"}}
+                                                               for m in RDF_BODIES + SPREADSHEET_BODIES}},
                  "responses": {"202": any_response("Kept, pending review; Location names it (sent again with its "
                                                    "Idempotency-Key: the same answer, nothing new kept)",
                                                    ["application/json"]),
                                "201": any_response("Published (review off); Location names it", ["application/json"]),
-                               "422": any_response("Not conforming: the report; nothing written. Or (text/plain) "
-                                                   "the Idempotency-Key was sent before with another body",
-                                                   [*REPORTS, "text/plain"]),
+                               "422": any_response("Not conforming: the report (a spreadsheet: JSON {conforms, "
+                                                   "rows, problems: [{row, column, message}]}); nothing written. Or "
+                                                   "(text/plain) the Idempotency-Key was sent before with another "
+                                                   "body", [*REPORTS, "text/plain"]),
                                "401": text_response("No token"),
                                "403": text_response("Wrong token, or contributions off"),
-                               **BODY_ERRORS, "400": text_response(
+                               **BODY_ERRORS, "413": SPREADSHEET_ERRORS["413"], "400": text_response(
                                    BODY_ERRORS["400"]["description"] + "; a malformed Idempotency-Key"),
                                "406": NEGOTIATION_ERRORS["406"]}}},
     "/contributions/{id}": {
