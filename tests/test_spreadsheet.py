@@ -464,3 +464,44 @@ def test_labels_in_the_lists_map_back_to_their_iris(store):
     assert {c.label: c.value for c in country.choices}["Sweden"] == \
         "http://publications.europa.eu/resource/authority/country/SWE"
     assert ox.NamedNode(country.field.path) == ox.NamedNode("https://w3id.org/sikg/ontology#country")
+
+
+# -- on the contribution page ----------------------------------------------------------------------------------
+
+def page_upload(client, data: bytes, name: str, action: str, query: str = ""):
+    from sikg.contributions.sign_in import csrf_for
+    client.set_cookie("sikg_token", "tok-alice")
+    return client.post(f"/contribute/upload{query}", content_type="multipart/form-data",
+                       data={"csrf": csrf_for("tok-alice"), "action": action, "sheet": (io.BytesIO(data), name)})
+
+
+def test_the_contribution_page_offers_the_template_and_a_file_field(client):
+    client.set_cookie("sikg_token", "tok-alice")
+    page = client.get("/contribute?lang=sv").get_data(as_text=True)
+    assert 'href="/contribute/template.xlsx?lang=sv"' in page and 'name="sheet" type="file"' in page
+    assert "Eller ladda upp ett kalkylark" in page
+
+
+def test_the_page_names_each_problem_by_row_and_column_in_the_readers_language(client, store):
+    rows = two_practices(client)
+    set_cell(rows, 2, "Country", "")
+    set_cell(rows, 3, "Uses method 1", "Knitting circles")
+    before = triples_in(store)
+    response = page_upload(client, csv_bytes(rows), "practices.csv", "submit", "?lang=sv")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    table = page[page.index('id="sheet-problems"'):]
+    # the columns as the file names them (an English one here), the messages in the reader's language
+    assert "<td>2</td><td>Country</td>" in table and "<td>3</td><td>Uses method 1</td>" in table
+    assert "”Knitting circles” är inte ett av valen" in table and "Filen sparades inte" in page
+    assert triples_in(store) == before
+
+
+def test_the_page_checks_then_submits_the_example_as_one_contribution(client):
+    data = template_bytes(client, "xlsx", "?example=1")
+    checked = page_upload(client, data, "practices.xlsx", "check")
+    assert checked.status_code == 200 and 'data-conforms="true"' in checked.get_data(as_text=True)
+    submitted = page_upload(client, data, "practices.xlsx", "submit")
+    assert submitted.status_code == 202 and 'data-status="pending"' in submitted.get_data(as_text=True)
+    assert page_upload(client, b"not a workbook", "practices.xlsx", "check").status_code == 400
+    assert page_upload(client, b"", "notes.txt", "check").status_code == 400

@@ -12,9 +12,10 @@ from ..errors import NotPermitted
 from ..http.negotiation import wants_json_preview
 from ..http.responses import html_response, json_response, status_of
 from ..i18n.languages import pick_text
-from ..i18n.ui_text import form_words
+from ..i18n.ui_text import form_words, sheet_words
 from ..namespaces import ID, RDF, RDFS, SIKG, values
 from ..pages import resources
+from ..rdf.reading import spreadsheet_for_name
 from ..validation import shacl
 from .form import build_form, element_id, field_name
 from .form_data import SLUG, labels_by_name, place, plain, preview
@@ -31,6 +32,7 @@ from .sign_in import (
     served_securely,
     set_cookie,
 )
+from .spreadsheet import UnreadableSpreadsheet, read_upload
 from .tokens import ContributionsDisabled, NotAuthorised
 
 
@@ -40,12 +42,14 @@ def _render(template: str, status: int = 200, **context) -> Response:
 
 
 def _form_page(services, language: str, who: Person, values, result=None, status: int = 200, done=None,
-               form=None):
-    """The form page; `form` when the caller has built it already (it is made from the shapes and the KG)."""
+               form=None, sheet=None):
+    """The form page; `form` when the caller has built it already (it is made from the shapes and the KG); `sheet`
+    what an uploaded spreadsheet's check found."""
     form = form or build_form(services.store, language)
     shown = result.draft.entries if result else {}
     return _render("contribute.html", status, form=form, values=values, who=who, result=result, done=done,
-                   entries=lambda g: shown.get(g.name, [0]), words=form_words(language))
+                   entries=lambda g: shown.get(g.name, [0]), words=form_words(language), sheet=sheet,
+                   sheet_words=sheet_words(language))
 
 
 def form_page(services, http_request, language: str) -> Response:
@@ -77,6 +81,31 @@ def form_post(services, http_request, language: str) -> Response:
     return _render("contribute.html", 202 if accepted.status == "pending" else 201, form=None, who=who, result=None,
                    done={"id": accepted.id, "status": accepted.status}, words=form_words(language), values=_Empty(),
                    entries=lambda g: [0])
+
+
+def upload_post(services, http_request, language: str) -> Response:
+    """A spreadsheet sent from the contribution page: checked (action=check) or submitted as one contribution
+    through the same service as POST /contributions; what is wrong is shown by row and column, in the reader's
+    language, and nothing is kept."""
+    who = posted(http_request, services.contributions)
+    upload = http_request.files.get("sheet")
+    kind = spreadsheet_for_name(upload.filename) if upload is not None else None
+    if kind is None:
+        return _form_page(services, language, who, _Empty(), status=400,
+                          sheet={"error": sheet_words(language)["no_file"]})
+    data = upload.read()
+    try:
+        checked = read_upload(data, kind, services.store, language)
+    except UnreadableSpreadsheet as refusal:
+        return _form_page(services, language, who, _Empty(), status=413 if refusal.too_large else 400,
+                          sheet={"error": refusal.message, "problems": refusal.problems})
+    submit = http_request.form.get("action") == "submit"
+    if not submit or not checked.conforms:
+        return _form_page(services, language, who, _Empty(), status=422 if submit else 200,
+                          sheet={"upload": checked, "problems": checked.problems + checked.warnings})
+    accepted = services.contributions.contribute(data, kind, who.holder)  # RowsNotConforming if the KG changed
+    return _render("contribute.html", accepted.http_status, form=None, who=who, result=None, words=form_words(language),
+                   done={"id": accepted.id, "status": accepted.status}, values=_Empty(), entries=lambda g: [0])
 
 
 class _Empty(dict):

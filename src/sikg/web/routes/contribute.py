@@ -52,6 +52,11 @@ def contribute_post():
     return view.form_post(current(), request, _language())
 
 
+@routes.post("/contribute/upload")
+def contribute_upload():
+    return view.upload_post(current(), request, _language())
+
+
 @routes.get("/review")
 def review():
     return view.review_page(current(), request, _language())
@@ -117,6 +122,13 @@ routes.describe({
                      "on how to fill it in", XLSX.media_type),
             ("csv", "CSV, UTF-8 with a BOM", "text/csv"),
             ("csv-metadata.json", "the CSV's W3C CSVW metadata: each column's property", CSVW_METADATA.media_type))},
+    "/contribute/upload": {"post": {
+        "summary": "Checks (action=check) or submits (action=submit) a spreadsheet made from the template "
+                   "(multipart: the file part sheet, .xlsx or .csv) as one contribution; its problems by row and "
+                   "column",
+        "responses": {"200": PAGE, "201": PAGE, "202": PAGE, "400": PAGE, "403": FORBIDDEN, "413": PAGE,
+                      "422": any_response("Not conforming: each problem by row and column; nothing kept",
+                                          ["text/html"])}}},
     "/review": {"get": {"summary": "The pending contributions, for curators",
                         "responses": {"200": PAGE, "303": {"description": "Not signed in: to /sign-in"},
                                       "403": PAGE}}},
