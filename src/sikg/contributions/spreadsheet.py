@@ -431,8 +431,8 @@ def _fill(values: MultiDict, column: Column, text: str, headings: Headings, word
         if iri is None and column.open and re.match(r"^https?://\S+$", text, re.IGNORECASE):
             iri = text
         if iri is None:
-            return form_words(headings.language)["not_choice"].format(value=text) + " " + \
-                words["pick_or_iri" if column.open else "pick"]
+            wrong = form_words(headings.language)["not_choice"].format(value=text)
+            return wrong + " " + words["pick_or_iri"] if column.open else wrong
         values.add(column.input, iri)
     elif kind == "iri":
         for part in text.split():
