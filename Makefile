@@ -10,7 +10,7 @@ PYTEST := $(BIN)/python -m pytest -n auto --dist worksteal
 SHACL_JS := tests/shacl-js
 JS_STAMP := $(SHACL_JS)/node_modules/.installed-stamp
 
-.PHONY: install run test check lint clean browser shacl-js
+.PHONY: install run test check lint clean browser shacl-js libreoffice
 
 install: $(STAMP)
 
@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/sikg serve
 
-test: lint browser shacl-js
+test: lint browser shacl-js libreoffice
 	$(PYTEST) --durations=10
 
 # The quick loop while changing code: the linter, then every test but those marked slow (real servers, browsers, the
@@ -48,6 +48,12 @@ $(JS_STAMP): $(SHACL_JS)/package-lock.json
 browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 		(apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver)
+
+# LibreOffice reads the spreadsheet template back (tests/test_spreadsheet.py), from Debian's packages; installed when
+# missing (without it that test says it is skipped).
+libreoffice:
+	@command -v soffice >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		--no-install-recommends libreoffice-calc-nogui) || echo "LibreOffice not installed: its test is skipped"
 
 clean:
 	rm -rf $(VENV) var .pytest_cache $(SHACL_JS)/node_modules

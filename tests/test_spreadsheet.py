@@ -8,6 +8,8 @@ Apps here write: each is built on a store of its own (the curated KG), never on 
 import csv
 import io
 import json
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -505,3 +507,18 @@ def test_the_page_checks_then_submits_the_example_as_one_contribution(client):
     assert submitted.status_code == 202 and 'data-status="pending"' in submitted.get_data(as_text=True)
     assert page_upload(client, b"not a workbook", "practices.xlsx", "check").status_code == 400
     assert page_upload(client, b"", "notes.txt", "check").status_code == 400
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (Debian's libreoffice-calc-nogui) not installed")
+def test_libreoffice_reads_the_xlsx_back_with_its_lists(client, tmp_path):
+    (tmp_path / "t.xlsx").write_bytes(template_bytes(client, "xlsx", "?example=1"))
+    for target in ("csv", "ods"):
+        subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+                        "--convert-to", target, "--outdir", str(tmp_path), str(tmp_path / "t.xlsx")],
+                       check=True, capture_output=True, timeout=180)
+    ours = csv_rows(template_bytes(client, "csv", "?example=1"))
+    assert csv_rows((tmp_path / "t.csv").read_bytes())[:2] == ours  # the first sheet: headings and the example
+    with zipfile.ZipFile(tmp_path / "t.ods") as ods:
+        content = ods.read("content.xml").decode("utf-8")
+    assert content.count("<table:content-validation ") >= 30 and "cell-content-is-in-list([$Lists." in content
