@@ -8,6 +8,7 @@ Apps here write: each is built on a store of its own (the curated KG), never on 
 import csv
 import io
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -40,7 +41,7 @@ def store():
 
 @pytest.fixture(scope="module")
 def app(store):
-    return create_app(store, Settings.from_environment({"SIKG_CONTRIB_TOKEN": f"alice=tok-alice"}))
+    return create_app(store, Settings.from_environment({"SIKG_CONTRIB_TOKEN": "alice=tok-alice"}))
 
 
 @pytest.fixture
@@ -200,6 +201,9 @@ def test_the_csvw_metadata_maps_every_column_and_is_json_ld(client):
     names = [c["name"] for c in columns]
     assert len(names) == len(set(names)) and all(n[0] != "_" and n.replace("_", "").isalnum() for n in names)
     assert all(not c.get("virtual") for c in columns[:len(real)])  # virtual columns come last
+    templates = [c[k] for c in columns for k in ("aboutUrl", "valueUrl") if k in c] + [schema["aboutUrl"]]
+    named = {name.lstrip("+") for t in templates for name in re.findall(r"\{([^}]+)\}", t)}
+    assert named and named <= set(names)  # every URI template names a column
     by_title = {c["titles"]["en"]: c for c in real}
     assert by_title["Sources"]["propertyUrl"] == "http://purl.org/dc/terms/source"
     assert by_title["Sources"]["valueUrl"] == "{+source}" and by_title["Sources"]["separator"] == " "

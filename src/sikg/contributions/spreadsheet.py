@@ -756,6 +756,12 @@ def _virtual_columns(made: Template, about: str) -> list[dict]:
     """What every row states without a cell: the practice's type, and each record's link from the practice and
     its type (a CSVW processor states them for every entry, filled or not)."""
     made_columns = [{"name": "type", "virtual": True, "propertyUrl": RDF.type, "valueUrl": ROOT_CLASS}]
+    for f in (f for f in made.form.root.fields if f.new is not None):  # a new organisation: the link and its type
+        organisation = ORGANISATION + "{" + f"new_{_local(f.key)}_slug" + "}"
+        made_columns += [{"name": f"new_{_local(f.key)}", "virtual": True, "propertyUrl": f.path,
+                          "valueUrl": organisation},
+                         {"name": f"new_{_local(f.key)}_type", "virtual": True, "aboutUrl": organisation,
+                          "propertyUrl": RDF.type, "valueUrl": f.new.target_class}]
     for group in made.form.root.groups:
         for n in sorted({c.entry for c in made.columns if c.group is group}):
             record = f"{about}#{_local(group.direct)}_{n}"
