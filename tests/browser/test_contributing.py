@@ -110,7 +110,7 @@ def submit_practice(driver, base, token, n: int, slug: str, screenshots=None) ->
     sign_in(driver, base, token)
     values = {name: value.format(n=n) for name, value in FORM.items()}
     fill(driver, {**values, "dct:source": "", "slug": slug})
-    click(driver, 'button[name=action][value=preview]')
+    click(driver, '#contribute-form button[name=action][value=preview]')
     assert driver.find_element(By.ID, "report-summary").get_attribute("data-conforms") == "false"
     assert "Sources" in problems_at(driver, "dct:source"), "the mistake is shown next to its field"
     if screenshots:
@@ -120,12 +120,12 @@ def submit_practice(driver, base, token, n: int, slug: str, screenshots=None) ->
     fill(driver, {"dct:source": SOURCE})
     # With JavaScript the form checks itself as you type: the problem goes away without a click.
     wait_for(driver, lambda d: problems_at(d, "dct:source") == "")
-    click(driver, 'button[name=action][value=preview]')
+    click(driver, '#contribute-form button[name=action][value=preview]')
     assert driver.find_element(By.ID, "report-summary").get_attribute("data-conforms") == "true"
     turtle = driver.find_element(By.ID, "turtle").text
     assert f"practice:{slug} " in turtle or PRACTICE_IRI.format(slug=slug) in turtle, "the preview shows its Turtle"
     assert json.loads(driver.find_element(By.ID, "jsonld").text), "the preview shows the JSON-LD it makes"
-    click(driver, 'button[name=action][value=submit]')
+    click(driver, '#contribute-form button[name=action][value=submit]')
     submitted = driver.find_element(By.ID, "submitted")
     assert submitted.get_attribute("data-status") == "pending"
     contribution = submitted.find_element(By.TAG_NAME, "a").get_attribute("href").rsplit("/", 1)[1]
