@@ -3,6 +3,7 @@ here each. The form comes from form.py, what it makes and its report from form_d
 sign_in.py; contributions go through the same service as POST /contributions.
 """
 
+import re
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -11,14 +12,16 @@ from flask import Response, redirect, render_template
 from ..errors import NotPermitted
 from ..http.negotiation import wants_json_preview
 from ..http.responses import html_response, json_response, status_of
-from ..i18n.languages import pick_text
+from ..i18n.languages import page_language, pick, pick_text, shown
+from ..i18n.translations import translated_texts
 from ..i18n.ui_text import form_words, sheet_words
 from ..namespaces import ID, RDF, RDFS, SIKG, values
 from ..pages import resources
 from ..rdf.reading import spreadsheet_for_name
 from ..validation import shacl
+from ..validation.report import compact_iri
 from .form import build_form, element_id, field_name
-from .form_data import SLUG, labels_by_name, place, plain, preview
+from .form_data import SLUG, Problem, labels_by_name, place, plain, preview
 from .service import NotConforming
 from .sign_in import (
     CSRF_FIELD,
@@ -141,6 +144,24 @@ def sign_out(services, http_request) -> Response:
 # -- review ------------------------------------------------------------------------------------------------------
 
 @dataclass
+class BatchLine:
+    """One practice of a batch (a contribution of several, such as a spreadsheet's rows) as a line of the review
+    page's table: its name, country and organisations, the results about its nodes in plain words, and its page."""
+    page: resources.ResourcePage
+    countries: list
+    organisations: list
+    problems: list  # form_data.Problem: violations first, then warnings
+
+    @property
+    def violations(self) -> int:
+        return sum(p.severity == "Violation" for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.problems) - self.violations
+
+
+@dataclass
 class PendingItem:
     id: str
     contributor: str
@@ -148,6 +169,12 @@ class PendingItem:
     warnings: list
     pages: list = field(default_factory=list)  # resources.ResourcePage of each practice it describes
     touches: list = field(default_factory=list)  # (href, label) of what it names that the KG already has
+    lines: list = field(default_factory=list)  # a batch's BatchLine, one per practice (none for one practice)
+    general: list = field(default_factory=list)  # a batch's results about none of its practices (Problem)
+
+    @property
+    def batch(self) -> bool:
+        return bool(self.lines)
 
 
 def _labels_of_what_it_names(store, triples) -> list[ox.Triple]:
@@ -175,21 +202,125 @@ def _touches(store, triples, language: str) -> list[tuple[str, str]]:
     return [(resources.local_href(iri), str(pick_text(labels, language) or iri)) for iri, labels in found.items()]
 
 
+_BLANK_FOCUS = re.compile(r"^\[(\S+) of (.*)\]$")  # a blank node as a report names it: [sikg:qualified… of <its owner>]
+
+
+def _owner(focus: str | None) -> tuple[str, str | None]:
+    """The IRI a result's focus node is, or the IRI whose record (a blank node) it is, with the link that leads from
+    that IRI to the record."""
+    link = None
+    while focus and (match := _BLANK_FOCUS.match(focus)):
+        link, focus = match.group(1), match.group(2)
+    return focus or "", link
+
+
+def _local(iri_or_name: str) -> str:
+    return re.split(r"[#/:]", iri_or_name.strip("<>"))[-1]
+
+
+class _FieldLabels:
+    """The form's label of the field a result is about, by the kind of node it is about: the practice, one of its
+    records (by the link leading to it), or a new organisation."""
+
+    def __init__(self, form):
+        root = form.root
+        self.practice = {f.path: f.label for f in root.fields}
+        for g in root.groups:
+            self.practice.setdefault(g.direct, g.label)
+            self.practice.setdefault(g.qualifier, g.label)
+        self.records = {_local(g.qualifier): {f.path: f.label for f in g.fields} for g in root.groups}
+        self.other = {f.path: f.label for s in form.sections()[1:] for f in s.fields}
+
+    def of(self, result, kind: str, link: str | None) -> str | None:
+        if link is not None:
+            return self.records.get(_local(link), {}).get(result.path)
+        return (self.practice if kind == "practice" else self.other).get(result.path)
+
+
+class _PlainWords:
+    """form_data.plain, once for each kind of result: a batch has the same warning on many of its practices. A fix
+    that names no focus node is the same for every result with the same message about the same field."""
+
+    def __init__(self, language: str):
+        self.language, self.found = language, {}
+
+    def __call__(self, result, label: str | None) -> Problem:
+        key = (result.severity, result.constraint_component, result.path, label, result.message_in(self.language))
+        if key in self.found:
+            return self.found[key]
+        problem = plain(result, label, self.language)
+        if result.focus_node and compact_iri(result.focus_node) not in problem.fix:
+            self.found[key] = problem
+        return problem
+
+
+def _batch(store, practices: list[str], described: list[ox.Triple], report, language: str,
+           property_labels: dict, field_labels: _FieldLabels) -> tuple[list[BatchLine], list]:
+    """Each practice of a batch as a line of the review table, and the results about none of them; every triple
+    read once, and the store asked once for all the practices (their translated texts), never per practice."""
+    page_lang = page_language(language)
+    about: dict = {}  # subject -> its triples
+    labels: dict[str, list[ox.Literal]] = {}
+    pointing: dict[str, set[str]] = {}  # an IRI -> the practices linking to it
+    chosen = set(practices)
+    for t in described:
+        about.setdefault(t.subject, []).append(t)
+        if t.predicate.value in resources.LABELS and isinstance(t.object, ox.Literal):
+            labels.setdefault(t.subject.value, []).append(t.object)
+        if t.subject.value in chosen and isinstance(t.object, ox.NamedNode):
+            pointing.setdefault(t.object.value, set()).add(t.subject.value)
+    found: dict[str, list] = {iri: [] for iri in practices}
+    general, in_words = [], _PlainWords(language)
+    for result in report.results:
+        owner, link = _owner(result.focus_node)
+        kind = "practice" if owner in found else "other"
+        owners = [owner] if owner in found else sorted(pointing.get(owner, ()))
+        problem = in_words(result, field_labels.of(result, kind, link))
+        for iri in owners:
+            found[iri].append(problem)
+        if not owners:
+            general.append(problem)
+    translated = translated_texts(store, practices)
+    name = lambda term: shown(pick(labels.get(term.value, []), language), page_lang, term.value)
+    lines = []
+    for iri in practices:
+        own = about.get(ox.NamedNode(iri), [])
+        records = [t.object for t in own if isinstance(t.object, ox.BlankNode)]
+        linked = {t.object.value for t in own if isinstance(t.object, ox.NamedNode)}
+        triples = own + [t for r in records for t in about.get(r, [])] + [
+            t for o in linked for t in about.get(ox.NamedNode(o), []) if t.predicate.value in resources.LABELS]
+        page = resources.build_page(store, iri, triples, language, property_labels, translated)
+        countries = [name(t.object) for t in own if t.predicate.value == SIKG.country]
+        organisations = [name(t.object) for t in own if t.predicate.value == SIKG.operatedBy]
+        problems = sorted(found[iri], key=lambda p: p.severity != "Violation")
+        lines.append(BatchLine(page, countries, organisations, problems))
+    lines.sort(key=lambda line: (-line.violations, str(line.page.title).casefold(), line.page.iri))
+    return lines, general
+
+
 def pending_items(services, who: Person, language: str) -> list[PendingItem]:
     """The pending contributions as the review page shows them: each as its resource page would look once public,
-    its warnings (validated again against the KG as it is now), and the resources of the KG it touches."""
+    its warnings (validated again against the KG as it is now), and the resources of the KG it touches. A batch
+    (several practices in one contribution, such as a spreadsheet's rows) is a table of its practices instead,
+    each with its problems and warnings and its page to unfold."""
     labels = resources.property_labels(services.store, language)
+    field_labels = None
     items = []
-    for shown in services.contributions.pending(who.holder):
-        report = shacl.validate_quads(shown.triples, shacl.store_reference(services.store))
-        item = PendingItem(shown.id, shown.contributor or "", shown.submitted or "",
+    for shown_item in services.contributions.pending(who.holder):
+        report = shacl.validate_quads(shown_item.triples, shacl.store_reference(services.store))
+        item = PendingItem(shown_item.id, shown_item.contributor or "", shown_item.submitted or "",
                            [{**r.as_json(), "message": r.message_in(language)}  # in the reader's language
                             for r in report.results if r.severity == "Warning"])
-        described = shown.triples + _labels_of_what_it_names(services.store, shown.triples)
-        for iri in {t.subject.value for t in shown.triples if t.predicate.value == RDF.type
-                    and t.object.value == SIKG.SupportPractice}:
-            item.pages.append(resources.build_page(services.store, iri, described, language, labels))
-        item.touches = _touches(services.store, shown.triples, language)
+        described = shown_item.triples + _labels_of_what_it_names(services.store, shown_item.triples)
+        practices = sorted({t.subject.value for t in shown_item.triples if t.predicate.value == RDF.type
+                            and t.object.value == SIKG.SupportPractice})
+        if len(practices) > 1:
+            field_labels = field_labels or _FieldLabels(build_form(services.store, language))
+            item.lines, item.general = _batch(services.store, practices, described, report, language, labels,
+                                              field_labels)
+        else:
+            item.pages = [resources.build_page(services.store, iri, described, language, labels) for iri in practices]
+        item.touches = _touches(services.store, shown_item.triples, language)
         items.append(item)
     return items
 

@@ -135,9 +135,11 @@ class _Naming:
 
 
 def build_page(store, iri: str, triples: list[ox.Triple], language: str,
-               property_labels: dict[str, str]) -> ResourcePage:
+               property_labels: dict[str, str], translated: set | None = None) -> ResourcePage:
     """What the HTML page shows, chosen from the description in the reader's language (English, else any, where
-    the data has no text in it), each text marked with its own language where that is not the page's."""
+    the data has no text in it), each text marked with its own language where that is not the page's. `translated`:
+    which texts are the sikg team's translations (translated_texts), where the caller has asked for many pages'
+    at once; else they are asked for here."""
     subject = ox.NamedNode(iri)
     page_lang = page_language(language)
     labels: dict[str, list[ox.Literal]] = {}
@@ -145,7 +147,8 @@ def build_page(store, iri: str, triples: list[ox.Triple], language: str,
         if t.predicate.value in LABELS and isinstance(t.object, ox.Literal):
             labels.setdefault(t.subject.value, []).append(t.object)
     naming = _Naming(labels, language, page_lang, property_labels)
-    translated = translated_texts(store, [iri])  # which of its texts are the sikg team's translations
+    if translated is None:  # which of its texts are the sikg team's translations
+        translated = translated_texts(store, [iri])
     title = pick(labels.get(iri, []), language)
     in_page_language = [label for label in labels.get(iri, []) if match_language(label.language, (page_lang,))]
     page = ResourcePage(iri, shown(title, page_lang, _local_name(iri), is_translated(translated, iri, LABELS, title)),
