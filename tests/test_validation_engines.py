@@ -163,7 +163,8 @@ def damaged(quads: list, seed: int) -> list:
         if roll < 0.04:
             continue
         if roll < 0.07:
-            quad = ox.Quad(quad.subject, quad.predicate, rng.choice(others))
+            other = rng.choice(others)  # a blank node of its own each time (the mutants below share them)
+            quad = ox.Quad(quad.subject, quad.predicate, ox.BlankNode() if isinstance(other, ox.BlankNode) else other)
         elif roll < 0.09 and isinstance(quad.object, ox.Literal):
             quad = ox.Quad(quad.subject, quad.predicate, ox.Literal(quad.object.value + " ",
                                                                     language=rng.choice(["en", "sv", "EN-gb", "xx"])))
