@@ -345,8 +345,14 @@ def _cycle_collection_paused():
                 gc.enable()
 
 
+# The fast engine validates one input at a time in a process, as pySHACL did: its work holds the interpreter lock,
+# so validations side by side would take as long together, and hold their memory (some 100 MiB for a 2,000-practice
+# upload) all at once.
+_FAST_LOCK = threading.Lock()
+
+
 def _validate_fast(compiled: fast.CompiledShapes, quads, reference) -> ValidationReport:
-    with _cycle_collection_paused():
+    with _FAST_LOCK, _cycle_collection_paused():
         return _validate_fast_now(compiled, quads, reference)
 
 
