@@ -201,3 +201,28 @@ def test_a_value_the_form_does_not_offer_is_a_problem_at_its_field_never_a_500(c
         response = post(client, {**VALID, name: value, "action": action, "slug": "form-test-hostile"})
         assert response.status_code in (200, 422), response.get_data(as_text=True)[:300]
         assert value in unescape(block(response.get_data(as_text=True), name)), (name, action)
+
+
+@pytest.mark.parametrize("path, box, form", [("/contribute", "sheet-progress", "sheet-form"),
+                                             ("/validate", "validate-progress", "validate-form")])
+def test_the_upload_forms_have_a_progress_box_for_their_script_in_the_readers_language(client, path, box, form):
+    """Where static/upload-progress.js shows a slow upload's progress (tests/browser/test_upload_progress.py watches
+    it): a <progress> bar hidden until a file is sent, a status region for screen readers, the words in the page's
+    language; the script from /static (the pages run no inline script), the form posting as it did without it."""
+    page = client.get(path, query_string={"lang": "sv"}).get_data(as_text=True)
+    start = page.index(f'<div class="upload-progress" id="{box}"')
+    part = page[start:page.index("</div>", start)]
+    assert 'data-sending="Skickar filen: {percent} %"' in part and 'data-checking="Filen är skickad.' in part
+    assert re.search(rf'<progress id="{box}-bar" max="100" value="0" aria-label="Uppladdningens förlopp"[^>]* hidden>',
+                     part)
+    assert re.search(r'<p id="[^"]+" class="visually-hidden" role="status" aria-live="polite"></p>', part)
+    assert page.index('src="/static/upload-progress.js"') < page.index("</body>")
+    scripts = re.findall(r"<script([^>]*)>", page)
+    assert all("src=" in s or 'type="application/json"' in s for s in scripts), scripts
+    form_tag = re.search(rf'<form id="{form}"[^>]*>', page).group(0)
+    assert 'method="post"' in form_tag and 'enctype="multipart/form-data"' in form_tag
+    if path == "/contribute":  # the script sends it, and puts the answer's report in place
+        assert f'data-progress="{box}" data-report="sheet-report"' in form_tag
+    assert page.index(f'id="{form}"') < start < page.index("</form>", page.index(f'id="{form}"'))
+    script = client.get("/static/upload-progress.js")
+    assert script.status_code == 200 and "XMLHttpRequest" in script.get_data(as_text=True)

@@ -1,6 +1,7 @@
 // The validation page: sends the pasted text or the chosen file to POST /validate (the JSON report) and writes
-// the report as the server-rendered form does: what, where, how to fix, with downloads. Without JavaScript the form
-// posts to /validate/form, which renders the same list.
+// the report as the server-rendered form does: what, where, how to fix, with downloads. A file's upload shows its
+// progress, then "checking…" (upload-progress.js). Without JavaScript the form posts to /validate/form, which renders
+// the same list.
 (function () {
   "use strict";
   var form = document.getElementById("validate-form");
@@ -12,6 +13,7 @@
   var section = document.getElementById("report");
   var out = document.getElementById("report-body");
   var heading = document.getElementById("report-heading");
+  var progressBox = document.getElementById("validate-progress");
   var lastRequest = null;
 
   function compact(iri) {
@@ -119,17 +121,33 @@
             blobLink("JSON", "sikg-report.json", "application/json", raw)])]);
   }
 
+  function fileBody() {
+    var data = new FormData();
+    data.append("file", lastRequest.file, lastRequest.file.name);
+    return data;
+  }
+
   function send(accept) {
     var init = { method: "POST", headers: { "Accept": accept } };
     if (lastRequest.file) {
-      var data = new FormData();
-      data.append("file", lastRequest.file, lastRequest.file.name);
-      init.body = data;
+      init.body = fileBody();
     } else {
       init.headers["Content-Type"] = lastRequest.syntax;
       init.body = lastRequest.text;
     }
     return fetch("/validate", init);
+  }
+
+  // The report's JSON: a file is sent with its progress shown (upload-progress.js), pasted text as it is.
+  function check() {
+    if (lastRequest.file && window.sikgUpload && progressBox) {
+      return window.sikgUpload({ url: "/validate", body: fileBody(), box: progressBox,
+                                 headers: { "Accept": "application/json" } })
+        .then(function (answer) { answer.progress.done(""); return { status: answer.status, raw: answer.text }; });
+    }
+    return send("application/json").then(function (response) {
+      return response.text().then(function (raw) { return { status: response.status, raw: raw }; });
+    });
   }
 
   form.addEventListener("submit", function (event) {
@@ -141,17 +159,17 @@
       return;
     }
     lastRequest = { file: file || null, text: text, syntax: form.elements.syntax.value };
-    show([el("p", { id: "report-summary", "class": "summary", text: t.checking })]);
+    if (!file || !window.sikgUpload || !progressBox) {  // a file's progress is shown beside the button instead
+      show([el("p", { id: "report-summary", "class": "summary", text: t.checking })]);
+    }
     section.setAttribute("aria-busy", "true");
-    send("application/json").then(function (response) {
-      return response.text().then(function (raw) { return { response: response, raw: raw }; });
-    }).then(function (answer) {
+    check().then(function (answer) {
       section.removeAttribute("aria-busy");
       var body;
       try { body = JSON.parse(answer.raw); } catch (e) { body = null; }
       if (body && Array.isArray(body.results)) { showReport(body, answer.raw); return; }
       if (body && body.message) { showUnreadable(body, answer.raw); return; }
-      showUnreadable({ message: answer.raw.trim() || String(answer.response.status) }, answer.raw);
+      showUnreadable({ message: answer.raw.trim() || String(answer.status) }, answer.raw);
     }).catch(function (error) {
       section.removeAttribute("aria-busy");
       showUnreadable({ message: String(error) }, String(error));
