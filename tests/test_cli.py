@@ -4,8 +4,11 @@ import csv
 import io
 import json
 import os
+import pty
+import re
 import subprocess
 import sys
+import threading
 
 import pyoxigraph as ox
 import pytest
@@ -276,3 +279,39 @@ def test_the_command_line_overrides_the_environment():
     assert (args.port, args.store, args.workers, args.host) == (9002, "var/other", 3, "0.0.0.0")
     assert build_parser(Settings()).parse_args(["serve"]).store == "var/store"  # serve's own default
     assert build_parser(Settings()).parse_args(["stats"]).store is None
+
+
+def _validate_on_a_terminal(path) -> tuple[int, bytes, str]:
+    """`sikg validate PATH` with its standard error on a pseudo-terminal, as a person runs it: (exit code, standard
+    output, what the terminal showed)."""
+    terminal, end = pty.openpty()
+    with subprocess.Popen([sys.executable, "-m", "sikg.cli", "validate", str(path)], cwd=ROOT, stdout=subprocess.PIPE,
+                          stderr=end) as process:
+        os.close(end)
+        shown = []
+        reader = threading.Thread(target=lambda: shown.extend(iter(lambda: _read_or_end(terminal), b"")))
+        reader.start()
+        out = process.stdout.read()
+        process.wait()
+        reader.join()
+    os.close(terminal)
+    return process.returncode, out, b"".join(shown).decode()
+
+
+def _read_or_end(fd) -> bytes:
+    try:
+        return os.read(fd, 4096)
+    except OSError:  # the other end closed: Linux answers EIO
+        return b""
+
+
+@pytest.mark.slow
+def test_validate_shows_its_progress_on_a_terminal_and_nowhere_else(tmp_path):
+    data = tmp_path / "practices.nt"
+    assert run_cli("synth", "--practices", "300", "-o", str(data)).returncode == 0
+    code, out, shown = _validate_on_a_terminal(data)
+    assert code == 0 and "reading [" in shown and "100%" in shown, shown
+    assert re.search(r"validating [\d,]+ triples", shown), shown
+    assert shown.endswith("\r\x1b[K"), "the progress line is cleared before the report"
+    piped = run_cli("validate", str(data))
+    assert piped.stderr == "" and piped.stdout.encode() == out, "piped, the command writes exactly what it did"

@@ -17,6 +17,7 @@ from .files import written_atomically
 from .formats import DUMP_FORMATS, QUERY_OUTPUTS, by_name
 from .i18n.languages import PAGE_LANGUAGES
 from .namespaces import PREFIXES
+from .progress import Progress
 from .rdf.exports import ExportRequest, UnknownView, export, offered_formats, read_view
 from .rdf.jsonld import ConfusableIri
 from .rdf.reading import RdfInputError
@@ -78,10 +79,13 @@ def _pairs(items):
 
 def cmd_validate(args) -> int:
     from .validation.shacl import validate_files  # pyshacl and rdflib: slow to import, and only this command needs them
+    progress = Progress()  # on a terminal only
     try:
-        report = validate_files([Path(f) for f in args.files])
+        report = validate_files([Path(f) for f in args.files], progress=progress)
     except RdfInputError as error:
         return _fail(str(error), 2)
+    finally:
+        progress.done()
     text = {"text": report.to_text, "json": report.to_json, "ttl": report.to_turtle}[args.format]()
     sys.stdout.write(text)
     return 0 if report.conforms else 1

@@ -61,9 +61,10 @@ def curated_graphs() -> dict[str, list[Path]]:
     return {GRAPH_ONTOLOGY: ontology_files(), GRAPH_CURATED: data_files(), GRAPH_TRANSLATIONS: translation_files()}
 
 
-def read(path: Path) -> list[ox.Quad]:
-    """A content file's quads, with instance IRIs moved under SIKG_BASE when the service publishes elsewhere."""
-    quads = parse_file(path)
+def read(path: Path, progress=None) -> list[ox.Quad]:
+    """A content file's quads, with instance IRIs moved under SIKG_BASE when the service publishes elsewhere;
+    `progress(bytes read)` as it is parsed."""
+    quads = parse_file(path, progress=progress)
     if BASE == CANONICAL_BASE:
         return quads
     def term(t):

@@ -5,6 +5,7 @@ Every failure becomes an RdfInputError that names the input, the line and column
 parser's own message, so that the command line and the service can answer it without a traceback.
 """
 
+import io
 import json
 import re
 from dataclasses import dataclass
@@ -67,8 +68,10 @@ def format_for_path(path: Path) -> ox.RdfFormat:
     return rdf_format
 
 
-def parse_bytes(data: bytes, rdf_format: ox.RdfFormat, source: str, base_iri: str | None = None) -> list[ox.Quad]:
-    """All quads of `data`, with blank nodes renamed so that inputs never share one by accident."""
+def parse_bytes(data: bytes, rdf_format: ox.RdfFormat, source: str, base_iri: str | None = None,
+                progress=None) -> list[ox.Quad]:
+    """All quads of `data`, with blank nodes renamed so that inputs never share one by accident. `progress(done)` is
+    told how many bytes the parser has read, as it reads them."""
     if rdf_format == ox.RdfFormat.RDF_XML:
         if _XML_DECLARATIONS.search(data):
             raise RdfInputError(source, "RDF/XML with a DOCTYPE or ENTITY declaration is refused "
@@ -77,7 +80,8 @@ def parse_bytes(data: bytes, rdf_format: ox.RdfFormat, source: str, base_iri: st
             # Oxigraph's RDF/XML parser slows down steeply with depth; no real RDF/XML nests this deep.
             raise RdfInputError(source, f"the RDF/XML is nested too deeply (more than {MAX_XML_DEPTH} elements)")
     try:
-        return list(ox.parse(input=data, format=rdf_format, base_iri=base_iri, rename_blank_nodes=True))
+        source_bytes = data if progress is None else _Counted(data, progress)
+        return list(ox.parse(input=source_bytes, format=rdf_format, base_iri=base_iri, rename_blank_nodes=True))
     except SyntaxError as error:
         # pyoxigraph reports "between line L column C and ...": SyntaxError.lineno/offset carry the start.
         raise RdfInputError(source, error.msg or str(error), error.lineno, error.offset) from None
@@ -85,7 +89,25 @@ def parse_bytes(data: bytes, rdf_format: ox.RdfFormat, source: str, base_iri: st
         raise RdfInputError(source, str(error)) from None
 
 
-def parse_file(path: Path, base_iri: str | None = None) -> list[ox.Quad]:
+class _Counted(io.RawIOBase):
+    """`data` as a file the parser reads in chunks, telling `progress` how far it has read."""
+
+    def __init__(self, data: bytes, progress):
+        self.data, self.at, self.progress = memoryview(data), 0, progress
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = min(len(buffer), len(self.data) - self.at)
+        buffer[:n] = self.data[self.at:self.at + n]
+        self.at += n
+        self.progress(self.at)
+        return n
+
+
+def parse_file(path: Path, base_iri: str | None = None, progress=None) -> list[ox.Quad]:
+    """A file's quads (its syntax by its extension); `progress`: as parse_bytes."""
     rdf_format = format_for_path(path)
     try:
         data = path.read_bytes()
@@ -93,7 +115,7 @@ def parse_file(path: Path, base_iri: str | None = None) -> list[ox.Quad]:
         raise RdfInputError(str(path), error.strerror or str(error)) from None
     if rdf_format == ox.RdfFormat.JSON_LD:
         data = inline_sikg_context(data, str(path))
-    return parse_bytes(data, rdf_format, str(path), base_iri)
+    return parse_bytes(data, rdf_format, str(path), base_iri, progress)
 
 
 class UnsupportedMediaType(ValueError):
