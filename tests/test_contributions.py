@@ -805,11 +805,14 @@ def test_contribution_json_ld_can_be_sent_back(fresh):
 
 
 def test_a_contribution_cannot_make_the_curated_kg_non_conforming(fresh):
+    """Describing a curated practice proposes its whole new description (a revision, issue 26): checked alone, it
+    must conform (a description without a country does not), and, conforming, it needs a reason."""
     store, client = fresh
     body = template().replace(b"example-neighbourhood-voucher", b"cap-impact") \
         .replace(b"Neighbourhood Innovation Vouchers (example)", b"Another English title")
+    assert post(client, "/contributions", re.sub(rb"\n\s*sikg:country [^;]*;", b"\n", body)).status_code == 422
     response = post(client, "/contributions", body)
-    assert response.status_code == 422
+    assert response.status_code == 400 and b"reason" in response.data
 
 
 def test_validate_with_an_unsupported_accept_is_406(client):

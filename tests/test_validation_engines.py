@@ -132,14 +132,16 @@ def test_with_the_store_as_reference_too(path, kg):
     assert not differences(quads_of(path), shacl.store_reference(kg))
 
 
-def test_re_describing_a_curated_practice_is_checked_with_its_description(kg):
-    """A second English label for a curated practice: a violation only the store's description reveals."""
+def test_re_describing_a_curated_practice_is_checked_as_its_whole_new_description(kg):
+    """Data that describes a curated practice proposes its whole new description (a revision, issue 26): checked
+    alone, not beside the description it replaces, a lone English label lacks the country, and is no second label."""
     data = (b'<https://w3id.org/sikg/id/practice/cap-impact> <http://www.w3.org/2000/01/rdf-schema#label> '
             b'"Another name"@en .\n')
     quads = list(ox.parse(data, ox.RdfFormat.N_TRIPLES))
     assert not differences(quads, shacl.store_reference(kg))
     report = shacl.validate_quads(quads, shacl.store_reference(kg))
-    assert any(r.constraint_component.endswith("UniqueLangConstraintComponent") for r in report.results)
+    assert not any(r.constraint_component.endswith("UniqueLangConstraintComponent") for r in report.results)
+    assert any(r.path and r.path.endswith("#country") for r in report.results)
 
 
 # -- synthetic uploads --------------------------------------------------------------------------------------------

@@ -139,6 +139,14 @@ GRAPH_STATE = BASE + "graph/state"  # where a remote store keeps its state token
 GRAPH_PRIVATE = BASE + "graph/private/"
 GRAPH_PENDING = GRAPH_PRIVATE + "pending/"
 GRAPH_TOKENS = GRAPH_PRIVATE + "tokens"
+# Revisions (issue 26): the current version of each resource a curator accepted a revision of (GRAPH_REVISIONS:
+# <resource> sikg:currentVersion <resource/history/n>), and each earlier version's description, as it was, in a graph
+# of its own (GRAPH_VERSION + "practice/cap-impact/1"); both private: the old text is only in the history.
+GRAPH_REVISIONS = GRAPH_PRIVATE + "revisions"
+GRAPH_VERSION = GRAPH_PRIVATE + "version/"
+# The kinds of resource a contribution may revise: one that describes such an IRI already public proposes its whole
+# new description
+REVISABLE = (BASE + "id/practice/", BASE + "id/organisation/")
 
 # What moves under SIKG_BASE: instances, graph names, and the service's own addresses that the content names (the
 # SPARQL endpoint and the dumps, in data/dataset.ttl). The ontology, shapes and profile IRIs are vocabulary and stay.
@@ -159,6 +167,32 @@ def rebase_text(text: str) -> str:
     for space in REBASED:
         text = text.replace(space, BASE + space[len(CANONICAL_BASE):])
     return text
+
+
+def version_iri(resource: str, number: int) -> str:
+    """The IRI of a resource's version `number` (1: the one before any accepted revision), under the resource's own."""
+    return f"{resource}/history/{number}"
+
+
+def version_graph(resource: str, number: int) -> str:
+    """The private graph that keeps a resource's version `number` once a revision replaced it."""
+    return GRAPH_VERSION + resource[len(BASE + "id/"):] + f"/{number}"
+
+
+def describe_pattern(resource: str, depth: int = 3) -> str:
+    """A SPARQL group binding ?s ?p ?o to the resource's description in the active graph: its own triples and those
+    of the blank nodes it reaches through blank nodes, `depth` deep (a practice's qualified records and their
+    evidence: the Concise Bounded Description of sikg's data)."""
+    r = f"<{resource}>"
+    groups = [f"{{ {r} ?p ?o BIND({r} AS ?s) }}"]
+    for level in range(1, depth + 1):
+        chain, last = [], r
+        for step in range(1, level + 1):
+            node = "?s" if step == level else f"?b{step}"
+            chain.append(f"{last} ?q{step} {node} FILTER(isBlank({node}))")
+            last = node
+        groups.append("{ " + " ".join(chain) + " ?s ?p ?o }")
+    return " UNION ".join(groups)
 
 
 def values(variable: str, terms) -> str:

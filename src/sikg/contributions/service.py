@@ -40,7 +40,22 @@ import pyoxigraph as ox
 
 from ..errors import BadRequest, Conflict, NotFound, NotPermitted, OverLimit, Unprocessable
 from ..formats import Format
-from ..namespaces import GRAPH_CONTRIBUTION, GRAPH_PENDING, GRAPH_PRIVATE, PROV, RDF, RDFS, SIKG, XSD
+from ..namespaces import (
+    GRAPH_CONTRIBUTION,
+    GRAPH_PENDING,
+    GRAPH_PRIVATE,
+    GRAPH_REVISIONS,
+    ID,
+    PROV,
+    RDF,
+    RDFS,
+    REVISABLE,
+    SIKG,
+    XSD,
+    describe_pattern,
+    version_graph,
+    version_iri,
+)
 from ..rdf.jsonld import confusable_iris
 from ..rdf.reading import RdfInputError, parse_upload
 from ..settings import Settings
@@ -50,6 +65,8 @@ from .spreadsheet import rows_as_rdf
 from .tokens import ContributionsDisabled, Holder, NotAuthorised, TokenRegistry, authenticate, registry_for  # noqa: F401 (they lived here; old imports keep working)
 
 _ID = re.compile(r"^[0-9a-f]{16}$")
+_VERSION = re.compile(r"/history/([0-9]+)$")
+MAX_COMMENT = 2000  # characters of a contributor's reason
 RESERVED = (GRAPH_CONTRIBUTION, GRAPH_PRIVATE)  # IRIs a contribution's data may not use as subject or object
 DECISIONS = {"accept": "accepted", "reject": "rejected"}
 # What the record remembers of a request made with an Idempotency-Key (private: never moved to the public graph)
@@ -57,6 +74,53 @@ KEY, REQUEST, ANSWER = SIKG.idempotencyKey, SIKG.idempotentRequest, SIKG.idempot
 # A Structured Field string (RFC 8941 sec. 3.3.3) of visible ASCII: its characters, or \" and \\ escaped
 _SF_STRING = re.compile(r'"((?:[\x21\x23-\x5b\x5d-\x7e]|\\["\\])*)"')
 MAX_KEY = 255
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A proposed revision of a resource: its new version `new` replaces `old`, the version public when it was
+    proposed (version_iri(resource, 1): the one before any accepted revision)."""
+    resource: str
+    old: str
+    new: str
+
+    @property
+    def old_number(self) -> int:
+        return int(_VERSION.search(self.old).group(1))
+
+    @classmethod
+    def of(cls, resource: str, old: str) -> "Revision":
+        number = int(_VERSION.search(old).group(1))
+        return cls(resource, old, version_iri(resource, number + 1))
+
+
+def _comment(comment: str | None) -> str | None:
+    """A contributor's reason, stripped; None if empty; 400 if it is too long or holds control characters."""
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT:
+        raise BadRequest(f"the comment is longer than {MAX_COMMENT} characters")
+    if any(not (c.isprintable() or c in "\n\t") for c in comment):
+        raise BadRequest("the comment may not hold control characters")
+    return comment or None
+
+
+def without_others(quads: list, iri: str) -> list:
+    """The description of `iri` in `quads`: its triples and those of the blank nodes it reaches through blank
+    nodes."""
+    by_subject: dict = {}
+    for quad in quads:
+        by_subject.setdefault(quad.subject, []).append(quad)
+    kept, seen, todo = [], set(), [ox.NamedNode(iri)]
+    while todo:
+        subject = todo.pop()
+        if subject in seen:
+            continue
+        seen.add(subject)
+        for quad in by_subject.get(subject, []):
+            kept.append(quad)
+            if isinstance(quad.object, ox.BlankNode):
+                todo.append(quad.object)
+    return kept
 
 
 class NotConforming(Exception):
@@ -71,6 +135,7 @@ class Contribution:
     graph: str  # the graph it is published as (once accepted, when under review)
     report: ValidationReport | dict  # a dict: the first answer's report, for a request made again with its key
     status: str = "accepted"  # "pending" while under review (for a request made again: as first answered)
+    revises: list = field(default_factory=list)  # the public resources it proposes a new description of
 
     @property
     def http_status(self) -> int:
@@ -78,7 +143,8 @@ class Contribution:
 
     def as_json(self, location: str) -> dict:
         report = self.report if isinstance(self.report, dict) else self.report.as_json()
-        return {"id": self.id, "status": self.status, "graph": self.graph, "location": location, **report}
+        revises = {"revises": self.revises} if self.revises else {}
+        return {"id": self.id, "status": self.status, "graph": self.graph, "location": location, **revises, **report}
 
 
 @dataclass(frozen=True)
@@ -125,6 +191,12 @@ class Shown:
     report: str | None  # the validation outcome recorded
     review: dict | None
     triples: list = field(default_factory=list, repr=False)
+    comment: str | None = None  # the contributor's reason
+    revisions: list = field(default_factory=list)  # Revision: what it proposes to replace
+
+    @property
+    def revises(self) -> list[str]:
+        return [r.resource for r in self.revisions]
 
     @property
     def public(self) -> bool:
@@ -136,8 +208,10 @@ class Shown:
         return {"Vary": "Accept, Authorization", **({} if self.public else {"Cache-Control": "private, no-store"})}
 
     def as_json(self) -> dict:
+        revises = {"revises": self.revises} if self.revisions else {}
+        comment = {"comment": self.comment} if self.comment else {}
         return {"id": self.id, "status": self.status, "contributor": self.contributor, "submitted": self.submitted,
-                "graph": self.graph, "report": self.report, "review": self.review}
+                "graph": self.graph, **revises, **comment, "report": self.report, "review": self.review}
 
 
 def _decision(body: bytes) -> tuple[str, str | None]:
@@ -255,9 +329,18 @@ class Contributions:
     def _alone(self, name: str):
         """A block in which no other writer changes the contribution `name` (or the Idempotency-Key "key-…"), over a
         store whose updates are not isolated; nothing more over one whose are."""
-        if self.claims is None or not re.fullmatch(r"(key-)?[0-9a-f]+", name):
+        if self.claims is None or not re.fullmatch(r"(key-|res-)?[0-9a-f]+", name):
             return contextlib.nullcontext()
         return self.claims.alone(name)
+
+    @contextmanager
+    def _alone_on(self, resources: list[str]):
+        """A block in which no other writer changes the current version of `resources` (over an external store;
+        nothing more over one whose updates are isolated)."""
+        with contextlib.ExitStack() as stack:
+            for resource in sorted(set(resources)):
+                stack.enter_context(self._alone("res-" + hashlib.sha256(resource.encode()).hexdigest()[:32]))
+            yield
 
     def holder(self, authorization: str | None) -> Holder:
         """The token holder, or an exception that says why not (403 off, 401 missing, 403 wrong or revoked)."""
@@ -284,16 +367,51 @@ class Contributions:
         if reserved:  # a contribution's record and review are the service's to write
             raise BadRequest(f"the data may not describe or point at <{reserved}>: the names of "
                                      f"contributions' graphs are the service's own")
+        version = next((t.value for q in quads for t in (q.subject, q.object) if isinstance(t, ox.NamedNode)
+                        and t.value.startswith(ID) and "/history" in t.value[len(ID):]), None)
+        if version:  # a version and its history are the service's to write
+            raise BadRequest(f"the data may not describe or point at <{version}>: the versions of resources are "
+                             "the service's own")
         report = validate_quads(quads, store_reference(self.store))
         if not report.conforms:
             raise NotConforming(report)
         return quads, report
 
+    def _revisions(self, quads: list) -> list[Revision]:
+        """What the data proposes to revise: each practice or organisation it describes that is public already (or
+        was withdrawn), with the version public now."""
+        described = sorted({q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)
+                            and q.subject.value.startswith(REVISABLE)})
+        if not described:
+            return []
+        block = " ".join(f"<{iri}>" for iri in described)
+        public = {row["s"].value for row in self.store.query(
+            f"SELECT DISTINCT ?s WHERE {{ VALUES ?s {{ {block} }} ?s ?p ?o }}")}
+        current = {row["s"].value: row["v"].value for row in self.store.query_private(
+            f"SELECT ?s ?v WHERE {{ VALUES ?s {{ {block} }} "
+            f"GRAPH <{GRAPH_REVISIONS}> {{ ?s <{SIKG.currentVersion}> ?v }} }}")}
+        revised = [iri for iri in described if iri in public or iri in current]
+        return [Revision.of(iri, current.get(iri, version_iri(iri, 1))) for iri in revised
+                if iri in current or not self._as_public(quads, iri)]
+
+    def _as_public(self, quads: list, iri: str) -> bool:
+        """Whether the data describes `iri` exactly as its public description does (then it changes nothing: no
+        revision, as when a contribution names an organisation with the description it already has)."""
+        mine = ox.Dataset(ox.Quad(q.subject, q.predicate, q.object) for q in without_others(quads, iri))
+        public = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in self.store.query(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {describe_pattern(iri)} }}"))
+        for dataset in (mine, public):
+            dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+        return set(mine) == set(public)
+
     def contribute(self, payload: bytes, rdf_format: ox.RdfFormat, holder: Holder,
-                   key: str | None = None) -> Contribution:
+                   key: str | None = None, comment: str | None = None) -> Contribution:
         """Public at once with review off; pending (private) with review on. Raises RdfInputError, NotConforming.
         With an Idempotency-Key (`key`), a request made before with it answers the contribution it made, and
-        nothing is written; the key with another body is a 422."""
+        nothing is written; the key with another body is a 422. Data that describes a practice or organisation
+        already public proposes a revision of it (its whole new description), which needs a `comment`: why (400
+        without one)."""
+        comment = _comment(comment)
         keyed = Keyed.of(key, holder, payload, rdf_format) if key else None
         made = self._made_with(keyed)
         if made:
@@ -305,22 +423,41 @@ class Contributions:
             if made:
                 return made
             raise
+        revisions = self._revisions(quads)
+        if revisions and comment is None:
+            raise BadRequest("this contribution describes " + ", ".join(f"<{r.resource}>" for r in revisions) +
+                             ", already public: it proposes a revision, which needs a reason (the comment "
+                             "parameter: what changed, and on what source)")
         contribution_id = uuid.uuid4().hex[:16]
         graph = GRAPH_CONTRIBUTION + contribution_id
-        status = "pending" if self.reviewed_first else None
-        record = self._provenance(graph, holder.name, hashlib.sha256(payload).hexdigest(), report, status)
-        target = GRAPH_PENDING + contribution_id if self.reviewed_first else graph
-        made = Contribution(contribution_id, graph, report, status or "accepted")
+        # A revision is reviewed even with review off: accepting it is what replaces the public description
+        reviewed = self.reviewed_first or bool(revisions)
+        status = "pending" if reviewed else None
+        record = self._provenance(graph, holder.name, hashlib.sha256(payload).hexdigest(), report, status, comment,
+                                  revisions)
+        target = GRAPH_PENDING + contribution_id if reviewed else graph
+        made = Contribution(contribution_id, graph, report, status or "accepted", [r.resource for r in revisions])
         if keyed is None:
             self.store.replace_graphs({target: [*(q.triple for q in quads), *record]})
-            return made
+            return self._published_at_once(made, holder)
         with self._alone(f"key-{keyed.key}"):
             if self._made_with(keyed) is None:  # (over a store that isolates updates, the write's condition is enough)
                 self.store.update(self._create_update(made, target, [*(q.triple for q in quads), *record], keyed))
             made = self._made_with(keyed)  # this one, or the one the same request made first, concurrently
         if made is None:
             raise Conflict("the contribution a request with this Idempotency-Key made was withdrawn meanwhile")
+        if made.id == contribution_id:
+            made.revises = [r.resource for r in revisions]
+            return self._published_at_once(made, holder)
         return made
+
+    def _published_at_once(self, made: Contribution, holder: Holder) -> Contribution:
+        """With review off, a revision is accepted at once, on its contributor's word, as review off means."""
+        if self.reviewed_first or not made.revises:
+            return made
+        with self._lock, self._alone(made.id):
+            after = self._review(self.show(made.id, holder=holder), holder, "accept", None)
+        return Contribution(made.id, made.graph, made.report, after.status, made.revises)
 
     @staticmethod
     def _create_update(made: Contribution, target: str, triples: list[ox.Triple], keyed: Keyed) -> str:
@@ -350,14 +487,26 @@ class Contributions:
         graph, first = rows[0]["c"].value, json.loads(rows[0]["answer"].value)
         return Contribution(graph[len(GRAPH_CONTRIBUTION):], graph, first["report"], first["status"])
 
-    def replace(self, contribution_id: str, payload: bytes, rdf_format: ox.RdfFormat, holder: Holder) -> Contribution:
+    def replace(self, contribution_id: str, payload: bytes, rdf_format: ox.RdfFormat, holder: Holder,
+                comment: str | None = None) -> Contribution:
         """Its contributor replaces a pending contribution, validated like a new one: 404 if they cannot see it,
-        403 if it is not theirs, 409 once reviewed."""
+        403 if it is not theirs, 409 once reviewed. A revision keeps its reason unless `comment` gives another."""
+        comment = _comment(comment)
         with self._lock:
             shown = self._visible(contribution_id, holder)
             self._check_own_pending(shown, holder, "replace")
             quads, report = self._checked(payload, rdf_format)
-            record = self._provenance(shown.graph, holder.name, hashlib.sha256(payload).hexdigest(), report, "pending")
+            revisions = self._revisions(quads)
+            comment = comment or shown.comment
+            if revisions and comment is None:
+                after = self._state(contribution_id)  # (`shown` may be stale: reviewed since, it is that)
+                if after is None or after.status != "pending":
+                    raise Conflict(f"contribution {contribution_id!r} was already reviewed "
+                                   f"({after.status if after else 'withdrawn'}): its contributor can no longer "
+                                   "replace it")
+                raise BadRequest("this contribution proposes a revision, which needs a reason (the comment parameter)")
+            record = self._provenance(shown.graph, holder.name, hashlib.sha256(payload).hexdigest(), report, "pending",
+                                      comment, revisions)
             with self._alone(contribution_id):
                 self.store.update(self._replace_update(contribution_id, [*(q.triple for q in quads), *record]))
                 after = self._state(contribution_id)
@@ -365,7 +514,7 @@ class Contributions:
                 raise Conflict(f"contribution {contribution_id!r} was already reviewed "
                                          f"({after.status if after else 'withdrawn'}): its contributor can no longer "
                                          "replace it")
-        return Contribution(contribution_id, shown.graph, report, "pending")
+        return Contribution(contribution_id, shown.graph, report, "pending", [r.resource for r in revisions])
 
     @staticmethod
     def _replace_update(contribution_id: str, triples: list[ox.Triple]) -> str:
@@ -419,9 +568,24 @@ class Contributions:
                                      f"contributor can no longer {what} it")
 
     @staticmethod
-    def _provenance(graph: str, holder: str, sha256: str, report: ValidationReport,
-                    status: str | None = None) -> list[ox.Triple]:
+    def _provenance(graph: str, holder: str, sha256: str, report: ValidationReport, status: str | None = None,
+                    comment: str | None = None, revisions: list[Revision] = ()) -> list[ox.Triple]:
+        """The contribution's PROV record; for a revision, also the new version of each resource it revises
+        (prov:wasRevisionOf the version public when it was proposed, made by the contribution's review)."""
         g, agent = ox.NamedNode(graph), ox.BlankNode()
+        said = [ox.Triple(g, RDFS.term("comment"), ox.Literal(comment))] if comment else []
+        review = ox.NamedNode(f"{graph}#review")
+        for revision in revisions:
+            new = ox.NamedNode(revision.new)
+            said += [ox.Triple(g, SIKG.term("revises"), ox.NamedNode(revision.resource)),
+                     ox.Triple(new, RDF.term("type"), PROV.term("Entity")),
+                     ox.Triple(new, RDF.term("type"), SIKG.term("Version")),
+                     ox.Triple(new, PROV.term("specializationOf"), ox.NamedNode(revision.resource)),
+                     ox.Triple(new, PROV.term("wasRevisionOf"), ox.NamedNode(revision.old)),
+                     ox.Triple(new, PROV.term("wasDerivedFrom"), g),
+                     ox.Triple(new, PROV.term("wasGeneratedBy"), review),
+                     ox.Triple(new, PROV.term("wasAttributedTo"), agent),
+                     *([ox.Triple(new, RDFS.term("comment"), ox.Literal(comment))] if comment else [])]
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         return [
             ox.Triple(g, RDF.term("type"), SIKG.term("Contribution")),
@@ -434,6 +598,7 @@ class Contributions:
             ox.Triple(g, SIKG.term("validationOutcome"),
                       ox.Literal(f"conforms; {report.count('Warning')} warning(s)")),
             *([ox.Triple(g, SIKG.term("status"), ox.Literal(status))] if status else []),
+            *said,
         ]
 
     # -- reviewing --------------------------------------------------------------------------------------------
@@ -462,9 +627,14 @@ class Contributions:
         The decision that was applied first stands, and any other is answered 409."""
         if shown.status != "pending":
             raise Conflict(f"contribution {shown.id!r} was already reviewed ({shown.status})")
-        self.store.update(self._review_update(shown.id, holder, decision, comment))
+        with self._alone_on(shown.revises if decision == "accept" else []):
+            self.store.update(self._review_update(shown.id, holder, decision, comment, shown.revisions))
         after = self.show(shown.id, holder=holder)
         if after.review is None or (after.review["decision"], after.review["by"]) != (decision, holder.name):
+            if after.status == "pending":  # the condition on the versions did not hold: nothing was written
+                raise Conflict(f"contribution {shown.id!r} revises a version that is no longer the current one "
+                               "(another revision was accepted since it was proposed): nothing changed; reject it, "
+                               "and its contributor proposes the revision again on the current version")
             raise Conflict(f"contribution {shown.id!r} was already reviewed ({after.status})")
         return after
 
@@ -480,10 +650,17 @@ class Contributions:
             raise NotPermitted(f"only a curator may {what}")
 
     @staticmethod
-    def _review_update(contribution_id: str, holder: Holder, decision: str, comment: str | None) -> str:
+    def _review_update(contribution_id: str, holder: Holder, decision: str, comment: str | None,
+                       revisions: list[Revision] = ()) -> str:
         """One SPARQL Update request: the review recorded, only while the record still says pending (so that a
         decision applied since adds nothing), and, for accept, the pending graph moved to the public one only if
-        its record now says accepted (a rejected contribution is never moved, whatever was read before)."""
+        its record now says accepted (a rejected contribution is never moved, whatever was read before).
+
+        Accepting a revision also needs each resource it revises to be still at the version it was proposed on
+        (and the pending record to propose just those revisions): then, in the same write, the resource's current
+        description leaves every public graph for the private graph of that version, and its current version is
+        the new one. Two revisions of one resource proposed on the same version: the first accepted stands, the
+        other changes nothing (409)."""
         pending, public = _graphs(contribution_id)
         now = ox.Literal(datetime.now(timezone.utc).isoformat(timespec="seconds"), datatype=XSD.term("dateTime"))
         said = f" ; <{RDFS.comment}> {ox.Literal(comment)}" if comment else ""
@@ -492,10 +669,32 @@ class Contributions:
                   f'<{PROV.used}> {public} ; <{PROV.wasAssociatedWith}> _:curator ; <{PROV.endedAtTime}> {now} ; '
                   f'<{SIKG.decision}> "{decision}"{said} . _:curator a <{PROV.Agent}> ; '
                   f'<{RDFS.label}> {ox.Literal(holder.name)} .')
+        condition = ""
+        if decision == "accept" and revisions:
+            record += "".join(f" <{r.new}> <{PROV.generatedAtTime}> {now} ." for r in revisions)
+            listed = ", ".join(f"<{r.new}>" for r in revisions)
+            condition = (f" FILTER NOT EXISTS {{ GRAPH {pending} {{ ?new <{PROV.wasRevisionOf}> ?old }} "
+                         f"FILTER(?new NOT IN ({listed})) }}")
+            for r in revisions:
+                condition += f" GRAPH {pending} {{ <{r.new}> <{PROV.wasRevisionOf}> <{r.old}> }}"
+                current = f"GRAPH <{GRAPH_REVISIONS}> {{ <{r.resource}> <{SIKG.currentVersion}> ?current }}"
+                condition += (f" FILTER NOT EXISTS {{ {current} }}" if r.old_number == 1 else
+                              f" FILTER EXISTS {{ {current} FILTER(?current = <{r.old}>) }}")
         update = (f'DELETE {{ GRAPH {pending} {{ {public} <{SIKG.status}> "pending" }} }} '
                   f'INSERT {{ GRAPH {pending} {{ {record} }} }} '
-                  f'WHERE {{ GRAPH {pending} {{ {public} <{SIKG.status}> "pending" }} }}')
+                  f'WHERE {{ GRAPH {pending} {{ {public} <{SIKG.status}> "pending" }}{condition} }}')
         if decision == "accept":
+            accepted = f'GRAPH {pending} {{ {public} <{SIKG.status}> "accepted" }}'
+            for r in revisions:
+                kept = f"<{version_graph(r.resource, r.old_number)}>"
+                update += (f" ;\nDELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} INSERT {{ GRAPH {kept} {{ ?s ?p ?o }} }} "
+                           f"WHERE {{ {accepted} GRAPH ?g {{ {describe_pattern(r.resource)} }} "
+                           f'FILTER(!STRSTARTS(STR(?g), "{GRAPH_PRIVATE}")) }}'
+                           f" ;\nDELETE {{ GRAPH <{GRAPH_REVISIONS}> {{ <{r.resource}> <{SIKG.currentVersion}> ?v }} "
+                           f"}} INSERT {{ GRAPH <{GRAPH_REVISIONS}> {{ <{r.resource}> <{SIKG.currentVersion}> "
+                           f"<{r.new}> }} }} "
+                           f"WHERE {{ {accepted} OPTIONAL {{ GRAPH <{GRAPH_REVISIONS}> "
+                           f"{{ <{r.resource}> <{SIKG.currentVersion}> ?v }} }} }}")
             update += (f' ;\nDELETE {{ GRAPH {pending} {{ ?s ?p ?o }} }} INSERT {{ GRAPH {public} {{ ?s ?p ?o }} }} '
                        f"{_every_triple_while(contribution_id, 'accepted')}")
         return update
@@ -534,7 +733,16 @@ class Contributions:
         review = None if value("decision") is None else {
             "id": value("review") if named else None, "decision": value("decision"), "comment": value("comment"),
             "by": value("by"), "at": value("at")}
-        return Shown(contribution_id, status, value("who"), value("when"), public, value("outcome"), review)
+        graph = value("g")
+        said = list(self.store.query_private(f"SELECT ?reason WHERE {{ GRAPH <{graph}> {{ <{public}> "
+                                             f"<{RDFS.comment}> ?reason }} }} LIMIT 1"))
+        revisions = [Revision(row["r"].value, row["old"].value, row["new"].value)
+                     for row in self.store.query_private(f"""
+            SELECT ?r ?old ?new WHERE {{ GRAPH <{graph}> {{ <{public}> <{SIKG.revises}> ?r .
+              ?new <{PROV.specializationOf}> ?r ; <{PROV.wasRevisionOf}> ?old ; <{PROV.wasDerivedFrom}> <{public}> }} }}
+            ORDER BY ?r""")]
+        return Shown(contribution_id, status, value("who"), value("when"), public, value("outcome"), review,
+                     comment=said[0]["reason"].value if said else None, revisions=revisions)
 
     @staticmethod
     def listing_headers(status: str | None) -> dict:

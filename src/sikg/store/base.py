@@ -18,7 +18,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from ..errors import BaseMismatch
-from ..namespaces import BASE, GRAPH_CURATED, GRAPH_FILE, GRAPH_ONTOLOGY, GRAPH_PRIVATE, SIKG
+from ..namespaces import BASE, GRAPH_CURATED, GRAPH_FILE, GRAPH_ONTOLOGY, GRAPH_PRIVATE, GRAPH_REVISIONS, SIKG
 from ..rdf import content
 from ..rdf.reading import parse_file
 from ..settings import Settings
@@ -42,6 +42,25 @@ def public_request(request: EvalRequest, public: list[str] | None) -> EvalReques
     graphs = tuple(public) or (EMPTY_GRAPH,)
     return replace(request, default_graphs=request.default_graphs or graphs,
                    named_graphs=request.named_graphs or graphs)
+
+
+def without_descriptions(quads: list, resources: set[str]) -> list:
+    """`quads` without the descriptions of `resources`: their triples and those of the blank nodes they reach
+    through blank nodes (as namespaces.describe_pattern finds them in a store)."""
+    if not resources:
+        return quads
+    by_subject: dict = {}
+    for quad in quads:
+        by_subject.setdefault(quad.subject, []).append(quad)
+    dropped, todo = set(), [ox.NamedNode(r) for r in resources]
+    while todo:
+        subject = todo.pop()
+        for quad in by_subject.get(subject, []):
+            if id(quad) not in dropped:
+                dropped.add(id(quad))
+                if isinstance(quad.object, ox.BlankNode):
+                    todo.append(quad.object)
+    return [q for q in quads if id(q) not in dropped]
 
 
 @dataclass(frozen=True)
@@ -123,10 +142,20 @@ class KnowledgeGraphStore(ABC):
             ox.serialize(triples, output, rdf_format, prefixes=prefixes)
 
     def load_curated(self) -> None:
-        """(Re)loads the ontology and curated data from the repository, replacing those named graphs."""
+        """(Re)loads the ontology and curated data from the repository, replacing those named graphs. The files are
+        the starting point: a resource a curator accepted a revision of (or withdrew) keeps its current version,
+        which lives in the accepted contribution's graph, so its description in the files is left out."""
         self.check_base()
-        self.replace_graphs({graph: [q for f in files for q in content.read(f)]
+        revised = self.revised_resources()
+        self.replace_graphs({graph: without_descriptions([q for f in files for q in content.read(f)], revised)
                              for graph, files in content.curated_graphs().items()})
+
+    def revised_resources(self) -> set[str]:
+        """The resources with an accepted revision (GRAPH_REVISIONS), whose description the curated files no longer
+        give."""
+        rows = self.query_private(f"SELECT ?r WHERE {{ GRAPH <{GRAPH_REVISIONS}> "
+                                  f"{{ ?r <{SIKG.currentVersion}> ?v }} }}")
+        return {row["r"].value for row in rows}
 
     def check_base(self) -> None:
         """Raises BaseMismatch if the store holds the content as published under another base (SIKG_BASE): loading

@@ -130,9 +130,11 @@ def curated_reference(iris: set[str], subjects: set[str] = frozenset()) -> list:
 def store_reference(store):
     """The reference for a service, looked up for exactly the input's IRIs, so the cost follows the input and not
     the size of the store: the types of every IRI it names (so sh:class accepts an existing organisation), and the
-    whole existing description of every resource it describes (so adding to a practice is checked together with
-    what the practice already says: a second English label is a violation, not a silent duplicate)."""
+    whole existing description of every resource it describes (so adding to a resource is checked together with
+    what it already says: a second English label is a violation, not a silent duplicate), except a practice or an
+    organisation (namespaces.REVISABLE), whose description the input replaces whole (a proposed revision)."""
     def lookup(iris: set[str], subjects: set[str] = frozenset()) -> list:
+        subjects = {s for s in subjects if not s.startswith(namespaces.REVISABLE)}
         triples, ordered = [], sorted(iris)
         for start in range(0, len(ordered), 500):
             block = namespaces.values("s", ordered[start:start + 500])

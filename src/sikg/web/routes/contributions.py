@@ -49,7 +49,8 @@ def contribute():
     contributions = current().contributions
     holder = contributions.holder(request.headers.get("Authorization"))
     key = idempotency_key(request.headers.getlist("Idempotency-Key"))  # None without one
-    made = contributions.contribute(*reading.read_request_body(request), holder, key)  # NotConforming: 422
+    made = contributions.contribute(*reading.read_request_body(request), holder, key,
+                                    request.args.get("comment"))  # NotConforming: 422
     location = f"{request.url_root}contributions/{made.id}"
     return json_response(made.as_json(location), made.http_status, {"Location": location}, indent=2)
 
@@ -72,7 +73,8 @@ def get_contribution(contribution_id):
 def replace_contribution(contribution_id):
     contributions = current().contributions
     holder = contributions.holder(request.headers.get("Authorization"))
-    made = contributions.replace(contribution_id, *reading.read_request_body(request), holder)
+    made = contributions.replace(contribution_id, *reading.read_request_body(request), holder,
+                                 request.args.get("comment"))
     location = f"{request.url_root}contributions/{made.id}"
     return json_response(made.as_json(location), 200, {"Location": location}, indent=2)
 
@@ -92,6 +94,10 @@ def review_contribution(contribution_id):
 
 
 ID = path_parameter("id")
+COMMENT = {"name": "comment", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 2000},
+           "description": "Why: required when the data describes a practice or organisation already public (a "
+                          "proposed revision of it, its whole new description); the status then lists it in "
+                          "`revises`"}
 # draft-ietf-httpapi-idempotency-key-header; the key's syntax is contributions.service.idempotency_key's
 IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"},
@@ -124,7 +130,7 @@ routes.describe({
                               "403": text_response("Not a curator")}},
         "post": {"summary": "Contributes conforming data: pending a curator's review (202), or public at once with "
                             "review off (201)",
-                 "security": [{"bearer": []}], "parameters": [IDEMPOTENCY_KEY],
+                 "security": [{"bearer": []}], "parameters": [IDEMPOTENCY_KEY, COMMENT],
                  "requestBody": {"required": True, "content": {m: {"schema": {"type": "string"}}
                                                                for m in RDF_BODIES + SPREADSHEET_BODIES}},
                  "responses": {"202": any_response("Kept, pending review; Location names it (sent again with its "
@@ -147,7 +153,7 @@ routes.describe({
                               "404": text_response("No such contribution, or not yours to see"),
                               **NEGOTIATION_ERRORS}},
         "put": {"summary": "Replaces a pending contribution (its contributor)", "security": [{"bearer": []}],
-                "parameters": [ID],
+                "parameters": [ID, COMMENT],
                 "requestBody": {"required": True, "content": {m: {"schema": {"type": "string"}} for m in RDF_BODIES}},
                 "responses": {"200": any_response("Replaced, still pending", ["application/json"]),
                               "403": text_response("Not its contributor"), "404": text_response("No such contribution"),

@@ -1,0 +1,188 @@
+"""Corrections through review (issue 26): a contribution that describes a practice or organisation already public
+proposes a revision of it (its whole new description, with a reason), invisible until a curator accepts it; accepting
+replaces the description everywhere in one conditional write, keeps the previous version in a private version graph
+and records a PROV revision; of two revisions proposed on the same version, the first accepted stands and the other
+is a 409 that changes nothing; `sikg load` keeps accepted revisions. Over the embedded store and a real Oxigraph
+server of this module's own (its content is changed for good by these tests)."""
+
+import json
+
+import pyoxigraph as ox
+import pytest
+from test_store import OxigraphServer
+
+from sikg.namespaces import (
+    GRAPH_CURATED,
+    GRAPH_REVISIONS,
+    PRACTICE,
+    PROV,
+    SIKG,
+    describe_pattern,
+    version_graph,
+    version_iri,
+)
+from sikg.settings import Settings
+from sikg.sparql.evaluator import EvaluatorPool
+from sikg.store import open_store
+from sikg.web.app import create_app
+
+CAP = PRACTICE + "cap-impact"
+OLD = b"Cap Impact is a training programme"
+NEW = b"Cap Impact was a training programme"
+ALICE, BOB = {"Authorization": "Bearer a-token"}, {"Authorization": "Bearer b-token"}
+
+
+@pytest.fixture(scope="module")
+def pool():
+    pool = EvaluatorPool(1, 10.0, 64 * 1024 * 1024)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture(scope="module")
+def oxigraph(tmp_path_factory):
+    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph-revisions"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["memory", pytest.param("external", marks=pytest.mark.slow)])
+def backend(request, pool):
+    """(store, client, curator headers), the curated KG freshly loaded, no revision accepted yet."""
+    if request.param == "memory":
+        store = open_store("memory")
+    else:
+        store = open_store(request.getfixturevalue("oxigraph").query_url, timeout=5)
+        store.update("DROP ALL")
+        store.load_curated()
+    app = create_app(store, settings=Settings.from_environment({"SIKG_CONTRIB_TOKEN": "alice=a-token,bob=b-token"}),
+                     pool=pool)
+    registry = app.extensions["sikg"].contributions.tokens
+    registry.revoke("carol")
+    curator = {"Authorization": f"Bearer {registry.add('carol', 'curator')}"}
+    return store, app.test_client(), curator
+
+
+def description(store, iri: str = CAP) -> bytes:
+    """The resource's current public description, as Turtle (what a correction starts from)."""
+    return ox.serialize(store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {describe_pattern(iri)} }}"),
+                        format=ox.RdfFormat.TURTLE)
+
+
+def propose(client, body: bytes, comment: str | None = "The programme ended in 2024.", headers=ALICE):
+    query = {"comment": comment} if comment is not None else {}
+    return client.post("/contributions", data=body, content_type="text/turtle", headers=headers, query_string=query)
+
+
+def review(client, contribution_id, curator, decision="accept"):
+    return client.post(f"/contributions/{contribution_id}/review", headers=curator,
+                       data=json.dumps({"decision": decision}), content_type="application/json")
+
+
+def sparql_has(client, text: bytes) -> bool:
+    query = f'ASK {{ ?s ?p ?o FILTER(CONTAINS(STR(?o), "{text.decode()}")) }}'
+    response = client.get("/sparql", query_string={"query": query},
+                          headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.data
+    return response.get_json()["boolean"]
+
+
+def public_everywhere(client, text: bytes) -> dict:
+    return {"sparql": sparql_has(client, text),
+            "page": text in client.get("/id/practice/cap-impact", headers={"Accept": "text/turtle"}).data,
+            "export": text in client.get("/export?format=nq").data}
+
+
+def test_a_correction_is_a_revision_invisible_until_accepted(backend):
+    store, client, curator = backend
+    corrected = description(store).replace(OLD, NEW)
+    assert corrected != description(store)
+    refused = propose(client, corrected, comment=None)
+    assert refused.status_code == 400 and b"reason" in refused.data  # a revision needs its reason
+    assert propose(client, corrected, comment="\x00").status_code == 400
+    made = propose(client, corrected)
+    assert made.status_code == 202, made.data
+    assert made.get_json()["revises"] == [CAP]
+    status = client.get(f"/contributions/{made.get_json()['id']}", headers={**ALICE, "Accept": "application/json"})
+    assert status.get_json()["revises"] == [CAP] and status.get_json()["comment"] == "The programme ended in 2024."
+    assert public_everywhere(client, NEW) == {"sparql": False, "page": False, "export": False}
+    assert public_everywhere(client, OLD) == {"sparql": True, "page": True, "export": True}
+    # rejected: nothing public changes
+    rejected = review(client, made.get_json()["id"], curator, "reject")
+    assert rejected.status_code == 200
+    assert public_everywhere(client, NEW) == {"sparql": False, "page": False, "export": False}
+
+
+def test_a_new_practice_is_no_revision_and_needs_no_reason(backend):
+    store, client, curator = backend
+    body = description(store).replace(b"cap-impact", b"cap-impact-two")
+    made = propose(client, body, comment=None)
+    assert made.status_code == 202, made.data
+    assert "revises" not in made.get_json()
+
+
+def test_accepting_replaces_the_description_everywhere_and_keeps_the_old_version(backend):
+    store, client, curator = backend
+    before = description(store)
+    made = propose(client, before.replace(OLD, NEW)).get_json()
+    accepted = review(client, made["id"], curator)
+    assert accepted.status_code == 200, accepted.data
+    assert public_everywhere(client, NEW) == {"sparql": True, "page": True, "export": True}
+    assert public_everywhere(client, OLD) == {"sparql": False, "page": False, "export": False}
+    # one description: one English text, the qualified records not doubled
+    counts = {row["p"].value: int(row["n"].value) for row in store.query(
+        f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ <{CAP}> ?p ?o }} GROUP BY ?p")}
+    assert counts[f"{SIKG}qualifiedMethodUse"] == 3
+    assert not store.query(f"ASK {{ GRAPH <{GRAPH_CURATED}> {{ <{CAP}> ?p ?o }} }}")
+    # the previous version, as it was, in its private graph; the PROV revision in the public record
+    kept = list(store.query_private(f"SELECT ?o WHERE {{ GRAPH <{version_graph(CAP, 1)}> {{ <{CAP}> ?p ?o }} }}"))
+    assert any(OLD.decode() in row["o"].value for row in kept)
+    assert store.query_private(f"ASK {{ GRAPH <{GRAPH_REVISIONS}> {{ <{CAP}> <{SIKG}currentVersion> "
+                               f"<{version_iri(CAP, 2)}> }} }}")
+    prov = store.query(f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        ASK {{ <{version_iri(CAP, 2)}> <{PROV}wasRevisionOf> <{version_iri(CAP, 1)}> ;
+        <{PROV}specializationOf> <{CAP}> ; <{PROV}generatedAtTime> ?when ; <{PROV}wasAttributedTo>/rdfs:label "alice" ;
+        <{PROV}wasGeneratedBy>/<{PROV}wasAssociatedWith>/rdfs:label "carol" ;
+        rdfs:comment "The programme ended in 2024." }}""")
+    assert prov
+    # the old version is nowhere public
+    assert not store.query(f"ASK {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), \"{version_graph(CAP, 1)}\")) }}")
+    # a second revision, on the new version, is a revision of version 2
+    again = propose(client, description(store).replace(NEW, b"Cap Impact, now ended, was a training programme"))
+    assert again.status_code == 202, again.data
+    assert review(client, again.get_json()["id"], curator).status_code == 200
+    assert sparql_has(client, b"now ended") and not sparql_has(client, NEW)
+    assert store.query_private(f"ASK {{ GRAPH <{version_graph(CAP, 2)}> {{ <{CAP}> ?p ?o }} }}")
+
+
+def test_of_two_revisions_on_one_version_the_first_accepted_stands_and_the_other_is_409(backend):
+    store, client, curator = backend
+    start = description(store)
+    first = propose(client, start.replace(OLD, NEW)).get_json()["id"]
+    second = propose(client, start.replace(OLD, b"Cap Impact is a programme"), headers=BOB).get_json()["id"]
+    assert review(client, first, curator).status_code == 200
+    after = description(store)
+    refused = review(client, second, curator)
+    assert refused.status_code == 409 and b"no longer the current" in refused.data
+    assert description(store) == after  # nothing mixed in
+    assert client.get(f"/contributions/{second}", headers={**BOB, "Accept": "application/json"}) \
+        .get_json()["status"] == "pending"
+    assert review(client, second, curator, "reject").status_code == 200
+
+
+def test_the_data_may_not_name_a_version(backend):
+    store, client, curator = backend
+    forged = description(store) + f"<{version_iri(CAP, 7)}> <{PROV}wasRevisionOf> <{CAP}> .\n".encode()
+    assert propose(client, forged).status_code == 400
+
+
+def test_loading_again_keeps_accepted_revisions(backend):
+    store, client, curator = backend
+    made = propose(client, description(store).replace(OLD, NEW)).get_json()
+    assert review(client, made["id"], curator).status_code == 200
+    store.load_curated()  # what sikg load does first
+    assert sparql_has(client, NEW) and not sparql_has(client, OLD)
+    counts = {row["p"].value: int(row["n"].value) for row in store.query(
+        f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ <{CAP}> ?p ?o }} GROUP BY ?p")}
+    assert counts[f"{SIKG}qualifiedMethodUse"] == 3
