@@ -85,18 +85,8 @@ def to_rdflib(quads) -> rdflib.Graph:
     """Copies Oxigraph triples into an rdflib graph (the graph names are dropped: validation sees one graph)."""
     graph = rdflib.Graph()
     for quad in quads:
-        graph.add(tuple(_term(t) for t in (quad.subject, quad.predicate, quad.object)))
+        graph.add(tuple(fast.to_rdflib(t) for t in (quad.subject, quad.predicate, quad.object)))
     return graph
-
-
-def _term(term):
-    if isinstance(term, ox.NamedNode):
-        return rdflib.URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return rdflib.BNode(term.value)
-    if term.language:
-        return rdflib.Literal(term.value, lang=term.language)
-    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
 
 
 @lru_cache(maxsize=1)
@@ -159,7 +149,7 @@ def context_for(data: rdflib.Graph, reference=curated_reference) -> rdflib.Graph
     iris = {str(n) for n in set(data.objects()) | set(data.subjects()) if isinstance(n, rdflib.URIRef)}
     subjects = {str(n) for n in data.subjects() if isinstance(n, rdflib.URIRef)}
     for triple in reference(iris, subjects):
-        context.add(tuple(_term(t) if isinstance(t, _OX_TERMS) else t for t in triple))
+        context.add(tuple(fast.to_rdflib(t) if isinstance(t, _OX_TERMS) else t for t in triple))
     return context
 
 
