@@ -186,3 +186,37 @@ def test_loading_again_keeps_accepted_revisions(backend):
     counts = {row["p"].value: int(row["n"].value) for row in store.query(
         f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ <{CAP}> ?p ?o }} GROUP BY ?p")}
     assert counts[f"{SIKG}qualifiedMethodUse"] == 3
+
+
+def test_the_history_lists_every_version_and_keeps_the_earlier_ones(backend):
+    store, client, curator = backend
+    assert client.get("/id/practice/cap-impact/history/2").status_code == 404  # no such version yet
+    page = client.get("/id/practice/cap-impact", headers={"Accept": "text/html"}).data
+    assert b"/id/practice/cap-impact/history" not in page  # never changed: no "last changed on"
+    made = propose(client, description(store).replace(OLD, NEW)).get_json()
+    assert review(client, made["id"], curator).status_code == 200
+    page = client.get("/id/practice/cap-impact?lang=en", headers={"Accept": "text/html"}).data.decode()
+    assert "Last changed on 20" in page and 'href="/id/practice/cap-impact/history' in page
+    history = client.get("/id/practice/cap-impact/history?lang=en", headers={"Accept": "text/html"})
+    assert history.status_code == 200
+    text = history.data.decode()
+    assert "alice" in text and "carol" in text and "The programme ended in 2024." in text
+    assert 'href="/id/practice/cap-impact/history/1' in text
+    assert "Historik" in client.get("/id/practice/cap-impact/history?lang=sv", headers={"Accept": "text/html"}) \
+        .data.decode()
+    # as RDF: the PROV record of the revision
+    rdf = client.get("/id/practice/cap-impact/history", headers={"Accept": "application/n-triples"})
+    assert rdf.status_code == 200
+    graph = [q.triple for q in ox.parse(rdf.data, ox.RdfFormat.N_TRIPLES)]
+    assert ox.Triple(ox.NamedNode(version_iri(CAP, 2)), ox.NamedNode(PROV + "wasRevisionOf"),
+                     ox.NamedNode(version_iri(CAP, 1))) in graph
+    # version 1 as it was: the old text, and only there
+    old = client.get("/id/practice/cap-impact/history/1", headers={"Accept": "text/turtle"})
+    assert old.status_code == 200 and OLD in old.data and NEW not in old.data
+    old_page = client.get("/id/practice/cap-impact/history/1?lang=en", headers={"Accept": "text/html"}).data
+    assert OLD in old_page and b"An earlier version (version 1)" in old_page
+    current = client.get("/id/practice/cap-impact/history/2", headers={"Accept": "text/turtle"})
+    assert current.status_code == 200 and NEW in current.data
+    for missing in ("/id/practice/cap-impact/history/3", "/id/practice/cap-impact/history/0",
+                    "/id/practice/no-such-thing/history", "/id/practice/no-such-thing/history/1"):
+        assert client.get(missing).status_code == 404, missing

@@ -11,7 +11,7 @@ from ..http.responses import rdf_response
 from ..i18n.languages import SUPPORTED_LANGUAGES, LanguageChoice, choose_languages
 from ..i18n.ui_text import resource_words
 from ..namespaces import ID
-from . import resources
+from . import history, resources
 
 ALTERNATES = [(f.name, f.media_type) for f in RESOURCE_FORMATS]
 
@@ -36,10 +36,54 @@ def resource_response(store, kind: str, slug: str, http_request) -> Response:
     if choice.format is HTML:
         page = resources.build_page(store, iri, triples, language, resources.property_labels(store, language))
         html = render_template("resource.html", page=page, alternates=ALTERNATES, languages=SUPPORTED_LANGUAGES,
-                               ui=resource_words(page.language))
+                               ui=resource_words(page.language), changed=history.last_changed(store, iri),
+                               history_href=resources.local_href(iri) + "/history")
         response = Response(html, 200, content_type="text/html; charset=utf-8",
                             headers={**headers, "Content-Language": page.language})
     else:
         response = rdf_response(triples, choice, headers)
     response.set_etag(etag)
     return response
+
+
+def _known(store, kind: str, slug: str) -> str:
+    """The IRI of a resource that has a history (public, or revised once); NotFound otherwise."""
+    iri = resources.resource_iri(kind, slug)
+    if iri is None or not history.known(store, iri):
+        shown = "".join(c if c.isprintable() else "?" for c in f"{kind}/{slug}")[:300]
+        raise NotFound(f"no resource {ID}{shown} in this knowledge graph")
+    return iri
+
+
+def history_response(store, kind: str, slug: str, http_request) -> Response:
+    """GET /id/{kind}/{slug}/history: every version with who and when, as a page or as PROV in RDF."""
+    iri = _known(store, kind, slug)
+    choice = negotiate(RESOURCE_FORMATS, JSON_AS_JSON_LD)
+    if choice.format is not HTML:
+        return rdf_response(history.history_graph(store, iri), choice, {"Vary": "Accept"})
+    language = choose_languages(http_request.args.get("lang"), http_request.accept_languages)
+    html = render_template("history.html", iri=iri, href=resources.local_href(iri),
+                           versions=history.versions(store, iri), language=language.page,
+                           ui=resource_words(language.page))
+    return Response(html, 200, content_type="text/html; charset=utf-8",
+                    headers={"Content-Language": language.page, "Vary": "Accept, Accept-Language"})
+
+
+def version_response(store, kind: str, slug: str, number: int, http_request) -> Response:
+    """GET /id/{kind}/{slug}/history/{n}: version n as it was (the current one: the resource itself)."""
+    iri = _known(store, kind, slug)
+    if number == history.current_version(store, iri):
+        return resource_response(store, kind, slug, http_request)
+    triples = history.version_triples(store, iri, number)
+    if triples is None:
+        raise NotFound(f"{iri} has no version {number}")
+    choice = negotiate(RESOURCE_FORMATS, JSON_AS_JSON_LD)
+    if choice.format is not HTML:
+        return rdf_response(triples, choice, {"Vary": "Accept"})
+    language = choose_languages(http_request.args.get("lang"), http_request.accept_languages)
+    page = resources.build_page(store, iri, triples, language, resources.property_labels(store, language))
+    html = render_template("resource.html", page=page, alternates=ALTERNATES, languages=SUPPORTED_LANGUAGES,
+                           ui=resource_words(page.language), version=number,
+                           history_href=resources.local_href(iri) + "/history")
+    return Response(html, 200, content_type="text/html; charset=utf-8",
+                    headers={"Content-Language": page.language, "Vary": "Accept, Accept-Language"})

@@ -23,7 +23,7 @@ from ...http.responses import html_response, rdf_response
 from ...i18n.languages import choose_languages
 from ...i18n.ui_text import resource_words
 from ...pages import resources
-from ...pages.dereference import resource_response
+from ...pages.dereference import history_response, resource_response, version_response
 from ...rdf import content, jsonld
 from ...sparql.descriptions import void_description
 from ..services import current
@@ -36,6 +36,16 @@ ONTOLOGY_FORMATS = (GRAPH_FORMATS[0], HTML, *GRAPH_FORMATS[1:])
 @routes.get("/id/<kind>/<path:slug>")
 def resource(kind, slug):
     return resource_response(current().store, kind, slug, request)
+
+
+@routes.get("/id/<kind>/<slug>/history")
+def resource_history(kind, slug):
+    return history_response(current().store, kind, slug, request)
+
+
+@routes.get("/id/<kind>/<slug>/history/<int:number>")
+def resource_version(kind, slug, number):
+    return version_response(current().store, kind, slug, number, request)
 
 
 @routes.get("/ontology")
@@ -79,6 +89,17 @@ routes.describe({
                        {"name": "lang", "in": "query", "schema": {"type": "string"}}],
         "responses": {"200": any_response("The description", ["text/html", *GRAPHS[:4]]), "304": NOT_MODIFIED,
                       "404": text_response("No such resource"), **NEGOTIATION_ERRORS}}},
+    "/id/{kind}/{slug}/history": {"get": {
+        "summary": "A practice's or organisation's history: every version, with who proposed and accepted it, when "
+                   "and why; a page, or the PROV records (prov:wasRevisionOf) in RDF",
+        "parameters": [path_parameter("kind"), path_parameter("slug"), LANG_PARAM],
+        "responses": {"200": any_response("The history", ["text/html", *GRAPHS[:4]]),
+                      "404": text_response("No such resource"), **NEGOTIATION_ERRORS}}},
+    "/id/{kind}/{slug}/history/{n}": {"get": {
+        "summary": "Version n of a resource's description as it was (the current one: the resource itself)",
+        "parameters": [path_parameter("kind"), path_parameter("slug"), path_parameter("n"), LANG_PARAM],
+        "responses": {"200": any_response("The version", ["text/html", *GRAPHS[:4]]), "304": NOT_MODIFIED,
+                      "404": text_response("No such resource or version"), **NEGOTIATION_ERRORS}}},
     "/ontology": {"get": {"summary": "The ontology: HTML documentation or RDF",
                           "parameters": [FORMAT_PARAM, LANG_PARAM],
                           "responses": {"200": any_response("The ontology", ["text/html", *GRAPHS]),
