@@ -220,3 +220,31 @@ def test_the_history_lists_every_version_and_keeps_the_earlier_ones(backend):
     for missing in ("/id/practice/cap-impact/history/3", "/id/practice/cap-impact/history/0",
                     "/id/practice/no-such-thing/history", "/id/practice/no-such-thing/history/1"):
         assert client.get(missing).status_code == 404, missing
+
+
+def test_sikg_revisions_export_gives_the_current_descriptions_to_fold_back(backend, monkeypatch, tmp_path):
+    from sikg import cli
+    store, client, curator = backend
+    made = propose(client, description(store).replace(OLD, NEW)).get_json()
+    assert review(client, made["id"], curator).status_code == 200
+    monkeypatch.setattr(cli, "_open", lambda args: store)
+    output = tmp_path / "revisions.ttl"
+    assert cli.main(["revisions", "export", "-o", str(output)]) == 0
+    text = output.read_text(encoding="utf-8")
+    assert f"# <{CAP}> version 2: replaces its description in data/practices-fr.ttl, data/translations/" in text
+    exported = [q.triple for q in ox.parse(text.encode(), ox.RdfFormat.TURTLE)]
+    assert any(NEW.decode() in t.object.value for t in exported if isinstance(t.object, ox.Literal))
+    assert not any(OLD.decode() in t.object.value for t in exported if isinstance(t.object, ox.Literal))
+    assert len(exported) == len(list(store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {describe_pattern(CAP)} }}")))
+
+
+def test_with_review_off_a_revision_is_accepted_at_once(pool):
+    store = open_store("memory")
+    app = create_app(store, settings=Settings.from_environment({"SIKG_CONTRIB_TOKEN": "alice=a-token",
+                                                                "SIKG_REVIEW": "0"}), pool=pool)
+    client = app.test_client()
+    made = propose(client, description(store).replace(OLD, NEW))
+    assert made.status_code == 201, made.data
+    assert made.get_json()["status"] == "accepted" and made.get_json()["revises"] == [CAP]
+    assert sparql_has(client, NEW) and not sparql_has(client, OLD)
+    assert store.query_private(f"ASK {{ GRAPH <{version_graph(CAP, 1)}> {{ <{CAP}> ?p ?o }} }}")

@@ -135,7 +135,7 @@ def app(kg):
 
 
 SAMPLE_VALUES = {"slug": "cap-impact", "kind": "practice", "contribution_id": "0123abcd",
-                 "name": "practices-per-country"}
+                 "name": "practices-per-country", "number": "1"}
 
 
 def sample_path(rule) -> str:

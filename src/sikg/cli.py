@@ -1,4 +1,4 @@
-"""The `sikg` command: serve, query, validate, export, load, stats, synth, token.
+"""The `sikg` command: serve, query, validate, export, load, stats, synth, token, revisions.
 
 Each subcommand parses its arguments and calls one module; errors a user can cause are printed as one clear line
 with a non-zero exit code, never as a traceback. The environment's settings (settings.py) are read once, at the start,
@@ -7,8 +7,12 @@ and are the defaults of the options; an option given on the command line wins.
 
 import argparse
 import dataclasses
+import io
+import re
 import sys
 from pathlib import Path
+
+import pyoxigraph as ox
 
 from . import __version__
 from .contributions.tokens import ROLES, FileTokenRegistry, StoreTokenRegistry, TokenError, check_name, token_file
@@ -17,7 +21,9 @@ from .files import written_atomically
 from .formats import DUMP_FORMATS, QUERY_OUTPUTS, by_name
 from .i18n.languages import PAGE_LANGUAGES
 from .namespaces import PREFIXES
+from .pages import history
 from .progress import Progress
+from .rdf import content
 from .rdf.exports import ExportRequest, UnknownView, export, offered_formats, read_view
 from .rdf.jsonld import ConfusableIri
 from .rdf.reading import RdfInputError
@@ -223,6 +229,48 @@ def cmd_token(args) -> int:
     return 0
 
 
+def cmd_revisions(args) -> int:
+    """export: each revised resource's current description, as Turtle, with the data file that holds its old one."""
+    try:
+        revised = history.revised_descriptions(_open(args))
+    except StoreUnavailable as error:
+        return _fail(str(error), 3)
+    out = io.BytesIO()
+    out.write(b"# The current description of every practice and organisation a curator accepted a revision of\n"
+              b"# (sikg revisions export). To fold them into the release: replace each one's description in the\n"
+              b"# file named below with this one, then sikg validate data/*.ttl.\n")
+    for iri, number, triples in revised:
+        files = [str(p.relative_to(content.home())) for p in [*content.data_files(), *content.translation_files()]
+                 if _names(p, iri)]
+        where = f"replaces its description in {', '.join(files)}" if files else "new: in no data file yet"
+        out.write(f"\n# <{iri}> version {number}: {where}\n".encode())
+        out.write(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) if triples else
+                  b"# (no description: withdrawn)\n")
+    try:
+        _write_output(args.output, out.getvalue())
+    except OSError as error:
+        return _fail(f"cannot write {args.output}: {error.strerror}", 2)
+    print(f"{len(revised)} revised resource(s)", file=sys.stderr)
+    return 0
+
+
+def _names(path: Path, iri: str) -> bool:
+    """Whether a data file describes the resource: a line starts with it (in full or by sikg's prefix)."""
+    text = path.read_text(encoding="utf-8")
+    short = next((f"{p}:{iri[len(ns):]}" for p, ns in PREFIXES.items() if iri.startswith(ns) and p in
+                  ("practice", "organisation")), None)
+    subject = rf"(<{re.escape(iri)}>{'|' + re.escape(short) if short else ''})"
+    return bool(re.search(rf"^{subject}\s", text, re.M))  # the resource as a subject, at the start of a line
+
+
+def _write_output(output: str | None, data: bytes) -> None:
+    if output:
+        Path(output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
 def _print_tokens(entries) -> None:
     rows = [("name", "role", "created", "revoked")] + [(e.name, e.role, e.created, e.revoked or "") for e in entries]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
@@ -266,6 +314,16 @@ def _token_parser(sub, settings: Settings) -> None:
     for action in (add, revoke, listing):
         _store_arg(action, settings, default="var/store")
         action.set_defaults(func=cmd_token)
+
+
+def _revisions_parser(sub, settings: Settings) -> None:
+    p = sub.add_parser("revisions", help="the accepted revisions: export them to fold them back into data/*.ttl")
+    actions = p.add_subparsers(dest="action", required=True)
+    export = actions.add_parser("export", help="each revised resource's current description, as Turtle, naming "
+                                               "the data file its old description is in")
+    export.add_argument("-o", "--output", help="write to this file instead of standard output")
+    _store_arg(export, settings, default="var/store")
+    export.set_defaults(func=cmd_revisions)
 
 
 def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
@@ -323,6 +381,7 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_stats)
 
     _token_parser(sub, settings)
+    _revisions_parser(sub, settings)
     return parser
 
 

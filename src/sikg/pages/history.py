@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from ..namespaces import GRAPH_REVISIONS, PROV, RDFS, SIKG, version_graph, version_iri
+from ..namespaces import GRAPH_REVISIONS, PROV, RDFS, SIKG, describe_pattern, version_graph, version_iri
 
 _NUMBER = "/history/"
 
@@ -76,3 +76,15 @@ def version_triples(store, iri: str, number: int) -> list[ox.Triple] | None:
         return None
     return list(store.query_private(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{version_graph(iri, number)}> "
                                     f"{{ ?s ?p ?o }} }}"))
+
+
+def revised_descriptions(store) -> list[tuple[str, int, list[ox.Triple]]]:
+    """Each revised resource's current description (what `sikg revisions export` writes, to fold the accepted
+    revisions back into data/*.ttl): (IRI, current version, triples), by IRI."""
+    rows = store.query_private(f"SELECT ?r WHERE {{ GRAPH <{GRAPH_REVISIONS}> {{ ?r <{SIKG.currentVersion}> ?v }} }} "
+                               "ORDER BY ?r")
+    found = []
+    for iri in [row["r"].value for row in rows]:
+        triples = list(store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {describe_pattern(iri)} }}"))
+        found.append((iri, current_version(store, iri), triples))
+    return found
