@@ -9,8 +9,10 @@ PYTEST := $(BIN)/python -m pytest -n auto --dist worksteal
 
 SHACL_JS := tests/shacl-js
 JS_STAMP := $(SHACL_JS)/node_modules/.installed-stamp
+CLIENTS_JS := tests/sparql-clients-js
+CLIENTS_STAMP := $(CLIENTS_JS)/node_modules/.installed-stamp
 
-.PHONY: install run test check lint clean browser shacl-js libreoffice
+.PHONY: install run test check lint clean browser shacl-js sparql-clients-js libreoffice
 
 install: $(STAMP)
 
@@ -23,7 +25,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/sikg serve
 
-test: lint browser shacl-js libreoffice
+test: lint browser shacl-js sparql-clients-js libreoffice
 	$(PYTEST) --durations=10
 
 # The quick loop while changing code: the linter, then every test but those marked slow (real servers, browsers, the
@@ -44,6 +46,17 @@ $(JS_STAMP): $(SHACL_JS)/package-lock.json
 	@if command -v npm >/dev/null; then npm ci --prefix $(SHACL_JS) --no-audit --no-fund && touch $@; \
 	else echo "npm not found: tests/test_shacl_core.py will skip the second SHACL engine"; fi
 
+# The npm SPARQL clients (Comunica, sparql-http-client, YASGUI) that tests/test_sparql_clients.py and
+# tests/browser/test_yasgui.py run against a real `sikg serve`, from their lock file; reinstalled only when
+# node_modules is missing or the lock changes. Not installed, those tests fail saying how to install them (the Node
+# clients' are skipped without Node). package.json holds
+# undici at 7: Comunica 5.4 asks for undici 8, which needs Node 22, where Debian's Node is 20.
+sparql-clients-js: $(CLIENTS_STAMP)
+
+$(CLIENTS_STAMP): $(CLIENTS_JS)/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix $(CLIENTS_JS) --no-audit --no-fund && touch $@; \
+	else echo "npm not found: the npm SPARQL clients are not installed"; fi
+
 # The page tests drive Debian's Chromium with its chromedriver (never a downloaded browser); installed when missing.
 browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
@@ -56,4 +69,4 @@ libreoffice:
 		--no-install-recommends libreoffice-calc-nogui) || echo "LibreOffice not installed: its test is skipped"
 
 clean:
-	rm -rf $(VENV) var .pytest_cache $(SHACL_JS)/node_modules
+	rm -rf $(VENV) var .pytest_cache $(SHACL_JS)/node_modules $(CLIENTS_JS)/node_modules

@@ -52,6 +52,12 @@ REQUESTS = [
     ({"query": CONSTRUCT}, {"Accept": "text/turtle"}),
     ({"query": CONSTRUCT}, {"Accept": "application/ld+json"}),
     ({"query": LOOKUP, "default-graph-uri": "https://w3id.org/sikg/graph/curated"}, {}),
+    # the names other clients send (issue 30), and a parameter not followed, which a header says
+    ({"query": CONSTRUCT, "format": "turtle", "output": "turtle"}, {"Accept": "application/turtle,text/turtle"}),
+    ({"query": CONSTRUCT, "output": "xml"}, {}),
+    ({"query": LOOKUP, "format": "text"}, {}),
+    ({"query": LOOKUP, "format": "bogus"}, {"Accept": "text/csv"}),
+    ({"query": LOOKUP, "output": "ttl"}, {"Accept": "application/sparql-results+xml"}),
 ]
 
 

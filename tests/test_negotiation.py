@@ -327,3 +327,47 @@ def test_a_choice_made_once_is_not_handed_to_other_offers_formats_or_aliases():
     assert negotiation.choose(accept("text/turtle;q=0.1, application/json"), None, (formats.JSON_LD, formats.TURTLE),
                          formats.JSON_AS_JSON_LD).format is formats.TURTLE  # a canonical type before an alias
     assert negotiation.choose(accept(None), None, (formats.TURTLE, formats.JSON_LD)).format is formats.TURTLE
+
+
+# -- choose(clients=True): a query answer reads the names SPARQL clients send, and yields to a named Accept ----------
+
+@pytest.mark.parametrize("requested, offers, expected", [
+    ("xml", formats.RESULT_FORMATS, formats.XML_RESULTS), ("xml", formats.GRAPH_FORMATS, formats.RDF_XML),
+    ("json", formats.RESULT_FORMATS, formats.JSON_RESULTS), ("json", formats.GRAPH_FORMATS, formats.JSON_LD),
+    ("text", formats.GRAPH_FORMATS, formats.TURTLE), ("N3", formats.GRAPH_FORMATS, formats.TURTLE),
+])
+def test_a_client_name_means_the_format_of_the_query_form(requested, offers, expected):
+    chosen = negotiation.choose(accept("text/csv"), requested, offers, nameable=formats.NAMEABLE_RESULT_FORMATS
+                                if offers is formats.RESULT_FORMATS else (), clients=True)
+    assert chosen == negotiation.Choice(expected, expected.media_type)
+
+
+def test_without_clients_the_names_and_the_refusals_stay_the_routes_own():
+    with pytest.raises(negotiation.NegotiationFailed) as refused:
+        negotiation.choose(accept("text/turtle"), "turtle", formats.GRAPH_FORMATS)
+    assert status_of(refused.value) == 400
+    with pytest.raises(negotiation.NegotiationFailed):
+        negotiation.choose(accept("text/turtle"), "bogus", formats.GRAPH_FORMATS)
+    yielded = negotiation.choose(accept("text/turtle"), "bogus", formats.GRAPH_FORMATS, clients=True)
+    assert yielded.format is formats.TURTLE and status_of(yielded.ignored) == 400
+    unsuitable = negotiation.choose(accept("text/turtle"), "csv", formats.GRAPH_FORMATS, clients=True)
+    assert unsuitable.format is formats.TURTLE and status_of(unsuitable.ignored) == 406
+
+
+@pytest.mark.parametrize("header", [None, "*/*", "text/*", "text/turtle;q=0, */*", "image/png"])
+def test_an_unknown_name_yields_only_to_an_accept_that_names_the_answer(header):
+    with pytest.raises(negotiation.NegotiationFailed) as refused:
+        negotiation.choose(accept(header), "bogus", formats.GRAPH_FORMATS, clients=True)
+    assert status_of(refused.value) == 400
+
+
+@pytest.mark.parametrize("header, expected", [(None, None), ("image/png", None), ("*/*", formats.TURTLE),
+                                              ("application/*", formats.N_TRIPLES)])
+def test_a_known_name_the_offers_lack_yields_to_any_accept_they_satisfy(header, expected):
+    if expected is None:
+        with pytest.raises(negotiation.NegotiationFailed) as refused:
+            negotiation.choose(accept(header), "csv", formats.GRAPH_FORMATS, clients=True)
+        assert status_of(refused.value) == 406
+        return
+    chosen = negotiation.choose(accept(header), "csv", formats.GRAPH_FORMATS, clients=True)
+    assert chosen.format is expected and status_of(chosen.ignored) == 406

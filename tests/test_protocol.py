@@ -532,6 +532,190 @@ def test_answers_vary_on_accept(client):
     assert "accept" in response.headers["Vary"].lower()
 
 
+# -- the names other clients and servers send (issue 30): SPARQLWrapper's, Fuseki's; format= or output= -------------
+
+IGNORED = "Sikg-Format-Ignored"
+ASK_YES = f"ASK {{ <{PRACTICE}> a ?t }}"
+DESCRIBE = f"DESCRIBE <{PRACTICE}>"
+# name -> the media type it gives, by the query's form: SELECT/ASK, CONSTRUCT/DESCRIBE
+CLIENT_RESULT_NAMES = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+                       "sparql": "application/sparql-results+xml", "csv": "text/csv",
+                       "tsv": "text/tab-separated-values", "text": "text/plain",
+                       "application/sparql-results+json": "application/sparql-results+json"}
+CLIENT_GRAPH_NAMES = {"xml": "application/rdf+xml", "rdf": "application/rdf+xml", "rdf+xml": "application/rdf+xml",
+                      "json": "application/ld+json", "json-ld": "application/ld+json", "turtle": "text/turtle",
+                      "n3": "text/turtle", "text": "text/turtle", "ttl": "text/turtle", "nt": "application/n-triples",
+                      "n-triples": "application/n-triples", "n-quads": "application/n-quads",
+                      "JSON-LD": "application/ld+json", "application/rdf+xml": "application/rdf+xml"}
+
+
+def _sent(client, how: str, parameter: str, query: str, value: str, accept: str | None = None):
+    headers = {"Accept": accept} if accept else {}
+    if how == "get":
+        return client.get("/sparql", query_string={"query": query, parameter: value}, headers=headers)
+    return client.post("/sparql", data={"query": query, parameter: value}, headers=headers)
+
+
+def table_rows(response) -> list[str]:
+    """The cells of the first column of a text table (Fuseki's `text`), under its header and rule."""
+    assert response.status_code == 200, text(response)
+    lines = text(response).splitlines()
+    assert set(lines[1]) <= {"-", "+"}, lines[:2]
+    return [line.split(" | ")[0].strip() for line in lines[2:] if not line.startswith("(")]
+
+
+@pytest.mark.parametrize("how, parameter", [("get", "format"), ("get", "output"), ("post", "format"),
+                                             ("post", "output")])
+@pytest.mark.parametrize("name", list(CLIENT_RESULT_NAMES))
+def test_client_names_for_select_and_ask_are_result_formats(client, how, parameter, name):
+    select = _sent(client, how, parameter, PRACTICES, name)
+    assert select.mimetype == CLIENT_RESULT_NAMES[name], text(select)
+    assert IGNORED not in select.headers
+    if select.mimetype == "text/plain":  # Fuseki's text: a table for people
+        assert table_rows(select) == [row["p"] for row in results(client.get("/sparql",
+                                                                              query_string={"query": PRACTICES}))]
+        assert text(_sent(client, how, parameter, ASK_YES, name)) == "yes\n"
+        return
+    assert {"p": PRACTICE} in results(select) and len(results(select)) == 35
+    assert results(_sent(client, how, parameter, ASK_YES, name)) is True
+
+
+@pytest.mark.parametrize("how, parameter", [("get", "format"), ("get", "output"), ("post", "format"),
+                                             ("post", "output")])
+@pytest.mark.parametrize("name", list(CLIENT_GRAPH_NAMES))
+def test_client_names_for_construct_and_describe_are_rdf_syntaxes(client, how, parameter, name):
+    construct = _sent(client, how, parameter, PRACTICES_GRAPH, name)
+    assert construct.mimetype == CLIENT_GRAPH_NAMES[name], text(construct)
+    assert IGNORED not in construct.headers
+    assert len(triples(construct)) == 35
+    describe = _sent(client, how, parameter, DESCRIBE, name)
+    assert describe.mimetype == CLIENT_GRAPH_NAMES[name]
+    assert ox.NamedNode(PRACTICE) in {t.subject for t in triples(describe)}
+
+
+@pytest.mark.parametrize("query, value, accept, media_type, why", [
+    (PRACTICES, "bogus", "text/csv", "text/csv", "unknown format"),
+    (PRACTICES, "bogus", "application/sparql-results+json, */*;q=0.1", "application/sparql-results+json",
+     "unknown format"),
+    (PRACTICES, "turtle", "application/sparql-results+xml", "application/sparql-results+xml",
+     "a format this result cannot be"),
+    (PRACTICES, "application/ld+json", "text/tab-separated-values", "text/tab-separated-values",
+     "a format this result cannot be"),
+    (PRACTICES_GRAPH, "bogus", "application/turtle,text/turtle", "text/turtle", "unknown format"),
+    (PRACTICES_GRAPH, "csv", "application/n-triples", "application/n-triples", "a format this result cannot be"),
+    (PRACTICES_GRAPH, "application/x-json+ld", "application/ld+json,application/x-json+ld", "application/ld+json",
+     "unknown format"),
+])
+@pytest.mark.parametrize("how, parameter", [("get", "format"), ("post", "output")])
+def test_a_parameter_that_cannot_be_followed_yields_to_an_accept_that_names_the_answer(client, query, value, accept,
+                                                                                      media_type, why, how, parameter):
+    response = _sent(client, how, parameter, query, value, accept)
+    assert response.status_code == 200, text(response)
+    assert response.mimetype == media_type
+    assert response.headers[IGNORED] == f"{parameter}={value}: {why}; the answer follows Accept"
+    assert response.headers["Vary"] == "Accept"
+    by_accept = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
+    assert response.data == by_accept.data or query == PRACTICES_GRAPH and triples(response) == triples(by_accept)
+    assert IGNORED not in by_accept.headers and response.headers["ETag"] == by_accept.headers["ETag"]
+    assert IGNORED.lower() in response.headers["Access-Control-Expose-Headers"].lower()
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+
+
+@pytest.mark.parametrize("accept", [None, "*/*", "text/*", BROWSER_ACCEPT, "application/sparql-results+json;q=0, */*",
+                                    "image/png"])
+def test_an_unknown_name_alone_or_beside_a_wildcard_stays_a_400(client, accept):
+    """A wildcard is every client's default (curl, urllib, browsers), not a choice: the parameter was, and a name sikg
+    does not know may be mistyped, so its mistake is said, as on every route."""
+    for how in ("get", "post"):
+        assert_refused(_sent(client, how, "format", PRACTICES, "bogus", accept), 400, "unknown format=bogus",
+                       "json, xml, csv, tsv")
+        assert_refused(_sent(client, how, "output", PRACTICES_GRAPH, "jsn", accept), 400, "unknown format=jsn",
+                       "ttl, nt, jsonld")
+
+
+@pytest.mark.parametrize("select_accept, graph_accept", [
+    (None, None), ("image/png", "text/csv"), ("text/turtle, application/sparql-results+json;q=0", "text/csv, */*;q=0")])
+def test_a_known_name_the_result_cannot_be_without_an_accept_it_satisfies_stays_a_406(client, select_accept,
+                                                                                      graph_accept):
+    for how in ("get", "post"):
+        assert_refused(_sent(client, how, "output", PRACTICES, "n3", select_accept), 406, "format=n3 cannot express",
+                       "json, xml, csv, tsv")
+        assert_refused(_sent(client, how, "format", PRACTICES_GRAPH, "tsv", graph_accept), 406,
+                       "format=tsv cannot express", "ttl, nt, jsonld")
+
+
+@pytest.mark.parametrize("query, name, accept, media_type", [
+    (PRACTICES, "turtle", "*/*", "application/sparql-results+json"),  # SPARQLWrapper: TURTLE kept for a SELECT
+    (ASK_YES, "json-ld", "*/*", "application/sparql-results+json"),
+    (PRACTICES, "n3", BROWSER_ACCEPT, "application/sparql-results+json"),
+    (PRACTICES, "rdf+xml", "text/*", "text/csv"),
+    (PRACTICES_GRAPH, "csv", "*/*", "text/turtle"),
+    (DESCRIBE, "tsv", "application/*", "application/n-triples"),
+])
+def test_a_known_name_the_result_cannot_be_yields_to_any_accept_it_satisfies(client, query, name, accept,
+                                                                             media_type):
+    for how, parameter in (("get", "format"), ("post", "output")):
+        response = _sent(client, how, parameter, query, name, accept)
+        assert response.status_code == 200 and response.mimetype == media_type, text(response)
+        assert response.headers[IGNORED] == \
+            f"{parameter}={name}: a format this result cannot be; the answer follows Accept"
+
+
+def test_format_wins_over_output_and_a_followed_parameter_wins_over_accept(client):
+    both = client.get("/sparql", query_string=[("query", PRACTICES), ("output", "csv"), ("format", "tsv")],
+                      headers={"Accept": "application/sparql-results+xml"})
+    assert both.mimetype == "text/tab-separated-values" and IGNORED not in both.headers
+    # SPARQLWrapper sends each name twice for some formats, the name then its media types: the first is read
+    twice = client.get("/sparql", query_string=[("query", PRACTICES_GRAPH), ("format", "json-ld"),
+                                                ("format", "application/ld+json,application/x-json+ld")])
+    assert twice.mimetype == "application/ld+json" and IGNORED not in twice.headers
+    empty = client.get("/sparql", query_string={"query": PRACTICES, "format": "", "output": "csv"})
+    assert empty.mimetype == "text/csv"
+
+
+def test_the_ignored_parameter_is_said_in_a_header_whatever_it_holds(client):
+    response = client.get("/sparql", query_string={"query": PRACTICES, "format": "t\u00ebst\r\nX-Evil: 1"},
+                          headers={"Accept": "text/csv"})
+    assert response.status_code == 200 and "X-Evil" not in response.headers
+    assert response.headers[IGNORED].startswith("format=t%C3%ABst%0D%0AX-Evil%3A 1: unknown format")
+
+
+def test_the_client_names_are_the_query_answers_only(client):
+    """Other routes keep their own names: format=turtle on /id stays the URL's error."""
+    assert client.get(f"/id/practice/{PRACTICE.rsplit('/', 1)[1]}", query_string={"format": "turtle"},
+                      headers={"Accept": "text/turtle"}).status_code == 400
+
+
+def test_a_text_table_too_large_is_refused_before_it_is_held():
+    """The table is drawn whole (its columns as wide as their widest cell): it stops reading the solutions once their
+    cells pass the cap, where the other formats are cut off by the writer as they are written."""
+    from sikg.rdf.results import TableTooLarge, render_table
+    from sikg.sparql.evaluator import EvalRequest, answer
+
+    class Solutions:
+        variables, read = [ox.Variable("s")], 0
+
+        def __iter__(self):
+            for _ in range(100_000):
+                self.read += 1
+                yield {"s": ox.Literal("x" * 50)}
+
+    solutions = Solutions()
+    with pytest.raises(TableTooLarge):
+        render_table(solutions, max_bytes=2000)
+    assert solutions.read < 50
+    store = ox.Store()
+    store.extend([ox.Quad(ox.NamedNode(f"urn:s{i}"), ox.NamedNode("urn:p"), ox.Literal("x" * 50)) for i in range(200)])
+    sent: list = []
+    answer(store, EvalRequest("SELECT ?s ?o WHERE { ?s ?p ?o }", "table"), 2000, sent.append)
+    assert sent[-1][:2] == ("error", "too-large") and not any(m[0] == "chunk" for m in sent)
+    sent.clear()
+    answer(store, EvalRequest("SELECT ?s ?o WHERE { ?s ?p ?o }", "table"), 64 * 1024, sent.append)
+    assert sent[-1][0] == "done" and b"".join(m[1] for m in sent[:-1]).count(b"\n") == 203
+
+
 # == 4. The dataset: the default graph is the union of the named graphs ===========================================
 
 def test_the_default_graph_is_the_union_of_all_named_graphs(client, kg, graph_sizes):

@@ -1,6 +1,16 @@
 """Content negotiation for every route: `negotiate(offers)` is the one entry point (format= or else Accept, over the
 formats of formats.py), `declare_vary` the one place the Vary header is written from what the answer was chosen by.
 
+A SPARQL query's answer (`choose(…, clients=True)`, sparql/protocol.py) also reads the format names other SPARQL
+clients and servers send (Format.client_names: SPARQLWrapper's, Fuseki's), and a format parameter it cannot follow
+yields to the Accept header (the answer then says which parameter it did not follow: protocol.IGNORED_FORMAT_HEADER):
+- a name sikg knows that this result cannot be (`turtle` for a SELECT: SPARQLWrapper keeps one return format for
+  every query form and then sends `Accept: */*`) yields to any Accept the result satisfies, a wildcard included;
+- a name sikg does not know, perhaps mistyped, yields only to an Accept that names the answer's media type itself (as
+  clients that send their own names beside a right Accept do): beside `*/*`, what curl, urllib and browsers send by
+  default, it keeps its clear 400.
+Sent without Accept, either keeps its refusal (400 unknown, 406 known), as on every other route.
+
 Werkzeug's MIMEAccept.best_match only matches an offer that carries the same media-type parameters as the client
 sent, so `text/turtle;charset=utf-8` (the very Content-Type sikg sends) would not match the offer `text/turtle`.
 RFC 9110 §12.5.1 makes parameters part of the range, but none that sikg's representations could differ by: the
@@ -28,6 +38,7 @@ from ..formats import (
     JSON_LD,
     N_QUADS,
     N_TRIPLES,
+    NAMEABLE_RESULT_FORMATS,
     RDF_XML,
     RESULT_FORMATS,
     TRIG,
@@ -60,6 +71,9 @@ XHTML = "application/xhtml+xml"
 _ANSWERED = (HTML, *RESULT_FORMATS, *GRAPH_FORMATS)
 KNOWN_FORMAT_NAMES = {f.name for f in _ANSWERED}
 KNOWN_MEDIA_TYPES = {XHTML, *(m for f in _ANSWERED for m in (f.media_type, *f.aliases))}
+# What a query answer also knows: the client names and what format= may name beyond the offers (the table).
+KNOWN_CLIENT_NAMES = {n for f in (*_ANSWERED, *NAMEABLE_RESULT_FORMATS) for n in (f.name, *f.client_names)}
+KNOWN_CLIENT_MEDIA_TYPES = KNOWN_MEDIA_TYPES | {f.media_type for f in NAMEABLE_RESULT_FORMATS}
 
 
 class NegotiationFailed(Refusal):
@@ -79,6 +93,9 @@ class NoRepresentation(NegotiationFailed, NotAcceptable):
 class Choice:
     format: Format
     media_type: str  # what the answer is labelled with: the canonical type, or the alias the client asked for
+    # (clients=True) the refusal the format parameter would have met, had Accept not named this answer: the
+    # parameter was not followed
+    ignored: NegotiationFailed | None = None
 
 
 def negotiate(offers: Sequence[Format], aliases: dict[str, Format] | None = None, *, requested=_FROM_URL,
@@ -96,30 +113,51 @@ def negotiate(offers: Sequence[Format], aliases: dict[str, Format] | None = None
 
 
 def choose(accept: MIMEAccept, requested: str | None, offers: Sequence[Format],
-           aliases: dict[str, Format] | None = None, nameable: Sequence[Format] | None = None) -> Choice:
+           aliases: dict[str, Format] | None = None, nameable: Sequence[Format] | None = None, *,
+           clients: bool = False) -> Choice:
     """`negotiate` without the request: raises NegotiationFailed. A choice depends on these arguments alone and
     clients send a handful of Accept headers, so each is made once (the last CHOICES_KEPT kept): Werkzeug's matching
-    was a visible part of a SPARQL lookup (bench/README.md, "Issue 18")."""
-    return _choice(tuple(accept), requested, tuple(offers), tuple((aliases or {}).items()), tuple(nameable or ()))
+    was a visible part of a SPARQL lookup (bench/README.md, "Issue 18").
+    `clients`: a query answer's reading of the format parameter (the module's docstring), for SPARQL clients."""
+    return _choice(tuple(accept), requested, tuple(offers), tuple((aliases or {}).items()), tuple(nameable or ()),
+                   clients)
 
 
 @lru_cache(maxsize=CHOICES_KEPT)
 def _choice(accepted: tuple, requested: str | None, offers: tuple[Format, ...],
-            aliases: tuple[tuple[str, Format], ...], nameable: tuple[Format, ...]) -> Choice:
+            aliases: tuple[tuple[str, Format], ...], nameable: tuple[Format, ...], clients: bool = False) -> Choice:
     accept = MIMEAccept(list(accepted)) if accepted else MIMEAccept(None)
     alias_map = {**dict(aliases), **{a: f for f in offers for a in f.aliases}}
     if any(f is HTML for f in offers):
         alias_map.setdefault(XHTML, HTML)
-    if requested:
-        return _named(requested, [*offers, *nameable], alias_map)
-    return _accepted(accept, offers, alias_map)
+    if not requested:
+        return _accepted(accept, offers, alias_map)
+    try:
+        return _named(requested, [*offers, *nameable], alias_map, clients)
+    except NegotiationFailed as refusal:
+        if not clients or not accept:
+            raise
+        try:
+            chosen = _accepted(accept, offers, alias_map)
+        except NegotiationFailed:
+            raise refusal from None
+        if isinstance(refusal, UnknownFormat) and not _named_in(accept, chosen.media_type):
+            raise refusal from None
+        return Choice(chosen.format, chosen.media_type, ignored=refusal.with_traceback(None))
 
 
-def _named(requested: str, offers: Sequence[Format], aliases: dict[str, Format]) -> Choice:
+def _named_in(accept: MIMEAccept, media_type: str) -> bool:
+    """Whether `accept` names `media_type` itself (not through a wildcard) and accepts it."""
+    return any(value.lower() == media_type and q > 0 for value, q in accept)
+
+
+def _named(requested: str, offers: Sequence[Format], aliases: dict[str, Format], clients: bool = False) -> Choice:
     media = requested.split(";")[0].strip().lower()
     chosen = next((f for f in offers if requested == f.name or media == f.media_type), None) or aliases.get(media)
+    if chosen is None and clients:
+        chosen = next((f for f in offers if media in f.client_names), None)
     if chosen is None or chosen not in offers:
-        raise _unknown_format(requested, [f.name for f in offers])
+        raise _unknown_format(requested, [f.name for f in offers], clients)
     return Choice(chosen, chosen.media_type)
 
 
@@ -142,9 +180,10 @@ def _accepted(accept: MIMEAccept, offers: Sequence[Format], aliases: dict[str, F
                                  + ", ".join([*(f.media_type for f in offers), *(a for a in aliases if a != XHTML)]))
 
 
-def _unknown_format(requested: str, names: list[str]) -> NegotiationFailed:
+def _unknown_format(requested: str, names: list[str], clients: bool = False) -> NegotiationFailed:
     media = requested.split(";")[0].strip().lower()
-    if requested in KNOWN_FORMAT_NAMES or media in KNOWN_MEDIA_TYPES:
+    if requested in KNOWN_FORMAT_NAMES or media in KNOWN_MEDIA_TYPES or \
+            (clients and (media in KNOWN_CLIENT_NAMES or media in KNOWN_CLIENT_MEDIA_TYPES)):
         return NoRepresentation(f"format={requested} cannot express this result; use one of {', '.join(names)}")
     return UnknownFormat(f"unknown format={requested}; use one of {', '.join(names)} "
                                   "(or one of their media types)")

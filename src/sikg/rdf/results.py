@@ -18,11 +18,16 @@ def is_graph_result(result) -> bool:
     return isinstance(result, (ox.QueryTriples, list))
 
 
-def write_result(result, fmt: Format, output: BinaryIO) -> None:
+class TableTooLarge(Exception):
+    """A table longer than the bytes it may take: it is drawn whole (its columns as wide as their widest cell), so
+    it is refused before it is held in memory, where the other formats are cut off as they are written."""
+
+
+def write_result(result, fmt: Format, output: BinaryIO, max_bytes: int | None = None) -> None:
     """A query's result in `fmt` (one of formats.QUERY_OUTPUTS); JSON-LD compacted with the sikg context, one node
-    object per subject."""
+    object per subject. `max_bytes`: the table's limit (TableTooLarge)."""
     if fmt == TABLE:
-        output.write(render_table(result).encode())
+        output.write(render_table(result, max_bytes).encode())
     elif is_graph_result(result) and fmt == JSON_LD:
         write_compacted((ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in result), output)
     elif is_graph_result(result):
@@ -41,8 +46,9 @@ def _cell(term) -> str:
     return getattr(term, "value", str(term))
 
 
-def render_table(result) -> str:
-    """A plain-text table for people at a terminal."""
+def render_table(result, max_bytes: int | None = None) -> str:
+    """A plain-text table for people at a terminal (and Fuseki's `text` on /sparql); TableTooLarge once its cells
+    pass `max_bytes`."""
     if isinstance(result, ox.QueryBoolean):
         return ("yes" if bool(result) else "no") + "\n"
     if is_graph_result(result):
@@ -50,7 +56,12 @@ def render_table(result) -> str:
         ox.serialize(result, buffer, ox.RdfFormat.TURTLE, prefixes=PREFIXES)
         return buffer.getvalue().decode()
     names = [v.value for v in result.variables]
-    rows = [[_cell(solution[name]) for name in names] for solution in result]
+    rows, size = [], 0
+    for solution in result:
+        rows.append([_cell(solution[name]) for name in names])
+        size += sum(len(cell) + 3 for cell in rows[-1])
+        if max_bytes is not None and size > max_bytes:
+            raise TableTooLarge()
     widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
     line = lambda cells: " | ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
     out = [line(names), "-+-".join("-" * w for w in widths)] + [line(r) for r in rows]

@@ -35,7 +35,7 @@ import pyoxigraph as ox
 from ..formats import QUERY_OUTPUTS
 from ..namespaces import BASE
 from ..rdf.jsonld import ConfusableIri
-from ..rdf.results import write_result
+from ..rdf.results import TableTooLarge, write_result
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +203,7 @@ def _evaluate(store, request: EvalRequest, writer: _ChunkWriter) -> str:
         options["substitutions"] = {ox.Variable(name): term_from_wire(*term) for name, term in request.bindings}
     result = store.query(request.query, **options)
     fmt = QUERY_OUTPUTS[request.format_name]
-    write_result(result, fmt, writer)
+    write_result(result, fmt, writer, writer.max_bytes)
     writer.flush()
     return fmt.media_type
 
@@ -234,7 +234,7 @@ def answer(store, request: EvalRequest, max_bytes: int, send, about: tuple = ())
     try:
         media_type = _evaluate(store, request, _ChunkWriter(send, max_bytes))
         send(("done", media_type, *about))
-    except ResultTooLarge:
+    except (ResultTooLarge, TableTooLarge):
         send(("error", "too-large", f"the result is larger than {max_bytes} bytes"))
     except SyntaxError as error:
         send(("error", "syntax", str(error)))

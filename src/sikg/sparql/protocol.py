@@ -10,13 +10,13 @@ import hashlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from werkzeug.datastructures import MIMEAccept, MultiDict
 
 from ..errors import BadRequest, MethodNotAllowed, NotAcceptable, OverLimit, Refusal, StoreUnavailable, UnsupportedBody
-from ..formats import GRAPH_FORMATS, RESULT_FORMATS
-from ..http.negotiation import Choice, choose
+from ..formats import GRAPH_FORMATS, NAMEABLE_RESULT_FORMATS, RESULT_FORMATS
+from ..http.negotiation import Choice, UnknownFormat, choose
 from ..http.response_cache import CACHEABLE_BYTES, STATE_TOKEN_KEY, BoundedCache
 from .evaluator import (
     EvalRequest,
@@ -30,6 +30,13 @@ from .evaluator import (
 from .safety import QueryRefused, check_query
 
 STREAM_AFTER_BYTES = 1024 * 1024  # answers smaller than this go out whole, with their real status on failure
+# The parameters that name a result format, the first given one read: `format` (Virtuoso's, sikg's), `output`
+# (Fuseki's); SPARQLWrapper sends both.
+FORMAT_PARAMETERS = ("format", "output")
+# On an answer that did not follow its format parameter (unknown, or a format the result cannot be) but Accept
+# (http/negotiation.py says when): which parameter, and why, e.g. `format=turtl: unknown format; the answer follows
+# Accept`. Documented in the README ("Choosing a result format"); CORS exposes it (web/hooks.py).
+IGNORED_FORMAT_HEADER = "Sikg-Format-Ignored"
 
 
 @dataclass
@@ -37,8 +44,9 @@ class QueryRequest:
     query: str | None
     default_graphs: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
-    format: str | None = None  # the `format` parameter, for links that cannot set Accept
+    format: str | None = None  # the `format` (or `output`) parameter, for links that cannot set Accept
     bindings: dict = field(default_factory=dict)  # a curated query's parameters, as pyoxigraph terms
+    format_parameter: str = "format"  # which parameter `format` came from
 
 
 @dataclass
@@ -86,8 +94,11 @@ def read_query_request(request) -> QueryRequest:
         raise BadRequest("exactly one query is allowed; this request carries "
                                  f"{len(queries)} 'query' parameters")
     graphs = lambda name: params.getlist(name) + (url.getlist(name) if params is not url else [])
+    requested, parameter = next(((value, name) for name in FORMAT_PARAMETERS
+                                 for value in url.getlist(name) + (params.getlist(name) if params is not url else [])
+                                 if value), (None, "format"))
     return QueryRequest(queries[0] if queries else None, graphs("default-graph-uri"), graphs("named-graph-uri"),
-                        url.get("format") or (params.get("format") if params is not url else None))
+                        requested, format_parameter=parameter)
 
 
 def _strict_parameters(raw: bytes, where: str, kind: type[Refusal] = BadRequest):
@@ -136,7 +147,9 @@ class SparqlService:
             shape = check_query(request.query, self.store, request.default_graphs, request.named_graphs)
         except QueryRefused as refusal:
             raise BadRequest(str(refusal)) from None
-        return shape, choose(accept, request.format, GRAPH_FORMATS if shape.returns_graph else RESULT_FORMATS)
+        if shape.returns_graph:
+            return shape, choose(accept, request.format, GRAPH_FORMATS, clients=True)
+        return shape, choose(accept, request.format, RESULT_FORMATS, nameable=NAMEABLE_RESULT_FORMATS, clients=True)
 
     def answer_request(self, request: QueryRequest, http_request) -> "Answer":
         """The answer to a query from an HTTP request: its Accept, and for a GET or HEAD its If-None-Match (a POST's
@@ -152,6 +165,8 @@ class SparqlService:
         shape, choice = self.prepare(request, accept)
         etag = self.etag(request, f"{choice.format.name} {choice.media_type}", state_token)
         headers = {"ETag": f'"{etag}"', "Vary": "Accept", "Cache-Control": "no-cache"}
+        if choice.ignored is not None:
+            headers[IGNORED_FORMAT_HEADER] = _ignored(request, choice)
         if if_none_match is not None and if_none_match.contains_weak(etag):
             return Answer(304, choice.media_type, b"", headers)
         cached = self.cache.get(etag)
@@ -197,6 +212,13 @@ class SparqlService:
         except StoreUnavailable as error:
             raise OverLimit(str(error), {"Retry-After": "5"}) from None
         raise OverLimit("the evaluator ended without an answer")
+
+
+def _ignored(request: QueryRequest, choice: Choice) -> str:
+    """The IGNORED_FORMAT_HEADER of an answer: the parameter as sent (percent-encoded where a header could not carry
+    it) and why it was not followed."""
+    why = "unknown format" if isinstance(choice.ignored, UnknownFormat) else "a format this result cannot be"
+    return f"{request.format_parameter}={quote(request.format, safe='/+;=,*. ')}: {why}; the answer follows Accept"
 
 
 def _label(media_type: str, choice: Choice) -> str:

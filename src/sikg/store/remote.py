@@ -28,7 +28,7 @@ import urllib3
 from ..errors import StoreUnavailable
 from ..formats import QUERY_OUTPUTS
 from ..namespaces import DCT, GRAPH_PRIVATE, GRAPH_STATE, sparql_prologue
-from ..rdf.results import write_result
+from ..rdf.results import TableTooLarge, write_result
 from ..settings import Settings
 from ..sparql.evaluator import (
     EvalRequest,
@@ -260,7 +260,9 @@ class RemoteStore(KnowledgeGraphStore):
         substitutions = {name: term_from_wire(*term) for name, term in request.bindings}
         text = bind_as_values(request.query, substitutions) if substitutions else request.query
         graph_result = fmt.rdf is not None
-        accept = "application/n-triples" if graph_result else fmt.media_type
+        table = not graph_result and fmt.results is None  # drawn here from the store's SPARQL JSON
+        accept = "application/n-triples" if graph_result else fmt.media_type if not table else \
+            ox.QueryResultsFormat.JSON.media_type
         response = self._query_response(text, accept, stream=True, timeout=remaining,
                                          graphs=(request.default_graphs, request.named_graphs))
         try:
@@ -269,6 +271,17 @@ class RemoteStore(KnowledgeGraphStore):
                 triples = (q.triple for q in ox.parse(input=response, format=ox.RdfFormat.N_TRIPLES))
                 write_result(list(triples), fmt, buffer)
                 yield ("chunk", bytes(buffer.data))
+            elif table:
+                buffer = _CappedBuffer(max_bytes)
+                for chunk in response.stream(256 * 1024):
+                    buffer.write(chunk)
+                solutions = ox.parse_query_results(bytes(buffer.data), format=ox.QueryResultsFormat.JSON)
+                table_buffer = _CappedBuffer(max_bytes)
+                try:
+                    write_result(solutions, fmt, table_buffer, max_bytes)
+                except TableTooLarge:
+                    raise ResultTooLarge() from None
+                yield ("chunk", bytes(table_buffer.data))
             else:
                 total = 0
                 for chunk in response.stream(256 * 1024):

@@ -28,9 +28,10 @@ CORS_HEADERS = {
     "Access-Control-Allow-Methods": READ_METHODS,
     "Access-Control-Allow-Headers": "Accept, Accept-Profile, Authorization, Content-Type, If-None-Match, Range, "
                                     "If-Range",
-    # Location: a page's script reads where POST /contributions put the new graph.
+    # Location: a page's script reads where POST /contributions put the new graph; Sikg-Format-Ignored: a query
+    # answer that did not follow its format parameter (sparql/protocol.py).
     "Access-Control-Expose-Headers": "ETag, Content-Type, Link, Vary, Content-Profile, Content-Disposition, "
-                                     "Content-Range, Accept-Ranges, Location, Last-Modified",
+                                     "Content-Range, Accept-Ranges, Location, Last-Modified, Sikg-Format-Ignored",
 }
 
 

@@ -69,7 +69,12 @@ GRAPH_PARAMETERS = [
     {"name": "named-graph-uri", "in": "query", "schema": {"type": "array", "items": {"type": "string"}},
      "description": "Graphs available to GRAPH (only graphs the store holds)"},
     {"name": "format", "in": "query", "schema": {"type": "string"},
-     "description": "Result format for links: json, xml, csv, tsv; ttl, nt, jsonld, rdfxml, trig, nq"},
+     "description": "Result format for links: json, xml, csv, tsv; ttl, nt, jsonld, rdfxml, trig, nq; a media type; "
+                    "or the names other clients send, read by the query form (xml: SPARQL XML for SELECT/ASK, RDF/XML "
+                    "for CONSTRUCT/DESCRIBE; json, text, turtle, n3, rdf, rdf+xml, json-ld…). One that cannot be "
+                    "followed yields to an Accept that can, and the Sikg-Format-Ignored header says so"},
+    {"name": "output", "in": "query", "schema": {"type": "string"},
+     "description": "Fuseki's name for format (read when format is not given)"},
 ]
 QUERY_PARAMETER = {"name": "query", "in": "query", "schema": {"type": "string"},
                    "description": "A SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE)"}
