@@ -49,8 +49,8 @@ $(JS_STAMP): $(SHACL_JS)/package-lock.json
 # The npm SPARQL clients (Comunica, sparql-http-client, YASGUI) that tests/test_sparql_clients.py and
 # tests/browser/test_yasgui.py run against a real `sikg serve`, from their lock file; reinstalled only when
 # node_modules is missing or the lock changes. Not installed, those tests fail saying how to install them (the Node
-# clients' are skipped without Node). package.json holds
-# undici at 7: Comunica 5.4 asks for undici 8, which needs Node 22, where Debian's Node is 20.
+# clients' are skipped without Node). package.json holds undici at 7: Comunica 5.4 asks for undici 8, which needs
+# Node 22, where Debian's Node is 20.
 sparql-clients-js: $(CLIENTS_STAMP)
 
 $(CLIENTS_STAMP): $(CLIENTS_JS)/package-lock.json
