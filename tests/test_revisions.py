@@ -248,3 +248,60 @@ def test_with_review_off_a_revision_is_accepted_at_once(pool):
     assert made.get_json()["status"] == "accepted" and made.get_json()["revises"] == [CAP]
     assert sparql_has(client, NEW) and not sparql_has(client, OLD)
     assert store.query_private(f"ASK {{ GRAPH <{version_graph(CAP, 1)}> {{ <{CAP}> ?p ?o }} }}")
+
+
+# -- durability: kill -9 right after an accepted revision's 200 ----------------------------------------------------
+
+@pytest.mark.slow
+def test_an_accepted_revision_survives_a_sigkill(tmp_path):
+    import signal
+    import urllib.parse
+
+    from test_contributions import _kill_group, _request, _start_server
+
+    from helpers import free_port, run_cli
+
+    store_dir, port = tmp_path / "store", free_port()
+    base = f"http://127.0.0.1:{port}"
+    added = run_cli("token", "add", "curator-carol", "--role", "curator", "--store", str(store_dir))
+    assert added.returncode == 0, added.stderr
+    curator = {"Authorization": f"Bearer {added.stdout.strip()}"}
+    alice = {"Authorization": "Bearer s3cret"}  # the token _start_server sets
+    construct = urllib.parse.urlencode({"query": f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {describe_pattern(CAP)} }}"})
+
+    def restart(log: str):
+        return _start_server(store_dir, port, tmp_path / log, SIKG_REVIEW="1", SIKG_CONTRIB_TOKEN="alice=s3cret")
+
+    def page() -> bytes:
+        code, _, body = _request(f"{base}/id/practice/cap-impact", headers={"Accept": "text/turtle"})
+        assert code == 200, body
+        return body
+
+    process = restart("1.log")
+    try:
+        code, _, current = _request(f"{base}/sparql?{construct}", headers={"Accept": "text/turtle"})
+        assert code == 200 and OLD in current
+        query = urllib.parse.urlencode({"comment": "The programme ended in 2024."})
+        code, _, made = _request(f"{base}/contributions?{query}", "POST", current.replace(OLD, NEW),
+                                 {**alice, "Content-Type": "text/turtle"})
+        assert code == 202, made
+        assert NEW not in page()
+        code, _, reviewed = _request(f"{base}/contributions/{json.loads(made)['id']}/review", "POST",
+                                     json.dumps({"decision": "accept"}).encode(),
+                                     {**curator, "Content-Type": "application/json"})
+        assert code == 200, reviewed
+        _kill_group(process, signal.SIGKILL)  # at once, right after the 200
+        assert process.returncode == -signal.SIGKILL
+    finally:
+        _kill_group(process, signal.SIGKILL)
+
+    process = restart("2.log")  # reloads the curated graphs at start: the revision must stand over them
+    try:
+        body = page()
+        assert NEW in body and OLD not in body
+        code, _, history = _request(f"{base}/id/practice/cap-impact/history/1", headers={"Accept": "text/turtle"})
+        assert code == 200 and OLD in history
+        code, _, listed = _request(f"{base}/id/practice/cap-impact/history", headers={"Accept": "text/html"})
+        assert code == 200 and b"The programme ended in 2024." in listed
+    finally:
+        _kill_group(process, signal.SIGTERM)
