@@ -305,3 +305,48 @@ def test_an_accepted_revision_survives_a_sigkill(tmp_path):
         assert code == 200 and b"The programme ended in 2024." in listed
     finally:
         _kill_group(process, signal.SIGTERM)
+
+
+def review_section(client, curator, contribution_id: str, language: str = "en") -> str:
+    """The review page's section for a contribution, as a curator signed in sees it."""
+    client.set_cookie("sikg_token", curator["Authorization"].removeprefix("Bearer "))
+    page = client.get("/review", query_string={"lang": language}, headers={"Accept": "text/html"})
+    client.delete_cookie("sikg_token")
+    assert page.status_code == 200, page.data
+    text = page.get_data(as_text=True)
+    start = text.index(f'id="pending-{contribution_id}"')
+    return text[start:text.index("</section>", start)]
+
+
+RATIONALE = b"The BuiCaSuS press item names Cap Impact"
+
+
+def test_the_review_page_shows_a_revision_as_a_diff_with_the_reason_and_the_evidence(backend):
+    store, client, curator = backend
+    corrected = description(store).replace(OLD, NEW).replace(RATIONALE, b"A press item names Cap Impact")
+    made = propose(client, corrected).get_json()
+    section = review_section(client, curator, made["id"])
+    assert "The contributor&#39;s reason:</strong> The programme ended in 2024." in section
+    assert 'Proposed revision of <a href="/id/practice/cap-impact?lang=en">Cap Impact</a>' in section
+    removed = section[section.index('<ul class="diff removed">'):section.index('<ul class="diff added">')]
+    added = section[section.index('<ul class="diff added">'):]
+    # the text changed: the old one removed, the new one added, each in words with its property's label
+    assert OLD.decode() in removed and NEW.decode() not in removed
+    assert NEW.decode() in added and OLD.decode() not in added
+    assert "description: <span lang=\"en\">" in removed
+    # the link whose evidence changed: removed and added, by its method's label, each with its evidence
+    for part, rationale in ((removed, RATIONALE), (added, b"A press item names Cap Impact")):
+        assert "qualified method use: <span>Impact assessment tools</span>" in part
+        assert "<dt>basis</dt><dd>stated in the BuiCaSuS material</dd>" in part
+        assert rationale.decode() in part
+        assert "offers support organizations a training program called Cap Impact" in part  # the quotation
+        assert "https://socialinnovation.se/en/nyheter/" in part  # the source
+        assert '<dl class="evidence">' in part
+    # what did not change is in neither list
+    diff = section[section.index('class="revision"'):section.index('<article')]
+    assert "evaluation needs" not in diff and "Support evaluation processes" not in diff
+    # in Swedish, the page's own words
+    assert "Bidragsgivarens skäl" in review_section(client, curator, made["id"], "sv")
+    # a contribution that adds a practice shows no diff
+    new = propose(client, description(store).replace(b"cap-impact", b"cap-impact-two"), comment=None).get_json()
+    assert 'class="revision"' not in review_section(client, curator, new["id"])

@@ -20,6 +20,7 @@ from ..pages import resources
 from ..rdf.reading import spreadsheet_for_name
 from ..validation import shacl
 from ..validation.report import compact_iri
+from .diff import revision_diffs
 from .form import build_form, element_id, field_name
 from .form_data import SLUG, Problem, labels_by_name, place, plain, preview
 from .service import NotConforming
@@ -171,6 +172,8 @@ class PendingItem:
     touches: list = field(default_factory=list)  # (href, label) of what it names that the KG already has
     lines: list = field(default_factory=list)  # a batch's BatchLine, one per practice (none for one practice)
     general: list = field(default_factory=list)  # a batch's results about none of its practices (Problem)
+    revisions: list = field(default_factory=list)  # diff.RevisionDiff of each public resource it proposes to revise
+    reason: str = ""  # the contributor's reason for a revision
 
     @property
     def batch(self) -> bool:
@@ -321,6 +324,9 @@ def pending_items(services, who: Person, language: str) -> list[PendingItem]:
         else:
             item.pages = [resources.build_page(services.store, iri, described, language, labels) for iri in practices]
         item.touches = _touches(services.store, shown_item.triples, language)
+        if shown_item.revises:
+            item.revisions = revision_diffs(services.store, shown_item.revises, shown_item.triples, language, labels)
+            item.reason = shown_item.comment or ""
         items.append(item)
     return items
 
