@@ -38,7 +38,7 @@ from ..sparql.evaluator import (
     ResultTooLarge,
     term_from_wire,
 )
-from ..sparql.safety import inspect_query, tokenize
+from ..sparql.safety import _scan, inspect_query
 from .base import EMPTY_GRAPH, KnowledgeGraphStore, QueryEvaluator, is_private, public_request
 
 # Leaves out the state graph and the private graphs (the queries that list every graph run over all of them).
@@ -52,26 +52,121 @@ def _sibling(url: str, name: str) -> str:
     return url.rsplit("/", 1)[0] + "/" + name
 
 
-def bind_as_values(query: str, substitutions: dict | None) -> str:
-    """Parameters for a store that only speaks the protocol: a VALUES block opening the first group of the query's
-    WHERE clause, so the values join first and every FILTER of that group sees them. The terms are written by
-    Oxigraph (escaped RDF term syntax), so a value cannot change the query's shape."""
+def bind_terms(query: str, substitutions: dict | None) -> str:
+    """Parameters for a store that only speaks the protocol, bound exactly as the embedded store binds them
+    (pyoxigraph's `substitutions`): each parameter's RDF term, written by Oxigraph (escaped term syntax, so a value
+    cannot change the query's shape), takes the place of its variable in the query text, read through the tokenizer,
+    so it holds inside FILTER (NOT) EXISTS, MINUS, OPTIONAL and UNION as it does on the embedded store (a VALUES block
+    joins only where it stands). As there, the variable must be in the SELECT projection and stays in the answer: a
+    bare `?x` there becomes `(term AS ?x)` (`SELECT *`: a BIND closing the WHERE clause); a subquery sees the term only
+    if it projects the variable, since SPARQL scopes a subquery's other variables to it (it then projects the term as
+    ?x_sikg_bound, which only a SELECT * around it shows); after GROUP BY / ORDER BY the term is bracketed. A parameter the query assigns itself (BIND … AS, an expression's AS, VALUES) is refused, with
+    SyntaxError (a 400, like a query the store refuses), as a term cannot be assigned to."""
     if not substitutions:
         return query
-    variables = " ".join(f"?{v.value if isinstance(v, ox.Variable) else v}" for v in substitutions)
-    terms = " ".join(str(t) for t in substitutions.values())
-    values = f" VALUES ({variables}) {{ ({terms}) }} "
-    # Find the first "{" that is a token (not inside a string, IRI or comment) and insert after it.
-    offset, position = 0, None
-    for kind, text in tokenize(query):
-        offset = query.index(text, offset)
-        if kind == "other" and text == "{":
-            position = offset + 1
+    terms = {}
+    for variable, term in substitutions.items():
+        name = variable.value if isinstance(variable, ox.Variable) else str(variable).lstrip("?$")
+        if not isinstance(term, (ox.NamedNode, ox.Literal)):
+            raise SyntaxError(f"parameter ?{name}: only an IRI or a literal can be bound, not {term}")
+        terms[name] = str(term)
+    text, tokens = _scan(query)
+    out, last = [], 0
+    depth = 0  # braces
+    scopes = [(0, set(terms))]  # (the brace depth a subquery closes at, the parameters bound inside it)
+    top_select, star_close = False, None
+    modifier = False  # after GROUP BY / ORDER BY: a term stands there bracketed
+    index = 0
+    while index < len(tokens):
+        kind, value, start, end = tokens[index]
+        word = value.upper() if kind == "word" else None
+        if word == "SELECT":
+            projection, index_end = _projection(tokens, index + 1)
+            bound = scopes[-1][1] if depth else set(terms)
+            star = projection[-1:] == [("other", "*")] or projection[:1] == [("other", "*")] or \
+                [v.upper() for _, v in projection[:2]] in (["DISTINCT", "*"], ["REDUCED", "*"])
+            projected = {v[1:] for k, v in projection if k == "var"}
+            for position, (k, v) in enumerate(projection):
+                if k == "var" and v[1:] in terms and position and projection[position - 1][1].upper() == "AS":
+                    raise SyntaxError(f"parameter ?{v[1:]} is assigned in the query (AS ?{v[1:]})")
+            if depth == 0:
+                top_select = True
+                missing = [n for n in terms if not star and n not in projected]
+                if missing:
+                    raise SyntaxError(f"the query does not have ?{missing[0]} in its SELECT projection")
+                inner = set(terms)
+            else:
+                inner = {n for n in bound if star or n in projected}
+            if depth:
+                scopes.append((depth - 1, inner))
+            if star and depth == 0:
+                star_close = True
+            # the projection itself: a bare parameter becomes (term AS ?x); one inside an expression, the term
+            level = 0
+            for k, v, s0, e0 in tokens[index + 1:index_end]:
+                if k == "other" and v == "(":
+                    level += 1
+                elif k == "other" and v == ")":
+                    level -= 1
+                elif k == "var" and v[1:] in inner:
+                    out.append(text[last:s0])
+                    if level:
+                        out.append(terms[v[1:]])
+                    elif depth == 0:
+                        out.append(f"({terms[v[1:]]} AS ?{v[1:]})")
+                    else:  # a subquery's: the term is the enclosing query's already, under a name of its own
+                        out.append(f"({terms[v[1:]]} AS ?{v[1:]}_sikg_bound)")
+                    last = e0
+            index = index_end
+            continue
+        if kind == "other" and value == "{":
+            depth += 1
+            modifier = False
+        elif kind == "other" and value == "}":
+            depth -= 1
+            modifier = False
+            while len(scopes) > 1 and depth <= scopes[-1][0]:
+                scopes.pop()
+            if depth == 0 and star_close and top_select:
+                out.append(text[last:start])
+                out.append(" ".join(f"BIND({t} AS ?{n})" for n, t in terms.items()) + " ")
+                last = start
+                star_close = False
+        elif word == "BY":
+            modifier = True
+        elif word in ("LIMIT", "OFFSET", "HAVING", "VALUES"):
+            modifier = False
+            if word == "VALUES":
+                following = index + 1
+                while following < len(tokens) and tokens[following][1] != "{":
+                    if tokens[following][0] == "var" and tokens[following][1][1:] in scopes[-1][1]:
+                        raise SyntaxError(f"parameter {tokens[following][1]} is assigned in the query (VALUES)")
+                    following += 1
+        elif kind == "var" and value[1:] in scopes[-1][1]:
+            if index and tokens[index - 1][1].upper() == "AS":
+                raise SyntaxError(f"parameter {value} is assigned in the query (AS {value})")
+            out.append(text[last:start])
+            out.append(f"({terms[value[1:]]})" if modifier else terms[value[1:]])
+            last = end
+        index += 1
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _projection(tokens: list[tuple], index: int) -> tuple[list[tuple[str, str]], int]:
+    """The tokens of a SELECT's projection from `index` (past SELECT, DISTINCT, REDUCED), and the index of the
+    token that ends it (WHERE, FROM or the group's "{")."""
+    level, end = 0, index
+    while end < len(tokens):
+        kind, value = tokens[end][0], tokens[end][1]
+        if kind == "other" and value == "(":
+            level += 1
+        elif kind == "other" and value == ")":
+            level -= 1
+        elif level == 0 and (value == "{" or kind == "word" and value.upper() in ("WHERE", "FROM")):
             break
-        offset += len(text)
-    if position is None:
-        raise ValueError("the query has no group to bind parameters in")
-    return query[:position] + values + query[position:]
+        end += 1
+    return [(k, v) for k, v, _, _ in tokens[index:end]], end
 
 
 def _own_dataset(query: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -149,7 +244,7 @@ class RemoteStore(KnowledgeGraphStore):
         return self._query(sparql, prefixes, substitutions, (every, every))
 
     def _query(self, sparql: str, prefixes=None, substitutions=None, graphs=((), ())):
-        text = bind_as_values(sparql_prologue(prefixes or {}) + sparql, substitutions)
+        text = bind_terms(sparql_prologue(prefixes or {}) + sparql, substitutions)
         response = self._query_response(text, "application/sparql-results+json, application/n-triples;q=0.9",
                                         graphs=graphs)
         media_type = (response.headers.get("Content-Type") or "").split(";")[0].strip()
@@ -258,7 +353,7 @@ class RemoteStore(KnowledgeGraphStore):
             request = replace(request, default_graphs=_own_dataset(request.query)[0],
                               named_graphs=_own_dataset(request.query)[1])
         substitutions = {name: term_from_wire(*term) for name, term in request.bindings}
-        text = bind_as_values(request.query, substitutions) if substitutions else request.query
+        text = bind_terms(request.query, substitutions) if substitutions else request.query
         graph_result = fmt.rdf is not None
         table = not graph_result and fmt.results is None  # drawn here from the store's SPARQL JSON
         accept = "application/n-triples" if graph_result else fmt.media_type if not table else \
