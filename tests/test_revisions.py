@@ -350,3 +350,83 @@ def test_the_review_page_shows_a_revision_as_a_diff_with_the_reason_and_the_evid
     # a contribution that adds a practice shows no diff
     new = propose(client, description(store).replace(b"cap-impact", b"cap-impact-two"), comment=None).get_json()
     assert 'class="revision"' not in review_section(client, curator, new["id"])
+
+
+# -- withdrawal (item 6) ------------------------------------------------------------------------------------------
+
+def withdraw(client, headers, comment: str | None = "Avise ended the programme in 2024.", path="practice/cap-impact"):
+    query = {"comment": comment} if comment is not None else {}
+    return client.post(f"/id/{path}/withdrawal", headers=headers, query_string=query)
+
+
+def home_count(client) -> int:
+    import re
+    page = client.get("/?lang=en", headers={"Accept": "text/html"}).get_data(as_text=True)
+    return sum(int(n) for n in re.findall(r'<li class="element"[^>]*data-count="([0-9]+)"', page))
+
+
+def test_a_curator_withdraws_a_practice_it_is_gone_everywhere_and_a_revision_gives_it_back(backend):
+    store, client, curator = backend
+    before = description(store)
+    listed, counted = client.get("/practices?lang=en").get_data(as_text=True), home_count(client)
+    assert "/id/practice/cap-impact" in listed
+    # refusals change nothing
+    assert withdraw(client, ALICE).status_code == 403  # a contributor may not
+    assert withdraw(client, {}).status_code == 401
+    assert withdraw(client, curator, comment=None).status_code == 400
+    assert withdraw(client, curator, comment="\x00").status_code == 400
+    assert withdraw(client, curator, path="practice/no-such-thing").status_code == 404
+    assert withdraw(client, curator, path="method/impact-assessment-tools").status_code == 404  # not revisable
+    assert description(store) == before
+    made = withdraw(client, curator)
+    assert made.status_code == 200, made.data
+    assert made.get_json()["status"] == "accepted" and made.get_json()["revises"] == [CAP]
+    # 410 with the reason and its history, in every format
+    for accept in ("text/html", "text/turtle", "application/ld+json"):
+        gone = client.get("/id/practice/cap-impact", headers={"Accept": accept})
+        assert gone.status_code == 410, (accept, gone.status_code)
+        assert b"Avise ended the programme in 2024." in gone.data and b"/id/practice/cap-impact/history" in gone.data
+        assert 'rel="version-history"' in gone.headers["Link"]
+    # out of the listings, SPARQL's public graphs and the exports
+    assert "/id/practice/cap-impact" not in client.get("/practices?lang=en").get_data(as_text=True)
+    assert home_count(client) < counted
+    assert public_everywhere(client, OLD) == {"sparql": False, "page": False, "export": False}
+    assert not client.get("/sparql", query_string={"query": f"ASK {{ GRAPH ?g {{ <{CAP}> ?p ?o }} }}"},
+                          headers={"Accept": "application/sparql-results+json"}).get_json()["boolean"]
+    assert not any(line.startswith(f"<{CAP}> ") for line in client.get("/export?format=nq").get_data(as_text=True)
+                   .splitlines())
+    # a revision: in the history, with its reason; the earlier version kept
+    history = client.get("/id/practice/cap-impact/history?lang=en", headers={"Accept": "text/html"})
+    assert history.status_code == 200 and "Avise ended the programme in 2024." in history.get_data(as_text=True)
+    old = client.get("/id/practice/cap-impact/history/1", headers={"Accept": "text/turtle"})
+    assert old.status_code == 200 and OLD in old.data
+    assert withdraw(client, curator).status_code == 404  # withdrawn already
+    # deleting the withdrawal would leave it half gone: 409, nothing removed
+    deleted = client.delete(f"/contributions/{made.get_json()['id']}", headers=curator)
+    assert deleted.status_code == 409 and b"current version" in deleted.data
+    assert client.get("/id/practice/cap-impact").status_code == 410
+    # reverted: a curator accepts a revision that gives version 1 back
+    back = propose(client, old.data, comment="Withdrawn by mistake.", headers=curator)
+    assert back.status_code == 202, back.data
+    assert back.get_json()["revises"] == [CAP]
+    assert review(client, back.get_json()["id"], curator).status_code == 200
+    assert client.get("/id/practice/cap-impact", headers={"Accept": "text/turtle"}).status_code == 200
+    assert public_everywhere(client, OLD) == {"sparql": True, "page": True, "export": True}
+    assert "/id/practice/cap-impact" in client.get("/practices?lang=en").get_data(as_text=True)
+    assert home_count(client) == counted
+    versions = client.get("/id/practice/cap-impact/history?lang=en", headers={"Accept": "text/html"})
+    assert "Withdrawn by mistake." in versions.get_data(as_text=True)
+
+
+def test_deleting_the_contribution_that_holds_a_current_version_is_a_409(backend):
+    store, client, curator = backend
+    made = propose(client, description(store).replace(OLD, NEW)).get_json()
+    assert review(client, made["id"], curator).status_code == 200
+    deleted = client.delete(f"/contributions/{made['id']}", headers=curator)
+    assert deleted.status_code == 409 and b"half gone" in deleted.data
+    assert public_everywhere(client, NEW) == {"sparql": True, "page": True, "export": True}
+    # once a later revision is current, the earlier one holds no current version
+    again = propose(client, description(store).replace(NEW, b"Cap Impact, now ended,")).get_json()
+    assert review(client, again["id"], curator).status_code == 200
+    assert client.delete(f"/contributions/{made['id']}", headers=curator).status_code == 204
+    assert sparql_has(client, b"now ended")

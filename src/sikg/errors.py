@@ -44,6 +44,10 @@ class Conflict(Refusal):
     """The request contradicts the resource's current state (a decision already taken since it was read)."""
 
 
+class Gone(Refusal):
+    """What the request names was here and was withdrawn on purpose (headers: Link to its history)."""
+
+
 class UnsupportedBody(Refusal):
     """The request's body is of a type or encoding the service does not read."""
 

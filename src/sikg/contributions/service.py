@@ -387,9 +387,7 @@ class Contributions:
         block = " ".join(f"<{iri}>" for iri in described)
         public = {row["s"].value for row in self.store.query(
             f"SELECT DISTINCT ?s WHERE {{ VALUES ?s {{ {block} }} ?s ?p ?o }}")}
-        current = {row["s"].value: row["v"].value for row in self.store.query_private(
-            f"SELECT ?s ?v WHERE {{ VALUES ?s {{ {block} }} "
-            f"GRAPH <{GRAPH_REVISIONS}> {{ ?s <{SIKG.currentVersion}> ?v }} }}")}
+        current = self._revisions_of(described)
         revised = [iri for iri in described if iri in public or iri in current]
         return [Revision.of(iri, current.get(iri, version_iri(iri, 1))) for iri in revised
                 if iri in current or not self._as_public(quads, iri)]
@@ -458,6 +456,39 @@ class Contributions:
         with self._lock, self._alone(made.id):
             after = self._review(self.show(made.id, holder=holder), holder, "accept", None)
         return Contribution(made.id, made.graph, made.report, after.status, made.revises)
+
+    def withdraw_resource(self, iri: str | None, holder: Holder, reason: str | None) -> Shown:
+        """A curator withdraws a published practice or organisation (POST /id/{kind}/{slug}/withdrawal): a revision
+        whose new description is empty, proposed and accepted by the curator in one go (the same conditional write as
+        any accepted revision: its description leaves every public graph for the private graph of its version, and
+        the history records who, when and why). 403 for a contributor, 404 for what is not public, 400 without a
+        reason. Reverted as any revision: a curator proposes an earlier version (history/{n}) and accepts it."""
+        self._check_curator(holder, "withdraw a practice or organisation")
+        reason = _comment(reason)
+        if iri is None or not iri.startswith(REVISABLE) or not self.store.query(f"ASK {{ <{iri}> a ?type }}"):
+            raise NotFound(f"no published practice or organisation {iri or ''} to withdraw".replace("  ", " "))
+        if reason is None:
+            raise BadRequest("withdrawing needs a reason (the comment parameter): it is shown to everyone who asks "
+                             "for the withdrawn resource, and kept in its history")
+        current = self._revisions_of([iri]).get(iri, version_iri(iri, 1))
+        revision = Revision.of(iri, current)
+        contribution_id = uuid.uuid4().hex[:16]
+        record = self._provenance(GRAPH_CONTRIBUTION + contribution_id, holder.name, hashlib.sha256(b"").hexdigest(),
+                                  ValidationReport(True), "pending", reason, [revision])
+        self.store.replace_graphs({GRAPH_PENDING + contribution_id: record})
+        with self._lock, self._alone(contribution_id):
+            try:
+                return self._review(self.show(contribution_id, holder=holder), holder, "accept", reason)
+            except Conflict:  # another revision was accepted since the read: this withdrawal changed nothing
+                self.store.remove_graphs([GRAPH_PENDING + contribution_id])
+                raise
+
+    def _revisions_of(self, resources: list[str]) -> dict[str, str]:
+        """The current version of each of `resources` that a curator has revised (or withdrawn)."""
+        block = " ".join(f"<{iri}>" for iri in resources)
+        return {row["s"].value: row["v"].value for row in self.store.query_private(
+            f"SELECT ?s ?v WHERE {{ VALUES ?s {{ {block} }} "
+            f"GRAPH <{GRAPH_REVISIONS}> {{ ?s <{SIKG.currentVersion}> ?v }} }}")}
 
     @staticmethod
     def _create_update(made: Contribution, target: str, triples: list[ox.Triple], keyed: Keyed) -> str:
@@ -539,6 +570,7 @@ class Contributions:
         with self._lock, self._alone(contribution_id):
             shown = self._visible(contribution_id, holder)
             if holder.is_curator or not self.reviewed_first:
+                self._check_holds_no_current_version(shown)
                 self.store.remove_graphs([GRAPH_PENDING + contribution_id, GRAPH_CONTRIBUTION + contribution_id])
                 return
             self._check_own_pending(shown, holder, "withdraw")
@@ -550,6 +582,19 @@ class Contributions:
             if after is not None:
                 raise Conflict(f"contribution {contribution_id!r} was already reviewed ({after.status}): "
                                          "its contributor can no longer withdraw it")
+
+    def _check_holds_no_current_version(self, shown: Shown) -> None:
+        """Conflict (409) for an accepted revision (or withdrawal) whose version is a resource's current one: deleting
+        it would take the resource's description away while its history still says it stands (half gone)."""
+        if not shown.public or not shown.revisions:
+            return
+        held = [row["r"].value for row in self.store.query_private(
+            f"SELECT ?r WHERE {{ GRAPH <{GRAPH_REVISIONS}> {{ ?r <{SIKG.currentVersion}> ?v }} "
+            f"VALUES ?v {{ {' '.join(f'<{r.new}>' for r in shown.revisions)} }} }}")]
+        if held:
+            raise Conflict(f"contribution {shown.id!r} holds the current version of " + ", ".join(
+                f"<{r}>" for r in sorted(held)) + ": deleting it would leave the resource half gone; withdraw the "
+                "resource instead (POST its /id/…/withdrawal with a reason), or accept a revision of it first")
 
     def _visible(self, contribution_id: str, holder: Holder | None) -> Shown:
         """The contribution if `holder` may see it (public, theirs, or a curator); 404 otherwise."""

@@ -9,6 +9,7 @@ from flask import Response, request
 from ..errors import (
     BadRequest,
     Conflict,
+    Gone,
     MethodNotAllowed,
     NotAcceptable,
     NotAuthenticated,
@@ -79,7 +80,8 @@ def error_response(status: int, message: str, headers: dict | None = None) -> Re
 
 # Each kind of refusal's HTTP status (errors.py): the only place one is chosen.
 REFUSAL_STATUS = {BadRequest: 400, NotAuthenticated: 401, NotPermitted: 403, NotFound: 404, MethodNotAllowed: 405,
-                  NotAcceptable: 406, Conflict: 409, UnsupportedBody: 415, Unprocessable: 422, OverLimit: 503}
+                  NotAcceptable: 406, Conflict: 409, Gone: 410, UnsupportedBody: 415, Unprocessable: 422,
+                  OverLimit: 503}
 
 
 def status_of(refusal: Refusal) -> int:

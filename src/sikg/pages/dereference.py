@@ -3,7 +3,7 @@ in the reader's language, each variant with its own ETag so that a repeat is a 3
 
 from flask import Response, render_template
 
-from ..errors import NotFound
+from ..errors import Gone, NotFound
 from ..formats import HTML, JSON_AS_JSON_LD, RESOURCE_FORMATS
 from ..http.negotiation import negotiate, representation_etag
 from ..http.response_cache import STATE_TOKEN_KEY
@@ -20,6 +20,11 @@ def resource_response(store, kind: str, slug: str, http_request) -> Response:
     """Raises NotFound for an IRI the KG does not hold, and NegotiationFailed."""
     iri = resources.resource_iri(kind, slug)
     if iri is None or not resources.exists(store, iri):
+        gone = history.withdrawn(store, iri) if iri else None
+        if gone is not None:
+            href = resources.local_href(iri) + "/history"
+            raise Gone(f"410 Gone: {iri} was withdrawn on {gone.when} by {gone.curator}: {gone.comment} "
+                       f"(its history: {href})", {"Link": f'<{href}>; rel="version-history"'})
         shown = "".join(c if c.isprintable() else "?" for c in f"{kind}/{slug}")[:300]
         raise NotFound(f"no resource {ID}{shown} in this knowledge graph")
     choice = negotiate(RESOURCE_FORMATS, JSON_AS_JSON_LD)

@@ -53,6 +53,14 @@ def versions(store, iri: str) -> list[Version]:
     return found
 
 
+def withdrawn(store, iri: str) -> Version | None:
+    """The version that withdrew the resource (its reason, who, when), None for one that is public or never was: a
+    withdrawn resource has a later version than its first and no description left."""
+    if current_version(store, iri) == 1 or store.query(f"ASK {{ <{iri}> ?p ?o }}"):
+        return None
+    return versions(store, iri)[-1]
+
+
 def last_changed(store, iri: str) -> str | None:
     """When the current version was made (the day a curator accepted it), None for a resource never revised."""
     latest = versions(store, iri)[-1] if current_version(store, iri) > 1 else None

@@ -24,6 +24,7 @@ from ...http.openapi import (
 )
 from ...http.responses import json_response, rdf_response, report_response
 from ...i18n.languages import choose_ui_language
+from ...pages.resources import resource_iri
 from ...rdf import reading
 from ...validation import shacl
 from ..services import current
@@ -91,6 +92,14 @@ def review_contribution(contribution_id):
     contributions = current().contributions
     holder = contributions.holder(request.headers.get("Authorization"))
     return json_response(contributions.review_as(contribution_id, holder, request.get_data()).as_json(), 200, indent=2)
+
+
+@routes.post("/id/<kind>/<slug>/withdrawal")
+def withdraw_resource(kind, slug):
+    contributions = current().contributions
+    holder = contributions.holder(request.headers.get("Authorization"))
+    made = contributions.withdraw_resource(resource_iri(kind, slug), holder, request.args.get("comment"))
+    return json_response(made.as_json(), 200, indent=2)
 
 
 ID = path_parameter("id")
@@ -166,6 +175,18 @@ routes.describe({
                                  "403": text_response("Wrong token, or not yours"),
                                  "404": text_response("No such contribution"),
                                  "409": text_response("Already reviewed")}}},
+    "/id/{kind}/{slug}/withdrawal": {
+        "post": {"summary": "A curator withdraws a published practice or organisation (a revision with no description: "
+                            "it answers 410 Gone from then on, and leaves every listing, SPARQL and the exports); "
+                            "reverted by accepting a revision that gives an earlier version back",
+                 "security": [{"bearer": []}],
+                 "parameters": [path_parameter("kind"), path_parameter("slug"),
+                                {**COMMENT, "required": True, "description": "Why it is withdrawn"}],
+                 "responses": {"200": any_response("The withdrawal, an accepted contribution", ["application/json"]),
+                               "400": text_response("No reason"), "401": text_response("No token"),
+                               "403": text_response("Not a curator"),
+                               "404": text_response("No such published practice or organisation"),
+                               "409": text_response("Another revision of it was accepted meanwhile")}}},
     "/contributions/{id}/review": {
         "post": {"summary": "A curator's decision: accept (published at once) or reject (never published)",
                  "security": [{"bearer": []}], "parameters": [ID],
