@@ -95,7 +95,7 @@ def test_a_chunked_body_is_bounded_like_one_of_known_length(client):
     assert refused.status_code == 413 and "SIKG_MAX_UPLOAD" in refused.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("kind, status", zip(KINDS, [400, 401, 403, 404, 405, 406, 409, 415, 422, 503]),
+@pytest.mark.parametrize("kind, status", list(zip(KINDS, [400, 401, 403, 404, 405, 406, 409, 415, 422, 503])),
                          ids=lambda k: getattr(k, "__name__", str(k)))
 def test_each_kind_of_refusal_gets_its_status_at_the_edge(client, kind, status):
     response = client.get(f"/raise/{kind.__name__}")
