@@ -19,7 +19,8 @@ from sikg.web import hooks
 from sikg.web.app import create_app
 
 KINDS = [errors.BadRequest, errors.NotAuthenticated, errors.NotPermitted, errors.NotFound, errors.MethodNotAllowed,
-         errors.NotAcceptable, errors.Conflict, errors.UnsupportedBody, errors.Unprocessable, errors.OverLimit]
+         errors.NotAcceptable, errors.Conflict, errors.Gone, errors.UnsupportedBody, errors.Unprocessable,
+         errors.OverLimit]
 
 
 RAISED = {
@@ -95,7 +96,7 @@ def test_a_chunked_body_is_bounded_like_one_of_known_length(client):
     assert refused.status_code == 413 and "SIKG_MAX_UPLOAD" in refused.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("kind, status", list(zip(KINDS, [400, 401, 403, 404, 405, 406, 409, 415, 422, 503])),
+@pytest.mark.parametrize("kind, status", list(zip(KINDS, [400, 401, 403, 404, 405, 406, 409, 410, 415, 422, 503])),
                          ids=lambda k: getattr(k, "__name__", str(k)))
 def test_each_kind_of_refusal_gets_its_status_at_the_edge(client, kind, status):
     response = client.get(f"/raise/{kind.__name__}")
