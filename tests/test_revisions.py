@@ -356,7 +356,7 @@ def test_the_review_page_shows_a_revision_as_a_diff_with_the_reason_and_the_evid
 
 def withdraw(client, headers, comment: str | None = "Avise ended the programme in 2024.", path="practice/cap-impact"):
     query = {"comment": comment} if comment is not None else {}
-    return client.post(f"/id/{path}/withdrawal", headers=headers, query_string=query)
+    return client.post(f"/contributions/withdrawals/{path}", headers=headers, query_string=query)
 
 
 def home_count(client) -> int:

@@ -458,11 +458,12 @@ class Contributions:
         return Contribution(made.id, made.graph, made.report, after.status, made.revises)
 
     def withdraw_resource(self, iri: str | None, holder: Holder, reason: str | None) -> Shown:
-        """A curator withdraws a published practice or organisation (POST /id/{kind}/{slug}/withdrawal): a revision
-        whose new description is empty, proposed and accepted by the curator in one go (the same conditional write as
-        any accepted revision: its description leaves every public graph for the private graph of its version, and
-        the history records who, when and why). 403 for a contributor, 404 for what is not public, 400 without a
-        reason. Reverted as any revision: a curator proposes an earlier version (history/{n}) and accepts it."""
+        """A curator withdraws a published practice or organisation (POST /contributions/withdrawals/{kind}/{slug}):
+        a revision whose new description is empty, proposed and accepted by the curator in one go (the same
+        conditional write as any accepted revision: its description leaves every public graph for the private graph
+        of its version, and the history records who, when and why). 403 for a contributor, 404 for what is not
+        public, 400 without a reason. Reverted as any revision: a curator proposes an earlier version (history/{n})
+        and accepts it."""
         self._check_curator(holder, "withdraw a practice or organisation")
         reason = _comment(reason)
         if iri is None or not iri.startswith(REVISABLE) or not self.store.query(f"ASK {{ <{iri}> a ?type }}"):
@@ -594,7 +595,8 @@ class Contributions:
         if held:
             raise Conflict(f"contribution {shown.id!r} holds the current version of " + ", ".join(
                 f"<{r}>" for r in sorted(held)) + ": deleting it would leave the resource half gone; withdraw the "
-                "resource instead (POST its /id/…/withdrawal with a reason), or accept a revision of it first")
+                "resource instead (POST /contributions/withdrawals/{kind}/{slug} with a reason), or accept a revision "
+                "of it first")
 
     def _visible(self, contribution_id: str, holder: Holder | None) -> Shown:
         """The contribution if `holder` may see it (public, theirs, or a curator); 404 otherwise."""

@@ -94,7 +94,7 @@ def review_contribution(contribution_id):
     return json_response(contributions.review_as(contribution_id, holder, request.get_data()).as_json(), 200, indent=2)
 
 
-@routes.post("/id/<kind>/<slug>/withdrawal")
+@routes.post("/contributions/withdrawals/<kind>/<slug>")
 def withdraw_resource(kind, slug):
     contributions = current().contributions
     holder = contributions.holder(request.headers.get("Authorization"))
@@ -175,7 +175,7 @@ routes.describe({
                                  "403": text_response("Wrong token, or not yours"),
                                  "404": text_response("No such contribution"),
                                  "409": text_response("Already reviewed")}}},
-    "/id/{kind}/{slug}/withdrawal": {
+    "/contributions/withdrawals/{kind}/{slug}": {
         "post": {"summary": "A curator withdraws a published practice or organisation (a revision with no description: "
                             "it answers 410 Gone from then on, and leaves every listing, SPARQL and the exports); "
                             "reverted by accepting a revision that gives an earlier version back",
