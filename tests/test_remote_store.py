@@ -232,3 +232,145 @@ def test_a_parameter_the_query_cannot_take_is_refused(query):
 
     with pytest.raises(SyntaxError):
         bind_terms(query, {ox.Variable("x"): ox.NamedNode("urn:a")})
+
+
+# -- what stores answer differently, and answers no store should give ---------------------------------------------
+
+class FakeEndpoint:
+    """A SPARQL endpoint on 127.0.0.1 that answers every request with `answer(query)`: (status, Content-Type,
+    body); an update (no query field) is accepted with 204."""
+
+    def __init__(self, answer):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import parse_qs
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                query = parse_qs(body).get("query", [None])[0]
+                if query is None:
+                    status, media_type, payload = 204, None, ""
+                else:
+                    status, media_type, payload = answer(query)
+                data = payload.encode()
+                self.send_response(status)
+                if media_type:
+                    self.send_header("Content-Type", media_type)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_PUT = do_POST
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def fake():
+    started = []
+
+    def start(answer):
+        started.append(FakeEndpoint(answer))
+        return started[-1]
+
+    yield start
+    for endpoint in started:
+        endpoint.stop()
+
+
+def _json(variables, rows) -> tuple[int, str, str]:
+    import json
+    return 200, "application/sparql-results+json", json.dumps({"head": {"vars": variables},
+                                                              "results": {"bindings": rows}})
+
+
+GRAPH_A, GRAPH_B = "https://example.org/graph/a", "https://example.org/graph/b"
+
+
+def test_virtuoso_s_unbound_graph_name_lists_the_graphs_from_their_quads(fake):
+    """Virtuoso answers `GRAPH ?g { }` with one row whose ?g is unbound; the graphs are then listed from their quads
+    (it crashed `sikg load` with an AttributeError)."""
+    def answer(query):
+        if "GRAPH ?g { }" in query:
+            return _json(["g"], [{}])
+        if "GRAPH ?g { ?s ?p ?o }" in query and "DISTINCT ?g" in query:
+            return _json(["g"], [{"g": {"type": "uri", "value": g}} for g in (GRAPH_B, GRAPH_A, GRAPH_A)])
+        return _json(["t"], [])  # the state token: none yet
+    assert RemoteStore(fake(answer).url).named_graphs() == [GRAPH_A, GRAPH_B]
+
+
+def _xml(variable, iri):
+    row = f'<result><binding name="{variable}"><uri>{iri}</uri></binding></result>' if iri else ""
+    return ('<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+            f'<variable name="{variable}"/></head><results>{row}</results></sparql>')
+
+
+def _typed(variable, iri):  # SPARQL 1.0 JSON's typed-literal, as Virtuoso writes it
+    count = '"n": {"type": "typed-literal", "datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": "1"}'
+    row = f'{{"{variable}": {{"type": "uri", "value": "{iri}"}}, {count}}}' if iri else ""
+    return f'{{"head": {{"vars": ["{variable}", "n"]}}, "results": {{"bindings": [{row}]}}}}'
+
+
+@pytest.mark.parametrize("media_type, write", [
+    ("application/sparql-results+xml", _xml),
+    ("text/tab-separated-values; charset=utf-8",
+     lambda variable, iri: f"?{variable}\n" + (f"<{iri}>\n" if iri else "")),
+    ("application/sparql-results+json", _typed),
+], ids=["xml", "tsv", "typed-literal"])
+def test_results_in_another_format_are_read_by_their_content_type(fake, media_type, write):
+    """(The state token query finds none; the graph listing finds one graph.)"""
+    store = RemoteStore(fake(lambda query: (200, media_type, write("g", GRAPH_A) if "?g" in query else
+                                            write("t", None))).url)
+    assert store.named_graphs() == [GRAPH_A]
+
+
+ODD_ANSWERS = {
+    "an HTML page": (200, "text/html", "<html><body>Please log in</body></html>"),
+    "no Content-Type": (200, None, '{"head": {"vars": ["g"]}, "results": {"bindings": []}}'),
+    "a body that breaks off": (200, "application/sparql-results+json", '{"head": {"vars": ["g"]}, "results": {"bi'),
+    "a graph named by a literal": _json(["g", "t", "n"], [{"g": {"type": "literal", "value": "a graph"},
+                                                          "t": {"type": "literal", "value": "x"},
+                                                          "n": {"type": "literal", "value": "many"}}]),
+    "a forbidden query": (403, "text/plain", "Access denied\nfor user SPARQL\n"),
+    "a failure over several lines": (500, "text/html", "<html>\n<h1>Virtuoso 22023 Error</h1>\n</html>\n"),
+    "a graph where results were asked": (200, "text/turtle", "<urn:a> <urn:b> <urn:c> ."),
+}
+
+
+@pytest.mark.parametrize("odd", ODD_ANSWERS, ids=list(ODD_ANSWERS))
+def test_an_unexpected_answer_is_one_line_and_a_503_never_a_traceback(fake, odd):
+    from sikg.store import StoreUnavailable
+
+    url = fake(lambda query: ODD_ANSWERS[odd]).url
+    store = RemoteStore(url)
+    for read in (store.named_graphs, lambda: len(store), lambda: list(store.all_quads())):
+        with pytest.raises(StoreUnavailable) as raised:
+            read()
+        assert "\n" not in str(raised.value) and "external store" in str(raised.value)
+    health = create_app(open_store(url)).test_client().get("/health")
+    assert health.status_code == 503 and "\n" not in health.get_json()["message"]
+    loaded = run_cli("load", "--store", url)  # as the Virtuoso of issue 28 made it stop with a traceback
+    assert loaded.returncode == 3, loaded.stderr
+    assert "Traceback" not in loaded.stderr and loaded.stderr.count("\n") == 1, loaded.stderr
+    assert loaded.stderr.startswith("sikg: the external store")
+
+
+def test_a_store_that_answers_an_unexpected_count_says_so(fake):
+    from sikg.store import StoreUnavailable
+
+    def answer(query):
+        if "COUNT" in query:
+            return _json(["n"], [{}])
+        return _json(["g", "t"], [])
+    with pytest.raises(StoreUnavailable, match=r"counting the quads has \?n unbound"):
+        len(RemoteStore(fake(answer).url))

@@ -32,7 +32,6 @@ from ..rdf.results import TableTooLarge, write_result
 from ..settings import Settings
 from ..sparql.evaluator import (
     EvalRequest,
-    EvaluationFailed,
     EvaluatorPool,
     QueryTimeout,
     ResultTooLarge,
@@ -60,8 +59,9 @@ def bind_terms(query: str, substitutions: dict | None) -> str:
     joins only where it stands). As there, the variable must be in the SELECT projection and stays in the answer: a
     bare `?x` there becomes `(term AS ?x)` (`SELECT *`: a BIND closing the WHERE clause); a subquery sees the term only
     if it projects the variable, since SPARQL scopes a subquery's other variables to it (it then projects the term as
-    ?x_sikg_bound, which only a SELECT * around it shows); after GROUP BY / ORDER BY the term is bracketed. A parameter the query assigns itself (BIND … AS, an expression's AS, VALUES) is refused, with
-    SyntaxError (a 400, like a query the store refuses), as a term cannot be assigned to."""
+    ?x_sikg_bound, which only a SELECT * around it shows); after GROUP BY / ORDER BY the term is bracketed. A
+    parameter the query assigns itself (BIND … AS, an expression's AS, VALUES) is refused with SyntaxError (a 400, like
+    a query the store refuses), as a term cannot be assigned to."""
     if not substitutions:
         return query
     terms = {}
@@ -177,6 +177,75 @@ def _own_dataset(query: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(shape.from_graphs) or (EMPTY_GRAPH,), tuple(shape.from_named_graphs) or (EMPTY_GRAPH,)
 
 
+# -- what external stores answer differently, handled here and only here ----------------------------------------
+# A store may answer in another results format or RDF syntax than the one sikg prefers (XML or TSV results; Turtle or
+# RDF/XML): each is read by its Content-Type. Virtuoso writes SPARQL 1.0 JSON's "typed-literal" (pyoxigraph reads it)
+# and answers `GRAPH ?g { }` with one row whose ?g is unbound: the graphs are then listed from their quads. Anything
+# else unexpected (a body that is not what its Content-Type says, an HTML page, no Content-Type, a variable sikg
+# needs unbound or of the wrong kind, a refusal of a query sikg itself sends) is a StoreUnavailable of one line: a 503
+# on the web, one line and exit status 3 on the command line, never a traceback.
+
+_RESULTS_FORMATS = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
+                    "application/json": ox.QueryResultsFormat.JSON,
+                    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+                    "application/xml": ox.QueryResultsFormat.XML,
+                    "text/tab-separated-values": ox.QueryResultsFormat.TSV}
+_GRAPH_FORMATS = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
+                  "text/turtle": ox.RdfFormat.TURTLE, "application/x-turtle": ox.RdfFormat.TURTLE,
+                  "application/rdf+xml": ox.RdfFormat.RDF_XML, "application/n-quads": ox.RdfFormat.N_QUADS}
+_ACCEPT_RESULTS = "application/sparql-results+json, application/sparql-results+xml;q=0.8, " \
+                  "text/tab-separated-values;q=0.7"
+_ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.8, application/rdf+xml;q=0.7"
+_GRAPH_LISTING = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+_GRAPH_LISTING_BY_QUADS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"  # Virtuoso's ?g is unbound above
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _unreadable(what: str, error) -> StoreUnavailable:
+    return StoreUnavailable(_one_line(f"the external store's answer {what} could not be read: {error}"))
+
+
+def _media_type(response) -> str:
+    return (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+
+
+def _read_answer(response, data: bytes, what: str = "to a query"):
+    """A query's answer, by its Content-Type: QuerySolutions or QueryBoolean, or a list of triples. The whole answer
+    is read once before it is handed on, so a body that breaks off is a StoreUnavailable here, not an error in
+    whatever reads the solutions."""
+    media_type = _media_type(response)
+    try:
+        if media_type in _GRAPH_FORMATS:
+            return [q.triple for q in ox.parse(input=data, format=_GRAPH_FORMATS[media_type])]
+        if media_type not in _RESULTS_FORMATS:
+            raise SyntaxError(f"it is {media_type or 'of no stated type'}, not SPARQL results or RDF")
+        results = ox.parse_query_results(data, format=_RESULTS_FORMATS[media_type])
+        if isinstance(results, ox.QuerySolutions):
+            for _ in results:
+                pass
+            results = ox.parse_query_results(data, format=_RESULTS_FORMATS[media_type])
+        return results
+    except (SyntaxError, ValueError) as error:
+        raise _unreadable(what, error) from None
+
+
+def _term(row, name: str, kinds: tuple, what: str):
+    """The term a row of the store's answer to one of sikg's own queries must bind `name` to."""
+    value = row[name]
+    if not isinstance(value, kinds):
+        found = "unbound" if value is None else f"bound to {value}"
+        raise StoreUnavailable(f"the external store's answer {what} has ?{name} {found}")
+    return value
+
+
+_RESOURCE = (ox.NamedNode, ox.BlankNode)
+_ANY_TERM = (ox.NamedNode, ox.BlankNode, ox.Literal)
+
+
 class RemoteStore(KnowledgeGraphStore):
     """`query_url`: the store's SPARQL query endpoint; `update_url` and `store_url` (Graph Store Protocol) are beside
     it unless given. `auth_headers`: sent with every request (settings.store_auth_headers makes them)."""
@@ -214,7 +283,7 @@ class RemoteStore(KnowledgeGraphStore):
             raise StoreUnavailable(f"the external store at {url} is unreachable ({type(error).__name__})") from None
         if response.status >= 500:
             text = response.data[:300].decode(errors="replace") if not stream else ""
-            raise StoreUnavailable(f"the external store answered {response.status}: {text}".strip())
+            raise StoreUnavailable(_one_line(f"the external store answered {response.status}: {text}"))
         return response
 
     def _query_response(self, sparql: str, accept: str, stream=False, timeout=None, graphs=((), ())):
@@ -224,7 +293,9 @@ class RemoteStore(KnowledgeGraphStore):
                                  headers={"Accept": accept})
         if response.status >= 400:
             message = (response.data if not stream else response.read(2000)).decode(errors="replace")
-            raise SyntaxError(message.strip() or f"the store refused the query ({response.status})")
+            if response.status == 400:  # the query itself
+                raise SyntaxError(message.strip() or "the store refused the query (400)")
+            raise StoreUnavailable(_one_line(f"the external store refused the request ({response.status}): {message}"))
         return response
 
     # -- reading ---------------------------------------------------------------------------------------------
@@ -245,12 +316,20 @@ class RemoteStore(KnowledgeGraphStore):
 
     def _query(self, sparql: str, prefixes=None, substitutions=None, graphs=((), ())):
         text = bind_terms(sparql_prologue(prefixes or {}) + sparql, substitutions)
-        response = self._query_response(text, "application/sparql-results+json, application/n-triples;q=0.9",
+        response = self._query_response(text, f"{_ACCEPT_RESULTS}, {_ACCEPT_GRAPH}",
                                         graphs=graphs)
-        media_type = (response.headers.get("Content-Type") or "").split(";")[0].strip()
-        if media_type == "application/n-triples":
-            return [q.triple for q in ox.parse(input=response.data, format=ox.RdfFormat.N_TRIPLES)]
-        return ox.parse_query_results(response.data, format=ox.QueryResultsFormat.JSON)
+        return _read_answer(response, response.data)
+
+    def _own(self, sparql: str, what: str) -> list:
+        """The rows of a query sikg itself sends to read the store's state (over the store's own dataset): the store
+        refusing it is the store's failing, not a client's."""
+        try:
+            answer = self._query(sparql)
+        except SyntaxError as error:
+            raise StoreUnavailable(_one_line(f"the external store refused sikg's query {what}: {error}")) from None
+        if not isinstance(answer, ox.QuerySolutions):
+            raise _unreadable(what, "it is not a table of solutions")
+        return list(answer)
 
     def named_graphs(self) -> list[str]:
         """The public graphs, listed once per state token (one small request reads it)."""
@@ -261,20 +340,30 @@ class RemoteStore(KnowledgeGraphStore):
         token, cached = self.state_token, self._graphs
         if cached is not None and cached[0] == token:
             return cached[1]
-        every = sorted(r["g"].value for r in self._query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"))
+        rows = self._own(_GRAPH_LISTING, "listing the graphs")
+        if any(row["g"] is None for row in rows):  # Virtuoso
+            rows = self._own(_GRAPH_LISTING_BY_QUADS, "listing the graphs")
+        every = sorted({_term(r, "g", (ox.NamedNode,), "listing the graphs").value for r in rows})
         public = [g for g in every if g != GRAPH_STATE and not is_private(g)]
         self._graphs = (token, (every, public))
         return every, public
 
     def __len__(self) -> int:
-        rows = list(self._query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_PUBLIC_ONLY} }}"))
-        return int(rows[0]["n"].value)
+        what = "counting the quads"
+        rows = self._own(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_PUBLIC_ONLY} }}", what)
+        if len(rows) != 1:
+            raise _unreadable(what, f"it has {len(rows)} rows, not 1")
+        count = _term(rows[0], "n", (ox.Literal,), what).value
+        if not count.isdigit():
+            raise _unreadable(what, f"{count!r} is not a count")
+        return int(count)
 
     @property
     def state_token(self) -> str:
         pattern = f"GRAPH <{GRAPH_STATE}> {{ <{GRAPH_STATE}> <{DCT.identifier}> ?t }}"
-        rows = list(self._query(f"SELECT ?t WHERE {{ {pattern} }}"))
-        return "remote-" + (rows[0]["t"].value if rows else "initial")
+        what = "reading the state token"
+        rows = self._own(f"SELECT ?t WHERE {{ {pattern} }}", what)
+        return "remote-" + (_term(rows[0], "t", _ANY_TERM, what).value if rows else "initial")
 
     @property
     def quads_grouped(self) -> bool:
@@ -282,12 +371,21 @@ class RemoteStore(KnowledgeGraphStore):
 
     def all_quads(self) -> Iterator[ox.Quad]:
         """Every quad of the public named graphs, streamed from a SELECT (the protocol has no quad-returning query)."""
+        what = "reading every quad"
         response = self._query_response(
             f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_PUBLIC_ONLY} }} ORDER BY ?g ?s",
-            "application/sparql-results+json", stream=True, timeout=max(self.timeout, 300))
+            _ACCEPT_RESULTS, stream=True, timeout=max(self.timeout, 300))
         try:
-            for row in ox.parse_query_results(response, format=ox.QueryResultsFormat.JSON):
-                yield ox.Quad(row["s"], row["p"], row["o"], row["g"])
+            results_format = _RESULTS_FORMATS.get(_media_type(response))
+            if results_format is None:
+                raise _unreadable(what, f"it is {_media_type(response) or 'of no stated type'}, not SPARQL results")
+            for row in ox.parse_query_results(response, format=results_format):
+                yield ox.Quad(_term(row, "s", _RESOURCE, what), _term(row, "p", (ox.NamedNode,), what),
+                              _term(row, "o", _ANY_TERM, what), _term(row, "g", (ox.NamedNode,), what))
+        except (SyntaxError, ValueError) as error:
+            raise _unreadable(what, error) from None
+        except urllib3.exceptions.HTTPError as error:
+            raise StoreUnavailable(f"the external store failed mid-answer ({type(error).__name__})") from None
         finally:
             response.release_conn()
 
@@ -356,21 +454,23 @@ class RemoteStore(KnowledgeGraphStore):
         text = bind_terms(request.query, substitutions) if substitutions else request.query
         graph_result = fmt.rdf is not None
         table = not graph_result and fmt.results is None  # drawn here from the store's SPARQL JSON
-        accept = "application/n-triples" if graph_result else fmt.media_type if not table else \
-            ox.QueryResultsFormat.JSON.media_type
+        accept = _ACCEPT_GRAPH if graph_result else fmt.media_type if not table else _ACCEPT_RESULTS
         response = self._query_response(text, accept, stream=True, timeout=remaining,
                                          graphs=(request.default_graphs, request.named_graphs))
         try:
             if graph_result:
                 buffer = _CappedBuffer(max_bytes)
-                triples = (q.triple for q in ox.parse(input=response, format=ox.RdfFormat.N_TRIPLES))
+                syntax = _GRAPH_FORMATS.get(_media_type(response))
+                if syntax is None:
+                    raise SyntaxError(f"it is {_media_type(response) or 'of no stated type'}, not RDF")
+                triples = (q.triple for q in ox.parse(input=response, format=syntax))
                 write_result(list(triples), fmt, buffer)
                 yield ("chunk", bytes(buffer.data))
             elif table:
                 buffer = _CappedBuffer(max_bytes)
                 for chunk in response.stream(256 * 1024):
                     buffer.write(chunk)
-                solutions = ox.parse_query_results(bytes(buffer.data), format=ox.QueryResultsFormat.JSON)
+                solutions = _read_answer(response, bytes(buffer.data))
                 table_buffer = _CappedBuffer(max_bytes)
                 try:
                     write_result(solutions, fmt, table_buffer, max_bytes)
@@ -392,7 +492,7 @@ class RemoteStore(KnowledgeGraphStore):
         except urllib3.exceptions.HTTPError as error:
             raise StoreUnavailable(f"the external store failed mid-answer ({type(error).__name__})") from None
         except (SyntaxError, ValueError) as error:
-            raise EvaluationFailed(f"the store's answer could not be read: {error}") from None
+            raise _unreadable("to the query", error) from None
         finally:
             response.release_conn()
 
