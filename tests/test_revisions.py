@@ -430,3 +430,53 @@ def test_deleting_the_contribution_that_holds_a_current_version_is_a_409(backend
     assert review(client, again["id"], curator).status_code == 200
     assert client.delete(f"/contributions/{made['id']}", headers=curator).status_code == 204
     assert sparql_has(client, b"now ended")
+
+
+# -- a correction from the browser (item 1, the form) ---------------------------------------------------------------
+
+def test_a_practice_page_offers_a_correction_through_the_form_filled_in_with_its_description(backend):
+    from urllib.parse import quote
+
+    from sikg.contributions.correction import form_values
+    from sikg.contributions.form import build_form
+    from sikg.contributions.sign_in import CSRF_FIELD, csrf_for
+
+    store, client, curator = backend
+    href = "/contribute?revise=" + quote(CAP, safe="")
+    page = client.get("/id/practice/cap-impact?lang=en", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert f'href="{href}&amp;lang=en"' in page or f'href="{href}"' in page, page[:3000]
+    assert "Propose a correction" in page
+    # signed out: sign in first, then back to the form
+    signed_out = client.get(href)
+    assert signed_out.status_code in (302, 303) and "revise" in signed_out.headers["Location"]
+    client.set_cookie("sikg_token", "a-token")
+    try:
+        form = client.get(href + "&lang=en")
+        assert form.status_code == 200, form.data
+        text = form.get_data(as_text=True)
+        assert OLD.decode() in text and 'name="revises" value="' + CAP in text and 'name="reason"' in text
+        assert RATIONALE.decode() in text  # the links with their evidence
+        assert client.get("/contribute?revise=" + quote(PRACTICE + "no-such-thing", safe="")).status_code == 404
+        # sent back with a correction and a reason: a proposed revision, invisible until accepted
+        values = form_values(build_form(store, "en"), store, CAP)
+        key = next(k for k in values if k.endswith("|en") and OLD.decode() in values[k])
+        values.setlist(key, [values[key].replace(OLD.decode(), NEW.decode())])
+        values.add(CSRF_FIELD, csrf_for("a-token"))
+        values.add("action", "submit")
+        no_reason = client.post("/contribute?lang=en", data=values)
+        assert no_reason.status_code == 400 and public_everywhere(client, NEW)["sparql"] is False
+        values.add("reason", "The programme ended in 2024.")
+        sent = client.post("/contribute?lang=en", data=values)
+        assert sent.status_code == 202, sent.get_data(as_text=True)[:3000]
+    finally:
+        client.delete_cookie("sikg_token")
+    made = client.get("/contributions?status=pending", headers=curator).get_json()[-1]
+    status = client.get(f"/contributions/{made['id']}", headers={**curator, "Accept": "application/json"}).get_json()
+    assert status["revises"] == [CAP] and status["comment"] == "The programme ended in 2024."
+    assert public_everywhere(client, NEW) == {"sparql": False, "page": False, "export": False}
+    assert review(client, made["id"], curator).status_code == 200
+    assert public_everywhere(client, NEW) == {"sparql": True, "page": True, "export": True}
+    assert public_everywhere(client, OLD) == {"sparql": False, "page": False, "export": False}
+    counts = {row["p"].value: int(row["n"].value) for row in store.query(
+        f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ <{CAP}> ?p ?o }} GROUP BY ?p")}
+    assert counts[f"{SIKG}qualifiedMethodUse"] == 3

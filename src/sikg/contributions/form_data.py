@@ -181,7 +181,10 @@ def read_form(form: Form, values, store, language: str, records: str = "") -> Dr
         draft.refuse(SLUG, words["bad_slug"])
         slug = slugify(slug) or "new-practice"
         draft.practice = PRACTICE + slug
-    practice = _iri(PRACTICE, slug, SLUG, values, draft, words, store)
+    if (values.get("revises") or "") == PRACTICE + slug:  # a correction of a published practice (correction.py)
+        practice = ox.NamedNode(PRACTICE + slug)
+    else:
+        practice = _iri(PRACTICE, slug, SLUG, values, draft, words, store)
     draft.triples.append(ox.Triple(practice, RDF.term("type"), ox.NamedNode(root.target_class)))
     _describe(practice, root, values, draft, words)
     for f in (f for f in root.fields if f.new and "new" in values.getlist(field_name("", f))):

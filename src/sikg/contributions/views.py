@@ -20,9 +20,11 @@ from ..pages import resources
 from ..rdf.reading import spreadsheet_for_name
 from ..validation import shacl
 from ..validation.report import compact_iri
+from .correction import REASON, form_values
 from .diff import revision_diffs
 from .form import build_form, element_id, field_name
 from .form_data import SLUG, Problem, labels_by_name, place, plain, preview
+from .form_data import entries as entries_shown
 from .service import NotConforming
 from .sign_in import (
     CSRF_FIELD,
@@ -52,12 +54,19 @@ def _form_page(services, language: str, who: Person, values, result=None, status
     form = form or build_form(services.store, language)
     shown = result.draft.entries if result else {}
     return _render("contribute.html", status, form=form, values=values, who=who, result=result, done=done,
-                   entries=lambda g: shown.get(g.name, [0]), words=form_words(language), sheet=sheet,
+                   entries=lambda g: shown.get(g.name) or entries_shown(g, values)[1], words=form_words(language),
+                   sheet=sheet,
                    sheet_words=sheet_words(language))
 
 
 def form_page(services, http_request, language: str) -> Response:
-    return _form_page(services, language, required(http_request, services.contributions), _Empty())
+    """The empty form; with ?revise=IRI, filled in with that published practice's description, to correct it."""
+    who = required(http_request, services.contributions)
+    if "revise" not in http_request.args:
+        return _form_page(services, language, who, _Empty())
+    form = build_form(services.store, language)
+    return _form_page(services, language, who, form_values(form, services.store, http_request.args.get("revise")),
+                      form=form)
 
 
 def form_post(services, http_request, language: str) -> Response:
@@ -75,7 +84,7 @@ def form_post(services, http_request, language: str) -> Response:
         return _form_page(services, language, who, values, result, 200 if action == "preview" else 422, form=form)
     try:
         accepted = services.contributions.contribute(result.turtle.encode("utf-8"), ox.RdfFormat.TURTLE,
-                                                     who.holder)
+                                                     who.holder, comment=values.get(REASON))
     except NotConforming as refusal:  # the store changed between the check and the submission
         labels = labels_by_name(form)
         for r in refusal.report.results:

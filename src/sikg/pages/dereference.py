@@ -1,6 +1,8 @@
 """Dereferencing an IRI of the KG (GET /id/{kind}/{slug}): its description in the negotiated RDF syntax, or its page
 in the reader's language, each variant with its own ETag so that a repeat is a 304."""
 
+from urllib.parse import urlencode
+
 from flask import Response, render_template
 
 from ..errors import Gone, NotFound
@@ -10,10 +12,15 @@ from ..http.response_cache import STATE_TOKEN_KEY
 from ..http.responses import rdf_response
 from ..i18n.languages import SUPPORTED_LANGUAGES, LanguageChoice, choose_languages
 from ..i18n.ui_text import resource_words
-from ..namespaces import ID
+from ..namespaces import ID, PRACTICE
 from . import history, resources
 
 ALTERNATES = [(f.name, f.media_type) for f in RESOURCE_FORMATS]
+
+
+def correction_href(iri: str) -> str | None:
+    """Where a practice's page offers to propose a correction of it: the contribution form, filled in with it."""
+    return "/contribute?" + urlencode({"revise": iri}) if iri.startswith(PRACTICE) else None
 
 
 def resource_response(store, kind: str, slug: str, http_request) -> Response:
@@ -42,7 +49,8 @@ def resource_response(store, kind: str, slug: str, http_request) -> Response:
         page = resources.build_page(store, iri, triples, language, resources.property_labels(store, language))
         html = render_template("resource.html", page=page, alternates=ALTERNATES, languages=SUPPORTED_LANGUAGES,
                                ui=resource_words(page.language), changed=history.last_changed(store, iri),
-                               history_href=resources.local_href(iri) + "/history")
+                               history_href=resources.local_href(iri) + "/history",
+                               correct_href=correction_href(iri))
         response = Response(html, 200, content_type="text/html; charset=utf-8",
                             headers={**headers, "Content-Language": page.language})
     else:
