@@ -471,13 +471,18 @@ class RemoteStore(KnowledgeGraphStore):
                 for chunk in response.stream(256 * 1024):
                     buffer.write(chunk)
                 solutions = _read_answer(response, bytes(buffer.data))
+                if isinstance(solutions, list):
+                    raise SyntaxError("it is a graph, not SPARQL results")
                 table_buffer = _CappedBuffer(max_bytes)
                 try:
                     write_result(solutions, fmt, table_buffer, max_bytes)
                 except TableTooLarge:
                     raise ResultTooLarge() from None
                 yield ("chunk", bytes(table_buffer.data))
-            else:
+            else:  # passed on as the store wrote it: it must be what was asked for
+                answered, asked = _media_type(response), fmt.media_type.split(";")[0].strip().lower()
+                if answered != asked:
+                    raise SyntaxError(f"it is {answered or 'of no stated type'}, not the {asked} asked for")
                 total = 0
                 for chunk in response.stream(256 * 1024):
                     total += len(chunk)
