@@ -64,93 +64,96 @@ def bind_terms(query: str, substitutions: dict | None) -> str:
     a query the store refuses), as a term cannot be assigned to."""
     if not substitutions:
         return query
-    terms = {}
-    for variable, term in substitutions.items():
-        name = variable.value if isinstance(variable, ox.Variable) else str(variable).lstrip("?$")
-        if not isinstance(term, (ox.NamedNode, ox.Literal)):
-            raise SyntaxError(f"parameter ?{name}: only an IRI or a literal can be bound, not {term}")
-        terms[name] = str(term)
+    terms = _written_terms(substitutions)
     text, tokens = _scan(query)
-    out, last = [], 0
+    edits = []  # (start, end, replacement) in the text
     depth = 0  # braces
     scopes = [(0, set(terms))]  # (the brace depth a subquery closes at, the parameters bound inside it)
-    top_select, star_close = False, None
+    star_close = False
     modifier = False  # after GROUP BY / ORDER BY: a term stands there bracketed
     index = 0
     while index < len(tokens):
         kind, value, start, end = tokens[index]
         word = value.upper() if kind == "word" else None
         if word == "SELECT":
-            projection, index_end = _projection(tokens, index + 1)
-            bound = scopes[-1][1] if depth else set(terms)
-            star = projection[-1:] == [("other", "*")] or projection[:1] == [("other", "*")] or \
-                [v.upper() for _, v in projection[:2]] in (["DISTINCT", "*"], ["REDUCED", "*"])
-            projected = {v[1:] for k, v in projection if k == "var"}
-            for position, (k, v) in enumerate(projection):
-                if k == "var" and v[1:] in terms and position and projection[position - 1][1].upper() == "AS":
-                    raise SyntaxError(f"parameter ?{v[1:]} is assigned in the query (AS ?{v[1:]})")
-            if depth == 0:
-                top_select = True
-                missing = [n for n in terms if not star and n not in projected]
-                if missing:
-                    raise SyntaxError(f"the query does not have ?{missing[0]} in its SELECT projection")
-                inner = set(terms)
-            else:
-                inner = {n for n in bound if star or n in projected}
+            inner, star, index = _select(tokens, index, depth, scopes[-1][1], terms, edits)
             if depth:
                 scopes.append((depth - 1, inner))
-            if star and depth == 0:
-                star_close = True
-            # the projection itself: a bare parameter becomes (term AS ?x); one inside an expression, the term
-            level = 0
-            for k, v, s0, e0 in tokens[index + 1:index_end]:
-                if k == "other" and v == "(":
-                    level += 1
-                elif k == "other" and v == ")":
-                    level -= 1
-                elif k == "var" and v[1:] in inner:
-                    out.append(text[last:s0])
-                    if level:
-                        out.append(terms[v[1:]])
-                    elif depth == 0:
-                        out.append(f"({terms[v[1:]]} AS ?{v[1:]})")
-                    else:  # a subquery's: the term is the enclosing query's already, under a name of its own
-                        out.append(f"({terms[v[1:]]} AS ?{v[1:]}_sikg_bound)")
-                    last = e0
-            index = index_end
+            star_close = star_close or (star and depth == 0)
             continue
         if kind == "other" and value == "{":
-            depth += 1
-            modifier = False
+            depth, modifier = depth + 1, False
         elif kind == "other" and value == "}":
-            depth -= 1
-            modifier = False
+            depth, modifier = depth - 1, False
             while len(scopes) > 1 and depth <= scopes[-1][0]:
                 scopes.pop()
-            if depth == 0 and star_close and top_select:
-                out.append(text[last:start])
-                out.append(" ".join(f"BIND({t} AS ?{n})" for n, t in terms.items()) + " ")
-                last = start
+            if depth == 0 and star_close:  # SELECT *: the parameters join the answer here
+                edits.append((start, start, " ".join(f"BIND({t} AS ?{n})" for n, t in terms.items()) + " "))
                 star_close = False
         elif word == "BY":
             modifier = True
         elif word in ("LIMIT", "OFFSET", "HAVING", "VALUES"):
             modifier = False
-            if word == "VALUES":
-                following = index + 1
-                while following < len(tokens) and tokens[following][1] != "{":
-                    if tokens[following][0] == "var" and tokens[following][1][1:] in scopes[-1][1]:
-                        raise SyntaxError(f"parameter {tokens[following][1]} is assigned in the query (VALUES)")
-                    following += 1
+            following = index + 1
+            while word == "VALUES" and following < len(tokens) and tokens[following][1] != "{":
+                if tokens[following][0] == "var" and tokens[following][1][1:] in scopes[-1][1]:
+                    raise SyntaxError(f"parameter {tokens[following][1]} is assigned in the query (VALUES)")
+                following += 1
         elif kind == "var" and value[1:] in scopes[-1][1]:
             if index and tokens[index - 1][1].upper() == "AS":
                 raise SyntaxError(f"parameter {value} is assigned in the query (AS {value})")
-            out.append(text[last:start])
-            out.append(f"({terms[value[1:]]})" if modifier else terms[value[1:]])
-            last = end
+            edits.append((start, end, f"({terms[value[1:]]})" if modifier else terms[value[1:]]))
         index += 1
-    out.append(text[last:])
-    return "".join(out)
+    out, last = [], 0
+    for start, end, replacement in edits:
+        out += [text[last:start], replacement]
+        last = end
+    return "".join(out) + text[last:]
+
+
+def _written_terms(substitutions: dict) -> dict[str, str]:
+    """{variable name: the term as Oxigraph writes it}; only IRIs and literals (a blank node in a query's text would
+    be a variable of its own)."""
+    terms = {}
+    for variable, term in substitutions.items():
+        name = variable.value if isinstance(variable, ox.Variable) else str(variable).lstrip("?$")
+        if not isinstance(term, (ox.NamedNode, ox.Literal)):
+            raise SyntaxError(f"parameter ?{name}: only an IRI or a literal can be bound, not {term}")
+        terms[name] = str(term)
+    return terms
+
+
+def _select(tokens: list[tuple], index: int, depth: int, bound: set[str], terms: dict[str, str],
+            edits: list) -> tuple[set[str], bool, int]:
+    """The SELECT at tokens[index] (the query's, depth 0, or a subquery's): (the parameters bound inside it, whether
+    it is SELECT *, the index of the token past its projection); its projection's edits appended to `edits`."""
+    projection, index_end = _projection(tokens, index + 1)
+    star = [v.upper() for _, v in projection if v.upper() not in ("DISTINCT", "REDUCED")] == ["*"]
+    projected = {v[1:] for k, v in projection if k == "var"}
+    for position, (k, v) in enumerate(projection):
+        if k == "var" and v[1:] in terms and position and projection[position - 1][1].upper() == "AS":
+            raise SyntaxError(f"parameter ?{v[1:]} is assigned in the query (AS ?{v[1:]})")
+    if depth == 0:
+        missing = [n for n in terms if not star and n not in projected]
+        if missing:
+            raise SyntaxError(f"the query does not have ?{missing[0]} in its SELECT projection")
+        inner = set(terms)
+    else:
+        inner = {n for n in bound if star or n in projected}
+    # a bare parameter becomes (term AS ?x); one inside an expression, the term
+    level = 0
+    for kind, value, start, end in tokens[index + 1:index_end]:
+        if kind == "other" and value in "()":
+            level += 1 if value == "(" else -1
+        elif kind == "var" and value[1:] in inner:
+            term = terms[value[1:]]
+            if level:
+                edits.append((start, end, term))
+            elif depth == 0:
+                edits.append((start, end, f"({term} AS {value})"))
+            else:  # a subquery's: the term is the enclosing query's already, under a name of its own
+                edits.append((start, end, f"({term} AS ?{value[1:]}_sikg_bound)"))
+    return inner, star, index_end
 
 
 def _projection(tokens: list[tuple], index: int) -> tuple[list[tuple[str, str]], int]:
@@ -231,6 +234,13 @@ def _read_answer(response, data: bytes, what: str = "to a query"):
         return results
     except (SyntaxError, ValueError) as error:
         raise _unreadable(what, error) from None
+
+
+def _graph_syntax(response) -> ox.RdfFormat:
+    syntax = _GRAPH_FORMATS.get(_media_type(response))
+    if syntax is None:
+        raise SyntaxError(f"it is {_media_type(response) or 'of no stated type'}, not RDF")
+    return syntax
 
 
 def _term(row, name: str, kinds: tuple, what: str):
@@ -460,10 +470,7 @@ class RemoteStore(KnowledgeGraphStore):
         try:
             if graph_result:
                 buffer = _CappedBuffer(max_bytes)
-                syntax = _GRAPH_FORMATS.get(_media_type(response))
-                if syntax is None:
-                    raise SyntaxError(f"it is {_media_type(response) or 'of no stated type'}, not RDF")
-                triples = (q.triple for q in ox.parse(input=response, format=syntax))
+                triples = (q.triple for q in ox.parse(input=response, format=_graph_syntax(response)))
                 write_result(list(triples), fmt, buffer)
                 yield ("chunk", bytes(buffer.data))
             elif table:
