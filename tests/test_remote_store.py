@@ -365,6 +365,13 @@ def test_an_unexpected_answer_is_one_line_and_a_503_never_a_traceback(fake, odd)
     assert loaded.stderr.startswith("sikg: the external store")
 
 
+@pytest.mark.parametrize("command", [["stats"], ["query", "ASK { ?s ?p ?o }"], ["export", "--format", "nt"]])
+def test_every_command_over_a_store_that_does_not_answer_says_so_in_one_line(fake, command):
+    url = fake(lambda query: ODD_ANSWERS[next(iter(ODD_ANSWERS))]).url
+    ran = run_cli(*command, "--store", url)
+    assert ran.returncode == 3 and "Traceback" not in ran.stderr and ran.stderr.count("\n") == 1, ran.stderr
+
+
 def test_a_store_that_answers_an_unexpected_count_says_so(fake):
     from sikg.store import StoreUnavailable
 

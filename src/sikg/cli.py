@@ -393,6 +393,8 @@ def main(argv=None) -> int:
         return args.func(args)
     except SettingsError as error:
         return _fail(str(error), 2)
+    except StoreUnavailable as error:  # any command over a store that does not answer: one line, never a traceback
+        return _fail(str(error), 3)
     except BrokenPipeError:  # `sikg export | head` is fine
         return 0
     except KeyboardInterrupt:
