@@ -5,6 +5,7 @@ import os
 import pytest
 
 from helpers import serving
+from sikg.sparql.evaluator import EvaluatorPool
 from sikg.store import open_store
 from sikg.web.app import create_app
 
@@ -13,6 +14,15 @@ from sikg.web.app import create_app
 def kg():
     """The curated KG in a throwaway in-memory store, loaded once for the session; tests must not write to it."""
     return open_store("memory")
+
+
+@pytest.fixture(scope="module")
+def pool():
+    """One small evaluator pool for a module's apps (each would otherwise start its own); a module that needs
+    another defines its own."""
+    pool = EvaluatorPool(1, 10.0, 64 * 1024 * 1024)
+    yield pool
+    pool.close()
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,6 @@ from sikg.formats import DUMP_FORMATS
 from sikg.http.responses import status_of
 from sikg.namespaces import BASE, GRAPH_CONTRIBUTION, GRAPH_CURATED, GRAPH_PENDING, PROV, SIKG
 from sikg.settings import Settings, SettingsError
-from sikg.sparql.evaluator import EvaluatorPool
 from sikg.stats import compute_stats
 from sikg.store import open_store
 from sikg.validation.shacl import ValidationReport, store_reference, validate_quads
@@ -57,13 +56,6 @@ ASK = f"ASK {{ <{PRACTICE}> ?p ?o }}"
 
 
 # -- the two backends -------------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def pool():
-    pool = EvaluatorPool(1, 10.0, 64 * 1024 * 1024)
-    yield pool
-    pool.close()
-
 
 @pytest.fixture(scope="module")
 def oxigraph(tmp_path_factory):

@@ -22,7 +22,6 @@ from sikg.namespaces import (
     version_iri,
 )
 from sikg.settings import Settings
-from sikg.sparql.evaluator import EvaluatorPool
 from sikg.store import open_store
 from sikg.web.app import create_app
 
@@ -30,13 +29,6 @@ CAP = PRACTICE + "cap-impact"
 OLD = b"Cap Impact is a training programme"
 NEW = b"Cap Impact was a training programme"
 ALICE, BOB = {"Authorization": "Bearer a-token"}, {"Authorization": "Bearer b-token"}
-
-
-@pytest.fixture(scope="module")
-def pool():
-    pool = EvaluatorPool(1, 10.0, 64 * 1024 * 1024)
-    yield pool
-    pool.close()
 
 
 @pytest.fixture(scope="module")

@@ -38,7 +38,6 @@ from sikg.contributions.tokens import (
 from sikg.http.responses import status_of
 from sikg.namespaces import GRAPH_TOKENS
 from sikg.settings import Settings
-from sikg.sparql.evaluator import EvaluatorPool
 from sikg.store import open_store
 from sikg.web.app import create_app
 
@@ -79,13 +78,6 @@ def oxigraph_server(tmp_path_factory):
     server.start()
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def pool():
-    pool = EvaluatorPool(1, 10.0, 64 * 1024 * 1024)
-    yield pool
-    pool.close()
 
 
 # -- the registry contract, for each implementation ----------------------------------------------------------------

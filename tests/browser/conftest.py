@@ -39,6 +39,23 @@ def browser(tmp_path_factory, request):
     driver.quit()
 
 
+@pytest.fixture(scope="module")
+def browser_without_script(tmp_path_factory):
+    """Chromium with JavaScript switched off: the pages must work without it."""
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary("chromium", "chromium-browser")
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-noscript')}")
+    options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+    driver = webdriver.Chrome(service=Service(executable_path=binary("chromedriver")), options=options)
+    yield driver
+    driver.quit()
+
+
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -6,11 +6,9 @@ import re
 import urllib.parse
 import urllib.request
 
-import pytest
-
 from helpers import FIXTURES, select
 
-from .chromium import CHROMIUM_FLAGS, binary, full_page_screenshot
+from .chromium import full_page_screenshot
 
 WAIT = 30
 
@@ -300,22 +298,6 @@ def test_pasting_unreadable_turtle_says_where(browser, live_server):
 
 
 # -- without JavaScript ----------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser_without_script(tmp_path_factory):
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary("chromium", "chromium-browser")
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-noscript')}")
-    options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
-    driver = webdriver.Chrome(service=Service(executable_path=binary("chromedriver")), options=options)
-    yield driver
-    driver.quit()
-
 
 def test_pages_work_with_javascript_off(browser_without_script, live_server, kg, screenshots):
     driver = browser_without_script

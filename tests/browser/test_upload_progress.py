@@ -15,8 +15,6 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from helpers import FIXTURES, serving
 
-from .chromium import CHROMIUM_FLAGS, binary
-
 WAIT = 60
 TOKEN = "tok-progress"
 UPLOAD_BYTES_PER_SECOND = 24 * 1024  # the emulated uplink: the files below take several seconds to send
@@ -183,22 +181,6 @@ def test_a_refused_upload_says_why_beside_the_buttons_and_they_work_again(browse
 
 
 # -- without JavaScript ----------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser_without_script(tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary("chromium", "chromium-browser")
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-noscript')}")
-    options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
-    driver = webdriver.Chrome(service=Service(executable_path=binary("chromedriver")), options=options)
-    yield driver
-    driver.quit()
-
 
 def test_without_javascript_the_spreadsheet_form_posts_and_answers_with_its_page(browser_without_script, service,
                                                                                 tmp_path):

@@ -9,20 +9,13 @@ import json
 import threading
 
 import pytest
+from test_sparql_clients import PRACTICE, QUERIES, SIKG
 
 from helpers import ROOT
 
 from .test_browser import open_page, wait_for
 
 YASGUI = ROOT / "tests" / "sparql-clients-js" / "node_modules" / "@zazuko" / "yasgui" / "build"
-SIKG = "https://w3id.org/sikg/ontology#"
-PRACTICE = "https://w3id.org/sikg/id/practice/coompanion"
-QUERIES = {
-    "SELECT": f"SELECT ?p WHERE {{ ?p a <{SIKG}SupportPractice> }} ORDER BY ?p",
-    "ASK": f"ASK {{ <{PRACTICE}> a <{SIKG}SupportPractice> }}",
-    "CONSTRUCT": f"CONSTRUCT {{ ?p a <{SIKG}SupportPractice> }} WHERE {{ ?p a <{SIKG}SupportPractice> }}",
-    "DESCRIBE": f"DESCRIBE <{PRACTICE}>",
-}
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>YASGUI against sikg</title>
 <link rel="stylesheet" href="yasgui.min.css"><script src="yasgui.min.js"></script></head>
