@@ -113,8 +113,10 @@ class _Naming:
         return [(self.prop(p), sorted(found, key=lambda link: link.label.lower())) for p, found in links.items()]
 
     def qualified(self, predicate: str, node: ox.BlankNode, triples: list[ox.Triple]) -> dict:
-        """A qualified link (the blank node `predicate` leads to): what it links to, its source, its rationale."""
-        record = {"property": self.prop(predicate), "quotations": []}
+        """A qualified link (the blank node `predicate` leads to): what it links to, its source, its rationale.
+        `targets` are what it links to and `basis` on what grounds, told apart by the property's IRI (sikg:basis),
+        never by its label, which differs in every language."""
+        record = {"property": self.prop(predicate), "quotations": [], "targets": [], "basis": []}
         texts: dict[str, list[ox.Literal]] = {}
         for r in triples:
             if r.subject == node:
@@ -126,7 +128,9 @@ class _Naming:
                 elif r.predicate.value == DCT.source:
                     record["source"] = r.object.value
                 elif r.predicate.value != RDF.type:
-                    record.setdefault("links", []).append((self.prop(r.predicate.value), self.link(r.object)))
+                    named = (self.prop(r.predicate.value), self.link(r.object))
+                    record.setdefault("links", []).append(named)
+                    record["basis" if r.predicate.value == SIKG.basis else "targets"].append(named)
         rationale = texts.pop(SIKG.rationale, None) or next(iter(texts.values()), [])
         record["rationale"] = shown(pick(rationale, self.language), self.page_lang)
         role = pick(texts.get(SIKG.role, []), self.language)
