@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from ..i18n.languages import Text, page_language, pick, pick_text, shown
+from ..i18n.languages import Text, collation_key, page_language, pick, pick_text, shown
 from ..i18n.translations import is_translated, translated_texts
 from ..namespaces import COUNTRY, DCT, ID, values
 from ..rdf import jsonld
@@ -144,10 +144,10 @@ def browse(store, language: str, selected: dict[str, list[str]], q: str) -> Brow
             concept = concept_for(concepts, iri)
             entries.append(FacetValue(concept, sum(iri in facts[p][facet] for p in pool),
                                       iri in wanted.get(facet, set())))
-        facets.append(Facet(facet, sorted(entries, key=lambda v: _facet_order(facet, v.concept))))
+        facets.append(Facet(facet, sorted(entries, key=lambda v: _facet_order(facet, v.concept, language))))
     practices = [_practice_hit(p, facts[p], texts.get(p, []), organisations.get(p, []), concepts, language,
                                translated) for p in hits]
-    practices.sort(key=lambda h: normalise(h.label))
+    practices.sort(key=lambda h: collation_key(h.label, language))
     active = [(facet, concept_for(concepts, iri)) for facet in FACETS for iri in sorted(wanted.get(facet, ()))]
     return Browse(len(facts), practices, facets, selected, q, active)
 
@@ -161,24 +161,27 @@ def _practice_hit(practice: str, facts: dict[str, set[str]], texts: list, organi
     names: dict[str, list] = {}
     for o, name in organisations:
         names.setdefault(o, []).extend([name] if name is not None else [])
-    orgs = sorted(pick_text(ns, language) or Text(last_segment(o)) for o, ns in names.items())
+    orgs = sorted((pick_text(ns, language) or Text(last_segment(o)) for o, ns in names.items()),
+                  key=lambda name: collation_key(name, language))
     literal = pick(descriptions, language)
     description = shown(literal, page_language(language),
                         translated=is_translated(translated, practice, DCT.description, literal))
     return PracticeHit(
         practice, local_href(practice), pick_text(labels, language) or Text(last_segment(practice)),
         Text(_snippet(description), description.lang, description.translated),
-        [concept_for(concepts, c) for c in sorted(facts["country"])],
+        sorted((concept_for(concepts, c) for c in facts["country"]), key=lambda c: collation_key(c.label, language)),
         sorted((concept_for(concepts, e) for e in facts["element"]), key=lambda c: notation_key(c.notation)),
         orgs)
 
 
-def _facet_order(facet: str, concept: Concept):
+def _facet_order(facet: str, concept: Concept, language: str):
+    """Elements and methods by their notation, levels from micro to macro, the rest (countries…) by name in the
+    order of the reader's language."""
     if facet in ("element", "method"):
-        return (notation_key(concept.notation), "")
+        return (notation_key(concept.notation), ())
     if facet == "level" and concept.key in LEVEL_ORDER:
-        return ((LEVEL_ORDER.index(concept.key),), "")
-    return ((99,), concept.label.casefold())
+        return ((LEVEL_ORDER.index(concept.key),), ())
+    return ((99,), collation_key(concept.label, language))
 
 
 def _snippet(description: str, limit: int = 260) -> str:
