@@ -1,4 +1,4 @@
-"""The `sikg` command: serve, query, validate, export, load, stats, synth, token, revisions.
+"""The `sikg` command: serve, query, validate, export, load, stats, synth, token, revisions, check-sources.
 
 Each subcommand parses its arguments and calls one module; errors a user can cause are printed as one clear line
 with a non-zero exit code, never as a traceback. The environment's settings (settings.py) are read once, at the start,
@@ -263,6 +263,21 @@ def _names(path: Path, iri: str) -> bool:
     return bool(re.search(rf"^{subject}\s", text, re.M))  # the resource as a subject, at the start of a line
 
 
+def cmd_check_sources(args) -> int:
+    """Fetches every page the evidence cites (the only command that connects out); exit 0 if every quotation is
+    found where the data says, 1 if any is not."""
+    from . import check_sources  # urllib and the fetching: only this command, run by a curator, needs them
+    if args.timeout <= 0 or not 1 <= args.concurrency <= 16:
+        return _fail("--timeout must be above 0 and --concurrency from 1 to 16", 2)
+    store = _open(args)
+    if args.only and not check_sources.practice_exists(store, args.only):
+        return _fail(f"no practice {args.only!r} in the store (--only takes a practice's slug, as in its IRI)", 2)
+    report = check_sources.run(store, timeout=args.timeout, concurrency=args.concurrency, only=args.only)
+    as_json = args.json or args.format == "json"
+    sys.stdout.write(check_sources.to_json(report) if as_json else check_sources.to_text(report))
+    return 0 if check_sources.all_found(report) else 1
+
+
 def _write_output(output: str | None, data: bytes) -> None:
     if output:
         Path(output).write_bytes(data)
@@ -326,6 +341,19 @@ def _revisions_parser(sub, settings: Settings) -> None:
     export.set_defaults(func=cmd_revisions)
 
 
+def _check_sources_parser(sub, settings: Settings) -> None:
+    p = sub.add_parser("check-sources", help="fetch every page the evidence cites and report, per record, whether its "
+                                             "quotation is still there (the one command that uses the network)")
+    p.add_argument("--json", action="store_true", help="the report as JSON (the same as --format json)")
+    p.add_argument("--format", choices=["text", "json"], default="text", help="a readable report (default) or JSON")
+    p.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for a page's server (default 20)")
+    p.add_argument("--concurrency", type=int, default=4,
+                   help="hosts fetched at once (default 4); one page at a time from any one host")
+    p.add_argument("--only", metavar="SLUG", help="only the records of this practice (its slug, e.g. seal)")
+    _store_arg(p, settings)
+    p.set_defaults(func=cmd_check_sources)
+
+
 def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     """The command line, its defaults taken from `settings` (default: the environment's)."""
     settings = Settings.from_environment() if settings is None else settings
@@ -382,6 +410,7 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
 
     _token_parser(sub, settings)
     _revisions_parser(sub, settings)
+    _check_sources_parser(sub, settings)
     return parser
 
 
