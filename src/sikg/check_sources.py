@@ -284,15 +284,15 @@ def _moved(fetched: Fetched, redirects: _Redirects, final: str | None) -> Fetche
     return fetched
 
 
-def fetch_all(urls: set[str], timeout: float, concurrency: int) -> dict[str, Fetched]:
+def fetch_all(urls: set[str], timeout: float, concurrency: int, fetch_page=fetch) -> dict[str, Fetched]:
     """Every page once. Politely: one request at a time to any one host (a host's pages are fetched in turn), and
-    `concurrency` hosts at a time."""
+    `concurrency` hosts at a time. `fetch_page(url, timeout)`: `fetch`, or a stand-in (a test's local copies)."""
     by_host: dict[str, list[str]] = defaultdict(list)
     for url in sorted(urls):
         by_host[urlsplit(url).netloc.lower()].append(url)
 
     def host_pages(pages: list[str]) -> list[Fetched]:
-        return [fetch(url, timeout) for url in pages]
+        return [fetch_page(url, timeout) for url in pages]
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="check-sources") as pool:
         results = pool.map(host_pages, by_host.values())
@@ -342,11 +342,11 @@ def _order(item):
     return page, text or "", language or ""
 
 
-def run(store, *, timeout: float = 20.0, concurrency: int = 4, only: str | None = None) -> dict:
+def run(store, *, timeout: float = 20.0, concurrency: int = 4, only: str | None = None, fetch_page=fetch) -> dict:
     """The report, as its JSON: a summary of counts, and each record with its checks and its worst status."""
     records = read_records(store, only)
     urls = {page for r in records for page in r.pages | {p for p, _, _ in r.paired}}
-    pages = fetch_all(urls, timeout, concurrency)
+    pages = fetch_all(urls, timeout, concurrency, fetch_page)
     entries = []
     for record in records:
         checks = checks_of(record, pages)
