@@ -44,7 +44,7 @@ class Site(BaseHTTPRequestHandler):
             self._answer(301, b"", Location="/new-address")
         elif self.path == "/new-address":
             self._answer(200, MOVED_HERE)
-        elif self.path == "/quoted":
+        elif self.path in ("/quoted", "/fundaci%C3%B3n"):
             self._answer(200, QUOTED)
         elif self.path == "/rewritten":
             self._answer(200, REWRITTEN)
@@ -244,6 +244,31 @@ def test_a_page_labelled_latin_1_but_written_in_utf_8_is_read_as_utf_8():
     page = "<p>Otrā Elpā</p>".encode()
     assert on_page("Otrā Elpā", check_sources.page_text(page, "text/html; charset=ISO-8859-1"))
     assert normalise("A\u00a0B") == normalise("a b")
+
+
+def test_a_page_cited_by_an_address_outside_ascii_is_fetched_by_its_uri(site):
+    page = check_sources.fetch(site + "fundación", 1)
+    assert page.status == 200 and on_page("in every region", page.text)
+
+
+def test_an_answer_that_is_not_http_is_a_gone_page_not_a_crash():
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+
+    def answer_garbage():
+        connection, _ = server.accept()
+        with connection:
+            connection.recv(1000)
+            connection.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+
+    thread = threading.Thread(target=answer_garbage, daemon=True)
+    thread.start()
+    page = check_sources.fetch(f"http://127.0.0.1:{server.getsockname()[1]}/page", 2)
+    thread.join(2)
+    server.close()
+    assert page.problem.startswith("unreadable answer") and page.text is None
+    assert check_sources.check(page, "anything", "en").status == "gone"
 
 
 def test_the_service_never_imports_the_checker():

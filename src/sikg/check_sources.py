@@ -15,16 +15,18 @@ it (tests/test_check_sources.py checks the web application's module graph).
 import codecs
 import gzip
 import html
+import http.client
 import json
 import re
 import unicodedata
 import urllib.error
 import urllib.request
+import zlib
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from . import __version__
 from .namespaces import PREFIXES
@@ -253,13 +255,15 @@ def fetch(url: str, timeout: float) -> Fetched:
     """One page, with its redirects followed; never raises for what a server or the network does."""
     redirects = _Redirects()
     opener = urllib.request.build_opener(redirects)
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": ACCEPT})
+    request = urllib.request.Request(as_uri(url), headers={"User-Agent": USER_AGENT, "Accept": ACCEPT})
     fetched = Fetched(url)
     try:
         with opener.open(request, timeout=timeout) as response:
             fetched.status = response.status
             body = response.read(MAX_PAGE_BYTES)
             final, headers = response.geturl(), response.headers
+        if headers.get("Content-Encoding", "").lower() == "gzip":
+            body = gzip.decompress(body)
     except urllib.error.HTTPError as error:
         fetched.status, fetched.problem = error.code, f"HTTP {error.code} {error.reason}".strip()
         return _moved(fetched, redirects, error.geturl())
@@ -267,15 +271,30 @@ def fetch(url: str, timeout: float) -> Fetched:
         reason = getattr(error, "reason", None) or error
         fetched.problem = "timed out" if isinstance(reason, TimeoutError) else f"no answer: {reason}"
         return _moved(fetched, redirects, None)
+    except (http.client.HTTPException, EOFError, zlib.error) as error:  # not HTTP, cut short, a broken gzip body
+        fetched.problem = f"unreadable answer: {type(error).__name__} {error}".strip()
+        return _moved(fetched, redirects, None)
     _moved(fetched, redirects, final)
-    if headers.get("Content-Encoding", "").lower() == "gzip":
-        body = gzip.decompress(body)
     content_type = headers.get("Content-Type", "")
     if "pdf" in content_type.lower() or body[:5] == b"%PDF-":
         fetched.pdf = True
     else:
         fetched.text = page_text(body, content_type)
     return fetched
+
+
+def as_uri(iri: str) -> str:
+    """An IRI as the URI a server expects: its host in IDNA, other characters outside ASCII percent-encoded (a page
+    may be cited by the address a browser shows)."""
+    parts = urlsplit(iri)
+    try:
+        host = parts.hostname.encode("idna").decode("ascii") if parts.hostname else ""
+    except UnicodeError:
+        return iri  # not a host name any server has: fetching it says so
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    safe = "/:@!$&'()*+,;=%~-._?#[]"
+    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe), quote(parts.query, safe),
+                       quote(parts.fragment, safe)))
 
 
 def _moved(fetched: Fetched, redirects: _Redirects, final: str | None) -> Fetched:
