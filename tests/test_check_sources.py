@@ -205,6 +205,7 @@ def test_exit_0_when_every_quotation_is_found(store, capsys):
 
 def test_usage_errors_exit_2(store, capsys):
     assert check(store, capsys, "--only", "no-such-practice")[0] == 2
+    assert check(store, capsys, "--only", "x> } ASK { ?s ?p ?o")[0] == 2  # not a slug: never put into a query
     assert check(store, capsys, "--concurrency", "0")[0] == 2
     with pytest.raises(SystemExit) as exit:
         main(["check-sources", "--format", "yaml"])

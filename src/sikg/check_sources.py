@@ -18,6 +18,7 @@ import html
 import http.client
 import json
 import re
+import threading
 import unicodedata
 import urllib.error
 import urllib.request
@@ -128,7 +129,7 @@ def read_records(store, only: str | None = None) -> list[Record]:
         key = str(row["record"])
         record = records.get(key)
         if record is None:
-            name = f"{short(subject)} → {short(target)}" if subject else short(row["record"].value)
+            name = f"{short(subject)} → {short(target) or 'a record'}" if subject else short(row["record"].value)
             record = records[key] = Record(name, subject, target)
         quotation = row["quotation"]
         text, language = (quotation.value, quotation.language) if quotation is not None else (None, None)
@@ -141,6 +142,9 @@ def read_records(store, only: str | None = None) -> list[Record]:
 
 
 def practice_exists(store, slug: str) -> bool:
+    """Whether the store has a practice of that slug (a slug is letters, digits and - . _ ~: nothing else is one)."""
+    if not re.fullmatch(r"[\w.~-]+", slug):
+        return False
     iri = PREFIXES["practice"] + slug
     return bool(store.query(f"ASK {{ <{iri}> a sikg:SupportPractice }}", prefixes=PREFIXES))
 
@@ -303,15 +307,24 @@ def _moved(fetched: Fetched, redirects: _Redirects, final: str | None) -> Fetche
     return fetched
 
 
-def fetch_all(urls: set[str], timeout: float, concurrency: int, fetch_page=fetch) -> dict[str, Fetched]:
+def fetch_all(urls: set[str], timeout: float, concurrency: int, fetch_page=fetch, progress=None) -> dict[str, Fetched]:
     """Every page once. Politely: one request at a time to any one host (a host's pages are fetched in turn), and
-    `concurrency` hosts at a time. `fetch_page(url, timeout)`: `fetch`, or a stand-in (a test's local copies)."""
+    `concurrency` hosts at a time. `fetch_page(url, timeout)`: `fetch`, or a stand-in (a test's local copies);
+    `progress(done, total)` hears of each page fetched."""
     by_host: dict[str, list[str]] = defaultdict(list)
     for url in sorted(urls):
         by_host[urlsplit(url).netloc.lower()].append(url)
+    done, lock = [0], threading.Lock()
 
     def host_pages(pages: list[str]) -> list[Fetched]:
-        return [fetch_page(url, timeout) for url in pages]
+        fetched = []
+        for url in pages:
+            fetched.append(fetch_page(url, timeout))
+            with lock:
+                done[0] += 1
+                if progress:
+                    progress(done[0], len(urls))
+        return fetched
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="check-sources") as pool:
         results = pool.map(host_pages, by_host.values())
@@ -333,6 +346,8 @@ def check(page: Fetched, quotation: str | None, language: str | None) -> Check:
                          if page.location else "the quotation is no longer on the page")
     elif page.location:
         result.status, result.detail = MOVED, f"moved ({page.redirect_status}); the quotation is still there"
+    elif quotation is None:
+        result.detail = "the page answers; the record has no quotation to look for"
     return result
 
 
@@ -361,11 +376,13 @@ def _order(item):
     return page, text or "", language or ""
 
 
-def run(store, *, timeout: float = 20.0, concurrency: int = 4, only: str | None = None, fetch_page=fetch) -> dict:
-    """The report, as its JSON: a summary of counts, and each record with its checks and its worst status."""
+def run(store, *, timeout: float = 20.0, concurrency: int = 4, only: str | None = None, fetch_page=fetch,
+        progress=None) -> dict:
+    """The report, as its JSON: a summary of counts, and each record with its checks and its worst status.
+    `fetch_page`, `progress`: see fetch_all."""
     records = read_records(store, only)
     urls = {page for r in records for page in r.pages | {p for p, _, _ in r.paired}}
-    pages = fetch_all(urls, timeout, concurrency, fetch_page)
+    pages = fetch_all(urls, timeout, concurrency, fetch_page, progress)
     entries = []
     for record in records:
         checks = checks_of(record, pages)

@@ -272,7 +272,12 @@ def cmd_check_sources(args) -> int:
     store = _open(args)
     if args.only and not check_sources.practice_exists(store, args.only):
         return _fail(f"no practice {args.only!r} in the store (--only takes a practice's slug, as in its IRI)", 2)
-    report = check_sources.run(store, timeout=args.timeout, concurrency=args.concurrency, only=args.only)
+    progress = Progress()  # on a terminal only
+    try:
+        report = check_sources.run(store, timeout=args.timeout, concurrency=args.concurrency, only=args.only,
+                                   progress=lambda done, total: progress.advance("fetching", done, total, "pages"))
+    finally:
+        progress.done()
     as_json = args.json or args.format == "json"
     sys.stdout.write(check_sources.to_json(report) if as_json else check_sources.to_text(report))
     return 0 if check_sources.all_found(report) else 1
