@@ -169,7 +169,8 @@ def test_the_review_page_for_curators(app):
     token = app.extensions["sikg"].contributions.tokens.add("Cora Curator", "curator")
     curator = app.test_client()
     curator.set_cookie("sikg_token", token)
-    page = curator.get("/review").get_data(as_text=True)
+    assert f'id="queue-{contribution}"' in curator.get("/review").get_data(as_text=True)  # a line of the queue
+    page = curator.get(f"/review/{contribution}").get_data(as_text=True)  # which opens its page
     assert f'id="pending-{contribution}"' in page and "Form Test Vouchers" in page and ">Avise<" in page
     csrf = csrf_for(token)
     assert curator.post(f"/review/{contribution}", data={"decision": "accept"}).status_code == 403
@@ -178,7 +179,7 @@ def test_the_review_page_for_curators(app):
     response = curator.post(f"/review/{contribution}", data={"decision": "reject", "comment": "no source",
                                                              "csrf": csrf})
     assert response.status_code == 303
-    assert f'id="pending-{contribution}"' not in curator.get("/review").get_data(as_text=True)
+    assert f'id="queue-{contribution}"' not in curator.get("/review").get_data(as_text=True)
     status = contributor.get(f"/contributions/{contribution}", query_string={"format": "json"},
                              headers={"Authorization": f"Bearer {TOKEN}"}).get_json()
     assert status["status"] == "rejected" and status["review"]["comment"] == "no source"

@@ -2,8 +2,8 @@
 contribution of several practices, such as a spreadsheet's rows, is a table, one line per practice with its name,
 country and organisation, the report's results about that practice's nodes in the form's plain words, and the
 practice's page to unfold (a <details>, no script); the decision is the batch's as a whole, and the page says so. A
-one-practice contribution keeps its page. The page asks the store the same number of queries whatever the number of
-practices in a batch.
+one-practice contribution keeps its page. The page (a contribution's own, GET /review/{id}, opened from the queue) asks
+the store the same number of queries whatever the number of practices in a batch.
 
 Apps here write: each is built on a store of its own (the curated KG), never on the shared `kg` fixture."""
 
@@ -86,7 +86,7 @@ def lines(part: str) -> dict[str, dict]:
 def test_a_spreadsheet_is_one_table_a_line_per_practice_and_its_page_to_unfold(fresh):
     store, app, curator = fresh
     contribution = submit_sheet(app, two_practices(app.test_client()))
-    page = curator.get("/review").get_data(as_text=True)
+    page = curator.get(f"/review/{contribution}").get_data(as_text=True)
     part = section(page, contribution)
     table = lines(part)
     assert set(table) == {EXAMPLE, SECOND}
@@ -107,7 +107,7 @@ def test_a_one_practice_contribution_keeps_its_page(fresh):
     store, app, curator = fresh
     rows = two_practices(app.test_client())[:2]  # the example alone
     contribution = submit_sheet(app, rows)
-    part = section(curator.get("/review").get_data(as_text=True), contribution)
+    part = section(curator.get(f"/review/{contribution}").get_data(as_text=True), contribution)
     assert 'class="pending"' in part and "practice-line" not in part and "<table" not in part
     assert "<h3>Neighbourhood Innovation Vouchers (example)</h3>" in part
     assert ">Accept</button>" in part and "whole batch" not in part
@@ -123,7 +123,7 @@ def test_each_line_has_the_results_about_its_own_practice_in_plain_words(fresh):
         set_cell(rows, 3, heading, "")  # the second practice names no method: a warning of its own
     contribution = submit_sheet(app, rows)
     store.update(f"DELETE WHERE {{ GRAPH ?g {{ <{AVISE}> a ?type }} }}")  # Avise is no longer an organisation
-    part = section(curator.get("/review").get_data(as_text=True), contribution)
+    part = section(curator.get(f"/review/{contribution}").get_data(as_text=True), contribution)
     table = lines(part)
     second = table[SECOND]["problems"]
     assert [severity for severity, _ in second].count("Violation") >= 1
@@ -141,13 +141,13 @@ def test_each_line_has_the_results_about_its_own_practice_in_plain_words(fresh):
 def test_a_batch_is_accepted_as_a_whole_from_its_one_form(fresh):
     store, app, curator = fresh
     contribution = submit_sheet(app, two_practices(app.test_client()))
-    part = section(curator.get("/review").get_data(as_text=True), contribution)
+    part = section(curator.get(f"/review/{contribution}").get_data(as_text=True), contribution)
     action = re.search(r'<form method="post" action="([^"]+)">', part).group(1)
     fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]+)">', part))
     name, value = re.search(r'<button type="submit" name="(\w+)" value="(\w+)"[^>]*>Accept all', part).groups()
     response = curator.post(action, data={**fields, name: value})
     assert response.status_code == 303, response.get_data(as_text=True)[:300]
-    assert f'id="pending-{contribution}"' not in curator.get("/review").get_data(as_text=True)
+    assert f'id="queue-{contribution}"' not in curator.get("/review").get_data(as_text=True)
     for iri in (EXAMPLE, SECOND):  # every practice of the batch is public at once
         assert store.query(f"ASK {{ <{iri}> a <https://w3id.org/sikg/ontology#SupportPractice> }}"), iri
 
@@ -155,7 +155,8 @@ def test_a_batch_is_accepted_as_a_whole_from_its_one_form(fresh):
 def test_the_batch_table_speaks_the_readers_language(fresh):
     store, app, curator = fresh
     contribution = submit_sheet(app, two_practices(app.test_client()))
-    part = section(curator.get("/review", query_string={"lang": "sv"}).get_data(as_text=True), contribution)
+    part = section(curator.get(f"/review/{contribution}", query_string={"lang": "sv"}).get_data(as_text=True),
+                   contribution)
     assert ">Godkänn alla 2 praktiker</button>" in part and "<th scope=\"col\">Land</th>" in part
     assert lines(part)[EXAMPLE]["cells"][:2] == ["Grannskapets innovationscheckar (exempel)", "Sverige"]
 
@@ -171,7 +172,7 @@ def test_the_store_is_asked_as_often_for_a_batch_of_40_as_for_one_of_4(fresh, mo
             original = getattr(store, method)
             monkeypatch.setattr(store, method, lambda sparql, *a, _o=original, _asked=asked, **k:
                                 _asked.append(sparql) or _o(sparql, *a, **k))
-        page = curator.get("/review").get_data(as_text=True)
+        page = curator.get(f"/review/{contribution}").get_data(as_text=True)
         monkeypatch.undo()
         assert len(lines(section(page, contribution))) == practices
         counts[practices] = len(asked)

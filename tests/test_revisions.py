@@ -302,7 +302,7 @@ def test_an_accepted_revision_survives_a_sigkill(tmp_path):
 def review_section(client, curator, contribution_id: str, language: str = "en") -> str:
     """The review page's section for a contribution, as a curator signed in sees it."""
     client.set_cookie("sikg_token", curator["Authorization"].removeprefix("Bearer "))
-    page = client.get("/review", query_string={"lang": language}, headers={"Accept": "text/html"})
+    page = client.get(f"/review/{contribution_id}", query_string={"lang": language}, headers={"Accept": "text/html"})
     client.delete_cookie("sikg_token")
     assert page.status_code == 200, page.data
     text = page.get_data(as_text=True)

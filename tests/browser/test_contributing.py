@@ -134,9 +134,11 @@ def submit_practice(driver, base, token, n: int, slug: str, screenshots=None) ->
 
 
 def review(driver, base, token, contribution: str, decision: str, comment: str, screenshots=None):
-    """A curator signs in, finds the contribution on the review page and decides with a comment."""
+    """A curator signs in, finds the contribution in the queue, opens it and decides with a comment."""
     sign_in(driver, base, token)
     open_page(driver, base + "/review")
+    driver.find_element(By.CSS_SELECTOR, f"#queue-{contribution} a").click()
+    wait_for(driver, lambda d: d.find_elements(By.ID, f"pending-{contribution}"))
     section = driver.find_element(By.ID, f"pending-{contribution}")
     assert "Browser Test Vouchers" in section.text, "the curator sees it as its page will look"
     section.find_element(By.NAME, "comment").send_keys(comment)
@@ -146,8 +148,8 @@ def review(driver, base, token, contribution: str, decision: str, comment: str, 
     section.find_element(By.CSS_SELECTOR, f'button[name=decision][value="{decision}"]').click()
     wait_for(driver, lambda d: old.id != d.find_element(By.TAG_NAME, "html").id)
     wait_for(driver, lambda d: d.execute_script("return document.readyState") == "complete")
-    with pytest.raises(NoSuchElementException):
-        driver.find_element(By.ID, f"pending-{contribution}")
+    with pytest.raises(NoSuchElementException):  # back in the queue, where it is no longer
+        driver.find_element(By.ID, f"queue-{contribution}")
     sign_out(driver)
 
 

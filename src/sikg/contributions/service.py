@@ -61,6 +61,7 @@ from ..rdf.reading import RdfInputError, parse_upload
 from ..settings import Settings
 from ..store import EmbeddedStore, SharedStore
 from ..validation.shacl import ValidationReport, store_reference, validate_quads
+from . import queue, reports
 from .spreadsheet import rows_as_rdf
 from .tokens import ContributionsDisabled, Holder, NotAuthorised, TokenRegistry, authenticate, registry_for  # noqa: F401 (they lived here; old imports keep working)
 
@@ -193,6 +194,7 @@ class Shown:
     triples: list = field(default_factory=list, repr=False)
     comment: str | None = None  # the contributor's reason
     revisions: list = field(default_factory=list)  # Revision: what it proposes to replace
+    sha256: str | None = None  # the payload's, as its record says
 
     @property
     def revises(self) -> list[str]:
@@ -431,16 +433,19 @@ class Contributions:
         # A revision is reviewed even with review off: accepting it is what replaces the public description
         reviewed = self.reviewed_first or bool(revisions)
         status = "pending" if reviewed else None
-        record = self._provenance(graph, holder.name, hashlib.sha256(payload).hexdigest(), report, status, comment,
-                                  revisions)
+        sha256 = hashlib.sha256(payload).hexdigest()
+        record = self._provenance(graph, holder.name, sha256, report, status, comment, revisions)
         target = GRAPH_PENDING + contribution_id if reviewed else graph
         made = Contribution(contribution_id, graph, report, status or "accepted", [r.resource for r in revisions])
+        data = [*(q.triple for q in quads), *record]
+        # Pending, its validation report is kept with it, in the same write (validated once: reports.py)
+        kept = self._report_graph(contribution_id, data, report, sha256, revisions) if reviewed else {}
         if keyed is None:
-            self.store.replace_graphs({target: [*(q.triple for q in quads), *record]})
+            self.store.replace_graphs({target: data, **kept})
             return self._published_at_once(made, holder)
         with self._alone(f"key-{keyed.key}"):
             if self._made_with(keyed) is None:  # (over a store that isolates updates, the write's condition is enough)
-                self.store.update(self._create_update(made, target, [*(q.triple for q in quads), *record], keyed))
+                self.store.update(self._create_update(made, target, data, keyed, kept))
             made = self._made_with(keyed)  # this one, or the one the same request made first, concurrently
         if made is None:
             raise Conflict("the contribution a request with this Idempotency-Key made was withdrawn meanwhile")
@@ -492,11 +497,15 @@ class Contributions:
             f"GRAPH <{GRAPH_REVISIONS}> {{ ?s <{SIKG.currentVersion}> ?v }} }}")}
 
     @staticmethod
-    def _create_update(made: Contribution, target: str, triples: list[ox.Triple], keyed: Keyed) -> str:
+    def _create_update(made: Contribution, target: str, triples: list[ox.Triple], keyed: Keyed,
+                       kept: dict | None = None) -> str:
         """One SPARQL Update request: the contribution and its record, with the memory of its Idempotency-Key, only
-        if no contribution holds that key when it is applied (two concurrent requests with one key make one)."""
+        if no contribution holds that key when it is applied (two concurrent requests with one key make one); `kept`:
+        its report's graph, written by the same request."""
         pending, public = _graphs(made.id)
-        data = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
+        written = lambda triples: "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
+        data = written(triples) + "".join(f"\n}} GRAPH <{name}> {{\n{written(more)}" for name, more in
+                                          (kept or {}).items())
         first = json.dumps({"status": made.status, "report": made.report.as_json()}, ensure_ascii=False)
         remembered = (f'{public} <{KEY}> "{keyed.key}" ; <{REQUEST}> "{keyed.fingerprint}" ; '
                       f"<{ANSWER}> {ox.Literal(first)} .")
@@ -546,6 +555,8 @@ class Contributions:
                 raise Conflict(f"contribution {contribution_id!r} was already reviewed "
                                          f"({after.status if after else 'withdrawn'}): its contributor can no longer "
                                          "replace it")
+        self.store.replace_graphs(self._report_graph(contribution_id, [*(q.triple for q in quads), *record], report,
+                                                     hashlib.sha256(payload).hexdigest(), revisions))
         return Contribution(contribution_id, shown.graph, report, "pending", [r.resource for r in revisions])
 
     @staticmethod
@@ -572,7 +583,8 @@ class Contributions:
             shown = self._visible(contribution_id, holder)
             if holder.is_curator or not self.reviewed_first:
                 self._check_holds_no_current_version(shown)
-                self.store.remove_graphs([GRAPH_PENDING + contribution_id, GRAPH_CONTRIBUTION + contribution_id])
+                self.store.remove_graphs([GRAPH_PENDING + contribution_id, GRAPH_CONTRIBUTION + contribution_id,
+                                          reports.report_graph(contribution_id)])
                 return
             self._check_own_pending(shown, holder, "withdraw")
             # Only while it is still pending when the write is applied: a curator may have decided since the read.
@@ -580,6 +592,8 @@ class Contributions:
             self.store.update(f"DELETE {{ GRAPH {pending} {{ ?s ?p ?o }} }} "
                               f"{_every_triple_while(contribution_id, 'pending', remembered=True)}")
             after = self._state(contribution_id)
+            if after is None:  # withdrawn: its report goes too
+                self.store.remove_graphs([reports.report_graph(contribution_id)])
             if after is not None:
                 raise Conflict(f"contribution {contribution_id!r} was already reviewed ({after.status}): "
                                          "its contributor can no longer withdraw it")
@@ -633,7 +647,7 @@ class Contributions:
                      ox.Triple(new, PROV.term("wasGeneratedBy"), review),
                      ox.Triple(new, PROV.term("wasAttributedTo"), agent),
                      *([ox.Triple(new, RDFS.term("comment"), ox.Literal(comment))] if comment else [])]
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(timezone.utc).isoformat(timespec="milliseconds")  # the queue orders by it
         return [
             ox.Triple(g, RDF.term("type"), SIKG.term("Contribution")),
             ox.Triple(g, RDF.term("type"), PROV.term("Entity")),
@@ -686,7 +700,8 @@ class Contributions:
         return after
 
     def pending(self, holder: Holder) -> list[Shown]:
-        """The pending contributions with their data, oldest first, for a curator's review page."""
+        """The pending contributions with their data, oldest first (every one: for a few; the review page lists them
+        a page at a time with queue())."""
         self._check_curator(holder, "see pending contributions")
         return [self.show(entry["id"], holder=holder)
                 for entry in self._list(self.store.query_private, GRAPH_PENDING, "pending")]
@@ -762,12 +777,13 @@ class Contributions:
             return None
         public, pending = GRAPH_CONTRIBUTION + contribution_id, GRAPH_PENDING + contribution_id
         rows = list(self.store.query_private(f"""
-            SELECT ?g ?status ?when ?who ?outcome ?review ?decision ?comment ?by ?at WHERE {{
+            SELECT ?g ?status ?when ?who ?outcome ?sha ?review ?decision ?comment ?by ?at WHERE {{
               VALUES ?g {{ <{public}> <{pending}> }}
               GRAPH ?g {{ <{public}> a <{SIKG.Contribution}> ; <{PROV.generatedAtTime}> ?when .
                 OPTIONAL {{ <{public}> <{SIKG.status}> ?status }}
                 OPTIONAL {{ <{public}> <{PROV.wasAttributedTo}>/<{RDFS.label}> ?who }}
                 OPTIONAL {{ <{public}> <{SIKG.validationOutcome}> ?outcome }}
+                OPTIONAL {{ <{public}> <{SIKG.payloadSha256}> ?sha }}
                 OPTIONAL {{ ?review a <{SIKG.Review}> ; <{PROV.used}> <{public}> ; <{SIKG.decision}> ?decision ;
                   <{PROV.endedAtTime}> ?at . OPTIONAL {{ ?review <{RDFS.comment}> ?comment }}
                   OPTIONAL {{ ?review <{PROV.wasAssociatedWith}>/<{RDFS.label}> ?by }} }} }} }} LIMIT 1"""))
@@ -789,7 +805,34 @@ class Contributions:
               ?new <{PROV.specializationOf}> ?r ; <{PROV.wasRevisionOf}> ?old ; <{PROV.wasDerivedFrom}> <{public}> }} }}
             ORDER BY ?r""")]
         return Shown(contribution_id, status, value("who"), value("when"), public, value("outcome"), review,
-                     comment=said[0]["reason"].value if said else None, revisions=revisions)
+                     comment=said[0]["reason"].value if said else None, revisions=revisions, sha256=value("sha"))
+
+    def pending_page(self, holder: Holder, page: queue.Page) -> queue.Listed:
+        """One page of the pending contributions, for a curator's queue: one query (queue.py)."""
+        self._check_curator(holder, "see pending contributions")
+        return queue.read(self.store.query_private, GRAPH_PENDING, "pending", page)
+
+    # -- the validation report kept with a pending contribution (reports.py) -------------------------------------
+    def _report_graph(self, contribution_id: str, data: list, report: ValidationReport, sha256: str,
+                      revisions: list[Revision]) -> dict[str, list]:
+        """The graph of the report on `data` (the pending graph's triples), to be written with it."""
+        revised = [r.resource for r in revisions]
+        digest = reports.reference_digest(self.store, data)
+        return {reports.report_graph(contribution_id): reports.as_triples(
+            contribution_id, report, sha256, digest, reports.summary_of(data, revised))}
+
+    def report_of(self, shown: Shown, again: bool = False) -> tuple[ValidationReport, str]:
+        """The report on a pending contribution (`shown`, read with show()) and when it was made: the one kept with
+        it, unless the data or what the validation read from the KG changed since (reports.reference_digest), or
+        `again` (a curator asks); then it is made anew, and kept."""
+        stored = reports.read(self.store, shown.id)
+        digest = reports.reference_digest(self.store, shown.triples)
+        if stored is not None and not again and stored.digest == digest and stored.sha256 == shown.sha256:
+            return stored.report, stored.made
+        report = validate_quads(shown.triples, store_reference(self.store))
+        self.store.replace_graphs({reports.report_graph(shown.id): reports.as_triples(
+            shown.id, report, shown.sha256 or "", digest, reports.summary_of(shown.triples, shown.revises))})
+        return report, reports.read(self.store, shown.id).made
 
     @staticmethod
     def listing_headers(status: str | None) -> dict:
@@ -799,15 +842,22 @@ class Contributions:
             return {}
         return {"Vary": "Authorization, Cookie", "Cache-Control": "private, no-store"}
 
-    def listing(self, status: str | None = None, authorization: str | None = None) -> list[dict]:
-        """The public (accepted) contributions; with status=pending or rejected, those, for a curator only."""
+    def listing(self, status: str | None = None, authorization: str | None = None,
+                page: queue.Page | None = None) -> queue.Listed:
+        """A page (queue.Page) of the public (accepted) contributions; with status=pending or rejected, of those, for
+        a curator only. One query (queue.py)."""
+        page = page or queue.Page()
         if status in (None, "", "accepted"):
-            return self._list(self.store.query, GRAPH_CONTRIBUTION, None)
+            if page.kind or page.warnings:
+                raise BadRequest("kind and warnings filter pending contributions (status=pending)")
+            return queue.read(self.store.query, GRAPH_CONTRIBUTION, None, page)
         if status not in ("pending", "rejected"):
             raise BadRequest("status must be pending, accepted or rejected")
         if not self.holder(authorization).is_curator:
             raise NotPermitted(f"only a curator may list {status} contributions")
-        return self._list(self.store.query_private, GRAPH_PENDING, status)
+        if status != "pending" and (page.kind or page.warnings):
+            raise BadRequest("kind and warnings filter pending contributions (status=pending)")
+        return queue.read(self.store.query_private, GRAPH_PENDING, status, page)
 
     @staticmethod
     def _list(query, prefix: str, status: str | None) -> list[dict]:

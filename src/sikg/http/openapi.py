@@ -73,6 +73,21 @@ FORMAT_PARAM = {"name": "format", "in": "query", "schema": {"type": "string"},
 LANG_PARAM = {"name": "lang", "in": "query", "schema": {"type": "string"},
               "description": "Language of the data's texts (BCP 47), instead of Accept-Language"}
 NOT_MODIFIED = {"description": "Not modified (If-None-Match)"}
+# A page of contributions (contributions/queue.py): GET /contributions and the curators' queue, GET /review
+QUEUE_PARAMETERS = [
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50},
+     "description": "How many entries a page holds"},
+    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0},
+     "description": "How many entries to skip (the next page: offset + limit; the Link header names it)"},
+    {"name": "order", "in": "query", "schema": {"type": "string", "enum": ["oldest", "newest"], "default": "oldest"},
+     "description": "By the time each was sent"},
+    {"name": "contributor", "in": "query", "schema": {"type": "string"}, "description": "Only this contributor's"},
+    {"name": "kind", "in": "query", "schema": {"type": "string", "enum": ["practice", "revision", "batch"]},
+     "description": "Pending only: a new practice, a proposed revision, or several practices at once (a "
+                    "spreadsheet's rows)"},
+    {"name": "warnings", "in": "query", "schema": {"type": "string", "enum": ["yes", "no"]},
+     "description": "Pending only: with warnings or problems in its validation report, or with neither"},
+]
 
 
 def openapi_document(server: str, blueprints) -> dict:

@@ -1,15 +1,23 @@
 """Contributing as a person: signing in with a token (a cookie), the form generated from the shapes with its preview
-and submission, and the curators' review page. What they show and do is contributions/views.py's."""
+and submission, and the curators' review pages (the queue, each contribution's page). What they show and do is
+contributions/views.py's and contributions/review_pages.py's."""
 
 from urllib.parse import quote
 
 from flask import Response, redirect, request
 
-from ...contributions import spreadsheet
+from ...contributions import review_pages, spreadsheet
 from ...contributions import views as view
 from ...contributions.sign_in import SignInRequired
 from ...formats import CSVW_METADATA, XLSX
-from ...http.openapi import LANG_PARAM, DescribedBlueprint, any_response, path_parameter, text_response
+from ...http.openapi import (
+    LANG_PARAM,
+    QUEUE_PARAMETERS,
+    DescribedBlueprint,
+    any_response,
+    path_parameter,
+    text_response,
+)
 from ...i18n.languages import choose_ui_language
 from ..services import current
 
@@ -59,7 +67,17 @@ def contribute_upload():
 
 @routes.get("/review")
 def review():
-    return view.review_page(current(), request, _language())
+    return review_pages.queue_page(current(), request, _language())
+
+
+@routes.get("/review/<contribution_id>")
+def review_item(contribution_id):
+    return review_pages.item_page(current(), request, contribution_id, _language())
+
+
+@routes.post("/review/<contribution_id>/revalidate")
+def revalidate(contribution_id):
+    return review_pages.revalidate_post(current(), request, contribution_id)
 
 
 @routes.post("/review/<contribution_id>")
@@ -129,11 +147,25 @@ routes.describe({
         "responses": {"200": PAGE, "201": PAGE, "202": PAGE, "400": PAGE, "403": FORBIDDEN, "413": PAGE,
                       "422": any_response("Not conforming: each problem by row and column; nothing kept",
                                           ["text/html"])}}},
-    "/review": {"get": {"summary": "The pending contributions, for curators",
+    "/review": {"get": {"summary": "The curators' queue: the pending contributions a page at a time (oldest first by "
+                                   "default), each line opening its review page",
+                        "parameters": [LANG_PARAM, *QUEUE_PARAMETERS],
                         "responses": {"200": PAGE, "303": {"description": "Not signed in: to /sign-in"},
-                                      "403": PAGE}}},
-    "/review/{id}": {"post": {"summary": "Accepts or rejects a pending contribution, with a comment (curators)",
+                                      "400": text_response("A parameter out of range"), "403": PAGE}}},
+    "/review/{id}": {"get": {"summary": "A pending contribution as its page will look once public, with its validation "
+                                        "report (kept from when it arrived; made again when what it relies on "
+                                        "changed), to accept or reject (curators)",
+                             "parameters": [path_parameter("id"), LANG_PARAM],
+                             "responses": {"200": PAGE, "303": {"description": "Not signed in: to /sign-in"},
+                                           "403": PAGE, "404": text_response("Not a pending contribution")}},
+                     "post": {"summary": "Accepts or rejects a pending contribution, with a comment (curators)",
                               "parameters": [path_parameter("id")],
                               "responses": {"303": {"description": "Reviewed: back to /review"},
                                             "400": text_response("No such decision"), "403": FORBIDDEN}}},
+    "/review/{id}/revalidate": {"post": {"summary": "Validates a pending contribution again now, and keeps the new "
+                                                    "report (curators)",
+                                         "parameters": [path_parameter("id")],
+                                         "responses": {"303": {"description": "To its review page"},
+                                                       "403": FORBIDDEN,
+                                                       "404": text_response("Not a pending contribution")}}},
 })

@@ -3,6 +3,7 @@ holder into the KG as a named graph of its own, with its provenance."""
 
 from flask import jsonify, request
 
+from ...contributions.queue import Page, page_links
 from ...contributions.service import idempotency_key
 from ...contributions.sign_in import credentials
 from ...contributions.spreadsheet import read_upload
@@ -13,6 +14,7 @@ from ...http.openapi import (
     FORMAT_PARAM,
     GRAPHS,
     NEGOTIATION_ERRORS,
+    QUEUE_PARAMETERS,
     RDF_BODIES,
     REPORTS,
     SPREADSHEET_BODIES,
@@ -59,7 +61,9 @@ def contribute():
 @routes.get("/contributions")
 def list_contributions():
     contributions, status = current().contributions, request.args.get("status")
-    return jsonify(contributions.listing(status, credentials(request))), 200, contributions.listing_headers(status)
+    listed = contributions.listing(status, credentials(request), Page.from_args(request.args))
+    headers = {**contributions.listing_headers(status), **page_links(request.base_url, status, listed)}
+    return jsonify(listed.entries), 200, headers
 
 
 @routes.get("/contributions/<contribution_id>")
@@ -131,11 +135,17 @@ routes.describe({
                                                    REPORTS),
                                **BODY_ERRORS, **SPREADSHEET_ERRORS, "406": NEGOTIATION_ERRORS["406"]}}},
     "/contributions": {
-        "get": {"summary": "The accepted contributions; with status=pending or rejected, those (curators only)",
+        "get": {"summary": "The accepted contributions; with status=pending or rejected, those (curators only); a page "
+                           "at a time, oldest first: X-Total-Count says how many match, Link names the next and "
+                           "previous pages",
                 "parameters": [{"name": "status", "in": "query", "required": False,
-                                "schema": {"type": "string", "enum": ["accepted", "pending", "rejected"]}}],
-                "responses": {"200": any_response("The list", ["application/json"]),
-                              "400": text_response("Another status"), "401": text_response("No token"),
+                                "schema": {"type": "string", "enum": ["accepted", "pending", "rejected"]}},
+                               *QUEUE_PARAMETERS],
+                "responses": {"200": any_response("The list: a JSON array of this page's entries (a pending one with "
+                                                  "its kind, counts of warnings and violations and names)",
+                                                  ["application/json"]),
+                              "400": text_response("Another status, or a paging or filter parameter out of range"),
+                              "401": text_response("No token"),
                               "403": text_response("Not a curator")}},
         "post": {"summary": "Contributes conforming data: pending a curator's review (202), or public at once with "
                             "review off (201)",
