@@ -10,6 +10,7 @@ import dataclasses
 import io
 import re
 import sys
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -33,6 +34,7 @@ from .sparql import queries
 from .sparql.queries import QueryError, run_query
 from .stats import compute_stats, render_stats
 from .store import open_store, store_kind
+from .store.bulk import StoreInUse, load_directory
 from .synth import write_synthetic
 
 
@@ -120,36 +122,35 @@ def _export_to_file(store, wanted: ExportRequest, path: Path) -> None:
         export(store, wanted, output)
 
 
-def _progress(label: str, done: int, total: int) -> None:
-    """A progress bar on standard error while a graph of 4 MiB or more is sent to an external store (smaller ones go
-    too fast to need one)."""
-    if total < 4 * 1024 * 1024:
-        return
-    width = 30
-    filled = width * done // max(total, 1)
-    sys.stderr.write(f"\r{label.rsplit('/', 1)[-1]} [{'#' * filled}{'.' * (width - filled)}] "
-                     f"{done // 1048576}/{total // 1048576} MiB")
-    if done >= total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
-
-
 def cmd_load(args) -> int:
-    store = _open(args)
+    """An on-disk store by the bulk path, swapped in whole (store/bulk.py); memory and an external store through
+    the store's own replace_graphs (an external one: the files in chunks, store/upload.py)."""
+    progress, started = Progress(), time.monotonic()  # (the bar on a terminal only)
     try:
-        store.load_curated()
-        loaded = store.load_files([Path(f) for f in args.files], progress=_progress)
+        if store_kind(args.store) == "disk":
+            loaded = load_directory(Path(args.store), [Path(f) for f in args.files], progress)
+            store = _open(args)
+        else:
+            store = _open(args)
+            store.load_curated()
+            loaded = store.load_files([Path(f) for f in args.files], progress=progress)
         problem = store.unusable()  # e.g. an external store that ignores the dataset sikg names in its queries
     except RdfInputError as error:
         return _fail(str(error), 2)
-    except StoreUnavailable as error:
+    except (StoreUnavailable, StoreInUse) as error:
         return _fail(str(error), 3)
     except BaseMismatch as error:
         return _fail(str(error), 2)
+    finally:
+        progress.done()
     if problem:
         return _fail(problem, 2)
     for graph, count in loaded.items():
         print(f"{graph}: {count} triples")
+    seconds = time.monotonic() - started
+    if loaded:
+        print(f"loaded {sum(loaded.values())} triples in {seconds:.1f} s "
+              f"({sum(loaded.values()) / seconds:,.0f} quads/s)")
     print(f"store holds {len(store)} quads in {len(store.named_graphs())} named graphs")
     return 0
 

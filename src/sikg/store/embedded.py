@@ -7,6 +7,7 @@ process instead (_evaluate_bounded): its cost is bounded, and the round trip to 
 """
 
 import contextlib
+import gc
 import os
 import shutil
 import tempfile
@@ -21,6 +22,7 @@ import pyoxigraph as ox
 
 from ..settings import Settings
 from ..sparql.evaluator import EvalRequest, EvaluatorPool, Mirror, Snapshot, evaluate_here
+from . import bulk
 from .base import EMPTY_GRAPH, KnowledgeGraphStore, QueryEvaluator, is_private, public_request
 
 # A snapshot that a newer one replaced is deleted only after this long, so that no process still reading it loses its
@@ -73,6 +75,7 @@ class EmbeddedStore(KnowledgeGraphStore):
             self._store = ox.Store.read_only(str(self.path))
         else:
             if self.path is not None:
+                bulk.recover(self.path)  # a store a load moved aside, when the load was killed (see bulk.py)
                 self.path.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(path)) if path is not None else ox.Store()
         self._snapshots_dir: Path | None = None  # made on first use: most commands never query through evaluators
@@ -92,6 +95,21 @@ class EmbeddedStore(KnowledgeGraphStore):
     @property
     def location(self) -> str:
         return str(self.path) if self.path is not None else "DIR"
+
+    def all_graph_names(self) -> list[str]:
+        """Every named graph, private ones too (for `sikg load`, which copies them: bulk.py)."""
+        return sorted(g.value for g in self._store.named_graphs())
+
+    def dump_graph(self, graph: str | None) -> bytes:
+        """One graph's triples (None: the default graph's) as N-Triples, written by the engine."""
+        name = ox.NamedNode(graph) if graph is not None else ox.DefaultGraph()
+        return self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name)
+
+    def close(self) -> None:
+        """Closes the store (pyoxigraph closes it once the object goes), releasing an on-disk one's lock: for
+        `sikg load` (bulk.py), which replaces the directory; the object is unusable after it."""
+        self._store = None
+        gc.collect()
 
     def snapshot(self) -> Snapshot:
         """A read-only copy of the current content for the query evaluators, made once per generation."""

@@ -20,7 +20,6 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from urllib.parse import quote
 
 import pyoxigraph as ox
 import urllib3
@@ -39,6 +38,7 @@ from ..sparql.evaluator import (
 )
 from ..sparql.safety import _scan, inspect_query
 from .base import EMPTY_GRAPH, KnowledgeGraphStore, QueryEvaluator, is_private, public_request
+from .upload import send_graph
 
 # Leaves out the state graph and the private graphs (the queries that list every graph run over all of them).
 _PUBLIC_ONLY = f'FILTER(?g != <{GRAPH_STATE}> && !STRSTARTS(STR(?g), "{GRAPH_PRIVATE}"))'
@@ -416,8 +416,8 @@ class RemoteStore(KnowledgeGraphStore):
         self._changed()
 
     def replace_graphs(self, graphs: dict[str, Iterable[ox.Quad | ox.Triple]], progress=None) -> None:
-        """Small replacements in one update request (atomic, with the state token); big graphs by a Graph Store
-        Protocol PUT each (atomic per graph), then the new state token."""
+        """Small replacements in one update request (atomic, with the state token); big graphs with the Graph Store
+        Protocol, in chunks (upload.py: not atomic), then the new state token."""
         materialised = {g: [t.triple if isinstance(t, ox.Quad) else t for t in triples]
                         for g, triples in graphs.items()}
         if not materialised:
@@ -431,14 +431,8 @@ class RemoteStore(KnowledgeGraphStore):
                     parts.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}}} }}")
             self.update(" ;\n".join(parts))
             return
-        for graph, triples in materialised.items():
-            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-            response = self._request("PUT", f"{self.store_url}?graph={quote(graph, safe='')}",
-                                     body=_Progress(body, progress, graph), timeout=max(self.timeout, 600),
-                                     headers={"Content-Type": "application/n-triples",
-                                              "Content-Length": str(len(body))})
-            if response.status >= 400:
-                raise StoreUnavailable(f"the external store refused the graph {graph} ({response.status})")
+        for graph, triples in materialised.items():  # in requests of bounded size (upload.py)
+            send_graph(self._request, self.store_url, graph, triples, progress, timeout=max(self.timeout, 600))
         self.update(f"INSERT DATA {{ GRAPH <{GRAPH_STATE}> {{ }} }}")
 
     def remove_graphs(self, graphs: Iterable[str]) -> None:
@@ -507,22 +501,6 @@ class RemoteStore(KnowledgeGraphStore):
             raise _unreadable("to the query", error) from None
         finally:
             response.release_conn()
-
-
-class _Progress:
-    """A request body that reports how much of it has been sent (the `sikg load` progress bar)."""
-
-    def __init__(self, data: bytes, progress, label: str):
-        self.data, self.progress, self.label = data, progress, label
-
-    def __iter__(self):
-        step = 1024 * 1024
-        for start in range(0, len(self.data), step):
-            if self.progress:
-                self.progress(self.label, start, len(self.data))
-            yield self.data[start:start + step]
-        if self.progress:
-            self.progress(self.label, len(self.data), len(self.data))
 
 
 class _CappedBuffer:
