@@ -130,6 +130,7 @@ def by_target(report) -> dict[str, dict]:
             for entry in report["records"]}
 
 
+@pytest.mark.slow  # `sikg load` and `sikg check-sources` run as processes
 def test_each_status_is_reported_on_its_record(report):
     records = by_target(report)
     assert {name: entry["status"] for name, entry in records.items()} == {
@@ -145,6 +146,7 @@ def test_each_status_is_reported_on_its_record(report):
     }
 
 
+@pytest.mark.slow  # `sikg load` and `sikg check-sources` run as processes
 def test_a_moved_page_gives_its_new_address_and_is_still_checked(report, site):
     [moved] = by_target(report)["element:mobilisation"]["checks"]
     assert moved["redirect_status"] == 301
@@ -153,6 +155,7 @@ def test_a_moved_page_gives_its_new_address_and_is_still_checked(report, site):
     assert moved["http_status"] == 200
 
 
+@pytest.mark.slow  # `sikg load` and `sikg check-sources` run as processes
 def test_gone_says_why(report):
     records = by_target(report)
     [not_found] = records["method:gather-stakeholders"]["checks"]
@@ -163,12 +166,14 @@ def test_gone_says_why(report):
     assert slow["detail"] == "timed out" and slow["http_status"] is None
 
 
+@pytest.mark.slow  # `sikg load` and `sikg check-sources` run as processes
 def test_each_quotation_is_checked_on_its_own_page(report, site):
     checks = by_target(report)["level:micro"]["checks"]
     assert {(c["page"], c["status"]) for c in checks} == {(site + "quoted", "found"),
                                                            (site + "rewritten", "quotation-missing")}
 
 
+@pytest.mark.slow  # `sikg load` and `sikg check-sources` run as processes
 def test_the_json_report_has_counts_and_every_record_with_its_checks(report, site):
     assert report["summary"] == {"records": 9, "pages": 7, "checks": 10, "found": 3, "moved": 1, "gone": 3,
                                  "quotation-missing": 2, "not-checked": 1}
@@ -182,6 +187,7 @@ def test_the_json_report_has_counts_and_every_record_with_its_checks(report, sit
     assert pdf["detail"] == "not checked (PDF)"
 
 
+@pytest.mark.slow  # `sikg load` and `sikg check-sources` run as processes
 def test_the_readable_report_groups_by_status_with_counts(store, capsys):
     code, out = check(store, capsys)
     assert code == 1
@@ -195,6 +201,7 @@ def test_the_readable_report_groups_by_status_with_counts(store, capsys):
     assert text.startswith("9 records cite 7 pages: 10 quotations checked")
 
 
+@pytest.mark.slow  # `sikg load` and `sikg check-sources` run as processes
 def test_exit_0_when_every_quotation_is_found(store, capsys):
     Site.seen_agents.clear()
     code, out = check(store, capsys, "--only", "other-example", "--format", "json")
@@ -203,6 +210,7 @@ def test_exit_0_when_every_quotation_is_found(store, capsys):
     assert Site.seen_agents and all(agent.startswith("sikg/") for agent in Site.seen_agents)
 
 
+@pytest.mark.slow  # `sikg load` and `sikg check-sources` run as processes
 def test_usage_errors_exit_2(store, capsys):
     assert check(store, capsys, "--only", "no-such-practice")[0] == 2
     assert check(store, capsys, "--only", "x> } ASK { ?s ?p ?o")[0] == 2  # not a slug: never put into a query
@@ -272,6 +280,7 @@ def test_an_answer_that_is_not_http_is_a_gone_page_not_a_crash():
     assert check_sources.check(page, "anything", "en").status == "gone"
 
 
+@pytest.mark.slow  # a Python process imports every module of sikg
 def test_the_service_never_imports_the_checker():
     """Every module of sikg imported (the web application, the server, the command line among them), and the
     checker is not among what they import: it is loaded only when `sikg check-sources` runs."""
