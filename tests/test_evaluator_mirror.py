@@ -107,3 +107,17 @@ def test_the_time_limit_still_kills_a_query_over_the_copy(store):
             run(pool, store, CARTESIAN)
         # The replacement starts without a copy, answers from the snapshot meanwhile, then builds its own.
         until_the_copy_answers(pool, store, COUNT, lambda answer: count(answer) == 200)
+
+
+def test_a_warmed_evaluator_answers_its_first_query_from_its_copy(store):
+    """EvaluatorPool.warm: the evaluators open the snapshot and complete their copy before they take a query, and
+    `ready` is clear until then (sikg serve's workers take no connection, /health says "starting")."""
+    with evaluator() as pool:
+        assert pool.ready.is_set()  # nobody warms it: ready at once
+        pool.warm(store.snapshot())
+        assert pool.ready.wait(60), "the warm-up never ended"
+        assert run(pool, store, ROWS)["by"] == "memory"
+    with evaluator(budget=100) as pool:  # over the budget: no copy, and ready all the same
+        pool.warm(store.snapshot(), wait=True)
+        assert pool.ready.is_set()
+        assert run(pool, store, COUNT)["by"] == "rocksdb"

@@ -141,7 +141,7 @@ def test_a_shared_store_answers_bounded_queries_from_its_checkpoint_copied_into_
     with running_writer(tmp_path / "store", "boot") as writer:
         shared = SharedStore(tmp_path / "store", writer)
         assert shared._current.copy is None  # no budget given yet: no copy
-        pool = shared.query_evaluator(Settings(mirror_bytes=64 << 20, evaluators=1)).pool
+        pool = shared.query_evaluator(Settings(worker_mirror_bytes=64 << 20, evaluators=1)).pool
         try:
             assert _until(lambda: _reads_its_copy(shared)), "the copy was never completed"
             before = _answer_here(shared)
@@ -157,10 +157,10 @@ def test_a_shared_store_answers_bounded_queries_from_its_checkpoint_copied_into_
     EmbeddedStore(unbudgeted).load_curated()
     with running_writer(unbudgeted, "boot") as writer:
         shared = SharedStore(unbudgeted, writer)
-        pool = shared.query_evaluator(Settings(mirror_bytes=0, evaluators=1)).pool
+        pool = shared.query_evaluator(Settings(worker_mirror_bytes=0, evaluators=1)).pool
         try:
             time.sleep(1)
-            assert shared._current.copy is None  # SIKG_EVALUATOR_MEMORY=0: never a copy
+            assert shared._current.copy is None  # SIKG_WORKER_MEMORY=0: never a copy
         finally:
             pool.close()
 
@@ -439,3 +439,35 @@ def test_a_writer_started_again_keeps_the_checkpoint_workers_read_until_its_grac
     writer.update("INSERT DATA { GRAPH <urn:x:g> { <urn:x:s3> <urn:x:p> <urn:x:o> } }")
     writer.snapshot()
     assert not earlier.exists(), "once its grace period is over it goes, like any replaced checkpoint"
+
+
+def test_health_is_503_starting_until_the_evaluators_are_ready():
+    """/health answers 503 "starting" (with Retry-After, so that a load balancer waits) while the pool's readiness
+    flag is clear, as it is while EvaluatorPool.warm copies the store into memory, and 200 once it is set."""
+    from sikg.sparql.evaluator import EvaluatorPool
+    from sikg.store import open_store
+    from sikg.web.app import create_app
+
+    pool = EvaluatorPool(1, 10.0, 1 << 20)
+    try:
+        client = create_app(open_store("memory"), Settings(), pool).test_client()
+        pool.ready.clear()
+        starting = client.get("/health")
+        assert starting.status_code == 503 and starting.json["status"] == "starting"
+        assert starting.headers["Retry-After"] == "5"
+        pool.ready.set()
+        ready = client.get("/health")
+        assert ready.status_code == 200 and ready.json["status"] == "ok"
+    finally:
+        pool.close()
+
+
+def test_the_evaluators_are_divided_among_the_worker_processes():
+    """SIKG_EVALUATORS counts the whole service's evaluators (each holds a copy of the store in memory): each worker
+    process gets its share, at least one."""
+    from sikg.server import evaluators_per_process
+
+    assert evaluators_per_process(Settings(evaluators=2), 2) == 1
+    assert evaluators_per_process(Settings(evaluators=4), 2) == 2
+    assert evaluators_per_process(Settings(evaluators=1), 2) == 1
+    assert evaluators_per_process(Settings(evaluators=3), 1) == 3

@@ -5,7 +5,9 @@ of Python threads: in the lookup benchmark the same app answered twice the reque
 and a minimal Flask app five times as many (bench/README.md, "Issue 18").
 
 By default the service runs one process per core (one over the in-memory store), each with several threads; a query
-of one triple pattern with few matches is answered in them, every other query in evaluator processes. Over an
+of one triple pattern with few matches is answered in them, every other query in evaluator processes: SIKG_EVALUATORS
+in all, divided among the worker processes, each holding a copy of the store in memory made before its worker takes
+a connection (the copies are most of the service's memory: docs/deployment.md, sizing). Over an
 external store each process is a stateless client of it. The embedded on-disk store is a RocksDB database that one
 process may open for writing: with more than one process the content is loaded first, then one writer process opens
 it (store.writer) and every worker is a SharedStore, which reads the newest checkpoint the writer published and sends
@@ -14,6 +16,8 @@ request, and a write is acknowledged once committed. The in-memory store cannot 
 its own, so contributions need one process there.
 """
 
+import ctypes
+import ctypes.util
 import os
 import signal
 import subprocess
@@ -21,6 +25,7 @@ import sys
 import threading
 import uuid
 from contextlib import nullcontext
+from dataclasses import replace
 from functools import partial
 
 import granian._signals as granian_signals
@@ -43,10 +48,33 @@ def _load_app(store_spec: dict, settings: Settings, target: str):
     # (_stop_event_set_once).
     signal.signal(signal.SIGTERM, _exit_while_loading)
     signal.signal(signal.SIGINT, _exit_while_loading)
+    _fewer_malloc_arenas()
     granian_signals.set_sync_signals = _stop_event_set_once(granian_signals.set_sync_signals)
     _wake_the_main_thread_on_stop_signals()
     from .web.app import create_app  # in the worker: the parent process never opens the store
-    return create_app(open_store(**store_spec), settings)
+    app = create_app(open_store(**store_spec), settings)
+    # granian has a worker accept connections once this returns: a worker whose evaluators are still copying the
+    # store into memory takes none, and the workers that are ready answer them all (an aggregate sent to a worker
+    # still warming waited for it, 3 times the steady time, issue 28 item 4). /health says 503 "starting" meanwhile
+    # where the app runs in another server (web.services.health).
+    pool = app.extensions["sikg"].pool
+    if pool is not None:
+        pool.ready.wait()
+    return app
+
+
+M_ARENA_MAX = -8  # glibc's mallopt parameter (malloc.h)
+MALLOC_ARENAS = 2
+
+
+def _fewer_malloc_arenas() -> None:
+    """At most MALLOC_ARENAS malloc arenas in this worker: glibc gives each thread that allocates an arena of its own
+    (up to 8 a core), and granian's threads and RocksDB's kept 40-60 MB of a worker's memory in them after a minute
+    of lookups, most of it free (docs/deployment.md, sizing). Where the C library is not glibc, nothing changes."""
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt(M_ARENA_MAX, MALLOC_ARENAS)
+    except (OSError, AttributeError):
+        pass
 
 
 def _exit_while_loading(signum, frame):
@@ -119,12 +147,20 @@ def worker_processes(settings: Settings, kind: str) -> int:
     return 1 if kind == "memory" else max(1, os.cpu_count() or 1)
 
 
+def evaluators_per_process(settings: Settings, processes: int) -> int:
+    """SIKG_EVALUATORS counts the evaluators of the whole service: each worker process gets its share, at least one.
+    Each evaluator holds its own copy of the store in memory (SIKG_EVALUATOR_MEMORY), and the copies are most of the
+    service's memory: two evaluators a worker process made 1.3 GB over 290k quads (docs/deployment.md, sizing)."""
+    return max(1, settings.evaluators // processes)
+
+
 def serve(settings: Settings) -> int:
     """Serves with `settings` (the environment's, with the command line's choices in them) until stopped."""
     spec = {"spec": settings.store, "update_url": settings.store_update, "store_url": settings.store_gsp,
             "auth_headers": settings.store_auth_headers}
     kind = store_kind(settings.store)
     processes = worker_processes(settings, kind)
+    settings = replace(settings, evaluators=evaluators_per_process(settings, processes))
     if processes > 1 and kind != "external":
         if kind == "memory" and settings.contrib_tokens:
             raise SystemExit("sikg serve: --processes over the in-memory store gives each process a copy of its own, "

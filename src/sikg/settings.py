@@ -140,12 +140,17 @@ class Settings:
     max_upload: int = 10 * MEBIBYTE  # SIKG_MAX_UPLOAD: the largest request body accepted (413 above it)
     # -- resources of one service process
     evaluators: int = field(default_factory=_default_evaluators)  # SIKG_EVALUATORS: processes evaluating queries in
-    #                                                               parallel (default: the cores, at least 2)
+    #                                                               parallel, in the whole service (default: the
+    #                                                               cores, at least 2), divided among its worker
+    #                                                               processes, at least one each (server.serve)
     mirror_bytes: int = 256 * MEBIBYTE  # SIKG_EVALUATOR_MEMORY: the largest on-disk store (as N-Quads) each evaluator
     #                                     copies into memory, where aggregates run several times faster
-    #                                     (bench/README.md, "Aggregates"; and each worker of
-    #                                     --processes over it, for the lookups it answers); the copy takes about
-    #                                     twice that in memory, and is remade after each write (0: off)
+    #                                     (bench/README.md, "Aggregates"); the copy takes about 2.5 times that in
+    #                                     memory (docs/deployment.md, sizing), and is remade after each write (0: off)
+    worker_mirror_bytes: int = 0  # SIKG_WORKER_MEMORY: the same bound for a copy in each worker process of
+    #                               --processes over the on-disk store, for the lookups it answers itself (0, the
+    #                               default: none; a copy a process was 136 MiB of 290k quads for lookups 10-25 %
+    #                               faster, bench/README.md, "Memory")
     cache_bytes: int = 64 * MEBIBYTE  # SIKG_CACHE_BYTES: memory for answers to repeated queries, for each of its two
     #                                   layers (0: off)
     export_cache: str = ""  # SIKG_EXPORT_CACHE: where dumps are kept per store state ("off"; "": a temp dir)
@@ -182,6 +187,7 @@ class Settings:
             max_upload=_whole(environ, "SIKG_MAX_UPLOAD", 10 * MEBIBYTE, least=0),
             evaluators=_whole(environ, "SIKG_EVALUATORS", _default_evaluators(), least=1),
             mirror_bytes=_whole(environ, "SIKG_EVALUATOR_MEMORY", 256 * MEBIBYTE, least=0),
+            worker_mirror_bytes=_whole(environ, "SIKG_WORKER_MEMORY", 0, least=0),
             cache_bytes=_whole(environ, "SIKG_CACHE_BYTES", 64 * MEBIBYTE, least=0),
             export_cache=environ.get("SIKG_EXPORT_CACHE", ""),
             store=environ.get("SIKG_STORE"),

@@ -22,11 +22,20 @@ from typing import BinaryIO, Iterable, Iterator, NamedTuple
 
 import orjson
 import pyoxigraph as ox
-from pyld import jsonld
 
 from ..namespaces import CANONICAL_CONTEXT_URL, CONTEXT_URL, RDF, XSD, rebase_text
 
 CONTEXT_FILE = Path(__file__).parent / "context.jsonld"
+
+
+def __getattr__(name: str):
+    """pyld, imported when first used (`jsonld.jsonld` too): it brings asyncio and aiohttp's loader, 10 MB of each
+    query evaluator's memory, and the evaluators never compact with it."""
+    if name == "jsonld":
+        from pyld import jsonld
+
+        return jsonld
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class ConfusableIri(ValueError):
@@ -115,11 +124,15 @@ def triples_to_expanded(triples: Iterable[ox.Triple]) -> list:
     N-Triples that Oxigraph writes: Oxigraph's JSON-LD writer keeps rdf:type as a property rather than @type, which
     framing matches on.)"""
     nquads = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
+    from pyld import jsonld
+
     return jsonld.from_rdf(nquads, {"format": "application/n-quads"})
 
 
 def compact(triples: Iterable[ox.Triple], context_ref=None) -> dict:
     """Compacted JSON-LD of a small graph; `context_ref` (a URL) replaces the inline context in the result."""
+    from pyld import jsonld
+
     compacted = jsonld.compact(triples_to_expanded(triples), {"@context": context()}, _OPTIONS)
     if context_ref:
         compacted["@context"] = context_ref

@@ -13,7 +13,8 @@ travel back in chunks.
 Over a RocksDB snapshot each evaluator also builds, in a thread of its own, a copy of that snapshot in memory, up to a
 budget (settings.mirror_bytes), and answers from the copy once it is complete: Oxigraph evaluates an aggregate over
 its in-memory store several times faster than over RocksDB (bench/README.md, "Aggregates"). A copy only ever
-answers for the snapshot it was made from.
+answers for the snapshot it was made from. `EvaluatorPool.warm` has them make it before they take a query (`sikg serve`
+does, before a worker takes a connection).
 
 A query whose cost is bounded (one triple pattern with few matches, see store/embedded.py) is answered in the service
 process instead, by the same code (`answer`, `evaluate_here`): the same result bytes, the same errors.
@@ -24,11 +25,15 @@ import ctypes.util
 import logging
 import multiprocessing
 import queue
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
@@ -163,6 +168,10 @@ class Mirror:
             self._wanted, self.store = False, None
         return self._thread
 
+    def wait(self) -> None:
+        """Returns once the copy is complete, or will not be (over the budget, abandoned, failed)."""
+        self._thread.join()
+
     def _build(self, path: str, budget: int, before: threading.Thread | None) -> None:
         if before is not None:
             before.join()
@@ -247,7 +256,8 @@ def answer(store, request: EvalRequest, max_bytes: int, send, about: tuple = ())
 def _serve(conn, mirror_bytes: int = 0) -> None:
     """The evaluator's loop: one request at a time, answered as chunks then ("done", media type, "memory" or
     "rocksdb": the kind of store that answered) or one ("error", …). Over a RocksDB snapshot, a copy of it in memory
-    answers once it is complete (up to `mirror_bytes` of N-Quads; 0: never)."""
+    answers once it is complete (up to `mirror_bytes` of N-Quads; 0: never). A request to warm up, (snapshot,
+    WARM, 0), opens the snapshot and waits for its copy, then answers ("warm", whether a copy answers now)."""
     isolate_network()
     store, opened, mirror = None, None, None
     while True:
@@ -268,6 +278,11 @@ def _serve(conn, mirror_bytes: int = 0) -> None:
                     mirror = Mirror(snapshot, mirror_bytes, before)
         except Exception as error:
             conn.send(("error", "evaluation", f"{type(error).__name__}: {error}"))
+            continue
+        if request == WARM:
+            if mirror is not None:
+                mirror.wait()
+            conn.send(("warm", mirror is not None and mirror.store is not None))
             continue
         copy = mirror.store if mirror is not None else None
         if copy is not None:
@@ -303,17 +318,40 @@ def evaluate_here(store, request: EvalRequest, max_bytes: int, give_up: bool = F
 
 # -- the pool, in the service process ----------------------------------------------------------------------------
 
+WARM = "warm"  # the request of EvaluatorPool.warm
+
+
+def main(argv: list[str]) -> int:
+    """An evaluator's process (_Evaluator starts it): arguments FD MIRROR_BYTES, FD the end of its connection."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the service stops its evaluators
+    _serve(Connection(int(argv[0])), int(argv[1]))
+    return 0
+
+
+# Not `python -m sikg.sparql.evaluator`: the package imports this module, and runpy would warn of it imported twice.
+_MAIN = "import sys; from sikg.sparql.evaluator import main; sys.exit(main(sys.argv[1:]))"
+
+
 class _Evaluator:
-    def __init__(self, context, mirror_bytes: int):
-        parent, child = context.Pipe()
+    """An evaluator process, started as a fresh interpreter that imports only what evaluating takes. Not a
+    multiprocessing child: forkserver (the safe start method in a process that has threads) kept a server and a
+    resource tracker in memory beside each worker's evaluators, about 54 MB a worker (docs/deployment.md, sizing)."""
+
+    def __init__(self, mirror_bytes: int):
+        parent, child = multiprocessing.Pipe()
         self.conn = parent
-        self.process = context.Process(target=_serve, args=(child, mirror_bytes), daemon=True, name="sikg-evaluator")
-        self.process.start()
-        child.close()
+        try:
+            self.process = subprocess.Popen([sys.executable, "-c", _MAIN, str(child.fileno()), str(mirror_bytes)],
+                                            pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL)
+        finally:
+            child.close()
 
     def kill(self) -> None:
         self.process.kill()
-        self.process.join(timeout=5)
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
         self.conn.close()
 
 
@@ -324,11 +362,47 @@ class EvaluatorPool:
     def __init__(self, size: int, timeout: float, max_bytes: int, mirror_bytes: int = 0):
         self.timeout, self.max_bytes, self.mirror_bytes = timeout, max_bytes, mirror_bytes
         self.answered: Counter[str] = Counter()
-        self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["pyoxigraph", "sikg.sparql.evaluator", "sikg.rdf.results"])
+        self.size = size
         self._idle: queue.Queue[_Evaluator] = queue.Queue()
         for _ in range(size):
-            self._idle.put(_Evaluator(self._context, mirror_bytes))
+            self._idle.put(_Evaluator(mirror_bytes))
+        # Set once every evaluator has opened the snapshot it was warmed with and completed its copy (warm); set at
+        # once for a pool nobody warms. /health answers 503 "starting" until then.
+        self.ready = threading.Event()
+        self.ready.set()
+
+    def warm(self, snapshot: Snapshot, wait: bool = False) -> None:
+        """Has every evaluator open `snapshot` and complete its copy in memory before it answers a query (a query
+        sent meanwhile waits for an evaluator, within its time limit), so that the first aggregates are as fast as
+        the later ones: without this, each evaluator began its copy at its first query and answered from RocksDB
+        until then. `ready` is clear until it is done; in the background unless `wait`."""
+        self.ready.clear()
+        taken = [self._idle.get() for _ in range(self.size)]  # all idle: nothing else ran yet
+        thread = threading.Thread(target=self._warm, args=(snapshot, taken), daemon=True, name="sikg-warm-up")
+        thread.start()
+        if wait:
+            thread.join()
+
+    def _warm(self, snapshot: Snapshot, evaluators: list[_Evaluator]) -> None:
+        try:
+            sent = [evaluator for evaluator in evaluators if self._sent(evaluator, (snapshot, WARM, 0))]
+            for evaluator in sent:
+                try:
+                    evaluator.conn.recv()  # ("warm", …) or ("error", …): either way it answers queries now
+                    self._idle.put(evaluator)
+                except (EOFError, OSError):
+                    self._replace(evaluator)
+        finally:
+            self.ready.set()
+
+    def _sent(self, evaluator: _Evaluator, message: tuple) -> bool:
+        """Whether `message` reached the evaluator; one that died is replaced."""
+        try:
+            evaluator.conn.send(message)
+            return True
+        except OSError:
+            self._replace(evaluator)
+            return False
 
     def run(self, snapshot: Snapshot, request: EvalRequest, deadline: float | None = None) -> Iterator[tuple]:
         """Yields ("chunk", bytes)… then ("done", media_type); raises QueryTimeout, ResultTooLarge, EvaluatorBusy,
@@ -369,7 +443,7 @@ class EvaluatorPool:
         def work():
             evaluator.kill()
             try:
-                self._idle.put(_Evaluator(self._context, self.mirror_bytes))
+                self._idle.put(_Evaluator(self.mirror_bytes))
             except Exception:  # the service keeps running with one evaluator fewer rather than fail requests
                 log.exception("could not start a replacement evaluator")
         threading.Thread(target=work, daemon=True).start()

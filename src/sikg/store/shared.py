@@ -188,12 +188,12 @@ class SharedStore(KnowledgeGraphStore):
     def query_evaluator(self, settings: Settings, pool: EvaluatorPool | None = None) -> QueryEvaluator:
         """As the embedded store's, over the checkpoint read: the evaluators open it, and the queries answered in
         this process read a copy of it in memory once the copy is complete (evaluator.Mirror, up to
-        settings.mirror_bytes of N-Quads, made again for each checkpoint), as the evaluators do (what the copy
-        gains: bench/README.md, "Issue 18")."""
+        settings.worker_mirror_bytes of N-Quads, made again for each checkpoint; none by default: what the copy
+        gains and costs, bench/README.md, "Issue 18" and "Memory")."""
         pool = pool or EvaluatorPool(settings.evaluators, settings.query_timeout, settings.max_result_bytes,
                                      settings.mirror_bytes)
         with self._reopen_lock:
-            self._copy_bytes = settings.mirror_bytes
+            self._copy_bytes = settings.worker_mirror_bytes
             current = self._current
             if self._copy_bytes > 0 and current.copy is None:  # the checkpoint opened again, with a copy
                 published = {"checkpoint": current.path, "state": current.state, "generation": current.generation}

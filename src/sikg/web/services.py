@@ -37,10 +37,25 @@ def current() -> Services:
     return current_app.extensions["sikg"]
 
 
-def health(store) -> tuple[dict, int]:
+def warm_up(built: Services) -> None:
+    """Has the service's own evaluators open the store's current snapshot and make their copies of it in memory in
+    the background (EvaluatorPool.warm): until they have, an aggregate took 3-4 times as long (issue 28, item 4)."""
+    if built.pool is None:
+        return
+    try:
+        snapshot = built.store.snapshot()
+    except StoreUnavailable:
+        return  # nothing to read yet: each evaluator opens the snapshot at its first query
+    built.pool.warm(snapshot)
+
+
+def health(store, pool: EvaluatorPool | None = None) -> tuple[dict, int]:
     """(body, status) for /health: 200 with the store's size, or 503 saying why the store cannot be used (as JSON,
     where other routes answer errors as text, since monitors read it): down ("unavailable"), or answering but not
-    usable by sikg ("unusable": no sikg content under this SIKG_BASE, or a dataset the store does not honour)."""
+    usable by sikg ("unusable": no sikg content under this SIKG_BASE, or a dataset the store does not honour), or
+    still starting: the query evaluators in `pool` are not ready ("starting"), so that a load balancer waits."""
+    if pool is not None and not pool.ready.is_set():
+        return {"status": "starting", "message": "the query evaluators are copying the store into memory"}, 503
     try:
         problem = store.unusable()
         if problem:

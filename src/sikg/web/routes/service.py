@@ -11,7 +11,7 @@ routes = DescribedBlueprint("service", __name__)
 
 @routes.get("/health")
 def health():
-    body, status = services.health(current().store)
+    body, status = services.health(current().store, current().pool)
     return jsonify(body), status, {"Retry-After": "5"} if status == 503 else {}
 
 
@@ -24,6 +24,6 @@ routes.describe({
     "/health": {"get": {"summary": "Liveness and size", "responses": {
         "200": {"description": "Healthy", "content": {"application/json": {"schema": {
             "type": "object", "properties": {"status": {"type": "string"}, "triples": {"type": "integer"}}}}}},
-        "503": text_response("The store is unreachable")}}},
+        "503": text_response("The store is unreachable, or the service is starting")}}},
     "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3 document"}}}},
 })
