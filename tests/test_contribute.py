@@ -69,7 +69,7 @@ def test_the_form_page_lists_the_shapes_fields(client):
     for name in ("rdfs:label|en", "dct:description|en", "sikg:country", "sikg:operatedBy", "dct:source",
                  "sikg:qualifiedElementSupport|0|sikg:element", "sikg:operatedBy|new|sikg:actorType"):
         assert f'name="{name}"' in page, name
-    assert ">Avise<" in page  # an organisation to pick, by its label
+    assert '<option value="Avise">' in page  # an organisation to pick, by its name
     assert 'href="/contribute"' in page  # the site's navigation
     assert 'src="/static/contribute-form.js"' in page
     assert client.get("/static/contribute-form.js").status_code == 200
@@ -91,15 +91,16 @@ def test_preview_without_javascript_shows_turtle_jsonld_and_the_report(client):
 
 
 def test_a_mistake_is_shown_next_to_its_field(client):
-    data = {**VALID, "action": "preview", "sikg:qualifiedElementSupport|0|dct:source": "",
-            "sikg:country": "SWE"}
+    data = {**VALID, "action": "preview", "sikg:qualifiedElementSupport|0|dct:source": "about-page.html",
+            "sikg:country": "Swedland", "dct:description|en": "Too short."}
     page = post(client, data).get_data(as_text=True)
     assert 'data-conforms="false"' in page
     source = block(page, "sikg:qualifiedElementSupport|0|dct:source")
-    assert "A qualified link needs the source" in source and "Fill in “Source”." in source
-    country = block(page, "sikg:country")
-    assert "is not a web address" in country
-    assert "A qualified link needs" not in block(page, "rdfs:label")
+    assert "“about-page.html” is not a web address" in source and 'aria-invalid="true"' in source
+    country = block(page, "sikg:country")  # a name the list does not offer
+    assert "“Swedland” is not one of the choices" in country and 'value="Swedland"' in country
+    assert "Write a little more in “Description”." in block(page, "dct:description")
+    assert "not one of the choices" not in block(page, "rdfs:label")
 
 
 def test_the_script_gets_the_preview_as_json(client):
@@ -149,7 +150,7 @@ def test_submit_with_a_mistake_is_the_form_again(client):
 def test_swedish_labels_with_lang_sv(client):
     page = client.get("/contribute", query_string={"lang": "sv"}).get_data(as_text=True)
     assert "Bidra med en praktik" in page and "Förhandsgranska" in page
-    assert ">Namn" in page and "drivs av" in page and ">mikro<" in page
+    assert ">Namn" in page and ">Drivs av" in page and ">mikro<" in page
     assert '<html lang="sv"' in page
     page = post(client, {**VALID, "action": "preview", "dct:source": "", "slug": "form-test-sv"},
                 query_string={"lang": "sv"}).get_data(as_text=True)

@@ -22,7 +22,9 @@ def test_the_practice_shapes_become_fields(kg):
     assert PRACTICE_KEYS <= set(found)
     assert found["rdfs:label"].kind == "langtext" and found["rdfs:label"].required_languages == ["en"]
     assert {"en", "sv", "fr"} <= set(found["rdfs:label"].languages)
+    # a web address whose sh:pattern the EU country table's IRIs match, which the KG names: chosen by name
     assert found["sikg:country"].kind == "iri" and found["sikg:country"].required
+    assert len(found["sikg:country"].choices) >= 30
     assert found["dct:source"].kind == "iri" and found["dct:source"].multiple
     assert found["rdfs:label"].label == "Name"  # sh:name
 
@@ -53,7 +55,7 @@ def test_labels_and_help_in_swedish_from_the_shapes_and_the_ontology(kg):
     form = build_form(kg, "sv")
     found = fields(form)
     assert found["rdfs:label"].label == "Namn"  # sh:name@sv
-    assert found["sikg:operatedBy"].label == "drivs av"  # the ontology's rdfs:label@sv
+    assert found["sikg:operatedBy"].label == "Drivs av"  # the ontology's rdfs:label@sv, capitalised
     assert found["sikg:operatedBy"].help.startswith("En organisation")  # skos:definition@sv
     levels = next(g for g in form.root.groups if g.name == "sikg:qualifiedLevelTarget").fields[0]
     assert {str(c.label) for c in levels.choices} == {"mikro", "meso", "makro"}
@@ -91,5 +93,56 @@ def test_generation_does_not_need_sh_name(kg, tmp_path, monkeypatch):
     monkeypatch.setenv("SIKG_HOME", str(home))
     found = fields(build_form(kg, "en"))
     assert PRACTICE_KEYS <= set(found)
-    assert found["sikg:country"].label == "country"  # the ontology's label
+    assert found["sikg:country"].label == "Country"  # the ontology's label, capitalised
     assert found["rdfs:label"].label == "rdfs:label"  # no word anywhere: its prefixed name
+
+
+# -- how a person fills each field in (issue 29, item 3) -----------------------------------------------------------
+
+def test_a_field_is_presented_by_the_generator_s_rules_not_by_which_field_it_is(kg):
+    form = build_form(kg, "sv")
+    found = fields(form)
+    organisation = {f.key: f for f in found["sikg:operatedBy"].new.fields}
+    element = next(g for g in form.root.groups if g.name == "sikg:qualifiedElementSupport")
+    method = next(g for g in form.root.groups if g.name == "sikg:qualifiedMethodUse")
+    by_key = {f.key: f for f in element.fields}
+    assert found["sikg:country"].presentation == "search"  # a long list (30 countries): a name to type
+    assert found["sikg:operatedBy"].presentation == "search"
+    assert organisation["sikg:actorType"].presentation == "checkboxes"  # several from a short list
+    assert by_key["sikg:element"].presentation == "select" and by_key["sikg:basis"].presentation == "select"
+    assert method.fields[0].presentation == "search"  # 19 methods
+    assert found["dct:source"].presentation == "url" and organisation["foaf:homepage"].presentation == "url"
+    assert found["rdfs:label"].presentation == "per_language"  # the shapes ask for English
+    assert by_key["sikg:quotation"].presentation == "with_language"  # one text in the language of its page
+    assert organisation["rdfs:label"].presentation == "with_language"
+    assert by_key["sikg:quotation"].language_names["fr"] == "Franska"
+
+
+def test_the_country_is_chosen_by_its_name_in_the_reader_s_language(kg):
+    swedish = {str(c.label): c.value for c in fields(build_form(kg, "sv"))["sikg:country"].choices}
+    assert swedish["Sverige"] == "http://publications.europa.eu/resource/authority/country/SWE"
+    assert list(swedish).index("Tyskland") < list(swedish).index("Österrike")  # Swedish order: Ö after Z
+    latvian = [str(c.label) for c in fields(build_form(kg, "lv"))["sikg:country"].choices]
+    assert "Zviedrija" in latvian and not any(label.startswith("http") for label in latvian)
+
+
+def test_labels_are_capitalised_and_fields_come_in_the_order_a_person_knows_them(kg):
+    for language in ("en", "sv", "fr", "es", "lv"):
+        form = build_form(kg, language)
+        every = [f for s in form.sections() for f in s.fields] + [f for g in form.root.groups for f in g.fields]
+        assert all(f.label[:1] == f.label[:1].upper() for f in every), language
+        assert all(g.label[:1] == g.label[:1].upper() for g in form.root.groups), language
+        assert [f.key for f in form.root.fields] == ["rdfs:label", "sikg:country", "sikg:operatedBy",
+                                                     "dct:description", "dct:source"], language
+
+
+def test_a_dash_editor_decides_the_presentation(kg, tmp_path, monkeypatch):
+    """A shape's dash:editor wins over the rules: the country as a plain list to pick from."""
+    home = tmp_path / "home"
+    shutil.copytree(ROOT / "shapes", home / "shapes")
+    with open(home / "shapes" / "shapes.ttl", "a", encoding="utf-8") as shapes:
+        shapes.write("\nsikgsh:Practice_country <http://datashapes.org/dash#editor> "
+                     "<http://datashapes.org/dash#EnumSelectEditor> .\n")
+    assert fields(build_form(kg, "en"))["sikg:country"].presentation == "search"
+    monkeypatch.setenv("SIKG_HOME", str(home))
+    assert fields(build_form(kg, "en"))["sikg:country"].presentation == "select"

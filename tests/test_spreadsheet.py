@@ -91,8 +91,8 @@ def test_the_xlsx_has_the_shapes_columns_notes_lists_and_instructions(client):
     table = book["Practices"]
     headings = [c.value for c in table[1]]
     for expected in ("Short name in the address", "Name (en)", "Description (en)", "Country", "Operated by 1",
-                     "A new organisation: Name (en)", "A new organisation: actor type", "Sources",
-                     "Supports element 1", "Supports element 1: basis", "Supports element 1: Rationale (en)",
+                     "A new organisation: Name (en)", "A new organisation: Actor type", "Sources",
+                     "Supports element 1", "Supports element 1: Basis", "Supports element 1: Rationale (en)",
                      "Supports element 1: Source", "Supports element 1: Quotation (en)", "Uses method 8",
                      "Targets level 3", "Characteristics 3"):
         assert expected in headings, expected
@@ -106,8 +106,8 @@ def test_the_xlsx_has_the_shapes_columns_notes_lists_and_instructions(client):
     validations = table.data_validations.dataValidation
     ranges = {str(v.sqref).split(":")[0].rstrip("0123456789"): v for v in validations}
     lists = book["Lists"]
-    for heading in ("Country", "Operated by 1", "A new organisation: actor type", "Supports element 1",
-                    "Supports element 1: basis", "Uses method 1", "Targets level 1", "Characteristics 1"):
+    for heading in ("Country", "Operated by 1", "A new organisation: Actor type", "Supports element 1",
+                    "Supports element 1: Basis", "Uses method 1", "Targets level 1", "Characteristics 1"):
         letter = openpyxl.utils.get_column_letter(headings.index(heading) + 1)
         check = ranges[letter]
         assert check.type == "list" and check.formula1.startswith("'Lists'!$") and '"' not in check.formula1
@@ -131,7 +131,7 @@ def test_the_template_speaks_the_readers_language(client):
     assert book.sheetnames == ["Praktiker", "Så fyller du i", "Listor"]
     headings = [c.value for c in book["Praktiker"][1]]
     assert "Namn (en)" in headings and "Namn (sv)" in headings and "Land" in headings
-    assert "Land" in headings and "Stödjer element 1: grund" in headings
+    assert "Land" in headings and "Stödjer element 1: Grund" in headings
     response = client.get("/contribute/template.csv?lang=sv")
     assert response.headers["Content-Language"] == "sv"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -208,7 +208,7 @@ def test_the_csvw_metadata_maps_every_column_and_is_json_ld(client):
     assert by_title["Sources"]["propertyUrl"] == "http://purl.org/dc/terms/source"
     assert by_title["Sources"]["valueUrl"] == "{+source}" and by_title["Sources"]["separator"] == " "
     assert by_title["Name (en)"]["lang"] == "en" and by_title["Name (en)"]["required"] is True
-    assert by_title["Supports element 1: basis"]["aboutUrl"].endswith("{slug}#supportsElement_1")
+    assert by_title["Supports element 1: Basis"]["aboutUrl"].endswith("{slug}#supportsElement_1")
     assert "valueUrl" not in by_title["Country"]  # a label from the list: sikg maps it, a CSVW processor cannot
     # Valid JSON-LD with the CSVW context: nothing lost on expansion (every key is a CSVW term or a prefixed name)
     expanded = jsonld.expand(metadata, {"documentLoader": _no_network})
@@ -329,7 +329,7 @@ def test_an_unknown_heading_and_a_duplicate_practice_are_problems_at_their_cells
 
 def test_more_links_than_the_template_has_columns_are_read_from_numbered_columns(client, store):
     rows = csv_rows(template_bytes(client, "csv", "?example=1"))
-    fourth = {"Characteristics 4": "co-creation", "Characteristics 4: basis": "curated by sikg",
+    fourth = {"Characteristics 4": "co-creation", "Characteristics 4: Basis": "curated by sikg",
               "Characteristics 4: Rationale (en)": "The groups design their test with residents.",
               "Characteristics 4: Source": "https://example.org/neighbourhood-vouchers/about"}
     rows[0] += list(fourth)

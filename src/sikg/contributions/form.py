@@ -9,13 +9,25 @@ sh:minCount (or sh:qualifiedMinCount) of a Violation, recommended from one of a 
 its kind from sh:in and sh:class (choices, with their labels from the KG), rdf:langString or language constraints
 (a text per language), sh:nodeKind sh:IRI (a web address), sh:datatype (a typed value). Adding a property shape to
 shapes/ adds a field, with no change here.
+
+How a person fills a field in follows from the same facts (`presentation`), never from which field it is: a choice
+is by name in the reader's language, never by IRI (sh:class, sh:in, or, for a web address, the KG's labelled
+concepts its sh:pattern matches, such as the EU country table's IRIs for sikg:country): a list to pick from where it
+is short, a box to type a name in with the names offered (<input list> and <datalist>) where it is long, boxes to
+tick where several may be chosen from a short list; a web address is a one-line URL box, as many boxes as it may have
+values; a text whose shapes ask for it in given languages has a box per language, any other one text with its
+language chosen from a list (a quotation is in the language of its page). dash:editor, where a shape gives one,
+decides instead. Fields come in sh:order, else in the order a person knows things in: names, then choices (country,
+who runs it), then longer texts, then web addresses.
 """
 
+import re
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
+from babel import Locale, UnknownLocaleError
 
-from ..i18n.languages import SUPPORTED_LANGUAGES, Text, page_language, pick, pick_text
+from ..i18n.languages import SUPPORTED_LANGUAGES, Text, collation_key, page_language, pick, pick_text
 from ..namespaces import RDF, RDFS, SH, SIKG, SKOS, values
 from ..rdf import content
 from ..validation.report import compact_iri
@@ -25,6 +37,12 @@ ROOT_CLASS = SIKG.SupportPractice  # the form describes one support practice
 LANG_STRING = RDF.langString
 VIOLATION = SH.Violation
 MAX_CHOICES = 2000
+SHORT_LIST = 12  # at most this many choices: a list to pick from (or boxes to tick); more: a box to type a name in
+EDITORS = {  # dash:editor, where a shape names one: the presentation it asks for
+    "EnumSelectEditor": "select", "InstancesSelectEditor": "select", "AutoCompleteEditor": "search",
+    "URIEditor": "url", "TextFieldWithLangEditor": "with_language", "TextAreaWithLangEditor": "with_language",
+    "TextAreaEditor": "per_language", "TextFieldEditor": "per_language", "DetailsEditor": "node",
+}
 
 
 @dataclass
@@ -51,6 +69,36 @@ class Field:
     min_length: int | None = None
     suggestions: list[Choice] = field(default_factory=list)  # iri: the labelled values the KG already uses
     new: "Section | None" = None  # a class choice whose class has shapes: the fields to describe a new one
+    # how a person fills it in (see the module's docstring): "select", "checkboxes", "search" (a choice), "url"
+    # (web addresses), "per_language", "with_language" (a text), "node" (a nested node's fields), "" (a plain box)
+    presentation: str = ""
+    max_count: int | None = None  # how many values it takes, where the shapes say
+    language_names: dict[str, str] = field(default_factory=dict)  # each of `languages` named in the page's language
+
+    def label_of(self, value: str) -> str:
+        """What a choice's box shows for a value sent: its name, else the value as it was typed."""
+        return next((c.label for c in self.choices if c.value == value), value)
+
+    def boxes(self, values: list[str]) -> list[str]:
+        """The values of a field shown as one box each (a web address, a name to type): those filled in, and one
+        empty box for one more where it takes more."""
+        filled = [v for v in values if v.strip()]
+        more = self.multiple and (self.max_count is None or len(filled) < self.max_count)
+        return filled + ([""] if more or not filled else [])
+
+    def texts_with_language(self, prefix: str, values, default: str) -> list[tuple[str, str]]:
+        """A "with_language" field's (text, language) rows: those sent as text and chosen language, those sent in a
+        box of their language (a correction's current texts), else one empty row in `default`."""
+        name = f"{prefix}{self.key}"
+        rows = list(zip(values.getlist(name), values.getlist(f"{name}|{LANGUAGE_CHOICE}")))
+        rows += [(found[0], lang) for lang in self.languages if (found := values.getlist(f"{name}|{lang}"))]
+        rows = [(text, lang) for text, lang in rows if text.strip()]
+        if self.multiple and rows:
+            rows.append(("", default))
+        return rows or [("", default)]
+
+
+LANGUAGE_CHOICE = "language"  # a "with_language" text's language input: "{name}|language"
 
 
 @dataclass
@@ -114,6 +162,11 @@ class Shapes:
     def node_shapes(self, target: str, iri: str) -> list:
         return [s for s, p in self.index.items() if any(o.value == iri for o in p.get(target, ()))]
 
+    def iri_paths(self) -> set[str]:
+        """The paths whose values some shape wants as IRIs (sh:nodeKind sh:IRI)."""
+        return {p.value for props in self.index.values() if any(k.value == SH.IRI for k in props.get(SH.nodeKind, ()))
+                for p in props.get(SH.path, ())}
+
     def targets(self, target: str) -> list[str]:
         return list(dict.fromkeys(o.value for p in self.index.values() for o in p.get(target, ())))
 
@@ -146,6 +199,10 @@ class _Facts:
     min_length: int | None = None
     multiline: bool = False
     order: float = 1e9
+    ordered: bool = False  # by an sh:order of its own
+    patterns: list[str] = field(default_factory=list)
+    editor: str | None = None  # dash:editor's local name
+    node: str | None = None  # sh:node: the shape of a nested node
 
 
 def _read_property(shapes: Shapes, shape, facts: _Facts, position: int) -> None:
@@ -155,6 +212,11 @@ def _read_property(shapes: Shapes, shape, facts: _Facts, position: int) -> None:
     facts.descriptions += shapes.values(shape, SH.description)
     order = value("order")
     facts.order = min(facts.order, float(order.value) if order is not None else 1e6 + position)
+    facts.ordered |= order is not None
+    facts.patterns += [value("pattern").value] if value("pattern") is not None else []
+    editor = shapes.value(shape, DASH + "editor")
+    facts.editor = editor.value.rsplit("#", 1)[-1] if editor is not None else facts.editor
+    facts.node = value("node").value if isinstance(value("node"), ox.NamedNode) else facts.node
     least = max(_count(shapes, shape, SH.minCount) or 0, _count(shapes, shape, SH.qualifiedMinCount) or 0)
     if least:
         facts.required |= violation
@@ -180,8 +242,9 @@ def _read_property(shapes: Shapes, shape, facts: _Facts, position: int) -> None:
     facts.multiline |= (single is not None and single.value == "false") or (length or 0) >= 40
 
 
-def property_facts(shapes: Shapes, node_shapes: list) -> list[_Facts]:
-    """The facts of each path the node shapes constrain (rdf:type aside), in sh:order, else the files' order."""
+def property_facts(shapes: Shapes, node_shapes: list, known_first: bool = True) -> list[_Facts]:
+    """The facts of each path the node shapes constrain (rdf:type aside), in sh:order, else in the order a person
+    knows things in (`known_first`; a qualified link's record keeps the files' order), else the files' order."""
     by_path: dict[str, _Facts] = {}
     position = 0
     # the shape with the most properties first (the required ones), then those that add to it (the recommended)
@@ -192,7 +255,19 @@ def property_facts(shapes: Shapes, node_shapes: list) -> list[_Facts]:
                 continue  # a complex path is not a form field
             position += 1
             _read_property(shapes, shape, by_path.setdefault(path.value, _Facts(path.value)), position)
-    return sorted(by_path.values(), key=lambda f: f.order)
+    iri_paths = shapes.iri_paths() if known_first else set()
+    return sorted(by_path.values(),
+                  key=lambda f: (not f.ordered, _known_first(f, iri_paths) if known_first else 0, f.order))
+
+
+def _known_first(facts: _Facts, iri_paths: set[str]) -> int:
+    """Without sh:order, the order a person knows things in: a name (a one-line text), then what is chosen from a
+    list (a country, who runs it), then longer texts (what it does), then web addresses (where it says so)."""
+    if facts.within or facts.of_class or (facts.patterns and facts.iri):
+        return 1
+    if facts.iri or facts.path in iri_paths:
+        return 3
+    return 2 if facts.multiline else 0
 
 
 # -- what the KG says about the terms ---------------------------------------------------------------------------
@@ -233,7 +308,32 @@ class Terms:
     def choices(self, iris: list[str], sort: bool = False) -> list[Choice]:
         labels = self.labels(iris)
         result = [Choice(iri, labels.get(iri) or Text(compact_iri(iri))) for iri in iris]
-        return sorted(result, key=lambda c: c.label.casefold()) if sort else result
+        return sorted(result, key=lambda c: collation_key(c.label, self.language)) if sort else result
+
+    def matching(self, patterns: list[str]) -> list[Choice]:
+        """The KG's labelled concepts whose IRIs every pattern matches (the EU country table's countries for
+        sikg:country's pattern): the values a field constrained by IRI patterns may be chosen from, by name."""
+        if not patterns:
+            return []
+        try:
+            compiled = [re.compile(p) for p in patterns]
+        except re.error:
+            return []
+        rows = self.store.query(f"SELECT DISTINCT ?c WHERE {{ ?c <{SKOS.prefLabel}> ?l FILTER(isIRI(?c)) }}")
+        found = [row["c"].value for row in rows if all(p.search(row["c"].value) for p in compiled)]
+        return self.choices(found[:MAX_CHOICES], sort=True)
+
+    def language_names(self, tags: list[str]) -> dict[str, str]:
+        """Each language tag by its name in the page's language (Swedish: "svenska"; French: "suédois")."""
+        page = page_language(self.language)
+        names = {}
+        for tag in tags:
+            try:
+                name = Locale.parse(tag.replace("-", "_")).get_display_name(page) or tag
+            except (ValueError, UnknownLocaleError):
+                name = tag
+            names[tag] = name[:1].upper() + name[1:]
+        return names
 
 
 def _label(facts: _Facts, terms: Terms, words: dict) -> tuple[Text, Text | None]:
@@ -242,7 +342,7 @@ def _label(facts: _Facts, terms: Terms, words: dict) -> tuple[Text, Text | None]
     description = pick(facts.descriptions, terms.language)
     label = pick_text([name], page) if name is not None else words["label"].get(facts.path)
     help_text = pick_text([description], page) if description is not None else words["help"].get(facts.path)
-    return label or Text(compact_iri(facts.path)), help_text
+    return (capitalised(label) if label else Text(compact_iri(facts.path))), help_text
 
 
 def _kind(facts: _Facts, terms: Terms, iri_paths: set[str]) -> str:
@@ -257,12 +357,36 @@ def _kind(facts: _Facts, terms: Terms, iri_paths: set[str]) -> str:
     return "langtext" if terms.ranges.get(facts.path) == LANG_STRING else "text"
 
 
+def capitalised(label: Text) -> Text:
+    """A field's label as a form shows it, with a capital first letter ("operated by", the property's label, is
+    "Operated by"), in the language it is in."""
+    return Text(label[:1].upper() + label[1:], label.lang, label.translated)
+
+
+def presentation(f: Field, editor: str | None = None) -> str:
+    """How a person fills the field in (see the module's docstring), by its kind, its number of choices and of
+    values; a shape's dash:editor where it names one this form knows."""
+    if editor in EDITORS and (EDITORS[editor] in ("select", "search")) == (f.kind == "choice" or bool(f.choices)):
+        return EDITORS[editor]
+    if f.kind == "choice" or f.choices:
+        if len(f.choices) + (1 if f.new else 0) > SHORT_LIST:
+            return "search"
+        return "checkboxes" if f.multiple else "select"
+    if f.kind == "iri":
+        return "url"
+    if f.kind == "langtext":
+        return "per_language" if f.required_languages else "with_language"
+    return ""
+
+
 def make_field(facts: _Facts, terms: Terms, words: dict, shapes: Shapes | None) -> Field:
     label, help_text = _label(facts, terms, words)
-    kind = _kind(facts, terms, words.get("iri", set()))
+    matching = terms.matching(facts.patterns) if facts.iri and not (facts.within or facts.of_class) else []
+    kind = _kind(facts, terms, words.get("iri", set()))  # "iri" with `matching` choices: any IRI matching is taken
     made = Field(compact_iri(facts.path), facts.path, label, help_text, kind, facts.required,
                  facts.recommended and not facts.required, facts.max_count != 1, datatype=facts.datatype,
-                 multiline=facts.multiline, min_length=facts.min_length)
+                 multiline=facts.multiline, min_length=facts.min_length, max_count=facts.max_count,
+                 choices=matching)
     if kind == "langtext":
         made.required_languages = list(dict.fromkeys(facts.required_languages))
         made.languages = list(dict.fromkeys(made.required_languages + (facts.languages or list(SUPPORTED_LANGUAGES))))
@@ -278,7 +402,16 @@ def make_field(facts: _Facts, terms: Terms, words: dict, shapes: Shapes | None) 
                                [make_field(f, terms, words, None) for f in property_facts(shapes, class_shapes)])
     elif kind == "iri":
         made.suggestions = terms.used_values(facts.path)
+    made.presentation = facts.editor or ""  # the shape's dash:editor until present() decides
+    if kind == "langtext":
+        made.language_names = terms.language_names(made.languages)
     return made
+
+
+def present(form: "Form") -> None:
+    """Each field's presentation, once the groups have made their target fields choices."""
+    for f in [f for s in form.sections() for f in s.fields] + [f for g in form.root.groups for f in g.fields]:
+        f.presentation = presentation(f, f.presentation or None)
 
 
 def _groups(shapes: Shapes, root: Section, terms: Terms, words: dict) -> list[Group]:
@@ -287,7 +420,7 @@ def _groups(shapes: Shapes, root: Section, terms: Terms, words: dict) -> list[Gr
     range over sikg:ProcessElement)."""
     groups = []
     for qualifier in shapes.targets(SH.targetObjectsOf):
-        facts = property_facts(shapes, shapes.node_shapes(SH.targetObjectsOf, qualifier))
+        facts = property_facts(shapes, shapes.node_shapes(SH.targetObjectsOf, qualifier), known_first=False)
         by_range = {terms.ranges.get(f.path): f for f in facts if terms.ranges.get(f.path)}
         direct = next((f for f in root.fields if terms.ranges.get(f.path) in by_range), None)
         if direct is None:
@@ -316,7 +449,7 @@ def _class_groups(shapes: Shapes, root: Section, terms: Terms, groups: list[Grou
     made = []
     for record_class in shapes.targets(SH.targetClass):
         qualifiers = [p for p in by_range.get(record_class, []) if p in of_root and p not in used]
-        facts = property_facts(shapes, shapes.node_shapes(SH.targetClass, record_class))
+        facts = property_facts(shapes, shapes.node_shapes(SH.targetClass, record_class), known_first=False)
         pairs = [(f, d) for f in facts if f.within or f.of_class
                  for d in by_range.get(terms.ranges.get(f.path), []) if d != f.path and d not in used]
         if len(qualifiers) != 1 or len(pairs) != 1:
@@ -341,16 +474,20 @@ def build_form(store, language: str, records_by_class: bool = False) -> Form:
     terms = Terms(store, language)
     paths = [p.value for props in shapes.index.values() for p in props.get(SH.path, ()) if isinstance(p, ox.NamedNode)]
     words = {"label": terms.texts(paths, (RDFS.label,)), "help": terms.texts(paths, (SKOS.definition,)),
-             "iri": {p.value for s, props in shapes.index.items() if any(k.value == SH.IRI for k in props.get(
-                 SH.nodeKind, ())) for p in props.get(SH.path, ())}}
+             "iri": shapes.iri_paths()}
     facts = property_facts(shapes, shapes.node_shapes(SH.targetClass, ROOT_CLASS))
-    root = Section("", ROOT_CLASS, terms.labels([ROOT_CLASS]).get(ROOT_CLASS) or Text(compact_iri(ROOT_CLASS)),
+    root_label = terms.labels([ROOT_CLASS]).get(ROOT_CLASS) or Text(compact_iri(ROOT_CLASS))
+    root = Section("", ROOT_CLASS, capitalised(root_label),
                    [make_field(f, terms, words, shapes) for f in facts])
     root.groups = _groups(shapes, root, terms, words)
     root.groups += _class_groups(shapes, root, terms, root.groups) if records_by_class else []
     directs = {g.direct for g in root.groups}
     root.fields = [f for f in root.fields if f.path not in directs]
-    return Form(root, language)
+    for g in root.groups:
+        g.label = capitalised(g.label)
+    form = Form(root, language)
+    present(form)
+    return form
 
 
 def field_name(prefix: str, f: Field, language: str | None = None) -> str:

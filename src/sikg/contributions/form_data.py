@@ -19,6 +19,7 @@ from ..rdf import jsonld
 from ..validation import shacl
 from ..validation.report import fix_hint
 from .form import Field, Form, Group, Section, field_name
+from .form_input import as_fields
 
 RECORD = "urn:x-sikg-form:record:"
 SLUG = "slug"  # the practice's short name in its IRI: the one field no shape describes
@@ -174,6 +175,7 @@ def read_form(form: Form, values, store, language: str, records: str = "") -> Dr
     """The form's inputs (a MultiDict) as the RDF of one practice; `records` sets its records' IRIs apart from
     those of other practices read with it (a spreadsheet's rows)."""
     words = form_words(language)
+    values, unread = as_fields(form, values, words)  # names chosen as IRIs, a text with its language in its box
     root = form.root
     slug = (values.get(SLUG) or "").strip().lower() or slugify(_first_text(root, values)) or "new-practice"
     draft = Draft(PRACTICE + slug)
@@ -181,6 +183,8 @@ def read_form(form: Form, values, store, language: str, records: str = "") -> Dr
         draft.refuse(SLUG, words["bad_slug"])
         slug = slugify(slug) or "new-practice"
         draft.practice = PRACTICE + slug
+    for name, messages in unread.items():
+        draft.problems.setdefault(name, []).extend(Problem("Form", m) for m in messages)
     if (values.get("revises") or "") == PRACTICE + slug:  # a correction of a published practice (correction.py)
         practice = ox.NamedNode(PRACTICE + slug)
     else:

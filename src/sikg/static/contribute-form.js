@@ -48,6 +48,45 @@
     timer = setTimeout(check, 700);
   }
 
-  form.addEventListener("input", later);
-  form.addEventListener("change", later);
+  // A field of several values shows one box each: when the last box is filled, another empty one follows it (the
+  // page without this script adds it on the next preview). At most data-max boxes.
+  function addBox(input) {
+    var boxes = input.parentNode;
+    if (!boxes || !boxes.hasAttribute("data-boxes") || !input.value.trim()) { return; }
+    var all = boxes.querySelectorAll("input");
+    var max = parseInt(boxes.getAttribute("data-max") || "0", 10);
+    if (all[all.length - 1] !== input || (max && all.length >= max) || !input.hasAttribute("aria-label")) { return; }
+    var box = input.cloneNode(false);
+    var n = all.length + 1;
+    box.value = "";
+    box.setAttribute("value", "");
+    box.id = all[0].id + "-" + n;
+    box.removeAttribute("aria-required");
+    box.removeAttribute("aria-invalid");
+    box.setAttribute("aria-label", input.getAttribute("aria-label").replace(/\d+$/, String(n)));
+    boxes.appendChild(document.createTextNode("\n"));
+    boxes.appendChild(box);
+  }
+
+  // A web address is checked as it is typed: the box says it is not one (aria-invalid) until it is.
+  function checkAddress(input) {
+    if (input.type !== "url") { return; }
+    if (input.value.trim() && !input.validity.valid) { input.setAttribute("aria-invalid", "true"); }
+    else if (!input.closest(".has-problems")) { input.removeAttribute("aria-invalid"); }
+  }
+
+  // A text's language chosen beside it: the text is marked as being in that language.
+  function markLanguage(select) {
+    var text = select.getAttribute("data-text") && document.getElementById(select.getAttribute("data-text"));
+    if (text) { text.setAttribute("lang", select.value); }
+  }
+
+  form.addEventListener("input", function (event) {
+    if (event.target.tagName === "INPUT") { addBox(event.target); checkAddress(event.target); }
+    later();
+  });
+  form.addEventListener("change", function (event) {
+    if (event.target.tagName === "SELECT") { markLanguage(event.target); }
+    later();
+  });
 })();
