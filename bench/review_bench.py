@@ -88,7 +88,7 @@ def request(url: str, method: str, path: str, body: bytes | None = None, headers
     try:
         connection.request(method, path, body=body, headers=headers or {})
         answer = connection.getresponse()
-        return answer.status, dict(answer.getheaders()), answer.read()
+        return answer.status, {k.lower(): v for k, v in answer.getheaders()}, answer.read()
     finally:
         connection.close()
 
@@ -141,7 +141,7 @@ def timed(url: str, path: str, headers: dict, rounds: int = 5) -> dict:
             times.append(time.perf_counter() - started)
         size = len(body)
     return {"status": status, "median": statistics.median(times), "max": max(times), "bytes": size,
-            "total": answer_headers.get("X-Total-Count")}
+            "total": answer_headers.get("x-total-count")}
 
 
 def curator_token(store: Path) -> str:
@@ -162,7 +162,9 @@ def main() -> int:
     figures = {"python": platform.python_version(), "cpus": os.cpu_count()}
     with tempfile.TemporaryDirectory(prefix="sikg-review-bench-") as directory:
         store, log = Path(directory) / "store", Path(directory) / "serve.log"
-        curator = {"Authorization": f"Bearer {curator_token(store)}"}
+        token = curator_token(store)
+        curator = {"Authorization": f"Bearer {token}"}  # the JSON API's credentials
+        signed_in = {"Cookie": f"sikg_token={token}"}  # the review pages': signed in
         service = Service(store, log, args.processes)
         sent = 0
         try:
@@ -179,11 +181,11 @@ def main() -> int:
                 if size > sent:
                     contribute(service.url, sent, size - sent)
                     sent = size
-                queue = timed(service.url, "/review", {**curator, "Accept": "text/html"})
+                queue = timed(service.url, "/review", {**signed_in, "Accept": "text/html"})
                 listing = timed(service.url, "/contributions?status=pending", {**curator,
                                                                                  "Accept": "application/json"})
                 _, _, first = request(service.url, "GET", "/contributions?status=pending&limit=1", headers=curator)
-                one = timed(service.url, f"/review/{json.loads(first)[0]['id']}", {**curator, "Accept": "text/html"})
+                one = timed(service.url, f"/review/{json.loads(first)[0]['id']}", {**signed_in, "Accept": "text/html"})
                 figures["queue"][size] = {"review": queue, "json": listing, "item": one}
                 print(f"queue of {size} pending: GET /review {queue['status']} median "
                       f"{queue['median'] * 1000:.0f} ms (max {queue['max'] * 1000:.0f} ms, {queue['bytes']:,} bytes); "
@@ -194,9 +196,9 @@ def main() -> int:
             service = Service(store, log, args.processes)
             status, headers, _ = request(service.url, "GET", "/contributions?status=pending&limit=1",
                                          headers=curator)
-            figures["after_sigkill"] = {"sent": sent, "pending": headers.get("X-Total-Count")}
-            print(f"after kill -9 and a restart: {headers.get('X-Total-Count')} pending of {sent} sent "
-                  f"({'nothing lost' if str(sent) == headers.get('X-Total-Count') else 'LOST SOME'})")
+            figures["after_sigkill"] = {"sent": sent, "pending": headers.get("x-total-count")}
+            print(f"after kill -9 and a restart: {headers.get('x-total-count')} pending of {sent} sent "
+                  f"({'nothing lost' if str(sent) == headers.get('x-total-count') else 'LOST SOME'})")
         finally:
             service.kill()
     if args.json:

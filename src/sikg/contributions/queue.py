@@ -2,16 +2,18 @@
 /contributions) read one page with ONE query, whatever the number of contributions, never a query per item.
 
 Each entry is read from the contribution's record (the graph its id names: who, when, the payload's sha256, the
-status) and, for a pending one, from its stored validation report (reports.py: the kind of contribution, how many
-practices, the counts of warnings and violations, the name of what it describes), joined only when the report is about
-the data as it is now (the same sha256). The total of entries matching the filters comes back in the same answer (a
-sub-select), so a page past the end still says how many there are.
+status) and, for a pending one, from its kept validation report (reports.py: the kind of contribution, how many
+practices, the counts of warnings and violations, the name of what it describes, in one JSON literal), used only when
+the report is about the data as it is now (the same sha256). The entries matching the filters are counted, ordered and
+cut to the page first, on the few triples that takes; only the page's entries are joined with the rest. The total
+comes back in the same answer (a sub-select), so a page past the end still says how many there are.
 
 The parameters (`Page.from_args`): limit (1 to MAX_LIMIT, DEFAULT_LIMIT), offset, order (oldest first, or newest),
 contributor (a contributor's name), kind (practice, revision, batch) and warnings (yes: with warnings or violations,
 no: with neither); anything else is a 400 that says what is allowed.
 """
 
+import json
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
@@ -19,7 +21,7 @@ import pyoxigraph as ox
 
 from ..errors import BadRequest
 from ..namespaces import GRAPH_CONTRIBUTION, PROV, RDFS, SIKG
-from .reports import GRAPH_REPORT, KINDS
+from .reports import KINDS
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -102,75 +104,79 @@ class Listed:
         return self.page.next_offset < self.total
 
 
-def _pattern(prefix: str, status: str | None, page: Page) -> str:
-    """The entries matching the filters, each with what the listing shows of it (the variables the page selects)."""
+def _report_of_c() -> str:
+    """Binds ?report to the IRI of ?c's kept report (reports.report_iri): a lookup by subject, which the store makes
+    for the page's entries only (a pattern ?report sikg:reportOf ?c is matched against every report first)."""
+    return 'BIND(IRI(CONCAT(STR(?c), "#report")) AS ?report)'
+
+
+def _matching(prefix: str, status: str | None, page: Page) -> str:
+    """The entries matching the filters, with ?c, ?g (the graph of its record) and ?when: only what the filters need
+    is joined here (the count and the ordering read these alone); the rest is joined for the page's entries."""
     marked = f'; <{SIKG.status}> "{status}"' if status else ""
-    filters = []
+    filtered = ""
     if page.contributor:
-        filters.append(f"FILTER(STR(?who) = {ox.Literal(page.contributor)})")
+        filtered += (f" GRAPH ?g {{ ?c <{PROV.wasAttributedTo}>/<{RDFS.label}> ?who }} "
+                     f"FILTER(STR(?who) = {ox.Literal(page.contributor)})")
+    if page.kind or page.warnings:
+        filtered += f" {_report_of_c()}"
     if page.kind:
-        filters.append(f'FILTER(?kind = "{page.kind}")')
+        filtered += (f" OPTIONAL {{ ?report <{SIKG.contributionKind}> ?storedKind }} FILTER(COALESCE(?storedKind, "
+                     f'IF(EXISTS {{ GRAPH ?g {{ ?c <{SIKG.revises}> ?revised }} }}, "revision", "practice")) = '
+                     f'"{page.kind}")')
     if page.warnings:
-        filters.append("FILTER(COALESCE(?warnings, 0) + COALESCE(?violations, 0) "
-                       f"{'>' if page.warnings == 'yes' else '='} 0)")
-    return f"""GRAPH ?g {{ ?c a <{SIKG.Contribution}> ; <{PROV.generatedAtTime}> ?when ;
-                  <{SIKG.payloadSha256}> ?sha {marked} .
-                OPTIONAL {{ ?c <{PROV.wasAttributedTo}>/<{RDFS.label}> ?who }} }}
+        filtered += (f" OPTIONAL {{ ?report <{SIKG.warningCount}> ?warnings ; <{SIKG.violationCount}> ?violations }}"
+                     " FILTER(COALESCE(?warnings, 0) + COALESCE(?violations, 0) "
+                     f"{'>' if page.warnings == 'yes' else '='} 0)")
+    return f"""GRAPH ?g {{ ?c a <{SIKG.Contribution}> ; <{PROV.generatedAtTime}> ?when {marked} }}
               FILTER(STRSTARTS(STR(?c), "{GRAPH_CONTRIBUTION}"))
-              FILTER(STR(?g) = CONCAT("{prefix}", SUBSTR(STR(?c), {len(GRAPH_CONTRIBUTION) + 1})))
-              OPTIONAL {{ GRAPH ?rg {{ ?report <{SIKG.reportOf}> ?c ; <{SIKG.payloadSha256}> ?sha ;
-                  <{SIKG.contributionKind}> ?storedKind ; <{SIKG.practiceCount}> ?practices ;
-                  <{SIKG.warningCount}> ?warnings ; <{SIKG.violationCount}> ?violations }}
-                FILTER(STRSTARTS(STR(?rg), "{GRAPH_REPORT}")) }}
-              BIND(COALESCE(?storedKind, IF(EXISTS {{ GRAPH ?g {{ ?c <{SIKG.revises}> ?revised }} }},
-                                           "revision", "practice")) AS ?kind)
-              {" ".join(filters)}"""
+              FILTER(STR(?g) = CONCAT("{prefix}", SUBSTR(STR(?c), {len(GRAPH_CONTRIBUTION) + 1}))){filtered}"""
 
 
 def query(prefix: str, status: str | None, page: Page) -> str:
-    """The one query of a page: its entries (each with the labels of what it describes, joined) and the total."""
-    pattern = _pattern(prefix, status, page)
+    """The one query of a page: the total, and the page's entries (ordered and cut first, then each joined with
+    who sent it, its sha256, whether it proposes a revision, and what its kept report says for the queue)."""
+    matching = _matching(prefix, status, page)
     direction = "DESC" if page.order == "newest" else "ASC"
-    shown = "?c ?when ?who ?sha ?kind ?practices ?warnings ?violations ?report"
     return f"""
-        SELECT ?total {shown} (GROUP_CONCAT(CONCAT(LANG(?name), "\\t", STR(?name)); SEPARATOR="\\n") AS ?names)
-        WHERE {{
-          {{ SELECT (COUNT(?c) AS ?total) WHERE {{ {pattern} }} }}
+        SELECT ?total ?c ?when ?who ?sha ?revision ?entry WHERE {{
+          {{ SELECT (COUNT(?c) AS ?total) WHERE {{ {matching} }} }}
           OPTIONAL {{
-            {{ SELECT {shown} WHERE {{ {pattern} }} ORDER BY {direction}(?when) {direction}(?c)
+            {{ SELECT ?c ?g ?when WHERE {{ {matching} }} ORDER BY {direction}(?when) {direction}(?c)
                LIMIT {page.limit} OFFSET {page.offset} }}
-            OPTIONAL {{ GRAPH ?ng {{ ?report <{RDFS.label}> ?name }} FILTER(STRSTARTS(STR(?ng), "{GRAPH_REPORT}")) }}
+            OPTIONAL {{ GRAPH ?g {{ ?c <{PROV.wasAttributedTo}>/<{RDFS.label}> ?who }} }}
+            OPTIONAL {{ GRAPH ?g {{ ?c <{SIKG.payloadSha256}> ?sha }} }}
+            BIND(EXISTS {{ GRAPH ?g {{ ?c <{SIKG.revises}> ?revised }} }} AS ?revision)
+            {_report_of_c()}
+            OPTIONAL {{ ?report <{SIKG.queueEntry}> ?entry }}
           }}
-        }} GROUP BY ?total {shown} ORDER BY {direction}(?when) {direction}(?c)"""
+        }} ORDER BY {direction}(?when) {direction}(?c)"""
 
 
 def read(run_query, prefix: str, status: str | None, page: Page) -> Listed:
     """The page, read with `run_query` (the store's query or query_private)."""
-    total, entries = 0, []
+    total, entries, seen = 0, [], set()
     for row in run_query(query(prefix, status, page)):
         total = int(row["total"].value)
-        if row["c"] is None:
+        if row["c"] is None or row["c"] in seen:  # (a record naming two contributors: its first)
             continue
-        value = lambda name, row=row: row[name].value if row[name] is not None else None
-        number = lambda name, row=row: int(row[name].value) if row[name] is not None else None
-        entry = {"id": row["c"].value[len(GRAPH_CONTRIBUTION):], "graph": row["c"].value,
-                 "generatedAtTime": value("when"), "contributor": value("who"), "sha256": value("sha"),
-                 "kind": value("kind")}
-        if status == "pending":
-            entry.update({"practices": number("practices"), "warnings": number("warnings"),
-                          "violations": number("violations"), "names": _names(value("names"))})
-        entries.append({**entry, "status": status} if status else entry)
+        seen.add(row["c"])
+        entries.append(_entry(row, status))
     return Listed(entries, total, page)
 
 
-def _names(joined: str | None) -> dict[str, str]:
-    """The labels of what a contribution describes, by language tag ("" untagged)."""
-    names = {}
-    for line in (joined or "").split("\n"):
-        if "\t" in line:
-            language, text = line.split("\t", 1)
-            names.setdefault(language, text)
-    return names
+def _entry(row, status: str | None) -> dict:
+    value = lambda name: row[name].value if row[name] is not None else None
+    kept = json.loads(row["entry"].value) if row["entry"] is not None else {}
+    if kept.get("sha256") != value("sha"):  # a report about data replaced since: as if there were none
+        kept = {}
+    entry = {"id": row["c"].value[len(GRAPH_CONTRIBUTION):], "graph": row["c"].value,
+             "generatedAtTime": value("when"), "contributor": value("who"), "sha256": value("sha"),
+             "kind": kept.get("kind") or ("revision" if value("revision") == "true" else "practice")}
+    if status == "pending":
+        entry.update({name: kept.get(name) for name in ("practices", "warnings", "violations")})
+        entry["names"] = kept.get("names", {})
+    return {**entry, "status": status} if status else entry
 
 
 def page_links(base_url: str, status: str | None, listed: Listed) -> dict:

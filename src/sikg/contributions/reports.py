@@ -20,6 +20,7 @@ The record (the pending graph) is moved to the public graph when accepted; the r
 """
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -37,7 +38,8 @@ _T = {name: ns.term(name.split(":")[1]) for ns, names in (
           "sh:resultSeverity", "sh:sourceShape", "sh:sourceConstraint", "sh:sourceConstraintComponent", "sh:value",
           "sh:resultMessage")),
     (SIKG, ("sikg:reportOf", "sikg:payloadSha256", "sikg:referenceDigest", "sikg:violationCount", "sikg:warningCount",
-            "sikg:contributionKind", "sikg:practiceCount", "sikg:resultIndex", "sikg:SupportPractice")),
+            "sikg:contributionKind", "sikg:practiceCount", "sikg:resultIndex", "sikg:SupportPractice",
+            "sikg:queueEntry")),
     (RDF, ("rdf:type",)), (RDFS, ("rdfs:label",)), (PROV, ("prov:generatedAtTime",))) for name in names}
 _SEVERITY = {name: SH.term(name) for name in ("Violation", "Warning", "Info")}
 
@@ -119,10 +121,20 @@ def as_triples(contribution_id: str, report: ValidationReport, sha256: str, dige
                ox.Triple(node, _T["sikg:warningCount"], ox.Literal(report.count("Warning"))),
                ox.Triple(node, _T["sikg:contributionKind"], ox.Literal(summary.kind)),
                ox.Triple(node, _T["sikg:practiceCount"], ox.Literal(summary.practices)),
-               *(ox.Triple(node, _T["rdfs:label"], name) for name in summary.names)]
+               *(ox.Triple(node, _T["rdfs:label"], name) for name in summary.names),
+               ox.Triple(node, _T["sikg:queueEntry"], ox.Literal(queue_entry(report, sha256, summary)))]
     for index, result in enumerate(report.results):
         triples += _result_triples(node, ox.BlankNode(), index, result)
     return triples
+
+
+def queue_entry(report: ValidationReport, sha256: str, summary: Summary) -> str:
+    """What the queue shows of the report, as one JSON literal: one triple to read per line of a page, where
+    reading the same from the triples above costs a lookup each (bench/README.md, "Reviewing at scale")."""
+    return json.dumps({"sha256": sha256, "kind": summary.kind, "practices": summary.practices,
+                       "warnings": report.count("Warning"), "violations": report.count("Violation"),
+                       "names": {name.language or "": name.value for name in summary.names}},
+                      ensure_ascii=False, sort_keys=True)
 
 
 def _node(text: str | None):
