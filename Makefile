@@ -12,7 +12,7 @@ JS_STAMP := $(SHACL_JS)/node_modules/.installed-stamp
 CLIENTS_JS := tests/sparql-clients-js
 CLIENTS_STAMP := $(CLIENTS_JS)/node_modules/.installed-stamp
 
-.PHONY: install run test check lint clean browser shacl-js sparql-clients-js libreoffice
+.PHONY: install run test check lint clean browser shacl-js sparql-clients-js libreoffice virtuoso
 
 install: $(STAMP)
 
@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/sikg serve
 
-test: lint browser shacl-js sparql-clients-js libreoffice
+test: lint browser shacl-js sparql-clients-js libreoffice virtuoso
 	$(PYTEST) --durations=10
 
 # The quick loop while changing code: the linter, then every test but those marked slow (real servers, browsers, the
@@ -67,6 +67,13 @@ browser:
 libreoffice:
 	@command -v soffice >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 		--no-install-recommends libreoffice-calc-nogui) || echo "LibreOffice not installed: its test is skipped"
+
+# OpenLink Virtuoso (Debian's virtuoso-opensource), the external store tests/test_virtuoso.py and the store comparison
+# in tests/test_remote_store.py start with a temporary database (tests/virtuoso.py); installed when missing (without it
+# those tests are skipped, saying why).
+virtuoso:
+	@command -v virtuoso-t >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		virtuoso-opensource) || echo "Virtuoso not installed: its tests are skipped"
 
 clean:
 	rm -rf $(VENV) var .pytest_cache $(SHACL_JS)/node_modules $(CLIENTS_JS)/node_modules

@@ -182,12 +182,11 @@ class KnowledgeGraphStore(ABC):
             return str(error)
         if GRAPH_ONTOLOGY not in self.named_graphs():
             return f"the store holds no sikg content: run sikg load --store {self.location}"
+        # Two ASKs, not one SELECT of two EXISTS: Virtuoso answers EXISTS in a projection with 1 or 0, not a boolean
         practice = f"?p a <{SIKG.SupportPractice}>"
-        row = next(iter(self.query(f"SELECT (EXISTS {{ GRAPH <{GRAPH_CURATED}> {{ {practice} }} }} AS ?held) "
-                                   f"(EXISTS {{ {practice} }} AS ?seen) WHERE {{ }}")))
-        if row["held"].value != "true":
+        if not bool(self.query(f"ASK {{ GRAPH <{GRAPH_CURATED}> {{ {practice} }} }}")):
             return f"the store holds no curated practices: run sikg load --store {self.location}"
-        if row["seen"].value != "true":
+        if not bool(self.query(f"ASK {{ {practice} }}")):
             return ("queries over the store's default graph do not see the curated practices: the store ignores the "
                     "dataset sikg sends (default-graph-uri); make its default graph the union of its named graphs "
                     "(Oxigraph: serve --union-default-graph; Fuseki: tdb2:unionDefaultGraph true)")

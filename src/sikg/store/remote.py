@@ -16,17 +16,19 @@ of names allowed, not names refused. A store that ignored those parameters would
 graph (Oxigraph: `serve --union-default-graph`; Fuseki: `tdb2:unionDefaultGraph true`); store.unusable() says so.
 """
 
+import re
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 import urllib3
 
 from ..errors import StoreUnavailable
 from ..formats import QUERY_OUTPUTS
-from ..namespaces import DCT, GRAPH_PRIVATE, GRAPH_STATE, sparql_prologue
+from ..namespaces import DCT, GRAPH_STATE, sparql_prologue
 from ..rdf.results import TableTooLarge, write_result
 from ..settings import Settings
 from ..sparql.evaluator import (
@@ -36,19 +38,16 @@ from ..sparql.evaluator import (
     ResultTooLarge,
     term_from_wire,
 )
-from ..sparql.safety import _scan, inspect_query
+from ..sparql.safety import QUERY_FORMS, _scan, inspect_query
 from .base import EMPTY_GRAPH, KnowledgeGraphStore, QueryEvaluator, is_private, public_request
 from .upload import send_graph
-
-# Leaves out the state graph and the private graphs (the queries that list every graph run over all of them).
-_PUBLIC_ONLY = f'FILTER(?g != <{GRAPH_STATE}> && !STRSTARTS(STR(?g), "{GRAPH_PRIVATE}"))'
 
 INSERT_DATA_LIMIT = 20_000  # triples; bigger replacements go by Graph Store Protocol PUT, one graph at a time
 
 
-def _sibling(url: str, name: str) -> str:
-    """Oxigraph server's layout: /query, /update, /store side by side."""
-    return url.rsplit("/", 1)[0] + "/" + name
+def _sibling(url: str, name: str | None) -> str:
+    """An endpoint beside the query endpoint (Oxigraph server: /query, /update, /store); None: the query endpoint."""
+    return url if name is None else url.rsplit("/", 1)[0] + "/" + name
 
 
 def bind_terms(query: str, substitutions: dict | None) -> str:
@@ -181,12 +180,65 @@ def _own_dataset(query: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 # -- what external stores answer differently, handled here and only here ----------------------------------------
-# A store may answer in another results format or RDF syntax than the one sikg prefers (XML or TSV results; Turtle or
-# RDF/XML): each is read by its Content-Type. Virtuoso writes SPARQL 1.0 JSON's "typed-literal" (pyoxigraph reads it)
-# and answers `GRAPH ?g { }` with one row whose ?g is unbound: the graphs are then listed from their quads. Anything
-# else unexpected (a body that is not what its Content-Type says, an HTML page, no Content-Type, a variable sikg
-# needs unbound or of the wrong kind, a refusal of a query sikg itself sends) is a StoreUnavailable of one line: a 503
-# on the web, one line and exit status 3 on the command line, never a traceback.
+# Each difference sikg meets, where it is handled, and its test (tests/test_remote_store.py, tests/test_virtuoso.py):
+# - results in another format than SPARQL JSON (XML; TSV from a store that writes it as the standard says) or graphs
+#   in another RDF syntax: read by their Content-Type (_RESULTS_FORMATS, _GRAPH_FORMATS);
+# - SPARQL 1.0 JSON's "typed-literal" (Virtuoso): pyoxigraph reads it;
+# - blank nodes labelled "nodeID://b1" in SPARQL results (Virtuoso), not a blank node label: relabelled "b1"
+#   (_BLANK_NODE_LABEL, in whole answers and in streamed ones alike), and xsd:boolean written "0" / "1" there
+#   (Virtuoso) as "false" / "true" (_BOOLEAN);
+# - `GRAPH ?g { }` answered with one row whose ?g is unbound (Virtuoso): the graphs are listed from their quads
+#   (_GRAPH_LISTING_BY_QUADS);
+# - blank nodes refused in INSERT DATA (Virtuoso: "not allowed in a constant clause"): an INSERT DATA that holds any
+#   is sent as INSERT { … } WHERE { }, which SPARQL 1.1 Update defines to insert the same (fresh blank nodes once);
+#   done for every store (_insert_data_as_template);
+# - SELECT and ASK answers passed to a client are read and written again by sikg (rdf.results), never passed on as
+#   the store wrote them: stores write CSV and TSV differently (Virtuoso quotes every IRI in TSV, as a literal), and
+#   every store's answer is then the same bytes;
+# - an answer sikg cannot read (a body that is not what its Content-Type says, an HTML page, no Content-Type, a
+#   variable sikg needs unbound or of the wrong kind, a refusal of a query or update sikg itself sends): a
+#   StoreUnavailable of one line: a 503 on the web, one line and exit status 3 on the command line, never a traceback.
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What sikg does differently for one kind of store, known by the Server header of its answers."""
+    name: str
+    # triples one update request may replace by INSERT DATA; more go by Graph Store Protocol PUT, a graph at a time
+    insert_data_limit: int = INSERT_DATA_LIMIT
+    # graphs the store keeps for itself, not part of the KG: their names, and the paths of names on its own host
+    own_graphs: frozenset[str] = frozenset()
+    own_graph_paths: frozenset[str] = frozenset()
+    # where its update and Graph Store Protocol endpoints are, beside the query endpoint, unless given (None: the
+    # query endpoint itself)
+    update_endpoint: str | None = "update"
+    graph_store_endpoint: str | None = "store"
+    # whether a query that names no dataset is over every graph (its default graph their union): query_private then
+    # names none, where it otherwise names every graph
+    every_graph_by_default: bool = False
+
+    def owns(self, graph: str) -> bool:
+        return graph in self.own_graphs or urlsplit(graph).path in self.own_graph_paths and not urlsplit(graph).query
+
+
+STANDARD = Dialect("standard")
+# Virtuoso 7.2 compiles an INSERT DATA to SQL and refuses one of a few thousand triples ("generated SQL text has
+# exceeded 10000 lines", "memory exhausted"); several smaller ones in one request take minutes. Its Graph Store
+# Protocol PUT takes 20,000 triples in about a second.
+# Every Virtuoso holds graphs of its own (its RDF views' schema, the OWL and LDP vocabularies, its WebDAV and
+# SPARQL service descriptions under its DefaultHost), which would otherwise be counted, exported and shown as the KG.
+# Virtuoso 7.2.5 answers `VALUES ?g { <a> <b> } GRAPH ?g { <a> ?p ?o ; ?q ?r }` with nothing when the request names
+# five graphs or so as its dataset, where it finds the row without them: query_private names none there.
+DIALECTS = {"virtuoso": Dialect("Virtuoso", insert_data_limit=0, update_endpoint=None, every_graph_by_default=True,
+                                 graph_store_endpoint="sparql-graph-crud", own_graphs=frozenset((
+    "http://www.openlinksw.com/schemas/virtrdf#", "http://www.w3.org/2002/07/owl#", "http://www.w3.org/ns/ldp#")),
+    own_graph_paths=frozenset(("/DAV/", "/sparql")))}
+
+
+def _dialect(server_header: str | None) -> Dialect:
+    product = (server_header or "").split("/")[0].strip().lower()
+    return DIALECTS.get(product, STANDARD)
+
 
 _RESULTS_FORMATS = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
                     "application/json": ox.QueryResultsFormat.JSON,
@@ -200,7 +252,93 @@ _ACCEPT_RESULTS = "application/sparql-results+json, application/sparql-results+x
                   "text/tab-separated-values;q=0.7"
 _ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.8, application/rdf+xml;q=0.7"
 _GRAPH_LISTING = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
-_GRAPH_LISTING_BY_QUADS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"  # Virtuoso's ?g is unbound above
+# Virtuoso's ?g is unbound above; GROUP BY, since its SELECT DISTINCT ?g over the quads takes 20 s where this takes
+# 0.1 s (28,000 quads)
+_GRAPH_LISTING_BY_QUADS = "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+# "nodeID://b1" as a blank node's label, in SPARQL JSON (type before value, as Virtuoso writes it) and XML
+_BLANK_NODE_LABEL = re.compile(rb'("type" ?: ?"bnode" ?, ?"value" ?: ?"|<bnode>)nodeID://')
+# xsd:boolean written "0" and "1" (Virtuoso, in SPARQL results; its N-Triples say "false" and "true"): the same values,
+# written as the other stores write them, so that every store's answer is the same set of terms
+_BOOLEAN = re.compile(rb'("datatype" ?: ?"http://www\.w3\.org/2001/XMLSchema#boolean" ?, ?"value" ?: ?"'
+                      rb'|<literal datatype="http://www\.w3\.org/2001/XMLSchema#boolean">)([01])(?=["<])')
+_LABEL_SPAN = 160  # bytes: longer than any match of _BLANK_NODE_LABEL or _BOOLEAN, kept back between chunks
+
+
+def _relabel(data: bytes) -> bytes:
+    """SPARQL results with Virtuoso's blank node labels and booleans written as every other store writes them."""
+    if b"nodeID://" in data:
+        data = _BLANK_NODE_LABEL.sub(rb"\1", data)
+    if b"XMLSchema#boolean" in data:
+        data = _BOOLEAN.sub(lambda m: m.group(1) + (b"true" if m.group(2) == b"1" else b"false"), data)
+    return data
+
+
+class _Relabelled:
+    """A streamed answer read through _relabel, chunk by chunk (a label cut between two chunks is found whole)."""
+
+    def __init__(self, response):
+        self.response, self.pending, self.ended = response, b"", False
+
+    def read(self, size: int = -1) -> bytes:
+        while not self.ended and (size < 0 or len(self.pending) < size + _LABEL_SPAN):
+            chunk = self.response.read(max(size, 64 * 1024))
+            self.ended = not chunk
+            self.pending = _relabel(self.pending + chunk)
+        keep = 0 if self.ended else _LABEL_SPAN
+        cut = len(self.pending) - keep if size < 0 else min(size, len(self.pending) - keep)
+        data, self.pending = self.pending[:cut], self.pending[cut:]
+        return data
+
+
+def _insert_data_as_template(update: str) -> str:
+    """Each INSERT DATA holding a blank node as INSERT { … } WHERE { }: the same insertion (SPARQL 1.1 Update,
+    3.1.1 and 3.1.3: one solution, fresh blank nodes), which Virtuoso accepts where it refuses blank nodes in DATA."""
+    if "_:" not in update and "[" not in update:
+        return update
+    text, tokens = _scan(update)
+    edits = []  # (position, text to put in place of the DATA keyword or after the block)
+    index = 0
+    while index < len(tokens) - 1:
+        if tokens[index][1].upper() == "INSERT" and tokens[index + 1][1].upper() == "DATA":
+            depth, end, blank = 0, index + 2, False
+            while end < len(tokens):
+                kind, value = tokens[end][0], tokens[end][1]
+                depth += 1 if value == "{" else -1 if value == "}" else 0
+                blank = blank or value == "[" or (kind == "word" and value == "_" and end + 1 < len(tokens)
+                                                  and tokens[end + 1][1].startswith(":"))
+                if depth == 0 and value == "}":
+                    break
+                end += 1
+            if blank and end < len(tokens):
+                edits += [(tokens[index + 1][2], tokens[index + 1][3], ""), (tokens[end][3], tokens[end][3],
+                                                                               " WHERE { }")]
+            index = end
+        index += 1
+    out, last = [], 0
+    for start, end, replacement in edits:
+        out += [text[last:start], replacement]
+        last = end
+    return "".join(out) + text[last:]
+
+
+class _Solutions:
+    """A SELECT's answer read whole, once: its `variables` and rows, as pyoxigraph's QuerySolutions offers them
+    (any number of times); serialize() writes it in another results format."""
+
+    def __init__(self, solutions: ox.QuerySolutions, data: bytes, results_format: ox.QueryResultsFormat):
+        self.variables = solutions.variables
+        self.rows = list(solutions)  # a body cut short fails here, not in whatever reads the rows
+        self._data, self._format = data, results_format
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def serialize(self, output=None, format=ox.QueryResultsFormat.JSON):  # noqa: A002 (pyoxigraph's name)
+        return ox.parse_query_results(self._data, format=self._format).serialize(output, format)
 
 
 def _one_line(text: str, limit: int = 200) -> str:
@@ -217,23 +355,28 @@ def _media_type(response) -> str:
 
 
 def _read_answer(response, data: bytes, what: str = "to a query"):
-    """A query's answer, by its Content-Type: QuerySolutions or QueryBoolean, or a list of triples. The whole answer
-    is read once before it is handed on, so a body that breaks off is a StoreUnavailable here, not an error in
-    whatever reads the solutions."""
+    """A query's answer, by its Content-Type: _Solutions (read whole, once), QueryBoolean, or a list of triples. A
+    body that breaks off is a StoreUnavailable here, not an error in whatever reads the solutions."""
     media_type = _media_type(response)
     try:
         if media_type in _GRAPH_FORMATS:
             return [q.triple for q in ox.parse(input=data, format=_GRAPH_FORMATS[media_type])]
         if media_type not in _RESULTS_FORMATS:
             raise SyntaxError(f"it is {media_type or 'of no stated type'}, not SPARQL results or RDF")
+        data = _relabel(data)
         results = ox.parse_query_results(data, format=_RESULTS_FORMATS[media_type])
         if isinstance(results, ox.QuerySolutions):
-            for _ in results:
-                pass
-            results = ox.parse_query_results(data, format=_RESULTS_FORMATS[media_type])
+            return _Solutions(results, data, _RESULTS_FORMATS[media_type])
         return results
     except (SyntaxError, ValueError) as error:
         raise _unreadable(what, error) from None
+
+
+def _graph_form(query: str) -> bool:
+    """Whether the query is a CONSTRUCT or DESCRIBE: asked for in RDF only (Virtuoso answers a CONSTRUCT with a
+    table of ?s ?p ?o when SPARQL results are acceptable too)."""
+    form = next((v.upper() for k, v, _, _ in _scan(query)[1] if k == "word" and v.upper() in QUERY_FORMS), None)
+    return form in ("CONSTRUCT", "DESCRIBE")
 
 
 def _graph_syntax(response) -> ox.RdfFormat:
@@ -264,13 +407,13 @@ class RemoteStore(KnowledgeGraphStore):
                  timeout: float = 10.0, auth_headers: dict[str, str] | None = None):
         super().__init__()
         self.query_url = query_url
-        self.update_url = update_url or _sibling(query_url, "update")
-        self.store_url = store_url or _sibling(query_url, "store")
+        self._update_url, self._store_url = update_url, store_url  # None: where the store's kind keeps them
         self.timeout = timeout
         self._http = urllib3.PoolManager(num_pools=4, maxsize=32, block=False, retries=False,
                                          timeout=urllib3.Timeout(connect=min(3.0, timeout), read=timeout))
         self._auth = dict(auth_headers or {})
         self._graphs: tuple[str, tuple[list[str], list[str]]] | None = None  # (state token, (every graph, public))
+        self.dialect: Dialect | None = None  # known from the store's first answer
 
     @property
     def location(self) -> str:
@@ -291,6 +434,8 @@ class RemoteStore(KnowledgeGraphStore):
             raise QueryTimeout() from None
         except urllib3.exceptions.HTTPError as error:
             raise StoreUnavailable(f"the external store at {url} is unreachable ({type(error).__name__})") from None
+        if self.dialect is None:
+            self.dialect = _dialect(response.headers.get("Server"))
         if response.status >= 500:
             text = response.data[:300].decode(errors="replace") if not stream else ""
             raise StoreUnavailable(_one_line(f"the external store answered {response.status}: {text}"))
@@ -308,10 +453,24 @@ class RemoteStore(KnowledgeGraphStore):
             raise StoreUnavailable(_one_line(f"the external store refused the request ({response.status}): {message}"))
         return response
 
+    @property
+    def update_url(self) -> str:
+        return self._update_url or _sibling(self.query_url, self._known_dialect().update_endpoint)
+
+    @property
+    def store_url(self) -> str:
+        return self._store_url or _sibling(self.query_url, self._known_dialect().graph_store_endpoint)
+
+    def _known_dialect(self) -> Dialect:
+        if self.dialect is None:
+            self._listing()  # a first answer
+        return self.dialect or STANDARD
+
     # -- reading ---------------------------------------------------------------------------------------------
     def query(self, sparql: str, prefixes=None, substitutions=None, use_default_graph_as_union: bool = True,
               **_options):
-        """Results as pyoxigraph objects, like the embedded store: QuerySolutions, QueryBoolean or a list of triples.
+        """Results as the embedded store gives them: solutions (read whole: `variables`, rows, serialize()), a
+        QueryBoolean or a list of triples.
         Over the public graphs, unless the query's FROM / FROM NAMED define its dataset (use_default_graph_as_union
         False: the graphs they name were checked to be public)."""
         if use_default_graph_as_union:
@@ -321,23 +480,27 @@ class RemoteStore(KnowledgeGraphStore):
 
     def query_private(self, sparql: str, prefixes=None, substitutions=None, **_options):
         """Over every graph, private ones too, named as the dataset: the store's own default graph is not used."""
+        if self._known_dialect().every_graph_by_default:
+            return self._query(sparql, prefixes, substitutions)
         every = tuple(self._listing()[0]) or (EMPTY_GRAPH,)
         return self._query(sparql, prefixes, substitutions, (every, every))
 
     def _query(self, sparql: str, prefixes=None, substitutions=None, graphs=((), ())):
         text = bind_terms(sparql_prologue(prefixes or {}) + sparql, substitutions)
-        response = self._query_response(text, f"{_ACCEPT_RESULTS}, {_ACCEPT_GRAPH}",
-                                        graphs=graphs)
+        response = self._query_response(text, _ACCEPT_GRAPH if _graph_form(text) else _ACCEPT_RESULTS, graphs=graphs)
         return _read_answer(response, response.data)
 
-    def _own(self, sparql: str, what: str) -> list:
-        """The rows of a query sikg itself sends to read the store's state (over the store's own dataset): the store
-        refusing it is the store's failing, not a client's."""
+    def _own(self, sparql: str, what: str, graphs=((), ())) -> list:
+        """The rows of a query sikg itself sends to read the store's state (over the store's own dataset, unless
+        `graphs` names one): the store refusing it is the store's failing, not a client's."""
         try:
-            answer = self._query(sparql)
+            answer = self._query(sparql, graphs=graphs)
         except SyntaxError as error:
             raise StoreUnavailable(_one_line(f"the external store refused sikg's query {what}: {error}")) from None
-        if not isinstance(answer, ox.QuerySolutions):
+        except QueryTimeout:
+            raise StoreUnavailable(f"the external store did not answer sikg's query {what} within {self.timeout:g} s") \
+                from None
+        if not isinstance(answer, _Solutions):
             raise _unreadable(what, "it is not a table of solutions")
         return list(answer)
 
@@ -353,14 +516,17 @@ class RemoteStore(KnowledgeGraphStore):
         rows = self._own(_GRAPH_LISTING, "listing the graphs")
         if any(row["g"] is None for row in rows):  # Virtuoso
             rows = self._own(_GRAPH_LISTING_BY_QUADS, "listing the graphs")
-        every = sorted({_term(r, "g", (ox.NamedNode,), "listing the graphs").value for r in rows})
+        dialect = self.dialect or STANDARD
+        every = sorted({g for g in (_term(r, "g", (ox.NamedNode,), "listing the graphs").value for r in rows)
+                        if not dialect.owns(g)})
         public = [g for g in every if g != GRAPH_STATE and not is_private(g)]
         self._graphs = (token, (every, public))
         return every, public
 
     def __len__(self) -> int:
         what = "counting the quads"
-        rows = self._own(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_PUBLIC_ONLY} }}", what)
+        public = tuple(self.named_graphs()) or (EMPTY_GRAPH,)
+        rows = self._own("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", what, ((EMPTY_GRAPH,), public))
         if len(rows) != 1:
             raise _unreadable(what, f"it has {len(rows)} rows, not 1")
         count = _term(rows[0], "n", (ox.Literal,), what).value
@@ -382,14 +548,15 @@ class RemoteStore(KnowledgeGraphStore):
     def all_quads(self) -> Iterator[ox.Quad]:
         """Every quad of the public named graphs, streamed from a SELECT (the protocol has no quad-returning query)."""
         what = "reading every quad"
-        response = self._query_response(
-            f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_PUBLIC_ONLY} }} ORDER BY ?g ?s",
-            _ACCEPT_RESULTS, stream=True, timeout=max(self.timeout, 300))
+        public = tuple(self.named_graphs()) or (EMPTY_GRAPH,)
+        response = self._query_response("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g ?s",
+                                        _ACCEPT_RESULTS, stream=True, timeout=max(self.timeout, 300),
+                                        graphs=((EMPTY_GRAPH,), public))
         try:
             results_format = _RESULTS_FORMATS.get(_media_type(response))
             if results_format is None:
                 raise _unreadable(what, f"it is {_media_type(response) or 'of no stated type'}, not SPARQL results")
-            for row in ox.parse_query_results(response, format=results_format):
+            for row in ox.parse_query_results(_Relabelled(response), format=results_format):
                 yield ox.Quad(_term(row, "s", _RESOURCE, what), _term(row, "p", (ox.NamedNode,), what),
                               _term(row, "o", _ANY_TERM, what), _term(row, "g", (ox.NamedNode,), what))
         except (SyntaxError, ValueError) as error:
@@ -407,12 +574,13 @@ class RemoteStore(KnowledgeGraphStore):
 
     def update(self, sparql_update: str) -> None:
         """One update request: the change and the new state token commit together."""
-        response = self._request("POST", self.update_url, body=(sparql_update + " ;\n" + self._state_update()).encode(),
-                                 headers={"Content-Type": "application/sparql-update; charset=utf-8"},
-                                 timeout=max(self.timeout, 120))
+        change = _insert_data_as_template(sparql_update).strip()
+        text = (change + " ;\n" if change else "") + self._state_update()  # nothing but a new state token
+        response = self._request("POST", self.update_url, body=text.encode(), timeout=max(self.timeout, 120),
+                                 headers={"Content-Type": "application/sparql-update; charset=utf-8"})
         if response.status >= 400:
-            raise StoreUnavailable(f"the external store refused the update ({response.status}): "
-                                   f"{response.data[:300].decode(errors='replace')}")
+            raise StoreUnavailable(_one_line(f"the external store refused the update ({response.status}): "
+                                             f"{response.data[:300].decode(errors='replace')}"))
         self._changed()
 
     def replace_graphs(self, graphs: dict[str, Iterable[ox.Quad | ox.Triple]], progress=None) -> None:
@@ -422,7 +590,7 @@ class RemoteStore(KnowledgeGraphStore):
                         for g, triples in graphs.items()}
         if not materialised:
             return  # nothing to replace, and an update request may not be empty
-        if sum(map(len, materialised.values())) <= INSERT_DATA_LIMIT:
+        if sum(map(len, materialised.values())) <= self._known_dialect().insert_data_limit:
             parts = []
             for graph, triples in materialised.items():
                 parts.append(f"DROP SILENT GRAPH <{graph}>")
@@ -433,7 +601,7 @@ class RemoteStore(KnowledgeGraphStore):
             return
         for graph, triples in materialised.items():  # in requests of bounded size (upload.py)
             send_graph(self._request, self.store_url, graph, triples, progress, timeout=max(self.timeout, 600))
-        self.update(f"INSERT DATA {{ GRAPH <{GRAPH_STATE}> {{ }} }}")
+        self.update("")  # the new state token (Virtuoso refuses an empty INSERT DATA block)
 
     def remove_graphs(self, graphs: Iterable[str]) -> None:
         self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
@@ -444,8 +612,9 @@ class RemoteStore(KnowledgeGraphStore):
         return QueryEvaluator(lambda request, deadline: self.run(request, deadline, settings.max_result_bytes))
 
     def run(self, request: EvalRequest, deadline: float, max_bytes: int) -> Iterator[tuple]:
-        """Forwards a checked query; yields ("chunk", bytes)… ("done", media_type), like the evaluators. Graph
-        results come as N-Triples and are written here, so JSON-LD is compacted with the sikg context as always."""
+        """Forwards a checked query; yields ("chunk", bytes)… ("done", media_type), like the evaluators. The store's
+        answer is read and written here in the format asked for (graphs: JSON-LD compacted with the sikg context as
+        always; results: every store's answer the same bytes, whatever it writes)."""
         fmt = QUERY_OUTPUTS[request.format_name]
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -457,41 +626,27 @@ class RemoteStore(KnowledgeGraphStore):
         substitutions = {name: term_from_wire(*term) for name, term in request.bindings}
         text = bind_terms(request.query, substitutions) if substitutions else request.query
         graph_result = fmt.rdf is not None
-        table = not graph_result and fmt.results is None  # drawn here from the store's SPARQL JSON
-        accept = _ACCEPT_GRAPH if graph_result else fmt.media_type if not table else _ACCEPT_RESULTS
-        response = self._query_response(text, accept, stream=True, timeout=remaining,
-                                         graphs=(request.default_graphs, request.named_graphs))
+        response = self._query_response(text, _ACCEPT_GRAPH if graph_result else _ACCEPT_RESULTS, stream=True,
+                                         timeout=remaining, graphs=(request.default_graphs, request.named_graphs))
         try:
+            buffer = _CappedBuffer(max_bytes)
             if graph_result:
-                buffer = _CappedBuffer(max_bytes)
                 triples = (q.triple for q in ox.parse(input=response, format=_graph_syntax(response)))
                 write_result(list(triples), fmt, buffer)
-                yield ("chunk", bytes(buffer.data))
-            elif table:
-                buffer = _CappedBuffer(max_bytes)
+            else:
+                answer = _CappedBuffer(max_bytes)
                 for chunk in response.stream(256 * 1024):
-                    buffer.write(chunk)
-                solutions = _read_answer(response, bytes(buffer.data))
-                if isinstance(solutions, list):
-                    raise SyntaxError("it is a graph, not SPARQL results")
-                table_buffer = _CappedBuffer(max_bytes)
-                try:
-                    write_result(solutions, fmt, table_buffer, max_bytes)
-                except TableTooLarge:
-                    raise ResultTooLarge() from None
-                yield ("chunk", bytes(table_buffer.data))
-            else:  # passed on as the store wrote it: it must be what was asked for
-                answered, asked = _media_type(response), fmt.media_type.split(";")[0].strip().lower()
-                if answered != asked:
-                    raise SyntaxError(f"it is {answered or 'of no stated type'}, not the {asked} asked for")
-                total = 0
-                for chunk in response.stream(256 * 1024):
-                    total += len(chunk)
-                    if total > max_bytes:
-                        raise ResultTooLarge()
+                    answer.write(chunk)
                     if time.monotonic() > deadline:
                         raise QueryTimeout()
-                    yield ("chunk", chunk)
+                solutions = _read_answer(response, bytes(answer.data))
+                if isinstance(solutions, list):
+                    raise SyntaxError("it is a graph, not SPARQL results")
+                try:
+                    write_result(solutions, fmt, buffer, max_bytes)
+                except TableTooLarge:
+                    raise ResultTooLarge() from None
+            yield ("chunk", bytes(buffer.data))
             yield ("done", fmt.media_type)
         except urllib3.exceptions.ReadTimeoutError:
             raise QueryTimeout() from None

@@ -1,0 +1,58 @@
+"""OpenLink Virtuoso (Debian's virtuoso-opensource 7.2) as sikg's external store, tested as an Oxigraph server is:
+the store contract (tests/test_store.py) over a real Virtuoso started here (tests/virtuoso.py: a temporary database,
+free ports, +foreground, stopped at the end), and `sikg load` as docs/deployment.md shows it. The route comparison
+over it, beside the embedded store and Oxigraph server, is in tests/test_remote_store.py. What Virtuoso answers
+differently is handled in store/remote.py (its Dialect and the answers read there), each with a test there.
+"""
+
+import pytest
+from test_store import CommandLineContract, StoreContract
+from virtuoso import MISSING, Virtuoso
+
+from helpers import run_cli
+from sikg.store import open_store
+
+pytestmark = [pytest.mark.skipif(MISSING is not None, reason=MISSING or ""), pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory):
+    server = Virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    server.start()
+    yield server
+    server.stop()
+
+
+class TestVirtuoso(StoreContract, CommandLineContract):
+    grouped = True  # all_quads() asks for ORDER BY ?g ?s
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def store(cls, virtuoso):
+        store = open_store(virtuoso.sparql_url, timeout=30)
+        store.load_curated()
+        return store
+
+    @pytest.fixture
+    def fresh_spec(self, tmp_path):
+        """A new, empty Virtuoso: named by its query endpoint alone (its update and Graph Store Protocol endpoints
+        are found beside it, where Virtuoso keeps them)."""
+        server = Virtuoso(tmp_path / "virtuoso")
+        server.start()
+        yield server.sparql_url
+        server.stop()
+
+    def test_the_store_is_known_as_virtuoso_and_its_own_graphs_are_not_the_kg(self, store):
+        assert store.dialect.name == "Virtuoso"
+        assert store.update_url == store.query_url and store.store_url.endswith("/sparql-graph-crud")
+        graphs = store.named_graphs()
+        assert graphs and all(g.startswith("https://w3id.org/sikg/") for g in graphs), graphs
+        assert store.unusable() is None
+
+
+def test_sikg_load_as_the_deployment_guide_shows_it(virtuoso):
+    """The command of issue 28 (it stopped with a traceback), then `sikg stats` as over the embedded store."""
+    loaded = run_cli("load", *virtuoso.store_args())
+    assert loaded.returncode == 0, loaded.stderr
+    assert "Traceback" not in loaded.stderr
+    assert run_cli("stats", "--store", virtuoso.sparql_url).stdout == run_cli("stats", "--store", "memory").stdout
