@@ -5,7 +5,7 @@ and a test for links to the outside."""
 from flask import Flask, request
 
 from ..i18n.languages import SUPPORTED_LANGUAGES, choose_ui_language, language_names, match_language
-from ..i18n.ui_text import script_words, text
+from ..i18n.ui_text import counted, script_words, text
 from ..namespaces import PREFIXES
 from .browse import query_string
 
@@ -36,7 +36,10 @@ def site_chrome() -> dict:
     def switch(code: str) -> str:
         return request.path + query_string(request.args, lang=code)
 
-    return {"site": {"lang": language, "t": text(language), "link": link, "switch": switch,
+    def count(key: str, number: int, **values) -> str:  # a number and what it counts, in the language's plural form
+        return counted(language, key, number, **values)
+
+    return {"site": {"lang": language, "t": text(language), "count": count, "link": link, "switch": switch,
                      "languages": language_names(), "path": request.path, "js": script_words(language),
                      "chosen": chosen}}
 

@@ -12,10 +12,16 @@
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (whole, name) { return name in values ? values[name] : whole; });
   }
+  // A count's words come as their plural forms by CLDR category ({one, other}, Latvian {zero, one, other}...), the
+  // categories the browser's Intl.PluralRules gives for the page's language.
+  var plural = new Intl.PluralRules(document.documentElement.lang || "en");
+  function counted(forms, n) {
+    return typeof forms === "string" ? forms : forms[plural.select(n)] || forms.other;
+  }
   var words = {
     running: said.running, failed: said.failed, download: said.download, loaded: said.loaded + " ",
-    rows: function (n, ms) { return fill(n === 1 ? said.row : said.rows, {n: n, ms: ms}); },
-    triples: function (n, ms) { return fill(said.triples, {n: n, ms: ms}); },
+    rows: function (n, ms) { return fill(counted(said.rows, n), {n: n, ms: ms}); },
+    triples: function (n, ms) { return fill(counted(said.triples, n), {n: n, ms: ms}); },
     bool: function (b, ms) { return fill(said.answer, {answer: b ? said["true"] : said["false"], ms: ms}); }
   };
   var prefixes = Object.keys(settings.prefixes).map(function (p) { return [p, settings.prefixes[p]]; })
