@@ -133,6 +133,26 @@ def test_a_store_another_process_holds_is_refused_and_left_as_it_was(tmp_path, s
     assert not [p for p in os.listdir(tmp_path) if ".loading-" in p]
 
 
+@pytest.mark.slow
+def test_the_swap_takes_the_lock_rocksdb_takes_and_is_refused_while_another_process_holds_the_store(tmp_path, small):
+    """The lock bulk._swap_in holds while it exchanges the directories is the one a store's process holds: a service
+    that opened the store between the load closing it and the swap makes the swap refuse."""
+    path = tmp_path / "store"
+    load_directory(path, [small])
+    with bulk._locked(path):
+        pass  # nobody holds it: taken and released
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, pyoxigraph; s = pyoxigraph.Store(sys.argv[1]); "
+                               "print('open', flush=True); sys.stdin.read()", str(path)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout.readline().strip() == b"open"
+        with pytest.raises(StoreInUse), bulk._locked(path):
+            pass
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+
+
 def test_a_store_a_load_moved_aside_is_put_back_when_the_load_died_before_moving_the_new_one_in(tmp_path, small):
     """Where the file system cannot exchange two directories in one rename (bulk._swap_in's fallback)."""
     path = tmp_path / "store"
