@@ -11,8 +11,10 @@ SHACL_JS := tests/shacl-js
 JS_STAMP := $(SHACL_JS)/node_modules/.installed-stamp
 CLIENTS_JS := tests/sparql-clients-js
 CLIENTS_STAMP := $(CLIENTS_JS)/node_modules/.installed-stamp
+AXE_JS := tests/browser/axe-js
+AXE_STAMP := $(AXE_JS)/node_modules/.installed-stamp
 
-.PHONY: install run test check lint clean browser shacl-js sparql-clients-js libreoffice virtuoso
+.PHONY: install run test check lint clean browser shacl-js sparql-clients-js axe-js libreoffice virtuoso
 
 install: $(STAMP)
 
@@ -25,7 +27,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/sikg serve
 
-test: lint browser shacl-js sparql-clients-js libreoffice virtuoso
+test: lint browser shacl-js sparql-clients-js axe-js libreoffice virtuoso
 	$(PYTEST) --durations=10
 
 # The quick loop while changing code: the linter, then every test but those marked slow (real servers, browsers, the
@@ -56,6 +58,14 @@ sparql-clients-js: $(CLIENTS_STAMP)
 $(CLIENTS_STAMP): $(CLIENTS_JS)/package-lock.json
 	@if command -v npm >/dev/null; then npm ci --prefix $(CLIENTS_JS) --no-audit --no-fund && touch $@; \
 	else echo "npm not found: the npm SPARQL clients are not installed"; fi
+
+# axe-core, which tests/browser/test_contribute_by_keyboard.py runs in Chromium (WCAG 2.1 A and AA), from its lock
+# file; reinstalled only when node_modules is missing or the lock changes. Not installed, that test fails saying so.
+axe-js: $(AXE_STAMP)
+
+$(AXE_STAMP): $(AXE_JS)/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix $(AXE_JS) --no-audit --no-fund && touch $@; \
+	else echo "npm not found: axe-core is not installed"; fi
 
 # The page tests drive Debian's Chromium with its chromedriver (never a downloaded browser); installed when missing.
 browser:

@@ -66,6 +66,11 @@
     box.setAttribute("aria-label", input.getAttribute("aria-label").replace(/\d+$/, String(n)));
     boxes.appendChild(document.createTextNode("\n"));
     boxes.appendChild(box);
+    if (box.getAttribute("data-names")) {  // a name to type: a combobox of its own
+      box.setAttribute("list", box.getAttribute("data-names"));
+      box.removeAttribute("aria-activedescendant");
+      combobox(box);
+    }
   }
 
   // A web address is checked as it is typed: the box says it is not one (aria-invalid) until it is.
@@ -80,6 +85,106 @@
     var text = select.getAttribute("data-text") && document.getElementById(select.getAttribute("data-text"));
     if (text) { text.setAttribute("lang", select.value); }
   }
+
+  // A name to type with the names offered: the page's <input list> and <datalist> work without this script; with it,
+  // each such box is a combobox (ARIA 1.2): the names containing what is typed are listed below it, Down and Up move
+  // through them, Enter takes the one shown as current (without sending the form), Escape closes the list.
+  var comboboxes = 0;
+
+  function combobox(input) {
+    var source = document.getElementById(input.getAttribute("list"));
+    if (!source) { return; }
+    var names = Array.prototype.map.call(source.options, function (o) { return o.value; });
+    var list = document.createElement("ul");
+    var current = -1, shown = [], taking = false;
+    list.id = input.id + "-names-" + (++comboboxes);
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", input.getAttribute("aria-label") || (input.labels && input.labels[0] ?
+                      input.labels[0].textContent.trim() : input.name));
+    list.hidden = true;
+    list.className = "combobox-names";
+    list.style.listStyle = "none";
+    list.style.margin = "0";
+    list.style.padding = "0";
+    list.style.maxHeight = "12em";
+    list.style.overflowY = "auto";
+    list.style.border = "1px solid #555";
+    input.setAttribute("data-names", source.id);
+    input.removeAttribute("list");
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", list.id);
+    input.parentNode.insertBefore(list, input.nextSibling);
+
+    function close() {
+      list.hidden = true;
+      current = -1;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+    }
+
+    function mark() {
+      Array.prototype.forEach.call(list.children, function (item, i) {
+        item.setAttribute("aria-selected", i === current ? "true" : "false");
+        item.style.background = i === current ? "#1a4b8c" : "";
+        item.style.color = i === current ? "#fff" : "";
+      });
+      if (current >= 0) {
+        input.setAttribute("aria-activedescendant", list.children[current].id);
+        list.children[current].scrollIntoView({block: "nearest"});
+      } else { input.removeAttribute("aria-activedescendant"); }
+    }
+
+    function open() {
+      var typed = input.value.trim().toLowerCase();
+      shown = names.filter(function (name) { return !typed || name.toLowerCase().indexOf(typed) >= 0; });
+      list.textContent = "";
+      shown.slice(0, 50).forEach(function (name, i) {
+        var item = document.createElement("li");
+        item.id = list.id + "-" + i;
+        item.setAttribute("role", "option");
+        item.textContent = name;
+        item.style.padding = "0.15em 0.4em";
+        item.addEventListener("mousedown", function (event) { event.preventDefault(); take(name); });
+        list.appendChild(item);
+      });
+      current = -1;
+      list.hidden = shown.length === 0;
+      input.setAttribute("aria-expanded", shown.length ? "true" : "false");
+      mark();
+    }
+
+    function take(name) {
+      input.value = name;
+      close();
+      taking = true;  // the form hears of it (its check, one more box), the list stays closed
+      input.dispatchEvent(new Event("input", {bubbles: true}));
+      taking = false;
+    }
+
+    input.addEventListener("input", function () { if (!taking) { open(); } });
+    input.addEventListener("blur", close);
+    input.addEventListener("keydown", function (event) {
+      var count = list.children.length;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        if (list.hidden) { open(); }
+        count = list.children.length;
+        if (!count) { return; }
+        current = event.key === "ArrowDown" ? (current + 1) % count : (current <= 0 ? count - 1 : current - 1);
+        mark();
+        event.preventDefault();
+      } else if (event.key === "Enter" && !list.hidden && current >= 0) {
+        take(list.children[current].textContent);
+        event.preventDefault();
+      } else if (event.key === "Escape" && !list.hidden) {
+        close();
+        event.preventDefault();
+      }
+    });
+  }
+
+  Array.prototype.forEach.call(form.querySelectorAll(".shown-as-search input[list]"), combobox);
 
   form.addEventListener("input", function (event) {
     if (event.target.tagName === "INPUT") { addBox(event.target); checkAddress(event.target); }

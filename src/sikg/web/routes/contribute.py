@@ -29,7 +29,8 @@ def _language() -> str:
 
 
 def _to_sign_in(error: SignInRequired):
-    return redirect(f"/sign-in?next={quote(str(error), safe='/')}", 303)
+    language = f"&lang={quote(request.args['lang'])}" if request.args.get("lang") else ""  # the interface chosen
+    return redirect(f"/sign-in?next={quote(str(error), safe='/')}{language}", 303)
 
 
 routes.register_error_handler(SignInRequired, _to_sign_in)
