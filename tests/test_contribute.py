@@ -80,11 +80,11 @@ def test_preview_without_javascript_shows_turtle_jsonld_and_the_report(client):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'data-conforms="true"' in page
-    turtle = unescape(page.split('id="turtle"><code>', 1)[1].split("</code>", 1)[0])
+    turtle = unescape(re.split(r'id="turtle"[^>]*><code>', page, maxsplit=1)[1].split("</code>", 1)[0])
     graph = [q.triple for q in ox.parse(turtle.encode(), ox.RdfFormat.TURTLE)]
     assert ox.Triple(ox.NamedNode(PRACTICE), ox.NamedNode("https://w3id.org/sikg/ontology#supportsElement"),
                      ox.NamedNode("https://w3id.org/sikg/id/element/realisation")) in graph
-    document = json.loads(unescape(page.split('id="jsonld"><code>', 1)[1].split("</code>", 1)[0]))
+    document = json.loads(unescape(re.split(r'id="jsonld"[^>]*><code>', page, maxsplit=1)[1].split("</code>", 1)[0]))
     assert "@context" in document
     assert 'value="Form Test Vouchers"' in page  # the form keeps what was typed
     assert "sikg:qualifiedElementSupport|1|sikg:element" in page  # one empty entry more
@@ -149,7 +149,7 @@ def test_submit_with_a_mistake_is_the_form_again(client):
 
 def test_swedish_labels_with_lang_sv(client):
     page = client.get("/contribute", query_string={"lang": "sv"}).get_data(as_text=True)
-    assert "Bidra med en praktik" in page and "Förhandsgranska" in page
+    assert "Bidra med ett gott exempel" in page and "Förhandsgranska" in page
     assert ">Namn" in page and ">Drivs av" in page and ">mikro<" in page
     assert '<html lang="sv"' in page
     page = post(client, {**VALID, "action": "preview", "dct:source": "", "slug": "form-test-sv"},
@@ -228,3 +228,66 @@ def test_the_upload_forms_have_a_progress_box_for_their_script_in_the_readers_la
     assert page.index(f'id="{form}"') < start < page.index("</form>", page.index(f'id="{form}"'))
     script = client.get("/static/upload-progress.js")
     assert script.status_code == 200 and "XMLHttpRequest" in script.get_data(as_text=True)
+
+
+# -- a form a person fills in without RDF (issue 29, item 3) -------------------------------------------------------
+
+BY_NAME = {**VALID, "sikg:country": "sverige", "sikg:operatedBy": "Avise", "slug": "form-test-by-name"}
+for _unused in [k for k in BY_NAME if k.startswith("sikg:operatedBy|new|")]:
+    del BY_NAME[_unused]
+
+
+def preview_json(client, data, language="en"):
+    response = post(client, data, query_string={"action": "preview", "lang": language},
+                    headers={"Accept": "application/json"})
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def test_choices_are_sent_by_name_in_the_reader_s_language_and_read_as_iris(client):
+    quotation = "sikg:qualifiedElementSupport|0|sikg:quotation"
+    body = preview_json(client, {**BY_NAME, quotation: "Små checkar till boendegrupper.", f"{quotation}|language": "sv",
+                                 "sikg:qualifiedElementSupport|0|sikg:basis": "kuraterad av sikg"}, "sv")
+    assert body["conforms"], body["problems"]
+    turtle = body["turtle"]
+    assert "sikg:country country:SWE" in turtle and "sikg:operatedBy organisation:avise" in turtle
+    assert '"Små checkar till boendegrupper."@sv' in turtle and "basis:curated" in turtle
+
+
+def test_a_new_organisation_is_chosen_by_the_words_that_offer_it(client):
+    data = {**VALID, "sikg:operatedBy": "a new one, described below", "slug": "form-test-new-by-name",
+            "sikg:operatedBy|new|rdfs:label|sv": "Formulärtestets andra kontor"}
+    body = preview_json(client, data)
+    assert body["conforms"], body["problems"]
+    assert "organisation:formulartestets-andra-kontor" in body["turtle"]
+
+
+def test_an_unknown_name_or_language_is_a_clear_error_at_its_field(client):
+    quotation = "sikg:qualifiedElementSupport|0|sikg:quotation"
+    body = preview_json(client, {**BY_NAME, "sikg:country": "Atlantis", "sikg:operatedBy": "Nobody Ltd",
+                                 quotation: "Some words.", f"{quotation}|language": "xx"})
+    problems = body["problems"]
+    assert not body["conforms"]
+    assert "“Atlantis” is not one of the choices" in problems["sikg:country"][0]["message"]
+    assert "“Nobody Ltd” is not one of the choices" in problems["sikg:operatedBy"][0]["message"]
+    assert "“xx” is not one of the languages offered" in problems[quotation][0]["message"]
+
+
+def test_the_form_asks_in_words_never_for_an_iri(client):
+    page = client.get("/contribute", query_string={"lang": "sv"}).get_data(as_text=True)
+    country = block(page, "sikg:country")
+    assert '<option value="Sverige"></option>' in country and 'list="f-sikg-country-list"' in country
+    assert "IRI" not in unescape(country) and "http" not in country
+    assert 'type="url"' in block(page, "dct:source") and "<textarea" not in block(page, "dct:source")
+    assert "Flera går bra" in block(page, "dct:source")  # a field of several says so
+    quotation = block(page, "sikg:qualifiedElementSupport|0|sikg:quotation")
+    assert quotation.count('name="sikg:qualifiedElementSupport|0|sikg:quotation"') == 1  # one text…
+    assert '<option value="sv" selected>Svenska</option>' in quotation  # …in a language chosen, the page's first
+    for choice in ("sikg:operatedBy|new|sikg:actorType",):
+        assert 'type="checkbox"' in block(page, choice) and ">kommun eller region<" in block(page, choice)
+
+
+def test_a_preview_shows_the_names_chosen_not_their_iris(client):
+    page = post(client, {**BY_NAME, "action": "preview"}, query_string={"lang": "fr"}).get_data(as_text=True)
+    assert 'value="Suède"' in block(page, "sikg:country")
+    assert 'value="Avise"' in block(page, "sikg:operatedBy")
