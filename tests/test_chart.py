@@ -83,7 +83,7 @@ def test_chart_is_offered_as_a_standalone_svg(client, path, dimension, count):
 
 def test_characteristics_svg_speaks_the_asked_language(client):
     body = client.get("/chart-characteristics.svg", query_string={"lang": "sv"}).get_data(as_text=True)
-    assert ET.fromstring(body).find(SVG + "title").text == "Praktiker per gemensam egenskap och land"
+    assert ET.fromstring(body).find(SVG + "title").text == "Goda exempel per gemensam egenskap och land"
     assert "samskapande" in body
 
 

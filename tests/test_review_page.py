@@ -157,7 +157,7 @@ def test_the_batch_table_speaks_the_readers_language(fresh):
     contribution = submit_sheet(app, two_practices(app.test_client()))
     part = section(curator.get(f"/review/{contribution}", query_string={"lang": "sv"}).get_data(as_text=True),
                    contribution)
-    assert ">Godkänn alla 2 praktiker</button>" in part and "<th scope=\"col\">Land</th>" in part
+    assert ">Godkänn alla 2 exempel</button>" in part and "<th scope=\"col\">Land</th>" in part
     assert lines(part)[EXAMPLE]["cells"][:2] == ["Grannskapets innovationscheckar (exempel)", "Sverige"]
 
 

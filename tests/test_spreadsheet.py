@@ -128,8 +128,8 @@ def _range(formula: str) -> tuple[str, int, int]:
 
 def test_the_template_speaks_the_readers_language(client):
     book = openpyxl.load_workbook(io.BytesIO(template_bytes(client, "xlsx", "?lang=sv")))
-    assert book.sheetnames == ["Praktiker", "Så fyller du i", "Listor"]
-    headings = [c.value for c in book["Praktiker"][1]]
+    assert book.sheetnames == ["Goda exempel", "Så fyller du i", "Listor"]
+    headings = [c.value for c in book["Goda exempel"][1]]
     assert "Namn (en)" in headings and "Namn (sv)" in headings and "Land" in headings
     assert "Land" in headings and "Stödjer element 1: Grund" in headings
     response = client.get("/contribute/template.csv?lang=sv")
@@ -227,7 +227,7 @@ def test_the_example_uploads_unchanged_to_exactly_the_example_practice(client, s
 
 def test_the_swedish_example_uploads_to_the_same_practice_read_in_english(client, store):
     data = template_bytes(client, "xlsx", "?example=1&lang=sv")
-    assert "Sverige" in [c.value for c in openpyxl.load_workbook(io.BytesIO(data))["Praktiker"][2]]
+    assert "Sverige" in [c.value for c in openpyxl.load_workbook(io.BytesIO(data))["Goda exempel"][2]]
     upload = spreadsheet.read_upload(data, XLSX, store, "en")  # headings and labels in any interface language
     assert upload.conforms, [p.as_json() for p in upload.problems]
     assert isomorphic(upload_graph(upload), example_graph())

@@ -160,7 +160,7 @@ def test_the_ontology_includes_its_terms_translations_and_shows_them_marked(plan
 
 # -- SHACL messages in the reader's language ---------------------------------------------------------------------
 
-SWEDISH_MESSAGE = "En praktik behöver en engelsk beskrivning (dct:description med @en)."
+SWEDISH_MESSAGE = "Ett gott exempel behöver en engelsk beskrivning (dct:description med @en)."
 
 
 @pytest.fixture
