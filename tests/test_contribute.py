@@ -149,7 +149,7 @@ def test_submit_with_a_mistake_is_the_form_again(client):
 
 def test_swedish_labels_with_lang_sv(client):
     page = client.get("/contribute", query_string={"lang": "sv"}).get_data(as_text=True)
-    assert "Bidra med ett gott exempel" in page and "Förhandsgranska" in page
+    assert "Bidra med en praktik" in page and "Förhandsgranska" in page
     assert ">Namn" in page and ">Drivs av" in page and ">mikro<" in page
     assert '<html lang="sv"' in page
     page = post(client, {**VALID, "action": "preview", "dct:source": "", "slug": "form-test-sv"},

@@ -146,3 +146,42 @@ def test_a_dash_editor_decides_the_presentation(kg, tmp_path, monkeypatch):
     assert fields(build_form(kg, "en"))["sikg:country"].presentation == "search"
     monkeypatch.setenv("SIKG_HOME", str(home))
     assert fields(build_form(kg, "en"))["sikg:country"].presentation == "select"
+
+
+def test_a_property_leading_to_a_node_its_shapes_describe_is_a_nested_field(kg, tmp_path, monkeypatch):
+    """Evidence as its own node (issue 27): a record's property with sh:node becomes the fields of that node, and the
+    form writes the node, sikg:evidence [ dct:source <page> ; sikg:quotation "…"@fr ], from them."""
+    from werkzeug.datastructures import MultiDict
+
+    from sikg.contributions.form_data import read_form
+
+    home = tmp_path / "home"
+    shutil.copytree(ROOT / "shapes", home / "shapes")
+    with open(home / "shapes" / "shapes.ttl", "a", encoding="utf-8") as shapes:
+        shapes.write("""
+sikgsh:QualifiedLink_Shape sh:property sikgsh:Test_evidence .
+sikgsh:Test_evidence a sh:PropertyShape ; sh:path sikg:evidence ; sh:node sikgsh:Test_Evidence_Shape ;
+    sh:name "Evidence"@en ; sh:maxCount 1 .
+sikgsh:Test_Evidence_Shape a sh:NodeShape ;
+    sh:property [ sh:path dct:source ; sh:nodeKind sh:IRI ; sh:maxCount 1 ; sh:name "Page"@en ] ,
+                [ sh:path sikg:quotation ; sh:datatype rdf:langString ; sh:maxCount 1 ; sh:name "Quotation"@en ] .
+""")
+    monkeypatch.setenv("SIKG_HOME", str(home))
+    form = build_form(kg, "en")
+    element = next(g for g in form.root.groups if g.name == "sikg:qualifiedElementSupport")
+    evidence = next(f for f in element.fields if f.key == "sikg:evidence")
+    assert evidence.kind == "node" and evidence.presentation == "node" and evidence.label == "Evidence"
+    inner = {f.key: f for f in evidence.nested.fields}
+    assert inner["dct:source"].presentation == "url" and inner["sikg:quotation"].presentation == "with_language"
+    name = "sikg:qualifiedElementSupport|0|sikg:evidence|"
+    values = MultiDict({"rdfs:label|en": "Nested", "sikg:qualifiedElementSupport|0|sikg:element":
+                        "https://w3id.org/sikg/id/element/realisation", name + "dct:source": "https://example.org/p",
+                        name + "sikg:quotation": "Des bons pour essayer.", name + "sikg:quotation|language": "fr"})
+    draft = read_form(form, values, kg, "en")
+    triples = draft.published()
+    evidence_nodes = [t.object for t in triples if t.predicate.value.endswith("#evidence")]
+    assert len(evidence_nodes) == 1 and isinstance(evidence_nodes[0], ox.BlankNode)
+    about = {(t.predicate.value, t.object.value, getattr(t.object, "language", None))
+             for t in triples if t.subject == evidence_nodes[0]}
+    assert about == {("http://purl.org/dc/terms/source", "https://example.org/p", None),
+                     ("https://w3id.org/sikg/ontology#quotation", "Des bons pour essayer.", "fr")}

@@ -69,6 +69,7 @@ class Field:
     min_length: int | None = None
     suggestions: list[Choice] = field(default_factory=list)  # iri: the labelled values the KG already uses
     new: "Section | None" = None  # a class choice whose class has shapes: the fields to describe a new one
+    nested: "Section | None" = None  # kind "node": the fields of the node it leads to (its shape's properties)
     # how a person fills it in (see the module's docstring): "select", "checkboxes", "search" (a choice), "url"
     # (web addresses), "per_language", "with_language" (a text), "node" (a nested node's fields), "" (a plain box)
     presentation: str = ""
@@ -376,10 +377,23 @@ def presentation(f: Field, editor: str | None = None) -> str:
         return "url"
     if f.kind == "langtext":
         return "per_language" if f.required_languages else "with_language"
-    return ""
+    return "node" if f.kind == "node" else ""
 
 
-def make_field(facts: _Facts, terms: Terms, words: dict, shapes: Shapes | None) -> Field:
+def _nested(facts: _Facts, shapes: Shapes | None) -> list:
+    """The node shapes of the nodes a property leads to: its sh:node, else those targeting its objects
+    (sh:targetObjectsOf), as a qualified link's record leads to its evidence."""
+    if shapes is None:
+        return []
+    if facts.node is not None:
+        return [ox.NamedNode(facts.node)]
+    return shapes.node_shapes(SH.targetObjectsOf, facts.path)
+
+
+def make_field(facts: _Facts, terms: Terms, words: dict, shapes: Shapes | None,
+               nesting: Shapes | None = None) -> Field:
+    """The field of one path; `shapes` to offer a new instance of a class with shapes, `nesting` (or `shapes`) to
+    make a property leading to a node the shapes describe a field of that node's fields (kind "node")."""
     label, help_text = _label(facts, terms, words)
     matching = terms.matching(facts.patterns) if facts.iri and not (facts.within or facts.of_class) else []
     kind = _kind(facts, terms, words.get("iri", set()))  # "iri" with `matching` choices: any IRI matching is taken
@@ -402,6 +416,11 @@ def make_field(facts: _Facts, terms: Terms, words: dict, shapes: Shapes | None) 
                                [make_field(f, terms, words, None) for f in property_facts(shapes, class_shapes)])
     elif kind == "iri":
         made.suggestions = terms.used_values(facts.path)
+    elif kind == "text" and (node_shapes := _nested(facts, nesting or shapes)):
+        made.kind = "node"
+        # one level deep: a shape leading back to itself would otherwise never end
+        made.nested = Section(f"{made.key}|", "", label, [make_field(f, terms, words, None) for f in
+                                                          property_facts(nesting or shapes, node_shapes, False)])
     made.presentation = facts.editor or ""  # the shape's dash:editor until present() decides
     if kind == "langtext":
         made.language_names = terms.language_names(made.languages)
@@ -410,8 +429,14 @@ def make_field(facts: _Facts, terms: Terms, words: dict, shapes: Shapes | None) 
 
 def present(form: "Form") -> None:
     """Each field's presentation, once the groups have made their target fields choices."""
-    for f in [f for s in form.sections() for f in s.fields] + [f for g in form.root.groups for f in g.fields]:
+    for f in every_field([f for s in form.sections() for f in s.fields] + [f for g in form.root.groups
+                                                                            for f in g.fields]):
         f.presentation = presentation(f, f.presentation or None)
+
+
+def every_field(fields: list[Field]) -> list[Field]:
+    """The fields with those of the nodes they lead to (kind "node"), at any depth."""
+    return [g for f in fields for g in [f] + (every_field(f.nested.fields) if f.nested else [])]
 
 
 def _groups(shapes: Shapes, root: Section, terms: Terms, words: dict) -> list[Group]:
@@ -426,7 +451,7 @@ def _groups(shapes: Shapes, root: Section, terms: Terms, words: dict) -> list[Gr
         if direct is None:
             continue
         target = compact_iri(by_range[terms.ranges[direct.path]].path)
-        fields = sorted((make_field(f, terms, words, None) for f in facts), key=lambda f: f.key != target)
+        fields = sorted((make_field(f, terms, words, None, shapes) for f in facts), key=lambda f: f.key != target)
         for f in fields:
             if f.key == target:
                 f.choices, f.kind, f.required, f.multiple = direct.choices or f.choices, "choice", True, False
@@ -457,7 +482,7 @@ def _class_groups(shapes: Shapes, root: Section, terms: Terms, groups: list[Grou
         target, direct = pairs[0]
         words = {"label": terms.texts([f.path for f in facts], (RDFS.label,)),
                  "help": terms.texts([f.path for f in facts], (SKOS.definition,))}
-        fields = sorted((make_field(f, terms, words, None) for f in facts), key=lambda f: f.path != target.path)
+        fields = sorted((make_field(f, terms, words, None, shapes) for f in facts), key=lambda f: f.path != target.path)
         fields[0].kind, fields[0].required, fields[0].multiple = "choice", True, False
         label = terms.labels([direct]).get(direct) or Text(compact_iri(direct))
         made.append(Group(compact_iri(qualifiers[0]), qualifiers[0], direct, record_class, fields[0].key, label,

@@ -75,8 +75,23 @@ def _raw(values, name: str) -> list[str]:
     return [v.strip() for v in values.getlist(name) if v and v.strip()]
 
 
+def _node(f: Field, prefix: str, values, draft: Draft, words: dict) -> list:
+    """A field leading to a node its shapes describe (a link's evidence): that node, a record of the form's own,
+    described by the inputs of its fields, where any of them is filled in."""
+    inner = field_name(prefix, f) + "|"
+    made = [(g, term) for g in f.nested.fields for term in _objects(g, inner, values, draft, words)]
+    if not made:
+        return []
+    node = ox.NamedNode(f"{RECORD}node-{len(draft.where)}-{len(draft.triples)}")
+    draft.triples += [ox.Triple(node, ox.NamedNode(g.path), term) for g, term in made]
+    draft.where[node.value] = ({g.path: field_name(inner, g) for g in f.nested.fields}, {})
+    return [node]
+
+
 def _objects(f: Field, prefix: str, values, draft: Draft, words: dict) -> list:
     """The RDF terms a field's inputs make (an unreadable one noted against the field)."""
+    if f.kind == "node":
+        return _node(f, prefix, values, draft, words)
     if f.kind == "langtext":
         return [ox.Literal(v, language=lang) for lang in f.languages for v in _raw(values, field_name(prefix, f, lang))]
     name = field_name(prefix, f)

@@ -21,10 +21,22 @@ def _folded(text: str) -> str:
 
 
 def fields_by_name(form: Form) -> dict[str, Field]:
-    """Each field by its input's name (a group's fields by the name without the entry: "group|field")."""
-    fields = {field_name(s.prefix, f): f for s in form.sections() for f in s.fields}
-    fields.update({field_name(f"{g.name}|", f): f for g in form.root.groups for f in g.fields})
+    """Each field by its input's name (a group's fields by the name without the entry: "group|field"; the fields of
+    the node a field leads to by its name and theirs: "group|sikg:evidence|dct:source")."""
+    fields: dict[str, Field] = {}
+    for prefix, within in [(s.prefix, s.fields) for s in form.sections()] + [(f"{g.name}|", g.fields)
+                                                                               for g in form.root.groups]:
+        fields.update(_named(prefix, within))
     return fields
+
+
+def _named(prefix: str, fields: list[Field]) -> dict[str, Field]:
+    named = {}
+    for f in fields:
+        named[field_name(prefix, f)] = f
+        if f.nested is not None:
+            named.update(_named(field_name(prefix, f) + "|", f.nested.fields))
+    return named
 
 
 def chosen(f: Field, sent: str, words: dict) -> str:
