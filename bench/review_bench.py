@@ -51,10 +51,11 @@ def free_port() -> int:
 class Service:
     """`sikg serve` over the on-disk store `store`, in a process group of its own."""
 
-    def __init__(self, store: Path, log: Path, processes: int):
+    def __init__(self, store: Path, log: Path, processes: int, environment: dict | None = None):
         self.port = free_port()
         self.url = f"127.0.0.1:{self.port}"
-        env = {**os.environ, "SIKG_CONTRIB_TOKEN": f"alice={TOKEN},bob=bench-bob-token", "SIKG_REVIEW": "1"}
+        env = {**os.environ, "SIKG_CONTRIB_TOKEN": f"alice={TOKEN},bob=bench-bob-token", "SIKG_REVIEW": "1",
+               **(environment or {})}
         arguments = [sys.executable, "-m", "sikg.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
                      "--store", str(store)]
         if processes:
@@ -152,13 +153,48 @@ def curator_token(store: Path) -> str:
     return made.stdout.strip()
 
 
+def side_by_side(args) -> int:
+    """The contributions at 8 concurrent, on a new store each time, against the service as it is ("this") and with
+    the --peer environment ("peer"), interleaved round by round so that the machine's drift hits both alike."""
+    peer = dict(item.split("=", 1) for item in args.peer)
+    runs: dict[str, list[dict]] = {"this": [], "peer": []}
+    for round_ in range(args.rounds):
+        for name, environment in (("this", {}), ("peer", peer)):
+            with tempfile.TemporaryDirectory(prefix="sikg-review-bench-") as directory:
+                service = Service(Path(directory) / "store", Path(directory) / "serve.log", args.processes,
+                                  environment)
+                try:
+                    contribute(service.url, 10**6, 16)  # warm up every worker (its shapes compiled)
+                    run = contribute(service.url, 0, args.contributions)
+                finally:
+                    service.kill()
+            runs[name].append(run)
+            print(f"round {round_ + 1}, {name}: {run['rate']:.1f}/s, p50 {run['p50'] * 1000:.0f} ms, "
+                  f"p99 {run['p99'] * 1000:.0f} ms ({run['accepted_202']} of {run['count']} answered 202)",
+                  flush=True)
+    median = lambda name, key: statistics.median(r[key] for r in runs[name])
+    print(f"medians, this vs peer ({', '.join(args.peer)}): rate {median('this', 'rate'):.1f}/s vs "
+          f"{median('peer', 'rate'):.1f}/s (ratio {median('this', 'rate') / median('peer', 'rate'):.2f}); p99 "
+          f"{median('this', 'p99') * 1000:.0f} ms vs {median('peer', 'p99') * 1000:.0f} ms (ratio "
+          f"{median('this', 'p99') / median('peer', 'p99'):.2f})")
+    if args.json:
+        Path(args.json).write_text(json.dumps(runs, indent=2))
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--contributions", type=int, default=100)
     parser.add_argument("--queue", default="100,1000", help="queue sizes at which /review is timed")
     parser.add_argument("--processes", type=int, default=0, help="sikg serve --processes (0: its default)")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--peer", action="append", default=[], metavar="NAME=VALUE",
+                        help="compare: the contributions run side by side (interleaved, --rounds each) against a "
+                             "service with these environment variables too (e.g. SIKG_EVALUATOR_MEMORY=0)")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    if args.peer:
+        return side_by_side(args)
     figures = {"python": platform.python_version(), "cpus": os.cpu_count()}
     with tempfile.TemporaryDirectory(prefix="sikg-review-bench-") as directory:
         store, log = Path(directory) / "store", Path(directory) / "serve.log"
@@ -168,8 +204,8 @@ def main() -> int:
         service = Service(store, log, args.processes)
         sent = 0
         try:
-            contribute(service.url, 10**6, 8)  # warm up every worker (not counted as the run)
-            sent += 8
+            contribute(service.url, 10**6, 16)  # warm up every worker (its shapes compiled; not counted as the run)
+            sent += 16
             run = contribute(service.url, 0, args.contributions)
             sent += args.contributions
             figures["contributions"] = run

@@ -154,11 +154,15 @@ class Mirror:
     own: a dump to N-Quads then a bulk load; what it takes: bench/README.md) while the evaluator (or a
     worker over a shared store, store/shared.py) answers from the snapshot itself. `store` is None until the copy is
     complete, and stays None when the dump would be larger than the budget. One copy is built at a time: a new one
-    waits for the one before it, which its `abandon` stops early (and which then never installs its result)."""
+    waits for the one before it, which its `abandon` stops early (and which then never installs its result).
+    `settle`: seconds the snapshot must stay the newest before its copy begins (a worker over a shared store, where
+    writes in a burst publish a checkpoint each: copying each one, to abandon it at the next write, took the CPU
+    contributions need; bench/README.md, "Reviewing at scale")."""
 
-    def __init__(self, snapshot: Snapshot, budget: int, before: threading.Thread | None):
+    def __init__(self, snapshot: Snapshot, budget: int, before: threading.Thread | None, settle: float = 0.0):
         self.store, self._wanted, self._lock = None, True, threading.Lock()
-        self._thread = threading.Thread(target=self._build, args=(snapshot.path, budget, before), daemon=True,
+        self._dropped = threading.Event()
+        self._thread = threading.Thread(target=self._build, args=(snapshot.path, budget, before, settle), daemon=True,
                                         name="sikg-store-copy")
         self._thread.start()
 
@@ -166,15 +170,18 @@ class Mirror:
         """Drops the copy, or stops its making; returns the thread making it, which may still be running."""
         with self._lock:
             self._wanted, self.store = False, None
+        self._dropped.set()
         return self._thread
 
     def wait(self) -> None:
         """Returns once the copy is complete, or will not be (over the budget, abandoned, failed)."""
         self._thread.join()
 
-    def _build(self, path: str, budget: int, before: threading.Thread | None) -> None:
+    def _build(self, path: str, budget: int, before: threading.Thread | None, settle: float = 0.0) -> None:
         if before is not None:
             before.join()
+        if settle and self._dropped.wait(settle):
+            return  # a newer snapshot came first: never copied
         writer = _BudgetWriter(budget, lambda: self._wanted)
         try:
             ox.Store.read_only(path).dump(writer, ox.RdfFormat.N_QUADS)

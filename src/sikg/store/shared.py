@@ -39,6 +39,9 @@ WRITE_SECONDS = 120.0  # how long a write may wait for the writer's answer (writ
 # every PUBLISHED_POLL_SECONDS, before it returns all the same: it is done, and only reading it back has to wait.
 PUBLISHED_WAIT_SECONDS = 5.0
 PUBLISHED_POLL_SECONDS = 0.1
+# How long a checkpoint must stay the newest before this process copies it into memory (evaluator.Mirror): not one copy
+# a write during a burst of writes (issue 31: contributions keep pace).
+COPY_SETTLE_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,8 @@ class SharedStore(KnowledgeGraphStore):
         copy = None
         if self._copy_bytes > 0:
             waits_for = before.copy.abandon() if before is not None and before.copy is not None else None
-            copy = Mirror(Snapshot("rocksdb", path, published["generation"]), self._copy_bytes, waits_for)
+            copy = Mirror(Snapshot("rocksdb", path, published["generation"]), self._copy_bytes, waits_for,
+                          settle=COPY_SETTLE_SECONDS)
         elif before is not None and before.copy is not None:
             before.copy.abandon()
         try:
