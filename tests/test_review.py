@@ -839,7 +839,16 @@ def test_pending_and_reviewed_contributions_survive_a_sigkill(tmp_path):
                              SIKG_CONTRIB_TOKEN="alice=s3cret")
 
     process = restart("1.log")
+    sent = []  # 8 sent at once (the writer makes them together, issue 31), then one more
     try:
+        def send(i):
+            body = TEMPLATE.replace(b"example-neighbourhood-voucher", f"sigkill-{i}".encode())
+            sent.append(_request(f"{base}/contributions", "POST", body, {**auth, "Content-Type": "text/turtle"}))
+        threads = [threading.Thread(target=send, args=(i,)) for i in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
         code, headers, body = _request(f"{base}/contributions", "POST", TEMPLATE,
                                        {**auth, "Content-Type": "text/turtle"})
         assert code == 202, body
@@ -847,11 +856,18 @@ def test_pending_and_reviewed_contributions_survive_a_sigkill(tmp_path):
     finally:
         _kill_group(process, signal.SIGKILL)
     cid = json.loads(body)["id"]
+    assert [answer[0] for answer in sent] == [202] * 8
 
     process = restart("2.log")
     try:
         code, _, shown = _request(f"{base}/contributions/{cid}", headers={**curator, **json_accept})
         assert code == 200 and json.loads(shown)["status"] == "pending"
+        # every one is still pending, each with the validation report kept with it
+        code, headers, listed = _request(f"{base}/contributions?status=pending&limit=500", headers=curator)
+        assert code == 200 and headers["X-Total-Count"] == "9"
+        pending = json.loads(listed)
+        assert {e["id"] for e in pending} == {cid} | {json.loads(answer[2])["id"] for answer in sent}
+        assert all(e["warnings"] is not None and e["names"] for e in pending)
         asked = _request(ask_url, headers={"Accept": "application/sparql-results+json"})[2]
         assert json.loads(asked)["boolean"] is False
         code, _, reviewed = _request(f"{base}/contributions/{cid}/review", "POST",
