@@ -5,8 +5,8 @@ The transactional path (EmbeddedStore.replace_graphs: Store.extend of Python qua
 what a live service needs, and it costs: 9.9 s of the 15.9 s issue 32 measured for 290k quads, and an uncompacted
 store of 296 MB. Here nothing is served (RocksDB's lock on DIR refuses the load while a process holds the store), so:
 
-1. the store at DIR is opened (which holds its lock), its base checked and its accepted revisions read (issue 26:
-   the curated files no longer describe a revised resource);
+1. the store at DIR is opened (which holds its lock), its base checked, and the curated graphs read as its
+   load_curated would write them (issue 26: what accepted revisions replaced in the files is left out);
 2. a new store is made beside it, in DIR.loading-<id>, and every graph of DIR that is not being replaced (other
    files, contributions, revisions, private graphs) is copied into it with the curated graphs, in one bulk load of
    N-Quads that the engine wrote (_copy_kept): removing a replaced graph from a copy instead would be a transaction
@@ -43,7 +43,6 @@ import pyoxigraph as ox
 from ..namespaces import GRAPH_FILE
 from ..rdf import content
 from ..rdf.reading import RdfInputError, format_for_path, parse_file
-from .base import without_descriptions
 
 # Parsed by Store.bulk_load from the file itself; every other syntax goes through rdf.reading (see above).
 BULK_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N3)
@@ -67,7 +66,7 @@ def load_directory(path: Path, files: Iterable[Path], progress=None) -> dict[str
     try:
         current = EmbeddedStore(path)
     except OSError as error:
-        raise StoreInUse(f"cannot open the store at {path}: {error}") from None
+        raise StoreInUse(f"cannot open the store at {path} (does a running sikg serve hold it?): {error}") from None
     staging = path.with_name(f"{path.name}{STAGING}{uuid.uuid4().hex[:8]}")
     try:
         _delete_leftovers(path)
@@ -86,7 +85,7 @@ def _build(staging: Path, current, replaced: set[str], files: list[Path], progre
     """The new store, in `staging`: `current`'s graphs but the `replaced` ones, the curated graphs and the files;
     the new store is closed on return (pyoxigraph closes it as the object goes)."""
     staged = ox.Store(str(staging))
-    kept = _copy_kept(current, staged, replaced, _curated(current.revised_resources()), staging / "kept.nq")
+    kept = _copy_kept(current, staged, replaced, _curated(current), staging / "kept.nq")
     loaded = _load_files(staged, files, progress)
     for graph in kept | replaced:
         staged.add_graph(ox.NamedNode(graph))  # (an empty graph is still listed, as replace_graphs leaves it)
@@ -94,12 +93,18 @@ def _build(staging: Path, current, replaced: set[str], files: list[Path], progre
     return loaded
 
 
-def _curated(revised: set[str]) -> list[ox.Quad]:
-    """The curated graphs' quads, as EmbeddedStore.load_curated makes them (a revised resource left out)."""
+def _curated(current) -> list[ox.Quad]:
+    """The curated graphs' quads exactly as `current.load_curated()` would write them: that method (base.py) decides
+    what the files give that accepted revisions replaced (issue 26), and this takes its replace_graphs call instead of
+    running it, so that the rules stay in one place."""
+    graphs: dict = {}
+    current.replace_graphs = lambda new, progress=None: graphs.update(new)  # (on this object only; removed below)
+    try:
+        current.load_curated()
+    finally:
+        del current.replace_graphs
     return [
-        ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(graph))
-        for graph, sources in content.curated_graphs().items()
-        for q in without_descriptions([q for f in sources for q in content.read(f)], revised)
+        ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(graph)) for graph, quads in graphs.items() for q in quads
     ]
 
 
