@@ -128,7 +128,7 @@ def test_practices_carry_an_original_language_label_where_the_name_is_not_englis
 
 def test_links_stated_in_buicasus_material_cite_it(kg):
     rows = select(kg, """SELECT ?source WHERE { ?p sikg:qualifiedElementSupport|sikg:qualifiedMethodUse ?l .
-                         ?l sikg:basis basis:stated ; dct:source ?source }""")
+                         ?l sikg:basis basis:stated ; sikg:evidence/dct:source ?source }""")
     assert rows, "at least the Cap Impact and Agirre Lehendakaria Center links are stated by BuiCaSuS"
     buicasus = {"https://socialinnovation.se/en/nyheter/ny-rapport-visar-hur-stod-kan-skapas-for-sociala-innovationsprocesser/"}
     assert {r["source"] for r in rows} <= buicasus

@@ -226,14 +226,21 @@ def test_sources_of_another_practice(kg):
     found = rows(kg, "practice-sources", {"practice": ID + "practice/seal"})
     statements = [r["statement"] for r in found]
     assert statements.count("practice") == 11
-    # a row per link and page it rests on (a link resting on two pages cites both): as SPARQL counts them
+    # a row per link and evidence (a quotation with its page; a link resting on two pages has both): as SPARQL
+    # counts them
     pairs = {kind: int(select_one(kg, f"""SELECT (COUNT(*) AS ?n) WHERE {{ <{ID}practice/seal> sikg:{prop} ?r .
-        ?r dct:source ?s }}""")) for kind, prop in (("element", "qualifiedElementSupport"),
+        ?r sikg:evidence ?e }}""")) for kind, prop in (("element", "qualifiedElementSupport"),
                                                    ("method", "qualifiedMethodUse"), ("level", "qualifiedLevelTarget"))}
     assert (statements.count("element"), statements.count("method"), statements.count("level")) == \
         (pairs["element"], pairs["method"], pairs["level"]) and pairs["method"] >= 6
     links = [r for r in found if r["statement"] != "practice"]
-    assert all(r["basis"] == ID + "basis/curated" and r["source"] and r["rationale"] for r in links)
+    assert all(r["basis"] == ID + "basis/curated" and r["source"] and r["rationale"] and r["quotation"]
+               for r in links)
+    # the record citing two pages: each quotation beside its own page, never beside the other
+    ecosystem = {(r["source"], r["quotation"][:30]) for r in links if r["target"] == ID + "method/strengthen-ecosystem"}
+    assert ecosystem == {("https://buysocialeuropeb2b.eu/en/n/interviews/social-entrepreneurship-association-latvia",
+                          "The member organizations are b"),
+                         ("https://sua.lv/en/activity-report-of-year-2023/", "working in three main areas – ")}
     default = rows(kg, "practice-sources")
     assert {r["basis"] for r in default if r["statement"] != "practice"} == {ID + "basis/curated", ID + "basis/stated"}
 
@@ -271,7 +278,7 @@ def test_links_of_another_basis(kg):
     curated = rows(kg, "qualified-links", {"basis": ID + "basis/curated"})
     assert len(curated) == int(select_one(kg, """SELECT (COUNT(*) AS ?n) WHERE {
         VALUES ?qualified { sikg:qualifiedElementSupport sikg:qualifiedMethodUse sikg:qualifiedLevelTarget }
-        ?p a sikg:SupportPractice ; ?qualified ?r . ?r sikg:basis basis:curated ; dct:source ?s }""")) > 300
+        ?p a sikg:SupportPractice ; ?qualified ?r . ?r sikg:basis basis:curated ; sikg:evidence ?e }""")) > 300
     one_practice = rows(kg, "qualified-links", {"basis": "", "practice": ID + "practice/cap-impact"})
     assert len(one_practice) == 3 + 3 + 1
     assert {r["basis"] for r in one_practice} == {ID + "basis/curated", ID + "basis/stated"}

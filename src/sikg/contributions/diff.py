@@ -98,8 +98,13 @@ def _diff(store, iri: str, proposed: list[ox.Triple], language: str, property_la
         if isinstance(obj, ox.BlankNode):
             record = [t for t in about.get(obj, []) if t.predicate.value != RDF.type]
             linked = [t for t in record if isinstance(t.object, ox.NamedNode) and t.predicate.value not in EVIDENCE]
-            evidence = sorted((prop(t.predicate), name(t.object), getattr(t.object, "language", None) or None)
-                              for t in record if t.predicate.value in EVIDENCE)
+            words = lambda t: (prop(t.predicate), name(t.object), getattr(t.object, "language", None) or None)
+            evidence = sorted(words(t) for t in record if t.predicate.value in EVIDENCE)
+            # each sikg:evidence node as its page then its quotation, so that a quotation stays beside its page
+            pairs = [sorted((t for t in about.get(r.object, []) if t.predicate.value in EVIDENCE),
+                            key=lambda t: t.predicate.value != DCT.source)
+                     for r in record if r.predicate.value == SIKG.evidence]
+            evidence += [words(t) for pair in sorted(pairs, key=lambda p: [words(t) for t in p]) for t in pair]
             return Statement(prop(predicate), ", ".join(sorted(name(t.object) for t in linked)), None, evidence)
         language_tag = obj.language if isinstance(obj, ox.Literal) else None
         return Statement(prop(predicate), name(obj), language_tag or None)

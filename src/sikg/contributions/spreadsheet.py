@@ -29,7 +29,7 @@ from ..formats import CSVW_METADATA, XLSX, Format
 from ..i18n.languages import PAGE_LANGUAGES, SUPPORTED_LANGUAGES
 from ..i18n.ui_text import form_words, sheet_words
 from ..namespaces import ORGANISATION, PRACTICE, RDF
-from ..rdf import content
+from ..rdf import content, evidence
 from ..validation import shacl
 from ..validation.report import compact_iri
 from .form import ROOT_CLASS, Choice, Field, Form, Group, build_form, field_name
@@ -392,7 +392,9 @@ class Upload:
         return not self.problems
 
     def turtle(self) -> bytes:
-        return ox.serialize(self.triples, format=ox.RdfFormat.TURTLE, prefixes=used_prefixes(self.triples))
+        """The rows' RDF, each link's page and quotation (one page per link in a row) paired as its evidence."""
+        triples = evidence.paired_triples(self.triples)
+        return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=used_prefixes(triples))
 
     def as_json(self) -> dict:
         return {"conforms": self.conforms, "rows": self.rows,
@@ -564,7 +566,8 @@ def _path(form: Form, name: str) -> str:
 
 
 def example_triples() -> list[ox.Triple]:
-    return [q.triple for q in content.read(content.home() / "data" / "templates" / "practice.ttl")]
+    """The example practice as the template's columns hold it: each link's evidence as its page and quotation."""
+    return evidence.flattened([q.triple for q in content.read(content.home() / "data" / "templates" / "practice.ttl")])
 
 
 @dataclass

@@ -15,13 +15,11 @@ from ..http.responses import html_response, json_response, status_of
 from ..i18n.languages import page_language, pick, pick_text, shown
 from ..i18n.translations import translated_texts
 from ..i18n.ui_text import form_words, sheet_words
-from ..namespaces import ID, RDF, RDFS, SIKG, values
+from ..namespaces import ID, RDFS, SIKG, values
 from ..pages import resources
 from ..rdf.reading import spreadsheet_for_name
-from ..validation import shacl
 from ..validation.report import compact_iri
 from .correction import REASON, form_values
-from .diff import revision_diffs
 from .form import build_form, element_id, field_name
 from .form_data import SLUG, Problem, labels_by_name, place, plain, preview
 from .form_data import entries as entries_shown
@@ -173,6 +171,7 @@ class BatchLine:
 
 @dataclass
 class PendingItem:
+    """A pending contribution as its review page shows it (review_pages.pending_item makes it)."""
     id: str
     contributor: str
     submitted: str
@@ -183,6 +182,8 @@ class PendingItem:
     general: list = field(default_factory=list)  # a batch's results about none of its practices (Problem)
     revisions: list = field(default_factory=list)  # diff.RevisionDiff of each public resource it proposes to revise
     reason: str = ""  # the contributor's reason for a revision
+    violations: list = field(default_factory=list)  # its report's problems (the KG changed since it was sent)
+    validated: str = ""  # when its report was made
 
     @property
     def batch(self) -> bool:
@@ -308,45 +309,6 @@ def _batch(store, practices: list[str], described: list[ox.Triple], report, lang
         lines.append(BatchLine(page, countries, organisations, problems))
     lines.sort(key=lambda line: (-line.violations, str(line.page.title).casefold(), line.page.iri))
     return lines, general
-
-
-def pending_items(services, who: Person, language: str) -> list[PendingItem]:
-    """The pending contributions as the review page shows them: each as its resource page would look once public,
-    its warnings (validated again against the KG as it is now), and the resources of the KG it touches. A batch
-    (several practices in one contribution, such as a spreadsheet's rows) is a table of its practices instead,
-    each with its problems and warnings and its page to unfold."""
-    labels = resources.property_labels(services.store, language)
-    field_labels = None
-    items = []
-    for shown_item in services.contributions.pending(who.holder):
-        report = shacl.validate_quads(shown_item.triples, shacl.store_reference(services.store))
-        item = PendingItem(shown_item.id, shown_item.contributor or "", shown_item.submitted or "",
-                           [{**r.as_json(), "message": r.message_in(language)}  # in the reader's language
-                            for r in report.results if r.severity == "Warning"])
-        described = shown_item.triples + _labels_of_what_it_names(services.store, shown_item.triples)
-        practices = sorted({t.subject.value for t in shown_item.triples if t.predicate.value == RDF.type
-                            and t.object.value == SIKG.SupportPractice})
-        if len(practices) > 1:
-            field_labels = field_labels or _FieldLabels(build_form(services.store, language))
-            item.lines, item.general = _batch(services.store, practices, described, report, language, labels,
-                                              field_labels)
-        else:
-            item.pages = [resources.build_page(services.store, iri, described, language, labels) for iri in practices]
-        item.touches = _touches(services.store, shown_item.triples, language)
-        if shown_item.revises:
-            item.revisions = revision_diffs(services.store, shown_item.revises, shown_item.triples, language, labels)
-            item.reason = shown_item.comment or ""
-        items.append(item)
-    return items
-
-
-def review_page(services, http_request, language: str) -> Response:
-    who = required(http_request, services.contributions)
-    words = form_words(language)
-    if not who.is_curator:
-        return _render("review.html", 403, who=who, pending=[], words=words, refused=words["curators_only"])
-    return _render("review.html", who=who, pending=pending_items(services, who, language), words=words,
-                   refused=None)
 
 
 def review_post(services, http_request, contribution_id: str) -> Response:

@@ -26,8 +26,9 @@ def resource_iri(kind: str, slug: str) -> str | None:
 
 
 def describe(store, iri: str) -> list[ox.Triple]:
-    """The resource's own triples with the blank nodes they lead to (its qualified links), the labels of everything
-    it links to, and the sikg links that point at it (with their subjects' labels), so a page can show both ways."""
+    """The resource's own triples with the blank nodes they lead to (its qualified links, and their evidence), the
+    labels of everything it links to, and the sikg links that point at it (with their subjects' labels), so a page
+    can show both ways."""
     node = f"<{iri}>"
     query = f"""
     PREFIX sikg: <{SIKG}>
@@ -38,6 +39,8 @@ def describe(store, iri: str) -> list[ox.Triple]:
       UNION
       {{ {node} ?p0 ?b . FILTER(isBlank(?b)) ?b ?p ?o . BIND(?b AS ?s)
          OPTIONAL {{ ?o ?lp ?label . FILTER(?lp IN (<{LABELS[0]}>, <{LABELS[1]}>, <{LABELS[2]}>)) }} }}
+      UNION
+      {{ {node} ?p0 ?b . FILTER(isBlank(?b)) ?b sikg:evidence ?s . FILTER(isBlank(?s)) ?s ?p ?o . }}
       UNION
       {{ ?in ?ip {node} . FILTER(STRSTARTS(STR(?ip), STR(sikg:)) && !isBlank(?in))
          OPTIONAL {{ ?in ?inlp ?inlabel . FILTER(?inlp IN (<{LABELS[0]}>, <{LABELS[1]}>)) }}
@@ -116,17 +119,17 @@ class _Naming:
         """A qualified link (the blank node `predicate` leads to): what it links to, its source, its rationale.
         `targets` are what it links to and `basis` on what grounds, told apart by the property's IRI (sikg:basis),
         never by its label, which differs in every language."""
-        record = {"property": self.prop(predicate), "quotations": [], "targets": [], "basis": []}
+        record = {"property": self.prop(predicate), "targets": [], "basis": []}
         texts: dict[str, list[ox.Literal]] = {}
+        flat = _evidence(node, triples)  # the earlier form: pages and quotations on the record itself
+        record["evidence"] = [_evidence(e.object, triples) for e in triples
+                              if e.subject == node and e.predicate.value == SIKG.evidence]
+        record["evidence"] += [flat] if flat["sources"] or flat["quotations"] else []
+        record["source"] = next((s for e in record["evidence"] for s in e["sources"]), None)  # the first, for lists
         for r in triples:
-            if r.subject == node:
-                if r.predicate.value == QUOTATION and isinstance(r.object, ox.Literal):
-                    # copied word for word from the source, never translated: always marked with its own language
-                    record["quotations"].append(Text(r.object.value, r.object.language or None))
-                elif isinstance(r.object, ox.Literal):
+            if r.subject == node and r.predicate.value not in (QUOTATION, DCT.source, SIKG.evidence):
+                if isinstance(r.object, ox.Literal):
                     texts.setdefault(r.predicate.value, []).append(r.object)
-                elif r.predicate.value == DCT.source:
-                    record["source"] = r.object.value
                 elif r.predicate.value != RDF.type:
                     named = (self.prop(r.predicate.value), self.link(r.object))
                     record.setdefault("links", []).append(named)
@@ -136,6 +139,18 @@ class _Naming:
         role = pick(texts.get(SIKG.role, []), self.language)
         record["role"] = shown(role, self.page_lang) if role is not None else None
         return record
+
+
+def _evidence(node, triples: list[ox.Triple]) -> dict:
+    """The pages and quotations of one evidence node (or, in the earlier form, of the record itself): each quotation
+    copied word for word from its page, never translated, so always marked with its own language."""
+    found: dict = {"sources": [], "quotations": []}
+    for r in triples:
+        if r.subject == node and r.predicate.value == DCT.source:
+            found["sources"].append(r.object.value)
+        elif r.subject == node and r.predicate.value == QUOTATION and isinstance(r.object, ox.Literal):
+            found["quotations"].append(Text(r.object.value, r.object.language or None))
+    return found
 
 
 def build_page(store, iri: str, triples: list[ox.Triple], language: str,

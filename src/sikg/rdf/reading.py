@@ -23,6 +23,7 @@ from ..formats import (
     upload_format,
     upload_media_types,
 )
+from . import evidence
 from .jsonld import RemoteContextRefused, context_document, context_urls, local_context
 
 # A DOCTYPE can declare entities that expand without bound or read local files; RDF/XML never needs one.
@@ -185,7 +186,7 @@ def parse_upload(data: bytes, rdf_format: ox.RdfFormat, source: str) -> list[ox.
     quads = parse_bytes(data, rdf_format, source)
     if not quads:
         raise RdfInputError(source, "the data holds no triples")
-    return quads
+    return evidence.paired(quads)  # a record in the earlier form, one page and its quotations: its evidence nodes
 
 
 def spreadsheet_for_name(filename: str | None) -> Format | None:
