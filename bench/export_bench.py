@@ -209,7 +209,8 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="2,000 practices")
     parser.add_argument("--timeout", type=float, default=1800.0, help="per measurement, seconds (default 1800)")
     parser.add_argument("--frame-timeout", type=float, default=300.0, help="for the practices frame (default 300)")
-    parser.add_argument("--skip", default="", help="comma-separated kinds to leave out")
+    parser.add_argument("--skip", default="", help="comma-separated kinds to leave out (commands: the whole "
+                        "commands `sikg export --format jsonld` and `oxigraph dump`)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="timed runs of each whole-KG export, in the same child; the median counts (default 3)")
     parser.add_argument("--json", help="also write the numbers here")
@@ -259,6 +260,8 @@ def main(argv=None) -> int:
             say(f"{kind}: wall {r['wall']:.1f} s, cut {r['cut']}, rc {r['returncode']}, lines {r['lines']}")
             if r["returncode"] not in (0, None) and not r["cut"]:
                 say(r["stderr"])
+        if "commands" not in args.skip.split(","):
+            results["commands"] = whole_commands(tmp, args.repeat, say)
         counts = {}
         for kind in ("sikg-jsonld", "sikg-http-kept", "rdflib-jsonld"):
             if kind in results and _phase(results[kind], "done"):
@@ -273,6 +276,40 @@ def main(argv=None) -> int:
     return 0
 
 
+# Issue 28, item 5: `sikg export --format jsonld` of the on-disk store within 1.5x of Oxigraph's own dump of it.
+COMMANDS_RATIO = 1.5
+
+
+def whole_commands(tmp: Path, repeat: int, say) -> dict:
+    """The whole commands, each a process of its own, in turn `repeat` times: `sikg export --format jsonld` of the
+    on-disk store and `oxigraph dump` of the same store as N-Quads (Oxigraph's CLI: all Rust). Medians."""
+    sikg, oxigraph = _executable("sikg"), _executable("oxigraph")
+    commands = {"sikg export --format jsonld": [sikg, "export", "--store", str(tmp / "store"), "--format", "jsonld",
+                                                "-o", str(tmp / "command.jsonld")],
+                "oxigraph dump (N-Quads)": [oxigraph, "dump", "--location", str(tmp / "store"), "--file",
+                                            str(tmp / "command.nq")]}
+    runs: dict[str, list[float]] = {name: [] for name in commands}
+    for number in range(repeat):
+        for name, command in (list(commands.items()) if number % 2 == 0 else list(commands.items())[::-1]):
+            t0 = time.perf_counter()
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           stdin=subprocess.DEVNULL)
+            runs[name].append(time.perf_counter() - t0)
+    medians = {name: statistics.median(times) for name, times in runs.items()}
+    say("whole commands: " + "; ".join(f"{name} {medians[name]:.2f} s ({'/'.join(f'{t:.2f}' for t in runs[name])})"
+                                      for name in runs))
+    return {"commands": True, "runs": runs, "medians": medians, "lines": []}
+
+
+def render_commands(result: dict) -> list[str]:
+    (sikg, sikg_s), (oxigraph, oxigraph_s) = result["medians"].items()
+    ratio = sikg_s / oxigraph_s
+    return ["", f"Whole commands (medians of {len(result['runs'][sikg])}, in turn): {sikg} {sikg_s:.2f} s "
+                f"({'/'.join(f'{t:.2f}' for t in result['runs'][sikg])}), {oxigraph} {oxigraph_s:.2f} s "
+                f"({'/'.join(f'{t:.2f}' for t in result['runs'][oxigraph])}): ratio {ratio:.2f} "
+                f"(target <= {COMMANDS_RATIO}) {'PASS' if ratio <= COMMANDS_RATIO else 'FAIL'}"]
+
+
 def render(args, setup, results, counts) -> str:
     from importlib import metadata
     versions = ", ".join(f"{p} {metadata.version(p)}" for p in ("pyoxigraph", "rdflib", "PyLD"))
@@ -284,6 +321,7 @@ def render(args, setup, results, counts) -> str:
              f"export nq {setup.get('export nq', 0):.1f} s)", "",
              "| export | status | time s | peak RSS MiB | RSS before MiB | output MiB | quads parsed back | notes |",
              "|---|---|---:|---:|---:|---:|---:|---|"]
+    commands = results.pop("commands", None)
     for kind, r in results.items():
         done = _phase(r, "done")
         before = _phase(r, "loaded") if kind == "rdflib-jsonld" else _phase(r, "opened")
@@ -336,6 +374,8 @@ def render(args, setup, results, counts) -> str:
         lines.append(f"sikg-jsonld (on-disk store, written now): time ≥ 10× faster: "
                      f"{'PASS' if r['seconds'] >= 10 * s['seconds'] else 'FAIL'}; "
                      f"peak RSS below rdflib's: {'PASS' if s['peak_mb'] < r['peak_mb'] else 'FAIL'}")
+    if commands:
+        lines += render_commands(commands)
     return "\n".join(lines)
 
 

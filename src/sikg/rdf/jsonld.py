@@ -28,6 +28,13 @@ from ..namespaces import CANONICAL_CONTEXT_URL, CONTEXT_URL, RDF, XSD, rebase_te
 CONTEXT_FILE = Path(__file__).parent / "context.jsonld"
 
 
+# Read once: a namespace's attribute is a call (namespaces.Namespace.__getattr__) that builds a new string, and the
+# writer compared each quad's predicate and each literal's datatype with one: 0.8-1.0 s of a 20,000-practice export,
+# the regression of issue 28, item 5 (bench/README.md, "Export").
+RDF_TYPE = RDF.type
+XSD_STRING = XSD.string
+
+
 def __getattr__(name: str):
     """pyld, imported when first used (`jsonld.jsonld` too): it brings asyncio and aiohttp's loader, 10 MB of each
     query evaluator's memory, and the evaluators never compact with it."""
@@ -264,7 +271,7 @@ class Compactor:
                 return {"@direction": str(direction.value), "@language": language, "@value": literal.value}
             return {"@language": language, "@value": literal.value}
         datatype = literal.datatype.value
-        if datatype == XSD.string:
+        if datatype == XSD_STRING:
             return literal.value
         return {"type": self.iri(datatype, vocab=True), "@value": literal.value}
 
@@ -274,7 +281,7 @@ class Compactor:
         key = plan.language_key
         if key is not None:
             language = literal.language
-            if language and literal.direction is None or not language and literal.datatype.value == XSD.string:
+            if language and literal.direction is None or not language and literal.datatype.value == XSD_STRING:
                 entries.setdefault(key, {}).setdefault(language or "@none", []).append(literal.value)
                 return
         entries.setdefault(plan.literal_key, []).append(self.literal(literal))
@@ -293,18 +300,18 @@ class Compactor:
         """A subject's types, and its other values by key (key -> values, or for a language map key -> language ->
         texts; plain strings under a language-map term are keyed "@none"), from its quads."""
         types, entries = [], {}
-        named, literal, plan_of = ox.NamedNode, ox.Literal, self.plan
-        for quad in quads:
+        named, literal, plan_of, plans, refs = ox.NamedNode, ox.Literal, self.plan, self.plans, self.object_refs
+        for quad in quads:  # (the plans and references looked up here first: a call per quad was a third of it)
             predicate, obj = quad.predicate.value, quad.object
-            plan = plan_of(predicate)
-            if type(obj) is literal:
+            plan = plans.get(predicate) or plan_of(predicate)
+            kind = type(obj)
+            if kind is literal:
                 self.add_literal(entries, plan, obj)
-            elif predicate == RDF.type:
-                types.append(self.iri(obj.value, vocab=True) if type(obj) is named else self.ref(obj))
-            elif plan.node_ref:
-                entries.setdefault(plan.node_key, []).append(self.object_ref(obj))
+            elif predicate == RDF_TYPE:
+                types.append(self.iri(obj.value, vocab=True) if kind is named else self.ref(obj))
             else:
-                entries.setdefault(plan.node_key, []).append({"id": self.object_ref(obj)})
+                ref = (refs.get(obj.value) if kind is named else None) or self.object_ref(obj)
+                entries.setdefault(plan.node_key, []).append(ref if plan.node_ref else {"id": ref})
         return types, entries
 
     def unwrapped(self, node: dict, entries: dict) -> dict:
