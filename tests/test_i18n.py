@@ -134,7 +134,7 @@ def test_the_accessors_keep_their_shapes():
     form = ui_text.form_words("sv")
     assert form["sign_in"] == "Logga in" and "{field}" in form["hints"]["MinCountConstraintComponent"]
     assert ui_text.resource_words("sv")["sources"] == "Källor"
-    assert set(ui_text.client_strings("en")) == {"text", "hints", "prefixes"}
+    assert set(ui_text.client_strings("en")) == {"text", "hints", "counts", "prefixes"}
     assert ui_text.property_words("sv")["description"] == "beskrivning"
     assert "{ms}" in ui_text.script_words("en")["rows"]["other"]
 

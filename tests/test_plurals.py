@@ -10,7 +10,7 @@ from html import unescape
 import pytest
 from babel import Locale
 
-from helpers import attributes, html
+from helpers import FIXTURES, attributes, html
 from sikg.i18n import ui_text
 from sikg.namespaces import GRAPH_CURATED
 from sikg.store import open_store
@@ -18,28 +18,36 @@ from sikg.web.app import create_app
 
 LANGUAGES = ("en", "sv", "fr", "es", "lv")
 COUNTS = (0, 1, 2, 5, 21)
-# What a count of practices reads in each language, singular and plural: written here, not read from the catalogues,
-# so that a wrong form in a catalogue shows.
-PRACTICES = {"en": ("{n} practice", "{n} practices"), "sv": ("{n} gott exempel", "{n} goda exempel"),
-             "fr": ("{n} pratique", "{n} pratiques"), "es": ("{n} práctica", "{n} prácticas"),
-             "lv": ("{n} prakse", "{n} prakses")}
-RESULTS = {"en": ("{n} of {total} practice", "{n} of {total} practices"),
-           "sv": ("{n} av {total} gott exempel", "{n} av {total} goda exempel"),
-           "fr": ("{n} sur {total} pratique", "{n} sur {total} pratiques"),
-           "es": ("{n} de {total} práctica", "{n} de {total} prácticas"),
-           "lv": ("{n} no {total} prakses", "{n} no {total} praksēm")}  # "no" takes the genitive, the dative plural
-
-
-def singular(language: str, n: int) -> bool:
-    """Whether `n` takes the singular in `language`, by CLDR (Babel's data, not the catalogue): English 1 only,
-    French 0 and 1, Latvian 1, 21, 31… but not 11."""
-    return Locale.parse(language).plural_form(n) == "one"
+# What a count of practices reads in each language, by CLDR category (a category a language lacks falls back to
+# "other"): written here, not read from the catalogues, so that a wrong form in a catalogue shows. Latvian's "zero"
+# (0, 10-20, 30...) takes the genitive plural.
+PRACTICES = {"en": {"one": "{n} practice", "other": "{n} practices"},
+             "sv": {"one": "{n} gott exempel", "other": "{n} goda exempel"},
+             "fr": {"one": "{n} pratique", "other": "{n} pratiques"},
+             "es": {"one": "{n} práctica", "other": "{n} prácticas"},
+             "lv": {"zero": "{n} prakšu", "one": "{n} prakse", "other": "{n} prakses"}}
+RESULTS = {"en": {"one": "{n} of {total} practice", "other": "{n} of {total} practices"},
+           "sv": {"one": "{n} av {total} gott exempel", "other": "{n} av {total} goda exempel"},
+           "fr": {"one": "{n} sur {total} pratique", "other": "{n} sur {total} pratiques"},
+           "es": {"one": "{n} de {total} práctica", "other": "{n} de {total} prácticas"},
+           "lv": {"one": "{n} no {total} prakses", "other": "{n} no {total} praksēm"}}  # "no": genitive, dative pl.
+VIOLATIONS = {"en": {"one": "{n} violation", "other": "{n} violations"}, "sv": {"other": "{n} fel"},
+              "fr": {"one": "{n} violation", "other": "{n} violations"},
+              "es": {"one": "{n} infracción", "other": "{n} infracciones"},
+              "lv": {"zero": "{n} pārkāpumu", "one": "{n} pārkāpums", "other": "{n} pārkāpumi"}}
+WARNINGS = {"en": {"one": "{n} warning", "other": "{n} warnings"},
+            "sv": {"one": "{n} varning", "other": "{n} varningar"},
+            "fr": {"one": "{n} avertissement", "other": "{n} avertissements"},
+            "es": {"one": "{n} advertencia", "other": "{n} advertencias"},
+            "lv": {"zero": "{n} brīdinājumu", "one": "{n} brīdinājums", "other": "{n} brīdinājumi"}}
 
 
 def expected(table: dict, language: str, count: int, **values) -> str:
-    """The form for `count`, filled ({n} is the count unless `values` say otherwise)."""
-    one, other = table[language]
-    return (one if singular(language, count) else other).format(**{"n": count, **values})
+    """The form for `count` by CLDR (Babel's data, not the catalogue's header: English 1 only, French 0 and 1,
+    Latvian 1, 21, 31… but not 11), filled ({n} is the count unless `values` say otherwise)."""
+    forms = table[language]
+    category = Locale.parse(language).plural_form(count)
+    return forms.get(category, forms["other"]).format(**{"n": count, **values})
 
 
 # -- the lookup -------------------------------------------------------------------------------------------------------
@@ -62,9 +70,11 @@ def test_latvian_has_three_forms_with_its_zero_form():
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("n", COUNTS + (11, 101, 111))
-def test_a_count_of_practices_takes_its_languages_form(language, n):
+@pytest.mark.parametrize("n", COUNTS + (10, 11, 101, 111))
+def test_a_count_takes_its_languages_form(language, n):
     assert ui_text.counted(language, "practices_n", n) == expected(PRACTICES, language, n)
+    assert ui_text.counted(language, "violations_n", n) == expected(VIOLATIONS, language, n)
+    assert ui_text.counted(language, "warnings_n", n) == expected(WARNINGS, language, n)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -83,7 +93,7 @@ def test_every_plural_entry_has_all_its_forms_in_every_language(language):
 def test_no_english_plural_says_1_with_a_plural_noun():
     """"1 practices"-type output from any English count: the singular form of every entry is singular."""
     for key in ui_text._plural_entries("en"):
-        said = ui_text.counted("en", key, 1, total=1, ms=7, violations=0, warnings=0)
+        said = ui_text.counted("en", key, 1, total=1, ms=7, violations=0, warnings=0, w=1)
         assert not re.search(r"\b1 (\w+ )?\w+s\b", said), said
 
 
@@ -159,3 +169,26 @@ def test_the_practices_list_counts_its_results_in_its_languages_form(counted_sto
     heading = re.search(r'<h2 id="results-heading" data-count="(\d+)">([^<]*)</h2>', page)
     assert int(heading[1]) == n
     assert unescape(heading[2]) == expected(RESULTS, language, 21, n=n, total=21)  # "5 of 21": 21's form
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("fixture", ["invalid/practice-no-country.ttl", "invalid/warning-practice-no-level.ttl"])
+def test_the_validation_summary_counts_violations_and_warnings_in_its_languages_form(client, language, fixture):
+    """The page's summary as the server writes it (the script writes the same from the same forms): "1 violation,
+    2 warnings", never "violation(s)"."""
+    from sikg.validation.shacl import validate_files
+
+    path = FIXTURES / fixture
+    report = validate_files([path])
+    violations = sum(r.severity.endswith("Violation") for r in report.results)
+    warnings = len(report.results) - violations
+    response = client.post(f"/validate/form?lang={language}", data={"data": path.read_text(encoding="utf-8")},
+                           content_type="multipart/form-data")
+    summary = " ".join(unescape(re.search(r'<p id="report-summary"[^>]*>(.*?)</p>', response.get_data(as_text=True),
+                                          re.S)[1]).split())
+    assert "(s)" not in summary and "(ar)" not in summary and "(es)" not in summary
+    if violations:
+        assert expected(VIOLATIONS, language, violations) in summary, summary
+        assert expected(WARNINGS, language, warnings) in summary, summary
+    else:
+        assert warnings and (language == "lv" or expected(WARNINGS, language, warnings) in summary), summary

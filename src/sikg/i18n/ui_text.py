@@ -146,7 +146,9 @@ def client_strings(language: str) -> dict:
     words = text(language)
     keys = ("conforms", "conforms_warnings", "not_conforms", "what", "where", "fix", "value", "unreadable", "line",
             "fix_syntax", "download_report", "nothing_sent", "checking", "report")
-    return {"text": {k: words[k] for k in keys}, "hints": fix_hints(language),
+    counts = {k: v for k, v in plural_forms(language).items() if k in ("conforms_warnings", "violations_n",
+                                                                        "warnings_n")}
+    return {"text": {k: words[k] for k in keys}, "hints": fix_hints(language), "counts": counts,
             "prefixes": dict(sorted(PREFIXES.items(), key=lambda p: -len(p[1])))}
 
 

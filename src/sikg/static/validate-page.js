@@ -29,6 +29,20 @@
     return template.replace(/\{(\w+)\}/g, function (_, k) { return values[k] === undefined ? "" : values[k]; });
   }
 
+  // A count's words are its plural forms by CLDR category (ui_text.plural_forms), chosen as the server chooses them.
+  var plural = new Intl.PluralRules(document.documentElement.lang || "en");
+  function counted(key, n) {
+    var forms = client.counts[key];
+    return fmt(forms[plural.select(n)] || forms.other, { n: n, w: n });
+  }
+
+  function summaryOf(report, v, w) {
+    if (!report.conforms) {
+      return fmt(t.not_conforms, { violations: counted("violations_n", v), warnings: counted("warnings_n", w) });
+    }
+    return w ? counted("conforms_warnings", w) : t.conforms;
+  }
+
   // The message in the page's language where the shapes have one in it (shapes/messages-{lang}.ttl), else English.
   function message(result) {
     var messages = result.messages || {};
@@ -69,7 +83,7 @@
   function asText(report) {
     var v = report.results.filter(function (r) { return r.severity === "Violation"; }).length;
     var w = report.results.length - v;
-    var lines = [report.conforms ? (w ? fmt(t.conforms_warnings, { w: w }) : t.conforms) : fmt(t.not_conforms, { v: v, w: w })];
+    var lines = [summaryOf(report, v, w)];
     report.results.forEach(function (r) {
       lines.push(r.severity.toUpperCase() + ": " + compact(r.focusNode) + (r.path ? " " + compact(r.path) : ""),
                  "  " + t.what + ": " + r.message + (r.value ? " (" + t.value + ": " + r.value + ")" : ""),
@@ -88,7 +102,7 @@
   function showReport(report, raw) {
     var v = report.results.filter(function (r) { return r.severity === "Violation"; }).length;
     var w = report.results.length - v;
-    var summary = report.conforms ? (w ? fmt(t.conforms_warnings, { w: w }) : t.conforms) : fmt(t.not_conforms, { v: v, w: w });
+    var summary = summaryOf(report, v, w);
     var nodes = [el("p", { id: "report-summary", "class": "summary " + (report.conforms ? "good" : "bad"),
                            "data-conforms": String(report.conforms), text: summary })];
     if (report.results.length) {
