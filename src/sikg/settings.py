@@ -145,7 +145,7 @@ class Settings:
     #                                                               processes, at least one each (server.serve)
     mirror_bytes: int = 256 * MEBIBYTE  # SIKG_EVALUATOR_MEMORY: the largest on-disk store (as N-Quads) each evaluator
     #                                     copies into memory, where aggregates run several times faster
-    #                                     (bench/README.md, "Aggregates"); the copy takes about 2.5 times that in
+    #                                     (bench/README.md, "Aggregates"); the copy takes about 2.2 times that in
     #                                     memory (docs/deployment.md, sizing), and is remade after each write (0: off)
     worker_mirror_bytes: int = 0  # SIKG_WORKER_MEMORY: the same bound for a copy in each worker process of
     #                               --processes over the on-disk store, for the lookups it answers itself (0, the

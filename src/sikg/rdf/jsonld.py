@@ -39,7 +39,7 @@ def __getattr__(name: str):
     """pyld, imported when first used (`jsonld.jsonld` too): it brings asyncio and aiohttp's loader, 10 MB of each
     query evaluator's memory, and the evaluators never compact with it."""
     if name == "jsonld":
-        from pyld import jsonld
+        from pyld import jsonld  # when first used: see above
 
         return jsonld
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -131,14 +131,14 @@ def triples_to_expanded(triples: Iterable[ox.Triple]) -> list:
     N-Triples that Oxigraph writes: Oxigraph's JSON-LD writer keeps rdf:type as a property rather than @type, which
     framing matches on.)"""
     nquads = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
-    from pyld import jsonld
+    from pyld import jsonld  # when first used: the evaluators never do (module __getattr__)
 
     return jsonld.from_rdf(nquads, {"format": "application/n-quads"})
 
 
 def compact(triples: Iterable[ox.Triple], context_ref=None) -> dict:
     """Compacted JSON-LD of a small graph; `context_ref` (a URL) replaces the inline context in the result."""
-    from pyld import jsonld
+    from pyld import jsonld  # when first used: the evaluators never do (module __getattr__)
 
     compacted = jsonld.compact(triples_to_expanded(triples), {"@context": context()}, _OPTIONS)
     if context_ref:
