@@ -31,6 +31,9 @@ RESULTS = {"en": {"one": "{n} of {total} practice", "other": "{n} of {total} pra
            "fr": {"one": "{n} sur {total} pratique", "other": "{n} sur {total} pratiques"},
            "es": {"one": "{n} de {total} práctica", "other": "{n} de {total} prácticas"},
            "lv": {"one": "{n} no {total} prakses", "other": "{n} no {total} praksēm"}}  # "no": genitive, dative pl.
+COUNTRIES = {"en": {"one": "{n} country", "other": "{n} countries"}, "sv": {"one": "{n} land", "other": "{n} länder"},
+             "fr": {"other": "{n} pays"}, "es": {"one": "{n} país", "other": "{n} países"},
+             "lv": {"one": "{n} valsts", "other": "{n} valstīm"}}  # after "no" (from): genitive, dative plural
 VIOLATIONS = {"en": {"one": "{n} violation", "other": "{n} violations"}, "sv": {"other": "{n} fel"},
               "fr": {"one": "{n} violation", "other": "{n} violations"},
               "es": {"one": "{n} infracción", "other": "{n} infracciones"},
@@ -93,7 +96,8 @@ def test_every_plural_entry_has_all_its_forms_in_every_language(language):
 def test_no_english_plural_says_1_with_a_plural_noun():
     """"1 practices"-type output from any English count: the singular form of every entry is singular."""
     for key in ui_text._plural_entries("en"):
-        said = ui_text.counted("en", key, 1, total=1, ms=7, violations=0, warnings=0, w=1)
+        said = ui_text.counted("en", key, 1, total=1, ms=7, violations=0, warnings=0, w=1, practices=1,
+                               countries="1 country")
         assert not re.search(r"\b1 (\w+ )?\w+s\b", said), said
 
 
@@ -159,6 +163,13 @@ def test_the_home_page_counts_each_method_and_element_in_its_languages_form(coun
             assert int(count[1]) == n and unescape(count[2]) == expected(PRACTICES, language, n), (key, n)
             seen += 1
     assert seen == 10
+    # the lead: "21 practices from 4 countries", Latvian "21 prakse no 4 valstīm"
+    countries = len({r["c"].value for r in counted_store[0].query(
+        "SELECT DISTINCT ?c WHERE { ?p a <https://w3id.org/sikg/ontology#SupportPractice> ; "
+        "<https://w3id.org/sikg/ontology#country> ?c }")})
+    lead = unescape(re.search(r'<p class="lead">([^<]*)</p>', page)[1])
+    words = {"en": " from ", "sv": " från ", "fr": " de ", "es": " de ", "lv": " no "}[language]
+    assert lead.startswith(expected(PRACTICES, language, 21) + words + expected(COUNTRIES, language, countries)), lead
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
