@@ -71,7 +71,10 @@ class OxigraphServer:
         self.port = free_port()
         self.process = subprocess.Popen(
             [OXIGRAPH, "serve", "--location", str(directory), "--bind", f"127.0.0.1:{self.port}"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -92,8 +95,12 @@ def post_file(url: str, path: Path) -> float:
     """Seconds to POST the file, streamed from disk, as one Turtle body; the answer must be a success."""
     started = time.monotonic()
     with open(path, "rb") as body:
-        request = urllib.request.Request(url, data=body, method="POST", headers={
-            "Content-Type": "text/turtle", "Content-Length": str(path.stat().st_size)})
+        request = urllib.request.Request(
+            url,
+            data=body,
+            method="POST",
+            headers={"Content-Type": "text/turtle", "Content-Length": str(path.stat().st_size)},
+        )
         with urllib.request.urlopen(request, timeout=3600) as response:
             response.read()
     return time.monotonic() - started
@@ -103,8 +110,16 @@ def on_disk(file: Path, work: Path, rounds: int) -> dict[str, list[tuple]]:
     graph = FILE_GRAPH + file.name
     commands = {
         "oxigraph load": lambda d: [OXIGRAPH, "load", "--location", str(d), "--file", str(file)],
-        "oxigraph load --graph": lambda d: [OXIGRAPH, "load", "--location", str(d), "--file", str(file),
-                                            "--graph", graph],
+        "oxigraph load --graph": lambda d: [
+            OXIGRAPH,
+            "load",
+            "--location",
+            str(d),
+            "--file",
+            str(file),
+            "--graph",
+            graph,
+        ],
         "sikg load": lambda d: [sys.executable, "-m", "sikg.cli", "load", "--store", str(d), str(file)],
     }
     results: dict[str, list[tuple]] = {name: [] for name in commands}
@@ -132,8 +147,9 @@ def remote(file: Path, work: Path, rounds: int) -> dict[str, list[tuple]]:
                     wall = post_file(f"{server.base}/store?graph={urllib.parse.quote(graph, safe='')}", file)
                     cpu = rss = float("nan")
                 else:
-                    wall, cpu, rss = run([sys.executable, "-m", "sikg.cli", "load", "--store",
-                                          f"{server.base}/query", str(file)])
+                    wall, cpu, rss = run(
+                        [sys.executable, "-m", "sikg.cli", "load", "--store", f"{server.base}/query", str(file)]
+                    )
             finally:
                 server.stop()
             results[name].append((wall, cpu, rss, size_mb(directory)))
@@ -152,8 +168,10 @@ def table(results: dict[str, list[tuple]], peer: list[str], ours: str, quads: in
         print(f"{name:<26}{wall:9.2f}{cpu:9.2f}{rss:9.0f}{disk:9.1f}{quads / wall:10,.0f}")
     for name in peer:
         wall, cpu, _, disk = medians[name]
-        print(f"{ours} / {name}: wall {medians[ours][0] / wall:.2f}x, CPU {medians[ours][1] / cpu:.2f}x, "
-              f"disk {medians[ours][3] / disk:.2f}x")
+        print(
+            f"{ours} / {name}: wall {medians[ours][0] / wall:.2f}x, CPU {medians[ours][1] / cpu:.2f}x, "
+            f"disk {medians[ours][3] / disk:.2f}x"
+        )
 
 
 def main() -> int:
@@ -171,11 +189,18 @@ def main() -> int:
             file = Path(args.file).resolve()
         else:
             file = work / f"synth-{args.practices}.ttl"
-            subprocess.run([sys.executable, "-m", "sikg.cli", "synth", "--practices", str(args.practices), "-o",
-                            str(file)], check=True, cwd=ROOT, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [sys.executable, "-m", "sikg.cli", "synth", "--practices", str(args.practices), "-o", str(file)],
+                check=True,
+                cwd=ROOT,
+                stderr=subprocess.DEVNULL,
+            )
         quads = sum(1 for line in open(file, "rb") if line.strip() and not line.startswith(b"#"))
-        print(f"{file.name}: {file.stat().st_size / 1e6:.1f} MB, {quads:,} lines; {args.rounds} rounds; "
-              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}", flush=True)
+        print(
+            f"{file.name}: {file.stat().st_size / 1e6:.1f} MB, {quads:,} lines; {args.rounds} rounds; "
+            f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
         results = on_disk(file, work, args.rounds)
         table(results, ["oxigraph load", "oxigraph load --graph"], "sikg load", quads)
         if args.remote:

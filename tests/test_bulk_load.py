@@ -24,8 +24,9 @@ from sikg.store.bulk import StoreInUse, load_directory
 from sikg.store.remote import INSERT_DATA_LIMIT
 
 EX = "https://example.org/bulk/"
-ELEMENT_JOIN = (f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?p <{SIKG}qualifiedElementSupport> ?b . "
-                f"?b <{SIKG}element> ?e }} }}")
+ELEMENT_JOIN = (
+    f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?p <{SIKG}qualifiedElementSupport> ?b . ?b <{SIKG}element> ?e }} }}"
+)
 
 
 def count(store: ox.Store, graph: str) -> int:
@@ -45,12 +46,15 @@ def write_file(path: Path, text: str) -> Path:
 
 @pytest.fixture
 def small(tmp_path) -> Path:
-    return write_file(tmp_path / "small.ttl", f"""
+    return write_file(
+        tmp_path / "small.ttl",
+        f"""
         @prefix ex: <{EX}> .
         ex:a ex:p "one" ; ex:q [ ex:r "inner" ] .
         _:shared ex:p ex:b .
         _:shared ex:q "two" .
-    """)
+    """,
+    )
 
 
 def a_curated_practice() -> str:
@@ -74,9 +78,18 @@ def test_a_load_replaces_the_file_and_curated_graphs_and_keeps_every_other_one(t
         GRAPH <{GRAPH_REVISIONS}> {{ <{practice}> <{SIKG}currentVersion> <{practice}/history/1> }}
         GRAPH <{GRAPH_FILE}small.ttl> {{ <{EX}stale> <{EX}p> "from an earlier load" }}
     }} ; CREATE GRAPH <{empty}>""")
-    store._store.add(ox.Quad(ox.NamedNode(EX + "c"), ox.NamedNode(EX + "also"), next(
-        q.object for q in store._store.quads_for_pattern(None, None, None, ox.NamedNode(contribution))
-        if isinstance(q.object, ox.BlankNode)), ox.NamedNode(private)))  # one blank node in two graphs
+    store._store.add(
+        ox.Quad(
+            ox.NamedNode(EX + "c"),
+            ox.NamedNode(EX + "also"),
+            next(
+                q.object
+                for q in store._store.quads_for_pattern(None, None, None, ox.NamedNode(contribution))
+                if isinstance(q.object, ox.BlankNode)
+            ),
+            ox.NamedNode(private),
+        )
+    )  # one blank node in two graphs
     store.close()
 
     loaded = load_directory(path, [small])
@@ -88,10 +101,11 @@ def test_a_load_replaces_the_file_and_curated_graphs_and_keeps_every_other_one(t
     assert ox.NamedNode(empty) in set(after.named_graphs())
     assert count(after, GRAPH_CURATED) > 1000
     assert not list(after.quads_for_pattern(ox.NamedNode(practice), None, None, ox.NamedNode(GRAPH_CURATED)))
-    shared = after.query(f"ASK {{ GRAPH <{contribution}> {{ <{EX}c> <{EX}p> ?n }} GRAPH <{private}> {{ <{EX}c> "
-                         f"<{EX}also> ?n }} }}")
+    shared = after.query(
+        f"ASK {{ GRAPH <{contribution}> {{ <{EX}c> <{EX}p> ?n }} GRAPH <{private}> {{ <{EX}c> <{EX}also> ?n }} }}"
+    )
     assert bool(shared)
-    inner = after.query(f"ASK {{ GRAPH <{GRAPH_FILE}small.ttl> {{ ?b <{EX}p> <{EX}b> ; <{EX}q> \"two\" }} }}")
+    inner = after.query(f'ASK {{ GRAPH <{GRAPH_FILE}small.ttl> {{ ?b <{EX}p> <{EX}b> ; <{EX}q> "two" }} }}')
     assert bool(inner)  # the file's blank node, renamed, is still one node
     assert set(os.listdir(tmp_path)) == {"store", "small.ttl"}  # no staging directory left
 
@@ -99,7 +113,7 @@ def test_a_load_replaces_the_file_and_curated_graphs_and_keeps_every_other_one(t
 def test_a_file_with_a_syntax_error_is_refused_with_its_line_and_the_store_is_unchanged(tmp_path, small):
     path = tmp_path / "store"
     load_directory(path, [small])
-    bad = write_file(tmp_path / "bad.ttl", f"<{EX}a> <{EX}p> \"fine\" .\n<{EX}a> <{EX}p> oops .\n")
+    bad = write_file(tmp_path / "bad.ttl", f'<{EX}a> <{EX}p> "fine" .\n<{EX}a> <{EX}p> oops .\n')
     with pytest.raises(RdfInputError) as refused:
         load_directory(path, [small, bad])
     assert refused.value.line == 2 and refused.value.source == str(bad)
@@ -141,9 +155,16 @@ def test_the_swap_takes_the_lock_rocksdb_takes_and_is_refused_while_another_proc
     load_directory(path, [small])
     with bulk._locked(path):
         pass  # nobody holds it: taken and released
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, pyoxigraph; s = pyoxigraph.Store(sys.argv[1]); "
-                               "print('open', flush=True); sys.stdin.read()", str(path)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, pyoxigraph; s = pyoxigraph.Store(sys.argv[1]); print('open', flush=True); sys.stdin.read()",
+            str(path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
     try:
         assert holder.stdout.readline().strip() == b"open"
         with pytest.raises(StoreInUse), bulk._locked(path):
@@ -167,12 +188,20 @@ def test_a_load_killed_mid_way_leaves_the_previous_content_intact_and_queryable(
     """kill -9 while `sikg load` bulk-loads a big file (its staging directory exists): the store holds what it held
     before, answers queries, and the next load deletes what the killed one left."""
     path, big = tmp_path / "store", tmp_path / "big.ttl"
-    subprocess.run([sys.executable, "-m", "sikg.cli", "synth", "--practices", "20000", "-o", str(big)], cwd=ROOT,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "sikg.cli", "synth", "--practices", "20000", "-o", str(big)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     assert run_cli("load", "--store", str(path), str(small)).returncode == 0
     before = sorted(map(str, read(path)))
-    load = subprocess.Popen([sys.executable, "-m", "sikg.cli", "load", "--store", str(path), str(big)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    load = subprocess.Popen(
+        [sys.executable, "-m", "sikg.cli", "load", "--store", str(path), str(big)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     while not [p for p in tmp_path.iterdir() if ".loading-" in p.name and (p / "CURRENT").exists()]:
         assert load.poll() is None and time.monotonic() < deadline, "the load ended before it could be killed"
@@ -194,26 +223,31 @@ def test_a_load_killed_mid_way_leaves_the_previous_content_intact_and_queryable(
 @pytest.mark.slow
 def test_sikg_load_of_a_synthetic_file_keeps_its_blank_nodes_joined_and_says_its_rate(tmp_path):
     big = tmp_path / "synth.ttl"
-    subprocess.run([sys.executable, "-m", "sikg.cli", "synth", "--practices", "300", "-o", str(big)], cwd=ROOT,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "sikg.cli", "synth", "--practices", "300", "-o", str(big)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     result = run_cli("load", "--store", str(tmp_path / "store"), str(big))
     assert result.returncode == 0, result.stderr
     assert "quads/s)" in result.stdout
     links = sum(1 for line in open(big) if "qualifiedElementSupport" in line)
     store = read(tmp_path / "store")
-    joined = int(next(iter(store.query(ELEMENT_JOIN.replace("GRAPH ?g", f"GRAPH <{GRAPH_FILE}synth.ttl>"))))["n"]
-                 .value)
+    joined = int(next(iter(store.query(ELEMENT_JOIN.replace("GRAPH ?g", f"GRAPH <{GRAPH_FILE}synth.ttl>"))))["n"].value)
     assert joined == links
 
 
 # -- an external store: chunks ---------------------------------------------------------------------------------
+
 
 def test_chunks_are_bounded_and_never_split_a_blank_node():
     triples = []
     for i in range(400):
         node = ox.BlankNode()
         triples += [ox.Triple(ox.NamedNode(f"{EX}p{i}"), ox.NamedNode(EX + "has"), node)] + [
-            ox.Triple(node, ox.NamedNode(f"{EX}v{j}"), ox.Literal("x" * 50)) for j in range(5)]
+            ox.Triple(node, ox.NamedNode(f"{EX}v{j}"), ox.Literal("x" * 50)) for j in range(5)
+        ]
     bodies = list(upload.chunks(triples, max_bytes=4000))
     assert len(bodies) > 10 and sum(n for _, n in bodies) == len(triples)
     seen: dict[str, int] = {}
@@ -242,21 +276,27 @@ def test_an_external_store_gets_a_big_graph_in_chunks_put_then_posted(tmp_path, 
 
         monkeypatch.setattr(store, "_request", recording)
         graph = GRAPH_FILE + "many.ttl"
-        triples = [ox.Triple(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(EX + "p"), ox.Literal(f"value {i}"))
-                   for i in range(INSERT_DATA_LIMIT + 1000)]  # more than one update request takes
+        triples = [
+            ox.Triple(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(EX + "p"), ox.Literal(f"value {i}"))
+            for i in range(INSERT_DATA_LIMIT + 1000)
+        ]  # more than one update request takes
         store.replace_graphs({graph: [ox.Triple(ox.NamedNode(EX + "old"), ox.NamedNode(EX + "p"), ox.Literal("o"))]})
         sent.clear()
         upload_progress = Progress(stream=_Terminal())
         store.replace_graphs({graph: triples}, progress=upload_progress)
         assert sent[0] == "PUT" and set(sent[1:-1]) == {"POST"} and len(sent) > 5  # then the state token's update
-        assert int(next(iter(store.query_private(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")))["n"].value) == len(triples)
+        assert int(
+            next(iter(store.query_private(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")))[
+                "n"
+            ].value
+        ) == len(triples)
         assert f"{len(triples):,} of {len(triples):,} quads" in upload_progress.stream.getvalue()
     finally:
         server.stop()
 
 
 # -- the progress bar ------------------------------------------------------------------------------------------
+
 
 class _Terminal(io.StringIO):
     def isatty(self) -> bool:
