@@ -157,6 +157,8 @@ def side_by_side(args) -> int:
     """The contributions at 8 concurrent, on a new store each time, against the service as it is ("this") and with
     the --peer environment ("peer"), interleaved round by round so that the machine's drift hits both alike."""
     peer = dict(item.split("=", 1) for item in args.peer)
+    if args.peer_src:
+        peer["PYTHONPATH"] = str(Path(args.peer_src).resolve())
     runs: dict[str, list[dict]] = {"this": [], "peer": []}
     for round_ in range(args.rounds):
         for name, environment in (("this", {}), ("peer", peer)):
@@ -173,7 +175,8 @@ def side_by_side(args) -> int:
                   f"p99 {run['p99'] * 1000:.0f} ms ({run['accepted_202']} of {run['count']} answered 202)",
                   flush=True)
     median = lambda name, key: statistics.median(r[key] for r in runs[name])
-    print(f"medians, this vs peer ({', '.join(args.peer)}): rate {median('this', 'rate'):.1f}/s vs "
+    described = ", ".join(args.peer + ([f"src {args.peer_src}"] if args.peer_src else []))
+    print(f"medians, this vs peer ({described}): rate {median('this', 'rate'):.1f}/s vs "
           f"{median('peer', 'rate'):.1f}/s (ratio {median('this', 'rate') / median('peer', 'rate'):.2f}); p99 "
           f"{median('this', 'p99') * 1000:.0f} ms vs {median('peer', 'p99') * 1000:.0f} ms (ratio "
           f"{median('this', 'p99') / median('peer', 'p99'):.2f})")
@@ -191,9 +194,12 @@ def main() -> int:
     parser.add_argument("--peer", action="append", default=[], metavar="NAME=VALUE",
                         help="compare: the contributions run side by side (interleaved, --rounds each) against a "
                              "service with these environment variables too (e.g. SIKG_EVALUATOR_MEMORY=0)")
+    parser.add_argument("--peer-src", metavar="DIR",
+                        help="compare: the peer service runs the sikg package in DIR (the src/ of a checkout of "
+                             "another commit: git worktree add --detach /tmp/before COMMIT) instead")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    if args.peer:
+    if args.peer or args.peer_src:
         return side_by_side(args)
     figures = {"python": platform.python_version(), "cpus": os.cpu_count()}
     with tempfile.TemporaryDirectory(prefix="sikg-review-bench-") as directory:
