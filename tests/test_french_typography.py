@@ -1,7 +1,7 @@
 """French typography in the French texts sikg writes (issue 27, item 6): a narrow no-break space (U+202F) before
 ":", ";", "?" and "!" used as punctuation and inside « », never a plain space, a wide no-break space or none. Checked
-in the French catalogue, the French SHACL messages and the French translations of the data (the practices'
-quotations are verbatim and are not here)."""
+in the French catalogue, the French texts of the shapes (their messages), the French translations of the data and the
+curated queries' French titles and descriptions (the practices' quotations are verbatim and are not here)."""
 
 import re
 
@@ -53,10 +53,19 @@ def test_the_french_catalogue_uses_narrow_no_break_spaces():
     assert not found, found[:10]
 
 
-@pytest.mark.parametrize("path", [ROOT / "shapes" / "messages-fr.ttl", ROOT / "data" / "translations" / "fr.ttl"],
+@pytest.mark.parametrize("path", [*sorted((ROOT / "shapes").glob("*.ttl")), ROOT / "data" / "translations" / "fr.ttl"],
                          ids=lambda p: p.name)
 def test_the_french_shape_messages_and_translations_use_narrow_no_break_spaces(path):
     texts = french_literals(path)
-    assert len(texts) > 20
+    assert len(texts) > 20 or path.name != "messages-fr.ttl" and "translations" not in str(path)
     found = [(subject, m) for subject, text in texts for m in mistakes(text)]
+    assert not found, found[:10]
+
+
+def test_the_curated_queries_french_texts_use_narrow_no_break_spaces():
+    texts = [(path.name, line.split(":", 1)[1].strip()) for path in sorted((ROOT / "queries").glob("*.rq"))
+             for line in path.read_text(encoding="utf-8").splitlines()
+             if re.match(r"# (title|description)@fr:", line)]
+    assert len(texts) > 20
+    found = [(name, m) for name, text in texts for m in mistakes(text)]
     assert not found, found[:10]
