@@ -197,6 +197,7 @@ def build_page(store, iri: str, triples: list[ox.Triple], language: str,
         for literal in ([chosen] if chosen else literals):
             page.texts.append((naming.prop(p), shown(literal, page_lang,
                                                      translated=is_translated(translated, iri, p, literal))))
+    page.types.sort(key=lambda link: link.label.lower())  # as links are: not in the order a store returns them
     page.links = naming.grouped(grouped_links)
     incoming: dict[str, list[Link]] = {}
     for t in triples:
