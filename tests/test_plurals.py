@@ -203,3 +203,14 @@ def test_the_validation_summary_counts_violations_and_warnings_in_its_languages_
         assert expected(WARNINGS, language, warnings) in summary, summary
     else:
         assert warnings and (language == "lv" or expected(WARNINGS, language, warnings) in summary), summary
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_charts_bar_titles_count_in_the_languages_form(counted_client, language):
+    """Each bar's tooltip (its SVG <title>) says its count in words: "Sverige · 1. Mobilisering: 1 gott exempel"."""
+    page = html(counted_client, f"/?lang={language}")
+    bars = re.findall(r'<rect class="bar"[^>]*data-count="(\d+)"><title>([^<]*)</title>', page)
+    assert {int(n) for n, _ in bars} >= {0, 1, 2}
+    for n, title in bars:
+        assert unescape(title).endswith(f"{':' if language != 'fr' else chr(0x202f) + ':'} "
+                                        + expected(PRACTICES, language, int(n))), title

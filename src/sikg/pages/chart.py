@@ -7,7 +7,7 @@ read from their bars' data attributes.
 from dataclasses import dataclass
 from html import escape
 
-from ..i18n.ui_text import text
+from ..i18n.ui_text import counted, text
 from .concepts import Concept, concept_for, concept_labels, counts, notation_key, rows
 
 # Okabe–Ito colours: told apart by people with the common colour-vision deficiencies.
@@ -55,7 +55,7 @@ def chart_data(store, language: str, concepts: dict[str, Concept] | None = None,
     groups = sorted((concept_for(concepts, e) for e in group_iris), key=lambda c: notation_key(c.notation))
     countries = sorted((concept_for(concepts, c) for c in country_iris), key=lambda c: c.label.casefold())
     chart = Chart(kind, groups, countries, numbers)
-    chart.svg = chart_svg(chart, text(language))
+    chart.svg = chart_svg(chart, text(language), language=language)
     return chart
 
 
@@ -76,10 +76,11 @@ def _lang_attribute(data_text: str) -> str:
     return f' lang="{escape(lang)}"' if lang else ""
 
 
-def chart_svg(chart: Chart, words: dict, standalone: bool = False) -> str:
+def chart_svg(chart: Chart, words: dict, standalone: bool = False, language: str = "en") -> str:
     """A grouped horizontal bar chart: one group per element or characteristic (in order), one bar per country. Each
-    bar carries its numbers as data attributes and a <title>, and the whole has a title and description for screen
-    readers (ids named after the chart's kind, so that two charts can stand on one page)."""
+    bar carries its numbers as data attributes and a <title> that says the count in words ("Sverige · 1. Mobilisering:
+    1 gott exempel", in `language`'s plural form), and the whole has a title and description for screen readers (ids
+    named after the chart's kind, so that two charts can stand on one page)."""
     width, label_width, bar_height, gap = 860, 110, 16, 4
     plot_width = width - label_width - 50
     peak = max(chart.counts.values(), default=0) or 1
@@ -103,7 +104,8 @@ def chart_svg(chart: Chart, words: dict, standalone: bool = False) -> str:
         for country in chart.countries:
             n = chart.counts.get((group.iri, country.iri), 0)
             bar = round(plot_width * n / peak, 1)
-            tip = f"{country.label} · {group.label}: {n}"
+            tip = words["chart_bar"].format(country=country.label, group=group.label,
+                                            count=counted(language, "practices_n", n))
             parts.append(
                 f'<g class="bar-row"><text x="{label_width - 6}" y="{y + bar_height - 4}" class="c-country" '
                 f'text-anchor="end"{_lang_attribute(country.label)}>{escape(country.label)}</text>'

@@ -38,7 +38,8 @@ def home():
 def _chart_response(kind: ChartKind) -> Response:
     """The chart of `kind` as a standalone SVG file, in the reader's language."""
     language = _language()
-    svg = chart_svg(chart_data(current().store, language, kind=kind), text(language), standalone=True)
+    chart = chart_data(current().store, language, kind=kind)
+    svg = chart_svg(chart, text(language), standalone=True, language=language)
     return Response(svg, 200, content_type="image/svg+xml; charset=utf-8",
                     headers={"Content-Language": language,
                              "Content-Disposition": f'inline; filename="{kind.filename}"'})
