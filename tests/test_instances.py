@@ -36,8 +36,9 @@ def instances(tmp_path_factory):
         env = {k: v for k, v in os.environ.items() if not k.startswith("SIKG_")}
         logs = tmp_path_factory.mktemp("instances")
         for number in (1, 2):
-            started.append(start_server(["--store", server.query_url, "--processes", "1"],
-                                        logs / f"sikg-{number}.log", env)[0:2])
+            started.append(
+                start_server(["--store", server.query_url, "--processes", "1"], logs / f"sikg-{number}.log", env)[0:2]
+            )
         yield started[0][1], started[1][1], server.query_url, tokens
     finally:
         for process, _ in started:
@@ -45,8 +46,9 @@ def instances(tmp_path_factory):
         server.stop()
 
 
-def _call(url: str, method: str = "GET", token: str | None = None, body: bytes | None = None,
-          media_type: str = "text/turtle") -> tuple[int, bytes]:
+def _call(
+    url: str, method: str = "GET", token: str | None = None, body: bytes | None = None, media_type: str = "text/turtle"
+) -> tuple[int, bytes]:
     headers = {"Accept": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
@@ -79,14 +81,16 @@ def test_a_contribution_accepted_on_one_instance_is_public_on_the_other_within_2
     contribution = json.loads(body)["id"]
     assert _call(f"{second}/contributions/{contribution}")[0] == 404  # pending: private, on both
     decision = json.dumps({"decision": "accept", "comment": "checked"}).encode()
-    status, body = _call(f"{first}/contributions/{contribution}/review", "POST", tokens["carol"], decision,
-                         "application/json")
+    status, body = _call(
+        f"{first}/contributions/{contribution}/review", "POST", tokens["carol"], decision, "application/json"
+    )
     assert status == 200, body
     accepted_at = time.monotonic()
 
     def public_on_the_second():
         status, body = _call(f"{second}/contributions/{contribution}")
         return status == 200 and json.loads(body)["status"] == "accepted"
+
     took = _until(public_on_the_second, accepted_at)
     assert took is not None, f"not public on the second instance {WITHIN} s after it was accepted on the first"
     print(f"public on the second instance after {took:.2f} s")
@@ -97,6 +101,7 @@ def test_a_token_revoked_is_refused_by_both_instances_within_2_s(instances):
 
     def answer(url):  # a body that is no RDF: 400 for a token holder, 401/403 once the token is refused
         return _call(f"{url}/contributions", "POST", tokens["alice"], b"this is not Turtle")[0]
+
     assert answer(first) == answer(second) == 400  # both know the token (and have read the registry)
     revoked = run_cli("token", "revoke", "alice", "--store", store)
     assert revoked.returncode == 0, revoked.stderr

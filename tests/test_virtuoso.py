@@ -56,3 +56,28 @@ def test_sikg_load_as_the_deployment_guide_shows_it(virtuoso):
     assert loaded.returncode == 0, loaded.stderr
     assert "Traceback" not in loaded.stderr
     assert run_cli("stats", "--store", virtuoso.sparql_url).stdout == run_cli("stats", "--store", "memory").stdout
+
+
+def test_sikg_serve_over_virtuoso_answers_as_over_the_embedded_store(virtuoso, tmp_path):
+    """`sikg serve` as a user starts it over the loaded Virtuoso: healthy, and curated queries (gaps-in-country for
+    Latvia among them: 9 rows, not 2) say what the embedded store's say (the full comparison, in-process:
+    tests/test_remote_store.py)."""
+    import os
+    import urllib.request
+
+    from helpers import serving
+    from sikg.web.app import create_app
+
+    assert run_cli("load", *virtuoso.store_args()).returncode == 0
+    embedded = create_app(open_store("memory")).test_client()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SIKG_")}
+    with serving(["--store", virtuoso.sparql_url, "--processes", "1"], tmp_path / "serve.log", env) as url:
+        with urllib.request.urlopen(url + "/health", timeout=30) as answer:
+            assert answer.read() == embedded.get("/health").data
+        for path in (
+            "/queries/practices-per-country?format=csv",
+            "/queries/gaps-in-country?format=csv&country=http://publications.europa.eu/resource/authority/country/LVA",
+        ):
+            with urllib.request.urlopen(url + path, timeout=30) as answer:
+                served = answer.read()
+            assert sorted(served.splitlines()) == sorted(embedded.get(path).data.splitlines()), path
