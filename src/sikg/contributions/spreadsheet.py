@@ -430,8 +430,11 @@ def _fill(values: MultiDict, column: Column, text: str, headings: Headings, word
     kind = column.field.kind if column.field is not None else "text"
     if column.choices or kind == "choice":
         iri = headings.labels(column).get(_norm(text))
-        if iri is None and column.open and re.match(r"^https?://\S+$", text, re.IGNORECASE):
-            iri = text
+        addresses = text.split() if column.separator else [text]
+        if iri is None and column.open and all(re.match(r"^https?://\S+$", a, re.IGNORECASE) for a in addresses):
+            for address in addresses[:-1]:  # web addresses, several in one cell where the field takes several
+                values.add(column.input, address)
+            iri = addresses[-1]
         if iri is None:
             wrong = form_words(headings.language)["not_choice"].format(value=text)
             return wrong + " " + words["pick_or_iri"] if column.open else wrong
@@ -737,7 +740,9 @@ def csvw_metadata(made: Template, csv_url: str) -> dict:
             entry["aboutUrl"] = ORGANISATION + "{" + f"new_{_local(_key(made.form, c.new))}_slug" + "}"
         if c.language:
             entry["lang"] = c.language
-        if c.field is not None and c.field.kind == "iri" and not c.choices:
+        # web addresses, with or without the labelled ones the KG already uses offered in a list (the sources); not a
+        # field whose list is its choices (a country: a label from the list, which sikg maps and a CSVW processor cannot)
+        if c.field is not None and c.field.kind == "iri" and not c.field.choices:
             entry["valueUrl"] = "{+" + c.name + "}"
         if c.separator:
             entry["separator"] = c.separator
