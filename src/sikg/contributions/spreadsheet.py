@@ -740,8 +740,8 @@ def csvw_metadata(made: Template, csv_url: str) -> dict:
             entry["aboutUrl"] = ORGANISATION + "{" + f"new_{_local(_key(made.form, c.new))}_slug" + "}"
         if c.language:
             entry["lang"] = c.language
-        # web addresses, with or without the labelled ones the KG already uses offered in a list (the sources); not a
-        # field whose list is its choices (a country: a label from the list, which sikg maps and a CSVW processor cannot)
+        # web addresses, with or without the labelled ones the KG already uses offered in a list (the sources); not
+        # a field whose list is its choices (a country: a label from the list, which sikg maps, a CSVW processor not)
         if c.field is not None and c.field.kind == "iri" and not c.field.choices:
             entry["valueUrl"] = "{+" + c.name + "}"
         if c.separator:
