@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from ..i18n.languages import page_language, pick, shown
-from ..namespaces import DCT, RDF, SIKG, describe_pattern, values
-from ..pages import resources
+from ..namespaces import DCT, RDF, SIKG, values
+from ..pages import history, resources
 
 _DEPTH = 3  # as describe_pattern: a record's evidence, and its own records
 EVIDENCE = {SIKG.basis, SIKG.rationale, DCT.source, SIKG.quotation}  # what a qualified link's record says for it
@@ -77,7 +77,7 @@ def revision_diffs(store, revised: list[str], proposed: list[ox.Triple], languag
 
 def _diff(store, iri: str, proposed: list[ox.Triple], language: str, property_labels: dict) -> RevisionDiff:
     page_lang = page_language(language)
-    current = list(store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {describe_pattern(iri)} }}"))
+    current = history.own_description(store, iri)  # the translations graph's texts are kept: no part of the diff
     new = _reachable(proposed, iri)
     old_statements, new_statements = _statements(current, iri), _statements(new, iri)
     removed = [old_statements[k] for k in old_statements if k not in new_statements]

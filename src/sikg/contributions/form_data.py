@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from ..i18n.ui_text import form_words
-from ..namespaces import ORGANISATION, PRACTICE, PREFIXES, RDF
+from ..namespaces import ORGANISATION, PRACTICE, PREFIXES, RDF, SIKG
 from ..rdf import jsonld
 from ..validation import shacl
 from ..validation.report import fix_hint
@@ -23,6 +23,7 @@ from .form_input import as_fields
 
 RECORD = "urn:x-sikg-form:record:"
 SLUG = "slug"  # the practice's short name in its IRI: the one field no shape describes
+CARRIED = "carried"  # a correction's nodes the form has no fields for (a record's evidence), as N-Triples
 MAX_ENTRIES = 50
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 _ENTRY = re.compile(r"^(.*)\|(\d{1,3})\|")
@@ -192,18 +193,20 @@ def read_form(form: Form, values, store, language: str, records: str = "") -> Dr
     words = form_words(language)
     values, unread = as_fields(form, values, words)  # names chosen as IRIs, a text with its language in its box
     root = form.root
+    # the form describes a practice; the one to correct an organisation (correction.py) an organisation
+    namespace = ORGANISATION if root.target_class == SIKG.Organisation else PRACTICE
     slug = (values.get(SLUG) or "").strip().lower() or slugify(_first_text(root, values)) or "new-practice"
-    draft = Draft(PRACTICE + slug)
+    draft = Draft(namespace + slug)
     if not _SLUG.match(slug):
         draft.refuse(SLUG, words["bad_slug"])
         slug = slugify(slug) or "new-practice"
-        draft.practice = PRACTICE + slug
+        draft.practice = namespace + slug
     for name, messages in unread.items():
         draft.problems.setdefault(name, []).extend(Problem("Form", m) for m in messages)
-    if (values.get("revises") or "") == PRACTICE + slug:  # a correction of a published practice (correction.py)
-        practice = ox.NamedNode(PRACTICE + slug)
+    if (values.get("revises") or "") == namespace + slug:  # a correction of a published resource (correction.py)
+        practice = ox.NamedNode(namespace + slug)
     else:
-        practice = _iri(PRACTICE, slug, SLUG, values, draft, words, store)
+        practice = _iri(namespace, slug, SLUG, values, draft, words, store)
     draft.triples.append(ox.Triple(practice, RDF.term("type"), ox.NamedNode(root.target_class)))
     _describe(practice, root, values, draft, words)
     for f in (f for f in root.fields if f.new and "new" in values.getlist(field_name("", f))):
@@ -215,7 +218,33 @@ def read_form(form: Form, values, store, language: str, records: str = "") -> Dr
     for number, group in enumerate(root.groups):
         _links(practice, f"{records}{number}", group, values, draft, words)
     draft.where[practice.value] = (draft.where[practice.value][0], {g.direct: g.name for g in root.groups})
+    _carried(practice, values, draft)
     return draft
+
+
+def _carried(practice: ox.NamedNode, values, draft: Draft) -> None:
+    """What a correction carries unchanged (correction.py writes it): the blank nodes below the resource or its
+    records that the form has no fields for (a record's evidence), as N-Triples naming the records by their form
+    IRIs; only the nodes still linked from the resource or a record it keeps."""
+    by_subject: dict = {}
+    for text in values.getlist(CARRIED):
+        try:
+            for t in ox.parse(text.encode("utf-8"), ox.RdfFormat.N_TRIPLES):
+                by_subject.setdefault(t.subject, []).append(t)
+        except SyntaxError:
+            draft.refuse("", "the carried part of the correction is not N-Triples")
+    kept = {practice} | {t.object for t in draft.triples if t.subject == practice and isinstance(t.object, ox.NamedNode)
+                         and t.object.value.startswith(RECORD)}
+    todo, seen = list(kept), set()
+    while todo:
+        node = todo.pop()
+        for t in by_subject.get(node, []) if node not in seen else []:
+            if isinstance(t.object, ox.BlankNode):  # a node under it, and what is said about that node
+                draft.triples.append(t)
+                todo.append(t.object)
+            elif isinstance(node, ox.BlankNode):
+                draft.triples.append(t)
+        seen.add(node)
 
 
 # -- the report, beside the fields -----------------------------------------------------------------------------

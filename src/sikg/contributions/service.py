@@ -45,7 +45,9 @@ from ..namespaces import (
     GRAPH_PENDING,
     GRAPH_PRIVATE,
     GRAPH_REVISIONS,
+    GRAPH_TRANSLATIONS,
     ID,
+    ORGANISATION,
     PROV,
     RDF,
     RDFS,
@@ -56,6 +58,7 @@ from ..namespaces import (
     version_graph,
     version_iri,
 )
+from ..pages.history import own_description
 from ..rdf.jsonld import confusable_iris
 from ..rdf.reading import RdfInputError, parse_upload
 from ..settings import Settings
@@ -256,6 +259,40 @@ def _not_remembered(public: str) -> str:
     return f"FILTER(?s != {public} || ?p NOT IN (<{KEY}>, <{REQUEST}>, <{ANSWER}>))"
 
 
+def _naming(iri: str) -> str:
+    """A pattern: ?x, a public resource other than `iri` (and not a record of the service's own: a contribution, a
+    version), names `iri`, directly or through one or two of its blank nodes (a qualified record, its evidence)."""
+    r = f"<{iri}>"
+    chains = [f"?x ?p {r}", f"?x ?p ?b1 . ?b1 ?q {r} FILTER(isBlank(?b1))",
+              f"?x ?p ?b1 . ?b1 ?q ?b2 . ?b2 ?t {r} FILTER(isBlank(?b1) && isBlank(?b2))"]
+    return (f"GRAPH ?g {{ {{ {' } UNION { '.join(chains)} }} }} FILTER(isIRI(?x) && !STRSTARTS(STR(?x), \"{iri}\") "
+            f'&& !STRSTARTS(STR(?x), "{GRAPH_CONTRIBUTION}") && !STRSTARTS(STR(?g), "{GRAPH_PRIVATE}"))')
+
+
+def _replacing(r: Revision, accepted: str, pending: str) -> str:
+    """The operations of an accepted revision's write that replace the resource's description (each only once the
+    contribution's record says accepted): its current description leaves every public graph for the private graph of
+    its version, and its current version is the new one.
+
+    The sikg team's translations (GRAPH_TRANSLATIONS) are not the resource's own words: a translation stays public
+    unless the revision gives a text of its own for the same property in the same language (which supersedes it), or
+    withdraws the resource (no description left); so correcting the English text leaves the French translation where
+    it is, marked as a translation on the page, and its version history is the resource's own."""
+    kept, resource = f"<{version_graph(r.resource, r.old_number)}>", f"<{r.resource}>"
+    translations, current = f"<{GRAPH_TRANSLATIONS}>", f"<{GRAPH_REVISIONS}> {{ {resource} <{SIKG.currentVersion}>"
+    superseded = (f"FILTER(NOT EXISTS {{ GRAPH {pending} {{ {resource} ?any ?thing }} }} || EXISTS {{ GRAPH {pending} "
+                  f"{{ {resource} ?p ?own FILTER(isLiteral(?own) && LANG(?own) = LANG(?o)) }} }})")
+    origin = f"GRAPH <{GRAPH_REVISIONS}> {{ <{r.old}> <{PROV.wasDerivedFrom}> ?g }}"  # history.first_published
+    return (f" ;\nDELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} INSERT {{ GRAPH {kept} {{ ?s ?p ?o }} {origin} }} "
+            f"WHERE {{ {accepted} GRAPH ?g {{ {describe_pattern(r.resource)} }} "
+            f'FILTER(!STRSTARTS(STR(?g), "{GRAPH_PRIVATE}") && ?g != {translations}) }}'
+            f" ;\nDELETE {{ GRAPH {translations} {{ {resource} ?p ?o }} }} "
+            f"INSERT {{ GRAPH {kept} {{ {resource} ?p ?o }} }} "
+            f"WHERE {{ {accepted} GRAPH {translations} {{ {resource} ?p ?o }} {superseded} }}"
+            f" ;\nDELETE {{ GRAPH {current} ?v }} }} INSERT {{ GRAPH {current} <{r.new}> }} }} "
+            f"WHERE {{ {accepted} OPTIONAL {{ GRAPH {current} ?v }} }} }}")
+
+
 class Claims:
     """Mutual exclusion over the store itself, for stores whose updates are not isolated from each other: a writer
     adds its claim on a name to the private graph of claims (an insertion, which no concurrent update undoes), then
@@ -398,8 +435,7 @@ class Contributions:
         """Whether the data describes `iri` exactly as its public description does (then it changes nothing: no
         revision, as when a contribution names an organisation with the description it already has)."""
         mine = ox.Dataset(ox.Quad(q.subject, q.predicate, q.object) for q in without_others(quads, iri))
-        public = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in self.store.query(
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {describe_pattern(iri)} }}"))
+        public = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in own_description(self.store, iri))
         for dataset in (mine, public):
             dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
         return set(mine) == set(public)
@@ -464,11 +500,14 @@ class Contributions:
 
     def withdraw_resource(self, iri: str | None, holder: Holder, reason: str | None) -> Shown:
         """A curator withdraws a published practice or organisation (POST /contributions/withdrawals/{kind}/{slug}):
-        a revision whose new description is empty, proposed and accepted by the curator in one go (the same
-        conditional write as any accepted revision: its description leaves every public graph for the private graph
-        of its version, and the history records who, when and why). 403 for a contributor, 404 for what is not
-        public, 400 without a reason. Reverted as any revision: a curator proposes an earlier version (history/{n})
-        and accepts it."""
+        a revision whose new description is empty, proposed and accepted by the curator in one write (the record
+        written and accepted by the same conditional update as any accepted revision: its description leaves every
+        public graph for the private graph of its version, and the history records who, when and why; if the
+        condition fails, the same write takes its record back: nothing is left). 403 for a contributor, 404 for what
+        is not public, 400 without a reason, 409 if another revision was accepted meanwhile, or if other resources
+        still name it (an organisation that practices name as operator or partner: they would point at nothing; the
+        message names them, to be withdrawn or corrected first). Reverted as any revision: a curator proposes an
+        earlier version (history/{n}) and accepts it."""
         self._check_curator(holder, "withdraw a practice or organisation")
         reason = _comment(reason)
         if iri is None or not iri.startswith(REVISABLE) or not self.store.query(f"ASK {{ <{iri}> a ?type }}"):
@@ -476,18 +515,47 @@ class Contributions:
         if reason is None:
             raise BadRequest("withdrawing needs a reason (the comment parameter): it is shown to everyone who asks "
                              "for the withdrawn resource, and kept in its history")
-        current = self._revisions_of([iri]).get(iri, version_iri(iri, 1))
-        revision = Revision.of(iri, current)
-        contribution_id = uuid.uuid4().hex[:16]
-        record = self._provenance(GRAPH_CONTRIBUTION + contribution_id, holder.name, hashlib.sha256(b"").hexdigest(),
-                                  ValidationReport(True), "pending", reason, [revision])
-        self.store.replace_graphs({GRAPH_PENDING + contribution_id: record})
-        with self._lock, self._alone(contribution_id):
-            try:
-                return self._review(self.show(contribution_id, holder=holder), holder, "accept", reason)
-            except Conflict:  # another revision was accepted since the read: this withdrawal changed nothing
-                self.store.remove_graphs([GRAPH_PENDING + contribution_id])
-                raise
+        with self._lock, self._alone_on([iri]):
+            self._check_not_named(iri)
+            revision = Revision.of(iri, self._revisions_of([iri]).get(iri, version_iri(iri, 1)))
+            contribution_id = uuid.uuid4().hex[:16]
+            record = self._provenance(GRAPH_CONTRIBUTION + contribution_id, holder.name,
+                                      hashlib.sha256(b"").hexdigest(), ValidationReport(True), "pending", reason,
+                                      [revision])
+            self.store.update(self._withdrawal_update(contribution_id, holder, reason, revision, record))
+            after = self._state(contribution_id)
+        if after is None or after.status != "accepted":
+            self._check_not_named(iri)
+            raise Conflict(f"<{iri}> was revised or withdrawn meanwhile: nothing changed; see its history")
+        return self.show(contribution_id, holder=holder)
+
+    def _withdrawal_update(self, contribution_id: str, holder: Holder, reason: str, revision: Revision,
+                           record: list[ox.Triple]) -> str:
+        """One SPARQL Update request: the withdrawal's record written pending, accepted on the conditions of any
+        revision and, for an organisation, on one of its own (nothing public names it), and, if they did not hold,
+        taken back."""
+        pending, public = _graphs(contribution_id)
+        data = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in record)
+        organisation = revision.resource.startswith(ORGANISATION)
+        unnamed = f" FILTER NOT EXISTS {{ {_naming(revision.resource)} }}" if organisation else ""
+        return (f"INSERT DATA {{ GRAPH {pending} {{\n{data}\n}} }} ;\n"
+                + self._review_update(contribution_id, holder, "accept", reason, [revision], unnamed)
+                + f' ;\nDELETE {{ GRAPH {pending} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {pending} {{ {public} '
+                  f'<{SIKG.status}> "pending" . ?s ?p ?o }} }}')
+
+    def _check_not_named(self, iri: str) -> None:
+        """For an organisation: Conflict (409) naming the public resources that name it (directly, or through their
+        qualified records: a practice's operator, a partnership's partner), which its withdrawal would leave pointing
+        at nothing. (A practice's withdrawal is not refused: what names it, its organisation's sikg:operates and the
+        collection's members, are inverse links, which a page reads as a link to a resource that answers 410.)"""
+        if not iri.startswith(ORGANISATION):
+            return
+        named_by = sorted({row["x"].value for row in self.store.query(
+            f"SELECT DISTINCT ?x WHERE {{ {_naming(iri)} }} ORDER BY ?x LIMIT 21")})
+        if named_by:
+            listed = ", ".join(f"<{x}>" for x in named_by[:20]) + (" and more" if len(named_by) > 20 else "")
+            raise Conflict(f"<{iri}> is still named by {listed}: withdraw or correct those first (a withdrawal "
+                           "may not leave links to what is gone)")
 
     def _revisions_of(self, resources: list[str]) -> dict[str, str]:
         """The current version of each of `resources` that a curator has revised (or withdrawn)."""
@@ -713,7 +781,7 @@ class Contributions:
 
     @staticmethod
     def _review_update(contribution_id: str, holder: Holder, decision: str, comment: str | None,
-                       revisions: list[Revision] = ()) -> str:
+                       revisions: list[Revision] = (), also: str = "") -> str:
         """One SPARQL Update request: the review recorded, only while the record still says pending (so that a
         decision applied since adds nothing), and, for accept, the pending graph moved to the public one only if
         its record now says accepted (a rejected contribution is never moved, whatever was read before).
@@ -722,7 +790,7 @@ class Contributions:
         (and the pending record to propose just those revisions): then, in the same write, the resource's current
         description leaves every public graph for the private graph of that version, and its current version is
         the new one. Two revisions of one resource proposed on the same version: the first accepted stands, the
-        other changes nothing (409)."""
+        other changes nothing (409). `also`: one more condition of the decision (a withdrawal's)."""
         pending, public = _graphs(contribution_id)
         now = ox.Literal(datetime.now(timezone.utc).isoformat(timespec="seconds"), datatype=XSD.term("dateTime"))
         said = f" ; <{RDFS.comment}> {ox.Literal(comment)}" if comment else ""
@@ -731,12 +799,12 @@ class Contributions:
                   f'<{PROV.used}> {public} ; <{PROV.wasAssociatedWith}> _:curator ; <{PROV.endedAtTime}> {now} ; '
                   f'<{SIKG.decision}> "{decision}"{said} . _:curator a <{PROV.Agent}> ; '
                   f'<{RDFS.label}> {ox.Literal(holder.name)} .')
-        condition = ""
+        condition = also
         if decision == "accept" and revisions:
             record += "".join(f" <{r.new}> <{PROV.generatedAtTime}> {now} ." for r in revisions)
             listed = ", ".join(f"<{r.new}>" for r in revisions)
-            condition = (f" FILTER NOT EXISTS {{ GRAPH {pending} {{ ?new <{PROV.wasRevisionOf}> ?old }} "
-                         f"FILTER(?new NOT IN ({listed})) }}")
+            condition += (f" FILTER NOT EXISTS {{ GRAPH {pending} {{ ?new <{PROV.wasRevisionOf}> ?old }} "
+                          f"FILTER(?new NOT IN ({listed})) }}")
             for r in revisions:
                 condition += f" GRAPH {pending} {{ <{r.new}> <{PROV.wasRevisionOf}> <{r.old}> }}"
                 current = f"GRAPH <{GRAPH_REVISIONS}> {{ <{r.resource}> <{SIKG.currentVersion}> ?current }}"
@@ -747,16 +815,7 @@ class Contributions:
                   f'WHERE {{ GRAPH {pending} {{ {public} <{SIKG.status}> "pending" }}{condition} }}')
         if decision == "accept":
             accepted = f'GRAPH {pending} {{ {public} <{SIKG.status}> "accepted" }}'
-            for r in revisions:
-                kept = f"<{version_graph(r.resource, r.old_number)}>"
-                update += (f" ;\nDELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} INSERT {{ GRAPH {kept} {{ ?s ?p ?o }} }} "
-                           f"WHERE {{ {accepted} GRAPH ?g {{ {describe_pattern(r.resource)} }} "
-                           f'FILTER(!STRSTARTS(STR(?g), "{GRAPH_PRIVATE}")) }}'
-                           f" ;\nDELETE {{ GRAPH <{GRAPH_REVISIONS}> {{ <{r.resource}> <{SIKG.currentVersion}> ?v }} "
-                           f"}} INSERT {{ GRAPH <{GRAPH_REVISIONS}> {{ <{r.resource}> <{SIKG.currentVersion}> "
-                           f"<{r.new}> }} }} "
-                           f"WHERE {{ {accepted} OPTIONAL {{ GRAPH <{GRAPH_REVISIONS}> "
-                           f"{{ <{r.resource}> <{SIKG.currentVersion}> ?v }} }} }}")
+            update += "".join(_replacing(r, accepted, pending) for r in revisions)
             update += (f' ;\nDELETE {{ GRAPH {pending} {{ ?s ?p ?o }} }} INSERT {{ GRAPH {public} {{ ?s ?p ?o }} }} '
                        f"{_every_triple_while(contribution_id, 'accepted')}")
         return update

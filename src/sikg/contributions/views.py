@@ -19,7 +19,7 @@ from ..namespaces import ID, RDFS, SIKG, values
 from ..pages import resources
 from ..rdf.reading import spreadsheet_for_name
 from ..validation.report import compact_iri
-from .correction import REASON, form_values
+from .correction import REASON, REVISES, carried, correction_form, form_values
 from .form import build_form, element_id, field_name
 from .form_data import SLUG, Problem, labels_by_name, place, plain, preview
 from .form_data import entries as entries_shown
@@ -52,17 +52,19 @@ def _form_page(services, language: str, who: Person, values, result=None, status
     form = form or build_form(services.store, language)
     shown = result.draft.entries if result else {}
     return _render("contribute.html", status, form=form, values=values, who=who, result=result, done=done,
+                   carried=carried(form, values),
                    entries=lambda g: shown.get(g.name) or entries_shown(g, values)[1], words=form_words(language),
                    sheet=sheet,
                    sheet_words=sheet_words(language))
 
 
 def form_page(services, http_request, language: str) -> Response:
-    """The empty form; with ?revise=IRI, filled in with that published practice's description, to correct it."""
+    """The empty form; with ?revise=IRI, filled in with that published practice's (or organisation's) description,
+    to correct it."""
     who = required(http_request, services.contributions)
     if "revise" not in http_request.args:
         return _form_page(services, language, who, _Empty())
-    form = build_form(services.store, language)
+    form = correction_form(services.store, language, http_request.args.get("revise"))
     return _form_page(services, language, who, form_values(form, services.store, http_request.args.get("revise")),
                       form=form)
 
@@ -72,7 +74,7 @@ def form_post(services, http_request, language: str) -> Response:
     service."""
     who = posted(http_request, services.contributions)
     values = http_request.form
-    form = build_form(services.store, language)
+    form = correction_form(services.store, language, values.get(REVISES))  # the practice form unless it corrects
     result = preview(form, values, services.store, language)
     wants_json = wants_json_preview()  # read for every post: the answer varies on Accept whichever it is
     action = http_request.args.get("action") or values.get("action") or "preview"

@@ -5,22 +5,46 @@ from urllib.parse import urlencode
 
 from flask import Response, render_template
 
-from ..errors import Gone, NotFound
-from ..formats import HTML, JSON_AS_JSON_LD, RESOURCE_FORMATS
+from ..errors import NotFound
+from ..formats import HTML, JSON_AS_JSON_LD, RESOURCE_FORMATS, TABLE
 from ..http.negotiation import negotiate, representation_etag
 from ..http.response_cache import STATE_TOKEN_KEY
 from ..http.responses import rdf_response
 from ..i18n.languages import SUPPORTED_LANGUAGES, LanguageChoice, choose_languages
 from ..i18n.ui_text import resource_words
-from ..namespaces import ID, PRACTICE
+from ..namespaces import ID, REVISABLE
 from . import history, resources
 
 ALTERNATES = [(f.name, f.media_type) for f in RESOURCE_FORMATS]
 
 
 def correction_href(iri: str) -> str | None:
-    """Where a practice's page offers to propose a correction of it: the contribution form, filled in with it."""
-    return "/contribute?" + urlencode({"revise": iri}) if iri.startswith(PRACTICE) else None
+    """Where a practice's or organisation's page offers to propose a correction of it: the contribution form, filled
+    in with it (contributions/correction.py)."""
+    return "/contribute?" + urlencode({"revise": iri}) if iri.startswith(REVISABLE) else None
+
+
+def gone_response(store, iri: str, gone: history.Version, http_request) -> Response:
+    """410 Gone for a withdrawn resource, negotiated as its page would be: a page saying when, by whom and why, with
+    a link to its history; in RDF (Turtle, JSON-LD, also for application/json…) the same as PROV (the resource
+    prov:invalidatedAtTime, rdfs:comment the reason, rdfs:seeAlso its history) with its history's records; one line
+    of plain text only when asked for (text/plain). Always a Link to its history (rel="version-history", RFC 5829)."""
+    href = resources.local_href(iri) + "/history"
+    headers = {"Link": f'<{href}>; rel="version-history"', "Vary": "Accept, Accept-Language"}
+    choice = negotiate((*RESOURCE_FORMATS, TABLE), JSON_AS_JSON_LD)
+    if choice.format is TABLE:
+        message = (f"410 Gone: {iri} was withdrawn on {gone.when} by {gone.curator}: {gone.comment} "
+                   f"(its history: {href})\n")
+        return Response(message, 410, content_type="text/plain; charset=utf-8", headers=headers)
+    if choice.format is not HTML:
+        response = rdf_response(history.gone_graph(store, iri, gone), choice, headers)
+        response.status_code = 410
+        return response
+    language = choose_languages(http_request.args.get("lang"), http_request.accept_languages)
+    html = render_template("gone.html", iri=iri, gone=gone, history_href=href, language=language.page,
+                           ui=resource_words(language.page))
+    return Response(html, 410, content_type="text/html; charset=utf-8",
+                    headers={**headers, "Content-Language": language.page})
 
 
 def resource_response(store, kind: str, slug: str, http_request) -> Response:
@@ -29,9 +53,7 @@ def resource_response(store, kind: str, slug: str, http_request) -> Response:
     if iri is None or not resources.exists(store, iri):
         gone = history.withdrawn(store, iri) if iri else None
         if gone is not None:
-            href = resources.local_href(iri) + "/history"
-            raise Gone(f"410 Gone: {iri} was withdrawn on {gone.when} by {gone.curator}: {gone.comment} "
-                       f"(its history: {href})", {"Link": f'<{href}>; rel="version-history"'})
+            return gone_response(store, iri, gone, http_request)
         shown = "".join(c if c.isprintable() else "?" for c in f"{kind}/{slug}")[:300]
         raise NotFound(f"no resource {ID}{shown} in this knowledge graph")
     choice = negotiate(RESOURCE_FORMATS, JSON_AS_JSON_LD)

@@ -7,7 +7,21 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from ..namespaces import GRAPH_REVISIONS, PROV, RDFS, SIKG, describe_pattern, version_graph, version_iri
+from ..namespaces import (
+    DCAT,
+    DCT,
+    GRAPH_CONTRIBUTION,
+    GRAPH_CURATED,
+    GRAPH_REVISIONS,
+    GRAPH_TRANSLATIONS,
+    PROV,
+    RDFS,
+    SIKG,
+    XSD,
+    describe_pattern,
+    version_graph,
+    version_iri,
+)
 
 _NUMBER = "/history/"
 
@@ -21,6 +35,14 @@ class Version:
     curator: str | None = None
     comment: str | None = None
     current: bool = False
+
+
+def own_description(store, iri: str) -> list[ox.Triple]:
+    """The resource's public description outside the translations graph: what a revision replaces. The sikg team's
+    translations of its texts (GRAPH_TRANSLATIONS) are not part of it: a revision that gives no text of its own in
+    a language leaves that language's translation where it is (see service._review_update)."""
+    return list(store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ {describe_pattern(iri)} }} "
+                            f"FILTER(?g != <{GRAPH_TRANSLATIONS}>) }}"))
 
 
 def current_version(store, iri: str) -> int:
@@ -48,9 +70,40 @@ def versions(store, iri: str) -> list[Version]:
           OPTIONAL {{ ?v <{RDFS.comment}> ?why }} }}"""):
         value = lambda name: row[name].value if row[name] is not None else None  # noqa: B023
         records[row["v"].value] = (value("when"), value("who"), value("by"), value("why"))
+    records.setdefault(version_iri(iri, 1), first_published(store, iri, current))
     found = [Version(n, version_iri(iri, n), *records.get(version_iri(iri, n), (None,) * 4), current=n == current)
              for n in range(1, current + 1)]
     return found
+
+
+def first_published(store, iri: str, current: int) -> tuple:
+    """(when, by whom, accepted by whom, None) for version 1, where it is known: for the curated files, the dataset's
+    dct:issued and its dct:creator (else its dct:publisher); for a contribution, when its review made it public (when
+    it was sent, with review off), its contributor and curator. Where it was is the graph that held it: still holds
+    it, or, once revised, the one the accepted revision recorded (prov:wasDerivedFrom, in GRAPH_REVISIONS)."""
+    if current > 1:
+        rows = store.query_private(f"SELECT ?g WHERE {{ GRAPH <{GRAPH_REVISIONS}> {{ <{version_iri(iri, 1)}> "
+                                   f"<{PROV.wasDerivedFrom}> ?g }} }}")
+    else:
+        rows = store.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{iri}> a ?type }} }}")
+    graphs = sorted(row["g"].value for row in rows)
+    if GRAPH_CURATED in graphs:
+        rows = list(store.query(f"""SELECT ?when ?creator ?publisher WHERE {{ GRAPH <{GRAPH_CURATED}> {{
+            ?dataset a <{DCAT.Dataset}> ; <{DCT.issued}> ?when .
+            OPTIONAL {{ ?dataset <{DCT.creator}>/<{RDFS.label}> ?creator }}
+            OPTIONAL {{ ?dataset <{DCT.publisher}>/<{RDFS.label}> ?publisher }} }} }} LIMIT 1"""))
+        named = lambda row: (row["creator"] or row["publisher"]).value if row["creator"] or row["publisher"] else None
+        return (rows[0]["when"].value, named(rows[0]), None, None) if rows else (None,) * 4
+    contribution = next((g for g in graphs if g.startswith(GRAPH_CONTRIBUTION)), None)
+    if contribution is None:
+        return (None,) * 4
+    rows = list(store.query(f"""SELECT ?when ?who ?by ?at WHERE {{ GRAPH <{contribution}> {{
+        <{contribution}> <{PROV.generatedAtTime}> ?when .
+        OPTIONAL {{ <{contribution}> <{PROV.wasAttributedTo}>/<{RDFS.label}> ?who }}
+        OPTIONAL {{ ?review <{PROV.used}> <{contribution}> ; <{PROV.endedAtTime}> ?at ;
+                    <{PROV.wasAssociatedWith}>/<{RDFS.label}> ?by }} }} }} LIMIT 1"""))
+    value = lambda name: rows[0][name].value if rows and rows[0][name] is not None else None
+    return (value("at") or value("when"), value("who"), value("by"), None)
 
 
 def withdrawn(store, iri: str) -> Version | None:
@@ -59,6 +112,19 @@ def withdrawn(store, iri: str) -> Version | None:
     if current_version(store, iri) == 1 or store.query(f"ASK {{ <{iri}> ?p ?o }}"):
         return None
     return versions(store, iri)[-1]
+
+
+def gone_graph(store, iri: str, gone: Version) -> list[ox.Triple]:
+    """A withdrawn resource in RDF, for its 410: withdrawn when (prov:invalidatedAtTime), why (rdfs:comment), where
+    its history is (rdfs:seeAlso), with the PROV records of its versions (who proposed and accepted each)."""
+    resource = ox.NamedNode(iri)
+    said = [ox.Triple(resource, RDFS.term("seeAlso"), ox.NamedNode(iri + "/history"))]
+    if gone.when:
+        said.append(ox.Triple(resource, PROV.term("invalidatedAtTime"),
+                              ox.Literal(gone.when, datatype=XSD.term("dateTime"))))
+    if gone.comment:
+        said.append(ox.Triple(resource, RDFS.term("comment"), ox.Literal(gone.comment)))
+    return said + history_graph(store, iri)
 
 
 def last_changed(store, iri: str) -> str | None:
@@ -93,6 +159,5 @@ def revised_descriptions(store) -> list[tuple[str, int, list[ox.Triple]]]:
                                "ORDER BY ?r")
     found = []
     for iri in [row["r"].value for row in rows]:
-        triples = list(store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {describe_pattern(iri)} }}"))
-        found.append((iri, current_version(store, iri), triples))
+        found.append((iri, current_version(store, iri), own_description(store, iri)))  # translations stay in theirs
     return found

@@ -18,7 +18,16 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from ..errors import BaseMismatch
-from ..namespaces import BASE, GRAPH_CURATED, GRAPH_FILE, GRAPH_ONTOLOGY, GRAPH_PRIVATE, GRAPH_REVISIONS, SIKG
+from ..namespaces import (
+    BASE,
+    GRAPH_CURATED,
+    GRAPH_FILE,
+    GRAPH_ONTOLOGY,
+    GRAPH_PRIVATE,
+    GRAPH_REVISIONS,
+    GRAPH_TRANSLATIONS,
+    SIKG,
+)
 from ..rdf import content
 from ..rdf.reading import parse_file
 from ..settings import Settings
@@ -147,8 +156,27 @@ class KnowledgeGraphStore(ABC):
         which lives in the accepted contribution's graph, so its description in the files is left out."""
         self.check_base()
         revised = self.revised_resources()
-        self.replace_graphs({graph: without_descriptions([q for f in files for q in content.read(f)], revised)
-                             for graph, files in content.curated_graphs().items()})
+        graphs = {graph: [q for f in files for q in content.read(f)]
+                  for graph, files in content.curated_graphs().items()}
+        self.replace_graphs({graph: self.kept_translations(quads, revised) if graph == GRAPH_TRANSLATIONS
+                             else without_descriptions(quads, revised) for graph, quads in graphs.items()})
+
+    def kept_translations(self, quads: list, revised: set[str]) -> list:
+        """The translations as an accepted revision's write leaves them (contributions.service._replacing): those of
+        a revised resource stay unless its current description gives its own text for that property in that
+        language, or it was withdrawn (it has no description left)."""
+        if not revised:
+            return quads
+        own, described = set(), set()
+        rows = self.query(f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {' '.join(f'<{r}>' for r in sorted(revised))} }} "
+                          f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g NOT IN (<{GRAPH_CURATED}>, <{GRAPH_TRANSLATIONS}>, "
+                          f"<{GRAPH_ONTOLOGY}>)) }}")
+        for row in rows:
+            described.add(row["s"].value)
+            if isinstance(row["o"], ox.Literal):
+                own.add((row["s"].value, row["p"].value, row["o"].language))
+        return [q for q in quads if q.subject.value not in revised or (q.subject.value in described and (
+            q.subject.value, q.predicate.value, getattr(q.object, "language", None)) not in own)]
 
     def revised_resources(self) -> set[str]:
         """The resources with an accepted revision (GRAPH_REVISIONS), whose description the curated files no longer
