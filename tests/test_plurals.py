@@ -214,3 +214,11 @@ def test_the_charts_bar_titles_count_in_the_languages_form(counted_client, langu
     for n, title in bars:
         assert unescape(title).endswith(f"{':' if language != 'fr' else chr(0x202f) + ':'} "
                                         + expected(PRACTICES, language, int(n))), title
+
+
+def test_a_batch_of_21_practices_is_singular_in_latvian():
+    """A batch has two practices or more, which English never says in the singular; Latvian does for 21, 31…"""
+    assert ui_text.counted("lv", "form.batch_intro", 21).startswith("Pakete: 21 prakse vienā")
+    assert ui_text.counted("lv", "form.batch_intro", 11).startswith("Pakete: 11 prakšu vienā")
+    assert ui_text.counted("lv", "form.batch_intro", 2).startswith("Pakete: 2 prakses vienā")
+    assert ui_text.counted("en", "form.batch_intro", 2).startswith("A batch: 2 practices in one contribution")
