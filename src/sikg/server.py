@@ -52,14 +52,16 @@ def _load_app(store_spec: dict, settings: Settings, target: str):
     granian_signals.set_sync_signals = _stop_event_set_once(granian_signals.set_sync_signals)
     _wake_the_main_thread_on_stop_signals()
     from .web.app import create_app  # in the worker: the parent process never opens the store
+    from .web.services import warm_up  # (as above)
     app = create_app(open_store(**store_spec), settings)
     # granian has a worker accept connections once this returns: a worker whose evaluators are still copying the
     # store into memory takes none, and the workers that are ready answer them all (an aggregate sent to a worker
-    # still warming waited for it, 3 times the steady time, issue 28 item 4). /health says 503 "starting" meanwhile
-    # where the app runs in another server (web.services.health).
-    pool = app.extensions["sikg"].pool
-    if pool is not None:
-        pool.ready.wait()
+    # still warming waited for it, 3 times the steady time, issue 28 item 4). An app warmed in the background by
+    # another server answers /health 503 "starting" meanwhile (web.services.health).
+    services = app.extensions["sikg"]
+    warm_up(services)
+    if services.pool is not None:
+        services.pool.ready.wait()
     return app
 
 

@@ -18,8 +18,6 @@ def create_app(store, settings: Settings | None = None, pool: EvaluatorPool | No
     settings = settings or Settings.from_environment()
     app = Flask("sikg")  # named for the package: its templates/ and static/ are beside the packages, not in web/
     app.extensions["sikg"] = services.build(store, settings, pool)
-    if pool is None:  # its own evaluators: /health answers 503 "starting" until they are ready (services.warm_up)
-        services.warm_up(app.extensions["sikg"])
     hooks.install(app, settings.max_upload)
     templating.install(app)
     routes.register(app)

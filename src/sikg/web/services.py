@@ -38,8 +38,9 @@ def current() -> Services:
 
 
 def warm_up(built: Services) -> None:
-    """Has the service's own evaluators open the store's current snapshot and make their copies of it in memory in
-    the background (EvaluatorPool.warm): until they have, an aggregate took 3-4 times as long (issue 28, item 4)."""
+    """Has the service's evaluators open the store's current snapshot and make their copies of it in memory in the
+    background (EvaluatorPool.warm; `sikg serve` waits for it before a worker takes a connection, and /health says
+    "starting" until then): until they have, an aggregate took 3-4 times as long (issue 28, item 4)."""
     if built.pool is None:
         return
     try:
