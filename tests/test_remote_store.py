@@ -583,3 +583,20 @@ def test_an_update_that_changes_nothing_but_the_state_token_is_no_empty_insert(f
     store._request = spy
     store.update("")
     assert sent and sent[-1].decode().startswith("DROP SILENT GRAPH") and "{ }" not in sent[-1].decode()
+
+
+def test_a_query_of_a_page_the_store_refuses_is_a_503_of_one_line_not_a_500(fake):
+    """(Virtuoso 7.2.5's SPARQL compiler failed on a resource page's query with an internal error: a 500.)"""
+    def answer(query):
+        if "DISTINCT ?g" in query:
+            return _json(["g"], [{"g": {"type": "uri", "value": GRAPH_CURATED}}])
+        if "?t" in query and "identifier" in query:
+            return _json(["t"], [])
+        return 400, "text/plain", "Virtuoso 37000 Error SP031: SPARQL compiler: Internal error\n\nSPARQL query:\n…"
+    client = create_app(open_store(fake(answer).url)).test_client()
+    for path in ("/id/practice/cap-impact", "/practices", "/"):
+        response = client.get(path, headers={"Accept": "text/html"})
+        assert response.status_code == 503, (path, response.status_code)
+        assert "Internal error" in response.get_data(as_text=True)
+    refused = client.get("/sparql", query_string={"query": "SELECT ?s WHERE { ?s ?p ?o }"})
+    assert refused.status_code == 400  # a client's own query the store refuses stays the client's

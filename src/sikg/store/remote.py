@@ -395,6 +395,13 @@ def _term(row, name: str, kinds: tuple, what: str):
     return value
 
 
+class QueryRefusedByStore(StoreUnavailable, SyntaxError):
+    """The store refused (400) a query of query() or query_private(): a SyntaxError where the query is a person's
+    (`sikg query`, a curated query's parameters: a 400 or exit status 2, as before), and where nothing asks for one
+    (a page's own query, which the embedded store runs; Virtuoso 7.2.5's compiler fails on some), the store's
+    failing: StoreUnavailable, a 503 of one line, not a 500."""
+
+
 _RESOURCE = (ox.NamedNode, ox.BlankNode)
 _ANY_TERM = (ox.NamedNode, ox.BlankNode, ox.Literal)
 
@@ -487,7 +494,11 @@ class RemoteStore(KnowledgeGraphStore):
 
     def _query(self, sparql: str, prefixes=None, substitutions=None, graphs=((), ())):
         text = bind_terms(sparql_prologue(prefixes or {}) + sparql, substitutions)
-        response = self._query_response(text, _ACCEPT_GRAPH if _graph_form(text) else _ACCEPT_RESULTS, graphs=graphs)
+        try:
+            response = self._query_response(text, _ACCEPT_GRAPH if _graph_form(text) else _ACCEPT_RESULTS,
+                                            graphs=graphs)
+        except SyntaxError as error:
+            raise QueryRefusedByStore(_one_line(f"the external store refused a query: {error}")) from None
         return _read_answer(response, response.data)
 
     def _own(self, sparql: str, what: str, graphs=((), ())) -> list:
