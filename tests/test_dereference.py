@@ -195,7 +195,7 @@ def test_resource_ntriples_has_no_duplicate_statements(client):
 def test_practice_page_shows_each_qualified_link_once(client):
     page = client.get("/id/practice/cap-impact", headers={"Accept": "text/html"}).get_data(as_text=True)
     items = re.findall(r"<li>(.*?)</li>", page.split("<h2>Why these links</h2>", 1)[1].split("</ul>", 1)[0], re.S)
-    assert len(items) == 8  # 3 element supports, 3 method uses, 1 level target, 1 characteristic
+    assert len(items) == 6  # 1 element support, 3 method uses, 1 level target, 1 characteristic
     for item in items:
         targets = re.findall(r'<a href="(/id/[^"]+)"', item)
         assert len(targets) == 1, targets
