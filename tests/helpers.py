@@ -250,7 +250,7 @@ def offline_quads(document) -> list[ox.Quad]:
 
 def contribution_form_links(source: str) -> dict[str, str]:
     """A conforming practice's element, level and method links as the contribution form names its fields (a group's
-    first entry is `|0|`), each resting on `source`."""
+    first entry is `|0|`), each resting on `source` (its first evidence entry's page)."""
     links = {"sikg:qualifiedElementSupport": ("element", "element/realisation",
                                               "The vouchers pay for trying an idea out."),
              "sikg:qualifiedLevelTarget": ("level", "level/micro", "Single residents' groups."),
@@ -259,7 +259,7 @@ def contribution_form_links(source: str) -> dict[str, str]:
     for group, (target, iri, rationale) in links.items():
         fields |= {f"{group}|0|sikg:{target}": f"https://w3id.org/sikg/id/{iri}",
                    f"{group}|0|sikg:basis": "https://w3id.org/sikg/id/basis/curated",
-                   f"{group}|0|sikg:rationale|en": rationale, f"{group}|0|dct:source": source}
+                   f"{group}|0|sikg:rationale|en": rationale, f"{group}|0|sikg:evidence|0|dct:source": source}
     return fields
 
 

@@ -91,11 +91,12 @@ def test_preview_without_javascript_shows_turtle_jsonld_and_the_report(client):
 
 
 def test_a_mistake_is_shown_next_to_its_field(client):
-    data = {**VALID, "action": "preview", "sikg:qualifiedElementSupport|0|dct:source": "about-page.html",
+    data = {**VALID, "action": "preview",
+            "sikg:qualifiedElementSupport|0|sikg:evidence|0|dct:source": "about-page.html",
             "sikg:country": "Swedland", "dct:description|en": "Too short."}
     page = post(client, data).get_data(as_text=True)
     assert 'data-conforms="false"' in page
-    source = block(page, "sikg:qualifiedElementSupport|0|dct:source")
+    source = block(page, "sikg:qualifiedElementSupport|0|sikg:evidence|0|dct:source")
     assert "“about-page.html” is not a web address" in source and 'aria-invalid="true"' in source
     country = block(page, "sikg:country")  # a name the list does not offer
     assert "“Swedland” is not one of the choices" in country and 'value="Swedland"' in country
@@ -149,7 +150,7 @@ def test_submit_with_a_mistake_is_the_form_again(client):
 
 def test_swedish_labels_with_lang_sv(client):
     page = client.get("/contribute", query_string={"lang": "sv"}).get_data(as_text=True)
-    assert "Bidra med en praktik" in page and "Förhandsgranska" in page
+    assert "Bidra med ett gott exempel" in page and "Förhandsgranska" in page
     assert ">Namn" in page and ">Drivs av" in page and ">mikro<" in page
     assert '<html lang="sv"' in page
     page = post(client, {**VALID, "action": "preview", "dct:source": "", "slug": "form-test-sv"},
@@ -245,7 +246,7 @@ def preview_json(client, data, language="en"):
 
 
 def test_choices_are_sent_by_name_in_the_reader_s_language_and_read_as_iris(client):
-    quotation = "sikg:qualifiedElementSupport|0|sikg:quotation"
+    quotation = "sikg:qualifiedElementSupport|0|sikg:evidence|0|sikg:quotation"
     body = preview_json(client, {**BY_NAME, quotation: "Små checkar till boendegrupper.", f"{quotation}|language": "sv",
                                  "sikg:qualifiedElementSupport|0|sikg:basis": "kuraterad av sikg"}, "sv")
     assert body["conforms"], body["problems"]
@@ -263,7 +264,7 @@ def test_a_new_organisation_is_chosen_by_the_words_that_offer_it(client):
 
 
 def test_an_unknown_name_or_language_is_a_clear_error_at_its_field(client):
-    quotation = "sikg:qualifiedElementSupport|0|sikg:quotation"
+    quotation = "sikg:qualifiedElementSupport|0|sikg:evidence|0|sikg:quotation"
     body = preview_json(client, {**BY_NAME, "sikg:country": "Atlantis", "sikg:operatedBy": "Nobody Ltd",
                                  quotation: "Some words.", f"{quotation}|language": "xx"})
     problems = body["problems"]
@@ -280,8 +281,8 @@ def test_the_form_asks_in_words_never_for_an_iri(client):
     assert "IRI" not in unescape(country) and "http" not in country
     assert 'type="url"' in block(page, "dct:source") and "<textarea" not in block(page, "dct:source")
     assert "Flera går bra" in block(page, "dct:source")  # a field of several says so
-    quotation = block(page, "sikg:qualifiedElementSupport|0|sikg:quotation")
-    assert quotation.count('name="sikg:qualifiedElementSupport|0|sikg:quotation"') == 1  # one text…
+    quotation = block(page, "sikg:qualifiedElementSupport|0|sikg:evidence|0|sikg:quotation")
+    assert quotation.count('name="sikg:qualifiedElementSupport|0|sikg:evidence|0|sikg:quotation"') == 1  # one text…
     assert '<option value="sv" selected>Svenska</option>' in quotation  # …in a language chosen, the page's first
     for choice in ("sikg:operatedBy|new|sikg:actorType",):
         assert 'type="checkbox"' in block(page, choice) and ">kommun eller region<" in block(page, choice)

@@ -6,6 +6,7 @@ is a 409 that changes nothing; `sikg load` keeps accepted revisions. Over the em
 server of this module's own (its content is changed for good by these tests)."""
 
 import json
+import re
 
 import pyoxigraph as ox
 import pytest
@@ -471,3 +472,32 @@ def test_a_practice_page_offers_a_correction_through_the_form_filled_in_with_its
     counts = {row["p"].value: int(row["n"].value) for row in store.query(
         f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ <{CAP}> ?p ?o }} GROUP BY ?p")}
     assert counts[f"{SIKG}qualifiedMethodUse"] == 3
+
+
+def test_a_correction_puts_each_evidence_node_into_its_entry_and_comes_back_unchanged(backend):
+    """Issue 27, item 2: the correction form shows each record's evidence (page and quotation) in the record's
+    evidence entries, not in hidden inputs; posted back unchanged, the description is the same."""
+    from test_corrections import as_set, correction_page, posted
+    from werkzeug.datastructures import MultiDict
+
+    from sikg.contributions.correction import correction_form
+    from sikg.contributions.form_data import CARRIED, read_form
+    from sikg.pages.history import own_description
+
+    store, client, _ = backend
+    client.set_cookie("sikg_token", "a-token")
+    try:
+        page = correction_page(client, CAP)
+    finally:
+        client.delete_cookie("sikg_token")
+    values = posted(page)
+    pages = [v for name, v in values if re.fullmatch(r"sikg:qualified\w+\|\d+\|sikg:evidence\|\d+\|dct:source", name)]
+    evidence = [row["page"].value for row in store.query(
+        f"SELECT ?page WHERE {{ <{CAP}> ?q ?r . ?r <{SIKG}evidence> ?e . "
+        f"?e <http://purl.org/dc/terms/source> ?page }}")]
+    assert sorted(p for p in pages if p) == sorted(evidence) and len(evidence) >= 5
+    assert 'type="url"' in page and not [v for name, v in values if name == CARRIED]  # in boxes, nothing hidden
+    quotations = [v for name, v in values if name.endswith("|sikg:evidence|0|sikg:quotation") and v]
+    assert any("Cap Impact" in q for q in quotations)
+    draft = read_form(correction_form(store, "en", CAP), MultiDict(values), store, "en")
+    assert as_set(draft.published()) == as_set(own_description(store, CAP)) and not draft.problems

@@ -9,6 +9,8 @@ import pyoxigraph as ox
 from helpers import ROOT
 from sikg.contributions.form import build_form
 
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
 PRACTICE_KEYS = {"rdfs:label", "dct:description", "sikg:country", "sikg:operatedBy", "dct:source"}
 
 
@@ -45,7 +47,9 @@ def test_qualified_links_are_groups_with_basis_rationale_and_source(kg):
     element = groups["sikg:qualifiedElementSupport"]
     assert element.required and element.direct.endswith("#supportsElement")
     assert [f.key for f in element.fields][0] == "sikg:element"
-    assert {"sikg:basis", "sikg:rationale", "dct:source"} <= {f.key for f in element.fields}
+    assert {"sikg:basis", "sikg:rationale", "sikg:evidence"} <= {f.key for f in element.fields}
+    # the record's own dct:source and quotation are the sh:or's later alternative (the earlier form): no field
+    assert not {"dct:source", "sikg:quotation"} & {f.key for f in element.fields}
     assert len(element.fields[0].choices) == 5
     assert groups["sikg:qualifiedMethodUse"].recommended and not groups["sikg:qualifiedMethodUse"].required
     assert "sikg:supportsElement" not in fields(build_form(kg, "en"))  # the group makes the direct link
@@ -113,9 +117,63 @@ def test_a_field_is_presented_by_the_generator_s_rules_not_by_which_field_it_is(
     assert method.fields[0].presentation == "search"  # 19 methods
     assert found["dct:source"].presentation == "url" and organisation["foaf:homepage"].presentation == "url"
     assert found["rdfs:label"].presentation == "per_language"  # the shapes ask for English
-    assert by_key["sikg:quotation"].presentation == "with_language"  # one text in the language of its page
+    evidence = {f.key: f for f in by_key["sikg:evidence"].nested.fields}
+    assert evidence["sikg:quotation"].presentation == "with_language"  # one text in the language of its page
     assert organisation["rdfs:label"].presentation == "with_language"
-    assert by_key["sikg:quotation"].language_names["fr"] == "Franska"
+    assert evidence["sikg:quotation"].language_names["fr"] == "Franska"
+
+
+def test_each_link_asks_for_its_evidence_from_the_evidence_shape_and_the_sh_or(kg):
+    """Issue 27, item 2: the record's sh:or (sikg:evidence, or the earlier dct:source) makes sikg:evidence a
+    required field, and sikgsh:Evidence_Shape (on the objects of sikg:evidence) its page and quotation."""
+    for group in build_form(kg, "en").root.groups:
+        evidence = next(f for f in group.fields if f.key == "sikg:evidence")
+        assert evidence.presentation == "node" and evidence.required and evidence.multiple  # repeatable, at least one
+        assert "https://w3id.org/sikg/shapes#QualifiedLink_Evidence_Shape" in evidence.alternative_of
+        inner = {f.key: f for f in evidence.nested.fields}
+        assert list(inner) == ["dct:source", "sikg:quotation"]
+        page, quotation = inner["dct:source"], inner["sikg:quotation"]
+        assert page.presentation == "url" and page.required and not page.multiple  # exactly one
+        assert quotation.presentation == "with_language" and quotation.recommended and not quotation.required
+        assert not quotation.multiple and quotation.max_length == 300 and quotation.multiline
+
+
+def test_evidence_entries_are_read_into_one_node_each_and_a_problem_shown_beside_its_inputs(kg):
+    from werkzeug.datastructures import MultiDict
+
+    from sikg.contributions.form_data import preview
+
+    form = build_form(kg, "en")
+    name = "sikg:qualifiedElementSupport|0|sikg:evidence|"
+    values = MultiDict({"rdfs:label|en": "Evidence Entries", "sikg:qualifiedElementSupport|0|sikg:element":
+                        "https://w3id.org/sikg/id/element/realisation",
+                        name + "0|dct:source": "https://example.org/a", name + "0|sikg:quotation": "Un passage.",
+                        name + "0|sikg:quotation|language": "fr",
+                        name + "1|sikg:quotation": "A passage without its page.",
+                        name + "1|sikg:quotation|language": "en",
+                        name + "2|sikg:quotation|language": "en"})  # an empty entry: its language alone is nothing
+    result = preview(form, values, kg, "en")
+    triples = result.draft.published()
+    nodes = [t.object for t in triples if t.predicate.value.endswith("#evidence")]
+    assert len(nodes) == 2 and all(isinstance(n, ox.BlankNode) for n in nodes)
+    pages = {t.object.value for t in triples if t.subject in nodes and t.predicate.value.endswith("/source")}
+    assert pages == {"https://example.org/a"}
+    assert result.draft.entries[name[:-1]] == [0, 1, 2]  # the two filled in and one empty one
+    missing = result.problems[name + "1|dct:source"]  # sikgsh:Evidence_source, at the second entry's page
+    assert any(p.severity == "Violation" for p in missing)
+    assert name + "0|dct:source" not in result.problems
+
+
+def test_a_link_without_evidence_is_told_so_at_its_evidence_fields(kg):
+    from werkzeug.datastructures import MultiDict
+
+    from sikg.contributions.form_data import preview
+
+    values = MultiDict({"rdfs:label|en": "No Evidence", "sikg:qualifiedElementSupport|0|sikg:element":
+                        "https://w3id.org/sikg/id/element/realisation"})
+    result = preview(build_form(kg, "en"), values, kg, "en")
+    found = result.problems.get("sikg:qualifiedElementSupport|0|sikg:evidence", [])
+    assert any(p.severity == "Violation" and "evidence" in p.message for p in found), result.problems
 
 
 def test_the_country_is_chosen_by_its_name_in_the_reader_s_language(kg):
@@ -184,4 +242,5 @@ sikgsh:Test_Evidence_Shape a sh:NodeShape ;
     about = {(t.predicate.value, t.object.value, getattr(t.object, "language", None))
              for t in triples if t.subject == evidence_nodes[0]}
     assert about == {("http://purl.org/dc/terms/source", "https://example.org/p", None),
-                     ("https://w3id.org/sikg/ontology#quotation", "Des bons pour essayer.", "fr")}
+                     ("https://w3id.org/sikg/ontology#quotation", "Des bons pour essayer.", "fr"),
+                     (str(RDF_TYPE), "https://w3id.org/sikg/ontology#Evidence", None)}  # the ontology's range

@@ -17,7 +17,7 @@ from pathlib import Path
 import openpyxl
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic, to_isomorphic
 
 from sikg import cli
@@ -93,10 +93,12 @@ def test_the_xlsx_has_the_shapes_columns_notes_lists_and_instructions(client):
     for expected in ("Short name in the address", "Name (en)", "Description (en)", "Country", "Operated by 1",
                      "A new organisation: Name (en)", "A new organisation: Actor type", "Sources",
                      "Supports element 1", "Supports element 1: Basis", "Supports element 1: Rationale (en)",
-                     "Supports element 1: Source", "Supports element 1: Quotation (en)", "Uses method 8",
+                     "Supports element 1: Evidence 1: Source", "Supports element 1: Evidence 1: Quotation (en)",
+                     "Supports element 1: Evidence 2: Source", "Uses method 8",
                      "Targets level 3", "Characteristics 3"):
         assert expected in headings, expected
     assert "Supports element 6" not in headings and "Uses method 9" not in headings  # 5 elements; methods: 8
+    assert "Supports element 1: Source" not in headings  # a page is its evidence's (the earlier column is read)
     assert all(c.comment is not None and c.comment.text.strip() for c in table[1])  # each heading's help
     name = table.cell(row=1, column=headings.index("Name (en)") + 1)
     assert name.fill.start_color.rgb.endswith(spreadsheet.REQUIRED_FILL) and "required" in name.comment.text
@@ -339,6 +341,45 @@ def test_more_links_than_the_template_has_columns_are_read_from_numbered_columns
     characteristics = {str(o) for s, p, o in upload_graph(upload) if str(p).endswith("#hasCharacteristic")}
     assert characteristics == {"https://w3id.org/sikg/id/characteristic/community-engagement",
                                "https://w3id.org/sikg/id/characteristic/co-creation"}
+
+
+
+def test_each_link_s_numbered_evidence_columns_are_read_as_its_evidence_nodes_and_earlier_columns_too(client, store):
+    """Issue 27, item 2: "…: Evidence 1: Source" and "…: Evidence 1: Quotation (fr)" are one evidence node, page
+    and quotation paired; the earlier template's "…: Source" is still read, two pages in it two evidence nodes."""
+    rows = csv_rows(template_bytes(client, "csv", "?example=1"))
+    about, report = "https://example.org/neighbourhood-vouchers/about", "https://example.org/nv/report"
+    added = {"Characteristics 4": "co-creation", "Characteristics 4: Basis": "curated by sikg",
+             "Characteristics 4: Rationale (en)": "The groups design their test with residents.",
+             "Characteristics 4: Evidence 1: Source": about,
+             "Characteristics 4: Evidence 1: Quotation (fr)": "Les groupes conçoivent leur essai avec les habitants.",
+             "Characteristics 4: Evidence 2: Source": report,
+             "Characteristics 5": "cross-sector collaboration", "Characteristics 5: Basis": "curated by sikg",
+             "Characteristics 5: Rationale (en)": "The city, a foundation and residents' groups work together.",
+             "Characteristics 5: Source": f"{about} {report}"}  # the earlier template's column
+    rows[0] += list(added)
+    rows[1] += list(added.values())
+    upload = spreadsheet.read_upload(csv_bytes(rows), CSV, store, "en")
+    assert upload.conforms, [p.as_json() for p in upload.problems]
+    graph = upload_graph(upload)
+    evidence = URIRef("https://w3id.org/sikg/ontology#evidence")
+    quotation = URIRef("https://w3id.org/sikg/ontology#quotation")
+    source = URIRef("http://purl.org/dc/terms/source")
+    records = {str(o): s for s, p, o in graph if str(p).endswith("#characteristic")}
+    fourth = records["https://w3id.org/sikg/id/characteristic/co-creation"]
+    pairs = {(str(graph.value(e, source)), str(graph.value(e, quotation))) for e in graph.objects(fourth, evidence)}
+    assert pairs == {(about, "Les groupes conçoivent leur essai avec les habitants."), (report, "None")}
+    fifth = records["https://w3id.org/sikg/id/characteristic/cross-sector-collaboration"]
+    assert {str(graph.value(e, source)) for e in graph.objects(fifth, evidence)} == {about, report}
+    assert (fifth, source, None) not in graph
+
+
+def test_a_link_without_evidence_is_named_at_its_first_page_column(client, store):
+    rows = csv_rows(template_bytes(client, "csv", "?example=1"))
+    for heading in [h for h in rows[0] if h.startswith("Supports element 1: Evidence")]:
+        set_cell(rows, 2, heading, "")
+    upload = spreadsheet.read_upload(csv_bytes(rows), CSV, store, "en")
+    assert (2, "Supports element 1: Evidence 1: Source") in {(p.row, p.column) for p in upload.problems}
 
 
 # -- hostile and broken files ----------------------------------------------------------------------------------

@@ -6,10 +6,11 @@ Nothing of the current description may be lost on the way through the form: the 
 contribution form (for an organisation, the fields form.py makes to describe a new one, as the whole form), widened to
 what the resource says: a text in a language the form has no box for gets one, a property it has no field for gets a
 field (an organisation's sikg:operates), a qualified record of a kind the page does not offer by default gets its
-group (a practice's characteristics and partnerships). A second value where the page has one box (two English
-quotations in one record) is carried unchanged in a hidden input. The sikg team's translations are not part of the
-description (history.own_description): they stay where they are unless the revision gives its own text in their
-language."""
+group (a practice's characteristics and partnerships). A record's evidence nodes fill its evidence entries (each
+node the entry's fields hold in full; any other node below a record is carried unchanged in a hidden input, as a
+second value where the page has one box, two English quotations in one record, is). The sikg team's translations
+are not part of the description (history.own_description): they stay where they are unless the revision gives its
+own text in their language."""
 
 import re
 
@@ -21,7 +22,7 @@ from ..i18n.languages import Text
 from ..namespaces import ORGANISATION, PRACTICE, RDF, SIKG, XSD
 from ..pages.history import own_description
 from ..validation.report import compact_iri
-from .form import Field, Form, Section, Terms, build_form, field_name, presentation
+from .form import Field, Form, Section, Terms, build_form, entry_prefix, field_name, presentation
 from .form_data import CARRIED, RECORD, SLUG
 
 REVISES, REASON = "revises", "reason"  # the form's inputs for what it corrects and why
@@ -69,11 +70,15 @@ def correction_form(store, language: str, iri: str | None) -> Form:
     for group in form.root.groups:
         records = [t.object for t in about.get(root, []) if t.predicate.value == group.qualifier]
         _widen(group.fields, [t for r in records for t in about.get(r, [])], terms, {RDF.type})
+        for f in (f for f in group.fields if f.nested is not None):  # a text of its evidence in another language
+            nodes = [t.object for r in records for t in about.get(r, []) if t.predicate.value == f.path]
+            _widen(f.nested.fields, [t for n in nodes for t in about.get(n, [])], terms, {RDF.type}, add=False)
     return form
 
 
-def _widen(fields: list[Field], triples: list[ox.Triple], terms: Terms, skipped: set[str]) -> None:
-    """Each language the triples' texts are in, as a box of their field; each property without a field, as one."""
+def _widen(fields: list[Field], triples: list[ox.Triple], terms: Terms, skipped: set[str], add: bool = True) -> None:
+    """Each language the triples' texts are in, as a box of their field; each property without a field, as one
+    (unless not `add`)."""
     by_path = {f.path: f for f in fields}
     for t in triples:
         f = by_path.get(t.predicate.value)
@@ -81,7 +86,7 @@ def _widen(fields: list[Field], triples: list[ox.Triple], terms: Terms, skipped:
         if f is not None and f.kind == "langtext" and language and language not in f.languages:
             f.languages.append(language)
             f.language_names = terms.language_names(f.languages)
-        elif f is None and t.predicate.value not in skipped and not isinstance(t.object, ox.BlankNode):
+        elif add and f is None and t.predicate.value not in skipped and not isinstance(t.object, ox.BlankNode):
             by_path[t.predicate.value] = f = _field_for(t.predicate.value, [
                 u.object for u in triples if u.predicate == t.predicate], terms)
             fields.append(f)
@@ -130,10 +135,42 @@ def form_values(form: Form, store, iri: str | None) -> MultiDict:
         records = [t.object for t in own if t.predicate.value == group.qualifier and isinstance(t.object, ox.BlankNode)]
         for i, record in enumerate(records):
             values += _inputs(f"{group.name}|{i}|", group.fields, about.get(record, []), group.record_class)
-            nested += _nested(ox.NamedNode(f"{RECORD}{number}-{i}"), about.get(record, []), set(), about)
+            entries, taken = _node_entries(f"{group.name}|{i}|", group.fields, about.get(record, []), about)
+            values += entries
+            nested += _nested(ox.NamedNode(f"{RECORD}{number}-{i}"),
+                              [t for t in about.get(record, []) if t.object not in taken], set(), about)
     if nested:
         values.append((CARRIED, "".join(f"{t} .\n" for t in nested)))
     return MultiDict(values)
+
+
+def _node_entries(prefix: str, fields: list[Field], triples: list[ox.Triple], about: dict) -> tuple[list, set]:
+    """The entries of the node fields (a link's evidence) for the nodes the triples lead to, and those nodes: each
+    node its field's entry holds in full (its class, one value per single field, every text in a language offered);
+    any other is left to be carried."""
+    found, taken = [], set()
+    for f in (f for f in fields if f.nested is not None):
+        name, by_path, entry = field_name(prefix, f), {g.path: g for g in f.nested.fields}, 0
+        for node in [t.object for t in triples if t.predicate.value == f.path and isinstance(t.object, ox.BlankNode)]:
+            said = [t for t in about.get(node, []) if not (t.predicate.value == RDF.type and f.node_class
+                                                           and t.object.value == f.node_class)]
+            typed = len(said) < len(about.get(node, [])) or not f.node_class
+            if not typed or (entry and not f.multiple) or not all(_holds(by_path.get(t.predicate.value), t, said)
+                                                                   for t in said):
+                continue
+            found += _inputs(entry_prefix(name, f, entry), f.nested.fields, said, None)
+            taken.add(node)
+            entry += 1
+    return found, taken
+
+
+def _holds(f: Field | None, t: ox.Triple, said: list[ox.Triple]) -> bool:
+    """Whether a node's field holds this statement of it as an input of its own."""
+    if f is None or isinstance(t.object, ox.BlankNode) or (f.kind == "node"):
+        return False
+    if f.kind == "langtext" and not (isinstance(t.object, ox.Literal) and t.object.language in f.languages):
+        return False
+    return f.multiple or sum(u.predicate == t.predicate for u in said) == 1
 
 
 def _nested(subject, triples: list[ox.Triple], grouped: set[str], about: dict) -> list[ox.Triple]:

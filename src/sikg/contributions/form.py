@@ -19,6 +19,13 @@ values; a text whose shapes ask for it in given languages has a box per language
 language chosen from a list (a quotation is in the language of its page). dash:editor, where a shape gives one,
 decides instead. Fields come in sh:order, else in the order a person knows things in: names, then choices (country,
 who runs it), then longer texts, then web addresses.
+
+An sh:or of a node shape lists ways the data may be written (a qualified link's evidence: sikg:evidence, or, the
+earlier form read for one more release, a dct:source on the record): the form offers its first alternative, read as a
+property shape of that node shape with the node shape's severity (sikg:evidence, required), and no field for a path
+that is only ever a later alternative (the record's own dct:source and sikg:quotation). A property leading to nodes
+its shapes describe (sh:node, or a node shape on its objects) is the fields of each node: one set of them where it
+takes one node, else numbered entries, those filled in and one empty one (a link's evidence: a page and a quotation).
 """
 
 import re
@@ -68,13 +75,24 @@ class Field:
     multiline: bool = False
     min_length: int | None = None
     suggestions: list[Choice] = field(default_factory=list)  # iri: the labelled values the KG already uses
+    max_length: int | None = None  # sh:maxLength: the longest text it takes
+    alternative_of: list[str] = field(default_factory=list)  # the sh:or node shapes whose first alternative it is
     new: "Section | None" = None  # a class choice whose class has shapes: the fields to describe a new one
     nested: "Section | None" = None  # kind "node": the fields of the node it leads to (its shape's properties)
+    node_class: str | None = None  # kind "node": the class the ontology gives its nodes (rdfs:range), written too
     # how a person fills it in (see the module's docstring): "select", "checkboxes", "search" (a choice), "url"
     # (web addresses), "per_language", "with_language" (a text), "node" (a nested node's fields), "" (a plain box)
     presentation: str = ""
     max_count: int | None = None  # how many values it takes, where the shapes say
     language_names: dict[str, str] = field(default_factory=dict)  # each of `languages` named in the page's language
+
+    def node_entries(self, name: str, values) -> list[int]:
+        """A node field's entries to show (inputs "{name}|{i}|…"): those filled in and one empty one; [-1] where it
+        takes one node (inputs "{name}|…", no number). A language chosen beside an empty text fills nothing in."""
+        if not self.multiple:
+            return [-1]
+        used = filled_entries(name, values)
+        return used + [max(used, default=-1) + 1]
 
     def label_of(self, value: str) -> str:
         """What a choice's box shows for a value sent: its name, else the value as it was typed."""
@@ -100,6 +118,20 @@ class Field:
 
 
 LANGUAGE_CHOICE = "language"  # a "with_language" text's language input: "{name}|language"
+MAX_ENTRIES = 50
+
+
+def filled_entries(name: str, values) -> list[int]:
+    """The numbers of the entries "{name}|{i}|…" that have an input filled in (a chosen language aside)."""
+    pattern = re.compile(re.escape(name) + r"\|(\d{1,3})\|")
+    return sorted({int(m.group(1)) for key in values.keys() if (m := pattern.match(key))
+                   and not key.endswith("|" + LANGUAGE_CHOICE)
+                   and any(v.strip() for v in values.getlist(key))})[:MAX_ENTRIES]
+
+
+def entry_prefix(name: str, f: "Field", i: int) -> str:
+    """What the names of a node field's inputs start with in its entry `i` (-1: the field takes one node)."""
+    return f"{name}|" if i < 0 or not f.multiple else f"{name}|{i}|"
 
 
 @dataclass
@@ -204,11 +236,13 @@ class _Facts:
     patterns: list[str] = field(default_factory=list)
     editor: str | None = None  # dash:editor's local name
     node: str | None = None  # sh:node: the shape of a nested node
+    max_length: int | None = None
+    alternative_of: list[str] = field(default_factory=list)  # the sh:or node shapes whose first alternative it is
 
 
-def _read_property(shapes: Shapes, shape, facts: _Facts, position: int) -> None:
+def _read_property(shapes: Shapes, shape, facts: _Facts, position: int, severity: str = VIOLATION) -> None:
     value = lambda p: shapes.value(shape, SH + p if "#" not in p else p)
-    violation = (value("severity") or ox.NamedNode(VIOLATION)).value == VIOLATION
+    violation = (value("severity") or ox.NamedNode(severity)).value == VIOLATION
     facts.names += shapes.values(shape, SH.name)
     facts.descriptions += shapes.values(shape, SH.description)
     order = value("order")
@@ -239,8 +273,24 @@ def _read_property(shapes: Shapes, shape, facts: _Facts, position: int) -> None:
     facts.unique_lang |= (value("uniqueLang") is not None and value("uniqueLang").value == "true")
     length = _count(shapes, shape, SH.minLength)
     facts.min_length = max(length, facts.min_length or 0) if length else facts.min_length
+    longest = _count(shapes, shape, SH.maxLength)
+    if longest is not None and violation:
+        facts.max_length = longest if facts.max_length is None else min(longest, facts.max_length)
     single = shapes.value(shape, DASH + "singleLine")
-    facts.multiline |= (single is not None and single.value == "false") or (length or 0) >= 40
+    # a text that may be as long as a few sentences (a quotation of at most 300 characters) gets a box of lines
+    facts.multiline |= (single is not None and single.value == "false") or (length or 0) >= 40 or (longest or 0) >= 200
+
+
+def _alternatives(shapes: Shapes, node_shape) -> list[tuple]:
+    """Each sh:or of a node shape as (its first alternative, the paths of the others), where the first is a
+    constraint on a one-IRI path (the only kind the form makes a field of)."""
+    found = []
+    for either in shapes.values(node_shape, SH["or"]):
+        members = shapes.items(either)
+        paths = [shapes.value(m, SH.path) for m in members]
+        if members and isinstance(paths[0], ox.NamedNode):
+            found.append((members[0], paths[0].value, {p.value for p in paths[1:] if isinstance(p, ox.NamedNode)}))
+    return found
 
 
 def property_facts(shapes: Shapes, node_shapes: list, known_first: bool = True) -> list[_Facts]:
@@ -256,6 +306,17 @@ def property_facts(shapes: Shapes, node_shapes: list, known_first: bool = True) 
                 continue  # a complex path is not a form field
             position += 1
             _read_property(shapes, shape, by_path.setdefault(path.value, _Facts(path.value)), position)
+    firsts, later = set(), set()
+    for node_shape in node_shapes:  # after the property shapes: the way the data is written now comes last
+        severity = (shapes.value(node_shape, SH.severity) or ox.NamedNode(VIOLATION)).value
+        for member, path, others in _alternatives(shapes, node_shape):
+            position += 1
+            facts = by_path.setdefault(path, _Facts(path))
+            _read_property(shapes, member, facts, position, severity)
+            facts.alternative_of.append(node_shape.value)
+            firsts.add(path)
+            later |= others
+    by_path = {path: facts for path, facts in by_path.items() if path not in later - firsts}
     iri_paths = shapes.iri_paths() if known_first else set()
     return sorted(by_path.values(),
                   key=lambda f: (not f.ordered, _known_first(f, iri_paths) if known_first else 0, f.order))
@@ -400,11 +461,10 @@ def make_field(facts: _Facts, terms: Terms, words: dict, shapes: Shapes | None,
     made = Field(compact_iri(facts.path), facts.path, label, help_text, kind, facts.required,
                  facts.recommended and not facts.required, facts.max_count != 1, datatype=facts.datatype,
                  multiline=facts.multiline, min_length=facts.min_length, max_count=facts.max_count,
-                 choices=matching)
+                 choices=matching, max_length=facts.max_length, alternative_of=list(facts.alternative_of))
     if kind == "langtext":
         made.required_languages = list(dict.fromkeys(facts.required_languages))
         made.languages = list(dict.fromkeys(made.required_languages + (facts.languages or list(SUPPORTED_LANGUAGES))))
-        made.multiple = not facts.unique_lang or made.multiple
     elif facts.within:
         made.choices = terms.choices(facts.within)
     elif facts.of_class:
@@ -418,6 +478,7 @@ def make_field(facts: _Facts, terms: Terms, words: dict, shapes: Shapes | None,
         made.suggestions = terms.used_values(facts.path)
     elif kind == "text" and (node_shapes := _nested(facts, nesting or shapes)):
         made.kind = "node"
+        made.node_class = terms.ranges.get(facts.path)  # sikg:evidence's nodes are sikg:Evidence
         # one level deep: a shape leading back to itself would otherwise never end
         made.nested = Section(f"{made.key}|", "", label, [make_field(f, terms, words, None) for f in
                                                           property_facts(nesting or shapes, node_shapes, False)])

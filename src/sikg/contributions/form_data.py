@@ -18,15 +18,14 @@ from ..namespaces import ORGANISATION, PRACTICE, PREFIXES, RDF, SIKG
 from ..rdf import jsonld
 from ..validation import shacl
 from ..validation.report import fix_hint
-from .form import Field, Form, Group, Section, field_name
-from .form_input import as_fields
+from .form import LANGUAGE_CHOICE, MAX_ENTRIES, Field, Form, Group, Section, entry_prefix, field_name, filled_entries
+from .form_input import as_fields, fields_by_name, general_name
 
 RECORD = "urn:x-sikg-form:record:"
 SLUG = "slug"  # the practice's short name in its IRI: the one field no shape describes
 CARRIED = "carried"  # a correction's nodes the form has no fields for (a record's evidence), as N-Triples
-MAX_ENTRIES = 50
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-_ENTRY = re.compile(r"^(.*)\|(\d{1,3})\|")
+_ENTRY = re.compile(r"^(.*?)\|(\d{1,3})\|")
 
 
 @dataclass
@@ -77,16 +76,25 @@ def _raw(values, name: str) -> list[str]:
 
 
 def _node(f: Field, prefix: str, values, draft: Draft, words: dict) -> list:
-    """A field leading to a node its shapes describe (a link's evidence): that node, a record of the form's own,
-    described by the inputs of its fields, where any of them is filled in."""
-    inner = field_name(prefix, f) + "|"
-    made = [(g, term) for g in f.nested.fields for term in _objects(g, inner, values, draft, words)]
-    if not made:
-        return []
-    node = ox.NamedNode(f"{RECORD}node-{len(draft.where)}-{len(draft.triples)}")
-    draft.triples += [ox.Triple(node, ox.NamedNode(g.path), term) for g, term in made]
-    draft.where[node.value] = ({g.path: field_name(inner, g) for g in f.nested.fields}, {})
-    return [node]
+    """A field leading to nodes its shapes describe (a link's evidence): one node, a record of the form's own, for
+    each of its entries with an input filled in, described by them; where each node's inputs are is noted, so that a
+    result about it (a page missing) is shown beside them."""
+    name = field_name(prefix, f)
+    used = filled_entries(name, values) if f.multiple else [-1]
+    draft.entries[name] = f.node_entries(name, values)
+    nodes = []
+    for i in used:
+        inner = entry_prefix(name, f, i)
+        made = [(g, term) for g in f.nested.fields for term in _objects(g, inner, values, draft, words)]
+        if not made:
+            continue
+        node = ox.NamedNode(f"{RECORD}node-{len(draft.where)}-{len(draft.triples)}")
+        if f.node_class:
+            draft.triples.append(ox.Triple(node, RDF.term("type"), ox.NamedNode(f.node_class)))
+        draft.triples += [ox.Triple(node, ox.NamedNode(g.path), term) for g, term in made]
+        draft.where[node.value] = ({g.path: field_name(inner, g) for g in f.nested.fields}, {})
+        nodes.append(node)
+    return nodes
 
 
 def _objects(f: Field, prefix: str, values, draft: Draft, words: dict) -> list:
@@ -151,6 +159,7 @@ def _first_text(section: Section, values) -> str:
 def entries(group: Group, values) -> tuple[list[int], list[int]]:
     """(the entries filled in, the entries to show: those and one empty one)."""
     used = sorted({int(m.group(2)) for key in values.keys() if (m := _ENTRY.match(key)) and m.group(1) == group.name
+                   and not key.endswith("|" + LANGUAGE_CHOICE)
                    and any(v.strip() for v in values.getlist(key))})[:MAX_ENTRIES]
     return used, used + [max(used, default=-1) + 1]
 
@@ -169,6 +178,7 @@ def _links(practice: ox.NamedNode, number: str, group: Group, values, draft: Dra
         for f in group.fields:
             name = field_name(prefix, f)
             fields[f.path] = name
+            fields.update(dict.fromkeys(f.alternative_of, name))  # a result of its sh:or has no path: shown here
             for term in _objects(f, prefix, values, draft, words):
                 draft.triples.append(ox.Triple(record, ox.NamedNode(f.path), term))
                 if f.key == group.target and term not in directs:
@@ -273,8 +283,7 @@ class Preview:
 
 def labels_by_name(form: Form) -> dict[str, str]:
     """Each field's label by its name (in every entry of a group: by the name without the entry)."""
-    labels = {field_name(s.prefix, f): f.label for s in form.sections() for f in s.fields}
-    labels.update({field_name(f"{g.name}|", f): f.label for g in form.root.groups for f in g.fields})
+    labels = {name: f.label for name, f in fields_by_name(form).items()}
     labels.update({g.name: g.label for g in form.root.groups})
     return labels
 
@@ -282,7 +291,7 @@ def labels_by_name(form: Form) -> dict[str, str]:
 def place(result, draft: Draft) -> str:
     """The name of the field a result is about ("" where it is about the whole practice)."""
     fields, directs = draft.where.get(result.focus_node, ({}, {}))
-    return directs.get(result.path) or fields.get(result.path) or ""
+    return directs.get(result.path) or fields.get(result.path) or fields.get(result.source_shape) or ""
 
 
 def plain(result, label: str | None, language: str) -> Problem:
@@ -303,7 +312,7 @@ def preview(form: Form, values, store, language: str) -> Preview:
     labels = labels_by_name(form)
     for result in report.results:
         name = place(result, draft)
-        label = labels.get(name) or labels.get(_ENTRY.sub(lambda m: m.group(1) + "|", name))
+        label = labels.get(name) or labels.get(general_name(name))
         draft.problems.setdefault(name, []).append(plain(result, label, language))
     published = draft.published()
     turtle = ox.serialize(published, format=ox.RdfFormat.TURTLE, prefixes=used_prefixes(published)).decode("utf-8")

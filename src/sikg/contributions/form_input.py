@@ -12,12 +12,18 @@ from werkzeug.datastructures import MultiDict
 
 from .form import LANGUAGE_CHOICE, Field, Form, field_name
 
-_ENTRY = re.compile(r"^(.*?)\|(\d{1,3})\|")  # a group's entry in an input's name: "group|0|field"
+_NUMBER = re.compile(r"\|\d{1,3}(?=\|)")  # an entry's number in an input's name
 _WEB_ADDRESS = re.compile(r"^https?://\S+$", re.IGNORECASE)
 
 
 def _folded(text: str) -> str:
     return unicodedata.normalize("NFC", " ".join(text.split())).casefold()
+
+
+def general_name(key: str) -> str:
+    """An input's name without its entries' numbers: "group|0|sikg:evidence|1|dct:source" is
+    "group|sikg:evidence|dct:source"."""
+    return _NUMBER.sub("", key)
 
 
 def fields_by_name(form: Form) -> dict[str, Field]:
@@ -55,7 +61,7 @@ def chosen(f: Field, sent: str, words: dict) -> str:
 def as_fields(form: Form, values, words: dict) -> tuple[MultiDict, dict[str, list[str]]]:
     """The inputs as form_data.py reads them, and what could not be read (a language not offered), by input name."""
     fields = fields_by_name(form)
-    general = lambda key: _ENTRY.sub(lambda m: m.group(1) + "|", key, count=1)
+    general = general_name
     read, refused = MultiDict(), {}
     for key in values.keys():
         f = fields.get(general(key))

@@ -5,8 +5,12 @@ fields (form.py, built with the qualified records the shapes target by class, so
 the practice's short name, each field of the practice (a text: one column per language, English and the reader's;
 a column of any other supported language is read too), the fields of a new organisation, and for each qualified
 link a fixed number of numbered column groups ("Supports element 1", "Supports element 1: basis", …; more are read
-when a file adds them). The headings are the fields' labels in the reader's language, so a property shape added to
-shapes/ adds a column here with no change in this module.
+when a file adds them). A field leading to nodes its shapes describe (a link's evidence) is numbered columns of their
+fields within the entry ("Supports element 1: Evidence 1: Source", "…: Evidence 1: Quotation (fr)"), read back as
+one node each; a file made from the earlier template, a page and quotation per link ("Supports element 1: Source"),
+is read into the link's first evidence, several pages in one cell into one evidence each. The headings are the
+fields' labels in the reader's language, so a property shape added to shapes/ adds a column here with no change in
+this module.
 
 Reading a file turns each row into the inputs the form posts and reuses read_form (form_data.py): headings become
 field names (in any interface language), a label picked from a list becomes its IRI, and every problem, SHACL's
@@ -32,10 +36,13 @@ from ..namespaces import ORGANISATION, PRACTICE, RDF
 from ..rdf import content, evidence
 from ..validation import shacl
 from ..validation.report import compact_iri
-from .form import ROOT_CLASS, Choice, Field, Form, Group, build_form, field_name
+from .form import ROOT_CLASS, Choice, Field, Form, Group, build_form, entry_prefix, field_name
 from .form_data import MAX_ENTRIES, SLUG, Draft, place, plain, read_form, used_prefixes
+from .form_input import general_name
 
 MAX_REPEATS = 8  # entries of a link group in the template: as many as it has choices, at most this many
+NODE_REPEATS = 2  # evidence entries of a link in the template
+MAX_NODE_ENTRIES = 5  # evidence entries of a link read from a file
 ROOT_REPEATS = 3  # columns for a practice field picked from a list that takes several values (its organisations)
 MAX_ROWS = 5000
 MAX_COLUMNS = 1000
@@ -109,6 +116,9 @@ class Column:
     choices: list[Choice] = field(default_factory=list)  # offered in a list
     open: bool = False  # a web address may be written instead of a choice
     new: str | None = None  # the field name of the choice a new organisation's columns answer ("sikg:operatedBy")
+    node: Field | None = None  # the field leading to the node whose field this column is (a link's evidence)
+    node_entry: int = 0  # which of those nodes (1, 2, …)
+    spread: bool = False  # the earlier template's page column: a second web address is the next node's page
 
     @property
     def separator(self) -> str | None:
@@ -142,9 +152,11 @@ def _field_columns(f: Field, prefix: str, heading: str, name: str, languages, **
                    open=f.kind == "iri", **where)]
 
 
-def columns(form: Form, languages, repeats=None, root_repeats: int = ROOT_REPEATS) -> list[Column]:
+def columns(form: Form, languages, repeats=None, root_repeats: int = ROOT_REPEATS,
+            node_repeats: int = NODE_REPEATS) -> list[Column]:
     """The table's columns for `form`, texts in `languages` (English and the reader's), link groups repeated
-    `repeats(group)` times (by default as many as the group has choices, at most MAX_REPEATS)."""
+    `repeats(group)` times (by default as many as the group has choices, at most MAX_REPEATS), the nodes a link's
+    field leads to `node_repeats` times."""
     words = form_words(form.language)
     repeats = repeats or (lambda g: min(len(g.fields[0].choices), MAX_REPEATS) or 1)
     made = [Column(_cap(words["slug"]), SLUG, SLUG, SLUG, None)]
@@ -164,7 +176,7 @@ def columns(form: Form, languages, repeats=None, root_repeats: int = ROOT_REPEAT
                     g, f.new.prefix, f"{section}: {g.label}", f"new_{_local(f.key)}_{_local(g.key)}", languages)]
     for group in form.root.groups:
         for n in range(1, repeats(group) + 1):
-            made += _entry_columns(group, n, languages)
+            made += _entry_columns(group, n, languages, node_repeats)
     return made
 
 
@@ -173,14 +185,44 @@ def _marked(column: Column, new: str) -> Column:
     return column
 
 
-def _entry_columns(group: Group, n: int, languages) -> list[Column]:
+def _entry_columns(group: Group, n: int, languages, node_repeats: int = NODE_REPEATS) -> list[Column]:
     prefix, label = f"{group.name}|{n - 1}|", _cap(group.label)
     name = f"{_local(group.direct)}_{n}"
     made = []
     for i, f in enumerate(group.fields):  # the target first: "Supports element 1", then "…1: basis"
         heading = f"{label} {n}" if i == 0 else f"{label} {n}: {f.label}"
+        if f.nested is not None:  # "Supports element 1: Evidence 1: Source", its columns for each node
+            made += _node_columns(f, prefix, heading, f"{name}_{_local(f.key)}", languages, node_repeats,
+                                  group=group, entry=n)
+            continue
         made += _field_columns(f, prefix, heading, name if i == 0 else f"{name}_{_local(f.key)}", languages,
                                group=group, entry=n)
+    return made
+
+
+def _node_columns(f: Field, prefix: str, heading: str, name: str, languages, repeats: int, **where) -> list[Column]:
+    made = []
+    for k in range(1, (repeats if f.multiple else 1) + 1):
+        inner = entry_prefix(field_name(prefix, f), f, k - 1)
+        numbered, named = (f"{heading} {k}", f"{name}_{k}") if f.multiple else (heading, name)
+        for g in f.nested.fields:
+            made += _field_columns(g, inner, f"{numbered}: {g.label}", f"{named}_{_local(g.key)}", languages,
+                                   node=f, node_entry=k, **where)
+    return made
+
+
+def _earlier_columns(group: Group, n: int, languages) -> list[Column]:
+    """The earlier template's columns of a link's first node (its page and quotation on the record: "Supports
+    element 1: Source"), read into that node's fields; a second web address in the page's cell is the next node's."""
+    prefix, label, name = f"{group.name}|{n - 1}|", _cap(group.label), f"{_local(group.direct)}_{n}"
+    made = []
+    for f in (f for f in group.fields if f.nested is not None):
+        inner = entry_prefix(field_name(prefix, f), f, 0)
+        for g in f.nested.fields:
+            for c in _field_columns(g, inner, f"{label} {n}: {g.label}", f"{name}_{_local(g.key)}", languages,
+                                    group=group, entry=n, node=f, node_entry=1):
+                c.spread = f.multiple and g.kind == "iri" and not g.multiple
+                made.append(c)
     return made
 
 
@@ -209,10 +251,14 @@ class Headings:
         self.language = language
         self.known: dict[str, Column] = {}
         self.choices: dict[str, dict[str, str]] = {}  # a field (whatever its entry) -> label or IRI -> IRI
-        everything = lambda form: columns(form, SUPPORTED_LANGUAGES, lambda g: MAX_ENTRIES, MAX_ENTRIES)
+        everything = lambda form: columns(form, SUPPORTED_LANGUAGES, lambda g: MAX_ENTRIES, MAX_ENTRIES,
+                                          MAX_NODE_ENTRIES)
+        earlier = lambda form: [c for g in form.root.groups for n in range(1, MAX_ENTRIES + 1)
+                                for c in _earlier_columns(g, n, SUPPORTED_LANGUAGES)]
         self.canonical = {c.name: c for c in everything(self.form)}
+        self.canonical.update({c.name: c for c in earlier(self.form) if c.name not in self.canonical})
         for form in [self.form] + [template_form(store, lang) for lang in PAGE_LANGUAGES if lang != language]:
-            for c in everything(form):
+            for c in everything(form) + earlier(form):
                 self.known.setdefault(_norm(c.heading), self.canonical[c.name])
                 if c.choices and c.entry <= 1:
                     labels = self.choices.setdefault(_anywhere(c), {})
@@ -230,7 +276,8 @@ class Headings:
         """The heading, in the reader's language, of the column where a problem placed at a field's name is shown
         when the file has no such column: a text's English one, a group's first entry."""
         found = [c for c in self.canonical.values() if c.at == name and c.language in (None, "en")]
-        if found:
+        found = found or [c for c in self.canonical.values() if c.at.startswith(name + "|") and not c.spread]
+        if found:  # a field's, else its first node's first (a link without evidence: at its first page)
             return found[0].heading
         group = next((g for g in self.form.root.groups if g.name == name), None)
         return f"{_cap(group.label)} 1" if group is not None else None
@@ -239,7 +286,7 @@ class Headings:
 def _anywhere(column: Column) -> str:
     """A field's name whatever the entry or repeat its column is: its choices are the same in all."""
     if column.group is not None:
-        return f"{column.group.name}|{column.field.key}"
+        return general_name(column.at)
     return column.at
 
 
@@ -428,6 +475,11 @@ def _fill(values: MultiDict, column: Column, text: str, headings: Headings, word
     if column.new and column.new not in values:
         values.add(column.new, "new")  # a new organisation's cell: the practice is run by that organisation
     kind = column.field.kind if column.field is not None else "text"
+    parts = text.split()
+    if column.spread and len(parts) > 1 and all(re.match(r"^https?://\S+$", a, re.IGNORECASE) for a in parts):
+        for k, part in enumerate(parts[:MAX_NODE_ENTRIES]):  # the earlier template: one evidence node for each page
+            values.add(column.input.replace(f"|{column.node.key}|0|", f"|{column.node.key}|{k}|", 1), part)
+        return None
     if column.choices or kind == "choice":
         iri = headings.labels(column).get(_norm(text))
         addresses = text.split() if column.separator else [text]
@@ -549,6 +601,9 @@ def example_row(form: Form, cols: list[Column], triples: list[ox.Triple]) -> lis
         if c.group is not None:
             records = _objects(triples, practice, c.group.qualifier)
             subject = records[c.entry - 1] if c.entry <= len(records) else None
+            if c.node is not None and subject is not None:
+                nodes = _objects(triples, subject, c.node.path)
+                subject = nodes[c.node_entry - 1] if c.node_entry <= len(nodes) else None
         elif c.new is not None:
             new = [o for o in _objects(triples, practice, _path(form, c.new)) if o.value not in known]
             subject = new[0] if new else None
@@ -569,8 +624,8 @@ def _path(form: Form, name: str) -> str:
 
 
 def example_triples() -> list[ox.Triple]:
-    """The example practice as the template's columns hold it: each link's evidence as its page and quotation."""
-    return evidence.flattened([q.triple for q in content.read(content.home() / "data" / "templates" / "practice.ttl")])
+    """The example practice, each link's evidence in its evidence columns."""
+    return [q.triple for q in content.read(content.home() / "data" / "templates" / "practice.ttl")]
 
 
 @dataclass
@@ -734,7 +789,9 @@ def csvw_metadata(made: Template, csv_url: str) -> dict:
             entry["suppressOutput"] = True
         else:
             entry["propertyUrl"] = c.field.path
-        if c.group is not None:
+        if c.node is not None:
+            entry["aboutUrl"] = f"{about}#{_node_id(c)}"
+        elif c.group is not None:
             entry["aboutUrl"] = f"{about}#{_local(c.group.direct)}_{c.entry}"
         elif c.new is not None:
             entry["aboutUrl"] = ORGANISATION + "{" + f"new_{_local(_key(made.form, c.new))}_slug" + "}"
@@ -778,7 +835,19 @@ def _virtual_columns(made: Template, about: str) -> list[dict]:
             if group.record_class:
                 made_columns.append({"name": f"{_local(group.direct)}_{n}_type", "virtual": True,
                                      "aboutUrl": record, "propertyUrl": RDF.type, "valueUrl": group.record_class})
+            nodes = {_node_id(c): c.node for c in made.columns if c.group is group and c.entry == n and c.node}
+            for node_id, node in nodes.items():  # each evidence node: the record's link to it, and its class
+                made_columns.append({"name": f"{node_id}_node", "virtual": True, "aboutUrl": record,
+                                     "propertyUrl": node.path, "valueUrl": f"{about}#{node_id}"})
+                if node.node_class:
+                    made_columns.append({"name": f"{node_id}_type", "virtual": True, "aboutUrl": f"{about}#{node_id}",
+                                         "propertyUrl": RDF.type, "valueUrl": node.node_class})
     return made_columns
+
+
+def _node_id(column: Column) -> str:
+    """The fragment a CSVW processor names a link's evidence node by: supportsElement_1_evidence_2."""
+    return f"{_local(column.group.direct)}_{column.entry}_{_local(column.node.key)}_{column.node_entry}"
 
 
 def rows_as_rdf(data: bytes, kind: Format, store, language: str = "en") -> bytes:

@@ -73,6 +73,39 @@
     }
   }
 
+  // A field leading to nodes (a link's evidence: a page and a quotation) shows its entries: when something is typed
+  // into the last one, an empty entry follows it, its inputs named for the next number (the page without this script
+  // adds it on the next preview).
+  function addEntry(input) {
+    var entry = input.closest && input.closest(".node-entry");
+    if (!entry || !input.value.trim()) { return; }
+    var siblings = entry.parentNode.querySelectorAll(":scope > .node-entry");
+    if (siblings[siblings.length - 1] !== entry) { return; }
+    var prefix = entry.getAttribute("data-entry");
+    var match = /\|(\d+)\|$/.exec(prefix);
+    if (!match) { return; }
+    var next = prefix.slice(0, match.index) + "|" + (parseInt(match[1], 10) + 1) + "|";
+    var oldId = elementId(prefix), newId = elementId(next);
+    var copy = entry.cloneNode(true);
+    copy.setAttribute("data-entry", next);
+    var renamed = function (value) { return value.split(oldId).join(newId); };
+    Array.prototype.forEach.call(copy.querySelectorAll("*"), function (el) {
+      ["id", "for", "aria-describedby", "data-text", "list", "data-field", "aria-controls"].forEach(function (a) {
+        if (el.hasAttribute(a)) { el.setAttribute(a, a === "data-field" ? el.getAttribute(a).replace(prefix, next) :
+                                                  renamed(el.getAttribute(a))); }
+      });
+      if (el.name && el.name.indexOf(prefix) === 0) { el.name = next + el.name.slice(prefix.length); }
+      el.removeAttribute("aria-invalid");
+      if (el.classList.contains("has-problems")) { el.classList.remove("has-problems"); }
+      if (el.classList.contains("field-problems")) { el.textContent = ""; }
+      if (el.tagName === "INPUT" || el.tagName === "TEXTAREA") { el.value = ""; el.setAttribute("value", ""); }
+      if (el.tagName === "TEXTAREA") { el.textContent = ""; }
+    });
+    var legend = copy.querySelector("legend");
+    if (legend) { legend.textContent = legend.textContent.replace(/\d+\s*$/, String(siblings.length + 1)); }
+    entry.parentNode.insertBefore(copy, entry.nextSibling);
+  }
+
   // A web address is checked as it is typed: the box says it is not one (aria-invalid) until it is.
   function checkAddress(input) {
     if (input.type !== "url") { return; }
@@ -188,6 +221,7 @@
 
   form.addEventListener("input", function (event) {
     if (event.target.tagName === "INPUT") { addBox(event.target); checkAddress(event.target); }
+    if (event.target.tagName === "INPUT" || event.target.tagName === "TEXTAREA") { addEntry(event.target); }
     later();
   });
   form.addEventListener("change", function (event) {
