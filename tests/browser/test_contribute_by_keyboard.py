@@ -142,7 +142,11 @@ def test_a_person_contributes_in_swedish_with_the_keyboard_only(browser, service
                    "Förverkligande – implementering och uppskalning")
     choose_in_list(browser, "sikg:qualifiedElementSupport|0|sikg:basis", "k", "kuraterad av sikg")
     type_into(browser, "sikg:qualifiedElementSupport|0|sikg:rationale|en", "The vouchers pay for trying an idea.")
-    type_into(browser, "sikg:qualifiedElementSupport|0|dct:source", SOURCE)
+    evidence = "sikg:qualifiedElementSupport|0|sikg:evidence|"  # the link's first evidence: its page, its passage
+    type_into(browser, evidence + "0|dct:source", SOURCE)
+    type_into(browser, evidence + "0|sikg:quotation", "Små checkar till boendegrupper som vill pröva en idé.")
+    choose_in_list(browser, evidence + "0|sikg:quotation|language", "Sv", "Svenska")
+    assert browser.find_elements(By.NAME, evidence + "1|dct:source")  # the script offers one more evidence entry
     press_button(browser, "action", "preview")
 
     assert browser.find_element(By.ID, "report-summary").get_attribute("data-conforms") == "false"
@@ -163,6 +167,7 @@ def test_a_person_contributes_in_swedish_with_the_keyboard_only(browser, service
     assert browser.find_element(By.ID, "report-summary").get_attribute("data-conforms") == "true"
     turtle = browser.find_element(By.ID, "turtle").text
     assert "country:SWE" in turtle and "organisation:avise" in turtle
+    assert "sikg:evidence _:" in turtle and '"Små checkar till boendegrupper som vill pröva en idé."@sv' in turtle
     assert axe_violations(browser) == []
 
     press_button(browser, "action", "submit")
