@@ -6,8 +6,8 @@ in it is paired here where the pairing is certain: a record citing one page gets
 that page (or one without a quotation), a record citing several pages and quoting none one node per page. A record
 citing several pages with quotations is left as it is, since nothing says which quotation is on which page: the
 shapes warn (Quotation_one_page), and the readers (pages, curated queries) still read quotations on the record.
-The contribution form and the spreadsheet write the earlier form (one page per link), so this is where their
-records become evidence nodes.
+The contribution form and the spreadsheet write evidence nodes; a file made from the earlier spreadsheet template is
+read into them too (contributions/spreadsheet.py), so this is for data sent as RDF in the earlier form.
 """
 
 import pyoxigraph as ox
