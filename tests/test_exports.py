@@ -4,10 +4,12 @@ typed and named nodes only, conflicting view requests refused, remote contexts r
 every format that read back, by Oxigraph and by rdflib, isomorphic to the store (formats chosen by format= and by
 Accept), and the JSON-LD exports: expanded by pyld to the store, the practices frame, the schema.org view."""
 
+import io
 import json
 import os
 import subprocess
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pyoxigraph as ox
@@ -15,8 +17,9 @@ import pytest
 import rdflib
 
 from helpers import ROOT, canonical, ground, in_default_graph, offline_quads, run_cli
-from sikg.namespaces import PREFIXES
-from sikg.rdf import jsonld
+from sikg.formats import JSON_LD
+from sikg.namespaces import GRAPH_TOKENS, PREFIXES
+from sikg.rdf import engine_pipe, exports, jsonld
 from sikg.settings import Settings
 from sikg.sparql.evaluator import EvaluatorPool
 from sikg.store import open_store
@@ -448,3 +451,89 @@ def test_schema_org_views_agree(schema_org_views, cli_exports):
     for data in (schema_org_views["profile=schema.org"][0], schema_org_views["Accept-Profile"][0],
                  cli_exports["schema-org-jsonld"]):
         assert canonical(offline_quads(data)) == views[2]
+
+
+# -- the whole-KG JSON-LD of an on-disk store, compacted while the engine writes it (issue 28, item 5) ---------------
+
+TRICKY = """
+_:shared <https://w3id.org/sikg/ontology#label> "a \\"quoted\\"\\nline, a tab\\t and \\u00e9\\u4e2d" .
+<https://w3id.org/sikg/practice/\\u00e9t\\u00e9> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> _:shared .
+<https://w3id.org/sikg/practice/\\u00e9t\\u00e9> <http://www.w3.org/2000/01/rdf-schema#label> "\\u00e9t\\u00e9"@fr .
+<https://w3id.org/sikg/practice/\\u00e9t\\u00e9> <http://www.w3.org/2000/01/rdf-schema#label> "summer"@en-GB .
+<https://w3id.org/sikg/practice/\\u00e9t\\u00e9> <http://www.w3.org/2000/01/rdf-schema#label> "plain" .
+<https://w3id.org/sikg/practice/\\u00e9t\\u00e9> <http://example.org/count> "0042"^^<http://www.w3.org/2001/XMLSchema#integer> .
+<https://w3id.org/sikg/practice/\\u00e9t\\u00e9> <http://example.org/other> "x"^^<http://example.org/datatype> .
+<https://w3id.org/sikg/practice/\\u00e9t\\u00e9> <http://example.org/link> _:shared .
+<https://w3id.org/sikg/practice/\\u00e9t\\u00e9> <http://example.org/link> <http://example.org/a%20b?c=d#e> .
+"""
+
+
+@pytest.fixture(scope="module")
+def disk_kg(tmp_path_factory):
+    """An on-disk store holding the curated KG, a graph of awkward terms (a blank node as subject and object, escapes,
+    languages, datatypes, IRIs outside the context's prefixes), a default-graph triple and a private graph."""
+    store = open_store(str(tmp_path_factory.mktemp("disk-export") / "store"))
+    store.load_curated()
+    store.replace_graphs({"https://w3id.org/sikg/graph/file/tricky.nt": list(ox.parse(TRICKY.encode(),
+                                                                             format=ox.RdfFormat.N_TRIPLES)),
+                          GRAPH_TOKENS: [ox.Triple(ox.NamedNode("http://example.org/token"),
+                                                   ox.NamedNode("http://example.org/secret"), ox.Literal("s3cret"))]})
+    store.update("INSERT DATA { <http://example.org/in-default> <http://example.org/p> 'default' }")
+    return store
+
+
+def test_disk_store_jsonld_export_expands_to_the_stores_dataset(disk_kg):
+    """The engine writes each graph while it is compacted (exports._graphs_as_written): the document is still the
+    sikg context's compact JSON-LD, and it expands, by pyld and by Oxigraph, to exactly the public dataset, blank
+    nodes up to isomorphism; the private graph stays out."""
+    assert exports._written_by_the_engine(disk_kg)
+    output = io.BytesIO()
+    exports.export(disk_kg, exports.ExportRequest(JSON_LD), output)
+    document = json.loads(output.getvalue())
+    assert document["@context"] == jsonld.context()
+    expected = canonical(disk_kg.all_quads())
+    assert any(q.graph_name == ox.DefaultGraph() for q in expected)
+    assert not any(isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == GRAPH_TOKENS for q in expected)
+    assert canonical(offline_quads(document)) == expected
+    assert canonical(ox.parse(output.getvalue(), format=ox.RdfFormat.JSON_LD)) == expected
+
+
+def test_disk_store_jsonld_export_is_the_one_written_from_python_objects(disk_kg):
+    """Node for node, the same document as the writer makes from the quads read through Python."""
+    engine, objects = io.BytesIO(), io.BytesIO()
+    exports.export(disk_kg, exports.ExportRequest(JSON_LD), engine)
+    jsonld.write_compacted(disk_kg.all_quads(), objects, grouped=True)
+    nodes = lambda data: sorted(json.dumps(n, sort_keys=True) for n in json.loads(data)["@graph"])
+    assert nodes(engine.getvalue()) == nodes(objects.getvalue())
+
+
+def test_engine_dump_that_fails_is_an_error_not_a_short_export():
+    def fails_midway(path):
+        with open(path, "wb") as pipe:
+            pipe.write(b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n<http://exa")
+        raise OSError("the disk went away")
+
+    with pytest.raises(engine_pipe.EngineDumpFailed, match="the disk went away"):
+        list(engine_pipe.read_while_written(fails_midway, ox.RdfFormat.N_TRIPLES))
+
+
+def test_engine_dump_whose_reader_stops_early_ends():
+    """A reader that stops early (a client gone, an IRI JSON-LD cannot hold) closes the pipe: the writer's next write
+    fails and its thread ends, rather than waiting on a full pipe for ever."""
+    line = b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n"
+    ended = []
+
+    def writes_for_ever(path):
+        try:
+            with open(path, "wb") as pipe:
+                while True:
+                    pipe.write(line * 1000)
+        except BrokenPipeError:
+            ended.append(True)
+            raise
+
+    triples = engine_pipe.read_while_written(writes_for_ever, ox.RdfFormat.N_TRIPLES)
+    next(triples)
+    triples.close()
+    assert ended
+    assert not [t for t in threading.enumerate() if t.name == "engine-dump"]

@@ -105,6 +105,12 @@ class EmbeddedStore(KnowledgeGraphStore):
         name = ox.NamedNode(graph) if graph is not None else ox.DefaultGraph()
         return self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name)
 
+    def write_graph_file(self, graph: str | None, path: str) -> None:
+        """One graph's triples (None: the default graph's) as N-Triples, written by the engine to the file `path`
+        with Python's lock released (the whole-KG JSON-LD export reads them from a pipe meanwhile: engine_pipe.py)."""
+        name = ox.NamedNode(graph) if graph is not None else ox.DefaultGraph()
+        self._store.dump(path, format=ox.RdfFormat.N_TRIPLES, from_graph=name)
+
     def close(self) -> None:
         """Closes the store (pyoxigraph closes it once the object goes), releasing an on-disk one's lock: for
         `sikg load` (bulk.py), which replaces the directory; the object is unusable after it."""
