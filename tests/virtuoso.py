@@ -35,9 +35,10 @@ SETUP_SQL = [
 class Virtuoso:
     """`virtuoso-t +foreground` over a database in `directory`; `sparql_url`, `gsp_url` once started."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, max_rows: int = 10_000_000):
         self.directory = Path(directory)
         self.http_port, self.sql_port, self.process = free_port(), free_port(), None
+        self.max_rows = max_rows  # ResultSetMaxRows: a low one tests that no answer is cut short silently
 
     @property
     def sparql_url(self) -> str:
@@ -67,7 +68,7 @@ class Virtuoso:
         ini["Parameters"]["NumberOfBuffers"] = "10000"  # about 85 MB; the tests' KG is small
         ini["HTTPServer"]["ServerPort"] = str(self.http_port)
         ini["URIQA"]["DefaultHost"] = f"127.0.0.1:{self.http_port}"
-        ini["SPARQL"]["ResultSetMaxRows"] = "10000000"  # the default 10,000 would cut sikg's exports short, silently
+        ini["SPARQL"]["ResultSetMaxRows"] = str(self.max_rows)  # its default 10,000 cuts big answers (remote.py)
         ini.remove_section("Plugins")  # the wiki plugins are not installed with the server
         path = database / "virtuoso.ini"
         with open(path, "w") as out:

@@ -40,6 +40,7 @@ from ..sparql.evaluator import (
 )
 from ..sparql.safety import QUERY_FORMS, _scan, inspect_query
 from .base import EMPTY_GRAPH, KnowledgeGraphStore, QueryEvaluator, is_private, public_request
+from .staging import GRAPH_STAGING, Staged, stage_constant_blocks
 from .upload import send_graph
 
 INSERT_DATA_LIMIT = 20_000  # triples; bigger replacements go by Graph Store Protocol PUT, one graph at a time
@@ -122,8 +123,9 @@ def _written_terms(substitutions: dict) -> dict[str, str]:
     return terms
 
 
-def _select(tokens: list[tuple], index: int, depth: int, bound: set[str], terms: dict[str, str],
-            edits: list) -> tuple[set[str], bool, int]:
+def _select(
+    tokens: list[tuple], index: int, depth: int, bound: set[str], terms: dict[str, str], edits: list
+) -> tuple[set[str], bool, int]:
     """The SELECT at tokens[index] (the query's, depth 0, or a subquery's): (the parameters bound inside it, whether
     it is SELECT *, the index of the token past its projection); its projection's edits appended to `edits`."""
     projection, index_end = _projection(tokens, index + 1)
@@ -141,7 +143,7 @@ def _select(tokens: list[tuple], index: int, depth: int, bound: set[str], terms:
         inner = {n for n in bound if star or n in projected}
     # a bare parameter becomes (term AS ?x); one inside an expression, the term
     level = 0
-    for kind, value, start, end in tokens[index + 1:index_end]:
+    for kind, value, start, end in tokens[index + 1 : index_end]:
         if kind == "other" and value in "()":
             level += 1 if value == "(" else -1
         elif kind == "var" and value[1:] in inner:
@@ -203,6 +205,7 @@ def _own_dataset(query: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 @dataclass(frozen=True)
 class Dialect:
     """What sikg does differently for one kind of store, known by the Server header of its answers."""
+
     name: str
     # triples one update request may replace by INSERT DATA; more go by Graph Store Protocol PUT, a graph at a time
     insert_data_limit: int = INSERT_DATA_LIMIT
@@ -216,6 +219,9 @@ class Dialect:
     # whether a query that names no dataset is over every graph (its default graph their union): query_private then
     # names none, where it otherwise names every graph
     every_graph_by_default: bool = False
+    # constant triples one INSERT operation may hold in its text; more are staged by Graph Store Protocol first
+    # (staging.py); None: no limit
+    constant_triples_limit: int | None = None
 
     def owns(self, graph: str) -> bool:
         return graph in self.own_graphs or urlsplit(graph).path in self.own_graph_paths and not urlsplit(graph).query
@@ -229,10 +235,35 @@ STANDARD = Dialect("standard")
 # SPARQL service descriptions under its DefaultHost), which would otherwise be counted, exported and shown as the KG.
 # Virtuoso 7.2.5 answers `VALUES ?g { <a> <b> } GRAPH ?g { <a> ?p ?o ; ?q ?r }` with nothing when the request names
 # five graphs or so as its dataset, where it finds the row without them: query_private names none there.
-DIALECTS = {"virtuoso": Dialect("Virtuoso", insert_data_limit=0, update_endpoint=None, every_graph_by_default=True,
-                                 graph_store_endpoint="sparql-graph-crud", own_graphs=frozenset((
-    "http://www.openlinksw.com/schemas/virtrdf#", "http://www.w3.org/2002/07/owl#", "http://www.w3.org/ns/ldp#")),
-    own_graph_paths=frozenset(("/DAV/", "/sparql")))}
+# Its compiler refuses an INSERT template of a few thousand constant triples as it does an INSERT DATA (a
+# contribution of 150 practices, 2,200 triples: "SP030: … memory exhausted"): they are staged (staging.py).
+# It applies each operation of an update request on its own: an operation that fails leaves nothing of itself, but
+# the operations before it stay (measured: INSERT DATA ; an operation failing at run time keeps the INSERT DATA's
+# triple). So every write sikg makes is one operation where it matters: a staged insertion copies all its blocks in
+# one, a replacement moves each graph in whole (MOVE), and the state token is renewed first (a write that fails after
+# it only renews it for nothing).
+# It cuts a SELECT's answer at its ResultSetMaxRows ([SPARQL] in virtuoso.ini; 10,000 by default) and says so only in
+# an X-SPARQL-MaxRows header (sent when the answer has that many rows); a CONSTRUCT's and a Graph Store Protocol GET's
+# answer are cut silently. sikg reads every quad by SELECT, in pages under the cap once it meets it (all_quads), and
+# any other answer that meets it is a 503 of one line, never a short answer.
+DIALECTS = {
+    "virtuoso": Dialect(
+        "Virtuoso",
+        insert_data_limit=0,
+        update_endpoint=None,
+        every_graph_by_default=True,
+        constant_triples_limit=500,
+        graph_store_endpoint="sparql-graph-crud",
+        own_graphs=frozenset(
+            (
+                "http://www.openlinksw.com/schemas/virtrdf#",
+                "http://www.w3.org/2002/07/owl#",
+                "http://www.w3.org/ns/ldp#",
+            )
+        ),
+        own_graph_paths=frozenset(("/DAV/", "/sparql")),
+    )
+}
 
 
 def _dialect(server_header: str | None) -> Dialect:
@@ -240,18 +271,27 @@ def _dialect(server_header: str | None) -> Dialect:
     return DIALECTS.get(product, STANDARD)
 
 
-_RESULTS_FORMATS = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
-                    "application/json": ox.QueryResultsFormat.JSON,
-                    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-                    "application/xml": ox.QueryResultsFormat.XML,
-                    "text/tab-separated-values": ox.QueryResultsFormat.TSV}
-_GRAPH_FORMATS = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
-                  "text/turtle": ox.RdfFormat.TURTLE, "application/x-turtle": ox.RdfFormat.TURTLE,
-                  "application/rdf+xml": ox.RdfFormat.RDF_XML, "application/n-quads": ox.RdfFormat.N_QUADS}
-_ACCEPT_RESULTS = "application/sparql-results+json, application/sparql-results+xml;q=0.8, " \
-                  "text/tab-separated-values;q=0.7"
+_RESULTS_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "application/xml": ox.QueryResultsFormat.XML,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+_GRAPH_FORMATS = {
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+}
+_ACCEPT_RESULTS = (
+    "application/sparql-results+json, application/sparql-results+xml;q=0.8, text/tab-separated-values;q=0.7"
+)
 _ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.8, application/rdf+xml;q=0.7"
 _GRAPH_LISTING = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+_ROW_CAP_HEADER = "X-SPARQL-MaxRows"  # Virtuoso: the answer has as many rows as its ResultSetMaxRows, and may be cut
 # Virtuoso's ?g is unbound above; GROUP BY, since its SELECT DISTINCT ?g over the quads takes 20 s where this takes
 # 0.1 s (28,000 quads)
 _GRAPH_LISTING_BY_QUADS = "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
@@ -260,8 +300,10 @@ _GRAPH_LISTING_BY_QUADS = "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g
 _BLANK_NODE_LABEL = re.compile(rb'("type" ?: ?"bnode" ?, ?"value" ?: ?"|<bnode>)nodeID://')
 # xsd:boolean written "0" and "1" (Virtuoso, in SPARQL results; its N-Triples say "false" and "true"): the same values,
 # written as the other stores write them, so that every store's answer is the same set of terms
-_BOOLEAN = re.compile(rb'("datatype" ?: ?"http://www\.w3\.org/2001/XMLSchema#boolean" ?, ?"value" ?: ?"'
-                      rb'|<literal datatype="http://www\.w3\.org/2001/XMLSchema#boolean">)([01])(?=["<])')
+_BOOLEAN = re.compile(
+    rb'("datatype" ?: ?"http://www\.w3\.org/2001/XMLSchema#boolean" ?, ?"value" ?: ?"'
+    rb'|<literal datatype="http://www\.w3\.org/2001/XMLSchema#boolean">)([01])(?=["<])'
+)
 _LABEL_SPAN = 160  # bytes: longer than any match of _BLANK_NODE_LABEL or _BOOLEAN, kept back between chunks
 
 
@@ -305,14 +347,21 @@ def _insert_data_as_template(update: str) -> str:
             while end < len(tokens):
                 kind, value = tokens[end][0], tokens[end][1]
                 depth += 1 if value == "{" else -1 if value == "}" else 0
-                blank = blank or value == "[" or (kind == "word" and value == "_" and end + 1 < len(tokens)
-                                                  and tokens[end + 1][1].startswith(":"))
+                blank = (
+                    blank
+                    or value == "["
+                    or (
+                        kind == "word" and value == "_" and end + 1 < len(tokens) and tokens[end + 1][1].startswith(":")
+                    )
+                )
                 if depth == 0 and value == "}":
                     break
                 end += 1
             if blank and end < len(tokens):
-                edits += [(tokens[index + 1][2], tokens[index + 1][3], ""), (tokens[end][3], tokens[end][3],
-                                                                               " WHERE { }")]
+                edits += [
+                    (tokens[index + 1][2], tokens[index + 1][3], ""),
+                    (tokens[end][3], tokens[end][3], " WHERE { }"),
+                ]
             index = end
         index += 1
     out, last = [], 0
@@ -395,6 +444,33 @@ def _term(row, name: str, kinds: tuple, what: str):
     return value
 
 
+def _row_cap(response) -> int | None:
+    cap = (response.headers.get(_ROW_CAP_HEADER) or "").strip()
+    return int(cap) if cap.isdigit() else None
+
+
+def _discard(response) -> None:
+    """A streamed answer not to be read: read to its end (a connection given back with some of it unread would
+    hand it to the next request) or closed."""
+    try:
+        response.drain_conn()
+        response.release_conn()
+    except (urllib3.exceptions.HTTPError, OSError):
+        response.close()
+
+
+def _check_not_cut(response) -> None:
+    """StoreUnavailable if the store says it may have cut the answer at its row cap: a short answer is never given
+    as a whole one. (An answer of exactly the cap's rows is refused too: the store says the same of it.)"""
+    cap = _row_cap(response)
+    if cap is not None:
+        _discard(response)
+        raise StoreUnavailable(
+            f"the external store cut its answer at {cap} rows (Virtuoso: raise ResultSetMaxRows "
+            "in the [SPARQL] section of virtuoso.ini)"
+        )
+
+
 class QueryRefusedByStore(StoreUnavailable, SyntaxError):
     """The store refused (400) a query of query() or query_private(): a SyntaxError where the query is a person's
     (`sikg query`, a curated query's parameters: a 400 or exit status 2, as before), and where nothing asks for one
@@ -410,14 +486,25 @@ class RemoteStore(KnowledgeGraphStore):
     """`query_url`: the store's SPARQL query endpoint; `update_url` and `store_url` (Graph Store Protocol) are beside
     it unless given. `auth_headers`: sent with every request (settings.store_auth_headers makes them)."""
 
-    def __init__(self, query_url: str, update_url: str | None = None, store_url: str | None = None,
-                 timeout: float = 10.0, auth_headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        query_url: str,
+        update_url: str | None = None,
+        store_url: str | None = None,
+        timeout: float = 10.0,
+        auth_headers: dict[str, str] | None = None,
+    ):
         super().__init__()
         self.query_url = query_url
         self._update_url, self._store_url = update_url, store_url  # None: where the store's kind keeps them
         self.timeout = timeout
-        self._http = urllib3.PoolManager(num_pools=4, maxsize=32, block=False, retries=False,
-                                         timeout=urllib3.Timeout(connect=min(3.0, timeout), read=timeout))
+        self._http = urllib3.PoolManager(
+            num_pools=4,
+            maxsize=32,
+            block=False,
+            retries=False,
+            timeout=urllib3.Timeout(connect=min(3.0, timeout), read=timeout),
+        )
         self._auth = dict(auth_headers or {})
         self._graphs: tuple[str, tuple[list[str], list[str]]] | None = None  # (state token, (every graph, public))
         self.dialect: Dialect | None = None  # known from the store's first answer
@@ -430,13 +517,20 @@ class RemoteStore(KnowledgeGraphStore):
         return f"RemoteStore({self.query_url!r})"
 
     # -- HTTP ----------------------------------------------------------------------------------------------------
-    def _request(self, method: str, url: str, *, body=None, headers=None, fields=None, stream=False,
-                 timeout: float | None = None):
+    def _request(
+        self, method: str, url: str, *, body=None, headers=None, fields=None, stream=False, timeout: float | None = None
+    ):
         try:
             response = self._http.request(
-                method, url, body=body, fields=fields, headers={**self._auth, **(headers or {})},
-                encode_multipart=False, preload_content=not stream,
-                timeout=urllib3.Timeout(connect=min(3.0, timeout or self.timeout), read=timeout or self.timeout))
+                method,
+                url,
+                body=body,
+                fields=fields,
+                headers={**self._auth, **(headers or {})},
+                encode_multipart=False,
+                preload_content=not stream,
+                timeout=urllib3.Timeout(connect=min(3.0, timeout or self.timeout), read=timeout or self.timeout),
+            )
         except urllib3.exceptions.ReadTimeoutError:
             raise QueryTimeout() from None
         except urllib3.exceptions.HTTPError as error:
@@ -449,10 +543,14 @@ class RemoteStore(KnowledgeGraphStore):
         return response
 
     def _query_response(self, sparql: str, accept: str, stream=False, timeout=None, graphs=((), ())):
-        fields = [("query", sparql)] + [("default-graph-uri", g) for g in graphs[0]] + \
-                 [("named-graph-uri", g) for g in graphs[1]]
-        response = self._request("POST", self.query_url, fields=fields, stream=stream, timeout=timeout,
-                                 headers={"Accept": accept})
+        fields = (
+            [("query", sparql)]
+            + [("default-graph-uri", g) for g in graphs[0]]
+            + [("named-graph-uri", g) for g in graphs[1]]
+        )
+        response = self._request(
+            "POST", self.query_url, fields=fields, stream=stream, timeout=timeout, headers={"Accept": accept}
+        )
         if response.status >= 400:
             message = (response.data if not stream else response.read(2000)).decode(errors="replace")
             if response.status == 400:  # the query itself
@@ -474,8 +572,9 @@ class RemoteStore(KnowledgeGraphStore):
         return self.dialect or STANDARD
 
     # -- reading ---------------------------------------------------------------------------------------------
-    def query(self, sparql: str, prefixes=None, substitutions=None, use_default_graph_as_union: bool = True,
-              **_options):
+    def query(
+        self, sparql: str, prefixes=None, substitutions=None, use_default_graph_as_union: bool = True, **_options
+    ):
         """Results as the embedded store gives them: solutions (read whole: `variables`, rows, serialize()), a
         QueryBoolean or a list of triples.
         Over the public graphs, unless the query's FROM / FROM NAMED define its dataset (use_default_graph_as_union
@@ -495,10 +594,12 @@ class RemoteStore(KnowledgeGraphStore):
     def _query(self, sparql: str, prefixes=None, substitutions=None, graphs=((), ())):
         text = bind_terms(sparql_prologue(prefixes or {}) + sparql, substitutions)
         try:
-            response = self._query_response(text, _ACCEPT_GRAPH if _graph_form(text) else _ACCEPT_RESULTS,
-                                            graphs=graphs)
+            response = self._query_response(
+                text, _ACCEPT_GRAPH if _graph_form(text) else _ACCEPT_RESULTS, graphs=graphs
+            )
         except SyntaxError as error:
             raise QueryRefusedByStore(_one_line(f"the external store refused a query: {error}")) from None
+        _check_not_cut(response)
         return _read_answer(response, response.data)
 
     def _own(self, sparql: str, what: str, graphs=((), ())) -> list:
@@ -509,8 +610,9 @@ class RemoteStore(KnowledgeGraphStore):
         except SyntaxError as error:
             raise StoreUnavailable(_one_line(f"the external store refused sikg's query {what}: {error}")) from None
         except QueryTimeout:
-            raise StoreUnavailable(f"the external store did not answer sikg's query {what} within {self.timeout:g} s") \
-                from None
+            raise StoreUnavailable(
+                f"the external store did not answer sikg's query {what} within {self.timeout:g} s"
+            ) from None
         if not isinstance(answer, _Solutions):
             raise _unreadable(what, "it is not a table of solutions")
         return list(answer)
@@ -528,8 +630,13 @@ class RemoteStore(KnowledgeGraphStore):
         if any(row["g"] is None for row in rows):  # Virtuoso
             rows = self._own(_GRAPH_LISTING_BY_QUADS, "listing the graphs")
         dialect = self.dialect or STANDARD
-        every = sorted({g for g in (_term(r, "g", (ox.NamedNode,), "listing the graphs").value for r in rows)
-                        if not dialect.owns(g)})
+        every = sorted(
+            {
+                g
+                for g in (_term(r, "g", (ox.NamedNode,), "listing the graphs").value for r in rows)
+                if not dialect.owns(g)
+            }
+        )
         public = [g for g in every if g != GRAPH_STATE and not is_private(g)]
         self._graphs = (token, (every, public))
         return every, public
@@ -560,16 +667,30 @@ class RemoteStore(KnowledgeGraphStore):
         """Every quad of the public named graphs, streamed from a SELECT (the protocol has no quad-returning query)."""
         what = "reading every quad"
         public = tuple(self.named_graphs()) or (EMPTY_GRAPH,)
-        response = self._query_response("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g ?s",
-                                        _ACCEPT_RESULTS, stream=True, timeout=max(self.timeout, 300),
-                                        graphs=((EMPTY_GRAPH,), public))
+        response = self._query_response(
+            "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g ?s",
+            _ACCEPT_RESULTS,
+            stream=True,
+            timeout=max(self.timeout, 300),
+            graphs=((EMPTY_GRAPH,), public),
+        )
+        cap = _row_cap(response)
+        if cap is not None:  # cut (or exactly the cap): read again, a graph at a time, in pages under the cap
+            _discard(response)
+            for graph in public:
+                yield from self._graph_in_pages(graph, cap - 1)
+            return
         try:
             results_format = _RESULTS_FORMATS.get(_media_type(response))
             if results_format is None:
                 raise _unreadable(what, f"it is {_media_type(response) or 'of no stated type'}, not SPARQL results")
             for row in ox.parse_query_results(_Relabelled(response), format=results_format):
-                yield ox.Quad(_term(row, "s", _RESOURCE, what), _term(row, "p", (ox.NamedNode,), what),
-                              _term(row, "o", _ANY_TERM, what), _term(row, "g", (ox.NamedNode,), what))
+                yield ox.Quad(
+                    _term(row, "s", _RESOURCE, what),
+                    _term(row, "p", (ox.NamedNode,), what),
+                    _term(row, "o", _ANY_TERM, what),
+                    _term(row, "g", (ox.NamedNode,), what),
+                )
         except (SyntaxError, ValueError) as error:
             raise _unreadable(what, error) from None
         except urllib3.exceptions.HTTPError as error:
@@ -577,28 +698,91 @@ class RemoteStore(KnowledgeGraphStore):
         finally:
             response.release_conn()
 
+    def _graph_in_pages(self, graph: str, page: int) -> Iterator[ox.Quad]:
+        """Every quad of `graph`, read in pages of `page` rows (LIMIT / OFFSET, unordered: Virtuoso refuses an
+        ORDER BY past its MaxSortedTopRows, 10,000), checked against the graph's count: a page missed or read twice
+        is a StoreUnavailable, not a short export. Held whole to group it by subject, a graph at a time."""
+        what, pattern = "reading every quad", f"GRAPH <{graph}> {{ ?s ?p ?o }}"
+        read, offset = set(), 0
+        while True:
+            rows = self._own(f"SELECT ?s ?p ?o WHERE {{ {pattern} }} LIMIT {max(page, 1)} OFFSET {offset}", what)
+            read.update(
+                (_term(r, "s", _RESOURCE, what), _term(r, "p", (ox.NamedNode,), what), _term(r, "o", _ANY_TERM, what))
+                for r in rows
+            )
+            offset += len(rows)
+            if len(rows) < max(page, 1):
+                break
+        count = self._own(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}", what)
+        counted = _term(count[0], "n", (ox.Literal,), what).value if len(count) == 1 else ""
+        if counted != str(len(read)):
+            raise _unreadable(what, f"the graph {graph} counts {counted} quads, its pages {len(read)}")
+        name = ox.NamedNode(graph)
+        for s, p, o in sorted(read, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
+            yield ox.Quad(s, p, o, name)
+
     # -- writing ---------------------------------------------------------------------------------------------
     def _state_update(self) -> str:
         token = uuid.uuid4().hex
-        return (f'DROP SILENT GRAPH <{GRAPH_STATE}> ; INSERT DATA {{ GRAPH <{GRAPH_STATE}> {{ <{GRAPH_STATE}> '
-                f'<{DCT.identifier}> "{token}" }} }}')
+        return (
+            f"DROP SILENT GRAPH <{GRAPH_STATE}> ; INSERT DATA {{ GRAPH <{GRAPH_STATE}> {{ <{GRAPH_STATE}> "
+            f'<{DCT.identifier}> "{token}" }} }}'
+        )
 
     def update(self, sparql_update: str) -> None:
-        """One update request: the change and the new state token commit together."""
+        """One update request: the new state token and the change commit together (a store that applies each
+        operation on its own, Virtuoso, renews the token first, so that a change is never left without a new one).
+        Constant blocks too big for the store's compiler are staged first (staging.py) and copied in by the same
+        operation; staging graphs are dropped by the same request, or at once if it fails."""
         change = _insert_data_as_template(sparql_update).strip()
-        text = (change + " ;\n" if change else "") + self._state_update()  # nothing but a new state token
-        response = self._request("POST", self.update_url, body=text.encode(), timeout=max(self.timeout, 120),
-                                 headers={"Content-Type": "application/sparql-update; charset=utf-8"})
-        if response.status >= 400:
-            raise StoreUnavailable(_one_line(f"the external store refused the update ({response.status}): "
-                                             f"{response.data[:300].decode(errors='replace')}"))
+        limit = self._known_dialect().constant_triples_limit if change else None
+        staged = stage_constant_blocks(change, limit) if limit is not None else Staged(change)
+        try:
+            for graph, triples in staged.graphs.items():
+                send_graph(
+                    self._request, self.store_url, graph, triples, timeout=max(self.timeout, 600), label="staging"
+                )
+            dropped = [f"DROP SILENT GRAPH <{g}>" for g in staged.graphs]
+            self._send_update(" ;\n".join([self._state_update(), *([staged.text] if staged.text else []), *dropped]))
+        except (StoreUnavailable, QueryTimeout):
+            self._drop_quietly(staged.graphs)
+            raise
         self._changed()
+
+    def _send_update(self, text: str) -> None:
+        response = self._request(
+            "POST",
+            self.update_url,
+            body=text.encode(),
+            timeout=max(self.timeout, 120),
+            headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+        )
+        if response.status >= 400:
+            raise StoreUnavailable(
+                _one_line(
+                    f"the external store refused the update ({response.status}): "
+                    f"{response.data[:300].decode(errors='replace')}"
+                )
+            )
+
+    def _drop_quietly(self, graphs: Iterable[str]) -> None:
+        """Staging graphs of a write that failed, dropped if the store still answers (private: never public)."""
+        graphs = list(graphs)
+        if graphs:
+            try:
+                self._send_update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
+            except (StoreUnavailable, QueryTimeout):
+                pass
 
     def replace_graphs(self, graphs: dict[str, Iterable[ox.Quad | ox.Triple]], progress=None) -> None:
         """Small replacements in one update request (atomic, with the state token); big graphs with the Graph Store
-        Protocol, in chunks (upload.py: not atomic), then the new state token."""
-        materialised = {g: [t.triple if isinstance(t, ox.Quad) else t for t in triples]
-                        for g, triples in graphs.items()}
+        Protocol, in chunks (upload.py), each to a staging graph of a private name, then moved into place by one
+        small update request with the state token: a failure while sending leaves every graph as it was (and drops
+        what was staged). Each MOVE is one operation (whole graphs; Virtuoso applies the operations one by one, so a
+        failure between two moves there would leave the first graph new and the next one old)."""
+        materialised = {
+            g: [t.triple if isinstance(t, ox.Quad) else t for t in triples] for g, triples in graphs.items()
+        }
         if not materialised:
             return  # nothing to replace, and an update request may not be empty
         if sum(map(len, materialised.values())) <= self._known_dialect().insert_data_limit:
@@ -610,9 +794,27 @@ class RemoteStore(KnowledgeGraphStore):
                     parts.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}}} }}")
             self.update(" ;\n".join(parts))
             return
-        for graph, triples in materialised.items():  # in requests of bounded size (upload.py)
-            send_graph(self._request, self.store_url, graph, triples, progress, timeout=max(self.timeout, 600))
-        self.update("")  # the new state token (Virtuoso refuses an empty INSERT DATA block)
+        staging = {graph: f"{GRAPH_STAGING}{uuid.uuid4().hex}" for graph, triples in materialised.items() if triples}
+        try:
+            for graph, name in staging.items():  # in requests of bounded size (upload.py)
+                send_graph(
+                    self._request,
+                    self.store_url,
+                    name,
+                    materialised[graph],
+                    progress,
+                    timeout=max(self.timeout, 600),
+                    label=graph.rsplit("/", 1)[-1],
+                )
+            self.update(
+                " ;\n".join(
+                    f"MOVE SILENT <{staging[g]}> TO <{g}>" if g in staging else f"DROP SILENT GRAPH <{g}>"
+                    for g in materialised
+                )
+            )
+        except (StoreUnavailable, QueryTimeout):
+            self._drop_quietly(staging.values())
+            raise
 
     def remove_graphs(self, graphs: Iterable[str]) -> None:
         self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
@@ -632,13 +834,20 @@ class RemoteStore(KnowledgeGraphStore):
             raise QueryTimeout()
         request = public_request(request, self.named_graphs())  # never None: the dataset is always named here
         if not (request.default_graphs or request.named_graphs):  # FROM / FROM NAMED, sent as the protocol's own
-            request = replace(request, default_graphs=_own_dataset(request.query)[0],
-                              named_graphs=_own_dataset(request.query)[1])
+            request = replace(
+                request, default_graphs=_own_dataset(request.query)[0], named_graphs=_own_dataset(request.query)[1]
+            )
         substitutions = {name: term_from_wire(*term) for name, term in request.bindings}
         text = bind_terms(request.query, substitutions) if substitutions else request.query
         graph_result = fmt.rdf is not None
-        response = self._query_response(text, _ACCEPT_GRAPH if graph_result else _ACCEPT_RESULTS, stream=True,
-                                         timeout=remaining, graphs=(request.default_graphs, request.named_graphs))
+        response = self._query_response(
+            text,
+            _ACCEPT_GRAPH if graph_result else _ACCEPT_RESULTS,
+            stream=True,
+            timeout=remaining,
+            graphs=(request.default_graphs, request.named_graphs),
+        )
+        _check_not_cut(response)
         try:
             buffer = _CappedBuffer(max_bytes)
             if graph_result:

@@ -8,9 +8,9 @@ give each document's blank nodes new identities: two halves would be two nodes).
 blank node seen so far has had its last triple; one whose blank nodes keep on running into the next is longer than
 CHUNK_BYTES, as long as it has to be.
 
-The graph is replaced in steps, not atomically: while the load runs, queries over the store see it in part (the
-curated graphs still go in one update request: RemoteStore.replace_graphs), and a load that fails half-way leaves it
-so until the next load. The state token is renewed at the end (RemoteStore.replace_graphs).
+A graph sent so is replaced in steps, not atomically; so RemoteStore sends to a staging graph of a private name
+(staging.py), which no public read sees, and then moves it into place with one small update request (with the new
+state token): a load that fails half-way leaves the previous graphs as they were.
 """
 
 from collections.abc import Callable, Iterator
@@ -57,13 +57,19 @@ def _estimate(triple: ox.Triple) -> int:
 
 
 def send_graph(
-    request: Callable, store_url: str, graph: str, triples: list[ox.Triple], progress=None, timeout: float = 600
+    request: Callable,
+    store_url: str,
+    graph: str,
+    triples: list[ox.Triple],
+    progress=None,
+    timeout: float = 600,
+    label: str | None = None,
 ) -> None:
     """Replaces `graph` at the Graph Store Protocol endpoint `store_url` with `triples`, in chunks; `request(method,
     url, body=, headers=, timeout=)` sends one (RemoteStore._request); `progress`: a progress.Progress, told of the
-    triples sent."""
+    triples sent, under `label` (the graph's last path segment unless given)."""
     url = f"{store_url}?graph={quote(graph, safe='')}"
-    sent, label = 0, f"sending {graph.rsplit('/', 1)[-1]}"
+    sent, label = 0, f"sending {label or graph.rsplit('/', 1)[-1]}"
     for number, (body, count) in enumerate(chunks(triples)):
         response = request(
             "PUT" if number == 0 else "POST",
