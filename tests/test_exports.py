@@ -4,6 +4,7 @@ typed and named nodes only, conflicting view requests refused, remote contexts r
 every format that read back, by Oxigraph and by rdflib, isomorphic to the store (formats chosen by format= and by
 Accept), and the JSON-LD exports: expanded by pyld to the store, the practices frame, the schema.org view."""
 
+import dataclasses
 import io
 import json
 import os
@@ -457,14 +458,14 @@ def test_schema_org_views_agree(schema_org_views, cli_exports):
 
 TRICKY = """
 _:shared <https://w3id.org/sikg/ontology#label> "a \\"quoted\\"\\nline, a tab\\t and \\u00e9\\u4e2d" .
-<https://w3id.org/sikg/practice/\\u00e9t\\u00e9> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> _:shared .
-<https://w3id.org/sikg/practice/\\u00e9t\\u00e9> <http://www.w3.org/2000/01/rdf-schema#label> "\\u00e9t\\u00e9"@fr .
-<https://w3id.org/sikg/practice/\\u00e9t\\u00e9> <http://www.w3.org/2000/01/rdf-schema#label> "summer"@en-GB .
-<https://w3id.org/sikg/practice/\\u00e9t\\u00e9> <http://www.w3.org/2000/01/rdf-schema#label> "plain" .
-<https://w3id.org/sikg/practice/\\u00e9t\\u00e9> <http://example.org/count> "0042"^^<http://www.w3.org/2001/XMLSchema#integer> .
-<https://w3id.org/sikg/practice/\\u00e9t\\u00e9> <http://example.org/other> "x"^^<http://example.org/datatype> .
-<https://w3id.org/sikg/practice/\\u00e9t\\u00e9> <http://example.org/link> _:shared .
-<https://w3id.org/sikg/practice/\\u00e9t\\u00e9> <http://example.org/link> <http://example.org/a%20b?c=d#e> .
+<https://w3id.org/sikg/practice/\\u00e9> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> _:shared .
+<https://w3id.org/sikg/practice/\\u00e9> <http://www.w3.org/2000/01/rdf-schema#label> "\\u00e9t\\u00e9"@fr .
+<https://w3id.org/sikg/practice/\\u00e9> <http://www.w3.org/2000/01/rdf-schema#label> "summer"@en-GB .
+<https://w3id.org/sikg/practice/\\u00e9> <http://www.w3.org/2000/01/rdf-schema#label> "plain" .
+<https://w3id.org/sikg/practice/\\u00e9> <http://example.org/count> "0042"^^<http://www.w3.org/2001/XMLSchema#integer> .
+<https://w3id.org/sikg/practice/\\u00e9> <http://example.org/other> "x"^^<http://example.org/datatype> .
+<https://w3id.org/sikg/practice/\\u00e9> <http://example.org/link> _:shared .
+<https://w3id.org/sikg/practice/\\u00e9> <http://example.org/link> <http://example.org/a%20b?c=d#e> .
 """
 
 
@@ -483,9 +484,9 @@ def disk_kg(tmp_path_factory):
 
 
 def test_disk_store_jsonld_export_expands_to_the_stores_dataset(disk_kg):
-    """The engine writes each graph while it is compacted (exports._graphs_as_written): the document is still the
-    sikg context's compact JSON-LD, and it expands, by pyld and by Oxigraph, to exactly the public dataset, blank
-    nodes up to isomorphism; the private graph stays out."""
+    """The engine writes the quads while they are compacted (rdf/engine_pipe.py): the document is still the sikg
+    context's compact JSON-LD, and it expands, by pyld and by Oxigraph, to exactly the public dataset, blank nodes up
+    to isomorphism; the private graph stays out."""
     assert exports._written_by_the_engine(disk_kg)
     output = io.BytesIO()
     exports.export(disk_kg, exports.ExportRequest(JSON_LD), output)
@@ -537,3 +538,15 @@ def test_engine_dump_whose_reader_stops_early_ends():
     triples.close()
     assert ended
     assert not [t for t in threading.enumerate() if t.name == "engine-dump"]
+
+
+def test_disk_store_http_export_is_the_stores_dataset(disk_kg, tmp_path):
+    """GET /export?format=jsonld over the same on-disk store shares the engine's path: the same dataset."""
+    settings = dataclasses.replace(Settings.from_environment(), evaluators=1, export_cache=str(tmp_path / "dumps"))
+    app = create_app(disk_kg, settings)
+    try:
+        response = app.test_client().get("/export", query_string={"format": "jsonld"})
+        assert response.status_code == 200
+        assert canonical(offline_quads(response.data)) == canonical(disk_kg.all_quads())
+    finally:
+        app.extensions["sikg"].pool.close()

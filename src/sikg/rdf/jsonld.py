@@ -343,25 +343,6 @@ def write_compacted(quads: Iterable[ox.Quad], output: BinaryIO, context_value=No
     Oxigraph store's index order), and each node is written as soon as its quads are read; otherwise (an in-memory
     store, a query result: pyoxigraph gives no order there) the nodes are gathered before they are written."""
     compactor = Compactor(ctx or context())
-    with nullcontext() if grouped else _no_cyclic_gc():
-        _write_document((_streamed if grouped else _gathered)(compactor, quads), compactor, output,
-                        context_value if context_value is not None else (ctx or context()))
-
-
-def write_compacted_graphs(graphs: Iterable[tuple[object, Iterable[ox.Triple]]], output: BinaryIO) -> None:
-    """write_compacted with the sikg context, from (graph name, its triples grouped by subject) pairs: the whole KG
-    as the engine writes it a graph at a time (exports.py). A triples iterable with a close() (a generator reading a
-    pipe) is closed once its graph is written, or when writing fails."""
-    compactor = Compactor(context())
-    nodes = _nodes_by_graph(compactor, graphs)
-    try:
-        _write_document(nodes, compactor, output, context())
-    finally:
-        nodes.close()
-
-
-def _write_document(graphs: Iterator[tuple[object, Iterator[dict]]], compactor: Compactor, output: BinaryIO,
-                    context_value) -> None:
     pending: list[bytes] = []  # written a few hundred nodes at a time: one write per batch, not per node
 
     def emit(data: bytes) -> None:
@@ -370,37 +351,27 @@ def _write_document(graphs: Iterator[tuple[object, Iterator[dict]]], compactor: 
             output.write(b"".join(pending))
             pending.clear()
 
-    emit(b'{"@context":' + orjson.dumps(context_value) + b',\n"@graph":[\n')
-    _write_graphs(graphs, compactor, emit)
+    emit(b'{"@context":' + orjson.dumps(context_value if context_value is not None else (ctx or context()))
+         + b',\n"@graph":[\n')
+    with nullcontext() if grouped else _no_cyclic_gc():
+        _write_graphs((_streamed if grouped else _gathered)(compactor, quads), compactor, emit)
     emit(b"]}\n")
     output.write(b"".join(pending))
 
 
 def _write_graphs(graphs: Iterator[tuple[object, Iterator[dict]]], compactor: Compactor, emit) -> None:
-    """A named graph's entry is opened at its first node: a graph with none is left out, as it has no quads."""
     separator = b""
     for graph, nodes in graphs:
-        named, opened = not isinstance(graph, ox.DefaultGraph), False
+        named = not isinstance(graph, ox.DefaultGraph)
+        if named:
+            emit(separator + b'{"id":' + orjson.dumps(compactor.ref(graph)) + b',"graph":[\n')
+            outer, separator = b",\n", b""
         for node in nodes:
-            if named and not opened:
-                emit(separator + b'{"id":' + orjson.dumps(compactor.ref(graph)) + b',"graph":[\n')
-                outer, separator, opened = b",\n", b"", True
             emit(separator + orjson.dumps(node))
             separator = b",\n"
-        if opened:
+        if named:
             emit(b"]}")
             separator = outer
-
-
-def _nodes_by_graph(compactor: Compactor, graphs) -> Iterator[tuple[object, Iterator[dict]]]:
-    for graph, triples in graphs:
-        try:
-            yield graph, (compactor.node(subject, subject_triples)
-                          for subject, subject_triples in groupby(triples, key=_subject))
-        finally:
-            close = getattr(triples, "close", None)
-            if close is not None:
-                close()
 
 
 def _streamed(compactor: Compactor, quads: Iterable[ox.Quad]) -> Iterator[tuple[object, Iterator[dict]]]:
