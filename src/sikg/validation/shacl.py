@@ -250,6 +250,12 @@ def _text(graph: rdflib.Graph, node, depth: int = 0) -> str | None:
     return str(node)
 
 
+def _value(node) -> str | None:
+    """A result's value as text; none for a blank node, whose label is made up anew on every read: it would tell a
+    reader nothing and make two runs' reports differ (the report graph, to_turtle, still holds the node itself)."""
+    return None if node is None or isinstance(node, rdflib.BNode) else str(node)
+
+
 def _messages(report_graph: rdflib.Graph, result) -> dict[str, str]:
     """A result's messages by language (pySHACL gives a shape's every sh:message as a sh:resultMessage)."""
     found = sorted(report_graph.objects(result, SH.resultMessage), key=str)
@@ -392,7 +398,7 @@ def _results(raw: list, data: fast.DataIndex) -> list[ValidationResult]:
             source_shape=str(r.shape.node),
             source_constraint=None if r.source_constraint is None else str(r.source_constraint),
             constraint_component=str(r.component),
-            value=None if r.value is None else str(fast.to_rdflib(r.value)),
+            value=_value(None if r.value is None else fast.to_rdflib(r.value)),
             messages=dict(messages),
         ))
     results.sort(key=_order)
@@ -516,7 +522,7 @@ def _validate_with_pyshacl(data: rdflib.Graph, reference=curated_reference) -> V
             source_shape=str(get(SH.sourceShape)),
             source_constraint=None if get(SH.sourceConstraint) is None else str(get(SH.sourceConstraint)),
             constraint_component=str(get(SH.sourceConstraintComponent)),
-            value=None if get(SH.value) is None else str(get(SH.value)),
+            value=_value(get(SH.value)),
             messages=messages,
         ))
     conforms = not any(r.severity == "Violation" for r in results)
