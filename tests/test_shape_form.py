@@ -87,6 +87,26 @@ sikgsh:Practice_start a sh:PropertyShape ;
     assert added.datatype == "http://www.w3.org/2001/XMLSchema#date"
 
 
+def test_an_sh_or_offers_its_first_alternative_and_drops_a_path_only_a_later_one_names(kg, tmp_path, monkeypatch):
+    """The rule that makes a link's evidence a field, on any shape: a node shape's sh:or (a Violation) makes its
+    first alternative a required field, and a path that is only ever a later alternative (the earlier way of writing
+    the data) is no field, though a property shape constrains it."""
+    home = tmp_path / "home"
+    shutil.copytree(ROOT / "shapes", home / "shapes")
+    with open(home / "shapes" / "shapes.ttl", "a", encoding="utf-8") as shapes:
+        shapes.write("""
+sikgsh:Test_Either_Shape a sh:NodeShape ; sh:targetClass sikg:SupportPractice ; sh:severity sh:Violation ;
+    sh:or ( [ sh:path <https://schema.org/newWay> ; sh:minCount 1 ; sh:nodeKind sh:IRI ]
+            [ sh:path <https://schema.org/oldWay> ; sh:minCount 1 ] ) .
+sikgsh:Practice_Shape sh:property [ sh:path <https://schema.org/oldWay> ; sh:nodeKind sh:IRI ] .
+""")
+    monkeypatch.setenv("SIKG_HOME", str(home))
+    found = fields(build_form(kg, "en"))
+    assert "schema:oldWay" not in found
+    new_way = found["schema:newWay"]
+    assert new_way.required and new_way.presentation == "url"
+    assert new_way.alternative_of == ["https://w3id.org/sikg/shapes#Test_Either_Shape"]
+
 def test_generation_does_not_need_sh_name(kg, tmp_path, monkeypatch):
     home = tmp_path / "home"
     shutil.copytree(ROOT / "shapes", home / "shapes")
