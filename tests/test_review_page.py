@@ -100,7 +100,10 @@ def test_a_spreadsheet_is_one_table_a_line_per_practice_and_its_page_to_unfold(f
     # the decision is the batch's, and the page says so, on its buttons too
     assert "The decision is for the whole batch: accepting publishes all 2 practices at once" in part
     assert ">Accept all 2 practices</button>" in part and ">Reject all 2 practices</button>" in part
-    assert part.count('<form method="post" action="/review/') == 1
+    # one decision for the batch (the other form only asks for the report to be made again)
+    assert part.count(f'<form method="post" action="/review/{contribution}">') == 1
+    assert part.count('<form method="post" action="/review/') == 2
+    assert f'action="/review/{contribution}/revalidate"' in part
 
 
 def test_a_one_practice_contribution_keeps_its_page(fresh):
@@ -131,7 +134,7 @@ def test_each_line_has_the_results_about_its_own_practice_in_plain_words(fresh):
     assert violation.startswith("Problem:") and "operated by" in violation.lower()
     assert not [p for p in table[EXAMPLE]["problems"] if p[0] == "Violation"]
     method = [words for _, words in second if "sikg:usesMethod" in words]
-    assert method and method[0].startswith("Warning:") and "Fill in “uses method”." in method[0]
+    assert method and method[0].startswith("Warning:") and "Fill in “Uses method”." in method[0]
     assert not [words for _, words in table[EXAMPLE]["problems"] if "sikg:usesMethod" in words]
     assert list(table) == [SECOND, EXAMPLE]  # the lines with problems first
     assert 'class="practice-line has-violations" data-practice="' + SECOND in part
