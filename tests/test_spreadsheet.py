@@ -567,3 +567,21 @@ def test_libreoffice_reads_the_xlsx_back_with_its_lists(client, tmp_path):
     with zipfile.ZipFile(tmp_path / "t.ods") as ods:
         content = ods.read("content.xml").decode("utf-8")
     assert content.count("<table:content-validation ") >= 30 and "cell-content-is-in-list([$Lists." in content
+
+
+def test_the_headings_are_made_once_per_language_and_store_content():
+    """A file's headings (every column a file may use, in every language) are made once, not per upload; a write
+    (here: an organisation added, which is a new choice in the lists) makes them anew, and the new one is read."""
+    own = open_store("memory")
+    first = spreadsheet.headings_for(own, "en")
+    assert spreadsheet.headings_for(own, "en") is first
+    assert spreadsheet.headings_for(own, "sv") is not first
+    new = "https://w3id.org/sikg/id/organisation/headings-cache-test"
+    own.update(f"INSERT DATA {{ GRAPH <https://w3id.org/sikg/graph/test> {{ <{new}> a "
+               "<https://w3id.org/sikg/ontology#Organisation> ; "
+               '<http://www.w3.org/2000/01/rdf-schema#label> "Headings Cache Test Org"@en } }')
+    again = spreadsheet.headings_for(own, "en")
+    assert again is not first
+    operated_by = next(c for c in again.canonical.values() if c.choices and "operat" in c.name.lower())
+    assert spreadsheet._norm("Headings Cache Test Org") in again.labels(operated_by)
+    assert spreadsheet._norm("Headings Cache Test Org") not in first.labels(operated_by)

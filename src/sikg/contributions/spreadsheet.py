@@ -23,6 +23,7 @@ import csv
 import io
 import json
 import re
+import threading
 import zipfile
 from dataclasses import dataclass, field
 
@@ -283,6 +284,26 @@ class Headings:
         return f"{_cap(group.label)} 1" if group is not None else None
 
 
+_HEADINGS: dict[tuple, Headings] = {}  # a few stores' (tests open many) headings, by the content they were read from
+_HEADINGS_KEPT = 4
+_HEADINGS_LOCK = threading.Lock()
+
+
+def headings_for(store, language: str) -> Headings:
+    """The headings a file is read with: some 70,000 columns (every language, entry and evidence entry a file may
+    use), 0.7 s to make, so made once per language and store content (the state token changes with every write, and
+    the choice lists are the store's organisations and concepts), not once per upload. Read-only once made."""
+    key = (id(store), store.state_token, language)
+    found = _HEADINGS.get(key)
+    if found is None:
+        found = Headings(store, language)
+        with _HEADINGS_LOCK:
+            while len(_HEADINGS) >= _HEADINGS_KEPT:
+                _HEADINGS.pop(next(iter(_HEADINGS)))
+            _HEADINGS[key] = found
+    return found
+
+
 def _anywhere(column: Column) -> str:
     """A field's name whatever the entry or repeat its column is: its choices are the same in all."""
     if column.group is not None:
@@ -531,7 +552,7 @@ def read_upload(data: bytes, kind: Format, store, language: str) -> Upload:
     table = read_table(data, kind, language)
     if not table.rows:
         raise UnreadableSpreadsheet(words["no_rows"], [Cell(table.heading_row + 1, None, words["no_rows"])])
-    headings = Headings(store, language)
+    headings = headings_for(store, language)
     rows, where, problems = _rows(table, headings, words)
     column_of = lambda name: where.get(name) or headings.heading_of(name)
     drafts, practices = [], {}
