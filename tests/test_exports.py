@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pyoxigraph as ox
@@ -19,7 +20,7 @@ import rdflib
 from helpers import ROOT, canonical, ground, in_default_graph, offline_quads, run_cli
 from sikg.formats import JSON_LD
 from sikg.namespaces import GRAPH_TOKENS, PREFIXES
-from sikg.rdf import exports, jsonld
+from sikg.rdf import engine_pipe, exports, jsonld
 from sikg.settings import Settings
 from sikg.sparql.evaluator import EvaluatorPool
 from sikg.store import open_store
@@ -453,7 +454,7 @@ def test_schema_org_views_agree(schema_org_views, cli_exports):
         assert canonical(offline_quads(data)) == views[2]
 
 
-# -- the whole-KG JSON-LD of an on-disk store (issue 28, item 5): the streamed writer over RocksDB's index order ------
+# -- the whole-KG JSON-LD of an on-disk store, compacted while the engine writes it (issue 28, item 5) ---------------
 
 TRICKY = """
 _:shared <https://w3id.org/sikg/ontology#label> "a \\"quoted\\"\\nline, a tab\\t and \\u00e9\\u4e2d" .
@@ -483,10 +484,10 @@ def disk_kg(tmp_path_factory):
 
 
 def test_disk_store_jsonld_export_expands_to_the_stores_dataset(disk_kg):
-    """Over an on-disk store the writer streams a node at a time in the index's order (grouped=True, unlike the
-    in-memory store the other tests export): the document is the sikg context's compact JSON-LD, and it expands, by
-    pyld and by Oxigraph, to exactly the public dataset, blank nodes up to isomorphism; the private graph stays out."""
-    assert disk_kg.quads_grouped
+    """The engine writes the quads while they are compacted (rdf/engine_pipe.py): the document is still the sikg
+    context's compact JSON-LD, and it expands, by pyld and by Oxigraph, to exactly the public dataset, blank nodes up
+    to isomorphism; the private graph stays out."""
+    assert exports._written_by_the_engine(disk_kg)
     output = io.BytesIO()
     exports.export(disk_kg, exports.ExportRequest(JSON_LD), output)
     document = json.loads(output.getvalue())
@@ -498,8 +499,49 @@ def test_disk_store_jsonld_export_expands_to_the_stores_dataset(disk_kg):
     assert canonical(ox.parse(output.getvalue(), format=ox.RdfFormat.JSON_LD)) == expected
 
 
+def test_disk_store_jsonld_export_is_the_one_written_from_python_objects(disk_kg):
+    """Node for node, the same document as the writer makes from the quads read through Python."""
+    engine, objects = io.BytesIO(), io.BytesIO()
+    exports.export(disk_kg, exports.ExportRequest(JSON_LD), engine)
+    jsonld.write_compacted(disk_kg.all_quads(), objects, grouped=True)
+    nodes = lambda data: sorted(json.dumps(n, sort_keys=True) for n in json.loads(data)["@graph"])
+    assert nodes(engine.getvalue()) == nodes(objects.getvalue())
+
+
+def test_engine_dump_that_fails_is_an_error_not_a_short_export():
+    def fails_midway(path):
+        with open(path, "wb") as pipe:
+            pipe.write(b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n<http://exa")
+        raise OSError("the disk went away")
+
+    with pytest.raises(engine_pipe.EngineDumpFailed, match="the disk went away"):
+        list(engine_pipe.read_while_written(fails_midway, ox.RdfFormat.N_TRIPLES))
+
+
+def test_engine_dump_whose_reader_stops_early_ends():
+    """A reader that stops early (a client gone, an IRI JSON-LD cannot hold) closes the pipe: the writer's next write
+    fails and its thread ends, rather than waiting on a full pipe for ever."""
+    line = b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n"
+    ended = []
+
+    def writes_for_ever(path):
+        try:
+            with open(path, "wb") as pipe:
+                while True:
+                    pipe.write(line * 1000)
+        except BrokenPipeError:
+            ended.append(True)
+            raise
+
+    triples = engine_pipe.read_while_written(writes_for_ever, ox.RdfFormat.N_TRIPLES)
+    next(triples)
+    triples.close()
+    assert ended
+    assert not [t for t in threading.enumerate() if t.name == "engine-dump"]
+
+
 def test_disk_store_http_export_is_the_stores_dataset(disk_kg, tmp_path):
-    """GET /export?format=jsonld over the same on-disk store: the same dataset."""
+    """GET /export?format=jsonld over the same on-disk store shares the engine's path: the same dataset."""
     settings = dataclasses.replace(Settings.from_environment(), evaluators=1, export_cache=str(tmp_path / "dumps"))
     app = create_app(disk_kg, settings)
     try:

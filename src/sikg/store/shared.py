@@ -181,6 +181,11 @@ class SharedStore(KnowledgeGraphStore):
     def all_quads(self) -> Iterable[ox.Quad]:
         return _unless_unreadable(iter(self._read(lambda store: store.all_quads())))
 
+    def write_quads_file(self, path: str) -> None:
+        """As EmbeddedStore.write_quads_file, from the checkpoint read now; not tried again on a newer one, as _read
+        would: the file (a pipe) may hold part of the first attempt."""
+        self._checkpoint().store.write_quads_file(path)
+
     @property
     def state_token(self) -> str:
         """Read by the SPARQL service (or the front cache for it) before it evaluates a query, so the evaluation
