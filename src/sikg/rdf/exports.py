@@ -113,9 +113,20 @@ def _export_kg(store, fmt: Format, output: BinaryIO) -> None:
 
 def _written_by_the_engine(store) -> bool:
     """An on-disk embedded store, whose quads the engine writes itself (write_quads_file) while they are
-    compacted: reading the store is the engine's work, and this way it runs beside the writer's instead of before
-    it (issue 28, item 5; bench/README.md). Elsewhere (no /dev/fd) the quads are read through Python instead."""
-    return store.quads_grouped and hasattr(store, "write_quads_file") and os.path.isdir("/dev/fd")
+    compacted, when a core is free to do it: reading the store is the engine's work, and this way it runs beside the
+    writer's instead of before it (issue 28, item 5). It costs 0.3-0.5 s more CPU (the quads written as text and
+    parsed back), which on a machine whose cores are all busy buys nothing (bench/README.md): there, and where there
+    is no /dev/fd, the quads are read through Python instead."""
+    return (store.quads_grouped and hasattr(store, "write_quads_file") and os.path.isdir("/dev/fd")
+            and _a_core_is_free())
+
+
+def _a_core_is_free() -> bool:
+    """The last minute's load average leaves a core idle (it counts runnable threads, this one among them)."""
+    try:
+        return os.getloadavg()[0] <= (os.cpu_count() or 1) - 1
+    except OSError:  # no load average to read: assume none is free
+        return False
 
 
 def _public(quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
