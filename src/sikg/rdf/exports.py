@@ -113,20 +113,21 @@ def _export_kg(store, fmt: Format, output: BinaryIO) -> None:
 
 def _written_by_the_engine(store) -> bool:
     """An on-disk embedded store, whose quads the engine writes itself (write_quads_file) while they are
-    compacted, when a core is free to do it: reading the store is the engine's work, and this way it runs beside the
-    writer's instead of before it (issue 28, item 5). It costs 0.3-0.5 s more CPU (the quads written as text and
-    parsed back), which on a machine whose cores are all busy buys nothing (bench/README.md): there, and where there
-    is no /dev/fd, the quads are read through Python instead."""
+    compacted, on a machine with a second core to do it: reading the store is the engine's work, and this way it
+    runs beside the writer's instead of before it (issue 28, item 5). It costs 0.3-0.5 s more CPU (the quads written
+    as text and parsed back), which buys nothing while every core is busy (bench/README.md); with one core, and
+    where there is no /dev/fd, the quads are read through Python instead."""
     return (store.quads_grouped and hasattr(store, "write_quads_file") and os.path.isdir("/dev/fd")
-            and _a_core_is_free())
+            and _cores() > 1)
 
 
-def _a_core_is_free() -> bool:
-    """The last minute's load average leaves a core idle (it counts runnable threads, this one among them)."""
+def _cores() -> int:
+    """The cores this process may run on (its affinity, which a container or taskset narrows), else the machine's.
+    (The load average was tried as a sign of a free core and misled: bench/README.md.)"""
     try:
-        return os.getloadavg()[0] <= (os.cpu_count() or 1) - 1
-    except OSError:  # no load average to read: assume none is free
-        return False
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 def _public(quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
