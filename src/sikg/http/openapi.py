@@ -73,6 +73,19 @@ FORMAT_PARAM = {"name": "format", "in": "query", "schema": {"type": "string"},
 LANG_PARAM = {"name": "lang", "in": "query", "schema": {"type": "string"},
               "description": "Language of the data's texts (BCP 47), instead of Accept-Language"}
 NOT_MODIFIED = {"description": "Not modified (If-None-Match)"}
+# A practice or organisation a curator withdrew (POST /contributions/withdrawals/…): negotiated like the resource
+GONE = {"description": "Withdrawn by a curator: the reason, who withdrew it and when, and a link to its history; a "
+                       "page, the same in RDF (prov:invalidatedAtTime, rdfs:comment the reason, rdfs:seeAlso the "
+                       "history, also for application/json), or one line for text/plain",
+        "headers": {"Link": {"description": '<…/history>; rel="version-history"', "schema": {"type": "string"}}},
+        "content": {m: {"schema": {"type": "string"}} for m in ["text/html", *GRAPHS[:4], "text/plain"]}}
+# The headers of a page of a list (GET /contributions; the queue, GET /review, shows the same as links)
+PAGE_HEADERS = {
+    "X-Total-Count": {"description": "How many entries match the filters, on every page",
+                      "schema": {"type": "integer"}},
+    "Link": {"description": 'The next and previous pages (rel="next", rel="prev"), where there are such pages',
+             "schema": {"type": "string"}},
+}
 # A page of contributions (contributions/queue.py): GET /contributions and the curators' queue, GET /review
 QUEUE_PARAMETERS = [
     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50},

@@ -14,6 +14,7 @@ from ...http.openapi import (
     FORMAT_PARAM,
     GRAPHS,
     NEGOTIATION_ERRORS,
+    PAGE_HEADERS,
     QUEUE_PARAMETERS,
     RDF_BODIES,
     REPORTS,
@@ -141,9 +142,9 @@ routes.describe({
                 "parameters": [{"name": "status", "in": "query", "required": False,
                                 "schema": {"type": "string", "enum": ["accepted", "pending", "rejected"]}},
                                *QUEUE_PARAMETERS],
-                "responses": {"200": any_response("The list: a JSON array of this page's entries (a pending one with "
-                                                  "its kind, counts of warnings and violations and names)",
-                                                  ["application/json"]),
+                "responses": {"200": {**any_response("The list: a JSON array of this page's entries (a pending one "
+                                                     "with its kind, counts of warnings and violations and names)",
+                                                     ["application/json"]), "headers": PAGE_HEADERS},
                               "400": text_response("Another status, or a paging or filter parameter out of range"),
                               "401": text_response("No token"),
                               "403": text_response("Not a curator")}},
@@ -196,7 +197,8 @@ routes.describe({
                                "400": text_response("No reason"), "401": text_response("No token"),
                                "403": text_response("Not a curator"),
                                "404": text_response("No such published practice or organisation"),
-                               "409": text_response("Another revision of it was accepted meanwhile")}}},
+                               "409": text_response("Another revision of it was accepted meanwhile, or public "
+                                                     "resources still name the organisation (listed)")}}},
     "/contributions/{id}/review": {
         "post": {"summary": "A curator's decision: accept (published at once) or reject (never published)",
                  "security": [{"bearer": []}], "parameters": [ID],

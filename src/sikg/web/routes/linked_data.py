@@ -10,6 +10,7 @@ from ...formats import GRAPH_FORMATS, HTML
 from ...http.negotiation import negotiate
 from ...http.openapi import (
     FORMAT_PARAM,
+    GONE,
     GRAPHS,
     LANG_PARAM,
     NEGOTIATION_ERRORS,
@@ -88,7 +89,7 @@ routes.describe({
                                                                    "enum": ["html", "ttl", "jsonld", "nt", "rdfxml"]}},
                        {"name": "lang", "in": "query", "schema": {"type": "string"}}],
         "responses": {"200": any_response("The description", ["text/html", *GRAPHS[:4]]), "304": NOT_MODIFIED,
-                      "404": text_response("No such resource"), **NEGOTIATION_ERRORS}}},
+                      "404": text_response("No such resource"), "410": GONE, **NEGOTIATION_ERRORS}}},
     "/id/{kind}/{slug}/history": {"get": {
         "summary": "A practice's or organisation's history: every version, with who proposed and accepted it, when "
                    "and why; a page, or the PROV records (prov:wasRevisionOf) in RDF",

@@ -6,7 +6,15 @@ from flask import Response, render_template, request
 
 from ...formats import HTML, JSON_AS_JSON_LD, JSON_LD
 from ...http.negotiation import negotiate
-from ...http.openapi import FORMAT_PARAM, LANG_PARAM, NEGOTIATION_ERRORS, DescribedBlueprint, any_response
+from ...http.openapi import (
+    BODY_ERRORS,
+    FORMAT_PARAM,
+    LANG_PARAM,
+    NEGOTIATION_ERRORS,
+    DescribedBlueprint,
+    any_response,
+    text_response,
+)
 from ...http.responses import html_response, json_response
 from ...i18n.languages import choose_data_language, choose_ui_language
 from ...i18n.ui_text import client_strings, text
@@ -101,4 +109,14 @@ routes.describe({
                        for n in ("element", "method", "country", "actor-type", "level", "q", "lang")] + [FORMAT_PARAM],
         "responses": {"200": any_response("The practices", ["text/html", "application/ld+json"]),
                       **NEGOTIATION_ERRORS}}},
+    "/validate/form": {"post": {
+        "summary": "The validation page's form sent without JavaScript (RDF pasted with its syntax, or a file): the "
+                   "same check as POST /validate, its report as the page",
+        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "properties": {"data": {"type": "string"}, "syntax": {"type": "string"},
+                                             "file": {"type": "string", "format": "binary"}}}}}},
+        "parameters": [LANG_PARAM],
+        "responses": {"200": any_response("The page with the report", ["text/html"]),
+                      **BODY_ERRORS,
+                      "400": text_response("Nothing to validate (a page saying so), or unreadable RDF")}}},
 })
