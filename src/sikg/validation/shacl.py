@@ -345,19 +345,25 @@ def _cycle_collection_paused():
 
 # The fast engine validates one input at a time in a process, as pySHACL did: its work holds the interpreter lock,
 # so validations side by side would take as long together, and hold their memory (some 100 MiB for a 2,000-practice
-# upload) all at once.
+# upload) all at once. What it reads from the store (the reference) is read before the lock is taken: a read waits
+# on the store (a checkpoint opened, pages read), and other validations run meanwhile (issue 31).
 _FAST_LOCK = threading.Lock()
 
 
 def _validate_fast(compiled: fast.CompiledShapes, quads, reference) -> ValidationReport:
-    with _FAST_LOCK, _cycle_collection_paused():
-        return _validate_fast_now(compiled, quads, reference)
-
-
-def _validate_fast_now(compiled: fast.CompiledShapes, quads, reference) -> ValidationReport:
     default = ox.DefaultGraph()  # validation sees one graph: the input's quads, in the default graph
     quads = [q if isinstance(q, ox.Quad) and q.graph_name == default else ox.Quad(q.subject, q.predicate, q.object)
              for q in quads]
+    iris = {t.value for q in quads for t in (q.subject, q.object) if isinstance(t, ox.NamedNode)}
+    subjects = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
+    context = [tuple(fast.to_oxigraph(t) if isinstance(t, rdflib.term.Node) else t for t in triple)
+               for triple in reference(iris, subjects)]
+    with _FAST_LOCK, _cycle_collection_paused():
+        return _validate_fast_now(compiled, quads, context)
+
+
+def _validate_fast_now(compiled: fast.CompiledShapes, quads: list, context: list) -> ValidationReport:
+    """`quads`: the input's, in the default graph; `context`: the reference's triples for them."""
     data = fast.DataIndex()
     own = {}  # the input's subjects, the only focus nodes reported on
     for q in quads:
@@ -365,10 +371,6 @@ def _validate_fast_now(compiled: fast.CompiledShapes, quads, reference) -> Valid
         own[q.subject] = None
     for s, p, o in _ontology_triples():
         data.add(s, p, o)
-    iris = {t.value for q in quads for t in (q.subject, q.object) if isinstance(t, ox.NamedNode)}
-    subjects = {s.value for s in own if isinstance(s, ox.NamedNode)}
-    context = [tuple(fast.to_oxigraph(t) if isinstance(t, rdflib.term.Node) else t for t in triple)
-               for triple in reference(iris, subjects)]
     for s, p, o in context:
         data.add(s, p, o)
     # The SPARQL constraints' store is made of the same quads (the input's, the ontology's, the reference's).
