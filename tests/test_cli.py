@@ -315,3 +315,19 @@ def test_validate_shows_its_progress_on_a_terminal_and_nowhere_else(tmp_path):
     assert shown.endswith("\r\x1b[K"), "the progress line is cleared before the report"
     piped = run_cli("validate", str(data))
     assert piped.stderr == "" and piped.stdout.encode() == out, "piped, the command writes exactly what it did"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", [["stats"], ["export", "--format", "nq"], ["revisions", "export"]])
+def test_a_command_on_a_store_another_process_holds_says_so_in_one_line_and_exits_3(tmp_path, command):
+    """RocksDB lets one process open a store to write: a command run beside a `sikg serve` holding it says so (it
+    printed an OSError's traceback and exited 1)."""
+    store = tmp_path / "store"
+    held = ox.Store(str(store))  # this process holds it, as a running service would
+    try:
+        found = run_cli(*command, "--store", str(store))
+    finally:
+        del held
+    assert found.returncode == 3, found.stderr
+    assert "Traceback" not in found.stderr and len(found.stderr.strip().splitlines()) == 1, found.stderr
+    assert "held by another process" in found.stderr

@@ -40,6 +40,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..errors import StoreUnavailable
 from ..namespaces import GRAPH_FILE
 from ..rdf import content
 from ..rdf.reading import RdfInputError, format_for_path, parse_file
@@ -65,7 +66,7 @@ def load_directory(path: Path, files: Iterable[Path], progress=None) -> dict[str
         format_for_path(file)  # an unknown extension is refused before any work
     try:
         current = EmbeddedStore(path)
-    except OSError as error:
+    except (OSError, StoreUnavailable) as error:  # RocksDB's lock: StoreUnavailable from EmbeddedStore
         raise StoreInUse(f"cannot open the store at {path} (does a running sikg serve hold it?): {error}") from None
     staging = path.with_name(f"{path.name}{STAGING}{uuid.uuid4().hex[:8]}")
     try:

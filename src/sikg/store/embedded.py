@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..errors import StoreUnavailable
 from ..settings import Settings
 from ..sparql.evaluator import EvalRequest, EvaluatorPool, Mirror, Snapshot, evaluate_here
 from . import bulk
@@ -77,7 +78,7 @@ class EmbeddedStore(KnowledgeGraphStore):
             if self.path is not None:
                 bulk.recover(self.path)  # a store a load moved aside, when the load was killed (see bulk.py)
                 self.path.mkdir(parents=True, exist_ok=True)
-            self._store = ox.Store(str(path)) if path is not None else ox.Store()
+            self._store = _open_on_disk(self.path) if path is not None else ox.Store()
         self._snapshots_dir: Path | None = None  # made on first use: most commands never query through evaluators
         self._snapshot: Snapshot | None = None
         self._retired: list[tuple[Snapshot, float]] = []
@@ -364,3 +365,15 @@ class EmbeddedStore(KnowledgeGraphStore):
             return bool(store.query(beyond, use_default_graph_as_union=True))
         except (OSError, SyntaxError, ValueError):  # the store failing to read: the pool will say so, as always
             return True
+
+
+def _open_on_disk(path: Path) -> ox.Store:
+    """The on-disk store at `path`; StoreUnavailable (one line, exit 3 for a command) when another process holds it,
+    as a running `sikg serve` does: RocksDB allows one writer process, and says so in an OSError about its LOCK."""
+    try:
+        return ox.Store(str(path))
+    except OSError as error:
+        if "LOCK" not in str(error):
+            raise
+        raise StoreUnavailable(f"the store at {path} is held by another process (a running sikg serve?): "
+                               "stop it first") from None
