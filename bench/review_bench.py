@@ -128,6 +128,11 @@ def contribute(url: str, first: int, count: int, concurrency: int = 8) -> dict:
             "p50": percentile(latencies, 50), "p99": percentile(latencies, 99), "max": latencies[-1]}
 
 
+def load() -> str:
+    """The machine's load average (1, 5, 15 minutes) now: printed with each figure, as the machine is shared."""
+    return "load average " + ", ".join(f"{v:.1f}" for v in os.getloadavg())
+
+
 def percentile(values: list[float], q: float) -> float:
     index = min(len(values) - 1, max(0, round(q / 100 * len(values) + 0.5) - 1))
     return values[index]
@@ -170,16 +175,17 @@ def side_by_side(args) -> int:
                     run = contribute(service.url, 0, args.contributions)
                 finally:
                     service.kill()
+            run["load"] = os.getloadavg()
             runs[name].append(run)
             print(f"round {round_ + 1}, {name}: {run['rate']:.1f}/s, p50 {run['p50'] * 1000:.0f} ms, "
-                  f"p99 {run['p99'] * 1000:.0f} ms ({run['accepted_202']} of {run['count']} answered 202)",
+                  f"p99 {run['p99'] * 1000:.0f} ms ({run['accepted_202']} of {run['count']} answered 202; {load()})",
                   flush=True)
     median = lambda name, key: statistics.median(r[key] for r in runs[name])
     described = ", ".join(args.peer + ([f"src {args.peer_src}"] if args.peer_src else []))
     print(f"medians, this vs peer ({described}): rate {median('this', 'rate'):.1f}/s vs "
           f"{median('peer', 'rate'):.1f}/s (ratio {median('this', 'rate') / median('peer', 'rate'):.2f}); p99 "
           f"{median('this', 'p99') * 1000:.0f} ms vs {median('peer', 'p99') * 1000:.0f} ms (ratio "
-          f"{median('this', 'p99') / median('peer', 'p99'):.2f})")
+          f"{median('this', 'p99') / median('peer', 'p99'):.2f}); {load()}")
     if args.json:
         Path(args.json).write_text(json.dumps(runs, indent=2))
     return 0
@@ -217,7 +223,7 @@ def main() -> int:
             figures["contributions"] = run
             print(f"{args.contributions} contributions, 8 concurrent: {run['accepted_202']} answered 202 in "
                   f"{run['seconds']:.2f} s: {run['rate']:.1f}/s, p50 {run['p50'] * 1000:.0f} ms, "
-                  f"p99 {run['p99'] * 1000:.0f} ms, max {run['max'] * 1000:.0f} ms", flush=True)
+                  f"p99 {run['p99'] * 1000:.0f} ms, max {run['max'] * 1000:.0f} ms ({load()})", flush=True)
             figures["queue"] = {}
             for size in [int(s) for s in args.queue.split(",") if s]:
                 if size > sent:
@@ -232,8 +238,8 @@ def main() -> int:
                 print(f"queue of {size} pending: GET /review {queue['status']} median "
                       f"{queue['median'] * 1000:.0f} ms (max {queue['max'] * 1000:.0f} ms, {queue['bytes']:,} bytes); "
                       f"JSON first page {listing['status']} median {listing['median'] * 1000:.0f} ms, "
-                      f"X-Total-Count {listing['total']}; one item's page median {one['median'] * 1000:.0f} ms",
-                      flush=True)
+                      f"X-Total-Count {listing['total']}; one item's page median {one['median'] * 1000:.0f} ms "
+                      f"({load()})", flush=True)
             service.kill(signal.SIGKILL)
             service = Service(store, log, args.processes)
             status, headers, _ = request(service.url, "GET", "/contributions?status=pending&limit=1",
