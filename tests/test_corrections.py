@@ -149,6 +149,7 @@ def test_an_organisation_page_offers_a_correction_sent_back_from_the_page_as_a_r
 
 # -- item 2: nothing of the description is lost on the way through the form ----------------------------------------
 
+@pytest.mark.slow  # every curated page through the form, 10-25 s; make check keeps the tests of single pages below
 def test_every_practice_and_organisation_comes_back_from_its_correction_page_unchanged(signed_in):
     store, client, _ = signed_in
     # what the form has no box or field for: a German text, a second English quotation in one record, a property

@@ -198,6 +198,7 @@ def test_the_synthetic_upload_gets_pyshacls_report(country):
     assert not differences(quads, compare_graphs=False)
 
 
+@pytest.mark.slow  # the full-size upload, made and validated in 2-4 s
 def test_the_synthetic_uploads_terms_are_all_in_the_compared_size():
     """What makes COMPARED_PRACTICES enough: the compared upload uses every predicate and every IRI object (but the
     upload's own practices, organisations and pages, all with "/synth" in their IRIs) that the issue's 2,000-practice
@@ -209,6 +210,7 @@ def test_the_synthetic_uploads_terms_are_all_in_the_compared_size():
     assert terms(synthetic(2000)) == terms(synthetic(COMPARED_PRACTICES))
 
 
+@pytest.mark.slow  # the full-size upload, made and validated in 2-4 s
 def test_the_2000_practice_upload_gets_its_warnings_from_the_fast_engine():
     """The issue's upload at its full size (`sikg synth --practices 2000`): 6,066 warnings and no violation, and
     without sikg:country a violation more for each practice."""
