@@ -75,3 +75,24 @@ def test_an_update_within_the_limit_is_left_as_it_is():
     update = f"INSERT DATA {{ {block('urn:one', 5)} }} ; DELETE WHERE {{ GRAPH <urn:x> {{ ?s ?p ?o }} }}"
     assert stage_constant_blocks(update, 20).text == update
     assert not stage_constant_blocks(update, 20).graphs
+
+
+@pytest.mark.parametrize("update", [
+    "PREFIX x: <http://x/> INSERT DATA { x:a x:b x:c }",
+    "  prefix  x:  <http://x/>\n# why\nBASE <http://x/>\n\tINSERT { <a> x:b ?o } WHERE { VALUES ?o { 1 } }",
+    "INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }",
+])
+def test_an_updates_prologue_goes_before_the_state_token_s_operation(update):
+    """RemoteStore.update sends the state token's operation, then the change, in one request: the change's PREFIX and
+    BASE lines must come first, for Oxigraph refuses a prologue after ";" (test_corrections[external] failed)."""
+    from sikg.store.remote import split_prologue
+
+    prologue, operations = split_prologue(update)
+    assert not operations.lstrip().upper().startswith(("PREFIX", "BASE")) and prologue + operations.strip() != ""
+    state = "INSERT DATA { GRAPH <http://x/state> { <http://x/state> <http://x/id> \"1\" } }"
+    store = ox.Store()
+    store.update(prologue + " ;\n".join([state, operations]))  # Oxigraph's parser, as its server's
+    assert len(store) >= 2
+    if prologue:  # what was sent before: refused
+        with pytest.raises(SyntaxError):
+            ox.Store().update(" ;\n".join([state, update]))

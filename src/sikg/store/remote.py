@@ -297,6 +297,17 @@ _ROW_CAP_HEADER = "X-SPARQL-MaxRows"  # Virtuoso: the answer has as many rows as
 _GRAPH_LISTING_BY_QUADS = "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 # "nodeID://b1" as a blank node's label, in SPARQL JSON (type before value, as Virtuoso writes it) and XML
+_PROLOGUE = re.compile(r"\A(?:\s+|#[^\n]*(?:\n|\Z)|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)*", re.IGNORECASE)
+
+
+def split_prologue(update: str) -> tuple[str, str]:
+    """An update's leading PREFIX and BASE declarations (with the white space and comments between them), and the
+    rest; the first ends with a line break when there is one, so that the rest can follow it."""
+    end = _PROLOGUE.match(update).end()
+    prologue = update[:end].strip()
+    return (prologue + "\n" if prologue else ""), update[end:]
+
+
 _BLANK_NODE_LABEL = re.compile(rb'("type" ?: ?"bnode" ?, ?"value" ?: ?"|<bnode>)nodeID://')
 # xsd:boolean written "0" and "1" (Virtuoso, in SPARQL results; its N-Triples say "false" and "true"): the same values,
 # written as the other stores write them, so that every store's answer is the same set of terms
@@ -743,7 +754,10 @@ class RemoteStore(KnowledgeGraphStore):
                     self._request, self.store_url, graph, triples, timeout=max(self.timeout, 600), label="staging"
                 )
             dropped = [f"DROP SILENT GRAPH <{g}>" for g in staged.graphs]
-            text = " ;\n".join([self._state_update(), *([staged.text] if staged.text else []), *dropped])
+            # The change's PREFIX/BASE lines go first: Oxigraph refuses a prologue after ";" (SPARQL's grammar allows
+            # it), and the state token's update, written with whole IRIs, is not changed by them.
+            prologue, operations = split_prologue(staged.text)
+            text = prologue + " ;\n".join([self._state_update(), *([operations] if operations else []), *dropped])
             self._send_update(text, timeout=max(self.timeout, 600 if staged.graphs else 120))
         except (StoreUnavailable, QueryTimeout):
             self._drop_quietly(staged.graphs)
