@@ -51,6 +51,15 @@ def _sibling(url: str, name: str | None) -> str:
     return url if name is None else url.rsplit("/", 1)[0] + "/" + name
 
 
+def _edited(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """`text` with each (start, end, replacement) made, the edits in order and not overlapping."""
+    out, last = [], 0
+    for start, end, replacement in edits:
+        out += [text[last:start], replacement]
+        last = end
+    return "".join(out) + text[last:]
+
+
 def bind_terms(query: str, substitutions: dict | None) -> str:
     """Parameters for a store that only speaks the protocol, bound exactly as the embedded store binds them
     (pyoxigraph's `substitutions`): each parameter's RDF term, written by Oxigraph (escaped term syntax, so a value
@@ -104,11 +113,7 @@ def bind_terms(query: str, substitutions: dict | None) -> str:
                 raise SyntaxError(f"parameter {value} is assigned in the query (AS {value})")
             edits.append((start, end, f"({terms[value[1:]]})" if modifier else terms[value[1:]]))
         index += 1
-    out, last = [], 0
-    for start, end, replacement in edits:
-        out += [text[last:start], replacement]
-        last = end
-    return "".join(out) + text[last:]
+    return _edited(text, edits)
 
 
 def _written_terms(substitutions: dict) -> dict[str, str]:
@@ -375,11 +380,7 @@ def _insert_data_as_template(update: str) -> str:
                 ]
             index = end
         index += 1
-    out, last = [], 0
-    for start, end, replacement in edits:
-        out += [text[last:start], replacement]
-        last = end
-    return "".join(out) + text[last:]
+    return _edited(text, edits)
 
 
 class _Solutions:
