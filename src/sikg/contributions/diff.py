@@ -54,21 +54,6 @@ def _statements(triples, iri: str) -> dict:
             for t in about.get(ox.NamedNode(iri), [])}
 
 
-def _reachable(triples, iri: str) -> list[ox.Triple]:
-    """The resource's own triples in a contribution and those of the blank nodes they reach."""
-    about, found, todo, seen = _by_subject(triples), [], [ox.NamedNode(iri)], set()
-    while todo:
-        node = todo.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        for t in about.get(node, []):
-            found.append(t)
-            if isinstance(t.object, ox.BlankNode):
-                todo.append(t.object)
-    return found
-
-
 def revision_diffs(store, revised: list[str], proposed: list[ox.Triple], language: str,
                    property_labels: dict) -> list[RevisionDiff]:
     """For each revised resource, the statements its proposed description removes and adds."""
@@ -78,7 +63,7 @@ def revision_diffs(store, revised: list[str], proposed: list[ox.Triple], languag
 def _diff(store, iri: str, proposed: list[ox.Triple], language: str, property_labels: dict) -> RevisionDiff:
     page_lang = page_language(language)
     current = history.own_description(store, iri)  # the translations graph's texts are kept: no part of the diff
-    new = _reachable(proposed, iri)
+    new = history.description_in(proposed, iri)
     old_statements, new_statements = _statements(current, iri), _statements(new, iri)
     removed = [old_statements[k] for k in old_statements if k not in new_statements]
     added = [new_statements[k] for k in new_statements if k not in old_statements]

@@ -58,7 +58,7 @@ from ..namespaces import (
     version_graph,
     version_iri,
 )
-from ..pages.history import own_description
+from ..pages.history import description_in, own_description
 from ..rdf.jsonld import confusable_iris
 from ..rdf.reading import RdfInputError, parse_upload
 from ..settings import Settings
@@ -106,25 +106,6 @@ def _comment(comment: str | None) -> str | None:
     if any(not (c.isprintable() or c in "\n\t") for c in comment):
         raise BadRequest("the comment may not hold control characters")
     return comment or None
-
-
-def without_others(quads: list, iri: str) -> list:
-    """The description of `iri` in `quads`: its triples and those of the blank nodes it reaches through blank
-    nodes."""
-    by_subject: dict = {}
-    for quad in quads:
-        by_subject.setdefault(quad.subject, []).append(quad)
-    kept, seen, todo = [], set(), [ox.NamedNode(iri)]
-    while todo:
-        subject = todo.pop()
-        if subject in seen:
-            continue
-        seen.add(subject)
-        for quad in by_subject.get(subject, []):
-            kept.append(quad)
-            if isinstance(quad.object, ox.BlankNode):
-                todo.append(quad.object)
-    return kept
 
 
 class NotConforming(Exception):
@@ -434,7 +415,7 @@ class Contributions:
     def _as_public(self, quads: list, iri: str) -> bool:
         """Whether the data describes `iri` exactly as its public description does (then it changes nothing: no
         revision, as when a contribution names an organisation with the description it already has)."""
-        mine = ox.Dataset(ox.Quad(q.subject, q.predicate, q.object) for q in without_others(quads, iri))
+        mine = ox.Dataset(ox.Quad(q.subject, q.predicate, q.object) for q in description_in(quads, iri))
         public = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in own_description(self.store, iri))
         for dataset in (mine, public):
             dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
@@ -766,13 +747,6 @@ class Contributions:
                                "and its contributor proposes the revision again on the current version")
             raise Conflict(f"contribution {shown.id!r} was already reviewed ({after.status})")
         return after
-
-    def pending(self, holder: Holder) -> list[Shown]:
-        """The pending contributions with their data, oldest first (every one: for a few; the review page lists them
-        a page at a time with queue())."""
-        self._check_curator(holder, "see pending contributions")
-        return [self.show(entry["id"], holder=holder)
-                for entry in self._list(self.store.query_private, GRAPH_PENDING, "pending")]
 
     @staticmethod
     def _check_curator(holder: Holder, what: str) -> None:
