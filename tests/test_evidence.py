@@ -3,7 +3,6 @@ paired into evidence nodes on arrival where the pairing is certain, and left for
 
 import pyoxigraph as ox
 
-from sikg.rdf import evidence
 from sikg.rdf.reading import parse_upload
 
 PREFIXES = """@prefix sikg: <https://w3id.org/sikg/ontology#> . @prefix dct: <http://purl.org/dc/terms/> .
@@ -53,17 +52,6 @@ def test_evidence_already_paired_and_a_practice_s_own_sources_are_untouched():
     quads = parsed(body)
     assert evidence_of(quads) == {("https://a.example/", "passage")}
     assert len(quads) == len(list(ox.parse((PREFIXES + body).encode(), format=ox.RdfFormat.TURTLE)))
-
-
-def test_flattened_gives_the_earlier_form_back_only_for_one_page():
-    quads = parsed("""practice:p sikg:qualifiedMethodUse [ sikg:method method:x ; dct:source <https://a.example/> ;
-        sikg:quotation "passage"@en ] , [ sikg:method method:y ; sikg:evidence [ dct:source <https://a.example/> ;
-        sikg:quotation "here"@en ] , [ dct:source <https://b.example/> ; sikg:quotation "there"@en ] ] .""")
-    flat = evidence.flattened([q.triple for q in quads])
-    assert evidence_of([ox.Quad(t.subject, t.predicate, t.object) for t in flat]) == {
-        ("https://a.example/", "here"), ("https://b.example/", "there")}  # two pages: kept as evidence
-    assert [t.object.value for t in flat if t.predicate.value == SIKG + "quotation"
-            and not any(e.object == t.subject for e in flat if e.predicate.value == SIKG + "evidence")] == ["passage"]
 
 
 def test_why_these_links_shows_each_quotation_with_its_own_page(client):

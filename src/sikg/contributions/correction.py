@@ -22,6 +22,7 @@ from ..i18n.languages import Text
 from ..namespaces import ORGANISATION, PRACTICE, RDF, SIKG, XSD
 from ..pages.history import own_description
 from ..validation.report import compact_iri
+from .diff import by_subject
 from .form import Field, Form, Section, Terms, build_form, entry_prefix, field_name, presentation
 from .form_data import CARRIED, RECORD, SLUG
 
@@ -43,13 +44,6 @@ def _published(store, iri: str | None) -> list[ox.Triple]:
     return triples
 
 
-def _by_subject(triples: list[ox.Triple]) -> dict:
-    about: dict = {}
-    for t in triples:
-        about.setdefault(t.subject, []).append(t)
-    return about
-
-
 def correction_form(store, language: str, iri: str | None) -> Form:
     """The form to correct `iri` (the practice form for anything else): for an organisation, the fields that describe
     one; the practice's qualified records of every kind; widened to every language and property it uses now."""
@@ -63,7 +57,7 @@ def correction_form(store, language: str, iri: str | None) -> Form:
         triples = _published(store, iri)
     except NotFound:
         return form  # nothing to widen it to: the form as it is (a new resource, or one gone since)
-    about, terms = _by_subject(triples), Terms(store, language)
+    about, terms = by_subject(triples), Terms(store, language)
     root = ox.NamedNode(iri)
     _widen(form.root.fields, about.get(root, []), terms, {RDF.type, *(g.qualifier for g in form.root.groups),
                                                           *(g.direct for g in form.root.groups)})
@@ -126,7 +120,7 @@ def _inputs(prefix: str, fields: list[Field], triples: list[ox.Triple], own_clas
 def form_values(form: Form, store, iri: str | None) -> MultiDict:
     """The form's inputs for the resource's current description; NotFound (404) for what is not a published
     practice or organisation. `form` is correction_form's for `iri`."""
-    about = _by_subject(_published(store, iri))
+    about = by_subject(_published(store, iri))
     own = about.get(ox.NamedNode(iri), [])
     values = [(REVISES, iri), (SLUG, iri[len(_namespace(iri)):])]
     values += _inputs(form.root.prefix, form.root.fields, own, form.root.target_class)

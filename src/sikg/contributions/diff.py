@@ -33,7 +33,8 @@ class RevisionDiff:
     added: list = field(default_factory=list)
 
 
-def _by_subject(triples) -> dict:
+def by_subject(triples) -> dict:
+    """{subject: its triples}, in their order."""
     about: dict = {}
     for t in triples:
         about.setdefault(t.subject, []).append(t)
@@ -49,7 +50,7 @@ def _key(about: dict, term, depth: int = 0):
 
 def _statements(triples, iri: str) -> dict:
     """The resource's description as {comparable key: (predicate, object, its by-subject index)}."""
-    about = _by_subject(triples)
+    about = by_subject(triples)
     return {(t.predicate.value, _key(about, t.object)): (t.predicate, t.object, about)
             for t in about.get(ox.NamedNode(iri), [])}
 

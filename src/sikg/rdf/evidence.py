@@ -65,30 +65,3 @@ def paired(quads: list[ox.Quad]) -> list[ox.Quad]:
 
 def paired_triples(triples: list[ox.Triple]) -> list[ox.Triple]:
     return [q.triple for q in paired([ox.Quad(t.subject, t.predicate, t.object) for t in triples])]
-
-
-def flattened(triples: list[ox.Triple]) -> list[ox.Triple]:
-    """The inverse, for what writes the earlier form (the spreadsheet's example row): each record's evidence as a
-    dct:source and sikg:quotation of its own. Only where that loses nothing, every evidence node of the record on one
-    page; a record citing several pages keeps its evidence."""
-    evidence: dict = {}
-    for t in triples:
-        if t.predicate == _EVIDENCE:
-            evidence.setdefault(t.subject, []).append(t.object)
-    about = {t.subject: [] for t in triples}
-    for t in triples:
-        about[t.subject].append(t)
-    kept, out = set(), []
-    for record, nodes in evidence.items():
-        pages = {o.object for n in nodes for o in about.get(n, []) if o.predicate == _SOURCE}
-        if len(pages) != 1:
-            continue
-        kept.update(nodes)
-        out += [ox.Triple(record, _SOURCE, next(iter(pages)))]
-        out += [
-            ox.Triple(record, _QUOTATION, o.object)
-            for n in nodes
-            for o in about.get(n, [])
-            if o.predicate == _QUOTATION
-        ]
-    return [t for t in triples if t.subject not in kept and not (t.predicate == _EVIDENCE and t.object in kept)] + out
