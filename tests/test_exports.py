@@ -20,7 +20,7 @@ import rdflib
 from helpers import ROOT, canonical, ground, in_default_graph, offline_quads, run_cli
 from sikg.formats import JSON_LD
 from sikg.namespaces import GRAPH_TOKENS, PREFIXES
-from sikg.rdf import engine_pipe, exports, jsonld
+from sikg.rdf import engine_pipe, exports, jsonld, nquads_compaction
 from sikg.settings import Settings
 from sikg.sparql.evaluator import EvaluatorPool
 from sikg.store import open_store
@@ -559,3 +559,128 @@ def test_disk_store_http_export_is_the_stores_dataset(disk_kg, tmp_path, export_
         assert canonical(offline_quads(response.data)) == canonical(disk_kg.all_quads())
     finally:
         app.extensions["sikg"].pool.close()
+
+
+# -- the same document from the dump's own text (rdf/nquads_compaction.py) ------------------------------------------
+
+SIKG_ONTOLOGY, RDFS_LABEL, XSD = "https://w3id.org/sikg/ontology#", "http://www.w3.org/2000/01/rdf-schema#label", \
+    "http://www.w3.org/2001/XMLSchema#"
+PRIVATE_GRAPH = "<" + GRAPH_TOKENS + ">"
+
+
+def _awkward_quads() -> list[ox.Quad]:
+    """Every kind of term the export meets, in graphs grouped as an on-disk store dumps them: literals with escapes
+    (quotes, a backslash at the end, newlines, tabs, control characters), spaces, "@", "^^" and " <" inside them,
+    unicode, languages under a language-map term and outside one, datatypes (xsd:string, a context type, outside
+    the context), blank nodes as subject, object, type and graph name, IRIs outside the context's prefixes, the
+    default graph and a private graph."""
+    practice, other, blank = (ox.NamedNode("https://w3id.org/sikg/id/practice/caf\u00e9-1"),
+                              ox.NamedNode("http://example.org/a%20b?c=d#e"), ox.BlankNode("b0"))
+    p = lambda iri: ox.NamedNode(iri)
+    literals = [ox.Literal('say "hi"\\'), ox.Literal("line\nbreak\ttab\r\x01\x7f"), ox.Literal("a <b> c .@x ^^<y>"),
+                ox.Literal("\u00e9t\u00e9 \u4e2d\u6587 \U0001f600"), ox.Literal("\u00e9t\u00e9", language="fr"),
+                ox.Literal("quoted \"\"", language="en-GB"), ox.Literal("plain"),
+                ox.Literal("0042", datatype=p(XSD + "integer")), ox.Literal("x", datatype=p("http://example.org/dt")),
+                ox.Literal("true", datatype=p(XSD + "boolean")), ox.Literal("s", datatype=p(XSD + "string"))]
+    quads = [ox.Quad(other, p("http://example.org/p"), literal, ox.DefaultGraph()) for literal in literals[:3]]
+    for graph in (p("https://w3id.org/sikg/graph/file/a.nt"), ox.BlankNode("g1")):
+        quads += [ox.Quad(practice, p(RDF_TYPE), p(SIKG_ONTOLOGY + "Practice"), graph),
+                  ox.Quad(practice, p(RDF_TYPE), blank, graph),
+                  ox.Quad(practice, p(SIKG_ONTOLOGY + "country"), other, graph),
+                  ox.Quad(practice, p(SIKG_ONTOLOGY + "operatedBy"), blank, graph),
+                  ox.Quad(practice, p("http://example.org/link"), other, graph)]
+        quads += [ox.Quad(practice, p(predicate), literal, graph) for literal in literals
+                  for predicate in (RDFS_LABEL, SIKG_ONTOLOGY + "reviewedBySource", "http://example.org/p")]
+        quads += [ox.Quad(blank, p(RDFS_LABEL), literal, graph) for literal in literals]
+    quads += [ox.Quad(other, p("http://example.org/secret"), ox.Literal("s3cret"), p(GRAPH_TOKENS))]
+    return quads
+
+
+def _from_lines(lines: list[str]) -> bytes:
+    output = io.BytesIO()
+    nodes = nquads_compaction.compacted_nodes([lines[:5], lines[5:]], jsonld.Compactor(jsonld.context()),
+                                              lambda graph: graph != PRIVATE_GRAPH)
+    jsonld.write_nodes(nodes, output, jsonld.context())
+    return output.getvalue()
+
+
+def _parses_counted(monkeypatch) -> list:
+    """Counts Oxigraph's parses of single lines: the lines the text path leaves to Oxigraph."""
+    parsed, parse = [], ox.parse
+    monkeypatch.setattr(nquads_compaction.ox, "parse", lambda *args, **kw: parsed.append(args) or parse(*args, **kw))
+    return parsed
+
+
+def test_the_dumps_text_compacts_to_the_document_of_its_quads(monkeypatch):
+    """The document written from the N-Quads lines as Oxigraph writes them is, byte for byte, the one the writer
+    makes of the same quads (private graph left out); a line forced to Oxigraph's parser (any line with a backslash:
+    here a comment that holds one) gives the same bytes as the line read as text."""
+    quads = _awkward_quads()
+    expected = io.BytesIO()
+    jsonld.write_compacted([q for q in quads if q.graph_name != ox.NamedNode(GRAPH_TOKENS)], expected, grouped=True)
+    lines = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode().splitlines(keepends=True)
+    assert len(lines) == len(quads)
+    parsed = _parses_counted(monkeypatch)
+    assert _from_lines(lines) == expected.getvalue()
+    escaped = [line for line in lines if "\\" in line]
+    assert len(parsed) == len(escaped) > 10  # the other lines were read as text
+    parsed.clear()
+    assert _from_lines([line[:-1] + " # \\\n" for line in lines]) == expected.getvalue()
+    assert len(parsed) == len(lines)
+    assert b"s3cret" not in expected.getvalue()
+
+
+@pytest.mark.parametrize("comment", ["", " # \\"])
+def test_the_dumps_text_with_a_base_direction_or_a_triple_term(comment):
+    """RDF 1.2: a literal's base direction is written as the writer writes it (a value object with @direction); a
+    triple term has no JSON-LD form and is refused as the writer refuses it, read as text or by Oxigraph."""
+    a, b = ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/b")
+    directed = ox.Literal("x", language="ar", direction=ox.BaseDirection.RTL)
+    quads = [ox.Quad(a, b, directed, ox.DefaultGraph()), ox.Quad(a, ox.NamedNode(RDFS_LABEL), directed)]
+    expected = io.BytesIO()
+    jsonld.write_compacted(quads, expected, grouped=True)
+    lines = [line[:-1] + comment + "\n" for line in ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode()
+             .splitlines(keepends=True)]
+    assert _from_lines(lines) == expected.getvalue()
+    assert b'"@direction":"rtl"' in expected.getvalue()
+    triple_term = ox.serialize([ox.Quad(a, b, ox.Triple(a, b, directed))], format=ox.RdfFormat.N_QUADS).decode()
+    with pytest.raises(ValueError, match="triple term"):
+        _from_lines([triple_term[:-1] + comment + "\n"])
+    with pytest.raises(ValueError, match="triple term"):
+        jsonld.write_compacted([ox.Quad(a, b, ox.Triple(a, b, directed))], io.BytesIO(), grouped=True)
+
+
+def test_an_engine_dump_cut_inside_a_line_is_an_error_before_the_line_is_read():
+    lines = []
+
+    def fails_midway(path):
+        with open(path, "wb") as pipe:
+            pipe.write(b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n<http://exa")
+        raise OSError("the disk went away")
+
+    with pytest.raises(engine_pipe.EngineDumpFailed, match="the disk went away"):
+        for batch in engine_pipe.lines_while_written(fails_midway):
+            lines += batch
+    assert all(line.endswith("\n") for line in lines)
+
+
+def test_disk_store_jsonld_export_from_the_dumps_text_is_byte_for_byte_the_writers(disk_kg, monkeypatch):
+    """Over the on-disk store (curated KG, awkward terms, default graph, private graph), the document compacted from
+    the engine's text is byte for byte the one the writer makes from the quads read through Python."""
+    monkeypatch.setattr(exports, "_cores", lambda: 2)
+    engine, objects = io.BytesIO(), io.BytesIO()
+    exports.export(disk_kg, exports.ExportRequest(JSON_LD), engine)
+    jsonld.write_compacted(disk_kg.all_quads(), objects, grouped=True)
+    assert engine.getvalue() == objects.getvalue()
+
+
+def test_n_quads_lines_oxigraph_does_not_write_itself_read_as_it_reads_them():
+    """Lines of any N-Quads writer: an explicit xsd:string datatype, escapes in IRIs, in the default graph."""
+    text = ('<http://example.org/caf\\u00E9> <http://example.org/p> "s"^^<http://www.w3.org/2001/XMLSchema#string> .\n'
+            '<http://example.org/caf\\u00E9> <http://www.w3.org/2000/01/rdf-schema#label> '
+            '"t"^^<http://www.w3.org/2001/XMLSchema#string> .\n'
+            '<http://example.org/b> <http://example.org/p> "s"^^<http://www.w3.org/2001/XMLSchema#string> .\n')
+    expected = io.BytesIO()
+    jsonld.write_compacted(ox.parse(text, format=ox.RdfFormat.N_QUADS), expected, grouped=True)
+    assert _from_lines(text.splitlines(keepends=True)) == expected.getvalue()
+    assert b'{"id":"http://example.org/b","http://example.org/p":"s"}' in expected.getvalue()

@@ -11,8 +11,6 @@ import os
 from collections.abc import Iterator
 from contextlib import closing
 from functools import lru_cache
-from itertools import chain, groupby
-from operator import attrgetter
 from pathlib import Path
 from typing import BinaryIO
 
@@ -22,7 +20,7 @@ import pyoxigraph as ox
 from ..errors import BadRequest
 from ..formats import DUMP_FORMATS, JSON_LD, TURTLE, Format
 from ..namespaces import GRAPH_PRIVATE, PREFIXES, PROFILE, RDF, RDFS, SCHEMA, SKOS, values
-from . import content, engine_pipe, framing, jsonld
+from . import content, engine_pipe, framing, jsonld, nquads_compaction
 
 FRAMES = Path(__file__).parent / "frames"
 
@@ -105,8 +103,9 @@ def _export_kg(store, fmt: Format, output: BinaryIO) -> None:
     if fmt != JSON_LD:
         store.dump(output, fmt.rdf, prefixes=PREFIXES)
     elif _written_by_the_engine(store):
-        with closing(engine_pipe.read_while_written(store.write_quads_file, ox.RdfFormat.N_QUADS)) as quads:
-            jsonld.write_compacted(_public(quads), output, grouped=True)
+        with closing(engine_pipe.lines_while_written(store.write_quads_file)) as lines:
+            nodes = nquads_compaction.compacted_nodes(lines, jsonld.Compactor(jsonld.context()), _public_graph)
+            jsonld.write_nodes(nodes, output, jsonld.context())
     else:  # compact, with the sikg context: Oxigraph's own JSON-LD writer expands
         jsonld.write_compacted(store.all_quads(), output, grouped=store.quads_grouped)
 
@@ -130,11 +129,13 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _public(quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
-    """The quads of the public graphs (all_quads()' rule), from quads grouped by graph: a private graph's run is
-    passed over whole, so the filter costs no Python call per quad."""
-    return chain.from_iterable(run for graph, run in groupby(quads, key=attrgetter("graph_name"))
-                               if not (isinstance(graph, ox.NamedNode) and graph.value.startswith(GRAPH_PRIVATE)))
+def _public_graph(graph: str) -> bool:
+    """Whether the graph of this N-Quads name (<iri>, _:id, "" for the default graph) is public (all_quads()'
+    rule)."""
+    return not graph.startswith(_PRIVATE_GRAPHS)
+
+
+_PRIVATE_GRAPHS = f"<{GRAPH_PRIVATE}"
 
 
 def _write_triples(triples, fmt: Format, output: BinaryIO, ctx: dict) -> None:

@@ -343,54 +343,54 @@ def write_compacted(quads: Iterable[ox.Quad], output: BinaryIO, context_value=No
     Oxigraph store's index order), and each node is written as soon as its quads are read; otherwise (an in-memory
     store, a query result: pyoxigraph gives no order there) the nodes are gathered before they are written."""
     compactor = Compactor(ctx or context())
-    pending: list[bytes] = []  # written a few hundred nodes at a time: one write per batch, not per node
+    with nullcontext() if grouped else _no_cyclic_gc():
+        write_nodes((_streamed if grouped else _gathered)(compactor, quads), output,
+                    context_value if context_value is not None else (ctx or context()))
 
-    def emit(data: bytes) -> None:
-        pending.append(data)
-        if len(pending) >= 512:
+
+def write_nodes(nodes: Iterable[tuple[str | None, dict]], output: BinaryIO, context_value) -> None:
+    """Writes the document of `nodes`, (graph reference or None for the default graph, node object) pairs in which
+    a graph's nodes come together: the default graph's at the top, each named graph's in a {"id", "graph"} entry."""
+    pending: list[bytes] = [b'{"@context":' + orjson.dumps(context_value) + b',\n"@graph":[\n']
+    separator, current, dumps = b"", None, orjson.dumps
+    for graph, node in nodes:
+        if graph != current:
+            if current is not None:
+                pending.append(b"]}")
+                separator = b",\n"
+            if graph is not None:
+                pending.append(separator + b'{"id":' + dumps(graph) + b',"graph":[\n')
+                separator = b""
+            current = graph
+        pending.append(separator + dumps(node))
+        separator = b",\n"
+        if len(pending) >= 512:  # written a few hundred nodes at a time: one write per batch, not per node
             output.write(b"".join(pending))
             pending.clear()
-
-    emit(b'{"@context":' + orjson.dumps(context_value if context_value is not None else (ctx or context()))
-         + b',\n"@graph":[\n')
-    with nullcontext() if grouped else _no_cyclic_gc():
-        _write_graphs((_streamed if grouped else _gathered)(compactor, quads), compactor, emit)
-    emit(b"]}\n")
+    pending.append(b"]}]}\n" if current is not None else b"]}\n")
     output.write(b"".join(pending))
 
 
-def _write_graphs(graphs: Iterator[tuple[object, Iterator[dict]]], compactor: Compactor, emit) -> None:
-    separator = b""
-    for graph, nodes in graphs:
-        named = not isinstance(graph, ox.DefaultGraph)
-        if named:
-            emit(separator + b'{"id":' + orjson.dumps(compactor.ref(graph)) + b',"graph":[\n')
-            outer, separator = b",\n", b""
-        for node in nodes:
-            emit(separator + orjson.dumps(node))
-            separator = b",\n"
-        if named:
-            emit(b"]}")
-            separator = outer
-
-
-def _streamed(compactor: Compactor, quads: Iterable[ox.Quad]) -> Iterator[tuple[object, Iterator[dict]]]:
-    """(graph, its node objects) from quads grouped by graph and subject, a node at a time."""
+def _streamed(compactor: Compactor, quads: Iterable[ox.Quad]) -> Iterator[tuple[str | None, dict]]:
+    """(graph reference, node object) pairs from quads grouped by graph and subject, a node at a time."""
     for graph, graph_quads in groupby(quads, key=_graph_name):
-        yield graph, (compactor.node(subject, subject_quads)
-                      for subject, subject_quads in groupby(graph_quads, key=_subject))
+        ref = None if isinstance(graph, ox.DefaultGraph) else compactor.ref(graph)
+        for subject, subject_quads in groupby(graph_quads, key=_subject):
+            yield ref, compactor.node(subject, subject_quads)
 
 
-def _gathered(compactor: Compactor, quads: Iterable[ox.Quad]) -> Iterator[tuple[object, Iterator[dict]]]:
-    """(graph, its node objects) from quads in any order: each run of one subject's quads is read as it comes and
-    merged into what earlier runs gave for the same subject and graph."""
+def _gathered(compactor: Compactor, quads: Iterable[ox.Quad]) -> Iterator[tuple[str | None, dict]]:
+    """(graph reference, node object) pairs from quads in any order: each run of one subject's quads is read as it
+    comes and merged into what earlier runs gave for the same subject and graph."""
     graphs: dict = {}
     for graph, graph_quads in groupby(quads, key=_graph_name):
         nodes = graphs.setdefault(graph, {})
         for subject, run in groupby(graph_quads, key=_subject):
             _merge(nodes, compactor.ref(subject), *compactor.values(run))
     for graph, nodes in graphs.items():
-        yield graph, (compactor.node_object(ref, types, entries) for ref, (types, entries) in nodes.items())
+        ref = None if isinstance(graph, ox.DefaultGraph) else compactor.ref(graph)
+        for subject, (types, entries) in nodes.items():
+            yield ref, compactor.node_object(subject, types, entries)
 
 
 def _merge(nodes: dict, ref: str, types: list, entries: dict) -> None:
@@ -398,7 +398,11 @@ def _merge(nodes: dict, ref: str, types: list, entries: dict) -> None:
     if ref not in nodes:
         nodes[ref] = types, entries
         return
-    known_types, known = nodes[ref]
+    merge_values(*nodes[ref], types, entries)
+
+
+def merge_values(known_types: list, known: dict, types: list, entries: dict) -> None:
+    """Adds a subject's `types` and `entries` (as Compactor.values gives them) to those already known of it."""
     known_types.extend(types)
     for key, value in entries.items():
         if key not in known:
