@@ -228,6 +228,9 @@ class Dialect:
     # constant triples one INSERT operation may hold in its text; more are staged by Graph Store Protocol first
     # (staging.py); None: no limit
     constant_triples_limit: int | None = None
+    # a query whose one row binds ?cap to the row cap the store cuts answers at (0: none), for answers that do not
+    # say they were cut (a CONSTRUCT's, a DESCRIBE's); None: a cut answer always says so
+    row_cap_query: str | None = None
 
     def owns(self, graph: str) -> bool:
         return graph in self.own_graphs or urlsplit(graph).path in self.own_graph_paths and not urlsplit(graph).query
@@ -249,9 +252,18 @@ STANDARD = Dialect("standard")
 # one, a replacement moves each graph in whole (MOVE), and the state token is renewed first (a write that fails after
 # it only renews it for nothing).
 # It cuts a SELECT's answer at its ResultSetMaxRows ([SPARQL] in virtuoso.ini; 10,000 by default) and says so only in
-# an X-SPARQL-MaxRows header (sent when the answer has that many rows); a CONSTRUCT's and a Graph Store Protocol GET's
-# answer are cut silently. sikg reads every quad by SELECT, in pages under the cap once it meets it (all_quads), and
-# any other answer that meets it is a 503 of one line, never a short answer.
+# an X-SPARQL-MaxRows header (sent when the answer has that many rows); a CONSTRUCT's, a DESCRIBE's and a Graph Store
+# Protocol GET's answer are cut silently. sikg reads every quad by SELECT, in pages under the cap once it meets it
+# (all_quads; dump), and any other answer that meets it is a 503 of one line, never a short answer.
+# Measured on 7.2.5 at ResultSetMaxRows 1,000 (tests/test_row_cap.py), in N-Triples, Turtle, RDF/XML and JSON-LD
+# alike, with no header: a CONSTRUCT sends its first 1,001 distinct triples (a LIMIT of 1,001 sends as many, uncut);
+# a DESCRIBE describes the first 1,001 resources its WHERE clause finds, each in whole (one resource's 3,000 triples
+# are sent), so that it can send few triples or none and still be cut. Both cut at the cap the server started with,
+# its status variable sparql_result_set_max_rows (0: none, as when the setting is 0 or left out), where a SELECT is
+# cut at the cap virtuoso.ini says when it is asked (the /sparql handler reads the file each time: edited, not
+# restarted, the two differ). So sikg reads that variable (row_cap_query) with each CONSTRUCT or DESCRIBE answer:
+# a CONSTRUCT's of more triples than the cap is taken as cut, and a DESCRIBE's when a SELECT DISTINCT of the
+# resources it describes finds more than the cap (or is cut itself).
 DIALECTS = {
     "virtuoso": Dialect(
         "Virtuoso",
@@ -260,6 +272,7 @@ DIALECTS = {
         every_graph_by_default=True,
         constant_triples_limit=500,
         graph_store_endpoint="sparql-graph-crud",
+        row_cap_query="SELECT (bif:sys_stat('sparql_result_set_max_rows') AS ?cap) WHERE { }",
         own_graphs=frozenset(
             (
                 "http://www.openlinksw.com/schemas/virtrdf#",
@@ -434,11 +447,32 @@ def _read_answer(response, data: bytes, what: str = "to a query"):
         raise _unreadable(what, error) from None
 
 
+def _query_form(query: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the query's first such keyword."""
+    return next((v.upper() for k, v, _, _ in _scan(query)[1] if k == "word" and v.upper() in QUERY_FORMS), None)
+
+
 def _graph_form(query: str) -> bool:
     """Whether the query is a CONSTRUCT or DESCRIBE: asked for in RDF only (Virtuoso answers a CONSTRUCT with a
     table of ?s ?p ?o when SPARQL results are acceptable too)."""
-    form = next((v.upper() for k, v, _, _ in _scan(query)[1] if k == "word" and v.upper() in QUERY_FORMS), None)
-    return form in ("CONSTRUCT", "DESCRIBE")
+    return _query_form(query) in ("CONSTRUCT", "DESCRIBE")
+
+
+def _described_as_select(query: str) -> tuple[str, int] | None:
+    """A DESCRIBE's resources as a query of its own: `DESCRIBE ?x <a> …` made `SELECT DISTINCT ?x`, its dataset,
+    WHERE clause and modifiers kept (`DESCRIBE *`: SELECT DISTINCT *), and the number of resources it names (<a>).
+    None: it describes named resources only, which no row cap cuts."""
+    text, tokens = _scan(query)
+    start = next(i for i, (k, v, _, _) in enumerate(tokens) if k == "word" and v.upper() == "DESCRIBE")
+    end = start + 1
+    while end < len(tokens) and tokens[end][1] != "{" and tokens[end][1].upper() not in ("WHERE", "FROM"):
+        end += 1
+    described = [v for k, v, _, _ in tokens[start + 1 : end] if k == "var" or v == "*"]
+    if not described or end == len(tokens):
+        return None
+    projection = "*" if "*" in described else " ".join(described)
+    named = end - start - 1 - len(described)
+    return _edited(text, [(tokens[start][2], tokens[end - 1][3], f"SELECT DISTINCT {projection}")]), named
 
 
 def _graph_syntax(response) -> ox.RdfFormat:
@@ -478,10 +512,16 @@ def _check_not_cut(response) -> None:
     cap = _row_cap(response)
     if cap is not None:
         _discard(response)
-        raise StoreUnavailable(
-            f"the external store cut its answer at {cap} rows (Virtuoso: raise ResultSetMaxRows "
-            "in the [SPARQL] section of virtuoso.ini)"
-        )
+        raise _cut(cap)
+
+
+def _cut(cap: int, what: str = "rows", said: bool = True) -> StoreUnavailable:
+    """`said`: the store said it cut the answer; else sikg finds it may have (a whole answer of just over the cap
+    looks the same as a cut one), and refuses it alike."""
+    return StoreUnavailable(
+        f"the external store {'cut' if said else 'may have cut'} its answer at {cap} {what} (Virtuoso: raise "
+        "ResultSetMaxRows in the [SPARQL] section of virtuoso.ini)"
+    )
 
 
 class QueryRefusedByStore(StoreUnavailable, SyntaxError):
@@ -613,7 +653,8 @@ class RemoteStore(KnowledgeGraphStore):
         except SyntaxError as error:
             raise QueryRefusedByStore(_one_line(f"the external store refused a query: {error}")) from None
         _check_not_cut(response)
-        return _read_answer(response, response.data)
+        answer = _read_answer(response, response.data)
+        return self._whole_graph(text, answer, graphs) if isinstance(answer, list) else answer
 
     def _own(self, sparql: str, what: str, graphs=((), ())) -> list:
         """The rows of a query sikg itself sends to read the store's state (over the store's own dataset, unless
@@ -629,6 +670,53 @@ class RemoteStore(KnowledgeGraphStore):
         if not isinstance(answer, _Solutions):
             raise _unreadable(what, "it is not a table of solutions")
         return list(answer)
+
+    def _whole_graph(self, query: str, triples: list, graphs, timeout: float | None = None) -> list:
+        """`triples`, the store's answer to the CONSTRUCT or DESCRIBE `query`, if the store cannot have cut it at its
+        row cap without saying so (Dialect.row_cap_query: the Virtuoso comment above); else StoreUnavailable. The
+        cap is read with each answer (one small query): a store restarted with another one cuts at that."""
+        if self._known_dialect().row_cap_query is None:
+            return triples
+        describe = _query_form(query) == "DESCRIBE"
+        described = _described_as_select(query) if describe else None
+        if (describe and described is None) or not (triples or describe):
+            return triples  # named resources only (described in whole), or no triple: nothing cut
+        cap = self._row_cap_setting()
+        if not cap:
+            return triples
+        if not describe and len(triples) > cap:
+            raise _cut(cap, "triples", said=False)
+        if describe and self._described_bound(*described, graphs, timeout) > cap:
+            raise _cut(cap, "resources described", said=False)
+        return triples
+
+    def _described_bound(self, described: str, named: int, graphs, timeout: float | None) -> float:
+        """At least as many as the resources a DESCRIBE describes: the rows of `described` (its resources found,
+        _described_as_select) times its variables, and those it names; infinite when the store cut the rows
+        (Virtuoso cuts a SELECT at the cap in its virtuoso.ini as the file says now, a DESCRIBE at the cap it was
+        started with: either may be the lower)."""
+        what = "counting a DESCRIBE's resources"
+        try:
+            response = self._query_response(described, _ACCEPT_RESULTS, timeout=timeout, graphs=graphs)
+        except SyntaxError as error:
+            raise StoreUnavailable(_one_line(f"the external store refused sikg's query {what}: {error}")) from None
+        if _row_cap(response) is not None:
+            return float("inf")
+        rows = _read_answer(response, response.data, what)
+        if not isinstance(rows, _Solutions):
+            raise _unreadable(what, "it is not a table of solutions")
+        return len(rows) * max(len(rows.variables), 1) + named
+
+    def _row_cap_setting(self) -> int:
+        """The row cap the store runs with (0: none)."""
+        what = "reading its row cap"
+        rows = self._own(self._known_dialect().row_cap_query, what)
+        if len(rows) != 1:
+            raise _unreadable(what, f"it has {len(rows)} rows, not 1")
+        cap = _term(rows[0], "cap", (ox.Literal,), what).value.strip()
+        if not cap.isdigit():
+            raise _unreadable(what, f"{cap!r} is not a number of rows")
+        return int(cap)
 
     def named_graphs(self) -> list[str]:
         """The public graphs, listed once per state token (one small request reads it)."""
@@ -678,6 +766,15 @@ class RemoteStore(KnowledgeGraphStore):
         if len(tokens) > 1:
             return "remote-" + hashlib.sha256(" ".join(tokens).encode()).hexdigest()[:32]
         return "remote-" + (tokens[0] if tokens else "initial")
+
+    def dump(self, output, rdf_format: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> None:
+        """As every store dumps, but the union graph too is read from every quad (all_quads, in pages under a row cap
+        it meets), not from one CONSTRUCT, which a store may cut without saying so (Virtuoso)."""
+        if rdf_format.supports_datasets:
+            super().dump(output, rdf_format, prefixes)
+            return
+        triples = dict.fromkeys(quad.triple for quad in self.all_quads())  # a triple in two graphs, once
+        ox.serialize(triples, output, rdf_format, prefixes=prefixes)
 
     @property
     def quads_grouped(self) -> bool:
@@ -863,20 +960,16 @@ class RemoteStore(KnowledgeGraphStore):
             )
         substitutions = {name: term_from_wire(*term) for name, term in request.bindings}
         text = bind_terms(request.query, substitutions) if substitutions else request.query
-        graph_result = fmt.rdf is not None
+        graph_result, graphs = fmt.rdf is not None, (request.default_graphs, request.named_graphs)
         response = self._query_response(
-            text,
-            _ACCEPT_GRAPH if graph_result else _ACCEPT_RESULTS,
-            stream=True,
-            timeout=remaining,
-            graphs=(request.default_graphs, request.named_graphs),
+            text, _ACCEPT_GRAPH if graph_result else _ACCEPT_RESULTS, stream=True, timeout=remaining, graphs=graphs
         )
         _check_not_cut(response)
         try:
             buffer = _CappedBuffer(max_bytes)
             if graph_result:
-                triples = (q.triple for q in ox.parse(input=response, format=_graph_syntax(response)))
-                write_result(list(triples), fmt, buffer)
+                triples = [q.triple for q in ox.parse(input=response, format=_graph_syntax(response))]
+                write_result(self._whole_graph(text, triples, graphs, remaining), fmt, buffer)
             else:
                 answer = _CappedBuffer(max_bytes)
                 for chunk in response.stream(256 * 1024):
