@@ -2,7 +2,8 @@
 
 Each subcommand parses its arguments and calls one module; errors a user can cause are printed as one clear line
 with a non-zero exit code, never as a traceback. The environment's settings (settings.py) are read once, at the start,
-and are the defaults of the options; an option given on the command line wins.
+and are the defaults of the options; an option given on the command line wins. What only one command uses is imported
+by that command: every command pays for the imports at the top (`sikg export` of a large KG among them).
 """
 
 import argparse
@@ -20,22 +21,11 @@ from .contributions.tokens import ROLES, FileTokenRegistry, StoreTokenRegistry, 
 from .errors import BaseMismatch, StoreUnavailable
 from .files import written_atomically
 from .formats import DUMP_FORMATS, QUERY_OUTPUTS, by_name
-from .i18n.languages import PAGE_LANGUAGES
 from .namespaces import PREFIXES
-from .pages import history
-from .progress import Progress
-from .rdf import content
 from .rdf.exports import ExportRequest, UnknownView, export, offered_formats, read_view
 from .rdf.jsonld import ConfusableIri
-from .rdf.reading import RdfInputError
-from .rdf.results import write_result
 from .settings import Settings, SettingsError
-from .sparql import queries
-from .sparql.queries import QueryError, run_query
-from .stats import compute_stats, render_stats
 from .store import open_store, store_kind
-from .store.bulk import StoreInUse, load_directory
-from .synth import write_synthetic
 
 
 def _store_arg(parser: argparse.ArgumentParser, settings: Settings, default: str | None = None) -> None:
@@ -58,6 +48,9 @@ def _fail(message: str, code: int) -> int:
 
 
 def cmd_query(args) -> int:
+    from .rdf.results import write_result  # (the query command's own: see the module's docstring)
+    from .sparql import queries  # (the query command's own)
+    from .sparql.queries import QueryError, run_query  # (the query command's own)
     try:
         if args.name:
             text, bindings = queries.bind(args.name, dict(_pairs(args.param)))
@@ -86,6 +79,8 @@ def _pairs(items):
 
 
 def cmd_validate(args) -> int:
+    from .progress import Progress  # (validate's, load's and check-sources': see the module's docstring)
+    from .rdf.reading import RdfInputError  # (validate's and load's)
     from .validation.shacl import validate_files  # pyshacl and rdflib: slow to import, and only this command needs them
     progress = Progress()  # on a terminal only
     try:
@@ -125,6 +120,9 @@ def _export_to_file(store, wanted: ExportRequest, path: Path) -> None:
 def cmd_load(args) -> int:
     """An on-disk store by the bulk path, swapped in whole (store/bulk.py); memory and an external store through
     the store's own replace_graphs (an external one: the files in chunks, store/upload.py)."""
+    from .progress import Progress  # (validate's, load's and check-sources': see the module's docstring)
+    from .rdf.reading import RdfInputError  # (validate's and load's)
+    from .store.bulk import StoreInUse, load_directory  # (load's own)
     progress, started = Progress(), time.monotonic()  # (the bar on a terminal only)
     try:
         if store_kind(args.store) == "disk":
@@ -172,11 +170,13 @@ def cmd_template(args) -> int:
 
 
 def cmd_stats(args) -> int:
+    from .stats import compute_stats, render_stats  # (the stats command's own: see the module's docstring)
     sys.stdout.write(render_stats(compute_stats(_open(args))))
     return 0
 
 
 def cmd_synth(args) -> int:
+    from .synth import write_synthetic  # (the synth command's own: see the module's docstring)
     if args.output:
         with open(args.output, "wb") as output:
             count = write_synthetic(output, args.practices, args.seed)
@@ -232,6 +232,8 @@ def cmd_token(args) -> int:
 
 def cmd_revisions(args) -> int:
     """export: each revised resource's current description, as Turtle, with the data file that holds its old one."""
+    from .pages import history  # (the revisions command's own: see the module's docstring)
+    from .rdf import content  # (the revisions command's own)
     try:
         revised = history.revised_descriptions(_open(args))
     except StoreUnavailable as error:
@@ -268,6 +270,7 @@ def cmd_check_sources(args) -> int:
     """Fetches every page the evidence cites (the only command that connects out); exit 0 if every quotation is
     found where the data says, 1 if any is not."""
     from . import check_sources  # urllib and the fetching: only this command, run by a curator, needs them
+    from .progress import Progress  # (validate's, load's and check-sources': see the module's docstring)
     if args.timeout <= 0 or not 1 <= args.concurrency <= 16:
         return _fail("--timeout must be above 0 and --concurrency from 1 to 16", 2)
     store = _open(args)
@@ -312,11 +315,26 @@ def _export_parser(sub, settings: Settings) -> None:
     p.set_defaults(func=cmd_export)
 
 
+class _PageLanguages:
+    """The interface's languages as argparse's choices, read from the catalogues only when asked (the template
+    command's --lang): reading them is 15 ms of every other command's start, `sikg export` among them."""
+
+    def _languages(self) -> tuple[str, ...]:
+        from .i18n.languages import PAGE_LANGUAGES  # when asked: see the docstring
+        return PAGE_LANGUAGES
+
+    def __contains__(self, language) -> bool:
+        return language in self._languages()
+
+    def __iter__(self):
+        return iter(self._languages())
+
+
 def _template_parser(sub, settings: Settings) -> None:
     p = sub.add_parser("template", help="the spreadsheet template made from the shapes, for contributing practices")
     p.add_argument("--format", choices=["xlsx", "csv", "csvw"], default="xlsx",
                    help="an XLSX workbook, CSV, or the CSV's CSVW metadata (.csv-metadata.json)")
-    p.add_argument("--lang", choices=list(PAGE_LANGUAGES), default="en", help="the language of its headings")
+    p.add_argument("--lang", choices=_PageLanguages(), default="en", help="the language of its headings")
     p.add_argument("--example", action="store_true", help="row 2 holds the example practice")
     p.add_argument("-o", "--output", help="write to this file instead of standard output")
     _store_arg(p, settings)
