@@ -22,6 +22,21 @@ Each such write checks its condition inside itself, which is enough where the st
 Oxigraph server evaluates an update's WHERE on a snapshot and writes without checking for writes made since, so two
 decisions sent at once both apply. Over such a store, a status change is also made alone (Claims): its writer first
 claims the contribution in the store itself, and goes on only if it sees no other claim.
+
+A write is one SPARQL Update request, which the embedded store and Oxigraph server apply whole; OpenLink Virtuoso
+applies its operations one by one, so a request cut off between two (a timeout, a restart, a lost connection) leaves
+those before applied. No such cut leaves a contribution half changed, for every write is one operation where the
+service reads it: a replacement is swapped in, and a removal (a curator's DELETE) made, by one operation (what comes
+before only fills a staging graph of the contribution's own, what comes after only drops empty graphs); a reject is
+one operation. An accept is two: the decision (the record says "accepting", with the review), then its publication,
+one operation that moves the pending graph to the public one and replaces the descriptions it revises, only while the
+record says "accepting" (_publish_update). A cut between the two leaves the public graphs as they were, and whoever
+reads the contribution next (_state: every route to it, every review, replacement or withdrawal of it), any listing,
+and any acceptance of another revision of what it revises, publishes it first: rolled forward, never back, since
+the decision was taken. A withdrawal of a resource writes its record accepting, on its conditions, by one operation,
+then publishes it the same way. This rather than one operation for the whole accept: its review's curator is a blank
+node, which a template makes anew for each solution of a WHERE, and the record is written to the pending graph that
+the publication reads; a second operation, conditional and idempotent, reads it as the first wrote it.
 """
 
 import contextlib
@@ -38,7 +53,7 @@ from datetime import datetime, timedelta, timezone
 
 import pyoxigraph as ox
 
-from ..errors import BadRequest, Conflict, NotFound, NotPermitted, OverLimit, Unprocessable
+from ..errors import BadRequest, Conflict, NotFound, NotPermitted, OverLimit, StoreUnavailable, Unprocessable
 from ..formats import Format
 from ..namespaces import (
     GRAPH_CONTRIBUTION,
@@ -73,6 +88,7 @@ _VERSION = re.compile(r"/history/([0-9]+)$")
 MAX_COMMENT = 2000  # characters of a contributor's reason
 RESERVED = (GRAPH_CONTRIBUTION, GRAPH_PRIVATE)  # IRIs a contribution's data may not use as subject or object
 DECISIONS = {"accept": "accepted", "reject": "rejected"}
+ACCEPTING = "accepting"  # the record's status from a curator's acceptance to its publication (_publish_update)
 # What the record remembers of a request made with an Idempotency-Key (private: never moved to the public graph)
 KEY, REQUEST, ANSWER = SIKG.idempotencyKey, SIKG.idempotentRequest, SIKG.idempotentAnswer
 # A Structured Field string (RFC 8941 sec. 3.3.3) of visible ASCII: its characters, or \" and \\ escaped
@@ -226,6 +242,42 @@ def review_iri(contribution_id: str) -> str:
     return f"{GRAPH_CONTRIBUTION}{contribution_id}#review"
 
 
+def _review_record(contribution_id: str, holder: Holder, decision: str, comment: str | None, status: str,
+                   revisions: list[Revision] = ()) -> str:
+    """Triples of the record of a decision: the record's new `status`, and the review (who, when, what, why); for an
+    accept, when each new version of a revision was made."""
+    public = _graphs(contribution_id)[1]
+    now = ox.Literal(datetime.now(timezone.utc).isoformat(timespec="seconds"), datatype=XSD.term("dateTime"))
+    said = f" ; <{RDFS.comment}> {ox.Literal(comment)}" if comment else ""
+    review = f"<{review_iri(contribution_id)}>"
+    record = (f'{public} <{SIKG.status}> "{status}" . {review} a <{SIKG.Review}>, <{PROV.Activity}> ; '
+              f'<{PROV.used}> {public} ; <{PROV.wasAssociatedWith}> _:curator ; <{PROV.endedAtTime}> {now} ; '
+              f'<{SIKG.decision}> "{decision}"{said} . _:curator a <{PROV.Agent}> ; '
+              f'<{RDFS.label}> {ox.Literal(holder.name)} .')
+    if decision == "accept":
+        record += "".join(f" <{r.new}> <{PROV.generatedAtTime}> {now} ." for r in revisions)
+    return record
+
+
+def _still_current(revisions: list[Revision]) -> str:
+    """A condition: each revised resource is still at the version the revision was proposed on, and no other
+    accepted revision of it is still to be published (its record says "accepting": _publish_update)."""
+    condition = ""
+    for r in revisions:
+        current = f"GRAPH <{GRAPH_REVISIONS}> {{ <{r.resource}> <{SIKG.currentVersion}> ?current }}"
+        condition += (f" FILTER NOT EXISTS {{ {current} }}" if r.old_number == 1 else
+                      f" FILTER EXISTS {{ {current} FILTER(?current = <{r.old}>) }}")
+        condition += (f' FILTER NOT EXISTS {{ GRAPH ?other {{ ?accepted <{SIKG.status}> "{ACCEPTING}" ; '
+                      f"<{SIKG.revises}> <{r.resource}> }} {_record_graph('?accepted', '?other')} }}")
+    return condition
+
+
+def _record_graph(contribution: str, graph: str) -> str:
+    """A filter: `graph` is the pending graph of the contribution `contribution` (its record, not data naming it)."""
+    return (f'FILTER(STRSTARTS(STR({contribution}), "{GRAPH_CONTRIBUTION}") && STR({graph}) = '
+            f'CONCAT("{GRAPH_PENDING}", SUBSTR(STR({contribution}), {len(GRAPH_CONTRIBUTION) + 1})))')
+
+
 def _every_triple_while(contribution_id: str, status: str, remembered: bool = False) -> str:
     """A WHERE clause: every triple of the pending graph, as long as its record there says `status` when the update
     is applied (the condition each status change checks inside its own write); `remembered`: with the record's
@@ -250,28 +302,52 @@ def _naming(iri: str) -> str:
             f'&& !STRSTARTS(STR(?x), "{GRAPH_CONTRIBUTION}") && !STRSTARTS(STR(?g), "{GRAPH_PRIVATE}"))')
 
 
-def _replacing(r: Revision, accepted: str, pending: str) -> str:
-    """The operations of an accepted revision's write that replace the resource's description (each only once the
-    contribution's record says accepted): its current description leaves every public graph for the private graph of
-    its version, and its current version is the new one.
+def _replacing(r: Revision, pending: str) -> list[str]:
+    """The branches of a publication (_publish_update) that replace a revised resource's description, each binding
+    the quad it deletes (?from ?s ?p ?o) and the one it inserts (?to ?s ?p ?n): its current description leaves every
+    public graph for the private graph of its version (where it came from is recorded with the version), and its
+    current version is the new one.
 
     The sikg team's translations (GRAPH_TRANSLATIONS) are not the resource's own words: a translation stays public
     unless the revision gives a text of its own for the same property in the same language (which supersedes it), or
     withdraws the resource (no description left); so correcting the English text leaves the French translation where
     it is, marked as a translation on the page, and its version history is the resource's own."""
     kept, resource = f"<{version_graph(r.resource, r.old_number)}>", f"<{r.resource}>"
-    translations, current = f"<{GRAPH_TRANSLATIONS}>", f"<{GRAPH_REVISIONS}> {{ {resource} <{SIKG.currentVersion}>"
+    revisions = f"<{GRAPH_REVISIONS}>"
+    translations, current = f"<{GRAPH_TRANSLATIONS}>", f"<{SIKG.currentVersion}>"
+    public = f'FILTER(!STRSTARTS(STR(?from), "{GRAPH_PRIVATE}") && ?from != {translations})'
     superseded = (f"FILTER(NOT EXISTS {{ GRAPH {pending} {{ {resource} ?any ?thing }} }} || EXISTS {{ GRAPH {pending} "
                   f"{{ {resource} ?p ?own FILTER(isLiteral(?own) && LANG(?own) = LANG(?o)) }} }})")
-    origin = f"GRAPH <{GRAPH_REVISIONS}> {{ <{r.old}> <{PROV.wasDerivedFrom}> ?g }}"  # history.first_published
-    return (f" ;\nDELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} INSERT {{ GRAPH {kept} {{ ?s ?p ?o }} {origin} }} "
-            f"WHERE {{ {accepted} GRAPH ?g {{ {describe_pattern(r.resource)} }} "
-            f'FILTER(!STRSTARTS(STR(?g), "{GRAPH_PRIVATE}") && ?g != {translations}) }}'
-            f" ;\nDELETE {{ GRAPH {translations} {{ {resource} ?p ?o }} }} "
-            f"INSERT {{ GRAPH {kept} {{ {resource} ?p ?o }} }} "
-            f"WHERE {{ {accepted} GRAPH {translations} {{ {resource} ?p ?o }} {superseded} }}"
-            f" ;\nDELETE {{ GRAPH {current} ?v }} }} INSERT {{ GRAPH {current} <{r.new}> }} }} "
-            f"WHERE {{ {accepted} OPTIONAL {{ GRAPH {current} ?v }} }} }}")
+    return [f"{{ GRAPH ?from {{ {describe_pattern(r.resource)} }} {public} BIND({kept} AS ?to) BIND(?o AS ?n) }}",
+            # history.first_published: <old> prov:wasDerivedFrom each public graph it was in (inserted: the quad
+            # deleted is the one inserted)
+            f"{{ GRAPH ?from {{ {resource} ?p1 ?o1 }} {public} BIND(?from AS ?o) BIND(?from AS ?n) "
+            f"BIND({revisions} AS ?to) BIND(<{r.old}> AS ?s) BIND(<{PROV.wasDerivedFrom}> AS ?p) }}",
+            f"{{ GRAPH {translations} {{ {resource} ?p ?o }} {superseded} BIND({translations} AS ?from) "
+            f"BIND({kept} AS ?to) BIND({resource} AS ?s) BIND(?o AS ?n) }}",
+            # the current version: the one there is (if any) deleted, the new one inserted
+            f"{{ OPTIONAL {{ GRAPH {revisions} {{ {resource} {current} ?v }} }} BIND({revisions} AS ?from) "
+            f"BIND({revisions} AS ?to) BIND({resource} AS ?s) BIND({current} AS ?p) "
+            f"BIND(COALESCE(?v, <{r.new}>) AS ?o) BIND(<{r.new}> AS ?n) }}"]
+
+
+def _publish_update(contribution_id: str, revisions: list[Revision] = ()) -> str:
+    """One SPARQL Update operation that makes an accepted contribution public, only while its record says
+    "accepting" (and so once: it moves the record): the pending graph becomes the public one, the record saying
+    "accepted", and each resource it revises gets its new description (_replacing). One operation, whatever the
+    number of revisions, so that a store applying a request's operations one by one never shows the public graphs
+    half changed; every quad it deletes and inserts is bound by one branch of a UNION, for Virtuoso 7.2.5 fails on
+    template quads left unbound by a branch (staging.py), and a branch binds its constants by BIND, not by a FILTER
+    on equality (Virtuoso 7.2.5: "SP031 … sparp_gp_deprecate(): equiv replaces filter" once in a UNION)."""
+    pending, public = _graphs(contribution_id)
+    status = f"<{SIKG.status}>"
+    branches = [f"{{ GRAPH {pending} {{ {public} {status} ?o }} BIND({public} AS ?s) BIND({status} AS ?p) "
+                f'BIND({pending} AS ?from) BIND({public} AS ?to) BIND("accepted" AS ?n) }}',
+                f"{{ GRAPH {pending} {{ ?s ?p ?o }} FILTER(?s != {public} || ?p NOT IN (<{KEY}>, <{REQUEST}>, "
+                f"<{ANSWER}>, {status})) BIND({pending} AS ?from) BIND({public} AS ?to) BIND(?o AS ?n) }}",
+                *(branch for r in revisions for branch in _replacing(r, pending))]
+    return (f"DELETE {{ GRAPH ?from {{ ?s ?p ?o }} }} INSERT {{ GRAPH ?to {{ ?s ?p ?n }} }} "
+            f'WHERE {{ GRAPH {pending} {{ {public} {status} "{ACCEPTING}" }}\n  {" UNION ".join(branches)} }}')
 
 
 class Claims:
@@ -482,15 +558,16 @@ class Contributions:
     def withdraw_resource(self, iri: str | None, holder: Holder, reason: str | None) -> Shown:
         """A curator withdraws a published practice or organisation (POST /contributions/withdrawals/{kind}/{slug}):
         a revision whose new description is empty, proposed and accepted by the curator in one write (the record
-        written and accepted by the same conditional update as any accepted revision: its description leaves every
-        public graph for the private graph of its version, and the history records who, when and why; if the
-        condition fails, the same write takes its record back: nothing is left). 403 for a contributor, 404 for what
+        written already accepted, only if the conditions of any accepted revision hold, and published as one: its
+        description leaves every public graph for the private graph of its version, and the history records who, when
+        and why; if the conditions fail, nothing is written). 403 for a contributor, 404 for what
         is not public, 400 without a reason, 409 if another revision was accepted meanwhile, or if other resources
         still name it (an organisation that practices name as operator or partner: they would point at nothing; the
         message names them, to be withdrawn or corrected first). Reverted as any revision: a curator proposes an
         earlier version (history/{n}) and accepts it."""
         self._check_curator(holder, "withdraw a practice or organisation")
         reason = _comment(reason)
+        self._finish_interrupted()  # an earlier withdrawal of it, accepted but not yet published, first
         if iri is None or not iri.startswith(REVISABLE) or not self.store.query(f"ASK {{ <{iri}> a ?type }}"):
             raise NotFound(f"no published practice or organisation {iri or ''} to withdraw".replace("  ", " "))
         if reason is None:
@@ -501,7 +578,7 @@ class Contributions:
             revision = Revision.of(iri, self._revisions_of([iri]).get(iri, version_iri(iri, 1)))
             contribution_id = uuid.uuid4().hex[:16]
             record = self._provenance(GRAPH_CONTRIBUTION + contribution_id, holder.name,
-                                      hashlib.sha256(b"").hexdigest(), ValidationReport(True), "pending", reason,
+                                      hashlib.sha256(b"").hexdigest(), ValidationReport(True), None, reason,
                                       [revision])
             self.store.update(self._withdrawal_update(contribution_id, holder, reason, revision, record))
             after = self._state(contribution_id)
@@ -512,17 +589,16 @@ class Contributions:
 
     def _withdrawal_update(self, contribution_id: str, holder: Holder, reason: str, revision: Revision,
                            record: list[ox.Triple]) -> str:
-        """One SPARQL Update request: the withdrawal's record written pending, accepted on the conditions of any
-        revision and, for an organisation, on one of its own (nothing public names it), and, if they did not hold,
-        taken back."""
-        pending, public = _graphs(contribution_id)
+        """One SPARQL Update request: the withdrawal's record written already accepted ("accepting"), only on the
+        conditions of any revision and, for an organisation, on one of its own (nothing public names it), by one
+        operation (one solution: its blank nodes made once), then published as any accepted revision is."""
+        pending = _graphs(contribution_id)[0]
         data = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in record)
         organisation = revision.resource.startswith(ORGANISATION)
         unnamed = f" FILTER NOT EXISTS {{ {_naming(revision.resource)} }}" if organisation else ""
-        return (f"INSERT DATA {{ GRAPH {pending} {{\n{data}\n}} }} ;\n"
-                + self._review_update(contribution_id, holder, "accept", reason, [revision], unnamed)
-                + f' ;\nDELETE {{ GRAPH {pending} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {pending} {{ {public} '
-                  f'<{SIKG.status}> "pending" . ?s ?p ?o }} }}')
+        review = _review_record(contribution_id, holder, "accept", reason, ACCEPTING, [revision])
+        return (f"INSERT {{ GRAPH {pending} {{\n{data}\n{review}\n}} }} "
+                f"WHERE {{ {_still_current([revision])}{unnamed} }} ;\n" + _publish_update(contribution_id, [revision]))
 
     def _check_not_named(self, iri: str) -> None:
         """For an organisation: Conflict (409) naming the public resources that name it (directly, or through their
@@ -611,18 +687,21 @@ class Contributions:
     @staticmethod
     def _replace_update(contribution_id: str, triples: list[ox.Triple]) -> str:
         """One SPARQL Update request that replaces the pending graph only while its record still says pending: the
-        new graph is staged in a private graph of its own, marked there only if the old one was pending (and so
-        removed), and moved in only if marked. (A DELETE/INSERT straight from the payload would make its blank nodes
-        anew for each triple the condition matched.)"""
+        new graph is staged in a private graph of the contribution's own (emptied first: a request that stopped may
+        have left one), then one operation swaps it in, if the record is still pending, and empties the staging
+        graph. (A DELETE/INSERT straight from the payload would make its blank nodes anew for each triple the
+        condition matched; copied from the staging graph, they are the same nodes.) Stopped before the swap, the
+        request changed nothing the service reads; after it, it is done. The contribution's writers take turns
+        (Claims, over an external store), so its staging graph is one writer's at a time."""
         pending, public = _graphs(contribution_id)
-        staging = f"<{GRAPH_PRIVATE}staging/{uuid.uuid4().hex}>"
-        marked = f'{staging} <{SIKG.status}> "replacing"'
+        staging = f"<{GRAPH_PRIVATE}staging/replacement-{contribution_id}>"
         data = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
-        return (f"INSERT DATA {{ GRAPH {staging} {{\n{data}\n}} }} ;\n"
-                f"DELETE {{ GRAPH {pending} {{ ?s ?p ?o }} }} INSERT {{ GRAPH {staging} {{ {marked} }} }} "
-                f"{_every_triple_while(contribution_id, 'pending')} ;\n"
-                f"INSERT {{ GRAPH {pending} {{ ?s ?p ?o }} }} "
-                f"WHERE {{ GRAPH {staging} {{ {marked} . ?s ?p ?o }} FILTER(?s != {staging}) }} ;\n"
+        return (f"DROP SILENT GRAPH {staging} ;\n"
+                f"INSERT DATA {{ GRAPH {staging} {{\n{data}\n}} }} ;\n"
+                f"DELETE {{ GRAPH ?from {{ ?s ?p ?o }} }} INSERT {{ GRAPH {pending} {{ ?s ?p ?n }} }} "
+                f'WHERE {{ GRAPH {pending} {{ {public} <{SIKG.status}> "pending" }}\n'
+                f"  {{ GRAPH {pending} {{ ?s ?p ?o }} {_not_remembered(public)} BIND({pending} AS ?from) }}"
+                f" UNION {{ GRAPH {staging} {{ ?s ?p ?o }} BIND({staging} AS ?from) BIND(?o AS ?n) }} }} ;\n"
                 f"DROP SILENT GRAPH {staging}")
 
     def withdraw_as(self, contribution_id: str, holder: Holder) -> None:
@@ -632,8 +711,7 @@ class Contributions:
             shown = self._visible(contribution_id, holder)
             if holder.is_curator or not self.reviewed_first:
                 self._check_holds_no_current_version(shown)
-                self.store.remove_graphs([GRAPH_PENDING + contribution_id, GRAPH_CONTRIBUTION + contribution_id,
-                                          reports.report_graph(contribution_id)])
+                self.store.update(self._removal_update(contribution_id))
                 return
             self._check_own_pending(shown, holder, "withdraw")
             # Only while it is still pending when the write is applied: a curator may have decided since the read.
@@ -646,6 +724,18 @@ class Contributions:
             if after is not None:
                 raise Conflict(f"contribution {contribution_id!r} was already reviewed ({after.status}): "
                                          "its contributor can no longer withdraw it")
+
+    @staticmethod
+    def _removal_update(contribution_id: str) -> str:
+        """One SPARQL Update request that removes a contribution, public or pending, with the memory of its
+        Idempotency-Key, by its first operation (one: a store that applies the operations one by one never holds it
+        public with its key forgotten); its report and the graphs, empty by then, are dropped after."""
+        pending, public = _graphs(contribution_id)
+        graphs = [pending, public, f"<{reports.report_graph(contribution_id)}>"]
+        return (f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ "
+                f"{{ GRAPH {pending} {{ ?s ?p ?o }} BIND({pending} AS ?g) }} "
+                f"UNION {{ GRAPH {public} {{ ?s ?p ?o }} BIND({public} AS ?g) }} }} ;\n"
+                + " ;\n".join(f"DROP SILENT GRAPH {g}" for g in graphs))
 
     def _check_holds_no_current_version(self, shown: Shown) -> None:
         """Conflict (409) for an accepted revision (or withdrawal) whose version is a resource's current one: deleting
@@ -738,6 +828,8 @@ class Contributions:
         if shown.status != "pending":
             raise Conflict(f"contribution {shown.id!r} was already reviewed ({shown.status})")
         with self._alone_on(shown.revises if decision == "accept" else []):
+            if decision == "accept" and shown.revisions:
+                self._finish_interrupted()  # an accepted revision of the same resource, not yet published, first
             self.store.update(self._review_update(shown.id, holder, decision, comment, shown.revisions))
         after = self.show(shown.id, holder=holder)
         if after.review is None or (after.review["decision"], after.review["by"]) != (decision, holder.name):
@@ -755,43 +847,33 @@ class Contributions:
 
     @staticmethod
     def _review_update(contribution_id: str, holder: Holder, decision: str, comment: str | None,
-                       revisions: list[Revision] = (), also: str = "") -> str:
-        """One SPARQL Update request: the review recorded, only while the record still says pending (so that a
-        decision applied since adds nothing), and, for accept, the pending graph moved to the public one only if
-        its record now says accepted (a rejected contribution is never moved, whatever was read before).
+                       revisions: list[Revision] = ()) -> str:
+        """One SPARQL Update request: the decision recorded (the record's status and the review), only while the
+        record still says pending (so that a decision applied since adds nothing); for accept, the record says
+        "accepting", and the same request then publishes it (_publish_update). A reject is one operation; an accept
+        is the decision, then its publication, which whoever next reads the contribution makes if this request did
+        not get to it (the module's docstring).
 
         Accepting a revision also needs each resource it revises to be still at the version it was proposed on
-        (and the pending record to propose just those revisions): then, in the same write, the resource's current
-        description leaves every public graph for the private graph of that version, and its current version is
-        the new one. Two revisions of one resource proposed on the same version: the first accepted stands, the
-        other changes nothing (409). `also`: one more condition of the decision (a withdrawal's)."""
+        (and the pending record to propose just those revisions): then its publication replaces the resource's
+        current description. Two revisions of one resource proposed on the same version: the first accepted stands,
+        the other changes nothing (409)."""
         pending, public = _graphs(contribution_id)
-        now = ox.Literal(datetime.now(timezone.utc).isoformat(timespec="seconds"), datatype=XSD.term("dateTime"))
-        said = f" ; <{RDFS.comment}> {ox.Literal(comment)}" if comment else ""
-        review = f"<{review_iri(contribution_id)}>"
-        record = (f'{public} <{SIKG.status}> "{DECISIONS[decision]}" . {review} a <{SIKG.Review}>, <{PROV.Activity}> ; '
-                  f'<{PROV.used}> {public} ; <{PROV.wasAssociatedWith}> _:curator ; <{PROV.endedAtTime}> {now} ; '
-                  f'<{SIKG.decision}> "{decision}"{said} . _:curator a <{PROV.Agent}> ; '
-                  f'<{RDFS.label}> {ox.Literal(holder.name)} .')
-        condition = also
+        condition = ""
         if decision == "accept" and revisions:
-            record += "".join(f" <{r.new}> <{PROV.generatedAtTime}> {now} ." for r in revisions)
             listed = ", ".join(f"<{r.new}>" for r in revisions)
             condition += (f" FILTER NOT EXISTS {{ GRAPH {pending} {{ ?new <{PROV.wasRevisionOf}> ?old }} "
                           f"FILTER(?new NOT IN ({listed})) }}")
-            for r in revisions:
-                condition += f" GRAPH {pending} {{ <{r.new}> <{PROV.wasRevisionOf}> <{r.old}> }}"
-                current = f"GRAPH <{GRAPH_REVISIONS}> {{ <{r.resource}> <{SIKG.currentVersion}> ?current }}"
-                condition += (f" FILTER NOT EXISTS {{ {current} }}" if r.old_number == 1 else
-                              f" FILTER EXISTS {{ {current} FILTER(?current = <{r.old}>) }}")
+            condition += "".join(f" GRAPH {pending} {{ <{r.new}> <{PROV.wasRevisionOf}> <{r.old}> }}"
+                                 for r in revisions)
+            condition += _still_current(revisions)
+        status = ACCEPTING if decision == "accept" else DECISIONS[decision]
+        record = _review_record(contribution_id, holder, decision, comment, status, revisions)
         update = (f'DELETE {{ GRAPH {pending} {{ {public} <{SIKG.status}> "pending" }} }} '
-                  f'INSERT {{ GRAPH {pending} {{ {record} }} }} '
+                  f"INSERT {{ GRAPH {pending} {{ {record} }} }} "
                   f'WHERE {{ GRAPH {pending} {{ {public} <{SIKG.status}> "pending" }}{condition} }}')
         if decision == "accept":
-            accepted = f'GRAPH {pending} {{ {public} <{SIKG.status}> "accepted" }}'
-            update += "".join(_replacing(r, accepted, pending) for r in revisions)
-            update += (f' ;\nDELETE {{ GRAPH {pending} {{ ?s ?p ?o }} }} INSERT {{ GRAPH {public} {{ ?s ?p ?o }} }} '
-                       f"{_every_triple_while(contribution_id, 'accepted')}")
+            update += " ;\n" + _publish_update(contribution_id, revisions)
         return update
 
     # -- reading ----------------------------------------------------------------------------------------------
@@ -805,7 +887,26 @@ class Contributions:
         return shown
 
     def _state(self, contribution_id: str) -> Shown | None:
-        """The record of a contribution, public or private, or None."""
+        """The record of a contribution, public or private, or None. One accepted but not yet published (its record
+        says "accepting": the request that accepted it stopped between its operations) is published first."""
+        shown = self._record(contribution_id)
+        if shown is not None and shown.status == ACCEPTING:
+            self.store.update(_publish_update(contribution_id, shown.revisions))
+            shown = self._record(contribution_id)
+            if shown is not None and shown.status == ACCEPTING:
+                raise StoreUnavailable(f"the store did not publish the accepted contribution {contribution_id!r}")
+        return shown
+
+    def _finish_interrupted(self) -> None:
+        """Publishes each contribution accepted but not yet published (_state), so that a listing, or a revision of
+        what it revises, finds it done: one lookup, which over a store that applies a request at once finds none."""
+        rows = self.store.query_private(f'SELECT ?c WHERE {{ GRAPH ?g {{ ?c <{SIKG.status}> "{ACCEPTING}" }} '
+                                        f"{_record_graph('?c', '?g')} }}")
+        for contribution in sorted({row["c"].value for row in rows}):
+            self._state(contribution[len(GRAPH_CONTRIBUTION):])
+
+    def _record(self, contribution_id: str) -> Shown | None:
+        """The record of a contribution as the store holds it, or None."""
         if not _ID.match(contribution_id or ""):
             return None
         public, pending = GRAPH_CONTRIBUTION + contribution_id, GRAPH_PENDING + contribution_id
@@ -843,6 +944,7 @@ class Contributions:
     def pending_page(self, holder: Holder, page: queue.Page) -> queue.Listed:
         """One page of the pending contributions, for a curator's queue: one query (queue.py)."""
         self._check_curator(holder, "see pending contributions")
+        self._finish_interrupted()
         return queue.read(self.store.query_private, GRAPH_PENDING, "pending", page)
 
     # -- the validation report kept with a pending contribution (reports.py) -------------------------------------
@@ -880,6 +982,7 @@ class Contributions:
         """A page (queue.Page) of the public (accepted) contributions; with status=pending or rejected, of those, for
         a curator only. One query (queue.py)."""
         page = page or queue.Page()
+        self._finish_interrupted()
         if status in (None, "", "accepted"):
             if page.kind or page.warnings:
                 raise BadRequest("kind and warnings filter pending contributions (status=pending)")
