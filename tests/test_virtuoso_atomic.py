@@ -236,9 +236,6 @@ def test_a_cut_acceptance_of_a_revision_is_finished_before_another_revision_of_i
 
 # -- over a real Virtuoso ------------------------------------------------------------------------------------------
 
-virtuoso_only = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
-
-
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory):
     if MISSING is not None:
@@ -262,6 +259,7 @@ def cap_texts(store) -> set:
         f'SELECT ?o WHERE {{ <{CAP}> <http://purl.org/dc/terms/description> ?o FILTER(LANG(?o) = "en") }}')}
 
 
+@pytest.mark.slow
 def test_over_virtuoso_a_write_cut_between_its_operations_is_before_or_after_never_half(virtuoso):
     """Over a real Virtuoso (which applies a request's operations one by one), each write cut after each of its
     operations: the next read shows the contribution before or after, and the store holds it so."""
