@@ -30,16 +30,17 @@ def compacted_nodes(batches: Iterable[list[str]], compactor: Compactor,
     keep, types, entries = False, [], {}
     for batch in batches:
         for line in batch:
-            quad = None
             s, p, rest = line.split(" ", 2)
-            if "\\" in line or rest[0] == "<" and rest[1] == "<":  # an escape, or a triple term: Oxigraph parses it
-                quad = next(ox.parse(line, format=ox.RdfFormat.N_QUADS))
-                s, p, parts = _n_quads(quad.subject), _n_quads(quad.predicate), ("", _n_quads(quad.graph_name), ".")
-            elif rest[0] == '"':
+            first = rest[0]
+            if first == '"':
                 end = rest.find('"', 1)
                 value, parts = rest[1:end], rest[end + 1:].split(" ")  # [tag, graph, "."] or [tag, "."]
             else:
-                parts = rest.split(" ")  # [object, graph, "."] or [object, "."]
+                parts = rest.split(" ")  # [object, graph, "."] or [object, "."]; a triple term splits into more
+            if "\\" in line or len(parts) > 3:  # an escape, or an RDF 1.2 triple term: Oxigraph parses the line
+                quad = next(ox.parse(line, format=ox.RdfFormat.N_QUADS))
+                s, p, first = _n_quads(quad.subject), _n_quads(quad.predicate), None
+                parts = ("", _n_quads(quad.graph_name), ".")
             g = parts[1] if len(parts) == 3 else ""
             if s != subject or g != graph:
                 if keep and subject is not None:
@@ -52,16 +53,23 @@ def compacted_nodes(batches: Iterable[list[str]], compactor: Compactor,
             if not keep:
                 continue
             plan = plans.get(p) or plans.setdefault(p, compactor.plan(p[1:-1]))
-            if quad is not None:
+            if first == '"':
+                tag, key = parts[0], plan.language_key
+                if key is not None and tag[:1] == "@" and "--" not in tag:  # the commonest: a text in a language map
+                    texts = entries.get(key)
+                    if texts is None:
+                        texts = entries[key] = {}
+                    texts.setdefault(tag[1:], []).append(value)
+                else:
+                    add.literal(entries, plan, value, tag, line)
+            elif first is None:
                 merge_values(types, entries, *compactor.values([quad]))
-            elif rest[0] == '"':
-                add.literal(entries, plan, value, parts[0], line)
             elif p == _TYPE:
                 obj = parts[0]
-                types.append(iri(obj[1:-1], vocab=True) if obj[0] == "<" else obj)
+                types.append(iri(obj[1:-1], vocab=True) if first == "<" else obj)
             else:
                 obj = parts[0]
-                ref = refs.get(obj) if obj[0] == "<" else obj
+                ref = refs.get(obj) if first == "<" else obj
                 if ref is None:
                     ref = iri(obj[1:-1])
                     if len(refs) < _OBJECT_REFS:
