@@ -3,6 +3,8 @@
 import os
 
 import pytest
+from virtuoso import MISSING as VIRTUOSO_MISSING
+from virtuoso import Virtuoso
 
 from helpers import serving
 from sikg.sparql.evaluator import EvaluatorPool
@@ -39,12 +41,62 @@ def live_server(tmp_path_factory):
         yield url
 
 
+# -- OpenLink Virtuoso (tests/virtuoso.py) -------------------------------------------------------------------------
+# One server per worker for the whole session, started when a test first asks for it: starting one takes seconds,
+# putting it back as the next test needs it a fraction of one. A test takes it through the fixture saying what it
+# needs (an empty store, or the curated KG and nothing else), never through the session fixture alone, so that no
+# test depends on what another one left.
+
+def _session_virtuoso(tmp_path_factory, name: str, **options):
+    if VIRTUOSO_MISSING:
+        pytest.skip(VIRTUOSO_MISSING)
+    server = Virtuoso(tmp_path_factory.mktemp(name), **options)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    """The worker's Virtuoso, as it is: take it through virtuoso_empty or virtuoso_kg."""
+    yield from _session_virtuoso(tmp_path_factory, "virtuoso")
+
+
+@pytest.fixture
+def virtuoso_empty(virtuoso_server):
+    """The worker's Virtuoso with every graph written since it started dropped: a store as new."""
+    virtuoso_server.clear()
+    return virtuoso_server
+
+
+@pytest.fixture
+def virtuoso_kg(virtuoso_server):
+    """The worker's Virtuoso holding the curated KG and nothing else, as `sikg load` leaves a new store (loaded again
+    only if something was written since it was last loaded)."""
+    virtuoso_server.load_curated()
+    return virtuoso_server
+
+
+@pytest.fixture(scope="session")
+def virtuoso_capped_server(tmp_path_factory):
+    """The worker's Virtuoso whose answers are cut at 1,000 rows (ResultSetMaxRows; its default is 10,000): a
+    setting of its virtuoso.ini, so a server of its own. Take it through virtuoso_capped."""
+    yield from _session_virtuoso(tmp_path_factory, "virtuoso-capped", max_rows=1000)
+
+
+@pytest.fixture
+def virtuoso_capped(virtuoso_capped_server):
+    """The capped Virtuoso holding the curated KG and nothing else."""
+    virtuoso_capped_server.load_curated()
+    return virtuoso_capped_server
+
+
 # What `make check` leaves out (-m "not slow"; `make test` runs everything): tests that start real servers, browsers,
 # other engines or the command line, or run the fuzzers. Whole folders, the tests that use a fixture starting such a
 # process, and tests marked @pytest.mark.slow where they start one themselves.
 SLOW_FOLDERS = {"browser", "robustness"}
 PROCESS_FIXTURES = {"live_server", "servers", "oxigraph", "oxigraph_server", "empty_server", "fresh_spec", "js_reports",
-                    "core_nt", "cli_exports"}
+                    "core_nt", "cli_exports", "virtuoso_server", "virtuoso_capped_server"}
 
 
 def pytest_configure(config):

@@ -1,6 +1,7 @@
 """OpenLink Virtuoso (Debian's virtuoso-opensource 7.2) as sikg's external store, tested as an Oxigraph server is:
-the store contract (tests/test_store.py) over a real Virtuoso started here (tests/virtuoso.py: a temporary database,
-free ports, +foreground, stopped at the end), and `sikg load` as docs/deployment.md shows it. The route comparison
+the store contract (tests/test_store.py) over a real Virtuoso (tests/virtuoso.py: a temporary database, free ports,
++foreground; one per worker for the session, emptied or loaded again as each test needs it: tests/conftest.py), and
+`sikg load` as docs/deployment.md shows it. The route comparison
 over it, beside the embedded store and Oxigraph server, is in tests/test_remote_store.py. What Virtuoso answers
 differently is handled in store/remote.py (its Dialect and the answers read there), each with a test there.
 """
@@ -8,7 +9,7 @@ differently is handled in store/remote.py (its Dialect and the answers read ther
 import pyoxigraph as ox
 import pytest
 from test_store import CommandLineContract, StoreContract
-from virtuoso import MISSING, Virtuoso
+from virtuoso import MISSING
 
 from helpers import run_cli
 from sikg.store import open_store
@@ -16,12 +17,10 @@ from sikg.store import open_store
 pytestmark = [pytest.mark.skipif(MISSING is not None, reason=MISSING or ""), pytest.mark.slow]
 
 
-@pytest.fixture(scope="module")
-def virtuoso(tmp_path_factory):
-    server = Virtuoso(tmp_path_factory.mktemp("virtuoso"))
-    server.start()
-    yield server
-    server.stop()
+@pytest.fixture
+def virtuoso(virtuoso_kg):
+    """The worker's one Virtuoso (tests/conftest.py), holding the curated KG and nothing else."""
+    return virtuoso_kg
 
 
 class TestVirtuoso(StoreContract, CommandLineContract):
@@ -29,19 +28,23 @@ class TestVirtuoso(StoreContract, CommandLineContract):
 
     @pytest.fixture(scope="class")
     @classmethod
-    def store(cls, virtuoso):
-        store = open_store(virtuoso.sparql_url, timeout=30)
-        store.load_curated()
+    def store(cls, virtuoso_server):
+        store = open_store(virtuoso_server.sparql_url, timeout=30)
+        store.named_graphs()  # a first answer, which says what kind of store it is (as loading it did)
         return store
 
+    @pytest.fixture(autouse=True)
+    def curated(self, request, virtuoso_server):
+        """Before each test the store holds the curated KG and nothing else (loaded again if the last test wrote),
+        but for a test that asks for an empty store (fresh_spec)."""
+        if "fresh_spec" not in request.fixturenames:
+            virtuoso_server.load_curated()
+
     @pytest.fixture
-    def fresh_spec(self, tmp_path):
-        """A new, empty Virtuoso: named by its query endpoint alone (its update and Graph Store Protocol endpoints
-        are found beside it, where Virtuoso keeps them)."""
-        server = Virtuoso(tmp_path / "virtuoso")
-        server.start()
-        yield server.sparql_url
-        server.stop()
+    def fresh_spec(self, virtuoso_empty):
+        """A new, empty Virtuoso (the worker's, cleared): named by its query endpoint alone (its update and Graph
+        Store Protocol endpoints are found beside it, where Virtuoso keeps them)."""
+        return virtuoso_empty.sparql_url
 
     def test_the_store_is_known_as_virtuoso_and_its_own_graphs_are_not_the_kg(self, store):
         assert store.dialect.name == "Virtuoso"
@@ -120,13 +123,12 @@ def _practices(store, prefix: str) -> int:
     return int(next(iter(rows))["n"].value)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def contributions(virtuoso):
     """An app over the loaded Virtuoso (review on), a contributor's and a curator's headers."""
     from sikg.settings import Settings
     from sikg.web.app import create_app
 
-    assert run_cli("load", *virtuoso.store_args()).returncode == 0
     store = open_store(virtuoso.sparql_url, timeout=60)
     app = create_app(store, Settings.from_environment({"SIKG_CONTRIB_TOKEN": "alice=tok-alice"}))
     curator = app.extensions["sikg"].contributions.tokens.add("carol", "curator")
@@ -262,14 +264,11 @@ def test_a_replacement_of_several_graphs_that_fails_midway_leaves_the_previous_c
     store.remove_graphs(graphs)
 
 
-@pytest.fixture(scope="module")
-def capped(tmp_path_factory):
-    """A Virtuoso whose ResultSetMaxRows is 1,000 (its default is 10,000), loaded with the curated KG."""
-    server = Virtuoso(tmp_path_factory.mktemp("capped"), max_rows=1000)
-    server.start()
-    assert run_cli("load", *server.store_args()).returncode == 0
-    yield server
-    server.stop()
+@pytest.fixture
+def capped(virtuoso_capped):
+    """A Virtuoso whose ResultSetMaxRows is 1,000 (its default is 10,000), holding the curated KG (tests/conftest.py:
+    one per worker)."""
+    return virtuoso_capped
 
 
 def _without_blank_nodes(text: str) -> set[str]:

@@ -7,14 +7,19 @@ and say why.
 """
 
 import configparser
+import json
 import shutil
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 from helpers import free_port
+from sikg.namespaces import GRAPH_STATE
+from sikg.store import open_store
+from sikg.store.remote import DIALECTS
 
 DEFAULT_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
 SERVER = shutil.which("virtuoso-t")
@@ -39,6 +44,8 @@ class Virtuoso:
         self.directory = Path(directory)
         self.http_port, self.sql_port, self.process = free_port(), free_port(), None
         self.max_rows = max_rows  # ResultSetMaxRows: a low one tests that no answer is cut short silently
+        self._own_graphs: set[str] | None = None  # the graphs a new database holds (Virtuoso's own)
+        self._curated: tuple | None = None  # its state() when load_curated() last loaded it
 
     @property
     def sparql_url(self) -> str:
@@ -96,6 +103,8 @@ class Virtuoso:
             time.sleep(0.3)
         for statement in SETUP_SQL:
             self.sql(statement)
+        if self._own_graphs is None:
+            self._own_graphs = set(self._graph_sizes())
 
     def _answers(self) -> bool:
         try:
@@ -122,3 +131,54 @@ class Virtuoso:
                 self.process.kill()
                 self.process.wait()
             self.process = None
+
+    # -- one server for many tests (tests/conftest.py: virtuoso_empty, virtuoso_kg): the store put back as a test
+    # needs it, in a fraction of a second, where starting a server takes seconds
+    def _select(self, query: str) -> list[dict]:
+        request = urllib.request.Request(
+            self.sparql_url,
+            data=urllib.parse.urlencode({"query": query}).encode(),
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            bindings = json.load(response)["results"]["bindings"]
+        return [{name: term["value"] for name, term in row.items()} for row in bindings]
+
+    def _graph_sizes(self) -> dict[str, int]:
+        rows = self._select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        return {row["g"]: int(row["n"]) for row in rows if "g" in row}
+
+    def _written_graphs(self) -> list[str]:
+        """The graphs written since the server started: every graph but those it held then and those a Virtuoso
+        keeps for itself (store/remote.py's dialect names them)."""
+        own = DIALECTS["virtuoso"].owns
+        return sorted(g for g in self._graph_sizes() if g not in self._own_graphs and not own(g))
+
+    def clear(self) -> None:
+        """Drops every graph written since it started (its own graphs stay): a store as new, holding no state
+        token either, so that the next write through sikg is a first write."""
+        graphs = self._written_graphs()
+        if graphs:
+            request = urllib.request.Request(
+                self.sparql_url,
+                data=" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs).encode(),
+                headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+            )
+            urllib.request.urlopen(request, timeout=120).close()
+        self._curated = None
+        assert not self._written_graphs(), self._written_graphs()
+
+    def state(self) -> tuple:
+        """What tells one content from another without reading it all: the size of every graph, and the state
+        tokens (every write sikg makes sets a new one, so a write that leaves the sizes as they were shows here)."""
+        tokens = self._select(f"SELECT ?t WHERE {{ GRAPH <{GRAPH_STATE}> {{ ?s ?p ?t }} }}")
+        return sorted(self._graph_sizes().items()), sorted(row["t"] for row in tokens)
+
+    def load_curated(self) -> None:
+        """The curated KG and nothing else, as `sikg load` leaves a new store: cleared and loaded again only when
+        something was written since it was last loaded (its `state()` differs)."""
+        if self._curated is not None and self.state() == self._curated:
+            return
+        self.clear()
+        open_store(self.sparql_url, timeout=60).load_curated()
+        self._curated = self.state()
