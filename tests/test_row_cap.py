@@ -20,6 +20,7 @@ from virtuoso import MISSING, Virtuoso
 
 from helpers import run_cli
 from sikg.errors import StoreUnavailable
+from sikg.namespaces import SIKG
 from sikg.store import RemoteStore, open_store
 
 CAP = 1000
@@ -283,3 +284,24 @@ def test_a_view_whose_construct_is_cut_exits_3_in_one_line(capped):
     exported = run_cli("export", "--store", capped.sparql_url, "--schema-org", "--format", "jsonld")
     assert exported.returncode == 3 and exported.stdout == ""
     assert "ResultSetMaxRows" in exported.stderr and len(exported.stderr.strip().splitlines()) == 1
+
+
+@needs_virtuoso
+@pytest.mark.slow
+def test_a_page_whose_construct_is_cut_is_a_503_not_a_short_page(capped):
+    """A practice 1,200 resources link to: its page's CONSTRUCT (the links in, with their labels) passes the cap."""
+    from sikg.web.app import create_app
+
+    store = open_store(capped.sparql_url, timeout=60)
+    practice = "https://w3id.org/sikg/id/practice/orebro-psi"
+    graph = "https://example.org/graph/row-cap-links"
+    client = create_app(store).test_client()
+    assert client.get("/id/practice/orebro-psi", headers={"Accept": "text/html"}).status_code == 200
+    link, target = ox.NamedNode(f"{SIKG}relatedPractice"), ox.NamedNode(practice)
+    links = [ox.Triple(ox.NamedNode(f"https://example.org/p{i}"), link, target) for i in range(1200)]
+    store.replace_graphs({graph: links})
+    try:
+        page = client.get("/id/practice/orebro-psi", headers={"Accept": "text/html"})
+        assert page.status_code == 503 and b"ResultSetMaxRows" in page.data and b"Traceback" not in page.data
+    finally:
+        store.remove_graphs([graph])
