@@ -1,10 +1,11 @@
 """A store's row cap never gives a short graph as a whole one. Virtuoso cuts every answer at its ResultSetMaxRows
 and says so only for SELECT (X-SPARQL-MaxRows); its CONSTRUCT and DESCRIBE answers are cut without a word
-(store/remote.py, the Virtuoso comment: what was measured). sikg reads the store's cap and refuses a CONSTRUCT's
-answer of more triples than the cap, and a DESCRIBE whose resources a SELECT finds cut, with a 503 of one line (exit
-status 3 on the command line) naming the setting to raise; the Turtle and N-Triples exports read every quad in pages
-instead. The exact header behaviours on a fake Virtuoso here; the store's own behaviour on a real one started with a
-cap of 1,000 rows (tests/virtuoso.py), skipped with its reason where Virtuoso is not installed.
+(store/remote.py, the Virtuoso comment: what was measured). sikg reads the cap the store runs with and refuses a
+CONSTRUCT's answer of more triples than the cap, and a DESCRIBE of more resources than the cap (counted by a SELECT
+DISTINCT), with a 503 of one line (exit status 3 on the command line) naming the setting to raise; the Turtle and
+N-Triples exports read every quad in pages instead. The exact header behaviours on a fake Virtuoso here; the
+store's own behaviour on a real one started with a cap of 1,000 rows (tests/virtuoso.py), skipped with its reason
+where Virtuoso is not installed.
 """
 
 import json
@@ -191,6 +192,7 @@ def _ask(server: Virtuoso, query: str, accept: str) -> tuple[dict, bytes]:
         ("application/n-triples", ox.RdfFormat.N_TRIPLES),
         ("text/turtle", ox.RdfFormat.TURTLE),
         ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+        ("application/ld+json", ox.RdfFormat.JSON_LD),
         ("application/n-triples, text/turtle;q=0.8, application/rdf+xml;q=0.7", ox.RdfFormat.N_TRIPLES),  # sikg's
     ],
 )
