@@ -172,10 +172,12 @@ def capped(tmp_path_factory):
         pytest.skip(MISSING)
     server = Virtuoso(tmp_path_factory.mktemp("row-cap"), max_rows=CAP)
     server.start()
-    loaded = run_cli("load", *server.store_args())
-    assert loaded.returncode == 0, loaded.stderr
-    yield server
-    server.stop()
+    try:  # stopped even when the load fails
+        loaded = run_cli("load", *server.store_args())
+        assert loaded.returncode == 0, loaded.stderr
+        yield server
+    finally:
+        server.stop()
 
 
 def _ask(server: Virtuoso, query: str, accept: str) -> tuple[dict, bytes]:
