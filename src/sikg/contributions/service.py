@@ -163,9 +163,7 @@ class Keyed:
 
     def held(self, contribution: str = "?c", graph: str = "?g") -> str:
         """A pattern: the record in `graph` of the contribution `contribution` remembers this key."""
-        return (f'GRAPH {graph} {{ {contribution} <{KEY}> "{self.key}" }} '
-                f'FILTER(STRSTARTS(STR({contribution}), "{GRAPH_CONTRIBUTION}") && STR({graph}) = '
-                f'CONCAT("{GRAPH_PENDING}", SUBSTR(STR({contribution}), {len(GRAPH_CONTRIBUTION) + 1})))')
+        return f'GRAPH {graph} {{ {contribution} <{KEY}> "{self.key}" }} {_record_graph(contribution, graph)}'
 
 
 def idempotency_key(values: list[str]) -> str | None:
