@@ -26,9 +26,11 @@ from sikg.contributions.service import Contributions
 from sikg.contributions.tokens import Holder
 from sikg.errors import Conflict, StoreUnavailable
 from sikg.namespaces import GRAPH_CONTRIBUTION, GRAPH_PENDING, GRAPH_PRIVATE, GRAPH_REVISIONS, PRACTICE, SIKG, XSD
+from sikg.settings import Settings
 from sikg.sparql.safety import _scan
 from sikg.store import open_store
 from sikg.store.staging import _operations
+from sikg.web.app import create_app
 
 CAP = PRACTICE + "cap-impact"
 CURATOR, ALICE = Holder("carol", "curator"), Holder("alice", "contributor")
@@ -212,6 +214,25 @@ def test_a_cut_accept_is_published_by_the_next_listing_and_shown_accepted(monkey
     shown = contributions.show(made, holder=ALICE)
     assert shown.status == "accepted" and shown.review["decision"] == "accept" and shown.public
     assert not store.query_private(f"ASK {{ GRAPH <{GRAPH_PENDING}{made}> {{ ?s ?p ?o }} }}")
+
+
+def test_on_the_web_a_cut_review_is_a_503_and_the_next_get_shows_it_accepted(pool):
+    """The curator's POST of an accept cut after its decision answers 503 (try again); GET /contributions/{id} then
+    shows it accepted, public, in the public listing; the review sent again is a 409 that says so."""
+    store = OneByOne(open_store("memory"))
+    app = create_app(store, settings=Settings.from_environment({"SIKG_CONTRIB_TOKEN": "alice=a-token"}), pool=pool)
+    curator = {"Authorization": f"Bearer {app.extensions['sikg'].contributions.tokens.add('carol', 'curator')}"}
+    client = app.test_client()
+    made = client.post("/contributions", data=body("1"), content_type="text/turtle",
+                       headers={"Authorization": "Bearer a-token"}).get_json()["id"]
+    store.cut_after(1)
+    assert client.post(f"/contributions/{made}/review", json={"decision": "accept"}, headers=curator).status_code == 503
+    shown = client.get(f"/contributions/{made}", headers={"Accept": "application/json"})  # anyone: it is public
+    assert shown.status_code == 200 and shown.get_json()["status"] == "accepted"
+    assert shown.get_json()["review"]["decision"] == "accept"
+    assert made in [entry["id"] for entry in client.get("/contributions").get_json()]
+    again = client.post(f"/contributions/{made}/review", json={"decision": "accept"}, headers=curator)
+    assert again.status_code == 409 and b"accepted" in again.data
 
 
 def test_a_cut_acceptance_of_a_revision_is_finished_before_another_revision_of_it_is_accepted(monkeypatch):
