@@ -726,14 +726,15 @@ class Contributions:
     @staticmethod
     def _removal_update(contribution_id: str) -> str:
         """One SPARQL Update request that removes a contribution, public or pending, with the memory of its
-        Idempotency-Key, by its first operation (one: a store that applies the operations one by one never holds it
-        public with its key forgotten); its report and the graphs, empty by then, are dropped after."""
+        Idempotency-Key, by one operation (a store that applies the operations one by one never holds it public with
+        its key forgotten); its report (a cache, made again when asked for) is dropped before, its graphs, empty by
+        then, after."""
         pending, public = _graphs(contribution_id)
-        graphs = [pending, public, f"<{reports.report_graph(contribution_id)}>"]
-        return (f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ "
+        return (f"DROP SILENT GRAPH <{reports.report_graph(contribution_id)}> ;\n"
+                f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ "
                 f"{{ GRAPH {pending} {{ ?s ?p ?o }} BIND({pending} AS ?g) }} "
                 f"UNION {{ GRAPH {public} {{ ?s ?p ?o }} BIND({public} AS ?g) }} }} ;\n"
-                + " ;\n".join(f"DROP SILENT GRAPH {g}" for g in graphs))
+                f"DROP SILENT GRAPH {pending} ;\nDROP SILENT GRAPH {public}")
 
     def _check_holds_no_current_version(self, shown: Shown) -> None:
         """Conflict (409) for an accepted revision (or withdrawal) whose version is a resource's current one: deleting
