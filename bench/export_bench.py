@@ -4,9 +4,12 @@
     .venv/bin/python bench/export_bench.py                # 20,000 synthetic practices + the curated KG
     .venv/bin/python bench/export_bench.py --quick        # 2,000 practices
     .venv/bin/python bench/export_bench.py --frame-timeout 300 --json out.json
+    .venv/bin/python bench/export_bench.py --workdir /tmp/exportbench --repeat 5 --skip sikg-jsonld-memory,\
+        sikg-http-kept,rdflib-jsonld,oxigraph-jsonld,sikg-schema.org,sikg-practices   # issue 28 item 5's ratio
 
-Setup (in a temporary directory, removed at the end): `sikg synth --practices N -o synth.nt`, `sikg load --store
-DIR synth.nt` (the curated KG plus the synthetic practices, on disk), `sikg export --store DIR --format nq -o kg.nq`.
+Setup (in a temporary directory, removed at the end; with --workdir DIR in DIR, kept, and what is there reused):
+`sikg synth --practices N -o synth.nt`, `sikg load --store DIR synth.nt` (the curated KG plus the synthetic
+practices, on disk), `sikg export --store DIR --format nq -o kg.nq`.
 
 Each measurement runs in a fresh interpreter of its own (this script with --measure), so that its peak RSS
 (getrusage(RUSAGE_SELF).ru_maxrss, read in the child) is its own:
@@ -217,6 +220,8 @@ def main(argv=None) -> int:
     parser.add_argument("--baseline-src", help="also time `sikg export --format jsonld` from this source tree "
                         "(`git archive COMMIT src | tar -x -C DIR`, then DIR/src), in turn with the others")
     parser.add_argument("--tmpdir", default=None)
+    parser.add_argument("--workdir", help="build the synthetic KG, its store and kg.nq here, or reuse them when "
+                        "they are here already, and keep them (default: a temporary directory, removed)")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--count", help=argparse.SUPPRESS)
     parser.add_argument("--store", help=argparse.SUPPRESS)
@@ -233,7 +238,8 @@ def main(argv=None) -> int:
         args.practices = 2000
     say = lambda message: print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
     sikg = _executable("sikg")
-    tmp = Path(tempfile.mkdtemp(prefix="sikg-export-bench-", dir=args.tmpdir))
+    tmp = Path(args.workdir or tempfile.mkdtemp(prefix="sikg-export-bench-", dir=args.tmpdir))
+    tmp.mkdir(parents=True, exist_ok=True)
     results, setup = {}, {}
     try:
         for name, command in (
@@ -241,6 +247,10 @@ def main(argv=None) -> int:
                 ("load", [sikg, "load", "--store", str(tmp / "store"), str(tmp / "synth.nt")]),
                 ("export nq", [sikg, "export", "--store", str(tmp / "store"), "--format", "nq", "-o",
                                str(tmp / "kg.nq")])):
+            made = {"synth": "synth.nt", "load": "store", "export nq": "kg.nq"}[name]
+            if args.workdir and (tmp / made).exists():
+                say(f"{name}: reusing {tmp / made}")
+                continue
             say(name + " …")
             t0 = time.perf_counter()
             subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -271,7 +281,8 @@ def main(argv=None) -> int:
                 counts[kind] = _phase(c, "counted") or {"error": c["stderr"][-300:]}
                 say(f"parsed back {kind}: {counts[kind]}")
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not args.workdir:
+            shutil.rmtree(tmp, ignore_errors=True)
     print(render(args, setup, results, counts))
     if args.json:
         Path(args.json).write_text(json.dumps({"setup": setup, "results": results, "counts": counts}, indent=2))
@@ -294,6 +305,7 @@ def whole_commands(tmp: Path, repeat: int, say, baseline_src: str | None = None)
     if baseline_src:
         commands["sikg export (baseline)"] = ["env", f"PYTHONPATH={Path(baseline_src).resolve()}", sys.executable,
                                               "-m", "sikg.cli", *export, str(tmp / "baseline.jsonld")]
+    load_before = _load_average()
     runs: dict[str, list[float]] = {name: [] for name in commands}
     cpu: dict[str, list[float]] = {name: [] for name in commands}  # user + system: what other load cannot inflate
     for number in range(repeat):
@@ -307,14 +319,20 @@ def whole_commands(tmp: Path, repeat: int, say, baseline_src: str | None = None)
     medians = {name: statistics.median(times) for name, times in runs.items()}
     say("whole commands: " + "; ".join(f"{name} {medians[name]:.2f} s ({'/'.join(f'{t:.2f}' for t in runs[name])})"
                                       for name in runs))
-    return {"commands": True, "runs": runs, "medians": medians, "cpu": cpu, "lines": []}
+    return {"commands": True, "runs": runs, "medians": medians, "cpu": cpu, "lines": [],
+            "load average": [load_before, _load_average()]}
+
+
+def _load_average() -> str:
+    """The 1, 5 and 15 minute load averages: on a shared machine, how busy the other cores were."""
+    return " ".join(open("/proc/loadavg").read().split()[:3])
 
 
 def render_commands(result: dict) -> list[str]:
     """Each command's median against oxigraph dump's, wall and CPU; the target is sikg export's wall ratio."""
     oxigraph = "oxigraph dump (N-Quads)"
     oxigraph_s, oxigraph_cpu = result["medians"][oxigraph], statistics.median(result["cpu"][oxigraph])
-    lines = [""]
+    lines = ["", "Whole commands: load average {} before, {} after".format(*result.get("load average", ["?", "?"]))]
     for name, seconds in result["medians"].items():
         runs, cpu = "/".join(f"{t:.2f}" for t in result["runs"][name]), statistics.median(result["cpu"][name])
         verdict = ""

@@ -111,11 +111,11 @@ def _export_kg(store, fmt: Format, output: BinaryIO) -> None:
 
 
 def _written_by_the_engine(store) -> bool:
-    """An on-disk embedded store, whose quads the engine writes itself (write_quads_file) while they are
-    compacted, on a machine with a second core to do it: reading the store is the engine's work, and this way it
-    runs beside the writer's instead of before it (issue 28, item 5). It costs 0.3-0.5 s more CPU (the quads written
-    as text and parsed back), which buys nothing while every core is busy (bench/README.md); with one core, and
-    where there is no /dev/fd, the quads are read through Python instead."""
+    """An on-disk embedded store, whose quads the engine writes itself (write_quads_file) as N-Quads while their
+    text is compacted (nquads_compaction.py), on a machine with a second core to do it: reading the store is the
+    engine's work, and this way it runs beside the writer's instead of before it (issue 28, item 5). In CPU it
+    costs no more than reading the quads through Python (bench/README.md, "Export from the dump's text"); with one
+    core, where the two measured alike, and where there is no /dev/fd, the quads are read through Python."""
     return (store.quads_grouped and hasattr(store, "write_quads_file") and os.path.isdir("/dev/fd")
             and _cores() > 1)
 
