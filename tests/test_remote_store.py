@@ -351,7 +351,8 @@ class FakeEndpoint:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        # (polling for shutdown every 10 ms, not 0.5 s: stop() waits for the poll, and some 70 tests stop one)
+        threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True).start()
 
     def stop(self):
         self.server.shutdown()
@@ -594,6 +595,7 @@ def test_a_query_of_a_page_the_store_refuses_is_a_503_of_one_line_not_a_500(fake
     assert refused.status_code == 400  # a client's own query the store refuses stays the client's
 
 
+@pytest.mark.slow  # starts an Oxigraph server
 def test_a_write_is_seen_by_its_writer_s_next_read_while_others_write_at_once(tmp_path):
     """Oxigraph server applies concurrent updates each on its own snapshot, so two writes at once can both leave
     their state token (neither drops the other's): a state token read as one value of the two could then be one read
