@@ -334,7 +334,9 @@ def _template_parser(sub, settings: Settings) -> None:
     p = sub.add_parser("template", help="the spreadsheet template made from the shapes, for contributing practices")
     p.add_argument("--format", choices=["xlsx", "csv", "csvw"], default="xlsx",
                    help="an XLSX workbook, CSV, or the CSV's CSVW metadata (.csv-metadata.json)")
-    p.add_argument("--lang", choices=_PageLanguages(), default="en", help="the language of its headings")
+    # LANG as the metavar: else argparse lists the choices, read from the catalogues, as the parser is made
+    p.add_argument("--lang", choices=_PageLanguages(), default="en", metavar="LANG",
+                   help="the language of its headings: %(choices)s")
     p.add_argument("--example", action="store_true", help="row 2 holds the example practice")
     p.add_argument("-o", "--output", help="write to this file instead of standard output")
     _store_arg(p, settings)
