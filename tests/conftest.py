@@ -1,6 +1,7 @@
 """The suite's fixtures and hooks; the plain helpers the tests import are in helpers.py."""
 
 import os
+from collections import Counter
 
 import pytest
 from virtuoso import MISSING as VIRTUOSO_MISSING
@@ -104,26 +105,21 @@ def pytest_configure(config):
                                        "fuzzes (left out of `make check`; `make test` runs it)")
 
 
-# The modules whose tests take longest in all (--junitxml times summed by file, 8 Dec 2026: 240 s down to 180 s for the
-# first two, 25 s for the last), collected first, each still whole and in its own order. `--dist worksteal` gives each
-# worker a contiguous share of the collection and lets a worker with nothing left take the tail of another's queue:
-# the long tests start early and the many short ones fill the gaps at the end, where a long one collected last (these
-# sort late by name) kept one worker busy for minutes while the other waited. A module missing here only runs later.
-LONGEST_FIRST = ("test_virtuoso", "test_validation_engines", "test_review", "test_shacl_core", "test_store",
-                 "test_remote_store", "test_server", "browser", "test_revisions", "test_corrections", "test_cli",
-                 "test_spreadsheet", "test_bulk_load", "test_contributions", "test_tokens", "robustness")
-
-
 def pytest_collection_modifyitems(config, items):
     here = os.path.dirname(__file__)
     for item in items:
         folder = os.path.relpath(os.path.dirname(item.path), here).split(os.sep)[0]
         if folder in SLOW_FOLDERS or PROCESS_FIXTURES & set(item.fixturenames):
             item.add_marker(pytest.mark.slow)
-    items.sort(key=lambda item: _rank(os.path.relpath(item.path, here)))
+    items.sort(key=_long_first(items))
 
 
-def _rank(relative_path: str) -> int:
-    """Where a test file comes in LONGEST_FIRST (a folder's files by the folder's place); after them all if absent."""
-    name = relative_path.split(os.sep)[0].removesuffix(".py")
-    return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+def _long_first(items):
+    """The order the suite runs in: the modules holding the most slow tests first (the long tests: real servers,
+    browsers, the command line), each module whole and in its own order, then the others as collected. `--dist
+    worksteal` gives each worker a contiguous share of the collection and lets a worker with nothing left take the
+    tail of another's queue: the long tests start early and the many short ones fill the gaps at the end, where a
+    long one collected last (they sort late by name) kept one worker busy for minutes while the other waited. Read
+    from the slow marks, so it follows the suite as it changes (no list of modules to keep up to date)."""
+    slow_tests = Counter(item.path for item in items if item.get_closest_marker("slow"))
+    return lambda item: -slow_tests[item.path]

@@ -351,7 +351,7 @@ class FakeEndpoint:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
-        # (polling for shutdown every 10 ms, not 0.5 s: stop() waits for the poll, and some 70 tests stop one)
+        # (polling for shutdown every 10 ms, not 0.5 s: stop() waits for the poll, and some 35 tests stop one)
         threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True).start()
 
     def stop(self):
