@@ -175,7 +175,7 @@ def run(monkeypatch, setup, cut=None):
         store.cut_after(cut)
         with pytest.raises(StoreUnavailable):
             write(contributions, made)
-    return store, contributions, made, (before, before_public), store.sizes[0]
+    return store, contributions, made, (before, before_public), (store.sizes or [0])[0]
 
 
 @pytest.fixture(autouse=True)
@@ -215,6 +215,22 @@ def test_a_cut_accept_is_published_by_the_next_listing_and_shown_accepted(monkey
     shown = contributions.show(made, holder=ALICE)
     assert shown.status == "accepted" and shown.review["decision"] == "accept" and shown.public
     assert not store.query_private(f"ASK {{ GRAPH <{GRAPH_PENDING}{made}> {{ ?s ?p ?o }} }}")
+
+
+def left_accepted_by_an_earlier_version(store, made: str) -> None:
+    """What an accept cut after its first operation left before _publish_update: the record in the pending graph
+    saying "accepted", the data still there."""
+    record = f"<{GRAPH_PENDING}{made}> {{ <{GRAPH_CONTRIBUTION}{made}> <{SIKG.status}>"
+    store.update(f'DELETE DATA {{ GRAPH {record} "pending" }} }} ;\nINSERT DATA {{ GRAPH {record} "accepted" }} }}')
+
+
+def test_a_record_left_accepted_in_its_pending_graph_by_an_earlier_version_is_published_by_the_next_read(monkeypatch):
+    store, contributions, made, _, _ = run(monkeypatch, lambda c: (pending(c), lambda c, made: made))
+    left_accepted_by_an_earlier_version(store, made)
+    shown = contributions.show(made, holder=ALICE)
+    assert shown.status == "accepted" and shown.public
+    assert not store.query_private(f"ASK {{ GRAPH <{GRAPH_PENDING}{made}> {{ ?s ?p ?o }} }}")
+    assert store.query(f'ASK {{ GRAPH <{GRAPH_CONTRIBUTION}{made}> {{ ?s ?p "version 1" }} }}')
 
 
 def test_on_the_web_a_cut_review_is_a_503_and_the_next_get_shows_it_accepted(pool):
@@ -331,6 +347,12 @@ def test_over_virtuoso_a_write_cut_between_its_operations_is_before_or_after_nev
             assert shown.status == "accepted" and public and private  # (its key remembered in the pending graph)
         else:
             assert shown is None and not public and not private and not graph_triples(virtuoso, GRAPH_REPORT + made)
+    # a record an earlier version left accepted in its pending graph: published by the next read
+    made = pending(contributions)
+    left_accepted_by_an_earlier_version(virtuoso, made)
+    assert contributions._state(made).status == "accepted" and not graph_triples(virtuoso, GRAPH_PENDING + made)
+    assert ("https://example.org/p", "http://www.w3.org/2000/01/rdf-schema#label", "version 1") in \
+        graph_triples(virtuoso, GRAPH_CONTRIBUTION + made)
     # withdrawing Cap Impact, cut after its record: the next listing publishes it
     store.cut_after(1)
     with pytest.raises(StoreUnavailable):

@@ -330,9 +330,10 @@ def _replacing(r: Revision, pending: str) -> list[str]:
 
 
 def _publish_update(contribution_id: str, revisions: list[Revision] = ()) -> str:
-    """One SPARQL Update operation that makes an accepted contribution public, only while its record says
-    "accepting" (and so once: it moves the record): the pending graph becomes the public one, the record saying
-    "accepted", and each resource it revises gets its new description (_replacing). One operation, whatever the
+    """One SPARQL Update operation that makes an accepted contribution public, only while its record in the pending
+    graph says "accepting" (or "accepted": an accept an earlier version of this module cut before its move), and so
+    once, for it moves the record: the pending graph becomes the public one, the record saying "accepted", and each
+    resource it revises gets its new description (_replacing). One operation, whatever the
     number of revisions, so that a store applying a request's operations one by one never shows the public graphs
     half changed; every quad it deletes and inserts is bound by one branch of a UNION, for Virtuoso 7.2.5 fails on
     template quads left unbound by a branch (staging.py), and a branch binds its constants by BIND, not by a FILTER
@@ -345,7 +346,8 @@ def _publish_update(contribution_id: str, revisions: list[Revision] = ()) -> str
                 f"<{ANSWER}>, {status})) BIND({pending} AS ?from) BIND({public} AS ?to) BIND(?o AS ?n) }}",
                 *(branch for r in revisions for branch in _replacing(r, pending))]
     return (f"DELETE {{ GRAPH ?from {{ ?s ?p ?o }} }} INSERT {{ GRAPH ?to {{ ?s ?p ?n }} }} "
-            f'WHERE {{ GRAPH {pending} {{ {public} {status} "{ACCEPTING}" }}\n  {" UNION ".join(branches)} }}')
+            f'WHERE {{ GRAPH {pending} {{ {public} {status} ?accepted }} FILTER(?accepted IN ("{ACCEPTING}", '
+            f'"accepted"))\n  {" UNION ".join(branches)} }}')
 
 
 class Claims:
@@ -925,6 +927,8 @@ class Contributions:
         value = lambda name: rows[0][name].value if rows[0][name] is not None else None
         in_public = value("g") == public
         status = "accepted" if in_public else (value("status") or "pending")
+        if status == "accepted" and not in_public:  # an accept cut before its move by a version before _publish_update
+            status = ACCEPTING
         named = isinstance(rows[0]["review"], ox.NamedNode)  # (a review recorded before reviews had IRIs: none)
         review = None if value("decision") is None else {
             "id": value("review") if named else None, "decision": value("decision"), "comment": value("comment"),
