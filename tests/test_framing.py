@@ -163,6 +163,7 @@ def random_graph(seed: int) -> list[ox.Triple]:
     return triples
 
 
+@pytest.mark.slow  # fuzzes: 150 random graphs a frame, each framed by pyld too
 @pytest.mark.parametrize("frame_document", [None, *range(len(OTHER_FRAMES))])
 def test_same_json_as_pyld_on_random_graphs(frame_document):
     document = (exports.frame_document() if frame_document is None

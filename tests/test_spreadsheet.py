@@ -569,6 +569,7 @@ def test_libreoffice_reads_the_xlsx_back_with_its_lists(client, tmp_path):
     assert content.count("<table:content-validation ") >= 30 and "cell-content-is-in-list([$Lists." in content
 
 
+@pytest.mark.slow  # makes every heading of three languages over a store of its own: 2-5 s
 def test_the_headings_are_made_once_per_language_and_store_content():
     """A file's headings (every column a file may use, in every language) are made once, not per upload; a write
     (here: an organisation added, which is a new choice in the lists) makes them anew, and the new one is read."""

@@ -183,6 +183,7 @@ def fast_checks(monkeypatch):
     monkeypatch.setattr(Contributions, "_checked", unchecked)
 
 
+@pytest.mark.slow  # every write cut after each of its operations, on a new store each time: 15-25 s in all
 @pytest.mark.parametrize("name", WRITES)
 def test_a_write_cut_between_its_operations_shows_the_contribution_before_or_after_never_half(name, monkeypatch):
     setup = WRITES[name]
