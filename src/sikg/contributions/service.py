@@ -27,16 +27,19 @@ A write is one SPARQL Update request, which the embedded store and Oxigraph serv
 applies its operations one by one, so a request cut off between two (a timeout, a restart, a lost connection) leaves
 those before applied. No such cut leaves a contribution half changed, for every write is one operation where the
 service reads it: a replacement is swapped in, and a removal (a curator's DELETE) made, by one operation (what comes
-before only fills a staging graph of the contribution's own, what comes after only drops empty graphs); a reject is
-one operation. An accept is two: the decision (the record says "accepting", with the review), then its publication,
-one operation that moves the pending graph to the public one and replaces the descriptions it revises, only while the
-record says "accepting" (_publish_update). A cut between the two leaves the public graphs as they were, and whoever
-reads the contribution next (_state: every route to it, every review, replacement or withdrawal of it), any listing,
-and any acceptance of another revision of what it revises, publishes it first: rolled forward, never back, since
-the decision was taken. A withdrawal of a resource writes its record accepting, on its conditions, by one operation,
-then publishes it the same way. This rather than one operation for the whole accept: its review's curator is a blank
-node, which a template makes anew for each solution of a WHERE, and the record is written to the pending graph that
-the publication reads; a second operation, conditional and idempotent, reads it as the first wrote it.
+before only fills a staging graph of the contribution's own, or drops its report, a cache; what comes after only drops
+graphs emptied); a reject is one operation. An accept is two: the decision (the record says "accepting", with the
+review), then its publication, one operation that moves the pending graph to the public one and replaces the
+descriptions it revises, only while the record says "accepting" (_publish_update). A cut between the two leaves the
+public graphs as they were, and whoever reads the contribution next (_state: every route to it, every review,
+replacement or withdrawal of it), any listing, and any acceptance of another revision of what it revises, publishes it
+first: rolled forward, never back, since the decision was taken. A withdrawal of a resource writes its record
+accepting, on its conditions, by one operation, then publishes it the same way. Why two and not one: the review's
+curator and a withdrawal's record hold blank nodes, which an INSERT template makes anew for each solution of its WHERE
+(one per triple the publication moves), so one operation would need them as IRIs, a change of the records' model; and
+why one publication rather than the several operations it was, each rolled forward: the public graphs then change at
+once, so no reader of a resource's page ever sees its old description gone and the new one not yet there, whether or
+not anything reads the contribution after.
 """
 
 import contextlib
