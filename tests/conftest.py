@@ -93,16 +93,18 @@ def virtuoso_capped(virtuoso_capped_server):
 
 
 # What `make check` leaves out (-m "not slow"; `make test` runs everything): tests that start real servers, browsers,
-# other engines or the command line, or run the fuzzers. Whole folders, the tests that use a fixture starting such a
-# process, and tests marked @pytest.mark.slow where they start one themselves.
+# other engines or the command line, run the fuzzers, or check exhaustively for seconds. Whole folders, the tests that
+# use a fixture starting such a process, and tests marked @pytest.mark.slow where they start one themselves (or take
+# seconds of the quick loop's minute).
 SLOW_FOLDERS = {"browser", "robustness"}
 PROCESS_FIXTURES = {"live_server", "servers", "oxigraph", "oxigraph_server", "empty_server", "fresh_spec", "js_reports",
                     "core_nt", "cli_exports", "virtuoso_server", "virtuoso_capped_server"}
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: starts real servers, browsers, other engines or the command line, or "
-                                       "fuzzes (left out of `make check`; `make test` runs it)")
+    config.addinivalue_line("markers", "slow: starts real servers, browsers, other engines or the command line, "
+                                       "fuzzes, or checks exhaustively for seconds (left out of `make check`; "
+                                       "`make test` runs it)")
 
 
 def pytest_collection_modifyitems(config, items):
