@@ -684,3 +684,19 @@ def test_n_quads_lines_oxigraph_does_not_write_itself_read_as_it_reads_them():
     jsonld.write_compacted(ox.parse(text, format=ox.RdfFormat.N_QUADS), expected, grouped=True)
     assert _from_lines(text.splitlines(keepends=True)) == expected.getvalue()
     assert b'{"id":"http://example.org/b","http://example.org/p":"s"}' in expected.getvalue()
+
+
+def test_engine_pipe_lines_end_only_at_newline(tmp_path, monkeypatch):
+    """Oxigraph writes U+2028, U+2029 and NEL inside a literal as they are: the pipe's lines end at "\\n" alone (a
+    reader splitting at every Unicode line break would cut the quad in two)."""
+    store = open_store(str(tmp_path / "store"))
+    subject, graph = ox.NamedNode("http://example.org/a"), "https://w3id.org/sikg/graph/file/x.nt"
+    store.replace_graphs({graph: [
+        ox.Triple(subject, ox.NamedNode(RDFS_LABEL), ox.Literal("one\u2028two\x85three\u2029four", language="en")),
+        ox.Triple(subject, ox.NamedNode("http://example.org/p"), ox.Literal("x\u2028y"))]})
+    monkeypatch.setattr(exports, "_cores", lambda: 2)
+    engine, objects = io.BytesIO(), io.BytesIO()
+    exports.export(store, exports.ExportRequest(JSON_LD), engine)
+    jsonld.write_compacted(store.all_quads(), objects, grouped=True)
+    assert engine.getvalue() == objects.getvalue()
+    assert "one\u2028two\x85three\u2029four".encode() in engine.getvalue()
