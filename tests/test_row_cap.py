@@ -165,20 +165,12 @@ def test_a_describe_of_named_resources_only_is_not_counted(fake_virtuoso):
 needs_virtuoso = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
 
 
-@pytest.fixture(scope="module")
-def capped(tmp_path_factory):
-    """A Virtuoso whose ResultSetMaxRows is 1,000 (its default is 10,000), loaded with the curated KG (more than
-    1,000 triples)."""
-    if MISSING is not None:
-        pytest.skip(MISSING)
-    server = Virtuoso(tmp_path_factory.mktemp("row-cap"), max_rows=CAP)
-    server.start()
-    try:  # stopped even when the load fails
-        loaded = run_cli("load", *server.store_args())
-        assert loaded.returncode == 0, loaded.stderr
-        yield server
-    finally:
-        server.stop()
+@pytest.fixture
+def capped(virtuoso_capped):
+    """A Virtuoso whose ResultSetMaxRows is 1,000 (its default is 10,000), holding the curated KG (more than 1,000
+    triples) and nothing else: the worker's one (tests/conftest.py), loaded again if a test wrote to it."""
+    assert virtuoso_capped.max_rows == CAP
+    return virtuoso_capped
 
 
 def _ask(server: Virtuoso, query: str, accept: str) -> tuple[dict, bytes]:

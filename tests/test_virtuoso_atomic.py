@@ -19,7 +19,6 @@ import uuid
 import pyoxigraph as ox
 import pytest
 from test_review import unchecked
-from virtuoso import MISSING, Virtuoso
 
 from sikg.contributions import queue
 from sikg.contributions.reports import GRAPH_REPORT
@@ -275,16 +274,10 @@ def test_a_cut_acceptance_of_a_revision_is_finished_before_another_revision_of_i
 
 # -- over a real Virtuoso ------------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def virtuoso(tmp_path_factory):
-    if MISSING is not None:
-        pytest.skip(MISSING)
-    server = Virtuoso(tmp_path_factory.mktemp("virtuoso-atomic"))
-    server.start()
-    store = open_store(server.sparql_url, timeout=30)
-    store.load_curated()
-    yield store
-    server.stop()
+@pytest.fixture
+def virtuoso(virtuoso_kg):
+    """The worker's Virtuoso (tests/conftest.py) holding the curated KG and nothing else, as a store."""
+    return open_store(virtuoso_kg.sparql_url, timeout=30)
 
 
 def graph_triples(store, graph: str) -> set:
