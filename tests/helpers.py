@@ -90,6 +90,55 @@ class OxigraphServer:
             self.process = None
 
 
+class FakeEndpoint:
+    """A SPARQL endpoint on 127.0.0.1 that answers every query with `answer(query)`: (status, Content-Type, body) or
+    (status, Content-Type, body, extra headers); an update (no query field) is accepted with 204. `server`: the
+    Server header it names itself by (how sikg tells Virtuoso); `queries`: what it was asked."""
+
+    def __init__(self, answer, server: str | None = None):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import parse_qs
+
+        queries = self.queries = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                query = parse_qs(body).get("query", [None])[0]
+                if query is None:
+                    status, media_type, payload, headers = 204, None, "", {}
+                else:
+                    queries.append(query)
+                    status, media_type, payload, *more = answer(query)
+                    headers = more[0] if more else {}
+                data = payload.encode()
+                self.send_response(status)
+                for name, value in {"Content-Type": media_type, **headers}.items():
+                    if value:
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_PUT = do_POST
+
+            def version_string(self):
+                return server or super().version_string()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
+        # (polling for shutdown every 10 ms, not 0.5 s: stop() waits for the poll, and many tests stop one)
+        threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
 def pyld_frame(triples: Iterable[ox.Triple], frame_document: dict) -> dict:
     """pyld's framing: right for any frame, but slow past a few thousand nodes (exports use sikg.framing.frame)."""
     return pyld.frame(jsonld.triples_to_expanded(triples), frame_document, {**PYLD_OPTIONS, "omitGraph": False})

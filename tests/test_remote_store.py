@@ -13,7 +13,7 @@ from collections import Counter
 import pyoxigraph as ox
 import pytest
 
-from helpers import ROOT, OxigraphServer, canonical, free_port, from_nquads, run_cli, to_quads_with_pyld
+from helpers import ROOT, FakeEndpoint, OxigraphServer, canonical, free_port, from_nquads, run_cli, to_quads_with_pyld
 from sikg.namespaces import GRAPH_CURATED, GRAPH_ONTOLOGY, GRAPH_TOKENS
 from sikg.sparql.queries import catalogue
 from sikg.store import RemoteStore, open_store
@@ -318,46 +318,6 @@ def test_a_parameter_the_query_cannot_take_is_refused(query):
 
 
 # -- what stores answer differently, and answers no store should give ---------------------------------------------
-
-class FakeEndpoint:
-    """A SPARQL endpoint on 127.0.0.1 that answers every request with `answer(query)`: (status, Content-Type,
-    body); an update (no query field) is accepted with 204."""
-
-    def __init__(self, answer):
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-        from urllib.parse import parse_qs
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-                query = parse_qs(body).get("query", [None])[0]
-                if query is None:
-                    status, media_type, payload = 204, None, ""
-                else:
-                    status, media_type, payload = answer(query)
-                data = payload.encode()
-                self.send_response(status)
-                if media_type:
-                    self.send_header("Content-Type", media_type)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_PUT = do_POST
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
-        # (polling for shutdown every 10 ms, not 0.5 s: stop() waits for the poll, and some 35 tests stop one)
-        threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True).start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-
 
 @pytest.fixture
 def fake():

@@ -10,16 +10,14 @@ where Virtuoso is not installed.
 
 import json
 import re
-import threading
 import urllib.parse
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pyoxigraph as ox
 import pytest
 from virtuoso import MISSING, Virtuoso
 
-from helpers import run_cli
+from helpers import FakeEndpoint, run_cli
 from sikg.errors import StoreUnavailable
 from sikg.namespaces import SIKG
 from sikg.store import RemoteStore, open_store
@@ -29,41 +27,10 @@ SETTING = b"raise ResultSetMaxRows in the [SPARQL] section of virtuoso.ini"
 
 
 # -- a fake Virtuoso: exact answers and headers -------------------------------------------------------------------
-class FakeVirtuoso:
-    """Answers each query with answer(query) -> (Content-Type, body, extra headers), as Virtuoso 7.2.5 names itself;
-    `queries` records what was asked."""
-
-    def __init__(self, answer):
-        queries = self.queries = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-                query = urllib.parse.parse_qs(body)["query"][0]
-                queries.append(query)
-                media_type, payload, headers = answer(query)
-                data = payload.encode()
-                self.send_response(200)
-                for name, value in {"Content-Type": media_type, **headers}.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def version_string(self):
-                return "Virtuoso/07.20.3229 (Linux) x86_64-pc-linux-gnu"
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
-        # (polling for shutdown every 10 ms, not 0.5 s: stop() waits for the poll, once per test)
-        threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True).start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+def virtuoso_named(answer) -> FakeEndpoint:
+    """An endpoint that names itself as Virtuoso 7.2.5 does and answers each query with answer(query) -> (Content-Type,
+    body, extra headers); its `queries` record what was asked."""
+    return FakeEndpoint(lambda query: (200, *answer(query)), server="Virtuoso/07.20.3229 (Linux) x86_64-pc-linux-gnu")
 
 
 def _results(variable: str, values: list, headers=None):
@@ -96,7 +63,7 @@ def fake_virtuoso():
                 return "application/n-triples", _triples(construct), {}
             return _results("t", [])  # the state token and the graph listing: none yet
 
-        started.append(FakeVirtuoso(answer))
+        started.append(virtuoso_named(answer))
         return started[-1]
 
     yield start
