@@ -39,6 +39,18 @@ def browser(tmp_path_factory, request):
     driver.quit()
 
 
+@pytest.fixture(autouse=True)
+def console_of_this_test_only(request):
+    """The session's browser keeps its console between tests (and the servers they start): what an earlier test's
+    page logged (test_upload_progress provokes a 403 on purpose) is read and dropped before each test, so that a test
+    sees only its own."""
+    if "browser" in request.fixturenames:
+        try:
+            request.getfixturevalue("browser").get_log("browser")
+        except Exception:  # noqa: BLE001 (not every driver keeps the console)
+            pass
+
+
 @pytest.fixture(scope="module")
 def browser_without_script(tmp_path_factory):
     """Chromium with JavaScript switched off: the pages must work without it."""
