@@ -32,7 +32,7 @@ test: lint browser shacl-js sparql-clients-js axe-js libreoffice virtuoso
 
 # The quick loop while changing code: the linter, then every test but those marked slow (real servers, browsers, the
 # command line, the second SHACL engine, the fuzzers, the whole fixture corpus through the validator, exhaustive checks
-# of seconds: tests/conftest.py), in under a minute. `make test`, which CI runs, runs them all.
+# of seconds: tests/conftest.py), in about 80 s on two idle cores. `make test`, which CI runs, runs them all.
 check: lint
 	$(PYTEST) -m "not slow"
 
