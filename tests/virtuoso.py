@@ -101,10 +101,14 @@ class Virtuoso:
                     + (log.read_text(errors="replace")[-3000:] if log.exists() else "(none)")
                 )
             time.sleep(0.3)
-        for statement in SETUP_SQL:
-            self.sql(statement)
-        if self._own_graphs is None:
-            self._own_graphs = set(self._graph_sizes())
+        try:  # a server that fails its set-up is not left running (nobody would stop it)
+            for statement in SETUP_SQL:
+                self.sql(statement)
+            if self._own_graphs is None:
+                self._own_graphs = set(self._graph_sizes())
+        except BaseException:
+            self.stop()
+            raise
 
     def _answers(self) -> bool:
         try:
