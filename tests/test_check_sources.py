@@ -76,6 +76,9 @@ class Site(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def site():
+    # A new event each time: a worker may set this module up twice (worksteal hands it tests at two moments), and the
+    # slow page would answer at once the second time if the first one's release were still set.
+    Site.release = threading.Event()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
