@@ -279,13 +279,12 @@ def _record_graph(contribution: str, graph: str) -> str:
             f'CONCAT("{GRAPH_PENDING}", SUBSTR(STR({contribution}), {len(GRAPH_CONTRIBUTION) + 1})))')
 
 
-def _every_triple_while(contribution_id: str, status: str, remembered: bool = False) -> str:
-    """A WHERE clause: every triple of the pending graph, as long as its record there says `status` when the update
-    is applied (the condition each status change checks inside its own write); `remembered`: with the record's
-    private memory of an Idempotency-Key, which a review or a replacement leaves where it is."""
+def _every_triple_while_pending(contribution_id: str) -> str:
+    """A WHERE clause: every triple of the pending graph, the record's private memory of an Idempotency-Key with
+    them, as long as its record there says pending when the update is applied (the condition a contributor's
+    withdrawal checks inside its own write)."""
     pending, public = _graphs(contribution_id)
-    kept = "" if remembered else f" {_not_remembered(public)}"
-    return f'WHERE {{ GRAPH {pending} {{ {public} <{SIKG.status}> "{status}" . ?s ?p ?o }}{kept} }}'
+    return f'WHERE {{ GRAPH {pending} {{ {public} <{SIKG.status}> "pending" . ?s ?p ?o }} }}'
 
 
 def _not_remembered(public: str) -> str:
@@ -720,7 +719,7 @@ class Contributions:
             # Only while it is still pending when the write is applied: a curator may have decided since the read.
             pending, _ = _graphs(contribution_id)
             self.store.update(f"DELETE {{ GRAPH {pending} {{ ?s ?p ?o }} }} "
-                              f"{_every_triple_while(contribution_id, 'pending', remembered=True)}")
+                              f"{_every_triple_while_pending(contribution_id)}")
             after = self._state(contribution_id)
             if after is None:  # withdrawn: its report goes too
                 self.store.remove_graphs([reports.report_graph(contribution_id)])
