@@ -111,9 +111,6 @@ class _Values:
 
 
 def _n_quads(term) -> str:
-    """A subject's, predicate's or graph name's N-Quads form, as the lines write it: the key that groups them."""
-    if isinstance(term, ox.NamedNode):
-        return f"<{term.value}>"
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    return ""  # the default graph
+    """A subject's, predicate's or graph name's N-Quads form, as the lines write it: the key that groups them
+    (pyoxigraph's own form of a term, "" for the default graph)."""
+    return "" if isinstance(term, ox.DefaultGraph) else str(term)
