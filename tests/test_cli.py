@@ -331,3 +331,20 @@ def test_a_command_on_a_store_another_process_holds_says_so_in_one_line_and_exit
     assert found.returncode == 3, found.stderr
     assert "Traceback" not in found.stderr and len(found.stderr.strip().splitlines()) == 1, found.stderr
     assert "held by another process" in found.stderr
+
+
+@pytest.mark.slow
+def test_version_prints_the_installed_package_s_version_on_standard_output():
+    from importlib.metadata import version
+    result = run_cli("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"sikg {version('sikg')}\n"
+
+
+def test_the_command_line_starts_without_the_external_store_s_http_client_or_package_metadata():
+    """`sikg export` over an embedded store is timed against `oxigraph dump` (issue 28): urllib3 (the external
+    store's client) and importlib.metadata (the version) are imported only by what uses them."""
+    code = ("import sys, sikg.cli; sikg.cli.build_parser(); "
+            "print(sorted(m for m in ('urllib3', 'importlib.metadata', 'sikg.store.remote') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

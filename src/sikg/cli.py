@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import __version__
 from .contributions.tokens import ROLES, FileTokenRegistry, StoreTokenRegistry, TokenError, check_name, token_file
 from .errors import BaseMismatch, StoreUnavailable
 from .files import written_atomically
@@ -380,11 +379,25 @@ def _check_sources_parser(sub, settings: Settings) -> None:
     p.set_defaults(func=cmd_check_sources)
 
 
+class _PrintVersion(argparse.Action):
+    """`--version`: argparse's own action wants the text when the parser is made, and reading the package's version
+    then would cost every command importlib.metadata (sikg/__init__.py)."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, argparse.SUPPRESS, default=argparse.SUPPRESS, nargs=0,
+                         help="show sikg's version and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from . import __version__  # (read only when asked: see above)
+        print(f"sikg {__version__}")  # on standard output, as argparse's own
+        parser.exit()
+
+
 def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     """The command line, its defaults taken from `settings` (default: the environment's)."""
     settings = Settings.from_environment() if settings is None else settings
     parser = argparse.ArgumentParser(prog="sikg", description="Social Innovation Support Knowledge Graph")
-    parser.add_argument("--version", action="version", version=f"sikg {__version__}")
+    parser.add_argument("--version", action=_PrintVersion)
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("serve", help="run the HTTP service")

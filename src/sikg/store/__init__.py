@@ -8,12 +8,20 @@ the settings in.
 from ..errors import BaseMismatch, StoreUnavailable
 from .base import KnowledgeGraphStore, QueryEvaluator
 from .embedded import EmbeddedStore
-from .remote import RemoteStore
 from .shared import SharedStore
 from .writer import WriterAddress
 
 __all__ = ["BaseMismatch", "EmbeddedStore", "KnowledgeGraphStore", "QueryEvaluator", "RemoteStore", "SharedStore",
            "StoreUnavailable", "WriterAddress", "open_store", "store_kind"]
+
+
+def __getattr__(name: str):
+    """`RemoteStore` is imported when first asked for: it brings urllib3 (some 30 ms), which a command over an
+    embedded store (`sikg export`, timed against `oxigraph dump`) never uses."""
+    if name == "RemoteStore":
+        from .remote import RemoteStore  # (urllib3: see above)
+        return RemoteStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def store_kind(spec: str | None) -> str:
@@ -32,6 +40,7 @@ def open_store(spec: str | None = None, *, update_url: str | None = None, store_
     `store_url`, `auth_headers`, `timeout`: see RemoteStore)."""
     kind = store_kind(spec)
     if kind == "external":
+        from .remote import RemoteStore  # (urllib3, only for an external store: see __getattr__)
         return RemoteStore(spec, update_url, store_url, timeout, auth_headers)
     if kind == "memory":
         store = EmbeddedStore(boot=boot)
