@@ -242,42 +242,145 @@ def _norm(text: str) -> str:
     return " ".join(str(text).split()).casefold()
 
 
+_DIGITS = re.compile(r"[0-9]+")
+_ENTRY_WIDTH = len(str(MAX_ENTRIES))
+
+
+def _entries(text: str, offset: int = 0) -> list[int]:
+    """The link entries whose columns may have `text` as a heading or name (offset 0), or as an input's name
+    (offset 1: it holds the entry's index, n - 1), smallest first: each number any part of a run of digits in it
+    spells, from 1 to MAX_ENTRIES. A column of entry n holds n's digits there (this module writes "Supports element
+    12", "supportsElement_12_basis", "sikg:qualifiedElementSupport|11|sikg:basis"), so no other entry's column can
+    match; taking every part of a run, a label's own digits next to n do not hide it, and one too many only costs
+    its columns (the text is then compared with theirs: "Supports element 01" spells 1, and is no column's)."""
+    found = set()
+    for run in _DIGITS.finditer(text):
+        digits = run.group()
+        found |= {int(digits[i:j]) + offset for i in range(len(digits))
+                  for j in range(i + 1, min(len(digits), i + _ENTRY_WIDTH) + 1)}
+    return sorted(n for n in found if 1 <= n <= MAX_ENTRIES)
+
+
+@dataclass
+class _Batch:
+    """Columns made together (a form's practice columns, or one entry of a link group's): each heading's first
+    column and each name's last, as the whole enumeration keeps them."""
+    columns: list[Column]
+    first: dict[str, Column]
+    last: dict[str, Column]
+
+    @classmethod
+    def of(cls, made: list[Column]) -> "_Batch":
+        first: dict[str, Column] = {}
+        for c in made:
+            first.setdefault(_norm(c.heading), c)
+        return cls(made, first, {c.name: c for c in made})
+
+
 class Headings:
     """Reads a file's headings in any interface language, a text column in any supported language and a link
     group's entries up to MAX_ENTRIES, as the columns of the reader's form; and labels picked from a list, in any
-    interface language, as their IRIs."""
+    interface language, as their IRIs.
+
+    A heading names the first column with that heading in the enumeration of every column a file may use (the
+    reader's form's, then each other page language's; in each, the practice's columns, each link group's for every
+    entry up to MAX_ENTRIES and evidence entry up to MAX_NODE_ENTRIES, then the earlier template's), read as the
+    reader's form's column of that column's name. The enumeration is some 70,000 columns, so it is never made whole:
+    a column of entry n holds n's digits in its heading, so only the entries a heading spells (_entries) are
+    searched, in the enumeration's order, their columns made when first asked for and kept."""
 
     def __init__(self, store, language: str):
         self.form = template_form(store, language)
         self.language = language
-        self.known: dict[str, Column] = {}
+        self.forms = [self.form] + [template_form(store, lang) for lang in PAGE_LANGUAGES if lang != language]
+        # the practice's columns (its organisations numbered up to MAX_ENTRIES): few, so all made
+        self._roots = [_Batch.of(columns(form, SUPPORTED_LANGUAGES, lambda g: 0, MAX_ENTRIES)) for form in self.forms]
+        self._made: dict[tuple, _Batch] = {}  # (form, group, entry, earlier) -> its columns, made when first asked
+        self._listed: dict[tuple, tuple] = {}  # entries -> _listing's answer
         self.choices: dict[str, dict[str, str]] = {}  # a field (whatever its entry) -> label or IRI -> IRI
-        everything = lambda form: columns(form, SUPPORTED_LANGUAGES, lambda g: MAX_ENTRIES, MAX_ENTRIES,
-                                          MAX_NODE_ENTRIES)
-        earlier = lambda form: [c for g in form.root.groups for n in range(1, MAX_ENTRIES + 1)
-                                for c in _earlier_columns(g, n, SUPPORTED_LANGUAGES)]
-        self.canonical = {c.name: c for c in everything(self.form)}
-        self.canonical.update({c.name: c for c in earlier(self.form) if c.name not in self.canonical})
-        for form in [self.form] + [template_form(store, lang) for lang in PAGE_LANGUAGES if lang != language]:
-            for c in everything(form) + earlier(form):
-                self.known.setdefault(_norm(c.heading), self.canonical[c.name])
-                if c.choices and c.entry <= 1:
+        for i in range(len(self.forms)):
+            for _, batch in self._batches(i, [1]):
+                for c in (c for c in batch.columns if c.choices and c.entry <= 1):
                     labels = self.choices.setdefault(_anywhere(c), {})
                     for choice in c.choices:
                         labels.setdefault(_norm(choice.label), choice.value)
                         labels.setdefault(_norm(choice.value), choice.value)
 
+    def _batch(self, i: int, g: int, n: int, earlier: bool) -> _Batch:
+        key = (i, g, n, earlier)
+        made = self._made.get(key)
+        if made is None:  # two threads may both make it: the same columns, one kept
+            group = self.forms[i].root.groups[g]
+            made = _Batch.of(_earlier_columns(group, n, SUPPORTED_LANGUAGES) if earlier
+                             else _entry_columns(group, n, SUPPORTED_LANGUAGES, MAX_NODE_ENTRIES))
+            made = self._made.setdefault(key, made)
+        return made
+
+    def _batches(self, i: int, entries: list[int]):
+        """Form i's columns of `entries` (ascending) in the enumeration's order, each batch with whether it is the
+        earlier template's: the practice's, each group's entries, then each group's entries in the earlier
+        template."""
+        yield False, self._roots[i]
+        for earlier in (False, True):
+            for g in range(len(self.forms[i].root.groups)):
+                for n in entries:
+                    yield earlier, self._batch(i, g, n, earlier)
+
     def column(self, heading: str) -> Column | None:
-        return self.known.get(_norm(heading))
+        wanted = _norm(heading)
+        entries = _entries(wanted)
+        for i in range(len(self.forms)):
+            for _, batch in self._batches(i, entries):
+                found = batch.first.get(wanted)
+                if found is not None:
+                    return self._canonical(found.name)
+        return None
+
+    def _canonical(self, name: str) -> Column | None:
+        """The reader's form's column of a name: its last of the template's columns, else its last of the earlier
+        template's (None: no form but another language's has it)."""
+        found = None
+        for earlier, batch in self._batches(0, _entries(name)):
+            if earlier and found is not None:
+                break
+            found = batch.last.get(name, found)
+        return found
+
+    def _listing(self, entries: list[int]) -> tuple[list[Column], dict[str, object]]:
+        """The reader's form's columns of `entries`, one per name (its last of the template's, else of the earlier
+        template's) in the order of the names' first columns, as the whole enumeration lists them (a name holds its
+        entry's number: the other entries' columns have other names); and each input's field's label, the last
+        column's."""
+        key = tuple(entries)
+        found = self._listed.get(key)
+        if found is None:
+            listed, older = {}, {}
+            for earlier, batch in self._batches(0, entries):
+                for c in batch.columns:
+                    if not earlier:
+                        listed[c.name] = c
+                    elif c.name not in listed:
+                        older[c.name] = c
+            listed.update(older)
+            found = list(listed.values()), {c.at: c.field.label for c in listed.values() if c.field is not None}
+            if len(self._listed) < 1000:  # the entries an input's name spells: few, but keep a bound
+                self._listed[key] = found
+        return found
 
     def labels(self, column: Column) -> dict[str, str]:
         return self.choices.get(_anywhere(column), {})
 
+    def label_at(self, name: str):
+        """The label of the field whose input is `name` (None: no column's)."""
+        return self._listing(_entries(name, 1))[1].get(name)
+
     def heading_of(self, name: str) -> str | None:
         """The heading, in the reader's language, of the column where a problem placed at a field's name is shown
-        when the file has no such column: a text's English one, a group's first entry."""
-        found = [c for c in self.canonical.values() if c.at == name and c.language in (None, "en")]
-        found = found or [c for c in self.canonical.values() if c.at.startswith(name + "|") and not c.spread]
+        when the file has no such column: a text's English one, a group's first entry. The column's input names its
+        entry (n - 1) unless `name` is only the start of its input, and then its entry 1 comes first."""
+        listed = self._listing(sorted({1, *_entries(name, 1)}))[0]
+        found = [c for c in listed if c.at == name and c.language in (None, "en")]
+        found = found or [c for c in listed if c.at.startswith(name + "|") and not c.spread]
         if found:  # a field's, else its first node's first (a link without evidence: at its first page)
             return found[0].heading
         group = next((g for g in self.form.root.groups if g.name == name), None)
@@ -290,9 +393,12 @@ _HEADINGS_LOCK = threading.Lock()
 
 
 def headings_for(store, language: str) -> Headings:
-    """The headings a file is read with: some 70,000 columns (every language, entry and evidence entry a file may
-    use), 0.7 s to make, so made once per language and store content (the state token changes with every write, and
-    the choice lists are the store's organisations and concepts), not once per upload. Read-only once made."""
+    """The headings a file is read with, made once per language and store content (the state token changes with
+    every write, and the choice lists are the store's organisations and concepts), not once per upload. Making them
+    builds the form in every page language (0.15 s over the curated KG, most of it the forms; reading them by their
+    numbers instead of making some 70,000 columns took 0.6 s: bench/headings_bench.py), and the columns of each
+    entry a file uses are made when first read and kept with them: both are worth keeping while the store is
+    unchanged. Safe to share between threads (what is made later is only added to)."""
     key = (id(store), store.state_token, language)
     found = _HEADINGS.get(key)
     if found is None:
@@ -584,12 +690,11 @@ def _placed(report, drafts: list[tuple[int, Draft]], headings: Headings, column_
     for number, draft in drafts:
         for iri in draft.where:
             owner.setdefault(iri, (number, draft))
-    labels = {c.at: c.field.label for c in headings.canonical.values() if c.field is not None}
     cells = []
     for result in report.results:
         number, draft = owner.get(result.focus_node, (None, None))
         name = place(result, draft) if draft is not None else ""
-        label = labels.get(name) or labels.get(_ENTRY_NAME.sub(lambda m: m.group(1) + "|0|", name))
+        label = headings.label_at(name) or headings.label_at(_ENTRY_NAME.sub(lambda m: m.group(1) + "|0|", name))
         problem = plain(result, label, language)
         cells.append(Cell(number, column_of(name) if name else None, problem.message, result.severity, problem.fix))
     return cells
