@@ -262,19 +262,34 @@ def _entries(text: str, offset: int = 0) -> list[int]:
 
 
 @dataclass
-class _Batch:
-    """Columns made together (a form's practice columns, or one entry of a link group's): each heading's first
-    column and each name's last, as the whole enumeration keeps them."""
-    columns: list[Column]
-    first: dict[str, Column]
-    last: dict[str, Column]
+class _Entry:
+    """One entry's columns of a form's link groups (or of the earlier template's, or the practice's columns as one
+    group): each group's columns, and each heading's first column and each name's last with its group's place, as
+    the enumeration, group by group, keeps them."""
+    groups: list[list[Column]]
+    first: dict[str, tuple[int, Column]]
+    last: dict[str, tuple[int, Column]]
 
     @classmethod
-    def of(cls, made: list[Column]) -> "_Batch":
-        first: dict[str, Column] = {}
-        for c in made:
-            first.setdefault(_norm(c.heading), c)
-        return cls(made, first, {c.name: c for c in made})
+    def of(cls, groups: list[list[Column]]) -> "_Entry":
+        first, last = {}, {}
+        for g, made in enumerate(groups):
+            for c in made:
+                first.setdefault(_norm(c.heading), (g, c))
+                last[c.name] = (g, c)
+        return cls(groups, first, last)
+
+
+def _in_order(part: list[tuple[int, _Entry]]) -> list[Column]:
+    """A part's columns as the enumeration lists them: group by group, each group's entries in turn."""
+    count = max((len(made.groups) for _, made in part), default=0)
+    return [c for g in range(count) for _, made in part for c in made.groups[g]]
+
+
+def _found(part: list[tuple[int, _Entry]], key: str, kind: str) -> list[tuple[int, int, Column]]:
+    """(group, entry, column) of each of a part's entries whose first (kind "first") heading or last ("last") name
+    is `key`."""
+    return [(at[0], n, at[1]) for n, made in part for at in [getattr(made, kind).get(key)] if at is not None]
 
 
 class Headings:
@@ -294,57 +309,52 @@ class Headings:
         self.language = language
         self.forms = [self.form] + [template_form(store, lang) for lang in PAGE_LANGUAGES if lang != language]
         # the practice's columns (its organisations numbered up to MAX_ENTRIES): few, so all made
-        self._roots = [_Batch.of(columns(form, SUPPORTED_LANGUAGES, lambda g: 0, MAX_ENTRIES)) for form in self.forms]
-        self._made: dict[tuple, _Batch] = {}  # (form, group, entry, earlier) -> its columns, made when first asked
+        self._roots = [_Entry.of([columns(form, SUPPORTED_LANGUAGES, lambda g: 0, MAX_ENTRIES)])
+                       for form in self.forms]
+        self._made: dict[tuple, _Entry] = {}  # (form, entry, earlier) -> its columns, made when first asked for
         self._listed: dict[tuple, tuple] = {}  # entries -> _listing's answer
         self.choices: dict[str, dict[str, str]] = {}  # a field (whatever its entry) -> label or IRI -> IRI
         for i in range(len(self.forms)):
-            for _, batch in self._batches(i, [1]):
-                for c in (c for c in batch.columns if c.choices and c.entry <= 1):
+            for part in self._parts(i, [1]):
+                for c in (c for c in _in_order(part) if c.choices and c.entry <= 1):
                     labels = self.choices.setdefault(_anywhere(c), {})
                     for choice in c.choices:
                         labels.setdefault(_norm(choice.label), choice.value)
                         labels.setdefault(_norm(choice.value), choice.value)
 
-    def _batch(self, i: int, g: int, n: int, earlier: bool) -> _Batch:
-        key = (i, g, n, earlier)
-        made = self._made.get(key)
+    def _entry(self, i: int, n: int, earlier: bool) -> _Entry:
+        made = self._made.get((i, n, earlier))
         if made is None:  # two threads may both make it: the same columns, one kept
-            group = self.forms[i].root.groups[g]
-            made = _Batch.of(_earlier_columns(group, n, SUPPORTED_LANGUAGES) if earlier
-                             else _entry_columns(group, n, SUPPORTED_LANGUAGES, MAX_NODE_ENTRIES))
-            made = self._made.setdefault(key, made)
+            made = _Entry.of([_earlier_columns(g, n, SUPPORTED_LANGUAGES) if earlier
+                              else _entry_columns(g, n, SUPPORTED_LANGUAGES, MAX_NODE_ENTRIES)
+                              for g in self.forms[i].root.groups])
+            made = self._made.setdefault((i, n, earlier), made)
         return made
 
-    def _batches(self, i: int, entries: list[int]):
-        """Form i's columns of `entries` (ascending) in the enumeration's order, each batch with whether it is the
-        earlier template's: the practice's, each group's entries, then each group's entries in the earlier
-        template."""
-        yield False, self._roots[i]
-        for earlier in (False, True):
-            for g in range(len(self.forms[i].root.groups)):
-                for n in entries:
-                    yield earlier, self._batch(i, g, n, earlier)
+    def _parts(self, i: int, entries: list[int]) -> list[list[tuple[int, _Entry]]]:
+        """Form i's columns of `entries` (ascending) as the enumeration's three parts, in its order: the
+        practice's, the link groups' entries, the link groups' entries in the earlier template; each (entry, its
+        columns) in turn."""
+        return [[(0, self._roots[i])], [(n, self._entry(i, n, False)) for n in entries],
+                [(n, self._entry(i, n, True)) for n in entries]]
 
     def column(self, heading: str) -> Column | None:
         wanted = _norm(heading)
         entries = _entries(wanted)
         for i in range(len(self.forms)):
-            for _, batch in self._batches(i, entries):
-                found = batch.first.get(wanted)
-                if found is not None:
-                    return self._canonical(found.name)
+            for part in self._parts(i, entries):
+                found = _found(part, wanted, "first")
+                if found:  # the first: the earliest group, then entry
+                    return self._canonical(min(found, key=lambda f: f[:2])[2].name)
         return None
 
     def _canonical(self, name: str) -> Column | None:
         """The reader's form's column of a name: its last of the template's columns, else its last of the earlier
         template's (None: no form but another language's has it)."""
-        found = None
-        for earlier, batch in self._batches(0, _entries(name)):
-            if earlier and found is not None:
-                break
-            found = batch.last.get(name, found)
-        return found
+        root, linked, earlier = self._parts(0, _entries(name))
+        found = [(0, 0, 0, c) for *_, c in _found(root, name, "last")] + [(1, *f) for f in _found(linked, name, "last")]
+        found = found or _found(earlier, name, "last")
+        return max(found, key=lambda f: f[:-1])[-1] if found else None
 
     def _listing(self, entries: list[int]) -> tuple[list[Column], dict[str, object]]:
         """The reader's form's columns of `entries`, one per name (its last of the template's, else of the earlier
@@ -354,13 +364,12 @@ class Headings:
         key = tuple(entries)
         found = self._listed.get(key)
         if found is None:
+            root, linked, earlier = self._parts(0, entries)
             listed, older = {}, {}
-            for earlier, batch in self._batches(0, entries):
-                for c in batch.columns:
-                    if not earlier:
-                        listed[c.name] = c
-                    elif c.name not in listed:
-                        older[c.name] = c
+            for c in _in_order(root) + _in_order(linked):
+                listed[c.name] = c
+            for c in (c for c in _in_order(earlier) if c.name not in listed):
+                older[c.name] = c
             listed.update(older)
             found = list(listed.values()), {c.at: c.field.label for c in listed.values() if c.field is not None}
             if len(self._listed) < 1000:  # the entries an input's name spells: few, but keep a bound
