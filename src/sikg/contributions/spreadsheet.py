@@ -344,7 +344,7 @@ class Headings:
         for i in range(len(self.forms)):
             for part in self._parts(i, entries):
                 found = _found(part, wanted, "first")
-                if found:  # the first: the earliest group, then entry
+                if found:  # the first: a part lists group after group, each group's entries in turn
                     return self._canonical(min(found, key=lambda f: f[:2])[2].name)
         return None
 
@@ -352,9 +352,11 @@ class Headings:
         """The reader's form's column of a name: its last of the template's columns, else its last of the earlier
         template's (None: no form but another language's has it)."""
         root, linked, earlier = self._parts(0, _entries(name))
-        found = [(0, 0, 0, c) for *_, c in _found(root, name, "last")] + [(1, *f) for f in _found(linked, name, "last")]
-        found = found or _found(earlier, name, "last")
-        return max(found, key=lambda f: f[:-1])[-1] if found else None
+        for part in (linked, root, earlier):  # the template's link entries come after the practice's columns
+            found = _found(part, name, "last")
+            if found:  # the last: the latest group, then entry
+                return max(found, key=lambda f: f[:2])[2]
+        return None
 
     def _listing(self, entries: list[int]) -> tuple[list[Column], dict[str, object]]:
         """The reader's form's columns of `entries`, one per name (its last of the template's, else of the earlier
@@ -379,14 +381,15 @@ class Headings:
     def labels(self, column: Column) -> dict[str, str]:
         return self.choices.get(_anywhere(column), {})
 
-    def label_at(self, name: str):
+    def label_at(self, name: str) -> str | None:
         """The label of the field whose input is `name` (None: no column's)."""
         return self._listing(_entries(name, 1))[1].get(name)
 
     def heading_of(self, name: str) -> str | None:
         """The heading, in the reader's language, of the column where a problem placed at a field's name is shown
-        when the file has no such column: a text's English one, a group's first entry. The column's input names its
-        entry (n - 1) unless `name` is only the start of its input, and then its entry 1 comes first."""
+        when the file has no such column: a text's English one, a group's first entry. Only entry 1 and the entries
+        `name` spells are searched: a column's input holds its entry's index (n - 1), so `name` does unless it is
+        only the start of the input, before the index, and then the column's entry 1 comes first."""
         listed = self._listing(sorted({1, *_entries(name, 1)}))[0]
         found = [c for c in listed if c.at == name and c.language in (None, "en")]
         found = found or [c for c in listed if c.at.startswith(name + "|") and not c.spread]
@@ -403,11 +406,10 @@ _HEADINGS_LOCK = threading.Lock()
 
 def headings_for(store, language: str) -> Headings:
     """The headings a file is read with, made once per language and store content (the state token changes with
-    every write, and the choice lists are the store's organisations and concepts), not once per upload. Making them
-    builds the form in every page language (0.15 s over the curated KG, most of it the forms; reading them by their
-    numbers instead of making some 70,000 columns took 0.6 s: bench/headings_bench.py), and the columns of each
-    entry a file uses are made when first read and kept with them: both are worth keeping while the store is
-    unchanged. Safe to share between threads (what is made later is only added to)."""
+    every write, and the choice lists are the store's organisations and concepts), not once per upload. Kept because
+    making them builds the form in every page language, 0.15 s over the curated KG (it was 0.6 s when all 70,000
+    columns a file may use were made: bench/headings_bench.py), and the columns of each entry a file uses, made when
+    first read, are kept with them. Safe to share between threads: what is made later is only added."""
     key = (id(store), store.state_token, language)
     found = _HEADINGS.get(key)
     if found is None:
