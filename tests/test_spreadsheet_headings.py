@@ -113,8 +113,10 @@ def assert_read_alike(store, language: str):
     assert [headings.label_at(n) for n in names] == [reference.labels.get(n) for n in names]
 
 
+# Every Headings holds every page language's form; the reader's language decides only which comes first, so two
+# readers cover that order (each run compares some 73,000 headings: 6 s).
 @pytest.mark.slow
-@pytest.mark.parametrize("language", PAGE_LANGUAGES)
+@pytest.mark.parametrize("language", ["en", "sv"])
 def test_every_heading_reads_as_the_whole_enumeration_read_it(kg, language):
     assert_read_alike(kg, language)
 
