@@ -21,8 +21,8 @@ from ..errors import NotFound
 from ..i18n.languages import Text
 from ..namespaces import ORGANISATION, PRACTICE, RDF, SIKG, XSD
 from ..pages.history import own_description
+from ..rdf.descriptions import by_subject
 from ..validation.report import compact_iri
-from .diff import by_subject
 from .form import Field, Form, Section, Terms, build_form, entry_prefix, field_name, presentation
 from .form_data import CARRIED, RECORD, SLUG
 

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from ..i18n.languages import page_language, pick, shown
 from ..namespaces import DCT, RDF, SIKG, values
 from ..pages import history, resources
+from ..rdf.descriptions import by_subject, description_in
 
 _DEPTH = 3  # as describe_pattern: a record's evidence, and its own records
 EVIDENCE = {SIKG.basis, SIKG.rationale, DCT.source, SIKG.quotation}  # what a qualified link's record says for it
@@ -31,14 +32,6 @@ class RevisionDiff:
     title: str
     removed: list = field(default_factory=list)
     added: list = field(default_factory=list)
-
-
-def by_subject(triples) -> dict:
-    """{subject: its triples}, in their order."""
-    about: dict = {}
-    for t in triples:
-        about.setdefault(t.subject, []).append(t)
-    return about
 
 
 def _key(about: dict, term, depth: int = 0):
@@ -64,7 +57,7 @@ def revision_diffs(store, revised: list[str], proposed: list[ox.Triple], languag
 def _diff(store, iri: str, proposed: list[ox.Triple], language: str, property_labels: dict) -> RevisionDiff:
     page_lang = page_language(language)
     current = history.own_description(store, iri)  # the translations graph's texts are kept: no part of the diff
-    new = history.description_in(proposed, iri)
+    new = description_in(proposed, iri)
     old_statements, new_statements = _statements(current, iri), _statements(new, iri)
     removed = [old_statements[k] for k in old_statements if k not in new_statements]
     added = [new_statements[k] for k in new_statements if k not in old_statements]

@@ -76,7 +76,8 @@ from ..namespaces import (
     version_graph,
     version_iri,
 )
-from ..pages.history import description_in, own_description
+from ..pages.history import own_description
+from ..rdf.descriptions import description_in
 from ..rdf.jsonld import confusable_iris
 from ..rdf.reading import RdfInputError, parse_upload
 from ..settings import Settings

@@ -45,25 +45,6 @@ def own_description(store, iri: str) -> list[ox.Triple]:
                             f"FILTER(?g != <{GRAPH_TRANSLATIONS}>) }}"))
 
 
-def description_in(statements: list, iri: str) -> list:
-    """The description of `iri` among `statements` (triples or quads, e.g. a contribution's): its own and those of
-    the blank nodes it reaches through blank nodes, as own_description reads it from the store."""
-    by_subject: dict = {}
-    for statement in statements:
-        by_subject.setdefault(statement.subject, []).append(statement)
-    kept, seen, todo = [], set(), [ox.NamedNode(iri)]
-    while todo:
-        subject = todo.pop()
-        if subject in seen:
-            continue
-        seen.add(subject)
-        for statement in by_subject.get(subject, []):
-            kept.append(statement)
-            if isinstance(statement.object, ox.BlankNode):
-                todo.append(statement.object)
-    return kept
-
-
 def current_version(store, iri: str) -> int:
     """The number of the resource's current version: 1 until a curator accepts a revision of it."""
     rows = list(store.query_private(f"SELECT ?v WHERE {{ GRAPH <{GRAPH_REVISIONS}> {{ <{iri}> "

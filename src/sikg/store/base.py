@@ -29,6 +29,7 @@ from ..namespaces import (
     SIKG,
 )
 from ..rdf import content
+from ..rdf.descriptions import without_descriptions
 from ..rdf.reading import parse_file
 from ..settings import Settings
 from ..sparql.evaluator import EvalRequest, EvaluatorPool
@@ -51,25 +52,6 @@ def public_request(request: EvalRequest, public: list[str] | None) -> EvalReques
     graphs = tuple(public) or (EMPTY_GRAPH,)
     return replace(request, default_graphs=request.default_graphs or graphs,
                    named_graphs=request.named_graphs or graphs)
-
-
-def without_descriptions(quads: list, resources: set[str]) -> list:
-    """`quads` without the descriptions of `resources`: their triples and those of the blank nodes they reach
-    through blank nodes (as namespaces.describe_pattern finds them in a store)."""
-    if not resources:
-        return quads
-    by_subject: dict = {}
-    for quad in quads:
-        by_subject.setdefault(quad.subject, []).append(quad)
-    dropped, todo = set(), [ox.NamedNode(r) for r in resources]
-    while todo:
-        subject = todo.pop()
-        for quad in by_subject.get(subject, []):
-            if id(quad) not in dropped:
-                dropped.add(id(quad))
-                if isinstance(quad.object, ox.BlankNode):
-                    todo.append(quad.object)
-    return [q for q in quads if id(q) not in dropped]
 
 
 @dataclass(frozen=True)
